@@ -1,0 +1,184 @@
+package io.weir.broker.log;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a partition directory and brings it to a consistent state.
+ *
+ * <ol>
+ *   <li>Left-overs are cleared: {@code *.deleted} files (segments deleted before the stop) are
+ *       removed, an index without its {@code .log} is removed (indexes are derived data), and any
+ *       other file is left alone and named in a warning.</li>
+ *   <li>After an unclean stop, every segment from the one holding the recovery point onwards is
+ *       scanned batch by batch with CRC checks ({@link LogSegment#recover}); the first torn or corrupt
+ *       batch ends the log: the file is cut there and later segments are deleted. Data below the
+ *       recovery point was fsynced and is trusted.</li>
+ *   <li>After a clean stop, indexes are checked against their logs; an index that is missing or
+ *       inconsistent is rebuilt from its log.</li>
+ * </ol>
+ *
+ * Used once per partition, by one thread.
+ */
+final class LogLoader {
+    private static final Logger log = LoggerFactory.getLogger(LogLoader.class);
+
+    private final Path dir;
+    private final TopicPartition tp;
+    private final LogConfig config;
+    private final LogEnvironment env;
+
+    LogLoader(Path dir, TopicPartition tp, LogConfig config, LogEnvironment env) {
+        this.dir = dir;
+        this.tp = tp;
+        this.config = config;
+        this.env = env;
+    }
+
+    PartitionLog load(long checkpointedRecoveryPoint, long checkpointedLogStart, boolean hadCleanShutdown) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot create log directory " + dir + " for " + tp + ": " + e, e);
+        }
+        TreeSet<Long> bases = new TreeSet<>();
+        TreeSet<Long> missingIndexes = new TreeSet<>();
+        scanDirectory(bases, missingIndexes);
+
+        ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+        try {
+            for (long base : bases) {
+                segments.put(base, LogSegment.open(dir, base, config, env.time(), env.opener()));
+            }
+            if (segments.isEmpty()) {
+                long start = Math.max(0, checkpointedLogStart);
+                segments.put(start, LogSegment.open(dir, start, config, env.time(), env.opener()));
+            }
+            if (hadCleanShutdown) {
+                checkIndexes(segments, missingIndexes);
+            } else {
+                recover(segments, checkpointedRecoveryPoint, missingIndexes);
+            }
+        } catch (RuntimeException e) {
+            segments.values().forEach(LogSegment::close);
+            throw e;
+        }
+        LogSegment active = segments.lastEntry().getValue();
+        active.resumeAppends();
+        long logEnd = active.readNextOffset();
+        long logStart = Math.min(Math.max(checkpointedLogStart, segments.firstKey()), logEnd);
+        PartitionLog partitionLog = new PartitionLog(dir, tp, config, env, segments, logStart, logEnd);
+        log.info("Loaded {} from {}: {} segment(s), offsets {}..{}, {} shutdown", tp, dir, segments.size(), logStart,
+                logEnd, hadCleanShutdown ? "clean" : "unclean");
+        return partitionLog;
+    }
+
+    private void scanDirectory(TreeSet<Long> bases, TreeSet<Long> missingIndexes) {
+        List<Path> indexes = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                OptionalLong base;
+                if (name.endsWith(LogFileNames.DELETED_SUFFIX)) {
+                    Files.deleteIfExists(file);
+                } else if ((base = LogFileNames.baseOffsetOf(name, LogFileNames.LOG_SUFFIX)).isPresent()) {
+                    bases.add(base.getAsLong());
+                } else if (LogFileNames.baseOffsetOf(name, LogFileNames.INDEX_SUFFIX).isPresent()
+                        || LogFileNames.baseOffsetOf(name, LogFileNames.TIME_INDEX_SUFFIX).isPresent()) {
+                    indexes.add(file);
+                } else {
+                    log.warn("Ignoring foreign file {} in the log directory of {}", file, tp);
+                }
+            }
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot list log directory " + dir + " of " + tp + ": " + e, e);
+        }
+        for (Path index : indexes) {
+            String name = index.getFileName().toString();
+            long base = LogFileNames.baseOffsetOf(name, LogFileNames.INDEX_SUFFIX)
+                    .orElseGet(() -> LogFileNames.baseOffsetOf(name, LogFileNames.TIME_INDEX_SUFFIX).getAsLong());
+            if (!bases.contains(base)) {
+                log.warn("Deleting index {} of {}: its segment file {} is missing", index, tp, LogFileNames.logFile(dir, base));
+                try {
+                    Files.deleteIfExists(index);
+                } catch (IOException e) {
+                    throw new KafkaStorageException("Cannot delete orphaned index " + index + ": " + e, e);
+                }
+            }
+        }
+        for (long base : bases) {
+            if (!Files.exists(LogFileNames.offsetIndexFile(dir, base)) || !Files.exists(LogFileNames.timeIndexFile(dir, base))) {
+                missingIndexes.add(base);
+            }
+        }
+    }
+
+    private void checkIndexes(ConcurrentSkipListMap<Long, LogSegment> segments, TreeSet<Long> missingIndexes) {
+        for (LogSegment segment : segments.values()) {
+            String problem = missingIndexes.contains(segment.baseOffset()) && segment.size() > 0
+                    ? "index file missing" : segment.sanityCheckIndexes();
+            if (problem != null) {
+                log.warn("Rebuilding the indexes of {} ({}): {}", segment.file(), tp, problem);
+                segment.recover(config.maxMessageBytes());
+                finishSegment(segments, segment);
+            } else {
+                segment.loadState();
+            }
+        }
+    }
+
+    private void recover(ConcurrentSkipListMap<Long, LogSegment> segments, long recoveryPoint, TreeSet<Long> missingIndexes) {
+        Long from = segments.floorKey(recoveryPoint);
+        if (from == null) {
+            from = segments.firstKey();
+        }
+        checkIndexes(new ConcurrentSkipListMap<>(segments.headMap(from, false)), missingIndexes);
+        long previousEnd = -1;
+        List<Map.Entry<Long, LogSegment>> toScan = new ArrayList<>(segments.tailMap(from, true).entrySet());
+        for (int i = 0; i < toScan.size(); i++) {
+            LogSegment segment = toScan.get(i).getValue();
+            if (previousEnd > segment.baseOffset()) {
+                throw new KafkaStorageException("Segment " + segment.file() + " of " + tp + " starts at offset "
+                        + segment.baseOffset() + ", inside the previous segment which ends at " + previousEnd);
+            }
+            int cut = segment.recover(config.maxMessageBytes());
+            previousEnd = segment.readNextOffset();
+            boolean last = i == toScan.size() - 1;
+            if (cut > 0 && !last) {
+                for (Map.Entry<Long, LogSegment> later : toScan.subList(i + 1, toScan.size())) {
+                    log.warn("Deleting segment {} of {}: it follows corrupt data in {}", later.getValue().file(), tp,
+                            segment.file());
+                    segments.remove(later.getKey());
+                    later.getValue().delete();
+                }
+                break;
+            }
+            if (segments.lastKey() != segment.baseOffset()) {
+                finishSegment(segments, segment);
+            }
+        }
+        // the recovered bytes were in the page cache only; make them durable before trusting them
+        for (LogSegment segment : segments.tailMap(from, true).values()) {
+            segment.flush();
+        }
+    }
+
+    /** A rebuilt segment that is not the last one gets its final time-index entry and trimmed indexes. */
+    private static void finishSegment(ConcurrentSkipListMap<Long, LogSegment> segments, LogSegment segment) {
+        if (segments.lastKey() != segment.baseOffset()) {
+            segment.onBecomeInactive();
+        }
+    }
+}

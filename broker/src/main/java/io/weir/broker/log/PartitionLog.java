@@ -1,0 +1,629 @@
+package io.weir.broker.log;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition: an ordered set of {@link LogSegment}s in the directory
+ * {@code <topic>-<partition>}, the last of which takes appends.
+ *
+ * <p>Offsets: {@code logStartOffset} is the first readable offset, {@code logEndOffset} (LEO) the
+ * offset the next record gets, {@code recoveryPoint} the offset below which everything is fsynced
+ * (what recovery after a crash may trust without scanning).
+ *
+ * <p>Threading: thread-safe. Appends, rolls, truncation and segment deletion serialize on one
+ * append lock; CRC validation of incoming batches runs before it is taken. Reads take no lock:
+ * they see the segment map (a concurrent skip list) and a volatile snapshot of the log end, and
+ * never read a byte past it. fsyncs serialize on their own lock so they never block appends.
+ */
+public final class PartitionLog implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
+
+    private final TopicPartition topicPartition;
+    private final LogEnvironment env;
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final Object flushLock = new Object();
+    private final AtomicLong unflushedRecords = new AtomicLong();
+    private volatile Path dir;
+    private volatile LogConfig config;
+    private volatile LogOffsetMetadata logEnd;
+    private volatile long logStartOffset;
+    private volatile long recoveryPoint;
+    private volatile long lastFlushMs;
+    private volatile boolean closed;
+    /** A segment file was created since the last fsync of the directory. */
+    private volatile boolean directoryDirty;
+
+    PartitionLog(Path dir, TopicPartition topicPartition, LogConfig config, LogEnvironment env,
+                 ConcurrentSkipListMap<Long, LogSegment> segments, long logStartOffset, long recoveryPoint) {
+        this.dir = dir;
+        this.topicPartition = topicPartition;
+        this.config = config;
+        this.env = env;
+        this.segments = segments;
+        LogSegment active = segments.lastEntry().getValue();
+        this.logEnd = new LogOffsetMetadata(active.readNextOffset(), active.baseOffset(), active.size());
+        this.logStartOffset = logStartOffset;
+        this.recoveryPoint = recoveryPoint;
+        this.lastFlushMs = env.time().milliseconds();
+    }
+
+    /**
+     * Opens the log in {@code dir} (creating it when absent), recovering it when the broker did not
+     * shut down cleanly. See {@link LogLoader}.
+     */
+    public static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, long recoveryPoint,
+                                    long logStartOffset, boolean hadCleanShutdown, LogEnvironment env) {
+        return new LogLoader(dir, tp, config, env).load(recoveryPoint, logStartOffset, hadCleanShutdown);
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** Applies a new configuration (topic overrides changed); it governs the next append, roll and cleanup. */
+    public void updateConfig(LogConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEnd.offset();
+    }
+
+    public LogOffsetMetadata logEndOffsetMetadata() {
+        return logEnd;
+    }
+
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /** Records appended since the last fsync (Kafka's flush.messages counter). */
+    public long unflushedRecords() {
+        return unflushedRecords.get();
+    }
+
+    public int numberOfSegments() {
+        return segments.size();
+    }
+
+    /** Bytes in all segments. */
+    public long size() {
+        long total = 0;
+        for (LogSegment s : segments.values()) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    /** A snapshot of the segments, oldest first. */
+    public List<LogSegment> segments() {
+        return new ArrayList<>(segments.values());
+    }
+
+    LogSegment activeSegment() {
+        return segments.lastEntry().getValue();
+    }
+
+    private String context() {
+        return "Partition " + topicPartition + " in " + dir;
+    }
+
+    /**
+     * Appends batches from a producer: validates them, gives them the next offsets by rewriting each
+     * batch header (the records are never re-encoded), stamps the leader epoch (and LogAppendTime
+     * when the topic uses it) and writes them. The caller's buffer is modified in place.
+     *
+     * @throws org.apache.kafka.common.errors.CorruptRecordException when a batch is truncated or fails its CRC
+     * @throws InvalidRecordException  when a batch is not a well-formed v2 producer batch
+     * @throws org.apache.kafka.common.errors.RecordTooLargeException when a batch exceeds max.message.bytes
+     * @throws KafkaStorageException   when the disk refuses the write; nothing already stored is affected
+     */
+    public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        LogConfig c = config;
+        AppendBatches batches = AppendBatches.validate(records, c.maxMessageBytes(), true, context());
+        appendLock.lock();
+        try {
+            checkOpen();
+            long now = env.time().milliseconds();
+            long appendTime = c.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
+            long first = logEnd.offset();
+            long next = first;
+            long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+            List<MutableRecordBatch> list = batches.batches();
+            for (int i = 0; i < list.size(); i++) {
+                MutableRecordBatch batch = list.get(i);
+                int delta = batches.headers().get(i).lastOffsetDelta();
+                batch.setLastOffset(next + delta);
+                batch.setPartitionLeaderEpoch(leaderEpoch);
+                if (appendTime != RecordBatch.NO_TIMESTAMP) {
+                    batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTime);
+                }
+                maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+                next += delta + 1L;
+            }
+            return write(batches, first, next - 1, maxTimestamp, appendTime, now);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Appends batches that already carry their offsets (replicated from a leader): CRC and structure
+     * are checked, offsets must start at or after the log end and increase.
+     */
+    public LogAppendInfo appendAsFollower(MemoryRecords records) {
+        LogConfig c = config;
+        AppendBatches batches = AppendBatches.validate(records, Integer.MAX_VALUE, false, context());
+        appendLock.lock();
+        try {
+            checkOpen();
+            long previousLast = logEnd.offset() - 1;
+            long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+            for (MutableRecordBatch batch : batches.batches()) {
+                if (batch.baseOffset() <= previousLast) {
+                    throw new InvalidRecordException(context() + ": replicated batch at offset " + batch.baseOffset()
+                            + " does not follow offset " + previousLast);
+                }
+                previousLast = batch.lastOffset();
+                maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+            }
+            long first = batches.batches().get(0).baseOffset();
+            return write(batches, first, previousLast, maxTimestamp, RecordBatch.NO_TIMESTAMP,
+                    env.time().milliseconds());
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private LogAppendInfo write(AppendBatches batches, long firstOffset, long lastOffset, long maxTimestamp,
+                                long appendTime, long now) {
+        LogSegment segment = maybeRoll(batches.sizeInBytes(), lastOffset, now);
+        segment.append(batches);
+        logEnd = new LogOffsetMetadata(lastOffset + 1, segment.baseOffset(), segment.size());
+        long unflushed = unflushedRecords.addAndGet(batches.recordCount());
+        if (unflushed >= config.flushIntervalMessages()) {
+            flush(lastOffset + 1);
+        }
+        return new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, appendTime, batches.recordCount(),
+                batches.sizeInBytes(), logStartOffset);
+    }
+
+    /**
+     * Completes once the append is as durable as this log promises: at once, or with group commit
+     * ({@code log.flush.group.commit.enable}) once an fsync covers it.
+     */
+    public CompletableFuture<LogAppendInfo> awaitDurable(LogAppendInfo info) {
+        if (!config.groupCommit() || recoveryPoint >= info.nextOffset()) {
+            return CompletableFuture.completedFuture(info);
+        }
+        return env.flusher().request(this, info.nextOffset()).thenApply(v -> info);
+    }
+
+    private LogSegment maybeRoll(int incomingBytes, long lastOffset, long now) {
+        LogSegment active = activeSegment();
+        if (!active.shouldRoll(incomingBytes, lastOffset, now, config)) {
+            return active;
+        }
+        return roll();
+    }
+
+    /** Starts a new active segment at the log end; the previous one is fsynced in the background. */
+    public LogSegment roll() {
+        appendLock.lock();
+        try {
+            checkOpen();
+            LogSegment previous = activeSegment();
+            long newBase = logEnd.offset();
+            if (previous.baseOffset() == newBase) {
+                return previous; // already empty at the log end
+            }
+            deleteStaleSegmentFiles(newBase);
+            previous.onBecomeInactive();
+            LogSegment segment = LogSegment.open(dir, newBase, config, env.time(), env.opener());
+            segments.put(newBase, segment);
+            directoryDirty = true;
+            logEnd = new LogOffsetMetadata(newBase, newBase, 0);
+            log.debug("Rolled {} to a new segment at offset {}", topicPartition, newBase);
+            env.scheduler().scheduleOnce("flush-" + topicPartition, () -> flushQuietly(newBase), 0);
+            return segment;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void deleteStaleSegmentFiles(long baseOffset) {
+        for (Path p : List.of(LogFileNames.logFile(dir, baseOffset), LogFileNames.offsetIndexFile(dir, baseOffset),
+                LogFileNames.timeIndexFile(dir, baseOffset))) {
+            try {
+                if (Files.deleteIfExists(p)) {
+                    log.warn("Deleted stale file {} before creating a segment at offset {}", p, baseOffset);
+                }
+            } catch (java.io.IOException e) {
+                throw new KafkaStorageException("Cannot delete stale file " + p + ": " + e, e);
+            }
+        }
+    }
+
+    private void flushQuietly(long upTo) {
+        try {
+            flush(upTo);
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.error("Background fsync of {} up to offset {} failed", this, upTo, e);
+            }
+        }
+    }
+
+    /**
+     * Reads up to {@code maxBytes} from the batch that holds {@code startOffset}, never past the log end.
+     *
+     * @throws OffsetOutOfRangeException when {@code startOffset} is below the log start or above the log end
+     */
+    public FetchDataInfo read(long startOffset, int maxBytes, boolean minOneBatch) {
+        return read(startOffset, maxBytes, logEnd, minOneBatch);
+    }
+
+    /**
+     * Reads as {@link #read(long, int, boolean)}, but never at or past {@code upperBound} (the high
+     * watermark, for consumers of a replicated partition).
+     */
+    public FetchDataInfo read(long startOffset, int maxBytes, LogOffsetMetadata upperBound, boolean minOneBatch) {
+        LogOffsetMetadata end = logEnd;
+        LogOffsetMetadata bound = upperBound.offset() > end.offset() ? end : upperBound;
+        long start = logStartOffset;
+        if (startOffset < start || startOffset > end.offset()) {
+            throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range for " + topicPartition
+                    + ": log start offset " + start + ", log end offset " + end.offset());
+        }
+        if (startOffset >= bound.offset()) {
+            return emptyRead(startOffset, bound);
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
+        if (entry == null) {
+            entry = segments.firstEntry();
+        }
+        while (entry != null && entry.getKey() <= bound.segmentBaseOffset()) {
+            LogSegment segment = entry.getValue();
+            int maxPosition = bound.inSegment(segment.baseOffset()) ? bound.positionInSegment() : segment.size();
+            FetchDataInfo info = segment.read(startOffset, maxBytes, maxPosition, minOneBatch);
+            if (info != null) {
+                return info;
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return emptyRead(startOffset, bound);
+    }
+
+    private FetchDataInfo emptyRead(long offset, LogOffsetMetadata bound) {
+        LogSegment segment = segments.floorEntry(Math.max(bound.segmentBaseOffset(), segments.firstKey())).getValue();
+        return new FetchDataInfo(new LogOffsetMetadata(offset, bound.segmentBaseOffset(), bound.positionInSegment()),
+                FileSlice.empty(segment.file(), segment.channel()));
+    }
+
+    /**
+     * Where offset {@code offset} starts on disk, for bounding reads at it (the high watermark).
+     *
+     * @throws OffsetOutOfRangeException when it is outside the log
+     */
+    public LogOffsetMetadata offsetMetadata(long offset) {
+        LogOffsetMetadata end = logEnd;
+        if (offset == end.offset()) {
+            return end;
+        }
+        FetchDataInfo info = read(offset, 1, false);
+        return info.fetchOffsetMetadata();
+    }
+
+    /**
+     * The first record at or after the log start whose timestamp is at least {@code timestamp}
+     * (Kafka's ListOffsets by time), or empty when every record is older.
+     */
+    public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
+        long start = logStartOffset;
+        long end = logEnd.offset();
+        for (LogSegment segment : segments.values()) {
+            if (segment.maxTimestamp() == RecordBatch.NO_TIMESTAMP || segment.maxTimestamp() < timestamp) {
+                continue;
+            }
+            TimestampOffset found = segment.findOffsetByTimestamp(timestamp, start);
+            if (found != null && found.offset() < end) {
+                return Optional.of(found);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * fsyncs every segment holding offsets below {@code upToOffset} and advances the recovery point.
+     * Runs concurrently with appends; fsyncs serialize among themselves.
+     */
+    public void flush(long upToOffset) {
+        synchronized (flushLock) {
+            long target = Math.min(upToOffset, logEnd.offset());
+            long from = recoveryPoint;
+            if (target <= from) {
+                return;
+            }
+            unflushedRecords.set(0);
+            Long firstKey = segments.floorKey(from);
+            ConcurrentNavigableMap<Long, LogSegment> dirty = firstKey == null
+                    ? segments.headMap(target, false) : segments.subMap(firstKey, true, target, false);
+            for (LogSegment segment : dirty.values()) {
+                segment.flush();
+            }
+            if (directoryDirty) {
+                directoryDirty = false;
+                try {
+                    OffsetCheckpointFile.fsyncDirectory(dir);
+                } catch (java.io.IOException e) {
+                    directoryDirty = true;
+                    throw new KafkaStorageException("Cannot fsync directory " + dir + ": " + e, e);
+                }
+            }
+            recoveryPoint = Math.max(recoveryPoint, target);
+            lastFlushMs = env.time().milliseconds();
+        }
+    }
+
+    /** Flushes when {@code flush.ms} has passed since the last fsync; called by the log manager's scheduler. */
+    public void flushIfDue(long now) {
+        if (now - lastFlushMs >= config.flushIntervalMs() && recoveryPoint < logEnd.offset()) {
+            flush(logEnd.offset());
+        }
+    }
+
+    /**
+     * Deletes whole inactive segments that retention no longer wants, oldest first: those wholly below
+     * the log start offset, those older than {@code retention.ms}, and the oldest while the log exceeds
+     * {@code retention.bytes}. The active segment is never deleted.
+     *
+     * @return segments deleted
+     */
+    public int deleteRetentionBreachedSegments() {
+        LogConfig c = config;
+        long now = env.time().milliseconds();
+        int deleted = deleteOldestSegmentsWhile((segment, next) -> next.baseOffset() <= logStartOffset, "below the log start offset");
+        if (c.retentionMs() >= 0) {
+            deleted += deleteOldestSegmentsWhile((segment, next) -> now - segment.largestTimestamp() > c.retentionMs(),
+                    "older than retention.ms " + c.retentionMs());
+        }
+        if (c.retentionBytes() >= 0) {
+            long[] excess = {size() - c.retentionBytes()};
+            deleted += deleteOldestSegmentsWhile((segment, next) -> {
+                if (excess[0] - segment.size() >= 0) {
+                    excess[0] -= segment.size();
+                    return true;
+                }
+                return false;
+            }, "beyond retention.bytes " + c.retentionBytes());
+        }
+        return deleted;
+    }
+
+    private int deleteOldestSegmentsWhile(BiPredicate<LogSegment, LogSegment> deletable, String reason) {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            List<LogSegment> doomed = new ArrayList<>();
+            LogSegment previous = null;
+            for (LogSegment segment : segments.values()) {
+                if (previous != null) {
+                    if (!deletable.test(previous, segment)) {
+                        break;
+                    }
+                    doomed.add(previous);
+                }
+                previous = segment;
+            }
+            if (doomed.isEmpty()) {
+                return 0;
+            }
+            for (LogSegment segment : doomed) {
+                segments.remove(segment.baseOffset());
+            }
+            long newStart = segments.firstKey();
+            if (newStart > logStartOffset) {
+                logStartOffset = newStart;
+            }
+            if (recoveryPoint < logStartOffset) {
+                recoveryPoint = logStartOffset;
+            }
+            log.info("Deleting {} segment(s) of {} {}: {}; log start offset now {}", doomed.size(), topicPartition, reason,
+                    doomed.stream().map(s -> s.baseOffset()).toList(), logStartOffset);
+            scheduleDeletion(doomed);
+            return doomed.size();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Renames segments to {@code .deleted} now and removes them after {@code log.segment.delete.delay.ms}. */
+    private void scheduleDeletion(Collection<LogSegment> doomed) {
+        for (LogSegment segment : doomed) {
+            segment.markDeleted();
+        }
+        List<LogSegment> copy = List.copyOf(doomed);
+        env.scheduler().scheduleOnce("delete-segments-" + topicPartition, () -> copy.forEach(LogSegment::delete),
+                config.fileDeleteDelayMs());
+    }
+
+    /**
+     * Makes {@code newStartOffset} the first readable offset (Kafka's DeleteRecords) and deletes the
+     * segments wholly below it.
+     *
+     * @throws OffsetOutOfRangeException when it is beyond the log end
+     */
+    public void deleteRecordsBefore(long newStartOffset) {
+        appendLock.lock();
+        try {
+            checkOpen();
+            if (newStartOffset > logEnd.offset()) {
+                throw new OffsetOutOfRangeException("Cannot delete records of " + topicPartition + " before offset "
+                        + newStartOffset + ": log end offset is " + logEnd.offset());
+            }
+            if (newStartOffset > logStartOffset) {
+                logStartOffset = newStartOffset;
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        deleteOldestSegmentsWhile((segment, next) -> next.baseOffset() <= logStartOffset, "below the log start offset");
+    }
+
+    /**
+     * Removes every record at or after {@code targetOffset} (a replica diverging from its leader).
+     * Whole batches only: a batch straddling the target goes too.
+     *
+     * @return the new log end offset
+     */
+    public long truncateTo(long targetOffset) {
+        appendLock.lock();
+        try {
+            checkOpen();
+            if (targetOffset >= logEnd.offset()) {
+                return logEnd.offset();
+            }
+            if (targetOffset < logStartOffset) {
+                throw new OffsetOutOfRangeException("Cannot truncate " + topicPartition + " to offset " + targetOffset
+                        + " below its log start offset " + logStartOffset);
+            }
+            List<LogSegment> doomed = new ArrayList<>(segments.tailMap(targetOffset, true).values());
+            if (doomed.size() == segments.size()) {
+                doomed.remove(0); // keep the first: it becomes the empty active segment
+            }
+            for (LogSegment segment : doomed) {
+                segments.remove(segment.baseOffset());
+            }
+            scheduleDeletion(doomed);
+            LogSegment last = activeSegment();
+            last.truncateTo(targetOffset);
+            long newEnd = last.readNextOffset();
+            logEnd = new LogOffsetMetadata(newEnd, last.baseOffset(), last.size());
+            if (recoveryPoint > newEnd) {
+                recoveryPoint = newEnd;
+            }
+            log.info("Truncated {} to offset {}; log end offset now {}", topicPartition, targetOffset, newEnd);
+            return newEnd;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Deletes every segment and restarts the log empty at {@code newOffset}. */
+    public void truncateFullyAndStartAt(long newOffset) {
+        appendLock.lock();
+        try {
+            checkOpen();
+            List<LogSegment> doomed = new ArrayList<>(segments.values());
+            segments.clear();
+            scheduleDeletion(doomed);
+            deleteStaleSegmentFiles(newOffset);
+            LogSegment segment = LogSegment.open(dir, newOffset, config, env.time(), env.opener());
+            segments.put(newOffset, segment);
+            directoryDirty = true;
+            logEnd = new LogOffsetMetadata(newOffset, newOffset, 0);
+            logStartOffset = newOffset;
+            recoveryPoint = newOffset;
+            log.info("Truncated {} fully; log now starts at offset {}", topicPartition, newOffset);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Renames the directory (for asynchronous deletion); segment files stay open. */
+    void renameDir(Path target) {
+        appendLock.lock();
+        try {
+            Files.move(dir, target);
+            dir = target;
+        } catch (java.io.IOException e) {
+            throw new KafkaStorageException("Cannot rename " + dir + " to " + target + ": " + e, e);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new KafkaStorageException(context() + " is closed");
+        }
+    }
+
+    /** fsyncs everything and closes the segments. */
+    @Override
+    public void close() {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            flush(logEnd.offset());
+            closed = true;
+            for (LogSegment segment : segments.values()) {
+                segment.close();
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Closes the segments without fsyncing: for a log being deleted. */
+    void closeWithoutFlush() {
+        appendLock.lock();
+        try {
+            closed = true;
+            for (LogSegment segment : segments.values()) {
+                segment.close();
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog(" + topicPartition + ", dir=" + dir + ", start=" + logStartOffset + ", end=" + logEnd.offset()
+                + ", recoveryPoint=" + recoveryPoint + ")";
+    }
+}
