@@ -137,21 +137,25 @@ public final class AppendBatches {
         long expected = batch.baseOffset();
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
         int count = 0;
+        String problem = null;
         try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING)) {
             while (it.hasNext()) {
                 Record r = it.next();
                 if (r.offset() != expected) {
-                    throw new InvalidRecordException(context + ": batch at byte " + batchPosition + " record " + count
-                            + " has offset delta " + (r.offset() - batch.baseOffset()) + ", expected " + count);
+                    problem = "record " + count + " has offset delta " + (r.offset() - batch.baseOffset()) + ", expected " + count;
+                    break;
                 }
                 maxTimestamp = Math.max(maxTimestamp, r.timestamp());
                 expected++;
                 count++;
             }
         } catch (InvalidRecordException e) {
-            throw e;
+            problem = "declares " + h.recordCount() + " records but they do not decode: " + e.getMessage();
         } catch (KafkaException e) {
             throw new CorruptRecordException(context + ": batch at byte " + batchPosition + " cannot be decoded: " + e.getMessage());
+        }
+        if (problem != null) {
+            throw new InvalidRecordException(context + ": batch at byte " + batchPosition + " " + problem);
         }
         if (count != h.recordCount()) {
             throw new InvalidRecordException(context + ": batch at byte " + batchPosition + " declares " + h.recordCount()

@@ -285,8 +285,8 @@ public final class LogManager implements AutoCloseable {
         }
         Path target = removed.dir().resolveSibling(LogFileNames.partitionDirName(tp) + "."
                 + UUID.randomUUID().toString().replace("-", "") + LogFileNames.DELETE_DIR_SUFFIX);
-        removed.renameDir(target);
         removed.closeWithoutFlush();
+        removed.renameDir(target);
         long delay = removed.config().fileDeleteDelayMs();
         scheduler.scheduleOnce("delete-" + tp, () -> deleteRecursively(target), delay);
         log.info("Deleted log for {} (files in {} go after {} ms)", tp, target, delay);

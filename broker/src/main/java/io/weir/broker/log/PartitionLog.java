@@ -567,7 +567,7 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** Renames the directory (for asynchronous deletion); segment files stay open. */
+    /** Renames the directory of a closed log (for asynchronous deletion). */
     void renameDir(Path target) {
         appendLock.lock();
         try {
