@@ -20,7 +20,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * partitionLeaderEpoch in place without recomputing it.
  */
 record BatchHeader(long baseOffset, int sizeInBytes, byte magic, int lastOffsetDelta, long maxTimestamp,
-                   int recordCount) {
+                   long producerId, short producerEpoch, int baseSequence, int recordCount) {
 
     static final int SIZE = 61;
     static final int LOG_OVERHEAD = 12;
@@ -28,6 +28,9 @@ record BatchHeader(long baseOffset, int sizeInBytes, byte magic, int lastOffsetD
     private static final int MAGIC = 16;
     private static final int LAST_OFFSET_DELTA = 23;
     private static final int MAX_TIMESTAMP = 35;
+    private static final int PRODUCER_ID = 43;
+    private static final int PRODUCER_EPOCH = 51;
+    private static final int BASE_SEQUENCE = 53;
     private static final int RECORDS_COUNT = 57;
 
     /** Reads the header at {@code buf}'s absolute position {@code at}; {@code buf} must hold {@link #SIZE} bytes there. */
@@ -38,11 +41,23 @@ record BatchHeader(long baseOffset, int sizeInBytes, byte magic, int lastOffsetD
                 buf.get(at + MAGIC),
                 buf.getInt(at + LAST_OFFSET_DELTA),
                 buf.getLong(at + MAX_TIMESTAMP),
+                buf.getLong(at + PRODUCER_ID),
+                buf.getShort(at + PRODUCER_EPOCH),
+                buf.getInt(at + BASE_SEQUENCE),
                 buf.getInt(at + RECORDS_COUNT));
     }
 
     long lastOffset() {
         return baseOffset + lastOffsetDelta;
+    }
+
+    boolean hasProducerId() {
+        return producerId != RecordBatch.NO_PRODUCER_ID;
+    }
+
+    /** The sequence number of the last record, wrapping at Integer.MAX_VALUE as producers do. */
+    int lastSequence() {
+        return ProducerStateManager.incrementSequence(baseSequence, lastOffsetDelta);
     }
 
     boolean isV2() {

@@ -10,9 +10,11 @@ package io.weir.broker.log;
  * @param recordCount         records appended
  * @param sizeInBytes         bytes appended
  * @param logStartOffset      the log start offset at append time
+ * @param duplicate           the batch repeated one an idempotent producer had already written: nothing was
+ *                            appended and the offsets are those of the original
  */
 public record LogAppendInfo(long firstOffset, long lastOffset, long maxTimestamp, long logAppendTime,
-                            int recordCount, int sizeInBytes, long logStartOffset) {
+                            int recordCount, int sizeInBytes, long logStartOffset, boolean duplicate) {
 
     /** The offset after the last appended record: the log end offset this append produced. */
     public long nextOffset() {

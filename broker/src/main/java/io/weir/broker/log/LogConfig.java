@@ -77,6 +77,13 @@ public record LogConfig(
 
     private static final long HOUR_MS = 60L * 60 * 1000;
 
+    /** The topic-level names of the settings a topic may override, mapped to their broker-level names. */
+    public static Map<String, String> topicToBrokerNames() {
+        Map<String, String> m = new HashMap<>();
+        TOPIC_NAMES.forEach((broker, topic) -> m.put(topic, broker));
+        return m;
+    }
+
     static final ConfigDef BROKER_DEF = new ConfigDef()
             .define(SEGMENT_BYTES, Type.INT, 1024 * 1024 * 1024, Range.atLeast(1024), Importance.HIGH,
                     "Maximum size of one segment file.")

@@ -310,6 +310,22 @@ public final class LogSegment implements Closeable {
         }
     }
 
+    /** Calls {@code action} with the header of every stored batch, in order. */
+    void forEachBatchHeader(java.util.function.Consumer<BatchHeader> action) {
+        ByteBuffer buf = headerBuffer();
+        int limit = size;
+        int position = 0;
+        try {
+            BatchHeader h;
+            while ((h = readHeader(position, limit, buf)) != null) {
+                action.accept(h);
+                position += h.sizeInBytes();
+            }
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot scan " + file + ": " + e, e);
+        }
+    }
+
     /** The offset after the last stored batch, or the base offset when empty. */
     long readNextOffset() {
         OffsetPosition from = offsetIndex.lastEntry();

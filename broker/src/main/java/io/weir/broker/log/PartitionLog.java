@@ -46,6 +46,8 @@ public final class PartitionLog implements AutoCloseable {
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Object flushLock = new Object();
     private final AtomicLong unflushedRecords = new AtomicLong();
+    /** Guarded by appendLock. */
+    private final ProducerStateManager producerState = new ProducerStateManager();
     private volatile Path dir;
     private volatile LogConfig config;
     private volatile LogOffsetMetadata logEnd;
@@ -68,6 +70,20 @@ public final class PartitionLog implements AutoCloseable {
         this.logStartOffset = logStartOffset;
         this.recoveryPoint = recoveryPoint;
         this.lastFlushMs = env.time().milliseconds();
+        rebuildProducerState();
+    }
+
+    /** Re-derives idempotent-producer state from the batch headers of every segment. */
+    private void rebuildProducerState() {
+        producerState.clear();
+        for (LogSegment segment : segments.values()) {
+            segment.forEachBatchHeader(h -> {
+                if (h.hasProducerId()) {
+                    producerState.update(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
+                            h.baseOffset(), h.lastOffset());
+                }
+            });
+        }
     }
 
     /**
@@ -159,6 +175,11 @@ public final class PartitionLog implements AutoCloseable {
         appendLock.lock();
         try {
             checkOpen();
+            ProducerStateManager.BatchMetadata duplicate = checkProducerState(batches);
+            if (duplicate != null) {
+                return new LogAppendInfo(duplicate.firstOffset(), duplicate.lastOffset(), RecordBatch.NO_TIMESTAMP,
+                        RecordBatch.NO_TIMESTAMP, batches.recordCount(), 0, logStartOffset, true);
+            }
             long now = env.time().milliseconds();
             long appendTime = c.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
             long first = logEnd.offset();
@@ -210,17 +231,48 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies the idempotent-producer rules to a producer's batches.
+     *
+     * @return the original of a duplicate batch, else null
+     */
+    private ProducerStateManager.BatchMetadata checkProducerState(AppendBatches batches) {
+        List<BatchHeader> headers = batches.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            MutableRecordBatch batch = batches.batches().get(i);
+            if (batch.isControlBatch() || batch.isTransactional()) {
+                throw new InvalidRecordException(context() + ": transactional and control batches are not accepted from "
+                        + "producers: this broker does not implement transactions yet");
+            }
+            if (headers.get(i).hasProducerId() && headers.size() > 1) {
+                throw new InvalidRecordException(context() + ": an idempotent producer must send one batch per partition, got "
+                        + headers.size());
+            }
+        }
+        BatchHeader h = headers.get(0);
+        if (!h.hasProducerId()) {
+            return null;
+        }
+        return producerState.check(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(), context());
+    }
+
     private LogAppendInfo write(AppendBatches batches, long firstOffset, long lastOffset, long maxTimestamp,
                                 long appendTime, long now) {
         LogSegment segment = maybeRoll(batches.sizeInBytes(), lastOffset, now);
         segment.append(batches);
+        for (MutableRecordBatch batch : batches.batches()) {
+            if (batch.hasProducerId()) {
+                producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                        batch.baseOffset(), batch.lastOffset());
+            }
+        }
         logEnd = new LogOffsetMetadata(lastOffset + 1, segment.baseOffset(), segment.size());
         long unflushed = unflushedRecords.addAndGet(batches.recordCount());
         if (unflushed >= config.flushIntervalMessages()) {
             flush(lastOffset + 1);
         }
         return new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, appendTime, batches.recordCount(),
-                batches.sizeInBytes(), logStartOffset);
+                batches.sizeInBytes(), logStartOffset, false);
     }
 
     /**
@@ -539,6 +591,7 @@ public final class PartitionLog implements AutoCloseable {
             if (recoveryPoint > newEnd) {
                 recoveryPoint = newEnd;
             }
+            rebuildProducerState();
             log.info("Truncated {} to offset {}; log end offset now {}", topicPartition, targetOffset, newEnd);
             return newEnd;
         } finally {
@@ -561,6 +614,7 @@ public final class PartitionLog implements AutoCloseable {
             logEnd = new LogOffsetMetadata(newOffset, newOffset, 0);
             logStartOffset = newOffset;
             recoveryPoint = newOffset;
+            producerState.clear();
             log.info("Truncated {} fully; log now starts at offset {}", topicPartition, newOffset);
         } finally {
             appendLock.unlock();

@@ -3,6 +3,7 @@ package io.weir.broker.server;
 import io.weir.broker.log.LogManagerConfig;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,19 +25,91 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class BrokerConfig {
     public static final String BROKER_ID = "broker.id";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String ZOOKEEPER_CONNECT = "zookeeper.connect";
+    public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
+    public static final String ZOOKEEPER_CONNECTION_TIMEOUT_MS = "zookeeper.connection.timeout.ms";
+    public static final String EMBEDDED_ZOOKEEPER_DIR = "zookeeper.embedded.data.dir";
+    public static final String EMBEDDED_ZOOKEEPER_PORT = "zookeeper.embedded.port";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String AUTO_CREATE_TOPICS = "auto.create.topics.enable";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
 
     private static final ConfigDef DEF = new ConfigDef()
-            .define(BROKER_ID, Type.INT, 0, Range.atLeast(0), Importance.HIGH, "This broker's id in the cluster.");
+            .define(BROKER_ID, Type.INT, 0, Range.atLeast(0), Importance.HIGH, "This broker's id in the cluster.")
+            .define(LISTENERS, Type.STRING, "PLAINTEXT://localhost:9092", Importance.HIGH, "Where clients connect.")
+            .define(ADVERTISED_LISTENERS, Type.STRING, null, Importance.HIGH, "What clients are told to connect to.")
+            .define(ZOOKEEPER_CONNECT, Type.STRING, null, Importance.HIGH,
+                    "ZooKeeper ensemble; when unset, an embedded ZooKeeper server is started.")
+            .define(ZOOKEEPER_SESSION_TIMEOUT_MS, Type.INT, 18_000, Range.atLeast(1000), Importance.HIGH, "ZooKeeper session timeout.")
+            .define(ZOOKEEPER_CONNECTION_TIMEOUT_MS, Type.INT, 18_000, Range.atLeast(100), Importance.MEDIUM,
+                    "How long to wait for ZooKeeper at startup.")
+            .define(EMBEDDED_ZOOKEEPER_DIR, Type.STRING, null, Importance.MEDIUM,
+                    "Data directory of the embedded ZooKeeper (default: beside the first log directory).")
+            .define(EMBEDDED_ZOOKEEPER_PORT, Type.INT, 0, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the embedded ZooKeeper on loopback (0: any free port).")
+            .define(NUM_PARTITIONS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Partitions of auto-created topics.")
+            .define(DEFAULT_REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.atLeast(1), Importance.MEDIUM,
+                    "Replication factor of auto-created topics.")
+            .define(AUTO_CREATE_TOPICS, Type.BOOLEAN, true, Importance.MEDIUM, "Create unknown topics on Metadata and Produce.")
+            .define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.atLeast(1), Importance.HIGH, "Smallest ISR that acks=all accepts.")
+            .define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, Range.atLeast(1024), Importance.HIGH,
+                    "Largest request accepted.")
+            .define(NUM_IO_THREADS, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM, "Request handler threads.")
+            .define(NUM_NETWORK_THREADS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM, "Network (event loop) threads.")
+            .define(CONNECTIONS_MAX_IDLE_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "Idle connections are closed after this.");
+
+    /** A PLAINTEXT endpoint. */
+    public record Endpoint(String host, int port) {
+    }
 
     private final Map<String, String> originals;
-    private final int brokerId;
+    private final AbstractConfig parsed;
     private final LogManagerConfig logManagerConfig;
+    private final Endpoint listener;
+    private final Endpoint advertised;
 
     public BrokerConfig(Map<String, String> props) {
         this.originals = Map.copyOf(props);
-        AbstractConfig c = new AbstractConfig(DEF, props, false);
-        this.brokerId = c.getInt(BROKER_ID);
+        this.parsed = new AbstractConfig(DEF, props, false);
         this.logManagerConfig = LogManagerConfig.fromProperties(props);
+        this.listener = parseListener(LISTENERS, parsed.getString(LISTENERS));
+        String adv = parsed.getString(ADVERTISED_LISTENERS);
+        this.advertised = adv == null ? listener : parseListener(ADVERTISED_LISTENERS, adv);
+        if (advertised.host().isEmpty() || advertised.host().equals("0.0.0.0")) {
+            throw new ConfigException(ADVERTISED_LISTENERS, adv == null ? parsed.getString(LISTENERS) : adv,
+                    "clients need a host name to connect to; set advertised.listeners when listening on all interfaces");
+        }
+        if (socketRequestMaxBytes() < logManagerConfig.logDefaults().maxMessageBytes()) {
+            throw new ConfigException(SOCKET_REQUEST_MAX_BYTES, socketRequestMaxBytes(),
+                    "must be at least message.max.bytes (" + logManagerConfig.logDefaults().maxMessageBytes() + ")");
+        }
+    }
+
+    private static Endpoint parseListener(String key, String value) {
+        String[] parts = value.split(",");
+        if (parts.length != 1) {
+            throw new ConfigException(key, value, "exactly one PLAINTEXT listener is supported");
+        }
+        try {
+            URI uri = new URI(parts[0].trim().replace("://:", "://0.0.0.0:"));
+            if (!"PLAINTEXT".equalsIgnoreCase(uri.getScheme())) {
+                throw new ConfigException(key, value, "only PLAINTEXT listeners are supported");
+            }
+            if (uri.getPort() < 0 || uri.getHost() == null) {
+                throw new ConfigException(key, value, "expected PLAINTEXT://host:port");
+            }
+            return new Endpoint(uri.getHost(), uri.getPort());
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException(key, value, "expected PLAINTEXT://host:port");
+        }
     }
 
     /**
@@ -60,7 +133,7 @@ public final class BrokerConfig {
     }
 
     public int brokerId() {
-        return brokerId;
+        return parsed.getInt(BROKER_ID);
     }
 
     public LogManagerConfig logManagerConfig() {
@@ -69,5 +142,71 @@ public final class BrokerConfig {
 
     public Map<String, String> originals() {
         return originals;
+    }
+
+    public Endpoint listener() {
+        return listener;
+    }
+
+    public Endpoint advertisedListener() {
+        return advertised;
+    }
+
+    /** The external ensemble, or null to run the embedded one. */
+    public String zookeeperConnect() {
+        return parsed.getString(ZOOKEEPER_CONNECT);
+    }
+
+    public int zookeeperSessionTimeoutMs() {
+        return parsed.getInt(ZOOKEEPER_SESSION_TIMEOUT_MS);
+    }
+
+    public int zookeeperConnectionTimeoutMs() {
+        return parsed.getInt(ZOOKEEPER_CONNECTION_TIMEOUT_MS);
+    }
+
+    public Path embeddedZooKeeperDir() {
+        String dir = parsed.getString(EMBEDDED_ZOOKEEPER_DIR);
+        if (dir != null) {
+            return Path.of(dir).toAbsolutePath();
+        }
+        Path first = logManagerConfig.logDirs().get(0);
+        return first.resolveSibling(first.getFileName() + "-zookeeper");
+    }
+
+    public int embeddedZooKeeperPort() {
+        return parsed.getInt(EMBEDDED_ZOOKEEPER_PORT);
+    }
+
+    public int numPartitions() {
+        return parsed.getInt(NUM_PARTITIONS);
+    }
+
+    public short defaultReplicationFactor() {
+        return parsed.getShort(DEFAULT_REPLICATION_FACTOR);
+    }
+
+    public boolean autoCreateTopics() {
+        return parsed.getBoolean(AUTO_CREATE_TOPICS);
+    }
+
+    public int minInsyncReplicas() {
+        return parsed.getInt(MIN_INSYNC_REPLICAS);
+    }
+
+    public int socketRequestMaxBytes() {
+        return parsed.getInt(SOCKET_REQUEST_MAX_BYTES);
+    }
+
+    public int numIoThreads() {
+        return parsed.getInt(NUM_IO_THREADS);
+    }
+
+    public int numNetworkThreads() {
+        return parsed.getInt(NUM_NETWORK_THREADS);
+    }
+
+    public long connectionsMaxIdleMs() {
+        return parsed.getLong(CONNECTIONS_MAX_IDLE_MS);
     }
 }

@@ -1,0 +1,24 @@
+package io.weir.broker.api;
+
+import io.weir.broker.common.Time;
+import io.weir.broker.controller.ClusterMetadata;
+import io.weir.broker.controller.TopicManager;
+import io.weir.broker.replication.ReplicaManager;
+import io.weir.broker.txn.ProducerIdManager;
+import java.util.Map;
+
+/**
+ * What the API handlers work with: the broker's settings and the domain services below the api layer.
+ *
+ * @param brokerId                this broker
+ * @param brokerProperties        the broker configuration as given (for DescribeConfigs)
+ * @param autoCreateTopics        {@code auto.create.topics.enable}
+ * @param defaultPartitions       {@code num.partitions}
+ * @param defaultReplicationFactor {@code default.replication.factor}
+ * @param minInsyncReplicas       {@code min.insync.replicas}
+ */
+public record BrokerServices(int brokerId, Map<String, String> brokerProperties, boolean autoCreateTopics,
+                             int defaultPartitions, short defaultReplicationFactor, int minInsyncReplicas,
+                             ClusterMetadata metadata, TopicManager topics, ReplicaManager replicas,
+                             ProducerIdManager producerIds, Time time) {
+}

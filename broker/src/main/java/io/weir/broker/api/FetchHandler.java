@@ -1,0 +1,169 @@
+package io.weir.broker.api;
+
+import io.weir.broker.controller.TopicMetadata;
+import io.weir.broker.log.FetchDataInfo;
+import io.weir.broker.log.LogOffsetMetadata;
+import io.weir.broker.network.RequestContext;
+import io.weir.broker.replication.Partition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+
+/**
+ * Fetch for consumers (read_uncommitted and read_committed are the same until transactions exist):
+ * reads each partition from its fetch offset up to the high watermark, within {@code max.bytes}
+ * overall and {@code partition_max_bytes} each (the first partition with data always returns at
+ * least one whole batch), and long-polls up to {@code max.wait.ms} until {@code min.bytes} are
+ * available. Records are sent from the segment files with zero copy. Fetch sessions are not used:
+ * every response says session 0, so clients send full requests.
+ */
+final class FetchHandler implements ApiHandler<FetchRequest> {
+    private static final short TOPIC_ID_VERSION = 13;
+
+    private final BrokerServices services;
+
+    FetchHandler(BrokerServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FETCH;
+    }
+
+    /** One requested partition, resolved. */
+    private record Target(FetchTopic topic, FetchPartition request, TopicPartition tp, Partition partition, Errors error) {
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, FetchRequest request) {
+        short version = context.header().apiVersion();
+        List<Target> targets = resolve(request, version);
+        int minBytes = request.data().minBytes();
+        int maxBytes = request.data().maxBytes();
+        long maxWaitMs = request.data().maxWaitMs();
+        FetchResponseData first = read(targets, maxBytes, version);
+        boolean hasError = targets.stream().anyMatch(t -> t.error() != Errors.NONE);
+        if (bytesIn(first) >= minBytes || maxWaitMs <= 0 || hasError || targets.isEmpty()) {
+            return CompletableFuture.completedFuture(new FetchResponses(first));
+        }
+        List<TopicPartition> watched = targets.stream().map(Target::tp).toList();
+        return services.replicas().fetchPurgatory()
+                .await(watched, () -> available(targets, minBytes) >= minBytes, maxWaitMs)
+                .thenApply(v -> new FetchResponses(read(targets, maxBytes, version)));
+    }
+
+    private List<Target> resolve(FetchRequest request, short version) {
+        List<Target> targets = new ArrayList<>();
+        for (FetchTopic ft : request.data().topics()) {
+            Optional<TopicMetadata> topic = version >= TOPIC_ID_VERSION
+                    ? services.metadata().topicById(ft.topicId()) : services.metadata().topic(ft.topic());
+            for (FetchPartition fp : ft.partitions()) {
+                String name = topic.map(TopicMetadata::name).orElse(ft.topic());
+                TopicPartition tp = new TopicPartition(name == null ? "" : name, fp.partition());
+                if (topic.isEmpty()) {
+                    targets.add(new Target(ft, fp, tp, null,
+                            version >= TOPIC_ID_VERSION ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                    continue;
+                }
+                Optional<Partition> partition = services.replicas().partition(tp);
+                Errors error = Errors.NONE;
+                if (partition.isEmpty()) {
+                    error = topic.get().partitions().containsKey(fp.partition())
+                            ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() != partition.get().leaderEpoch()) {
+                    error = fp.currentLeaderEpoch() < partition.get().leaderEpoch()
+                            ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+                }
+                targets.add(new Target(ft, fp, tp, partition.orElse(null), error));
+            }
+        }
+        return targets;
+    }
+
+    private FetchResponseData read(List<Target> targets, int maxBytes, short version) {
+        FetchResponseData data = new FetchResponseData().setSessionId(0);
+        FetchableTopicResponse current = null;
+        FetchTopic currentTopic = null;
+        int bytes = 0;
+        for (Target t : targets) {
+            if (t.topic() != currentTopic) {
+                currentTopic = t.topic();
+                current = new FetchableTopicResponse().setTopic(version >= TOPIC_ID_VERSION ? "" : t.topic().topic())
+                        .setTopicId(version >= TOPIC_ID_VERSION ? t.topic().topicId() : Uuid.ZERO_UUID);
+                data.responses().add(current);
+            }
+            PartitionData pd = new PartitionData().setPartitionIndex(t.request().partition()).setRecords(MemoryRecords.EMPTY)
+                    .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
+            current.partitions().add(pd);
+            if (t.error() != Errors.NONE) {
+                pd.setErrorCode(t.error().code());
+                continue;
+            }
+            Partition partition = t.partition();
+            LogOffsetMetadata hw = partition.highWatermark();
+            pd.setHighWatermark(hw.offset()).setLastStableOffset(hw.offset()).setLogStartOffset(partition.log().logStartOffset());
+            int limit = Math.min(t.request().partitionMaxBytes(), maxBytes - bytes);
+            if (limit <= 0 && bytes > 0) {
+                continue;
+            }
+            try {
+                FetchDataInfo info = partition.log().read(t.request().fetchOffset(), Math.max(limit, 0), hw, bytes == 0);
+                if (!info.isEmpty()) {
+                    pd.setRecords(new FileSliceRecords(info.records()));
+                    bytes += info.records().size();
+                }
+            } catch (RuntimeException e) {
+                pd.setErrorCode(ApiErrors.errorFor(e, t.tp()).code());
+            }
+        }
+        return data;
+    }
+
+    private static int bytesIn(FetchResponseData data) {
+        int total = 0;
+        for (FetchableTopicResponse t : data.responses()) {
+            for (PartitionData p : t.partitions()) {
+                total += p.records() == null ? 0 : p.records().sizeInBytes();
+            }
+        }
+        return total;
+    }
+
+    /** Bytes readable now across the targets, stopping once {@code enough} is reached. */
+    private static int available(List<Target> targets, int enough) {
+        int total = 0;
+        for (Target t : targets) {
+            if (t.partition() == null) {
+                continue;
+            }
+            LogOffsetMetadata hw = t.partition().highWatermark();
+            long offset = t.request().fetchOffset();
+            if (hw.offset() <= offset) {
+                continue;
+            }
+            try {
+                total += t.partition().log().read(offset, enough - total, hw, false).records().size();
+            } catch (RuntimeException e) {
+                return Integer.MAX_VALUE; // an error is worth answering at once
+            }
+            if (total >= enough) {
+                break;
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,48 @@
+package io.weir.broker.api;
+
+import io.weir.broker.network.RequestContext;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+
+/**
+ * InitProducerId for idempotent producers: a cluster-unique producer id at epoch 0. A producer that
+ * asks to bump its epoch (it sends its current id and epoch after an error) keeps its id with the
+ * next epoch, which fences its own older in-flight batches. Transactional ids are refused until the
+ * broker implements transactions.
+ */
+final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
+    private final BrokerServices services;
+
+    InitProducerIdHandler(BrokerServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.INIT_PRODUCER_ID;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, InitProducerIdRequest request) {
+        InitProducerIdResponseData data = new InitProducerIdResponseData();
+        if (request.data().transactionalId() != null) {
+            data.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                    .setProducerId(RecordBatch.NO_PRODUCER_ID).setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH);
+            return CompletableFuture.completedFuture(new InitProducerIdResponse(data));
+        }
+        long currentId = request.data().producerId();
+        short currentEpoch = request.data().producerEpoch();
+        if (currentId != RecordBatch.NO_PRODUCER_ID && currentEpoch >= 0 && currentEpoch < Short.MAX_VALUE - 1) {
+            data.setProducerId(currentId).setProducerEpoch((short) (currentEpoch + 1));
+        } else {
+            data.setProducerId(services.producerIds().nextProducerId()).setProducerEpoch((short) 0);
+        }
+        return CompletableFuture.completedFuture(new InitProducerIdResponse(data));
+    }
+}

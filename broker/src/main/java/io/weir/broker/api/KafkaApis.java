@@ -1,0 +1,106 @@
+package io.weir.broker.api;
+
+import io.weir.broker.common.NamedThreadFactory;
+import io.weir.broker.network.RequestContext;
+import io.weir.broker.network.RequestProcessor;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's APIs: one {@link ApiHandler} per key in an {@link EnumMap}, run on a pool of
+ * {@code num.io.threads} request handler threads so that event loops never block. ApiVersions
+ * advertises exactly the keys and versions registered here.
+ *
+ * <p>Thread-safe. Lifecycle: started at construction; {@link #close()} stops the handler threads.
+ */
+public final class KafkaApis implements RequestProcessor, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KafkaApis.class);
+
+    private final Map<ApiKeys, ApiHandler<? extends AbstractRequest>> handlers = new EnumMap<>(ApiKeys.class);
+    private final ExecutorService requestThreads;
+    /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+    public KafkaApis(BrokerServices services, int ioThreads) {
+        TopicLifecycle lifecycle = new TopicLifecycle(services);
+        List<ApiHandler<? extends AbstractRequest>> all = List.of(
+                new ApiVersionsHandler(this),
+                new MetadataHandler(services, lifecycle),
+                new ProduceHandler(services, lifecycle),
+                new FetchHandler(services),
+                new ListOffsetsHandler(services),
+                new CreateTopicsHandler(services, lifecycle),
+                new DeleteTopicsHandler(services, lifecycle),
+                new CreatePartitionsHandler(services, lifecycle),
+                new DescribeConfigsHandler(services),
+                new InitProducerIdHandler(services),
+                new DescribeClusterHandler(services));
+        for (ApiHandler<? extends AbstractRequest> h : all) {
+            handlers.put(h.apiKey(), h);
+        }
+        this.requestThreads = new ThreadPoolExecutor(ioThreads, ioThreads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), new NamedThreadFactory("weir-request-handler", true));
+    }
+
+    @Override
+    public boolean supports(ApiKeys apiKey, short version) {
+        ApiHandler<?> h = handlers.get(apiKey);
+        return h != null && version >= h.minVersion() && version <= h.maxVersion();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<AbstractResponse> process(RequestContext request) {
+        ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(request.header().apiKey());
+        return ready.thenComposeAsync(v -> handler.handle(request, request.request()), requestThreads);
+    }
+
+    /** Starts answering requests (those that arrived earlier are answered now). */
+    public void markReady() {
+        ready.complete(null);
+    }
+
+    /** ApiVersions listing every registered handler's version range. */
+    ApiVersionsResponse apiVersionsResponse(Errors error) {
+        ApiVersionCollection keys = new ApiVersionCollection();
+        handlers.values().forEach(h -> keys.add(new ApiVersion().setApiKey(h.apiKey().id)
+                .setMinVersion(h.minVersion()).setMaxVersion(h.maxVersion())));
+        return new ApiVersionsResponse(new ApiVersionsResponseData().setErrorCode(error.code()).setApiKeys(keys));
+    }
+
+    @Override
+    public AbstractResponse unsupportedApiVersionsResponse(RequestContext request) {
+        log.info("Client {} at {} sent ApiVersions v{}, newer than this broker knows; answering with v0",
+                request.header().clientId(), request.clientAddress(), request.header().apiVersion());
+        return apiVersionsResponse(Errors.UNSUPPORTED_VERSION);
+    }
+
+    @Override
+    public void close() {
+        requestThreads.shutdown();
+        try {
+            if (!requestThreads.awaitTermination(10, TimeUnit.SECONDS)) {
+                requestThreads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            requestThreads.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

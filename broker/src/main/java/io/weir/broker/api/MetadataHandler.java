@@ -1,0 +1,112 @@
+package io.weir.broker.api;
+
+import io.weir.broker.controller.PartitionState;
+import io.weir.broker.controller.TopicMetadata;
+import io.weir.broker.network.RequestContext;
+import io.weir.broker.zk.BrokerRegistration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Metadata: brokers, controller, and the requested topics (all when none are named) with their
+ * partition leaders. Topics may be named or, from v10, identified by id. A missing topic is created
+ * with the broker defaults when the request allows it and {@code auto.create.topics.enable} is on.
+ */
+final class MetadataHandler implements ApiHandler<MetadataRequest> {
+    private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
+
+    private final BrokerServices services;
+    private final TopicLifecycle lifecycle;
+
+    MetadataHandler(BrokerServices services, TopicLifecycle lifecycle) {
+        this.services = services;
+        this.lifecycle = lifecycle;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.METADATA;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, MetadataRequest request) {
+        short version = context.header().apiVersion();
+        MetadataResponseData data = new MetadataResponseData()
+                .setClusterId(services.metadata().clusterId())
+                .setControllerId(services.metadata().controllerId())
+                .setClusterAuthorizedOperations(Integer.MIN_VALUE);
+        for (BrokerRegistration b : services.metadata().brokers()) {
+            data.brokers().add(new MetadataResponseBroker().setNodeId(b.id()).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
+        }
+        List<MetadataRequestTopic> requested = request.data().topics();
+        if (requested == null) {
+            for (TopicMetadata t : services.metadata().topics()) {
+                data.topics().add(describe(t));
+            }
+        } else {
+            boolean allowCreate = version < 4 || request.data().allowAutoTopicCreation();
+            for (MetadataRequestTopic rt : requested) {
+                data.topics().add(lookup(rt, allowCreate));
+            }
+        }
+        return CompletableFuture.completedFuture(new MetadataResponse(data, version));
+    }
+
+    private MetadataResponseTopic lookup(MetadataRequestTopic rt, boolean allowCreate) {
+        if (rt.name() == null) {
+            Uuid id = rt.topicId();
+            return services.metadata().topicById(id).map(this::describe).orElseGet(() -> new MetadataResponseTopic()
+                    .setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+        }
+        String name = rt.name();
+        try {
+            TopicMetadata topic = allowCreate ? lifecycle.getOrAutoCreate(name) : services.metadata().topic(name).orElse(null);
+            if (topic == null) {
+                return new MetadataResponseTopic().setName(name).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            }
+            return describe(topic);
+        } catch (InvalidTopicException e) {
+            return new MetadataResponseTopic().setName(name).setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+        } catch (RuntimeException e) {
+            log.warn("Auto-creating topic {} failed: {}", name, e.toString());
+            return new MetadataResponseTopic().setName(name).setErrorCode(Errors.forException(e).code());
+        }
+    }
+
+    private MetadataResponseTopic describe(TopicMetadata t) {
+        MetadataResponseTopic topic = new MetadataResponseTopic().setName(t.name()).setTopicId(t.topicId())
+                .setIsInternal(t.isInternal()).setTopicAuthorizedOperations(Integer.MIN_VALUE);
+        for (PartitionState p : t.partitions().values()) {
+            Errors error = p.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
+            topic.partitions().add(new MetadataResponsePartition()
+                    .setPartitionIndex(p.partition())
+                    .setErrorCode(error.code())
+                    .setLeaderId(p.leader())
+                    .setLeaderEpoch(p.leaderEpoch())
+                    .setReplicaNodes(new ArrayList<>(p.replicas()))
+                    .setIsrNodes(new ArrayList<>(p.isr()))
+                    .setOfflineReplicas(offline(p.replicas())));
+        }
+        return topic;
+    }
+
+    private List<Integer> offline(Collection<Integer> replicas) {
+        return replicas.stream().filter(id -> services.metadata().broker(id).isEmpty()).toList();
+    }
+}

@@ -1,0 +1,189 @@
+package io.weir.broker.controller;
+
+import io.weir.broker.log.LogConfig;
+import io.weir.broker.zk.BrokerRegistration;
+import io.weir.broker.zk.TopicRecord;
+import io.weir.broker.zk.ZkStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, extends and deletes topics: validates the request, assigns replicas to live brokers
+ * (rack-unaware round robin starting at a rotating broker), writes the result to ZooKeeper with a
+ * versioned write, and updates {@link ClusterMetadata}. Decisions are separated from I/O: the
+ * {@code assign*} methods are pure.
+ *
+ * <p>Thread-safe (ZooKeeper serializes conflicting writes; the cache takes whole values).
+ */
+public final class TopicManager {
+    private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
+    public static final int MAX_PARTITIONS = 10_000;
+
+    private final ZkStore zk;
+    private final ClusterMetadata metadata;
+    private final LogConfig brokerLogDefaults;
+
+    public TopicManager(ZkStore zk, ClusterMetadata metadata, LogConfig brokerLogDefaults) {
+        this.zk = zk;
+        this.metadata = metadata;
+        this.brokerLogDefaults = brokerLogDefaults;
+    }
+
+    /** Reads brokers and every topic from ZooKeeper into the cache. */
+    public void loadAll() {
+        metadata.setBrokers(zk.brokers());
+        for (String name : zk.topicNames()) {
+            zk.topic(name).ifPresent(t -> metadata.putTopic(toMetadata(t)));
+        }
+    }
+
+    public void refreshBrokers() {
+        metadata.setBrokers(zk.brokers());
+    }
+
+    /**
+     * Validates a topic creation without performing it.
+     *
+     * @throws InvalidTopicException, InvalidPartitionsException, InvalidReplicationFactorException,
+     *         InvalidConfigurationException with a message naming the problem
+     */
+    public TopicRecord plan(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        try {
+            Topic.validate(name);
+        } catch (InvalidTopicException e) {
+            throw new InvalidTopicException(e.getMessage());
+        }
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new InvalidPartitionsException("Number of partitions must be between 1 and " + MAX_PARTITIONS
+                    + ", got " + partitions + " for topic '" + name + "'.");
+        }
+        List<Integer> live = liveBrokerIds();
+        if (replicationFactor < 1 || replicationFactor > live.size()) {
+            throw new InvalidReplicationFactorException("Replication factor " + replicationFactor + " for topic '" + name
+                    + "' must be between 1 and the number of live brokers (" + live.size() + ").");
+        }
+        try {
+            brokerLogDefaults.withTopicOverrides(configs);
+        } catch (ConfigException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+        SortedMap<Integer, List<Integer>> assignment = assign(live, 0, partitions, replicationFactor, name.hashCode() & 0x7fffffff);
+        return new TopicRecord(name, Uuid.randomUuid(), assignment, Map.copyOf(configs), -1);
+    }
+
+    /** Writes a planned topic to ZooKeeper and the cache. */
+    public TopicMetadata create(TopicRecord planned) {
+        zk.createTopic(planned);
+        TopicMetadata created = toMetadata(planned);
+        metadata.putTopic(created);
+        log.info("Created topic {} ({} partitions, replicas {})", planned.name(), planned.partitionCount(), planned.assignment());
+        return created;
+    }
+
+    /**
+     * Grows a topic to {@code totalPartitions}.
+     *
+     * @return the topic after the change
+     */
+    public TopicMetadata createPartitions(String name, int totalPartitions, boolean validateOnly) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            TopicRecord current = zk.topic(name).orElseThrow(() ->
+                    new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+            int existing = current.partitionCount();
+            if (totalPartitions <= existing) {
+                throw new InvalidPartitionsException("Topic '" + name + "' has " + existing + " partitions; the new count "
+                        + totalPartitions + " must be larger.");
+            }
+            if (totalPartitions > MAX_PARTITIONS) {
+                throw new InvalidPartitionsException("Number of partitions must be at most " + MAX_PARTITIONS + ".");
+            }
+            int rf = current.assignment().get(0).size();
+            List<Integer> live = liveBrokerIds();
+            if (rf > live.size()) {
+                throw new InvalidReplicationFactorException("Topic '" + name + "' has replication factor " + rf + " but only "
+                        + live.size() + " brokers are alive.");
+            }
+            TreeMap<Integer, List<Integer>> assignment = new TreeMap<>(current.assignment());
+            assignment.putAll(assign(live, existing, totalPartitions - existing, rf, name.hashCode() & 0x7fffffff));
+            TopicRecord updated = new TopicRecord(name, current.topicId(), assignment, current.configs(), current.version());
+            if (validateOnly) {
+                return toMetadata(updated);
+            }
+            if (zk.updateAssignment(updated)) {
+                TopicMetadata result = toMetadata(updated);
+                metadata.putTopic(result);
+                log.info("Topic {} now has {} partitions", name, totalPartitions);
+                return result;
+            }
+        }
+        throw new InvalidPartitionsException("Topic '" + name + "' kept changing while adding partitions; try again.");
+    }
+
+    /** Deletes a topic from ZooKeeper and the cache. */
+    public void delete(String name) {
+        zk.deleteTopic(name);
+        metadata.removeTopic(name);
+        log.info("Deleted topic {}", name);
+    }
+
+    private List<Integer> liveBrokerIds() {
+        List<Integer> ids = new ArrayList<>(metadata.brokers().stream().map(BrokerRegistration::id).sorted().toList());
+        if (ids.isEmpty()) {
+            refreshBrokers();
+            ids = new ArrayList<>(metadata.brokers().stream().map(BrokerRegistration::id).sorted().toList());
+        }
+        return ids;
+    }
+
+    /**
+     * Round-robin replica assignment: partition {@code p}'s replicas are consecutive brokers starting
+     * at {@code (start + p) mod n}, so leaders and followers spread evenly.
+     */
+    static SortedMap<Integer, List<Integer>> assign(List<Integer> brokers, int firstPartition, int count, int replicationFactor,
+                                                    int start) {
+        SortedMap<Integer, List<Integer>> assignment = new TreeMap<>();
+        int n = brokers.size();
+        for (int i = 0; i < count; i++) {
+            int p = firstPartition + i;
+            List<Integer> replicas = new ArrayList<>(replicationFactor);
+            for (int r = 0; r < replicationFactor; r++) {
+                replicas.add(brokers.get((start + p + r) % n));
+            }
+            assignment.put(p, List.copyOf(replicas));
+        }
+        return assignment;
+    }
+
+    /** Leadership as served: the preferred (first) replica leads while it is alive. */
+    TopicMetadata toMetadata(TopicRecord t) {
+        SortedMap<Integer, PartitionState> partitions = new TreeMap<>();
+        t.assignment().forEach((p, replicas) -> {
+            int leader = replicas.stream().filter(id -> metadata.broker(id).isPresent()).findFirst().orElse(-1);
+            List<Integer> isr = replicas.stream().filter(id -> metadata.broker(id).isPresent()).toList();
+            partitions.put(p, new PartitionState(p, replicas, isr, leader, 0));
+        });
+        return new TopicMetadata(t.name(), t.topicId(), t.configs(), partitions);
+    }
+
+    /** The effective log configuration of a topic: broker defaults with the topic's overrides. */
+    public LogConfig logConfig(TopicMetadata topic) {
+        return brokerLogDefaults.withTopicOverrides(topic.configs());
+    }
+
+    public LogConfig brokerLogDefaults() {
+        return brokerLogDefaults;
+    }
+}

@@ -1,0 +1,213 @@
+package io.weir.broker.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestAndSize;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: decodes each frame into a {@link RequestContext}, hands requests to the
+ * {@link RequestProcessor} one at a time, and writes responses in request order.
+ *
+ * <p>Requests of a connection are processed strictly one after another, as Kafka brokers do: a
+ * producer pipelining five requests to one partition must see them appended in the order sent
+ * (idempotent sequence numbers depend on it), and kafka-clients matches responses to requests by
+ * order. Requests read while one is in flight wait in a queue; when the queue is long the channel
+ * stops reading, which pushes back on the client through TCP.
+ *
+ * <p>A frame that cannot be read (over {@code socket.request.max.bytes}, a garbled header, an unknown
+ * API key, an unsupported version other than ApiVersions', a body that does not decode) closes the
+ * connection with one log line naming the client: the protocol has no error response for a request
+ * it cannot parse. Nothing else is affected.
+ *
+ * <p>State is confined to the channel's event loop.
+ */
+final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(KafkaConnectionHandler.class);
+    private static final int MAX_QUEUED = 16;
+
+    private record Pending(RequestContext context, AbstractResponse precomputed, short responseVersion) {
+    }
+
+    private final RequestProcessor processor;
+    private final long connectionId;
+    private final ArrayDeque<Pending> queued = new ArrayDeque<>();
+    private boolean inFlight;
+    private boolean closing;
+
+    KafkaConnectionHandler(RequestProcessor processor, long connectionId) {
+        this.processor = processor;
+        this.connectionId = connectionId;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        ByteBuffer buffer;
+        try {
+            // a heap copy: the request (with its records) outlives this read and the pooled buffer
+            buffer = ByteBuffer.allocate(frame.readableBytes());
+            frame.readBytes(buffer);
+            buffer.flip();
+        } finally {
+            frame.release();
+        }
+        if (closing) {
+            return;
+        }
+        Pending pending = decode(ctx, buffer);
+        if (pending == null) {
+            return;
+        }
+        queued.add(pending);
+        if (queued.size() >= MAX_QUEUED) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        dispatchNext(ctx);
+    }
+
+    private Pending decode(ChannelHandlerContext ctx, ByteBuffer buffer) {
+        RequestHeader header;
+        try {
+            header = RequestHeader.parse(buffer);
+        } catch (RuntimeException e) {
+            closeWith(ctx, "cannot parse the request header (" + e.getMessage() + ")");
+            return null;
+        }
+        ApiKeys key = header.apiKey();
+        short version = header.apiVersion();
+        if (!processor.supports(key, version)) {
+            if (key == ApiKeys.API_VERSIONS) {
+                RequestContext rc = new RequestContext(header, null, buffer.remaining(), ctx.channel().remoteAddress(),
+                        connectionId);
+                return new Pending(rc, processor.unsupportedApiVersionsResponse(rc), (short) 0);
+            }
+            closeWith(ctx, key + " version " + version + " is not supported (correlation id " + header.correlationId() + ")");
+            return null;
+        }
+        try {
+            RequestAndSize body = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buffer));
+            RequestContext rc = new RequestContext(header, body.request, body.size, ctx.channel().remoteAddress(), connectionId);
+            return new Pending(rc, null, version);
+        } catch (RuntimeException e) {
+            closeWith(ctx, "cannot parse the body of " + key + " v" + version + " (correlation id "
+                    + header.correlationId() + "): " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void dispatchNext(ChannelHandlerContext ctx) {
+        while (!inFlight && !queued.isEmpty() && !closing) {
+            Pending next = queued.poll();
+            if (queued.size() < MAX_QUEUED / 2) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            if (next.precomputed() != null) {
+                write(ctx, next, next.precomputed());
+                continue;
+            }
+            inFlight = true;
+            CompletableFuture<AbstractResponse> future;
+            try {
+                future = processor.process(next.context());
+            } catch (RuntimeException e) {
+                future = CompletableFuture.failedFuture(e);
+            }
+            future.whenComplete((response, error) -> {
+                if (ctx.executor().inEventLoop()) {
+                    complete(ctx, next, response, error);
+                } else {
+                    ctx.executor().execute(() -> complete(ctx, next, response, error));
+                }
+            });
+        }
+    }
+
+    private void complete(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, Throwable error) {
+        inFlight = false;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        AbstractResponse toSend = response;
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            log.error("Unexpected failure handling {}", pending.context(), cause);
+            toSend = pending.context().request().getErrorResponse(cause);
+        }
+        if (toSend != null) {
+            write(ctx, pending, toSend);
+        }
+        dispatchNext(ctx);
+    }
+
+    private void write(ChannelHandlerContext ctx, Pending pending, AbstractResponse response) {
+        Send send = response.toSend(pending.context().header().toResponseHeader(), pending.responseVersion());
+        if (response.apiKey() == ApiKeys.FETCH) {
+            ctx.writeAndFlush(new SendFileRegion(send));
+            return;
+        }
+        ByteBuf buf = ctx.alloc().buffer((int) send.size());
+        try {
+            ByteBufTransferableChannel channel = new ByteBufTransferableChannel(buf);
+            while (!send.completed()) {
+                send.writeTo(channel);
+            }
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            log.error("Cannot serialize the response to {}", pending.context(), e);
+            ctx.close();
+            return;
+        }
+        ctx.writeAndFlush(buf);
+    }
+
+    private void closeWith(ChannelHandlerContext ctx, String reason) {
+        if (!closing) {
+            closing = true;
+            log.warn("Closing connection {} from {}: {}", connectionId, ctx.channel().remoteAddress(), reason);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof TooLongFrameException || root instanceof CorruptedFrameException) {
+            closeWith(ctx, "request frame rejected (" + root.getMessage() + ")");
+        } else if (root instanceof IOException) {
+            log.debug("Connection {} from {} failed: {}", connectionId, ctx.channel().remoteAddress(), root.toString());
+            ctx.close();
+        } else {
+            log.warn("Closing connection {} from {} after an unexpected error", connectionId, ctx.channel().remoteAddress(), root);
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            log.debug("Closing idle connection {} from {}", connectionId, ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+}

@@ -1,0 +1,24 @@
+package io.weir.broker.network;
+
+import java.net.SocketAddress;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * One decoded request and where it came from.
+ *
+ * @param header       the request header (API key, version, correlation id, client id)
+ * @param request      the body, decoded with the kafka-clients message class for its key and version
+ * @param sizeInBytes  the body's size on the wire
+ * @param clientAddress the peer, for log lines
+ * @param connectionId a per-server counter naming the connection
+ */
+public record RequestContext(RequestHeader header, AbstractRequest request, int sizeInBytes, SocketAddress clientAddress,
+                             long connectionId) {
+
+    @Override
+    public String toString() {
+        return header.apiKey() + " v" + header.apiVersion() + " (correlation " + header.correlationId() + ", client '"
+                + header.clientId() + "' at " + clientAddress + ")";
+    }
+}

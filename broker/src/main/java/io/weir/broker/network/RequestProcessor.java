@@ -1,0 +1,26 @@
+package io.weir.broker.network;
+
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractResponse;
+
+/**
+ * What the network layer hands decoded requests to (implemented by the {@code api} layer). Called on a
+ * Netty event loop: implementations must not block, and move disk or waiting work to their own threads.
+ */
+public interface RequestProcessor {
+
+    /**
+     * Handles one request.
+     *
+     * @return the response, or a future completing with {@code null} when the protocol sends none
+     *         (produce with acks=0)
+     */
+    CompletableFuture<AbstractResponse> process(RequestContext request);
+
+    /** Whether this broker implements {@code version} of {@code apiKey}. */
+    boolean supports(ApiKeys apiKey, short version);
+
+    /** The answer to an ApiVersions request whose version this broker does not know. */
+    AbstractResponse unsupportedApiVersionsResponse(RequestContext request);
+}
