@@ -30,7 +30,7 @@ class WeirServerScriptIT {
     void startsAndShutsDownCleanlyOnSigterm() throws Exception {
         Path logs = dir.resolve("logs");
         Path config = dir.resolve("server.properties");
-        Files.writeString(config, "broker.id=0\nlog.dirs=" + logs + "\n");
+        Files.writeString(config, "broker.id=0\nlisteners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" + logs + "\n");
         Process p = start(config);
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
