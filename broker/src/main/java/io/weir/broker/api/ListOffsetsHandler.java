@@ -25,6 +25,8 @@ import org.apache.kafka.common.requests.ListOffsetsResponse;
  * timestamp, or the first offset whose timestamp is at least the one asked.
  */
 final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
+    private static final short LEADER_EPOCH_VERSION = 4;
+
     private final BrokerServices services;
 
     ListOffsetsHandler(BrokerServices services) {
@@ -64,7 +66,9 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
                 }
                 try {
                     lookup(partition.get(), p.timestamp(), pr);
-                    pr.setLeaderEpoch(epoch);
+                    if (context.header().apiVersion() >= LEADER_EPOCH_VERSION) {
+                        pr.setLeaderEpoch(epoch);
+                    }
                 } catch (RuntimeException e) {
                     pr.setErrorCode(ApiErrors.errorFor(e, tp).code());
                 }
