@@ -1,0 +1,151 @@
+package io.weir.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weir.broker.server.EmbeddedWeirCluster;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every version of every API the broker advertises, sent to the real broker: each must be answered
+ * (not a closed connection) with a response that parses at that version and reports no error. Fields
+ * that do not exist in older versions are the usual way a handler breaks an old client.
+ */
+class AllVersionsIT {
+    private static final String TOPIC = "all-versions";
+    private static EmbeddedWeirCluster cluster;
+    private static Uuid topicId;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            topicId = admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1), new NewTopic("grow", 1, (short) 1)))
+                    .topicId(TOPIC).get();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void everyAdvertisedVersionIsAnswered() throws Exception {
+        try (RawKafkaClient client = RawKafkaClient.connect(cluster.bootstrapServers())) {
+            ApiVersionsResponse versions = (ApiVersionsResponse) client.send(ApiKeys.API_VERSIONS, (short) 3,
+                    new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+            assertThat(versions.data().apiKeys()).isNotEmpty();
+            int growTo = 1;
+            for (ApiVersion range : versions.data().apiKeys()) {
+                ApiKeys key = ApiKeys.forId(range.apiKey());
+                for (short v = range.minVersion(); v <= range.maxVersion(); v++) {
+                    if (key == ApiKeys.CREATE_PARTITIONS) {
+                        growTo++;
+                    }
+                    ApiMessage request = request(key, v, growTo);
+                    AbstractResponse response = client.send(key, v, request);
+                    assertThat(response.errorCounts().keySet()).as("%s v%d: %s", key, v, response)
+                            .containsOnly(Errors.NONE);
+                    if (key == ApiKeys.FETCH) {
+                        assertThat(((FetchResponse) response).data().responses().get(0).partitions().get(0).records().sizeInBytes())
+                                .as("Fetch v%d returns the stored batches", v).isPositive();
+                    }
+                }
+            }
+        }
+    }
+
+    private static ApiMessage request(ApiKeys key, short v, int growTo) {
+        return switch (key) {
+            case API_VERSIONS -> new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1");
+            case METADATA -> new MetadataRequestData().setTopics(List.of(new MetadataRequestData.MetadataRequestTopic()
+                    .setName(TOPIC))).setAllowAutoTopicCreation(true);
+            case PRODUCE -> produce(v);
+            case FETCH -> {
+                FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setPartitions(List.of(
+                        new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20)));
+                if (v >= 13) {
+                    t.setTopicId(topicId);
+                } else {
+                    t.setTopic(TOPIC);
+                }
+                yield new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20).setTopics(List.of(t));
+            }
+            case LIST_OFFSETS -> new ListOffsetsRequestData().setReplicaId(-1).setTopics(List.of(
+                    new ListOffsetsRequestData.ListOffsetsTopic().setName(TOPIC).setPartitions(List.of(
+                            new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1)))));
+            case CREATE_TOPICS -> {
+                CreateTopicsRequestData.CreatableTopicCollection topics = new CreateTopicsRequestData.CreatableTopicCollection();
+                topics.add(new CreateTopicsRequestData.CreatableTopic().setName("created-v" + v).setNumPartitions(1)
+                        .setReplicationFactor((short) 1));
+                yield new CreateTopicsRequestData().setTopics(topics).setTimeoutMs(10_000);
+            }
+            case DELETE_TOPICS -> {
+                String name = "created-v" + (v + 1);
+                yield v >= 6
+                        ? new DeleteTopicsRequestData().setTopics(List.of(new DeleteTopicsRequestData.DeleteTopicState().setName(name)))
+                        .setTimeoutMs(10_000)
+                        : new DeleteTopicsRequestData().setTopicNames(List.of(name)).setTimeoutMs(10_000);
+            }
+            case CREATE_PARTITIONS -> {
+                CreatePartitionsRequestData.CreatePartitionsTopicCollection topics =
+                        new CreatePartitionsRequestData.CreatePartitionsTopicCollection();
+                topics.add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("grow").setCount(growTo)
+                        .setAssignments(null));
+                yield new CreatePartitionsRequestData().setTopics(topics).setTimeoutMs(10_000);
+            }
+            case DESCRIBE_CONFIGS -> new DescribeConfigsRequestData().setResources(List.of(
+                    new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id())
+                            .setResourceName(TOPIC).setConfigurationKeys(null)));
+            case INIT_PRODUCER_ID -> new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000);
+            case DESCRIBE_CLUSTER -> new DescribeClusterRequestData();
+            default -> throw new AssertionError("the broker advertises " + key + ", which this test does not cover yet");
+        };
+    }
+
+    private static ApiMessage produce(short v) {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(("produced with v" + v).getBytes(StandardCharsets.UTF_8)));
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records)));
+        if (v >= 13) {
+            topic.setTopicId(topicId);
+        } else {
+            topic.setName(TOPIC);
+        }
+        ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        topics.add(topic);
+        return new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000).setTopicData(topics);
+    }
+}
