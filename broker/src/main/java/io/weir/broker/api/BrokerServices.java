@@ -3,6 +3,7 @@ package io.weir.broker.api;
 import io.weir.broker.common.Time;
 import io.weir.broker.controller.ClusterMetadata;
 import io.weir.broker.controller.TopicManager;
+import io.weir.broker.group.GroupCoordinator;
 import io.weir.broker.replication.ReplicaManager;
 import io.weir.broker.txn.ProducerIdManager;
 import java.util.Map;
@@ -16,9 +17,10 @@ import java.util.Map;
  * @param defaultPartitions       {@code num.partitions}
  * @param defaultReplicationFactor {@code default.replication.factor}
  * @param minInsyncReplicas       {@code min.insync.replicas}
+ * @param offsetsTopicReplicationFactor {@code offsets.topic.replication.factor}
  */
 public record BrokerServices(int brokerId, Map<String, String> brokerProperties, boolean autoCreateTopics,
                              int defaultPartitions, short defaultReplicationFactor, int minInsyncReplicas,
-                             ClusterMetadata metadata, TopicManager topics, ReplicaManager replicas,
-                             ProducerIdManager producerIds, Time time) {
+                             short offsetsTopicReplicationFactor, ClusterMetadata metadata, TopicManager topics,
+                             ReplicaManager replicas, ProducerIdManager producerIds, GroupCoordinator groups, Time time) {
 }

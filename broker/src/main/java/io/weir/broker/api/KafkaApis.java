@@ -39,6 +39,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
 
     public KafkaApis(BrokerServices services, int ioThreads) {
         TopicLifecycle lifecycle = new TopicLifecycle(services);
+        GroupSupport groups = new GroupSupport(services, lifecycle);
         List<ApiHandler<? extends AbstractRequest>> all = List.of(
                 new ApiVersionsHandler(this),
                 new MetadataHandler(services, lifecycle),
@@ -50,7 +51,18 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new CreatePartitionsHandler(services, lifecycle),
                 new DescribeConfigsHandler(services),
                 new InitProducerIdHandler(services),
-                new DescribeClusterHandler(services));
+                new DescribeClusterHandler(services),
+                new FindCoordinatorHandler(services, groups),
+                new JoinGroupHandler(groups),
+                new SyncGroupHandler(groups),
+                new HeartbeatHandler(groups),
+                new LeaveGroupHandler(groups),
+                new OffsetCommitHandler(services, groups),
+                new OffsetFetchHandler(services, groups),
+                new ListGroupsHandler(groups),
+                new DescribeGroupsHandler(groups),
+                new DeleteGroupsHandler(groups),
+                new OffsetDeleteHandler(groups));
         for (ApiHandler<? extends AbstractRequest> h : all) {
             handlers.put(h.apiKey(), h);
         }

@@ -40,6 +40,15 @@ public final class BrokerConfig {
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSETS_TOPIC_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
 
     private static final ConfigDef DEF = new ConfigDef()
             .define(BROKER_ID, Type.INT, 0, Range.atLeast(0), Importance.HIGH, "This broker's id in the cluster.")
@@ -64,7 +73,24 @@ public final class BrokerConfig {
             .define(NUM_IO_THREADS, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM, "Request handler threads.")
             .define(NUM_NETWORK_THREADS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM, "Network (event loop) threads.")
             .define(CONNECTIONS_MAX_IDLE_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
-                    "Idle connections are closed after this.");
+                    "Idle connections are closed after this.")
+            .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6_000, Range.atLeast(1), Importance.MEDIUM,
+                    "Smallest session timeout a group member may ask for.")
+            .define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1_800_000, Range.atLeast(1), Importance.MEDIUM,
+                    "Largest session timeout a group member may ask for.")
+            .define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3_000, Range.atLeast(0), Importance.MEDIUM,
+                    "How long the first rebalance of an empty group waits for more members.")
+            .define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM, "Most members in a group.")
+            .define(OFFSETS_TOPIC_PARTITIONS, Type.INT, 50, Range.between(1, 1000), Importance.HIGH,
+                    "Partitions of __consumer_offsets (fixed once the topic exists).")
+            .define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, Range.atLeast(1), Importance.HIGH,
+                    "Replication factor of __consumer_offsets (capped by the live brokers).")
+            .define(OFFSETS_TOPIC_SEGMENT_BYTES, Type.INT, 100 * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+                    "Segment size of __consumer_offsets; a partition is compacted past twice this.")
+            .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.MEDIUM,
+                    "Longest metadata string of a committed offset.")
+            .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "How often the size of __consumer_offsets partitions is checked.");
 
     /** A PLAINTEXT endpoint. */
     public record Endpoint(String host, int port) {
@@ -87,6 +113,7 @@ public final class BrokerConfig {
             throw new ConfigException(ADVERTISED_LISTENERS, adv == null ? parsed.getString(LISTENERS) : adv,
                     "clients need a host name to connect to; set advertised.listeners when listening on all interfaces");
         }
+        groupConfig();
         if (socketRequestMaxBytes() < logManagerConfig.logDefaults().maxMessageBytes()) {
             throw new ConfigException(SOCKET_REQUEST_MAX_BYTES, socketRequestMaxBytes(),
                     "must be at least message.max.bytes (" + logManagerConfig.logDefaults().maxMessageBytes() + ")");
@@ -208,5 +235,24 @@ public final class BrokerConfig {
 
     public long connectionsMaxIdleMs() {
         return parsed.getLong(CONNECTIONS_MAX_IDLE_MS);
+    }
+
+    public io.weir.broker.group.GroupConfig groupConfig() {
+        if (parsed.getInt(GROUP_MIN_SESSION_TIMEOUT_MS) > parsed.getInt(GROUP_MAX_SESSION_TIMEOUT_MS)) {
+            throw new ConfigException(GROUP_MIN_SESSION_TIMEOUT_MS, parsed.getInt(GROUP_MIN_SESSION_TIMEOUT_MS),
+                    "must not exceed " + GROUP_MAX_SESSION_TIMEOUT_MS);
+        }
+        return new io.weir.broker.group.GroupConfig(parsed.getInt(GROUP_MIN_SESSION_TIMEOUT_MS),
+                parsed.getInt(GROUP_MAX_SESSION_TIMEOUT_MS), parsed.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS),
+                parsed.getInt(GROUP_MAX_SIZE), parsed.getInt(OFFSETS_TOPIC_PARTITIONS), parsed.getInt(OFFSETS_TOPIC_SEGMENT_BYTES),
+                parsed.getInt(OFFSET_METADATA_MAX_BYTES));
+    }
+
+    public short offsetsTopicReplicationFactor() {
+        return parsed.getShort(OFFSETS_TOPIC_REPLICATION_FACTOR);
+    }
+
+    public long offsetsRetentionCheckIntervalMs() {
+        return parsed.getLong(OFFSETS_RETENTION_CHECK_INTERVAL_MS);
     }
 }

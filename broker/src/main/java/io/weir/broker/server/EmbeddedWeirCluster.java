@@ -17,6 +17,9 @@ import java.util.stream.Stream;
 /**
  * An in-process Weir cluster for tests and embedding: a real ZooKeeper server and N brokers, all on
  * ephemeral loopback ports, data in a temporary directory (removed at close unless one was given).
+ * Group settings favour fast tests ({@code offsets.topic.num.partitions=5},
+ * {@code group.initial.rebalance.delay.ms=0}, {@code group.min.session.timeout.ms=1000}); any broker
+ * setting can be overridden with {@link Builder#brokerProperty}.
  *
  * <pre>{@code
  * try (EmbeddedWeirCluster cluster = EmbeddedWeirCluster.builder().brokers(1).build()) {
@@ -99,6 +102,10 @@ public final class EmbeddedWeirCluster implements AutoCloseable {
         props.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         props.put("log.dirs", dataDir.resolve("broker-" + id).toString());
         props.put("log.segment.delete.delay.ms", "1000");
+        // test-friendly group defaults (production defaults: 50 partitions, 3 s initial delay, 6 s minimum session)
+        props.put(BrokerConfig.OFFSETS_TOPIC_PARTITIONS, "5");
+        props.put(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
+        props.put(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS, "1000");
         props.putAll(brokerProperties);
         WeirServer server = new WeirServer(new BrokerConfig(props), Time.SYSTEM);
         server.startup();

@@ -8,6 +8,7 @@ import io.weir.broker.controller.ClusterMetadata;
 import io.weir.broker.controller.PartitionState;
 import io.weir.broker.controller.TopicManager;
 import io.weir.broker.controller.TopicMetadata;
+import io.weir.broker.group.GroupCoordinator;
 import io.weir.broker.log.LogManager;
 import io.weir.broker.network.SocketServer;
 import io.weir.broker.replication.DelayedFetchPurgatory;
@@ -23,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,7 @@ public final class WeirServer implements AutoCloseable {
     private ZkStore zk;
     private ReplicaManager replicaManager;
     private ClusterMetadata metadata;
+    private GroupCoordinator groupCoordinator;
 
     public WeirServer(BrokerConfig config, Time time) {
         this.config = config;
@@ -91,9 +94,12 @@ public final class WeirServer implements AutoCloseable {
         TopicManager topics = new TopicManager(zk, metadata, config.logManagerConfig().logDefaults());
         replicaManager = new ReplicaManager(config.brokerId(), logManager, new DelayedFetchPurgatory(scheduler));
         started(replicaManager::shutdown);
+        groupCoordinator = new GroupCoordinator(config.groupConfig(), (partition, records) -> replicaManager.appendRecords(
+                new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition), records, (short) -1, 1), scheduler, time);
         BrokerServices services = new BrokerServices(config.brokerId(), config.originals(), config.autoCreateTopics(),
-                config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(), metadata, topics,
-                replicaManager, new ProducerIdManager(zk), time);
+                config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
+                config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, new ProducerIdManager(zk),
+                groupCoordinator, time);
         KafkaApis apis = started(new KafkaApis(services, config.numIoThreads()));
 
         socketServer = new SocketServer(config.listener().host(), config.listener().port(), config.socketRequestMaxBytes(),
@@ -105,6 +111,9 @@ public final class WeirServer implements AutoCloseable {
 
         topics.loadAll();
         openLocalPartitions(topics);
+        loadGroupOffsets();
+        scheduler.schedulePeriodic("offsets-compaction", this::compactGroupOffsets, config.offsetsRetentionCheckIntervalMs(),
+                config.offsetsRetentionCheckIntervalMs());
         apis.markReady();
         log.info("Weir broker {} started: listening on {}:{}, data in {}, ZooKeeper {}", config.brokerId(),
                 config.listener().host(), socketServer.port(), config.logManagerConfig().logDirs(), zkConnect);
@@ -134,6 +143,23 @@ public final class WeirServer implements AutoCloseable {
                         logManager.getLog(tp).map(l -> l.dir().toString()).orElse("?"), config.brokerId());
             }
         }
+    }
+
+    /** Replays the committed offsets of the {@code __consumer_offsets} partitions this broker leads. */
+    private void loadGroupOffsets() {
+        replicaManager.partitions().forEach((tp, partition) -> {
+            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                groupCoordinator.loadOffsets(partition.log());
+            }
+        });
+    }
+
+    private void compactGroupOffsets() {
+        replicaManager.partitions().forEach((tp, partition) -> {
+            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                groupCoordinator.maybeCompact(tp.partition(), partition.log());
+            }
+        });
     }
 
     private <T extends AutoCloseable> T started(T component) {

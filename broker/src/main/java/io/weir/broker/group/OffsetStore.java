@@ -1,0 +1,194 @@
+package io.weir.broker.group;
+
+import io.weir.broker.common.Time;
+import io.weir.broker.log.FetchDataInfo;
+import io.weir.broker.log.PartitionLog;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Committed offsets: written as records to the internal {@code __consumer_offsets} partition of the
+ * group (see {@link OffsetRecords}), answered from memory, and rebuilt by replaying the partition
+ * when it is loaded (at startup, or when this broker becomes its leader).
+ *
+ * <p>Bounded size: when a partition's log grows past twice {@code offsets.topic.segment.bytes}, the
+ * live offsets of its groups are written again at the log end as a snapshot and everything before
+ * the snapshot is deleted (whole segments). Replay from the log start therefore still sees every live
+ * offset, and the topic never holds more than about the live state plus two segments.
+ *
+ * <p>Thread-safe. Writes to one offsets partition serialize on that partition's lock, so the order of
+ * records in the log is the order in which the cache changed.
+ */
+final class OffsetStore {
+    private static final Logger log = LoggerFactory.getLogger(OffsetStore.class);
+
+    private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
+    private final OffsetAppender appender;
+    private final Function<String, Integer> partitionOf;
+    private final Time time;
+    private final Map<Integer, Object> partitionLocks = new ConcurrentHashMap<>();
+
+    OffsetStore(OffsetAppender appender, Function<String, Integer> partitionOf, Time time) {
+        this.appender = appender;
+        this.partitionOf = partitionOf;
+        this.time = time;
+    }
+
+    private Object lockFor(int partition) {
+        return partitionLocks.computeIfAbsent(partition, p -> new Object());
+    }
+
+    /** Replays a whole offsets partition into memory. */
+    void load(PartitionLog partitionLog) {
+        long next = partitionLog.logStartOffset();
+        int records = 0;
+        while (next < partitionLog.logEndOffset()) {
+            FetchDataInfo info = partitionLog.read(next, 1 << 20, true);
+            if (info.isEmpty()) {
+                break;
+            }
+            for (RecordBatch batch : MemoryRecords.readableRecords(info.records().readAll()).batches()) {
+                for (Record r : batch) {
+                    if (r.offset() >= next) {
+                        apply(r);
+                        records++;
+                    }
+                }
+                next = Math.max(next, batch.lastOffset() + 1);
+            }
+        }
+        log.info("Loaded {} offset record(s) from {}", records, partitionLog.topicPartition());
+    }
+
+    private void apply(Record r) {
+        if (!r.hasKey()) {
+            return;
+        }
+        OffsetRecords.Key key = OffsetRecords.decodeKey(r.key());
+        if (key == null) {
+            log.warn("Skipping an offsets record with an unknown key version at offset {}", r.offset());
+            return;
+        }
+        if (!r.hasValue()) {
+            Map<TopicPartition, CommittedOffset> group = offsets.get(key.group());
+            if (group != null) {
+                group.remove(key.partition());
+                if (group.isEmpty()) {
+                    offsets.remove(key.group());
+                }
+            }
+            return;
+        }
+        CommittedOffset value = OffsetRecords.decodeValue(r.value());
+        if (value == null) {
+            log.warn("Skipping an offsets record with an unknown value version at offset {}", r.offset());
+            return;
+        }
+        offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>()).put(key.partition(), value);
+    }
+
+    /** Writes the offsets, then makes them visible; completes once the write is acknowledged. */
+    CompletableFuture<?> commit(String group, Map<TopicPartition, CommittedOffset> commits) {
+        int partition = partitionOf.apply(group);
+        long now = time.milliseconds();
+        List<SimpleRecord> records = new ArrayList<>();
+        commits.forEach((tp, o) -> records.add(new SimpleRecord(now, OffsetRecords.key(group, tp), OffsetRecords.value(o))));
+        synchronized (lockFor(partition)) {
+            CompletableFuture<?> written = appender.append(partition,
+                    MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new)));
+            offsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).putAll(commits);
+            return written;
+        }
+    }
+
+    /** Deletes offsets of a group (all of them when {@code partitions} is null) with tombstones. */
+    CompletableFuture<?> delete(String group, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, CommittedOffset> current = offsets.getOrDefault(group, Map.of());
+        Collection<TopicPartition> doomed = partitions == null ? List.copyOf(current.keySet())
+                : partitions.stream().filter(current::containsKey).toList();
+        if (doomed.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int partition = partitionOf.apply(group);
+        long now = time.milliseconds();
+        SimpleRecord[] tombstones = doomed.stream().map(tp -> new SimpleRecord(now, OffsetRecords.key(group, tp), null))
+                .toArray(SimpleRecord[]::new);
+        synchronized (lockFor(partition)) {
+            CompletableFuture<?> written = appender.append(partition, MemoryRecords.withRecords(Compression.NONE, tombstones));
+            Map<TopicPartition, CommittedOffset> g = offsets.get(group);
+            if (g != null) {
+                doomed.forEach(g::remove);
+                if (g.isEmpty()) {
+                    offsets.remove(group);
+                }
+            }
+            return written;
+        }
+    }
+
+    Map<TopicPartition, CommittedOffset> offsets(String group) {
+        Map<TopicPartition, CommittedOffset> g = offsets.get(group);
+        return g == null ? Map.of() : new HashMap<>(g);
+    }
+
+    Collection<String> groupsWithOffsets() {
+        return List.copyOf(offsets.keySet());
+    }
+
+    /**
+     * Bounds the offsets partition's log: when it exceeds {@code maxBytes}, rolls it, rewrites the live
+     * offsets of its groups at the new segment and deletes everything before.
+     *
+     * @return whether it compacted
+     */
+    boolean maybeCompact(int partition, PartitionLog partitionLog, long maxBytes) {
+        if (partitionLog.size() <= maxBytes) {
+            return false;
+        }
+        synchronized (lockFor(partition)) {
+            partitionLog.roll();
+            long snapshotStart = partitionLog.logEndOffset();
+            long now = time.milliseconds();
+            List<SimpleRecord> batch = new ArrayList<>();
+            int bytes = 0;
+            List<CompletableFuture<?>> writes = new ArrayList<>();
+            for (Map.Entry<String, Map<TopicPartition, CommittedOffset>> g : offsets.entrySet()) {
+                if (partitionOf.apply(g.getKey()) != partition) {
+                    continue;
+                }
+                for (Map.Entry<TopicPartition, CommittedOffset> e : g.getValue().entrySet()) {
+                    SimpleRecord r = new SimpleRecord(now, OffsetRecords.key(g.getKey(), e.getKey()), OffsetRecords.value(e.getValue()));
+                    batch.add(r);
+                    bytes += r.key().remaining() + r.value().remaining() + 32;
+                    if (bytes > 512 * 1024) {
+                        writes.add(appender.append(partition, MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new))));
+                        batch.clear();
+                        bytes = 0;
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                writes.add(appender.append(partition, MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new))));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+            partitionLog.deleteRecordsBefore(snapshotStart);
+            log.info("Compacted {}: live offsets rewritten from offset {}, {} bytes remain", partitionLog.topicPartition(),
+                    snapshotStart, partitionLog.size());
+            return true;
+        }
+    }
+}
