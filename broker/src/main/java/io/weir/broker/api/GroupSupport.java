@@ -17,6 +17,8 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class GroupSupport {
     static final String OFFSETS_TOPIC = Topic.GROUP_METADATA_TOPIC_NAME;
+    /** Longer group ids are refused with INVALID_GROUP_ID (they would bloat every offset record). */
+    static final int MAX_GROUP_ID_LENGTH = 255;
 
     private final BrokerServices services;
     private final TopicLifecycle lifecycle;
@@ -59,7 +61,7 @@ final class GroupSupport {
 
     /** NONE when this broker coordinates {@code groupId}, else the error telling the client to look again. */
     Errors checkCoordinator(String groupId) {
-        if (groupId == null || groupId.isEmpty()) {
+        if (groupId == null || groupId.isEmpty() || groupId.length() > MAX_GROUP_ID_LENGTH) {
             return Errors.INVALID_GROUP_ID;
         }
         Optional<TopicMetadata> topic = services.metadata().topic(OFFSETS_TOPIC);
