@@ -14,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.stream.Stream;
@@ -120,20 +122,51 @@ final class FaultTestSupport {
         }
     }
 
-    /** Copies every file of a partition directory (not recursively) into a new directory. */
-    static Path copyPartition(Path from, Path to) {
-        try {
-            Files.createDirectories(to);
-            try (Stream<Path> files = Files.list(from)) {
-                for (Path f : files.toList()) {
+    /**
+     * The files of a partition directory held in memory, to be written back over a working copy
+     * before each damage-and-recover round. Rewriting files in place is much cheaper than creating
+     * new ones, which matters when a test recovers a log hundreds of times.
+     */
+    static final class PartitionSnapshot {
+        private final Map<String, byte[]> files = new TreeMap<>();
+
+        PartitionSnapshot(Path dir) {
+            try (Stream<Path> list = Files.list(dir)) {
+                for (Path f : list.toList()) {
                     if (Files.isRegularFile(f)) {
-                        Files.copy(f, to.resolve(f.getFileName()));
+                        files.put(f.getFileName().toString(), Files.readAllBytes(f));
                     }
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return to;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+
+        /** Makes {@code dir} hold exactly the snapshot's files and bytes; returns {@code dir}. */
+        Path restoreTo(Path dir) {
+            try {
+                Files.createDirectories(dir);
+                try (Stream<Path> list = Files.list(dir)) {
+                    for (Path f : list.toList()) {
+                        if (!files.containsKey(f.getFileName().toString())) {
+                            Files.delete(f);
+                        }
+                    }
+                }
+                for (Map.Entry<String, byte[]> e : files.entrySet()) {
+                    try (FileChannel ch = FileChannel.open(dir.resolve(e.getKey()), StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE)) {
+                        ByteBuffer buf = ByteBuffer.wrap(e.getValue());
+                        while (buf.hasRemaining()) {
+                            ch.write(buf, buf.position());
+                        }
+                        ch.truncate(e.getValue().length);
+                    }
+                }
+                return dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
