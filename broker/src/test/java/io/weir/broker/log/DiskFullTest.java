@@ -35,9 +35,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A disk that fills up under the log ({@link DiskFaults}): a write that stores part of its bytes and
  * fails, a short write followed by a failure, a segment file that cannot be created, an fsync that
- * fails. Each time the caller gets a {@link KafkaStorageException} naming the file and the offset,
- * the log stays exactly as it was before the failed call, nothing acknowledged is lost, and once
- * space is back the log carries on at the same offset, also across a clean or unclean reopen.
+ * fails. Each time the caller gets a {@link KafkaStorageException} naming the file (and, for a
+ * failed append, the offset), the log stays exactly as it was before the failed call, nothing is
+ * acknowledged that was not fsynced, and once space is back the log carries on at the same offset,
+ * also across a clean or unclean reopen.
  */
 class DiskFullTest {
     private static final int SEGMENT_BYTES = 2048;

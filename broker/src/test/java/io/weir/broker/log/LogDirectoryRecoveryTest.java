@@ -213,6 +213,8 @@ class LogDirectoryRecoveryTest {
         long recoveryPoint = load == Load.UNCLEAN_FROM_LAST_SEGMENT ? segmentBases.get(segmentBases.size() - 1) : 0;
         try (PartitionLog log = PartitionLog.open(work, TP, config, recoveryPoint, 0, clean, env)) {
             assertThat(log.numberOfSegments()).isEqualTo(segmentBases.size());
+            assertThat(log.logEndOffset()).as("%s: log end offset", load)
+                    .isEqualTo(originals.get(originals.size() - 1).lastOffset() + 1);
             assertSamePrefix(batches(log), originals, originals.size(), load.name());
             for (StoredBatch b : originals) {
                 for (long offset = b.baseOffset(); offset <= b.lastOffset(); offset++) {

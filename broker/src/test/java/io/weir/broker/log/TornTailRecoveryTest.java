@@ -118,8 +118,11 @@ class TornTailRecoveryTest {
             assertThat(log.logEndOffset()).isEqualTo(victim.baseOffset());
             assertThat(log.numberOfSegments()).isEqualTo(1);
             assertThat(logFiles(copy)).extracting(Path::getFileName).containsExactly(first.getFileName());
-            assertThat(copy.resolve(LogFileNames.offsetIndexFile(copy, originals.get(originals.size() - 1).baseOffset())
-                    .getFileName())).as("index files of dropped segments").doesNotExist();
+            for (Path dropped : sourceFiles.subList(1, sourceFiles.size())) {
+                long base = LogFileNames.baseOffsetOf(dropped.getFileName().toString(), LogFileNames.LOG_SUFFIX).getAsLong();
+                assertThat(LogFileNames.offsetIndexFile(copy, base)).as("index of dropped segment %d", base).doesNotExist();
+                assertThat(LogFileNames.timeIndexFile(copy, base)).as("time index of dropped segment %d", base).doesNotExist();
+            }
             assertAppendContinuesAtTheEnd(log);
         }
     }
