@@ -46,6 +46,8 @@ public final class LogSegment implements Closeable {
     private volatile long offsetOfMaxTimestampSoFar;
     /** When this segment started, for time-based rolling: see {@link #rollingTimestamp}. */
     private volatile long rollingTimestamp;
+    /** Set when the log closes or deletes this segment; a channel closed otherwise (an interrupted thread) is an error. */
+    private volatile boolean closedByLog;
 
     private LogSegment(Path file, long baseOffset, FileChannel channel, OffsetIndex offsetIndex, TimeIndex timeIndex,
                        int indexIntervalBytes, long rollingTimestamp) {
@@ -452,11 +454,46 @@ public final class LogSegment implements Closeable {
     /** Checks both indexes against the log; null when consistent, else what is wrong. */
     String sanityCheckIndexes() {
         String problem = offsetIndex.sanityCheck(size);
+        if (problem == null) {
+            problem = checkIndexedBatch(0);
+        }
+        if (problem == null) {
+            problem = checkIndexedBatch(offsetIndex.entries() - 1);
+        }
         if (problem != null) {
             return offsetIndex.file() + ": " + problem;
         }
         problem = timeIndex.sanityCheck(size);
+        if (problem == null && timeIndex.entries() > 0) {
+            long next = readNextOffset(); // trustworthy now that the offset index is
+            TimestampOffset last = timeIndex.lastEntry();
+            if (last.offset() >= next) {
+                problem = "last entry (" + last.timestamp() + " -> " + last.offset() + ") is past the segment's last offset "
+                        + (next - 1);
+            }
+        }
         return problem == null ? null : timeIndex.file() + ": " + problem;
+    }
+
+    /**
+     * Whether offset-index entry {@code n} points at the start of the batch with its offset. Only the first
+     * and last entries are read at load (one header each): the last is what the log end is read from, and
+     * reading every entry would make startup proportional to the data.
+     */
+    private String checkIndexedBatch(int n) {
+        if (n < 0 || n >= offsetIndex.entries()) {
+            return null;
+        }
+        OffsetPosition e = offsetIndex.entry(n);
+        try {
+            BatchHeader h = readHeader(e.position(), size, headerBuffer());
+            if (h == null || !h.isV2() || h.baseOffset() != e.offset()) {
+                return "entry " + n + " (" + e.offset() + "@" + e.position() + ") does not point at the batch with that offset";
+            }
+            return null;
+        } catch (IOException ex) {
+            throw new KafkaStorageException("Cannot check the index of " + file + ": " + ex, ex);
+        }
     }
 
     /**
@@ -504,14 +541,16 @@ public final class LogSegment implements Closeable {
     /** fsyncs the log and both indexes. */
     void flush() {
         try {
-            if (!channel.isOpen()) {
-                return; // deleted meanwhile: nothing left to make durable
+            if (closedByLog) {
+                return; // closed or deleted by the log meanwhile: nothing left to make durable
             }
             channel.force(false);
             offsetIndex.flush();
             timeIndex.flush();
         } catch (java.nio.channels.ClosedChannelException e) {
-            // deleted meanwhile: nothing left to make durable
+            if (!closedByLog) {
+                throw new KafkaStorageException("Cannot fsync " + file + ": its channel was closed (by an interrupted thread?)", e);
+            }
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot fsync " + file + ": " + e, e);
         }
@@ -532,6 +571,7 @@ public final class LogSegment implements Closeable {
 
     /** Closes the channel and removes the files. */
     void delete() {
+        closedByLog = true;
         closeQuietly(channel);
         try {
             Files.deleteIfExists(file);
@@ -544,6 +584,7 @@ public final class LogSegment implements Closeable {
 
     @Override
     public void close() {
+        closedByLog = true;
         if (!channel.isOpen()) {
             return;
         }

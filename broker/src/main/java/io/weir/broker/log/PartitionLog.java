@@ -260,6 +260,17 @@ public final class PartitionLog implements AutoCloseable {
                                 long appendTime, long now) {
         LogSegment segment = maybeRoll(batches.sizeInBytes(), lastOffset, now);
         segment.append(batches);
+        long unflushed = unflushedRecords.addAndGet(batches.recordCount());
+        if (unflushed >= config.flushIntervalMessages()) {
+            try {
+                flushThrough(lastOffset + 1); // before the log end moves: nobody may see what could not be fsynced
+            } catch (KafkaStorageException e) {
+                segment.truncateTo(firstOffset);
+                unflushedRecords.addAndGet(-batches.recordCount());
+                throw new KafkaStorageException(context() + ": append at offsets " + firstOffset + ".." + lastOffset
+                        + " could not be fsynced and was removed: " + e.getMessage(), e);
+            }
+        }
         for (MutableRecordBatch batch : batches.batches()) {
             if (batch.hasProducerId()) {
                 producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
@@ -267,10 +278,6 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         logEnd = new LogOffsetMetadata(lastOffset + 1, segment.baseOffset(), segment.size());
-        long unflushed = unflushedRecords.addAndGet(batches.recordCount());
-        if (unflushed >= config.flushIntervalMessages()) {
-            flush(lastOffset + 1);
-        }
         return new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, appendTime, batches.recordCount(),
                 batches.sizeInBytes(), logStartOffset, false);
     }
@@ -425,8 +432,12 @@ public final class PartitionLog implements AutoCloseable {
      * Runs concurrently with appends; fsyncs serialize among themselves.
      */
     public void flush(long upToOffset) {
+        flushThrough(Math.min(upToOffset, logEnd.offset()));
+    }
+
+    /** fsyncs every segment holding offsets below {@code target}, which the caller knows are written. */
+    private void flushThrough(long target) {
         synchronized (flushLock) {
-            long target = Math.min(upToOffset, logEnd.offset());
             long from = recoveryPoint;
             if (target <= from) {
                 return;

@@ -98,6 +98,9 @@ final class TimeIndex extends MappedIndex {
             if (ts <= prevTs || off <= prevOffset) {
                 return "entry " + i + " (" + ts + " -> " + off + ") is not after entry " + (i - 1);
             }
+            if (off < baseOffset) {
+                return "entry " + i + " (" + ts + " -> " + off + ") is below the base offset " + baseOffset;
+            }
             prevTs = ts;
             prevOffset = off;
         }
