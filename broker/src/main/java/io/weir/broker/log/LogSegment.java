@@ -85,6 +85,9 @@ public final class LogSegment implements Closeable {
         } catch (IOException e) {
             closeQuietly(channel);
             throw new KafkaStorageException("Cannot open segment " + logFile + ": " + e, e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel); // an index could not be opened: do not leak the log's channel
+            throw e;
         }
     }
 
