@@ -1,0 +1,154 @@
+package io.weir.bench.storage;
+
+import io.weir.broker.log.LogAppendInfo;
+import io.weir.broker.log.PartitionLog;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+/**
+ * Durable appends with group commit ({@code log.flush.group.commit.enable=true}): one operation is
+ * an append of one ~16 KiB batch of 1 KiB records and the wait until an fsync covers it. With one
+ * thread every append pays a whole fsync; with four, appends that arrive while an fsync runs share
+ * the next one, so throughput should exceed the one-thread ceiling.
+ *
+ * <p>Raw ceilings: {@link #rawWriteFsync} writes the same bytes and fdatasyncs after each write
+ * (one thread: the best a log can do without sharing fsyncs); {@link #rawFsyncLatency} times the
+ * fdatasync alone, the write of the 16 KiB being done before the timer starts.
+ *
+ * <p>These are fsync-bound (hundreds to thousands of operations a second), so iterations are
+ * time-bounded; a fresh log per iteration still keeps the disk use small.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+public class GroupCommitBench {
+    static final int RECORD_SIZE = 1024;
+    static final int SEGMENT_BYTES = 256 * 1024 * 1024;
+
+    /** One log shared by all benchmark threads, as a partition is shared by its producers. */
+    @State(Scope.Benchmark)
+    public static class Engine {
+        BenchLog log;
+        final AtomicLong appends = new AtomicLong();
+        long fsyncsBefore;
+
+        @Setup(Level.Iteration)
+        public void open() {
+            log = BenchLog.create("group-commit", SEGMENT_BYTES, true);
+            fsyncsBefore = log.flusher().fsyncs();
+            appends.set(0);
+        }
+
+        @TearDown(Level.Iteration)
+        public void close(BenchmarkParams benchmark, IterationParams iteration) {
+            if (iteration.getType() == IterationType.MEASUREMENT) {
+                String name = benchmark.getBenchmark();
+                String method = name.substring(name.lastIndexOf('.') + 1);
+                BenchStats.add(method + ".appends", appends.get());
+                BenchStats.add(method + ".fsyncs", log.flusher().fsyncs() - fsyncsBefore);
+            }
+            log.close();
+        }
+    }
+
+    /** Each thread appends its own copy of the batch: the engine rewrites headers in place. */
+    @State(Scope.Thread)
+    public static class ThreadBatch {
+        ProducerBatch batch;
+
+        @Setup(Level.Trial)
+        public void build() {
+            batch = ProducerBatch.of(RECORD_SIZE, false);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Raw {
+        Path dir;
+        RawSegmentWriter writer;
+
+        @Setup(Level.Iteration)
+        public void open() {
+            dir = ScratchDir.create("weir-raw-fsync-");
+            writer = new RawSegmentWriter(dir, SEGMENT_BYTES);
+        }
+
+        @TearDown(Level.Iteration)
+        public void close() {
+            writer.close();
+            ScratchDir.delete(dir);
+        }
+    }
+
+    /** The raw file with 16 KiB freshly written before each invocation, so that the fsync has work to do. */
+    @State(Scope.Thread)
+    public static class DirtyFile {
+        RawSegmentWriter writer;
+        ProducerBatch batch;
+
+        @Setup(Level.Iteration)
+        public void open(Raw r, ThreadBatch b) {
+            writer = r.writer;
+            batch = b.batch;
+        }
+
+        @Setup(Level.Invocation)
+        public void dirty() {
+            writer.write(batch.duplicate());
+        }
+    }
+
+    private static LogAppendInfo appendDurably(Engine e, ThreadBatch b) {
+        PartitionLog log = e.log.log();
+        LogAppendInfo info = log.appendAsLeader(b.batch.view(), 0);
+        e.appends.incrementAndGet();
+        return log.awaitDurable(info).join();
+    }
+
+    @Benchmark
+    @Threads(1)
+    public LogAppendInfo weir1Thread(Engine e, ThreadBatch b) {
+        return appendDurably(e, b);
+    }
+
+    @Benchmark
+    @Threads(4)
+    public LogAppendInfo weir4Threads(Engine e, ThreadBatch b) {
+        return appendDurably(e, b);
+    }
+
+    @Benchmark
+    @Threads(1)
+    public int rawWriteFsync(Raw r, ThreadBatch b) {
+        int n = r.writer.write(b.batch.duplicate());
+        r.writer.force();
+        return n;
+    }
+
+    @Benchmark
+    @Threads(1)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public void rawFsyncLatency(DirtyFile f) {
+        f.writer.force();
+    }
+}
