@@ -1,0 +1,122 @@
+package io.weir.bench.storage;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a report run measures: the benchmark runs, in an order that keeps each Weir figure next
+ * to its ceiling (so that a noisy minute on the machine hits both), and the comparisons made from
+ * their scores. Also estimates how much the run writes, before it starts.
+ */
+public final class StoragePlan {
+    private static final double MIB = 1024.0 * 1024.0;
+    /**
+     * fsync-bound appends per second assumed when estimating what the group-commit benchmarks
+     * write: about what a virtual disk with a fast cache flush sustains (a few hundred µs per fsync).
+     */
+    private static final double ASSUMED_DURABLE_OPS_PER_SECOND = 4000;
+
+    private final ReportSettings settings;
+    private final List<Comparison> comparisons = new ArrayList<>();
+    private final Set<BenchRun> runs = new LinkedHashSet<>();
+    private double estimatedWriteBytes;
+
+    public StoragePlan(ReportSettings settings) {
+        this.settings = settings;
+        if (settings.runs("append")) {
+            append(100, "100 B");
+            append(1024, "1 KiB");
+        }
+        if (settings.runs("groupcommit")) {
+            groupCommit();
+        }
+        if (settings.runs("read")) {
+            sequentialRead();
+        }
+        if (settings.runs("lookup")) {
+            offsetLookup();
+        }
+    }
+
+    private void add(Comparison c) {
+        comparisons.add(c);
+        runs.add(c.weir());
+        runs.add(c.raw());
+    }
+
+    private void append(int recordSize, String label) {
+        int batchBytes = ProducerBatch.of(recordSize, false).sizeInBytes();
+        int batches = (int) Math.max(1, settings.appendMiB() * MIB / batchBytes);
+        Map<String, String> params = Map.of("recordSize", String.valueOf(recordSize), "buffer", settings.buffer());
+        // score: milliseconds for one iteration of `batches` appends
+        double bytesPerIteration = (double) batches * batchBytes;
+        add(new Comparison("append " + label + " records, no fsync",
+                new BenchRun(AppendBench.class, "weir", params, batches), ms -> bytesPerIteration / MIB / (ms / 1000),
+                new BenchRun(AppendBench.class, "raw", params, batches), ms -> bytesPerIteration / MIB / (ms / 1000),
+                "MiB/s", true));
+        estimatedWriteBytes += 2.0 * iterations() * bytesPerIteration;
+    }
+
+    private void groupCommit() {
+        BenchRun one = new BenchRun(GroupCommitBench.class, "weir1Thread", Map.of(), 0);
+        BenchRun four = new BenchRun(GroupCommitBench.class, "weir4Threads", Map.of(), 0);
+        BenchRun raw = new BenchRun(GroupCommitBench.class, "rawWriteFsync", Map.of(), 0);
+        BenchRun fsync = new BenchRun(GroupCommitBench.class, "rawFsyncLatency", Map.of(), 0);
+        add(new Comparison("durable append (group commit), 1 thread", one, ops -> ops, raw, ops -> ops, "appends/s", true));
+        add(new Comparison("durable append (group commit), 4 threads", four, ops -> ops, raw, ops -> ops, "appends/s", true));
+        add(new Comparison("durable append latency, 1 thread / fdatasync alone", one, ops -> 1e6 / ops, fsync, us -> us,
+                "us", false));
+        int batchBytes = ProducerBatch.of(GroupCommitBench.RECORD_SIZE, false).sizeInBytes();
+        double seconds = settings.warmupIterations() * settings.warmupSeconds() + settings.iterations() * settings.seconds();
+        estimatedWriteBytes += 4.0 * settings.forks() * seconds * ASSUMED_DURABLE_OPS_PER_SECOND * batchBytes;
+    }
+
+    private void sequentialRead() {
+        long logBytes = settings.readMiB() * (long) MIB;
+        double bytesPerPass = SequentialReadBench.logSize(logBytes);
+        Map<String, String> params = Map.of("logBytes", String.valueOf(logBytes));
+        add(new Comparison("sequential read, 1 MiB reads (page cache)",
+                new BenchRun(SequentialReadBench.class, "weir", params, 0), ops -> ops * bytesPerPass / MIB,
+                new BenchRun(SequentialReadBench.class, "raw", params, 0), ops -> ops * bytesPerPass / MIB,
+                "MiB/s", true));
+        add(new Comparison("  same, into a reused buffer (no readAll)",
+                new BenchRun(SequentialReadBench.class, "weirReusedBuffer", params, 0), ops -> ops * bytesPerPass / MIB,
+                new BenchRun(SequentialReadBench.class, "raw", params, 0), ops -> ops * bytesPerPass / MIB,
+                "MiB/s", true));
+        estimatedWriteBytes += 3.0 * settings.forks() * bytesPerPass;
+    }
+
+    private void offsetLookup() {
+        Map<String, String> params = Map.of("records", String.valueOf(settings.lookupRecords()));
+        add(new Comparison("offset lookup / 61-byte pread (page cache)",
+                new BenchRun(OffsetLookupBench.class, "weir", params, 0), ns -> ns,
+                new BenchRun(OffsetLookupBench.class, "raw", params, 0), ns -> ns, "ns", false));
+        ProducerBatch batch = ProducerBatch.of(OffsetLookupBench.RECORD_SIZE, false);
+        estimatedWriteBytes += 2.0 * settings.forks() * settings.lookupRecords() / batch.recordCount() * batch.sizeInBytes();
+    }
+
+    private int iterations() {
+        return settings.forks() * (settings.warmupIterations() + settings.iterations());
+    }
+
+    public List<Comparison> comparisons() {
+        return comparisons;
+    }
+
+    /** The runs of round {@code round} (0-based): odd rounds run in reverse, so neither side always goes first. */
+    public List<BenchRun> runs(int round) {
+        List<BenchRun> order = new ArrayList<>(runs);
+        if (round % 2 == 1) {
+            java.util.Collections.reverse(order);
+        }
+        return order;
+    }
+
+    /** Bytes the whole run writes, roughly (group commit assumes {@value #ASSUMED_DURABLE_OPS_PER_SECOND} appends/s). */
+    public double estimatedWriteBytes() {
+        return estimatedWriteBytes * settings.rounds();
+    }
+}
