@@ -5,6 +5,7 @@ import io.weir.bench.storage.JmhSession;
 import io.weir.bench.storage.ReportSettings;
 import io.weir.bench.storage.ReportTable;
 import io.weir.bench.storage.StoragePlan;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ public final class StorageBenchReport {
     }
 
     public static void main(String[] args) {
-        if (args.length == 1 && (args[0].equals("help") || args[0].equals("--help"))) {
+        if (Arrays.asList(args).contains("help") || Arrays.asList(args).contains("--help")) {
             System.out.println(ReportSettings.usage());
             return;
         }
@@ -57,6 +58,8 @@ public final class StorageBenchReport {
             printGroupCommitSharing(session.stats());
         }
         System.out.println();
+        System.out.println("Weir/raw: for throughputs the share of the ceiling, for times (us, ns) the multiple of the raw time;");
+        System.out.println("the median of the per-round ratios. MiB = 2^20 bytes; batches of ~16 KiB; group commit with 1 KiB records.");
         System.out.println("Reads and lookups are served from the page cache (the logs are written and fsynced just before).");
         System.out.println("Reproduce: bench/storage-bench.sh " + settings.asArguments());
     }

@@ -65,9 +65,9 @@ public final class StoragePlan {
         BenchRun four = new BenchRun(GroupCommitBench.class, "weir4Threads", Map.of(), 0);
         BenchRun raw = new BenchRun(GroupCommitBench.class, "rawWriteFsync", Map.of(), 0);
         BenchRun fsync = new BenchRun(GroupCommitBench.class, "rawFsyncLatency", Map.of(), 0);
-        add(new Comparison("durable append (group commit), 1 thread", one, ops -> ops, raw, ops -> ops, "appends/s", true));
-        add(new Comparison("durable append (group commit), 4 threads", four, ops -> ops, raw, ops -> ops, "appends/s", true));
-        add(new Comparison("durable append latency, 1 thread / fdatasync alone", one, ops -> 1e6 / ops, fsync, us -> us,
+        add(new Comparison("group commit, 1 thread / write+fdatasync", one, ops -> ops, raw, ops -> ops, "appends/s", true));
+        add(new Comparison("group commit, 4 threads / 1-thread write+fdatasync", four, ops -> ops, raw, ops -> ops, "appends/s", true));
+        add(new Comparison("group commit latency, 1 thread / fdatasync alone", one, ops -> 1e6 / ops, fsync, us -> us,
                 "us", false));
         int batchBytes = ProducerBatch.of(GroupCommitBench.RECORD_SIZE, false).sizeInBytes();
         double seconds = settings.warmupIterations() * settings.warmupSeconds() + settings.iterations() * settings.seconds();
@@ -78,11 +78,11 @@ public final class StoragePlan {
         long logBytes = settings.readMiB() * (long) MIB;
         double bytesPerPass = SequentialReadBench.logSize(logBytes);
         Map<String, String> params = Map.of("logBytes", String.valueOf(logBytes));
-        add(new Comparison("sequential read, 1 MiB reads (page cache)",
+        add(new Comparison("sequential read, 1 MiB readAll (page cache)",
                 new BenchRun(SequentialReadBench.class, "weir", params, 0), ops -> ops * bytesPerPass / MIB,
                 new BenchRun(SequentialReadBench.class, "raw", params, 0), ops -> ops * bytesPerPass / MIB,
                 "MiB/s", true));
-        add(new Comparison("  same, into a reused buffer (no readAll)",
+        add(new Comparison("sequential read, 1 MiB into a reused buffer",
                 new BenchRun(SequentialReadBench.class, "weirReusedBuffer", params, 0), ops -> ops * bytesPerPass / MIB,
                 new BenchRun(SequentialReadBench.class, "raw", params, 0), ops -> ops * bytesPerPass / MIB,
                 "MiB/s", true));
