@@ -4,6 +4,7 @@ import io.weir.bench.storage.BenchRun;
 import io.weir.bench.storage.JmhSession;
 import io.weir.bench.storage.ReportSettings;
 import io.weir.bench.storage.ReportTable;
+import io.weir.bench.storage.Scores;
 import io.weir.bench.storage.StoragePlan;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -43,14 +44,14 @@ public final class StorageBenchReport {
         }
         System.out.printf("Full JMH output: %s%n%n", settings.jmhLog().toAbsolutePath());
 
-        Map<BenchRun, double[]> scores = new HashMap<>();
+        Map<BenchRun, Scores[]> scores = new HashMap<>();
         try (JmhSession session = new JmhSession(settings)) {
             for (int round = 0; round < settings.rounds(); round++) {
                 List<BenchRun> runs = plan.runs(round);
                 for (int i = 0; i < runs.size(); i++) {
                     BenchRun run = runs.get(i);
                     String progress = String.format("[%d/%d %d/%d]", round + 1, settings.rounds(), i + 1, runs.size());
-                    scores.computeIfAbsent(run, r -> new double[settings.rounds()])[round] = session.run(run, progress);
+                    scores.computeIfAbsent(run, r -> new Scores[settings.rounds()])[round] = session.run(run, progress);
                 }
             }
             System.out.println();
@@ -65,7 +66,7 @@ public final class StorageBenchReport {
     }
 
     private static void printGroupCommitSharing(Map<String, Long> stats) {
-        for (String method : List.of("weir1Thread", "weir4Threads")) {
+        for (String method : List.of("paired1Thread", "weir4Threads")) {
             Long appends = stats.get(method + ".appends");
             Long fsyncs = stats.get(method + ".fsyncs");
             if (appends != null && fsyncs != null && fsyncs > 0) {

@@ -4,6 +4,7 @@ import io.weir.broker.log.AppendBatches;
 import io.weir.broker.log.LogAppendInfo;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -96,6 +97,52 @@ public class AppendBench {
             writer.close();
             ScratchDir.delete(dir);
         }
+    }
+
+    /**
+     * Time spent on each side of {@link #paired}, summed over an iteration; the report divides bytes
+     * by these. Public fields are JMH secondary results.
+     */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class PairTimes {
+        public long weirNanos;
+        public long rawNanos;
+        public long pairs;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            weirNanos = 0;
+            rawNanos = 0;
+            pairs = 0;
+        }
+    }
+
+    /**
+     * One Weir append and one raw write of the same batch per call, in alternating order, each
+     * timed on its own. The two sides run microseconds apart, so whatever else the machine does
+     * slows both alike: the ratio of their times is far steadier than the ratio of two separate
+     * runs. The report uses this; {@link #weir} and {@link #raw} are the same work measured apart.
+     */
+    @Benchmark
+    public void paired(Engine e, Raw r, Workload w, PairTimes t) {
+        long start = System.nanoTime();
+        if ((t.pairs & 1) == 0) {
+            e.log.log().appendAsLeader(w.batch.view(), 0);
+            long between = System.nanoTime();
+            r.writer.write(w.batch.duplicate());
+            long end = System.nanoTime();
+            t.weirNanos += between - start;
+            t.rawNanos += end - between;
+        } else {
+            r.writer.write(w.batch.duplicate());
+            long between = System.nanoTime();
+            e.log.log().appendAsLeader(w.batch.view(), 0);
+            long end = System.nanoTime();
+            t.rawNanos += between - start;
+            t.weirNanos += end - between;
+        }
+        t.pairs++;
     }
 
     @Benchmark

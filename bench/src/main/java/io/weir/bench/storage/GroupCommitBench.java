@@ -5,6 +5,7 @@ import io.weir.broker.log.PartitionLog;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -122,6 +123,59 @@ public class GroupCommitBench {
         LogAppendInfo info = log.appendAsLeader(b.batch.view(), 0);
         e.appends.incrementAndGet();
         return log.awaitDurable(info).join();
+    }
+
+    /** Time spent on each side of {@link #paired1Thread}, summed over an iteration (JMH secondary results). */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class PairTimes {
+        public long weirNanos;
+        public long rawNanos;
+        /** The fdatasync part of {@code rawNanos}. */
+        public long fsyncNanos;
+        public long pairs;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            weirNanos = 0;
+            rawNanos = 0;
+            fsyncNanos = 0;
+            pairs = 0;
+        }
+    }
+
+    /**
+     * One durable Weir append and one raw write+fdatasync per call, in alternating order, each
+     * timed; the fdatasync is also timed alone. fsync latency on a shared disk swings several-fold
+     * within a minute, so only ceilings measured alongside, not in another run, make a usable ratio.
+     * The report uses this for the one-thread figures.
+     */
+    @Benchmark
+    @Threads(1)
+    public void paired1Thread(Engine e, ThreadBatch b, Raw r, PairTimes t) {
+        long start = System.nanoTime();
+        if ((t.pairs & 1) == 0) {
+            appendDurably(e, b);
+            long between = System.nanoTime();
+            t.weirNanos += between - start;
+            rawWriteFsync(r, b, t, between);
+        } else {
+            long between = rawWriteFsync(r, b, t, start);
+            appendDurably(e, b);
+            t.weirNanos += System.nanoTime() - between;
+        }
+        t.pairs++;
+    }
+
+    /** Writes and fdatasyncs the batch, adds the times to {@code t}; returns when it finished. */
+    private static long rawWriteFsync(Raw r, ThreadBatch b, PairTimes t, long start) {
+        r.writer.write(b.batch.duplicate());
+        long written = System.nanoTime();
+        r.writer.force();
+        long end = System.nanoTime();
+        t.rawNanos += end - start;
+        t.fsyncNanos += end - written;
+        return end;
     }
 
     @Benchmark

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.openjdk.jmh.results.Result;
@@ -46,8 +47,8 @@ public final class JmhSession implements AutoCloseable {
                 "-D" + BenchStats.FILE_PROPERTY + "=" + statsFile.toAbsolutePath());
     }
 
-    /** Runs {@code run} and returns its primary score (in the benchmark's own unit). */
-    public double run(BenchRun run, String progress) {
+    /** Runs {@code run} and returns its scores. */
+    public Scores run(BenchRun run, String progress) {
         System.out.printf("%-12s %-70s ", progress, run.name());
         System.out.flush();
         Collection<RunResult> results;
@@ -61,9 +62,12 @@ public final class JmhSession implements AutoCloseable {
             System.out.println("FAILED");
             throw new IllegalStateException(run.name() + " gave " + results.size() + " results; see " + settings.jmhLog());
         }
-        Result<?> primary = results.iterator().next().getPrimaryResult();
+        RunResult result = results.iterator().next();
+        Result<?> primary = result.getPrimaryResult();
         System.out.printf("%12.3f %s%n", primary.getScore(), primary.getScoreUnit());
-        return primary.getScore();
+        Map<String, Double> secondary = new HashMap<>();
+        result.getSecondaryResults().forEach((name, r) -> secondary.put(name, r.getScore()));
+        return new Scores(primary.getScore(), secondary);
     }
 
     /** Counters the benchmarks recorded, summed over the session. */

@@ -15,13 +15,13 @@ public final class ReportTable {
     private ReportTable() {
     }
 
-    /** {@code scores} holds, for each run, its score in every round. */
-    public static String format(List<Comparison> comparisons, Map<BenchRun, double[]> scores) {
+    /** {@code scores} holds, for each run, its scores in every round. */
+    public static String format(List<Comparison> comparisons, Map<BenchRun, Scores[]> scores) {
         StringBuilder out = new StringBuilder();
         out.append(String.format("%-54s %16s %16s %9s  %s%n", "figure", "Weir", "raw ceiling", "Weir/raw", "per round"));
         for (Comparison c : comparisons) {
-            double[] weir = scores.get(c.weir());
-            double[] raw = scores.get(c.raw());
+            Scores[] weir = scores.get(c.weir());
+            Scores[] raw = scores.get(c.raw());
             int rounds = Math.min(weir.length, raw.length);
             double[] weirValues = new double[rounds];
             double[] rawValues = new double[rounds];
@@ -29,7 +29,7 @@ public final class ReportTable {
             for (int i = 0; i < rounds; i++) {
                 weirValues[i] = c.weirValue().applyAsDouble(weir[i]);
                 rawValues[i] = c.rawValue().applyAsDouble(raw[i]);
-                ratios[i] = c.ratio(weir[i], raw[i]);
+                ratios[i] = weirValues[i] / rawValues[i];
             }
             String perRound = Arrays.stream(ratios).mapToObj(c::formatRatio).collect(Collectors.joining(" "));
             out.append(String.format("%-54s %16s %16s %9s  %s%n", c.label(), figure(median(weirValues), c.unit()),
