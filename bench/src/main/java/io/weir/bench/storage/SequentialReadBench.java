@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -103,6 +104,52 @@ public class SequentialReadBench {
             ch.close();
         }
         bench.close();
+    }
+
+    /** Time spent in each way of reading in {@link #paired}, summed over an iteration (JMH secondary results). */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class ReadTimes {
+        public long weirNanos;
+        public long reusedNanos;
+        public long rawNanos;
+        /** Whole-log passes of each kind. */
+        public long passes;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            weirNanos = 0;
+            reusedNanos = 0;
+            rawNanos = 0;
+            passes = 0;
+        }
+    }
+
+    /**
+     * One pass of each of {@link #weir}, {@link #weirReusedBuffer} and {@link #raw} per call, the
+     * order rotating, each timed. Separate forks of a memory-bound copy differed by 15-20% here (where
+     * the heap and buffers land), so the report compares the three within this one run.
+     */
+    @Benchmark
+    public long paired(ReadTimes t) throws IOException {
+        long bytes = 0;
+        int first = (int) (t.passes % 3);
+        for (int k = 0; k < 3; k++) {
+            int which = (first + k) % 3;
+            long start = System.nanoTime();
+            if (which == 0) {
+                bytes += weir();
+                t.weirNanos += System.nanoTime() - start;
+            } else if (which == 1) {
+                bytes += weirReusedBuffer();
+                t.reusedNanos += System.nanoTime() - start;
+            } else {
+                bytes += raw();
+                t.rawNanos += System.nanoTime() - start;
+            }
+        }
+        t.passes++;
+        return bytes;
     }
 
     @Benchmark

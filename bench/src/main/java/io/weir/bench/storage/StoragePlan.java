@@ -10,8 +10,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * What a report run measures: the benchmark runs, in an order that keeps each Weir figure next
  * to its ceiling (so that a noisy minute on the machine hits both), and the comparisons made from
- * their scores. Appends and one-thread group commit use the paired benchmarks, which time Weir and
- * raw alternately in one run; the others compare adjacent runs. Also estimates how much the run
+ * their scores. Appends, one-thread group commit and reads use the paired benchmarks, which time
+ * Weir and raw alternately in one run; four-thread group commit and lookups compare adjacent runs. Also estimates how much the run
  * writes, before it starts.
  */
 public final class StoragePlan {
@@ -84,16 +84,13 @@ public final class StoragePlan {
     private void sequentialRead() {
         long logBytes = settings.readMiB() * (long) MIB;
         double bytesPerPass = SequentialReadBench.logSize(logBytes);
-        Map<String, String> params = Map.of("logBytes", String.valueOf(logBytes));
+        BenchRun paired = new BenchRun(SequentialReadBench.class, "paired", Map.of("logBytes", String.valueOf(logBytes)), 0);
+        ToDoubleFunction<Scores> raw = s -> s.get("passes") * bytesPerPass / MIB / (s.get("rawNanos") / 1e9);
         add(new Comparison("sequential read, 1 MiB readAll (page cache)",
-                new BenchRun(SequentialReadBench.class, "weir", params, 0), s -> s.primary() * bytesPerPass / MIB,
-                new BenchRun(SequentialReadBench.class, "raw", params, 0), s -> s.primary() * bytesPerPass / MIB,
-                "MiB/s", true));
+                paired, s -> s.get("passes") * bytesPerPass / MIB / (s.get("weirNanos") / 1e9), paired, raw, "MiB/s", true));
         add(new Comparison("sequential read, 1 MiB into a reused buffer",
-                new BenchRun(SequentialReadBench.class, "weirReusedBuffer", params, 0), s -> s.primary() * bytesPerPass / MIB,
-                new BenchRun(SequentialReadBench.class, "raw", params, 0), s -> s.primary() * bytesPerPass / MIB,
-                "MiB/s", true));
-        estimatedWriteBytes += 3.0 * settings.forks() * bytesPerPass;
+                paired, s -> s.get("passes") * bytesPerPass / MIB / (s.get("reusedNanos") / 1e9), paired, raw, "MiB/s", true));
+        estimatedWriteBytes += settings.forks() * bytesPerPass;
     }
 
     private void offsetLookup() {
