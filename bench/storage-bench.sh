@@ -2,7 +2,7 @@
 # Storage-engine benchmarks: builds bench/target/benchmarks.jar, then runs StorageBenchReport, which
 # prints each Weir figure beside its raw FileChannel ceiling and the ratio.
 #
-#   bench/storage-bench.sh                      # defaults: 2 rounds, 2 warmup x 2 s, 3 x 3 s (about 10 minutes)
+#   bench/storage-bench.sh                      # defaults: 2 rounds, 2 warmup x 2 s, 3 x 3 s (3 to 5 minutes)
 #   bench/storage-bench.sh rounds=1 groups=append,read
 #   bench/storage-bench.sh help                 # every setting
 #
