@@ -81,7 +81,7 @@ public final class AppendBatches {
                         + " bytes): " + e.getMessage());
             }
             if (checkRecords) {
-                checkRecords(batch, h, batchPosition, context);
+                checkRecords(batch, h, exact, batchPosition, context);
             }
             batches.add(batch);
             recordCount += h.recordCount();
@@ -129,10 +129,21 @@ public final class AppendBatches {
         return h;
     }
 
-    private static void checkRecords(MutableRecordBatch batch, BatchHeader h, int batchPosition, String context) {
+    private static void checkRecords(MutableRecordBatch batch, BatchHeader h, ByteBuffer buffer, int batchPosition,
+                                     String context) {
         if (h.lastOffsetDelta() != h.recordCount() - 1) {
             throw new InvalidRecordException(context + ": batch at byte " + batchPosition + " declares " + h.recordCount()
                     + " records but last offset delta " + h.lastOffsetDelta());
+        }
+        if (batch.compressionType() == org.apache.kafka.common.record.internal.CompressionType.NONE) {
+            UncompressedRecords.Result walked = UncompressedRecords.walk(buffer, batchPosition, h.sizeInBytes());
+            if (walked.problem() != null) {
+                throw new InvalidRecordException(context + ": batch at byte " + batchPosition + " " + walked.problem());
+            }
+            if (batch.timestampType() == TimestampType.CREATE_TIME && batch.maxTimestamp() != walked.maxTimestamp()) {
+                batch.setMaxTimestamp(TimestampType.CREATE_TIME, walked.maxTimestamp());
+            }
+            return;
         }
         long expected = batch.baseOffset();
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;

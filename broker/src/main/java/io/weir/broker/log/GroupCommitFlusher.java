@@ -73,6 +73,11 @@ public final class GroupCommitFlusher implements AutoCloseable {
             boolean stop = batch.remove(POISON);
             Map<PartitionLog, List<Request>> byLog = new IdentityHashMap<>();
             for (Request r : batch) {
+                if (r.upToOffset() <= r.log().recoveryPoint()) {
+                    // an earlier fsync already covered it (it was queued while that fsync ran)
+                    r.done().complete(null);
+                    continue;
+                }
                 byLog.computeIfAbsent(r.log(), k -> new ArrayList<>()).add(r);
             }
             for (Map.Entry<PartitionLog, List<Request>> e : byLog.entrySet()) {
@@ -91,7 +96,12 @@ public final class GroupCommitFlusher implements AutoCloseable {
             partitionLog.flush(partitionLog.logEndOffset());
             fsyncs++;
             for (Request r : requests) {
-                r.done().complete(null);
+                if (r.upToOffset() <= partitionLog.recoveryPoint()) {
+                    r.done().complete(null);
+                } else {
+                    // a truncation raced the fsync: ask again (the next round fsyncs what is there now)
+                    queue.add(r);
+                }
             }
         } catch (RuntimeException e) {
             log.error("Group commit fsync of {} failed", partitionLog, e);

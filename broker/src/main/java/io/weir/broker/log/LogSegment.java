@@ -543,13 +543,24 @@ public final class LogSegment implements Closeable {
 
     /** fsyncs the log and both indexes. */
     void flush() {
+        flush(true);
+    }
+
+    /**
+     * fsyncs the log, and the indexes when {@code withIndexes}. The active segment's indexes need no
+     * fsync: recovery after a crash rebuilds them from the log (it rescans the segment holding the
+     * recovery point), and a clean close syncs them.
+     */
+    void flush(boolean withIndexes) {
         try {
             if (closedByLog) {
                 return; // closed or deleted by the log meanwhile: nothing left to make durable
             }
             channel.force(false);
-            offsetIndex.flush();
-            timeIndex.flush();
+            if (withIndexes) {
+                offsetIndex.flush();
+                timeIndex.flush();
+            }
         } catch (java.nio.channels.ClosedChannelException e) {
             if (!closedByLog) {
                 throw new KafkaStorageException("Cannot fsync " + file + ": its channel was closed (by an interrupted thread?)", e);

@@ -45,6 +45,13 @@ public final class PartitionLog implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Object flushLock = new Object();
+    /**
+     * Innermost lock: orders recovery-point changes between a flush (which may only raise it when no
+     * truncation ran during its fsync) and a truncation (which lowers it). Never held while taking another.
+     */
+    private final Object recoveryPointLock = new Object();
+    /** Truncations so far; written under recoveryPointLock. */
+    private volatile long truncations;
     private final AtomicLong unflushedRecords = new AtomicLong();
     /** Guarded by appendLock. */
     private final ProducerStateManager producerState = new ProducerStateManager();
@@ -442,12 +449,14 @@ public final class PartitionLog implements AutoCloseable {
             if (target <= from) {
                 return;
             }
+            long truncationsBefore = truncations;
             unflushedRecords.set(0);
             Long firstKey = segments.floorKey(from);
             ConcurrentNavigableMap<Long, LogSegment> dirty = firstKey == null
                     ? segments.headMap(target, false) : segments.subMap(firstKey, true, target, false);
+            long activeBase = segments.lastKey();
             for (LogSegment segment : dirty.values()) {
-                segment.flush();
+                segment.flush(segment.baseOffset() != activeBase);
             }
             if (directoryDirty) {
                 directoryDirty = false;
@@ -458,8 +467,23 @@ public final class PartitionLog implements AutoCloseable {
                     throw new KafkaStorageException("Cannot fsync directory " + dir + ": " + e, e);
                 }
             }
-            recoveryPoint = Math.max(recoveryPoint, target);
+            synchronized (recoveryPointLock) {
+                // a truncation while this fsync ran may have removed (and new appends replaced) what it covered
+                if (truncations == truncationsBefore) {
+                    recoveryPoint = Math.max(recoveryPoint, target);
+                }
+            }
             lastFlushMs = env.time().milliseconds();
+        }
+    }
+
+    /** Lowers the recovery point to a new, smaller log end (under the append lock). */
+    private void lowerRecoveryPointTo(long newEnd) {
+        synchronized (recoveryPointLock) {
+            truncations++;
+            if (recoveryPoint > newEnd) {
+                recoveryPoint = newEnd;
+            }
         }
     }
 
@@ -599,9 +623,7 @@ public final class PartitionLog implements AutoCloseable {
             last.truncateTo(targetOffset);
             long newEnd = last.readNextOffset();
             logEnd = new LogOffsetMetadata(newEnd, last.baseOffset(), last.size());
-            if (recoveryPoint > newEnd) {
-                recoveryPoint = newEnd;
-            }
+            lowerRecoveryPointTo(newEnd);
             rebuildProducerState();
             log.info("Truncated {} to offset {}; log end offset now {}", topicPartition, targetOffset, newEnd);
             return newEnd;
@@ -624,7 +646,10 @@ public final class PartitionLog implements AutoCloseable {
             directoryDirty = true;
             logEnd = new LogOffsetMetadata(newOffset, newOffset, 0);
             logStartOffset = newOffset;
-            recoveryPoint = newOffset;
+            synchronized (recoveryPointLock) {
+                truncations++;
+                recoveryPoint = newOffset;
+            }
             producerState.clear();
             log.info("Truncated {} fully; log now starts at offset {}", topicPartition, newOffset);
         } finally {
