@@ -32,6 +32,8 @@ final class DiskFaults {
     private volatile WriteFault writeFault = WriteFault.NONE;
     private volatile boolean failForce;
     private volatile boolean failOpen;
+    /** Runs after each successful fsync, on the fsyncing thread: lets a test pause a flush right after its fsync. */
+    private volatile Runnable afterForce = () -> { };
     private final AtomicBoolean shortWriteDone = new AtomicBoolean();
     private final AtomicInteger failedWrites = new AtomicInteger();
     private final AtomicInteger failedForces = new AtomicInteger();
@@ -56,6 +58,10 @@ final class DiskFaults {
 
     void failForce(boolean fail) {
         failForce = fail;
+    }
+
+    void afterForce(Runnable hook) {
+        afterForce = hook;
     }
 
     void failOpen(boolean fail) {
@@ -159,6 +165,7 @@ final class DiskFaults {
             }
             delegate.force(metaData);
             forces.incrementAndGet();
+            afterForce.run();
         }
 
         @Override
