@@ -24,7 +24,18 @@ public record FileSlice(Path file, FileChannel channel, long position, int size)
 
     /** Copies the slice into a new heap buffer (flipped, ready to read). */
     public ByteBuffer readAll() {
-        ByteBuffer buf = ByteBuffer.allocate(size);
+        return readInto(ByteBuffer.allocate(size));
+    }
+
+    /**
+     * Copies the slice into {@code buf} from its position (it must have {@link #size()} bytes remaining),
+     * then flips it: for readers that reuse one buffer instead of allocating per read.
+     */
+    public ByteBuffer readInto(ByteBuffer buf) {
+        if (buf.remaining() < size) {
+            throw new IllegalArgumentException("Buffer has " + buf.remaining() + " bytes left for a " + size + "-byte slice of " + file);
+        }
+        buf.limit(buf.position() + size);
         try {
             long pos = position;
             while (buf.hasRemaining()) {
