@@ -47,7 +47,10 @@ public final class DelayedFetchPurgatory {
             done.complete(null);
             return done;
         }
-        scheduler.scheduleOnce("fetch-timeout", () -> done.complete(null), maxWaitMs);
+        java.util.concurrent.ScheduledFuture<?> timeout = scheduler.scheduleOnce("fetch-timeout", () -> done.complete(null), maxWaitMs);
+        if (timeout != null) {
+            done.whenComplete((v, e) -> timeout.cancel(false));
+        }
         return done;
     }
 
