@@ -75,7 +75,7 @@ class KafkaCodecTest {
         RequestHeader trickled = new RequestHeader(kv.key(), kv.version(), "codec-test-2", 2_000 + kv.version());
         conn.writeByteByByte(EmbeddedConnection.frame(trickled, sent), () -> {
             assertThat(conn.processor.received).as("dispatched before the frame was complete").hasSize(1);
-            assertThat((Object) conn.channel.readOutbound()).isNull();
+            assertThat(conn.channel.<Object>readOutbound()).isNull();
         });
         assertThat(conn.processor.received).hasSize(2);
         assertReceived(conn.processor.received.get(1), trickled, sent, kv);
@@ -159,7 +159,7 @@ class KafkaCodecTest {
         for (int i = 0; i < kinds.size(); i++) {
             assertThat(processor.received).as("requests handed to the processor").hasSize(i + 1);
             assertThat(processor.received.get(i).header()).isEqualTo(headers.get(i));
-            assertThat((Object) conn.channel.readOutbound()).as("a response before its request completed").isNull();
+            assertThat(conn.channel.<Object>readOutbound()).as("a response before its request completed").isNull();
             KeyVersion kv = kinds.get(i);
             processor.pending.get(i).complete(ProtocolSamples.response(kv.key(), kv.version()));
             conn.channel.runPendingTasks();
@@ -215,7 +215,7 @@ class KafkaCodecTest {
 
         assertThat(processor.received).hasSize(2);
         assertThat(conn.readResponse(metadataHeader).apiKey()).isEqualTo(ApiKeys.METADATA);
-        assertThat((Object) conn.channel.readOutbound()).isNull();
+        assertThat(conn.channel.<Object>readOutbound()).isNull();
         conn.finishCleanly();
     }
 
