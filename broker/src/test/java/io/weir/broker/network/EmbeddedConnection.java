@@ -30,7 +30,7 @@ final class EmbeddedConnection {
     final TrackingAllocator alloc = new TrackingAllocator();
     final FakeProcessor processor;
     final EmbeddedChannel channel = new EmbeddedChannel();
-    final long connectionId = IDS.incrementAndGet();
+    final long connectionId;
     private final int trickle;
 
     EmbeddedConnection(FakeProcessor processor) {
@@ -41,7 +41,12 @@ final class EmbeddedConnection {
      * @param trickle the most bytes the fake socket takes per write when draining a file region
      */
     EmbeddedConnection(FakeProcessor processor, int maxRequestSize, int trickle) {
+        this(processor, maxRequestSize, trickle, IDS.incrementAndGet());
+    }
+
+    EmbeddedConnection(FakeProcessor processor, int maxRequestSize, int trickle, long connectionId) {
         this.processor = processor;
+        this.connectionId = connectionId;
         this.trickle = trickle;
         channel.config().setAllocator(alloc);
         channel.pipeline().addLast("frames", new KafkaFrameDecoder(maxRequestSize))

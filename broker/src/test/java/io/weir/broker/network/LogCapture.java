@@ -5,16 +5,19 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 
 /**
  * Collects the lines the broker logs (slf4j-simple writes to {@code System.err}, looked up at each
- * call), still passing them on. Installed once per JVM and shared: tests run concurrently, so each
- * looks only for lines naming its own connection.
+ * call), passing them on unless muted. Installed once per JVM and shared: tests run concurrently, so
+ * each looks only for lines naming its own connection.
  */
 public final class LogCapture {
     private static LogCapture instance;
 
     private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+    private final List<Pattern> muted = new CopyOnWriteArrayList<>();
 
     private LogCapture() {
     }
@@ -27,6 +30,11 @@ public final class LogCapture {
             instance = capture;
         }
         return instance;
+    }
+
+    /** Still collects, but no longer prints, lines matching {@code pattern} (thousands of expected ones). */
+    public void mute(Pattern pattern) {
+        muted.add(pattern);
     }
 
     /** Captured lines containing {@code text}. */
@@ -46,21 +54,13 @@ public final class LogCapture {
 
         @Override
         public synchronized void write(int b) {
-            original.write(b);
-            collect((byte) b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            original.write(b, off, len);
-            for (int i = off; i < off + len; i++) {
-                collect(b[i]);
-            }
-        }
-
-        private void collect(byte b) {
             if (b == '\n') {
-                capture.lines.add(line.toString(StandardCharsets.UTF_8));
+                String text = line.toString(StandardCharsets.UTF_8);
+                capture.lines.add(text);
+                if (capture.muted.stream().noneMatch(p -> p.matcher(text).find())) {
+                    original.write(line.toByteArray(), 0, line.size());
+                    original.write('\n');
+                }
                 line.reset();
             } else {
                 line.write(b);
@@ -68,7 +68,14 @@ public final class LogCapture {
         }
 
         @Override
-        public void flush() {
+        public synchronized void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        @Override
+        public synchronized void flush() {
             original.flush();
         }
     }
