@@ -6,7 +6,6 @@ import io.netty.util.ResourceLeakDetector;
 import io.weir.broker.network.ProtocolSamples.KeyVersion;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,8 +42,6 @@ class FrameFuzzTest {
     private static final int MAX_REQUEST_SIZE = 4_096;
 
     private static final List<KeyVersion> SAMPLES = ProtocolSamples.everyVersion();
-    private static final int[] INTERESTING_INTS = {0, 1, -1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, Integer.MAX_VALUE,
-            Integer.MIN_VALUE, MAX_REQUEST_SIZE, MAX_REQUEST_SIZE + 1};
 
     /** What happened to one frame. */
     private enum Outcome { ANSWERED, CLOSED, WAITING }
@@ -64,11 +61,12 @@ class FrameFuzzTest {
     void randomAndMutatedFramesOnlyEverCloseTheConnection() {
         long seed = Long.getLong("weir.fuzz.seed", 0x5eed_c0dec_0ffeeL);
         Random random = new Random(seed);
+        FrameMutator mutator = new FrameMutator(MAX_REQUEST_SIZE);
         List<Long> closedIds = new ArrayList<>();
         List<Long> openIds = new ArrayList<>();
         for (int i = 0; i < RANDOM_FRAMES + MUTATED_FRAMES; i++) {
             boolean mutated = i >= RANDOM_FRAMES;
-            byte[] frame = mutated ? mutatedFrame(random) : randomFrame(random);
+            byte[] frame = mutated ? mutator.mutatedFrame(random, SAMPLES) : FrameMutator.randomFrame(random, SAMPLES);
             String which = "seed " + seed + ", case " + i + (mutated ? " (mutated)" : " (random)") + ", frame "
                     + HexFormat.of().formatHex(frame);
             Outcome outcome;
@@ -165,97 +163,5 @@ class FrameFuzzTest {
             }
             processorProblems.add(rc + " cannot be serialized again: " + e);
         }
-    }
-
-    // ---- frame generators
-
-    /** Random bytes, or a plausible header (any key, any version) over random bytes. */
-    private static byte[] randomFrame(Random random) {
-        if (random.nextInt(10) < 3) {
-            byte[] junk = new byte[random.nextInt(64)];
-            random.nextBytes(junk);
-            return junk;
-        }
-        ByteBuffer body = ByteBuffer.allocate(512);
-        short key = random.nextBoolean() ? SAMPLES.get(random.nextInt(SAMPLES.size())).key().id : (short) random.nextInt();
-        short version = random.nextInt(4) == 0 ? (short) random.nextInt() : (short) (random.nextInt(22) - 2);
-        body.putShort(key).putShort(version).putInt(random.nextInt());
-        int clientIdLength = random.nextInt(5) == 0 ? random.nextInt(40) - 2 : random.nextInt(12);
-        body.putShort((short) clientIdLength);
-        byte[] rest = new byte[random.nextInt(200)];
-        random.nextBytes(rest);
-        if (random.nextBoolean()) {
-            Arrays.fill(rest, 0, Math.min(rest.length, 1 + random.nextInt(8)), (byte) 0); // small lengths and empty tags
-        }
-        body.put(rest).flip();
-        return withSize(body.remaining(), body);
-    }
-
-    /** A valid request of a random key and version with one to four mutations. */
-    private static byte[] mutatedFrame(Random random) {
-        KeyVersion kv = SAMPLES.get(random.nextInt(SAMPLES.size()));
-        RequestHeader header = new RequestHeader(kv.key(), kv.version(), "fuzz", random.nextInt());
-        ByteBuffer body = ProtocolSamples.request(kv.key(), kv.version()).serializeWithHeader(header);
-        byte[] bytes = new byte[body.remaining()];
-        body.get(bytes);
-        int mutations = 1 + random.nextInt(4);
-        for (int m = 0; m < mutations; m++) {
-            bytes = mutate(bytes, random);
-        }
-        int size = bytes.length;
-        if (random.nextInt(10) == 0) { // and, rarely, a wrong size
-            size = random.nextBoolean() ? INTERESTING_INTS[random.nextInt(INTERESTING_INTS.length)] : size + random.nextInt(7) - 3;
-        }
-        return withSize(size, ByteBuffer.wrap(bytes));
-    }
-
-    private static byte[] mutate(byte[] b, Random random) {
-        if (b.length == 0) {
-            return new byte[] {(byte) random.nextInt()};
-        }
-        int at = random.nextInt(b.length);
-        switch (random.nextInt(7)) {
-            case 0 -> b[at] ^= (byte) (1 << random.nextInt(8));
-            case 1 -> b[at] = (byte) INTERESTING_INTS[random.nextInt(INTERESTING_INTS.length)];
-            case 2 -> {
-                int value = INTERESTING_INTS[random.nextInt(INTERESTING_INTS.length)];
-                if (random.nextBoolean() && at + 2 <= b.length) {
-                    ByteBuffer.wrap(b).putShort(at, (short) value);
-                } else if (at + 4 <= b.length) {
-                    ByteBuffer.wrap(b).putInt(at, value);
-                }
-            }
-            case 3 -> {
-                return Arrays.copyOf(b, at); // truncate
-            }
-            case 4 -> { // delete a range
-                int end = Math.min(b.length, at + 1 + random.nextInt(8));
-                byte[] out = new byte[b.length - (end - at)];
-                System.arraycopy(b, 0, out, 0, at);
-                System.arraycopy(b, end, out, at, b.length - end);
-                return out;
-            }
-            case 5 -> { // duplicate a range
-                int len = Math.min(b.length - at, 1 + random.nextInt(8));
-                byte[] out = new byte[b.length + len];
-                System.arraycopy(b, 0, out, 0, at + len);
-                System.arraycopy(b, at, out, at + len, b.length - at);
-                return out;
-            }
-            default -> { // append random bytes
-                byte[] out = Arrays.copyOf(b, b.length + 1 + random.nextInt(16));
-                for (int i = b.length; i < out.length; i++) {
-                    out[i] = (byte) random.nextInt();
-                }
-                return out;
-            }
-        }
-        return b;
-    }
-
-    private static byte[] withSize(int size, ByteBuffer body) {
-        ByteBuffer framed = ByteBuffer.allocate(4 + body.remaining());
-        framed.putInt(size).put(body);
-        return framed.array();
     }
 }
