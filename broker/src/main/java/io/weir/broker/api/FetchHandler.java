@@ -56,7 +56,9 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         int maxBytes = request.data().maxBytes();
         long maxWaitMs = request.data().maxWaitMs();
         FetchResponseData first = read(targets, maxBytes, version);
-        boolean hasError = targets.stream().anyMatch(t -> t.error() != Errors.NONE);
+        // an unknown partition or a failed read (an offset out of range) is answered at once, as in Kafka
+        boolean hasError = first.responses().stream().flatMap(t -> t.partitions().stream())
+                .anyMatch(p -> p.errorCode() != Errors.NONE.code());
         if (bytesIn(first) >= minBytes || maxWaitMs <= 0 || hasError || targets.isEmpty()) {
             return CompletableFuture.completedFuture(new FetchResponses(first));
         }

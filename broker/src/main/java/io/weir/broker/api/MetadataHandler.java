@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
@@ -78,6 +79,7 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
         try {
             TopicMetadata topic = allowCreate ? lifecycle.getOrAutoCreate(name) : services.metadata().topic(name).orElse(null);
             if (topic == null) {
+                Topic.validate(name); // a name that can never exist is INVALID_TOPIC_EXCEPTION, as in Kafka
                 return new MetadataResponseTopic().setName(name).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             }
             return describe(topic);
