@@ -107,9 +107,11 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             if (error != null) {
                 Errors code = ApiErrors.errorFor(error, tp);
                 pr.setErrorCode(code.code()).setErrorMessage(ApiErrors.unwrap(error).getMessage());
-                if (acks == 0) {
-                    log.warn("Produce with acks=0 from {} to {} failed: {}", context.clientAddress(), tp,
-                            ApiErrors.unwrap(error).getMessage());
+                if (acks == 0 || code.exception() instanceof org.apache.kafka.common.errors.ApiException api
+                        && !(api instanceof org.apache.kafka.common.errors.RetriableException)) {
+                    // bad input from this client (or no response to carry the error): one line naming it
+                    log.warn("Produce from client '{}' at {} to {} refused with {}: {}", context.header().clientId(),
+                            context.clientAddress(), tp, code, ApiErrors.unwrap(error).getMessage());
                 }
             } else {
                 pr.setBaseOffset(info.firstOffset()).setLogAppendTimeMs(info.logAppendTime())
