@@ -107,8 +107,8 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             if (error != null) {
                 Errors code = ApiErrors.errorFor(error, tp);
                 pr.setErrorCode(code.code()).setErrorMessage(ApiErrors.unwrap(error).getMessage());
-                if (acks == 0 || code.exception() instanceof org.apache.kafka.common.errors.ApiException api
-                        && !(api instanceof org.apache.kafka.common.errors.RetriableException)) {
+                if (acks == 0 || code.exception() != null
+                        && !(code.exception() instanceof org.apache.kafka.common.errors.RetriableException)) {
                     // bad input from this client (or no response to carry the error): one line naming it
                     log.warn("Produce from client '{}' at {} to {} refused with {}: {}", context.header().clientId(),
                             context.clientAddress(), tp, code, ApiErrors.unwrap(error).getMessage());
