@@ -64,6 +64,7 @@ public final class SideBySide {
         header.forEach(System.out::println);
         System.out.println();
 
+        BrokerProcess.deleteRecursively(settings.logs()); // logs of an earlier run would be mistaken for this one's
         List<Workload> workloads = new ArrayList<>();
         for (int size : settings.sizes()) {
             for (String acks : settings.acks()) {
@@ -85,9 +86,9 @@ public final class SideBySide {
 
         BrokerProcess.System W = BrokerProcess.System.WEIR;
         BrokerProcess.System K = BrokerProcess.System.KAFKA;
-        if (settings.harnessWarmup() && !workloads.isEmpty()) {
+        if (settings.harnessWarmup() && (!workloads.isEmpty() || latency != null)) {
             // the first run would otherwise also pay for the harness JVM's own JIT warm-up
-            run(workloads.get(0), new Report.Comparison("discarded", "warm-up", "-"), K, "warm-up");
+            run(workloads.isEmpty() ? latency : workloads.get(0), new Report.Comparison("discarded", "warm-up", "-"), K, "warm-up");
         }
         for (int round = 0; round < settings.rounds(); round++) {
             for (Workload w : workloads) {
@@ -97,11 +98,13 @@ public final class SideBySide {
                 abba(latency, lat, W, "Weir", K, "Kafka");
             }
         }
-        if (settings.aa() && !workloads.isEmpty()) {
-            Workload aaWorkload = workloads.stream()
-                    .filter(w -> w instanceof Workloads.Throughput t && t.size() == 1024 && t.partitions() == 1)
-                    .findFirst().orElse(workloads.get(0));
-            abba(aaWorkload, aa, K, "Kafka-A", K, "Kafka-B");
+        if (settings.aa()) {
+            if (!workloads.isEmpty()) {
+                Workload aaWorkload = workloads.stream()
+                        .filter(w -> w instanceof Workloads.Throughput t && t.size() == 1024 && t.partitions() == 1)
+                        .findFirst().orElse(workloads.get(0));
+                abba(aaWorkload, aa, K, "Kafka-A", K, "Kafka-B");
+            }
             if (latency != null) {
                 abba(latency, aa, K, "Kafka-A", K, "Kafka-B");
             }

@@ -212,6 +212,7 @@ final class Workloads {
             AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
             AtomicLong expected = new AtomicLong(Long.MAX_VALUE);
             java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+            List<long[]> slow = new ArrayList<>(); // partition, offset, sent (ns after measuring began), latency µs
 
             Thread consumerThread = new Thread(() -> {
                 try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap))) {
@@ -228,7 +229,11 @@ final class Workloads {
                         for (ConsumerRecord<byte[], byte[]> r : recs) {
                             long sentAt = ByteBuffer.wrap(r.value()).getLong(0);
                             if (sentAt >= measureFrom.get()) {
-                                e2e.recordValue(Math.min(e2e.getHighestTrackableValue(), Math.max(0, (now - sentAt) / 1000)));
+                                long micros = Math.max(0, (now - sentAt) / 1000);
+                                e2e.recordValue(Math.min(e2e.getHighestTrackableValue(), micros));
+                                if (micros >= 100_000) {
+                                    slow.add(new long[] {r.partition(), r.offset(), sentAt - measureFrom.get(), micros});
+                                }
                             }
                         }
                         received.addAndGet(recs.count());
@@ -315,8 +320,35 @@ final class Workloads {
                 notes.add(String.format("the sender fell up to %.0f ms behind its schedule", maxBehind / 1e6));
             }
             notes.add(e2e.getTotalCount() + " latencies recorded of " + received.get() + " received");
+            if (!slow.isEmpty()) {
+                notes.add(slowEpisodes(slow));
+            }
             return new RunResult(m, null, notes);
         }
+    }
+
+    /** Records that took 100 ms or more, grouped into runs of consecutive offsets. */
+    static String slowEpisodes(List<long[]> slow) {
+        StringBuilder sb = new StringBuilder(slow.size() + " records took >= 100 ms:");
+        int shown = 0;
+        int i = 0;
+        while (i < slow.size()) {
+            int j = i;
+            long max = slow.get(i)[3];
+            while (j + 1 < slow.size() && slow.get(j + 1)[0] == slow.get(i)[0] && slow.get(j + 1)[1] == slow.get(j)[1] + 1) {
+                j++;
+                max = Math.max(max, slow.get(j)[3]);
+            }
+            if (shown++ < 5) {
+                sb.append(String.format(java.util.Locale.ROOT, " [p%d offsets %d..%d sent at +%.2f s, up to %.0f ms]",
+                        slow.get(i)[0], slow.get(i)[1], slow.get(j)[1], slow.get(i)[2] / 1e9, max / 1000.0));
+            }
+            i = j + 1;
+        }
+        if (shown > 5) {
+            sb.append(" and ").append(shown - 5).append(" more episodes");
+        }
+        return sb.toString();
     }
 
     // ------------------------------------------------------------------ helpers
