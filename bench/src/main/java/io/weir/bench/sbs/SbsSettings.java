@@ -1,0 +1,171 @@
+package io.weir.bench.sbs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Settings of one side-by-side run, from {@code --key=value} arguments. {@code --quick} switches the
+ * defaults to a short run with fewer combinations; any key given explicitly wins over either preset.
+ */
+record SbsSettings(
+        boolean quick,
+        List<Integer> sizes,
+        List<String> acks,
+        List<Integer> partitions,
+        double durationSeconds,
+        long records,
+        double warmupSeconds,
+        boolean latency,
+        int latencyRate,
+        int latencySize,
+        String latencyAcks,
+        int latencyPartitions,
+        double latencyDurationSeconds,
+        double latencyWarmupSeconds,
+        int rounds,
+        boolean aa,
+        boolean harnessWarmup,
+        String brokerJvmOpts,
+        Path repo,
+        String weirClasspath,
+        String kafkaClasspath,
+        Path out,
+        Path logs) {
+
+    static final String USAGE = """
+            io.weir.bench.sbs.SideBySide [--quick] [--key=value]...
+              --sizes=100,1024           record value sizes (bytes) of the throughput workloads
+              --acks=1,all               producer acks of the throughput workloads
+              --partitions=1,8           partitions of the throughput workloads
+              --duration=8               seconds each producer run sends for (--records=N sends N instead)
+              --warmup=2                 seconds of untimed produce+consume on another topic first (0: none)
+              --latency=true             run the end-to-end latency workload
+              --latency-rate=5000        records/s sent at a fixed rate
+              --latency-size=1024 --latency-acks=all --latency-partitions=1
+              --latency-duration=12      seconds recorded, after --latency-warmup=3 seconds of unrecorded sending
+              --rounds=1                 each round runs every workload Weir, Kafka, Kafka, Weir
+              --aa=true                  also run Kafka against itself once (harness check)
+              --harness-warmup=true      one discarded run first, so the harness JVM's client code is warm
+              --broker-jvm-opts="-Xms1g -Xmx1g"   JVM options of both brokers
+              --repo=.                   repository root (finds broker/target and bench/kafka-peer/target)
+              --weir-classpath=... --kafka-classpath=...   override the broker classpaths
+              --out=bench/target/side-by-side.txt   --logs=bench/target/side-by-side-logs
+            --quick: sizes 100,1024, acks all, partitions 1,8, 3 s runs (1 s warm-up), 5 s latency run (2 s warm-up).
+            Full defaults: sizes 100,1024, acks 1,all, partitions 1,8, 8 s runs (2 s warm-up), 12 s latency run (3 s warm-up).
+            """;
+
+    static SbsSettings parse(String[] args) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        boolean quick = false;
+        for (String a : args) {
+            if (a.equals("--quick")) {
+                quick = true;
+            } else if (a.equals("--help") || a.equals("-h")) {
+                throw new IllegalArgumentException("usage");
+            } else if (a.startsWith("--") && a.contains("=")) {
+                kv.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+            } else {
+                throw new IllegalArgumentException("unexpected argument " + a);
+            }
+        }
+        if (Boolean.parseBoolean(kv.getOrDefault("quick", "false"))) {
+            quick = true;
+        }
+        kv.remove("quick");
+        Args in = new Args(kv);
+        Path repo = Path.of(in.str("repo", ".")).toAbsolutePath().normalize();
+        SbsSettings s = new SbsSettings(
+                quick,
+                in.ints("sizes", "100,1024"),
+                in.strs("acks", quick ? "all" : "1,all"),
+                in.ints("partitions", "1,8"),
+                in.dbl("duration", quick ? 3 : 8),
+                in.lng("records", 0),
+                in.dbl("warmup", quick ? 1 : 2),
+                in.bool("latency", true),
+                in.integer("latency-rate", 5000),
+                in.integer("latency-size", 1024),
+                in.str("latency-acks", "all"),
+                in.integer("latency-partitions", 1),
+                in.dbl("latency-duration", quick ? 5 : 12),
+                in.dbl("latency-warmup", quick ? 2 : 3),
+                in.integer("rounds", 1),
+                in.bool("aa", true),
+                in.bool("harness-warmup", true),
+                in.str("broker-jvm-opts", "-Xms1g -Xmx1g"),
+                repo,
+                in.str("weir-classpath", null),
+                in.str("kafka-classpath", null),
+                repo.resolve(in.str("out", "bench/target/side-by-side.txt")),
+                repo.resolve(in.str("logs", "bench/target/side-by-side-logs")));
+        if (!kv.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s) " + kv.keySet());
+        }
+        for (String a : s.acks) {
+            if (!List.of("0", "1", "all", "-1").contains(a)) {
+                throw new IllegalArgumentException("acks must be 0, 1 or all: " + a);
+            }
+        }
+        if (s.rounds < 1 || s.latencyRate < 1 || s.durationSeconds <= 0 && s.records <= 0) {
+            throw new IllegalArgumentException("rounds, latency-rate and duration (or records) must be positive");
+        }
+        return s;
+    }
+
+    List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("mode: " + (quick ? "quick" : "full") + ", rounds: " + rounds + " (each: Weir, Kafka, Kafka, Weir; fresh broker per run)");
+        lines.add("throughput: sizes " + sizes + " B, acks " + acks + ", partitions " + partitions + ", "
+                + (records > 0 ? records + " records" : durationSeconds + " s") + " per producer run, then the consumer reads it all back"
+                + (warmupSeconds > 0 ? "; first " + warmupSeconds + " s of untimed produce+consume on another topic" : ""));
+        lines.add("producer: linger.ms=5, batch.size=65536, otherwise kafka-clients defaults; consumer: assign + seekToBeginning, defaults");
+        if (latency) {
+            lines.add("latency: " + latencyRate + " records/s, " + latencySize + " B, acks=" + latencyAcks + ", "
+                    + latencyPartitions + " partition(s), " + latencyDurationSeconds + " s recorded after " + latencyWarmupSeconds
+                    + " s of warm-up; send time = intended send time (no coordinated omission)");
+        }
+        lines.add("brokers: " + brokerJvmOpts + ", default GC, each in its own JVM; clients in the harness JVM over loopback");
+        return lines;
+    }
+
+    private static final class Args {
+        private final Map<String, String> kv;
+
+        Args(Map<String, String> kv) {
+            this.kv = kv;
+        }
+
+        String str(String key, String def) {
+            String v = kv.remove(key);
+            return v == null ? def : v;
+        }
+
+        List<String> strs(String key, String def) {
+            return Arrays.stream(str(key, def).split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        }
+
+        List<Integer> ints(String key, String def) {
+            return strs(key, def).stream().map(Integer::parseInt).toList();
+        }
+
+        int integer(String key, int def) {
+            return Integer.parseInt(str(key, Integer.toString(def)));
+        }
+
+        long lng(String key, long def) {
+            return Long.parseLong(str(key, Long.toString(def)));
+        }
+
+        double dbl(String key, double def) {
+            return Double.parseDouble(str(key, Double.toString(def)));
+        }
+
+        boolean bool(String key, boolean def) {
+            return Boolean.parseBoolean(str(key, Boolean.toString(def)));
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.weir.bench.sbs;
+
+import io.weir.bench.sbs.BrokerProcess.Classpaths;
+import io.weir.bench.sbs.Workloads.RunResult;
+import io.weir.bench.sbs.Workloads.Workload;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Side-by-side benchmark: the same kafka-clients workloads against Weir and against Apache Kafka, each
+ * broker in its own JVM on a fresh data directory per run, interleaved Weir, Kafka, Kafka, Weir; plus
+ * Kafka against itself once (A/A) as the harness check. Prints the tables and writes them to
+ * {@code bench/target/side-by-side.txt}. Run it with {@code bench/run-side-by-side.sh}.
+ */
+public final class SideBySide {
+    private final SbsSettings settings;
+    private final Classpaths classpaths;
+    private final List<String> runLog = new ArrayList<>();
+    private int runNumber;
+
+    private SideBySide(SbsSettings settings, Classpaths classpaths) {
+        this.settings = settings;
+        this.classpaths = classpaths;
+    }
+
+    public static void main(String[] args) throws Exception {
+        SbsSettings s;
+        try {
+            s = SbsSettings.parse(args);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().equals("usage")) {
+                System.err.println("side-by-side: " + e.getMessage());
+            }
+            System.err.print(SbsSettings.USAGE);
+            System.exit(2);
+            return;
+        }
+        Classpaths cp;
+        try {
+            cp = Classpaths.resolve(s);
+        } catch (IOException e) {
+            System.err.println("side-by-side: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        new SideBySide(s, cp).runAll();
+    }
+
+    private void runAll() throws Exception {
+        long t0 = System.nanoTime();
+        List<String> header = new ArrayList<>();
+        header.add("Weir vs Apache Kafka, side by side (" + Instant.now() + ")");
+        header.add("Apache Kafka: kafka_2.13 " + kafkaVersion() + " (KRaft, combined broker+controller); Weir: "
+                + weirJar() + " (embedded ZooKeeper); clients: kafka-clients " + clientsVersion());
+        header.add("java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        header.addAll(settings.describe());
+        header.forEach(System.out::println);
+        System.out.println();
+
+        BrokerProcess.deleteRecursively(settings.logs()); // logs of an earlier run would be mistaken for this one's
+        List<Workload> workloads = new ArrayList<>();
+        for (int size : settings.sizes()) {
+            for (String acks : settings.acks()) {
+                for (int partitions : settings.partitions()) {
+                    workloads.add(new Workloads.Throughput(size, acks, partitions, settings.durationSeconds(), settings.records(),
+                            settings.warmupSeconds()));
+                }
+            }
+        }
+        Workload latency = settings.latency()
+                ? new Workloads.Latency(settings.latencyRate(), settings.latencySize(), settings.latencyAcks(),
+                        settings.latencyPartitions(), settings.latencyDurationSeconds(), settings.latencyWarmupSeconds())
+                : null;
+
+        Report.Comparison throughput = new Report.Comparison("Producer and consumer throughput", "Weir", "Kafka");
+        Report.Comparison lat = new Report.Comparison("End-to-end latency at a fixed rate", "Weir", "Kafka");
+        Report.Comparison aa = new Report.Comparison("Harness check: Kafka against itself (A/A, same A B B A order)",
+                "Kafka-A", "Kafka-B");
+
+        BrokerProcess.System W = BrokerProcess.System.WEIR;
+        BrokerProcess.System K = BrokerProcess.System.KAFKA;
+        if (settings.harnessWarmup() && (!workloads.isEmpty() || latency != null)) {
+            // the first run would otherwise also pay for the harness JVM's own JIT warm-up
+            run(workloads.isEmpty() ? latency : workloads.get(0), new Report.Comparison("discarded", "warm-up", "-"), K, "warm-up");
+        }
+        for (int round = 0; round < settings.rounds(); round++) {
+            for (Workload w : workloads) {
+                abba(w, throughput, W, "Weir", K, "Kafka");
+            }
+            if (latency != null) {
+                abba(latency, lat, W, "Weir", K, "Kafka");
+            }
+        }
+        if (settings.aa()) {
+            if (!workloads.isEmpty()) {
+                Workload aaWorkload = workloads.stream()
+                        .filter(w -> w instanceof Workloads.Throughput t && t.size() == 1024 && t.partitions() == 1)
+                        .findFirst().orElse(workloads.get(0));
+                abba(aaWorkload, aa, K, "Kafka-A", K, "Kafka-B");
+            }
+            if (latency != null) {
+                abba(latency, aa, K, "Kafka-A", K, "Kafka-B");
+            }
+        }
+
+        List<String> out = new ArrayList<>(header);
+        out.add("");
+        out.add("ratio = mean(Weir) / mean(Kafka): rates above 1.00 and latencies (ms) below 1.00 favour Weir;");
+        out.add("±x% = half the spread (max-min) of a system's runs around its mean; MB = 10^6 bytes of record values.");
+        out.add("");
+        out.addAll(throughput.lines());
+        out.add("");
+        if (latency != null) {
+            out.addAll(lat.lines());
+            out.add("");
+        }
+        if (settings.aa()) {
+            out.addAll(aa.lines());
+            out.add("");
+        }
+        out.add("== Summary ==");
+        for (String metric : List.of("produce rec/s", "consume rec/s")) {
+            out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s geometric mean over %d workloads: %s", metric,
+                    throughput.runs.size(), Report.fmtRatio(Report.geoMean(throughput, metric))));
+        }
+        if (latency != null) {
+            for (String metric : List.of("e2e p50 ms", "e2e p99 ms", "e2e p99.9 ms")) {
+                out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s %s", metric, Report.fmtRatio(lat.ratio(latency.name(), metric))));
+            }
+        }
+        if (settings.aa()) {
+            List<String> aaRatios = new ArrayList<>();
+            boolean ok = true;
+            for (String w : aa.runs.keySet()) {
+                for (String metric : List.of("produce rec/s", "consume rec/s", "e2e p50 ms", "e2e p99 ms")) {
+                    double r = aa.ratio(w, metric);
+                    if (!Double.isNaN(r)) {
+                        aaRatios.add(metric + " " + Report.fmtRatio(r));
+                        ok &= r >= Report.AA_LOW && r <= Report.AA_HIGH;
+                    }
+                }
+            }
+            out.add("A/A Kafka/Kafka: " + String.join(", ", aaRatios) + (aaRatios.isEmpty() ? "no result"
+                    : ok ? "  (within " + Report.AA_LOW + "-" + Report.AA_HIGH + ": harness ok)"
+                            : "  (OUTSIDE " + Report.AA_LOW + "-" + Report.AA_HIGH + ": the harness is noisy; distrust the ratios above)"));
+        }
+        out.add(String.format(Locale.ROOT, "%d broker runs in %.1f min", runNumber, (System.nanoTime() - t0) / 60e9));
+        out.add("");
+        out.add("== Runs (in order) ==");
+        out.addAll(runLog);
+
+        System.out.println();
+        int runsAt = out.indexOf("== Runs (in order) ==");
+        out.subList(0, runsAt).forEach(System.out::println);
+        Files.createDirectories(settings.out().getParent());
+        Files.write(settings.out(), out, StandardCharsets.UTF_8);
+        System.out.println("written to " + settings.out() + " (with every run); broker logs in " + settings.logs());
+    }
+
+    /** Runs {@code w} four times: A, B, B, A, each on a fresh broker. */
+    private void abba(Workload w, Report.Comparison c, BrokerProcess.System sa, String la, BrokerProcess.System sb, String lb) {
+        run(w, c, sa, la);
+        run(w, c, sb, lb);
+        run(w, c, sb, lb);
+        run(w, c, sa, la);
+    }
+
+    private void run(Workload w, Report.Comparison c, BrokerProcess.System system, String label) {
+        runNumber++;
+        Path logFile = settings.logs().resolve(String.format(Locale.ROOT, "%03d-%s.log", runNumber, label.toLowerCase(Locale.ROOT)));
+        System.out.printf(Locale.ROOT, "run %3d  %-8s %-30s ", runNumber, label, w.name());
+        System.out.flush();
+        RunResult r;
+        long startup = -1;
+        long stop = -1;
+        long delete = -1;
+        long t0 = System.nanoTime();
+        try {
+            BrokerProcess broker = BrokerProcess.start(system, settings, classpaths, logFile);
+            try {
+                startup = broker.startupMillis();
+                r = w.run(broker);
+            } catch (Exception e) {
+                r = RunResult.failed(e.toString());
+            } finally {
+                if (!broker.isAlive()) {
+                    r = RunResult.failed("broker died during the run (see " + logFile + ")");
+                }
+                broker.close();
+                stop = broker.stopMillis;
+                delete = broker.deleteMillis;
+            }
+        } catch (Exception e) {
+            r = RunResult.failed("startup: " + e.getMessage());
+        }
+        c.add(w.name(), label, r);
+        String line = r.error() != null
+                ? "FAILED: " + r.error()
+                : r.metrics().entrySet().stream().map(e -> e.getKey() + " " + Report.fmt(e.getKey(), e.getValue()))
+                        .collect(Collectors.joining(", "));
+        String suffix = String.format(Locale.ROOT, " [start %d ms, stop %d ms (delete %d), all %.1f s]", startup, stop, delete,
+                (System.nanoTime() - t0) / 1e9);
+        System.out.println(line + suffix);
+        r.notes().forEach(n -> System.out.println("         note: " + n));
+        runLog.add(String.format(Locale.ROOT, "run %3d  %-8s %-30s %s%s", runNumber, label, w.name(), line, suffix));
+        r.notes().forEach(n -> runLog.add("         note: " + n));
+    }
+
+    private static String clientsVersion() {
+        try (var in = SideBySide.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private String kafkaVersion() {
+        for (String entry : classpaths.kafka().split(java.io.File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            if (name.startsWith("kafka_2.13-")) {
+                return name.substring("kafka_2.13-".length(), name.length() - ".jar".length());
+            }
+        }
+        return "?";
+    }
+
+    private String weirJar() {
+        for (String entry : classpaths.weir().split(java.io.File.pathSeparator)) {
+            if (entry.contains("weir-broker")) {
+                return Path.of(entry).getFileName().toString();
+            }
+        }
+        return "weir-broker";
+    }
+}

@@ -1,0 +1,423 @@
+package io.weir.bench.sbs;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The client workloads; the very same code runs against both brokers. */
+final class Workloads {
+    static final String TOPIC = "sbs";
+    static final String WARMUP_TOPIC = "sbs-warmup";
+    private static final double MB = 1_000_000.0;
+
+    private Workloads() {
+    }
+
+    /** What one run measured: named figures in display order, or the error that ended it. */
+    record RunResult(Map<String, Double> metrics, String error, List<String> notes) {
+        static RunResult failed(String error) {
+            return new RunResult(Map.of(), error, List.of());
+        }
+    }
+
+    /** A workload: the same client code against whichever broker it is given. */
+    interface Workload {
+        String name();
+
+        RunResult run(BrokerProcess broker) throws Exception;
+    }
+
+    /** Lower-is-better metrics (latencies); everything else is a rate. */
+    static boolean lowerIsBetter(String metric) {
+        return metric.contains(" ms");
+    }
+
+    // ------------------------------------------------------------------ throughput
+
+    /** Producer at full speed for a duration (or record count), then a consumer reading it all back. */
+    record Throughput(int size, String acks, int partitions, double seconds, long records, double warmupSeconds)
+            implements Workload {
+        @Override
+        public String name() {
+            return size + " B acks=" + acks + " " + partitions + "p";
+        }
+
+        @Override
+        public RunResult run(BrokerProcess broker) throws Exception {
+            long ph0 = System.nanoTime();
+            List<TopicPartition> warmTps = warmupSeconds > 0 ? createTopic(broker.bootstrap, WARMUP_TOPIC, partitions) : List.of();
+            List<TopicPartition> tps = createTopic(broker.bootstrap, TOPIC, partitions);
+            long ph1 = System.nanoTime();
+            Map<String, Double> m = new LinkedHashMap<>();
+            List<String> notes = new ArrayList<>();
+
+            byte[] value = new byte[size];
+            new Random(42).nextBytes(value);
+            Histogram ack = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
+            AtomicLong acked = new AtomicLong();
+            AtomicLong failed = new AtomicLong();
+            AtomicReference<Exception> firstError = new AtomicReference<>();
+            long sent = 0;
+            long start;
+            long elapsed;
+            long warmProduceNanos;
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap, acks))) {
+                if (!warmTps.isEmpty()) {
+                    // untimed: the broker's and the client's JIT, connections and page cache get going
+                    long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                    while (System.nanoTime() < warmEnd && firstError.get() == null) {
+                        producer.send(new ProducerRecord<>(WARMUP_TOPIC, value), (md, ex) -> {
+                            if (ex != null) {
+                                firstError.compareAndSet(null, ex);
+                            }
+                        });
+                    }
+                    producer.flush();
+                    if (firstError.get() != null) {
+                        return RunResult.failed("warm-up produce: " + firstError.get());
+                    }
+                }
+                producer.partitionsFor(TOPIC); // metadata outside the timed section
+                start = System.nanoTime();
+                warmProduceNanos = start - ph1;
+                long end = start + (long) (seconds * 1e9);
+                while (records > 0 ? sent < records : System.nanoTime() < end) {
+                    final long t = System.nanoTime();
+                    producer.send(new ProducerRecord<>(TOPIC, value), (md, ex) -> {
+                        if (ex == null) {
+                            acked.incrementAndGet();
+                            ack.recordValue(Math.min(ack.getHighestTrackableValue(), (System.nanoTime() - t) / 1000));
+                        } else {
+                            failed.incrementAndGet();
+                            firstError.compareAndSet(null, ex);
+                        }
+                    });
+                    sent++;
+                    if (firstError.get() != null) {
+                        break;
+                    }
+                }
+                producer.flush();
+                elapsed = System.nanoTime() - start;
+            }
+            if (firstError.get() != null) {
+                return RunResult.failed("produce: " + failed.get() + " of " + sent + " sends failed, first: " + firstError.get());
+            }
+            double secs = elapsed / 1e9;
+            m.put("produce rec/s", acked.get() / secs);
+            m.put("produce MB/s", acked.get() * (double) size / secs / MB);
+            notes.add(String.format(java.util.Locale.ROOT, "produce ack latency (queueing at full speed) p50 %.0f ms, p99 %.0f ms",
+                    ack.getValueAtPercentile(50) / 1000.0, ack.getValueAtPercentile(99) / 1000.0));
+
+            long ph2 = System.nanoTime();
+            long endOffsets = endOffsets(broker.bootstrap, tps);
+            if (endOffsets != acked.get()) {
+                notes.add("log end offsets sum to " + endOffsets + " but " + acked.get() + " sends were acknowledged");
+            }
+
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap))) {
+                if (!warmTps.isEmpty()) {
+                    long warmCount = endOffsets(broker.bootstrap, warmTps);
+                    consumer.assign(warmTps);
+                    consumer.seekToBeginning(warmTps);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    for (long c = 0; c < warmCount; c += consumer.poll(Duration.ofMillis(200)).count()) {
+                        if (System.nanoTime() > deadline) {
+                            return RunResult.failed("warm-up consume: not done in 60 s (" + c + " of " + warmCount + ")");
+                        }
+                    }
+                }
+                long ph3 = System.nanoTime();
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+                long count = 0;
+                long bytes = 0;
+                long t0 = System.nanoTime();
+                long lastProgress = t0;
+                while (count < endOffsets) {
+                    ConsumerRecords<byte[], byte[]> recs = consumer.poll(Duration.ofMillis(200));
+                    if (recs.isEmpty()) {
+                        if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(30)) {
+                            return RunResult.failed("consume: stalled at " + count + " of " + endOffsets + " records for 30 s");
+                        }
+                        continue;
+                    }
+                    lastProgress = System.nanoTime();
+                    for (ConsumerRecord<byte[], byte[]> r : recs) {
+                        bytes += r.value().length;
+                    }
+                    count += recs.count();
+                }
+                double csecs = (System.nanoTime() - t0) / 1e9;
+                m.put("consume rec/s", count / csecs);
+                m.put("consume MB/s", bytes / csecs / MB);
+                if (count != endOffsets) {
+                    notes.add("consumer read " + count + " records, log end offsets sum to " + endOffsets);
+                }
+                notes.add(String.format(java.util.Locale.ROOT,
+                        "phases: topics %.1f s, warm-up produce %.1f s, produce+close %.1f s, warm-up consume %.1f s, consume %.1f s",
+                        (ph1 - ph0) / 1e9, warmProduceNanos / 1e9, (ph2 - ph1 - warmProduceNanos) / 1e9, (ph3 - ph2) / 1e9,
+                        (System.nanoTime() - ph3) / 1e9));
+            }
+            return new RunResult(m, null, notes);
+        }
+    }
+
+    // ------------------------------------------------------------------ latency
+
+    /**
+     * A fixed send rate; every value starts with its intended send time (System.nanoTime of the harness
+     * JVM), and the consumer, in the same JVM, records now minus that time. A producer that falls
+     * behind schedule therefore shows up as latency instead of being hidden (no coordinated omission).
+     */
+    record Latency(int rate, int size, String acks, int partitions, double seconds, double warmupSeconds) implements Workload {
+        @Override
+        public String name() {
+            return "e2e " + rate + "/s " + size + " B acks=" + acks + " " + partitions + "p";
+        }
+
+        @Override
+        public RunResult run(BrokerProcess broker) throws Exception {
+            List<TopicPartition> tps = createTopic(broker.bootstrap, TOPIC, partitions);
+            Histogram e2e = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
+            AtomicLong received = new AtomicLong();
+            AtomicReference<Throwable> consumerError = new AtomicReference<>();
+            AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
+            AtomicLong expected = new AtomicLong(Long.MAX_VALUE);
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+            List<long[]> slow = new ArrayList<>(); // partition, offset, sent (ns after measuring began), latency µs
+
+            Thread consumerThread = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap))) {
+                    consumer.assign(tps);
+                    consumer.seekToBeginning(tps);
+                    for (TopicPartition tp : tps) {
+                        consumer.position(tp);
+                    }
+                    ready.countDown();
+                    long deadline = Long.MAX_VALUE;
+                    while (received.get() < expected.get()) {
+                        ConsumerRecords<byte[], byte[]> recs = consumer.poll(Duration.ofMillis(100));
+                        long now = System.nanoTime();
+                        for (ConsumerRecord<byte[], byte[]> r : recs) {
+                            long sentAt = ByteBuffer.wrap(r.value()).getLong(0);
+                            if (sentAt >= measureFrom.get()) {
+                                long micros = Math.max(0, (now - sentAt) / 1000);
+                                e2e.recordValue(Math.min(e2e.getHighestTrackableValue(), micros));
+                                if (micros >= 100_000) {
+                                    slow.add(new long[] {r.partition(), r.offset(), sentAt - measureFrom.get(), micros});
+                                }
+                            }
+                        }
+                        received.addAndGet(recs.count());
+                        if (expected.get() != Long.MAX_VALUE && deadline == Long.MAX_VALUE) {
+                            deadline = now + TimeUnit.SECONDS.toNanos(30);
+                        }
+                        if (now > deadline) {
+                            throw new TimeoutException("received " + received.get() + " of " + expected.get()
+                                    + " records 30 s after the producer finished");
+                        }
+                    }
+                } catch (Throwable t) {
+                    consumerError.set(t);
+                    ready.countDown();
+                }
+            }, "sbs-latency-consumer");
+            consumerThread.start();
+            if (!ready.await(60, TimeUnit.SECONDS)) {
+                throw new TimeoutException("latency consumer did not get its start position in 60 s");
+            }
+
+            Histogram ack = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
+            AtomicLong acked = new AtomicLong();
+            AtomicReference<Exception> firstError = new AtomicReference<>();
+            long period = Math.round(1e9 / rate);
+            long sent = 0;
+            long start;
+            long maxBehind = 0;
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap, acks))) {
+                producer.partitionsFor(TOPIC);
+                byte[] value = new byte[size];
+                new Random(7).nextBytes(value);
+                ByteBuffer stamp = ByteBuffer.wrap(value);
+                start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+                measureFrom.set(start + (long) (warmupSeconds * 1e9));
+                long end = measureFrom.get() + (long) (seconds * 1e9);
+                for (long i = 0; ; i++) {
+                    long intended = start + i * period;
+                    if (intended >= end || firstError.get() != null) {
+                        break;
+                    }
+                    long now;
+                    while ((now = System.nanoTime()) < intended) {
+                        long wait = intended - now;
+                        if (wait > 60_000) {
+                            LockSupport.parkNanos(wait - 50_000);
+                        } else {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    maxBehind = Math.max(maxBehind, now - intended);
+                    stamp.putLong(0, intended); // send() copies the value into its batch before returning
+                    final long t = intended;
+                    producer.send(new ProducerRecord<>(TOPIC, value), (md, ex) -> {
+                        if (ex == null) {
+                            acked.incrementAndGet();
+                            ack.recordValue(Math.min(ack.getHighestTrackableValue(), (System.nanoTime() - t) / 1000));
+                        } else {
+                            firstError.compareAndSet(null, ex);
+                        }
+                    });
+                    sent++;
+                }
+                producer.flush();
+            }
+            expected.set(firstError.get() == null ? acked.get() : received.get());
+            consumerThread.join(TimeUnit.SECONDS.toMillis(60));
+            if (firstError.get() != null) {
+                return RunResult.failed("produce: " + firstError.get());
+            }
+            if (consumerError.get() != null) {
+                return RunResult.failed("consume: " + consumerError.get());
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("e2e p50 ms", e2e.getValueAtPercentile(50) / 1000.0);
+            m.put("e2e p99 ms", e2e.getValueAtPercentile(99) / 1000.0);
+            m.put("e2e p99.9 ms", e2e.getValueAtPercentile(99.9) / 1000.0);
+            m.put("e2e max ms", e2e.getMaxValue() / 1000.0);
+            m.put("produce ack p50 ms", ack.getValueAtPercentile(50) / 1000.0);
+            m.put("produce ack p99 ms", ack.getValueAtPercentile(99) / 1000.0);
+            m.put("sent rec/s", acked.get() / (seconds + warmupSeconds));
+            List<String> notes = new ArrayList<>();
+            if (maxBehind > TimeUnit.MILLISECONDS.toNanos(50)) {
+                notes.add(String.format("the sender fell up to %.0f ms behind its schedule", maxBehind / 1e6));
+            }
+            notes.add(e2e.getTotalCount() + " latencies recorded of " + received.get() + " received");
+            if (!slow.isEmpty()) {
+                notes.add(slowEpisodes(slow));
+            }
+            return new RunResult(m, null, notes);
+        }
+    }
+
+    /** Records that took 100 ms or more, grouped into runs of consecutive offsets. */
+    static String slowEpisodes(List<long[]> slow) {
+        StringBuilder sb = new StringBuilder(slow.size() + " records took >= 100 ms:");
+        int shown = 0;
+        int i = 0;
+        while (i < slow.size()) {
+            int j = i;
+            long max = slow.get(i)[3];
+            while (j + 1 < slow.size() && slow.get(j + 1)[0] == slow.get(i)[0] && slow.get(j + 1)[1] == slow.get(j)[1] + 1) {
+                j++;
+                max = Math.max(max, slow.get(j)[3]);
+            }
+            if (shown++ < 5) {
+                sb.append(String.format(java.util.Locale.ROOT, " [p%d offsets %d..%d sent at +%.2f s, up to %.0f ms]",
+                        slow.get(i)[0], slow.get(i)[1], slow.get(j)[1], slow.get(i)[2] / 1e9, max / 1000.0));
+            }
+            i = j + 1;
+        }
+        if (shown > 5) {
+            sb.append(" and ").append(shown - 5).append(" more episodes");
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static Map<String, Object> producerProps(String bootstrap, String acks) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, acks);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "sbs-producer");
+        return p;
+    }
+
+    static Map<String, Object> consumerProps(String bootstrap) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sbs-consumer");
+        return p;
+    }
+
+    private static Admin admin(String bootstrap) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    }
+
+    /**
+     * Creates the topic and returns once every partition answers ListOffsets: its log is open on the
+     * leader, so the first produce is not refused while the partition is still being set up.
+     */
+    static List<TopicPartition> createTopic(String bootstrap, String topic, int partitions) throws Exception {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            tps.add(new TopicPartition(topic, i));
+        }
+        try (Admin admin = admin(bootstrap)) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            tps.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            while (true) {
+                try {
+                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                    return tps;
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new TimeoutException("topic " + topic + " not readable 60 s after creation: " + e);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+    }
+
+    static long endOffsets(String bootstrap, List<TopicPartition> tps) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        tps.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        try (Admin admin = admin(bootstrap)) {
+            long sum = 0;
+            for (ListOffsetsResult.ListOffsetsResultInfo info : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
+                sum += info.offset();
+            }
+            return sum;
+        }
+    }
+}
