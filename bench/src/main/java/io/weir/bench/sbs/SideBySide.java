@@ -81,6 +81,9 @@ public final class SideBySide {
 
         Report.Comparison throughput = new Report.Comparison("Producer and consumer throughput", "Weir", "Kafka");
         Report.Comparison lat = new Report.Comparison("End-to-end latency at a fixed rate", "Weir", "Kafka");
+        Report.Comparison grp = new Report.Comparison("Consumer groups", "Weir", "Kafka");
+        Workload groups = Boolean.parseBoolean(System.getProperty("sbs.groups", "true"))
+                ? new Workloads.Groups(1024, 8, 2, Long.getLong("sbs.groupRecords", 200_000L)) : null;
         Report.Comparison aa = new Report.Comparison("Harness check: Kafka against itself (A/A, same A B B A order)",
                 "Kafka-A", "Kafka-B");
 
@@ -96,6 +99,9 @@ public final class SideBySide {
             }
             if (latency != null) {
                 abba(latency, lat, W, "Weir", K, "Kafka");
+            }
+            if (groups != null) {
+                abba(groups, grp, W, "Weir", K, "Kafka");
             }
         }
         if (settings.aa()) {
@@ -119,6 +125,10 @@ public final class SideBySide {
         out.add("");
         if (latency != null) {
             out.addAll(lat.lines());
+            out.add("");
+        }
+        if (groups != null) {
+            out.addAll(grp.lines());
             out.add("");
         }
         if (settings.aa()) {

@@ -351,6 +351,97 @@ final class Workloads {
         return sb.toString();
     }
 
+    // ------------------------------------------------------------------ consumer groups
+
+    /**
+     * Consumer groups: {@code records} of {@code size} bytes are produced (untimed) to {@code partitions}
+     * partitions; then {@code members} consumers of one group subscribe and read everything (consume rate,
+     * committing synchronously after each poll as a queue consumer would), and one more member joins
+     * (rebalance time: from its subscribe until the partitions are spread over all members again). The
+     * group's first join waits {@code group.initial.rebalance.delay.ms} on both brokers (their defaults).
+     */
+    record Groups(int size, int partitions, int members, long records) implements Workload {
+        @Override
+        public String name() {
+            return "group " + members + "+1 members " + partitions + "p " + size + " B";
+        }
+
+        @Override
+        public RunResult run(BrokerProcess broker) throws Exception {
+            String topic = "sbs-group";
+            List<TopicPartition> tps = createTopic(broker.bootstrap, topic, partitions);
+            byte[] value = new byte[size];
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap, "1"))) {
+                for (long i = 0; i < records; i++) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, (int) (i % partitions), null, value));
+                }
+                producer.flush();
+            }
+            Map<String, Object> props = consumerProps(broker.bootstrap);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "sbs-group-" + System.nanoTime());
+            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+            List<org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
+            try {
+                for (int i = 0; i < members; i++) {
+                    org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props);
+                    c.subscribe(List.of(topic));
+                    consumers.add(c);
+                }
+                long start = System.nanoTime();
+                long consumed = 0;
+                long deadline = start + TimeUnit.SECONDS.toNanos(120);
+                long firstRecordAt = 0;
+                while (consumed < records) {
+                    if (System.nanoTime() > deadline) {
+                        return RunResult.failed("group consume: " + consumed + " of " + records + " in 120 s");
+                    }
+                    for (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c : consumers) {
+                        int n = c.poll(java.time.Duration.ofMillis(20)).count();
+                        if (n > 0) {
+                            if (firstRecordAt == 0) {
+                                firstRecordAt = System.nanoTime();
+                            }
+                            consumed += n;
+                            c.commitSync();
+                        }
+                    }
+                }
+                double consumeSeconds = (System.nanoTime() - firstRecordAt) / 1e9;
+                double firstJoinMs = (firstRecordAt - start) / 1e6;
+
+                org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> joiner = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props);
+                consumers.add(joiner);
+                long joinStart = System.nanoTime();
+                joiner.subscribe(List.of(topic));
+                long joinDeadline = joinStart + TimeUnit.SECONDS.toNanos(120);
+                while (true) {
+                    java.util.Set<TopicPartition> union = new java.util.HashSet<>();
+                    boolean everyone = true;
+                    for (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c : consumers) {
+                        c.poll(java.time.Duration.ofMillis(10));
+                        everyone &= !c.assignment().isEmpty();
+                        union.addAll(c.assignment());
+                    }
+                    if (everyone && union.size() == tps.size()) {
+                        break;
+                    }
+                    if (System.nanoTime() > joinDeadline) {
+                        return RunResult.failed("rebalance after a join did not finish in 120 s");
+                    }
+                }
+                double rebalanceMs = (System.nanoTime() - joinStart) / 1e6;
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("group consume rec/s", consumed / consumeSeconds);
+                m.put("group consume MB/s", consumed * (double) size / MB / consumeSeconds);
+                m.put("first join ms", firstJoinMs);
+                m.put("rebalance ms", rebalanceMs);
+                return new RunResult(m, null, List.of());
+            } finally {
+                consumers.forEach(org.apache.kafka.clients.consumer.KafkaConsumer::close);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static Map<String, Object> producerProps(String bootstrap, String acks) {
