@@ -82,6 +82,9 @@ final class BrokerProcess implements AutoCloseable {
                 props.setProperty("listeners", "PLAINTEXT://" + bootstrap);
                 props.setProperty("log.dirs", dataDir.resolve("logs").toString());
                 props.setProperty("zookeeper.embedded.data.dir", dataDir.resolve("zk").toString());
+                // the same group settings as the Kafka peer below (both differ from the brokers' defaults alike)
+                props.setProperty("group.initial.rebalance.delay.ms", "0");
+                props.setProperty("offsets.topic.replication.factor", "1");
                 Path file = write(dataDir.resolve("server.properties"), props);
                 List<String> cmd = new ArrayList<>(jvm);
                 cmd.addAll(List.of("-cp", cp.weir(), "io.weir.broker.server.Main", file.toString()));
