@@ -25,6 +25,8 @@ import org.apache.kafka.common.requests.CreateTopicsResponse;
  * {@code validateOnly} runs the checks and writes nothing. Manual replica assignments are refused.
  */
 final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CreateTopicsHandler.class);
+
     private final BrokerServices services;
     private final TopicLifecycle lifecycle;
 
@@ -72,6 +74,8 @@ final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
                 result.setNumPartitions(partitions).setReplicationFactor(rf);
             } catch (RuntimeException e) {
                 setError(result, e);
+                LOG.warn("CreateTopics of '{}' from client '{}' at {} refused with {}: {}", t.name(), context.header().clientId(),
+                        context.clientAddress(), Errors.forException(e), e.getMessage());
             }
         }
         return CompletableFuture.completedFuture(new CreateTopicsResponse(data));

@@ -63,13 +63,13 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
         } else {
             boolean allowCreate = version < 4 || request.data().allowAutoTopicCreation();
             for (MetadataRequestTopic rt : requested) {
-                data.topics().add(lookup(rt, allowCreate));
+                data.topics().add(lookup(context, rt, allowCreate));
             }
         }
         return CompletableFuture.completedFuture(new MetadataResponse(data, version));
     }
 
-    private MetadataResponseTopic lookup(MetadataRequestTopic rt, boolean allowCreate) {
+    private MetadataResponseTopic lookup(RequestContext context, MetadataRequestTopic rt, boolean allowCreate) {
         if (rt.name() == null) {
             Uuid id = rt.topicId();
             return services.metadata().topicById(id).map(this::describe).orElseGet(() -> new MetadataResponseTopic()
@@ -84,6 +84,8 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
             }
             return describe(topic);
         } catch (InvalidTopicException e) {
+            log.warn("Metadata for invalid topic name '{}' from client '{}' at {}: {}", name, context.header().clientId(),
+                    context.clientAddress(), e.getMessage());
             return new MetadataResponseTopic().setName(name).setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
         } catch (RuntimeException e) {
             log.warn("Auto-creating topic {} failed: {}", name, e.toString());
