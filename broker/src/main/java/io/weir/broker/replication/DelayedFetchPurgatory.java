@@ -39,7 +39,12 @@ public final class DelayedFetchPurgatory {
         }
         Waiter waiter = new Waiter(partitions, satisfied, done);
         for (TopicPartition tp : partitions) {
-            watchers.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+            // add inside the map's lock: unregister() may be removing this partition's set as it empties
+            watchers.compute(tp, (k, set) -> {
+                Set<Waiter> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+                s.add(waiter);
+                return s;
+            });
         }
         done.whenComplete((v, e) -> unregister(waiter));
         // data may have arrived while registering
