@@ -2,7 +2,7 @@
 # Side-by-side benchmark: the same kafka-clients workloads against Weir and Apache Kafka 4.x, each broker
 # in its own JVM, interleaved Weir, Kafka, Kafka, Weir, plus a Kafka-against-Kafka (A/A) harness check.
 # Usage (from anywhere):
-#   bench/run-side-by-side.sh                 full run (~15 min on 2 cores)
+#   bench/run-side-by-side.sh                 full run (about 15 min on 2 cores)
 #   QUICK=1 bench/run-side-by-side.sh         quick run (~5 min): fewer combinations, 3 s runs
 #   bench/run-side-by-side.sh --sizes=1024 --acks=all --partitions=8 --duration=20 ...   (see --help)
 # Environment: QUICK=1, SKIP_BUILD=1 (use what is already built), HARNESS_OPTS (JVM options of the

@@ -83,7 +83,7 @@ record SbsSettings(
                 in.ints("sizes", "100,1024"),
                 in.strs("acks", quick ? "all" : "1,all"),
                 in.ints("partitions", "1,8"),
-                in.dbl("duration", quick ? 3 : 8),
+                in.dbl("duration", quick ? 3 : 7),
                 in.lng("records", 0),
                 in.dbl("warmup", quick ? 1 : 2),
                 in.bool("latency", true),
