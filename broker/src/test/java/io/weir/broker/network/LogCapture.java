@@ -37,6 +37,19 @@ public final class LogCapture {
         muted.add(pattern);
     }
 
+    /** How many lines were captured so far: a mark for {@link #linesContainingSince}. */
+    public int mark() {
+        return lines.size();
+    }
+
+    /**
+     * Captured lines containing {@code text} after {@code mark}: a client address names one connection only
+     * while its ephemeral port is not reused, so tests look only at lines logged since their own start.
+     */
+    public List<String> linesContainingSince(int mark, String text) {
+        return lines.stream().skip(mark).filter(l -> l.contains(text)).toList();
+    }
+
     /** Captured lines containing {@code text}. */
     public List<String> linesContaining(String text) {
         return lines.stream().filter(l -> l.contains(text)).toList();
