@@ -67,7 +67,7 @@ final class LogLoader {
                 segments.put(start, LogSegment.open(dir, start, config, env.time(), env.opener()));
             }
             if (hadCleanShutdown) {
-                checkIndexes(segments, missingIndexes);
+                checkIndexes(segments.values(), segments, missingIndexes);
             } else {
                 recover(segments, checkpointedRecoveryPoint, missingIndexes);
             }
@@ -125,8 +125,10 @@ final class LogLoader {
         }
     }
 
-    private void checkIndexes(ConcurrentSkipListMap<Long, LogSegment> segments, TreeSet<Long> missingIndexes) {
-        for (LogSegment segment : segments.values()) {
+    /** Checks the indexes of {@code toCheck} (some of {@code segments}), rebuilding those found wanting. */
+    private void checkIndexes(java.util.Collection<LogSegment> toCheck, ConcurrentSkipListMap<Long, LogSegment> segments,
+                              TreeSet<Long> missingIndexes) {
+        for (LogSegment segment : toCheck) {
             String problem = missingIndexes.contains(segment.baseOffset()) && segment.size() > 0
                     ? "index file missing" : segment.sanityCheckIndexes();
             if (problem != null) {
@@ -144,7 +146,8 @@ final class LogLoader {
         if (from == null) {
             from = segments.firstKey();
         }
-        checkIndexes(new ConcurrentSkipListMap<>(segments.headMap(from, false)), missingIndexes);
+        // judged against the whole map, so a rebuilt segment below the recovery point is trimmed as the inactive one it is
+        checkIndexes(List.copyOf(segments.headMap(from, false).values()), segments, missingIndexes);
         long previousEnd = -1;
         List<Map.Entry<Long, LogSegment>> toScan = new ArrayList<>(segments.tailMap(from, true).entrySet());
         for (int i = 0; i < toScan.size(); i++) {
