@@ -65,10 +65,6 @@ public final class GroupCoordinator {
         return config;
     }
 
-    OffsetStore offsetStore() {
-        return offsets;
-    }
-
     /** The {@code __consumer_offsets} partition that holds a group, as Kafka computes it. */
     public int partitionFor(String groupId) {
         return (groupId.hashCode() & 0x7fffffff) % config.offsetsTopicPartitions();

@@ -707,10 +707,6 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    public boolean isClosed() {
-        return closed;
-    }
-
     @Override
     public String toString() {
         return "PartitionLog(" + topicPartition + ", dir=" + dir + ", start=" + logStartOffset + ", end=" + logEnd.offset()

@@ -98,8 +98,4 @@ final class ProducerStateManager {
     void clear() {
         producers.clear();
     }
-
-    int producerCount() {
-        return producers.size();
-    }
 }

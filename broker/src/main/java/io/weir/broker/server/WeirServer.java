@@ -176,10 +176,6 @@ public final class WeirServer implements AutoCloseable {
         return socketServer.port();
     }
 
-    public String advertisedHost() {
-        return config.advertisedListener().host();
-    }
-
     public BrokerConfig config() {
         return config;
     }
