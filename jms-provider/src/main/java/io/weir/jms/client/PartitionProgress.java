@@ -1,0 +1,148 @@
+package io.weir.jms.client;
+
+import java.util.Iterator;
+import java.util.TreeSet;
+
+/**
+ * What a queue (or subscription) has consumed of one partition: every offset below {@link #base()}, plus the
+ * individually consumed offsets above it. The base is what is committed as the group's offset; the offsets
+ * above it travel in the commit's metadata string (see {@link #encodeAbove()}), so a message that a selector
+ * consumer skipped, or a delayed message not yet due, stays on the queue for the next consumer while later
+ * messages are acknowledged.
+ *
+ * <p>Metadata format: comma-separated offsets and inclusive ranges {@code a-b}, ascending, prefixed by
+ * {@code weir1:}; anything else (for example metadata written by another client) is ignored.
+ *
+ * <p>Not thread-safe: its consumer engine guards it.
+ */
+public final class PartitionProgress {
+
+    static final String PREFIX = "weir1:";
+
+    private long base;
+    private final TreeSet<Long> above = new TreeSet<>();
+    private boolean dirty;
+
+    public PartitionProgress(long base) {
+        this.base = base;
+    }
+
+    /** Restores the progress a commit recorded. */
+    public static PartitionProgress restore(long committed, String metadata) {
+        PartitionProgress p = new PartitionProgress(committed);
+        if (metadata != null && metadata.startsWith(PREFIX)) {
+            String body = metadata.substring(PREFIX.length());
+            if (!body.isEmpty()) {
+                for (String part : body.split(",")) {
+                    try {
+                        int dash = part.indexOf('-');
+                        if (dash < 0) {
+                            p.above.add(Long.parseLong(part));
+                        } else {
+                            long from = Long.parseLong(part.substring(0, dash));
+                            long to = Long.parseLong(part.substring(dash + 1));
+                            for (long o = from; o <= to && to - from < 1_000_000; o++) {
+                                p.above.add(o);
+                            }
+                        }
+                    } catch (NumberFormatException e) {
+                        // not ours: ignore the rest
+                        break;
+                    }
+                }
+            }
+            p.normalize();
+        }
+        p.dirty = false;
+        return p;
+    }
+
+    public long base() {
+        return base;
+    }
+
+    public boolean isConsumed(long offset) {
+        return offset < base || above.contains(offset);
+    }
+
+    /** Records {@code offset} as consumed; returns true when that changed anything. */
+    public boolean consume(long offset) {
+        if (isConsumed(offset)) {
+            return false;
+        }
+        if (offset == base) {
+            base++;
+            normalize();
+        } else {
+            above.add(offset);
+        }
+        dirty = true;
+        return true;
+    }
+
+    /** Moves the base forward to {@code offset} (the log start moved past it): everything below is gone. */
+    public void skipTo(long offset) {
+        if (offset > base) {
+            base = offset;
+            above.headSet(base).clear();
+            normalize();
+            dirty = true;
+        }
+    }
+
+    private void normalize() {
+        while (!above.isEmpty() && above.first() <= base) {
+            long first = above.pollFirst();
+            if (first == base) {
+                base++;
+            }
+        }
+    }
+
+    public boolean isDirty() {
+        return dirty;
+    }
+
+    public void markClean() {
+        dirty = false;
+    }
+
+    /** The metadata string for the offsets consumed above the base. */
+    public String encodeAbove() {
+        StringBuilder sb = new StringBuilder(PREFIX);
+        Iterator<Long> it = above.iterator();
+        boolean first = true;
+        long start = -1;
+        long prev = -1;
+        while (it.hasNext()) {
+            long o = it.next();
+            if (start < 0) {
+                start = o;
+            } else if (o != prev + 1) {
+                first = append(sb, first, start, prev);
+                start = o;
+            }
+            prev = o;
+        }
+        if (start >= 0) {
+            append(sb, first, start, prev);
+        }
+        return sb.toString();
+    }
+
+    private static boolean append(StringBuilder sb, boolean first, long from, long to) {
+        if (!first) {
+            sb.append(',');
+        }
+        sb.append(from);
+        if (to != from) {
+            sb.append('-').append(to);
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionProgress(base=" + base + ", above=" + encodeAbove() + ")";
+    }
+}
