@@ -65,7 +65,6 @@ public final class ConsumerEngine implements AutoCloseable {
     private final java.util.PriorityQueue<Parked> parked = new java.util.PriorityQueue<>();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Long> nextExpected = new HashMap<>();
-    private final Map<TopicPartition, Map<Long, Integer>> deliveries = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
@@ -297,7 +296,6 @@ public final class ConsumerEngine implements AutoCloseable {
             for (TopicPartition tp : gone) {
                 progress.remove(tp);
                 nextExpected.remove(tp);
-                deliveries.remove(tp);
             }
         } finally {
             lock.unlock();
@@ -490,8 +488,8 @@ public final class ConsumerEngine implements AutoCloseable {
     public int recordDelivery(ConsumerRecord<byte[], byte[]> r) {
         lock.lock();
         try {
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            return deliveries.computeIfAbsent(tp, k -> new HashMap<>()).merge(r.offset(), 1, Integer::sum);
+            PartitionProgress pp = progress.get(new TopicPartition(r.topic(), r.partition()));
+            return pp == null ? 1 : pp.recordDelivery(r.offset());
         } finally {
             lock.unlock();
         }
@@ -516,10 +514,6 @@ public final class ConsumerEngine implements AutoCloseable {
             PartitionProgress pp = progress.get(tp);
             if (pp != null) {
                 pp.consume(r.offset());
-            }
-            Map<Long, Integer> d = deliveries.get(tp);
-            if (d != null) {
-                d.remove(r.offset());
             }
         } finally {
             lock.unlock();

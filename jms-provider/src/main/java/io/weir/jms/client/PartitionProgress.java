@@ -10,17 +10,26 @@ import java.util.TreeSet;
  * consumer skipped, or a delayed message not yet due, stays on the queue for the next consumer while later
  * messages are acknowledged.
  *
- * <p>Metadata format: comma-separated offsets and inclusive ranges {@code a-b}, ascending, prefixed by
- * {@code weir1:}; anything else (for example metadata written by another client) is ignored.
+ * <p>It also counts deliveries of offsets not yet consumed, so that a message delivered and not acknowledged
+ * is flagged {@code JMSRedelivered} with its {@code JMSXDeliveryCount} even when the next delivery is by
+ * another consumer, in another process.
+ *
+ * <p>Metadata format: {@code weir1:} then the consumed offsets above the base as comma-separated offsets and
+ * inclusive ranges {@code a-b}, ascending; then optionally {@code ;d=} and comma-separated
+ * {@code offset:count} delivery counts. Anything else (metadata written by another client) is ignored. The
+ * string is kept under {@link #MAX_METADATA} characters (Kafka's default limit is 4096): past that, delivery
+ * counts and then the highest consumed offsets are left out, which can only cause a redelivery, never a loss.
  *
  * <p>Not thread-safe: its consumer engine guards it.
  */
 public final class PartitionProgress {
 
     static final String PREFIX = "weir1:";
+    static final int MAX_METADATA = 3000;
 
     private long base;
     private final TreeSet<Long> above = new TreeSet<>();
+    private final java.util.TreeMap<Long, Integer> deliveries = new java.util.TreeMap<>();
     private boolean dirty;
 
     public PartitionProgress(long base) {
@@ -32,6 +41,21 @@ public final class PartitionProgress {
         PartitionProgress p = new PartitionProgress(committed);
         if (metadata != null && metadata.startsWith(PREFIX)) {
             String body = metadata.substring(PREFIX.length());
+            int d = body.indexOf(";d=");
+            if (d >= 0) {
+                for (String part : body.substring(d + 3).split(",")) {
+                    int colon = part.indexOf(':');
+                    if (colon > 0) {
+                        try {
+                            p.deliveries.put(Long.parseLong(part.substring(0, colon)),
+                                    Integer.parseInt(part.substring(colon + 1)));
+                        } catch (NumberFormatException e) {
+                            break;
+                        }
+                    }
+                }
+                body = body.substring(0, d);
+            }
             if (!body.isEmpty()) {
                 for (String part : body.split(",")) {
                     try {
@@ -76,8 +100,15 @@ public final class PartitionProgress {
         } else {
             above.add(offset);
         }
+        deliveries.remove(offset);
         dirty = true;
         return true;
+    }
+
+    /** Counts one more delivery of {@code offset}; returns the count including this one. */
+    public int recordDelivery(long offset) {
+        dirty = true;
+        return deliveries.merge(offset, 1, Integer::sum);
     }
 
     /** Moves the base forward to {@code offset} (the log start moved past it): everything below is gone. */
@@ -85,6 +116,7 @@ public final class PartitionProgress {
         if (offset > base) {
             base = offset;
             above.headSet(base).clear();
+            deliveries.headMap(base).clear();
             normalize();
             dirty = true;
         }
@@ -97,6 +129,7 @@ public final class PartitionProgress {
                 base++;
             }
         }
+        deliveries.headMap(base).clear();
     }
 
     public boolean isDirty() {
@@ -126,6 +159,26 @@ public final class PartitionProgress {
         }
         if (start >= 0) {
             append(sb, first, start, prev);
+        }
+        if (sb.length() > MAX_METADATA) {
+            int cut = sb.lastIndexOf(",", MAX_METADATA);
+            sb.setLength(Math.max(PREFIX.length(), cut));
+            return sb.toString();
+        }
+        if (!deliveries.isEmpty()) {
+            sb.append(";d=");
+            boolean firstD = true;
+            for (java.util.Map.Entry<Long, Integer> e : deliveries.entrySet()) {
+                String item = e.getKey() + ":" + e.getValue();
+                if (sb.length() + item.length() + 1 > MAX_METADATA) {
+                    break;
+                }
+                if (!firstD) {
+                    sb.append(',');
+                }
+                sb.append(item);
+                firstD = false;
+            }
         }
         return sb.toString();
     }
