@@ -182,7 +182,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     public JMSContext createContext(String userName, String password, int sessionMode) {
         WeirJMSContext.checkMode(sessionMode);
         WeirConnection c = JmsExceptionSupport.runtime(() -> WeirConnection.open(settings(userName, password)));
-        throw new UnsupportedOperationException("JMSContext is not available yet: " + c);
+        return new WeirJMSContext(new WeirJMSContext.SharedConnection(c), sessionMode);
     }
 
     @Override

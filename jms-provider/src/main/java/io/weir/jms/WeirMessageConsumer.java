@@ -132,7 +132,21 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             throw new IllegalStateException("receive() is not allowed on a consumer with a message listener");
         }
         long wait = timeout <= 0 ? -1 : timeout;
-        return receiveSync(wait);
+        return receiveSync(wait, null);
+    }
+
+    /**
+     * For {@code JMSConsumer.receiveBody}: a message whose body is not assignable to {@code bodyType} is not
+     * acknowledged; it stays to be delivered again (flagged redelivered) and {@link jakarta.jms.MessageFormatException}
+     * is thrown.
+     */
+    <T> T receiveBody(Class<T> bodyType, long wait) throws JMSException {
+        checkClosed();
+        if (listener != null) {
+            throw new IllegalStateException("receiveBody() is not allowed on a consumer with a message listener");
+        }
+        Message m = receiveSync(wait, bodyType);
+        return m == null ? null : m.getBody(bodyType);
     }
 
     @Override
@@ -141,11 +155,11 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
         if (listener != null) {
             throw new IllegalStateException("receiveNoWait() is not allowed on a consumer with a message listener");
         }
-        return receiveSync(0);
+        return receiveSync(0, null);
     }
 
     /** wait: negative for ever, 0 no wait, else milliseconds. */
-    private Message receiveSync(long wait) throws JMSException {
+    private Message receiveSync(long wait, Class<?> bodyType) throws JMSException {
         long deadline = wait > 0 ? System.currentTimeMillis() + wait : Long.MAX_VALUE;
         boolean once = wait == 0;
         while (true) {
@@ -159,6 +173,12 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             if (session.connection().isStarted()) {
                 Delivery d = next(once ? 0 : Math.max(1, remaining));
                 if (d != null) {
+                    if (bodyType != null && !d.message.isBodyAssignableTo(bodyType)
+                            && session.mode() != WeirSession.CLIENT_ACKNOWLEDGE && session.mode() != WeirSession.SESSION_TRANSACTED) {
+                        session.await(engine.rewind(), "Returning the message");
+                        throw new jakarta.jms.MessageFormatException("The message body cannot be read as "
+                                + bodyType.getName() + "; the message stays to be delivered again");
+                    }
                     session.beforeDelivery(this, d.record, d.message);
                     session.afterDelivery(this, d.record);
                     return d.message;
