@@ -25,7 +25,8 @@ import java.util.Map;
  * topic.MyTopic = prices
  * </pre>
  * Query parameters of a connection factory are factory settings ({@code clientId}, {@code dupsOkBatchSize}, …) or
- * else kafka-clients properties. The context is read-only.
+ * else kafka-clients properties. Values may refer to system properties or environment variables as
+ * {@code ${name}} (for example {@code connectionFactory.cf=${kafka.bootstrap}}). The context is read-only.
  */
 public class WeirInitialContextFactory implements InitialContextFactory {
 
@@ -42,7 +43,7 @@ public class WeirInitialContextFactory implements InitialContextFactory {
         }
         for (Map.Entry<?, ?> e : env.entrySet()) {
             String key = String.valueOf(e.getKey());
-            String value = String.valueOf(e.getValue()).trim();
+            String value = expand(key, String.valueOf(e.getValue()).trim());
             if (key.startsWith(CONNECTION_FACTORY_PREFIX)) {
                 bindings.put(key.substring(CONNECTION_FACTORY_PREFIX.length()), factory(key, value));
             } else if (key.startsWith(QUEUE_PREFIX)) {
@@ -52,6 +53,31 @@ public class WeirInitialContextFactory implements InitialContextFactory {
             }
         }
         return new ReadOnlyContext(env, bindings);
+    }
+
+    /** Replaces each {@code ${name}} by the system property, else the environment variable, of that name. */
+    static String expand(String key, String value) throws ConfigurationException {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (true) {
+            int start = value.indexOf("${", i);
+            if (start < 0) {
+                out.append(value, i, value.length());
+                return out.toString();
+            }
+            int end = value.indexOf('}', start);
+            if (end < 0) {
+                throw new ConfigurationException("JNDI entry " + key + ": unclosed ${ in '" + value + "'");
+            }
+            String name = value.substring(start + 2, end);
+            String v = System.getProperty(name, System.getenv(name));
+            if (v == null) {
+                throw new ConfigurationException("JNDI entry " + key + ": neither a system property nor an environment variable named '"
+                        + name + "' is set");
+            }
+            out.append(value, i, start).append(v);
+            i = end + 1;
+        }
     }
 
     private static String checkName(String key, String value) throws ConfigurationException {
