@@ -445,7 +445,8 @@ public abstract class WeirMessage implements Message {
         if (!hasBody()) {
             return true;
         }
-        return c.isAssignableFrom(bodyClass());
+        Class<?> target = c;
+        return target.isAssignableFrom(bodyClass());
     }
 
     @Override
