@@ -110,8 +110,10 @@ class DestinationsTest {
     void decodedTemporaryDestinationCannotBeDeleted() {
         WeirDestination tq = WeirDestination.fromUri("temp-queue://tq");
         WeirDestination tt = WeirDestination.fromUri("temp-topic://tt");
-        assertThatThrownBy(((WeirTemporaryQueue) tq)::delete).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(((WeirTemporaryTopic) tt)::delete).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(((WeirTemporaryQueue) tq)::delete).isInstanceOf(jakarta.jms.IllegalStateException.class)
+                .hasMessageContaining("not created by this connection");
+        assertThatThrownBy(((WeirTemporaryTopic) tt)::delete).isInstanceOf(jakarta.jms.IllegalStateException.class)
+                .hasMessageContaining("not created by this connection");
     }
 
     @Test

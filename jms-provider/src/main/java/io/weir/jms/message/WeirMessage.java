@@ -83,7 +83,11 @@ public abstract class WeirMessage implements Message {
     /** The kind of message, which selects the body encoding. */
     public abstract BodyType bodyType();
 
-    /** A deep copy: headers, properties and body, writable, without the acknowledger. */
+    /**
+     * A deep copy: headers, properties and body, without the acknowledger. The copy's properties and body are
+     * writable, except that a bytes or stream body that was being read stays in read mode (call
+     * {@code clearBody()} to write it); encoding does not depend on the mode.
+     */
     public WeirMessage copy() throws JMSException {
         WeirMessage c = copyBody();
         c.messageId = messageId;

@@ -122,6 +122,23 @@ class WeirMessagesTest {
     }
 
     @Test
+    void foreignPropertyNameThatIsNotAnIdentifierIsAMessageFormatException() throws JMSException {
+        WeirMessage backing = WeirMessage.create();
+        Message foreign = (Message) Proxy.newProxyInstance(Message.class.getClassLoader(),
+                new Class<?>[] {Message.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getPropertyNames")) {
+                        return java.util.Collections.enumeration(java.util.List.of("a.b"));
+                    }
+                    if (method.getName().equals("getObjectProperty")) {
+                        return "v";
+                    }
+                    return method.invoke(backing, args);
+                });
+        assertThatThrownBy(() -> WeirMessages.fromForeign(foreign))
+                .isInstanceOf(jakarta.jms.MessageFormatException.class).hasMessageContaining("'a.b'");
+    }
+
+    @Test
     void foreignDestinationsAreConverted() throws JMSException {
         assertThat(WeirMessages.toWeirDestination((Queue) () -> "q")).isEqualTo(new WeirQueue("q"));
         assertThat(WeirMessages.toWeirDestination((Topic) () -> "t")).isEqualTo(new WeirTopic("t"));

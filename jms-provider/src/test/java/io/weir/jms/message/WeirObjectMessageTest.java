@@ -68,6 +68,20 @@ class WeirObjectMessageTest {
     }
 
     @Test
+    void deserializationFilterRejectsClassesAndIsCopied() throws JMSException {
+        WeirObjectMessage m = new WeirObjectMessage();
+        m.setObject(new Point(1));
+        m.setDeserializationFilter(info -> info.serialClass() == Point.class
+                ? java.io.ObjectInputFilter.Status.REJECTED : java.io.ObjectInputFilter.Status.UNDECIDED);
+        assertThatThrownBy(m::getObject).isInstanceOf(MessageFormatException.class)
+                .hasMessageContaining("deserialize");
+        WeirObjectMessage copy = (WeirObjectMessage) m.copy();
+        assertThatThrownBy(copy::getObject).isInstanceOf(MessageFormatException.class);
+        m.setDeserializationFilter(null);
+        assertThat(((Point) m.getObject()).x).isEqualTo(1);
+    }
+
+    @Test
     void getBodyRules() throws JMSException {
         WeirObjectMessage m = new WeirObjectMessage();
         m.setObject(new Point(3));
