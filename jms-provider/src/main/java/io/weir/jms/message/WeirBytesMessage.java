@@ -115,6 +115,17 @@ public final class WeirBytesMessage extends WeirMessage implements BytesMessage 
         return byte[].class;
     }
 
+    /**
+     * The whole body as a new byte[] (null when empty). As the specification says, a successful call resets the
+     * message: it is then read-only with the read position at the start.
+     */
+    @Override
+    public <T> T getBody(Class<T> c) throws JMSException {
+        T body = super.getBody(c);
+        reset();
+        return body;
+    }
+
     // ---------------------------------------------------------------- reading
 
     private DataInputStream input() throws MessageNotReadableException {

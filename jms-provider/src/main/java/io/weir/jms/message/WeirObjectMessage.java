@@ -126,6 +126,23 @@ public final class WeirObjectMessage extends WeirMessage implements ObjectMessag
         return getObject().getClass();
     }
 
+    /**
+     * True when there is no object, when {@code c} is Object or Serializable, or when the deserialized object is
+     * an instance of {@code c}; false when it is not or when it cannot be deserialized.
+     */
+    @SuppressWarnings("rawtypes")
+    @Override
+    public boolean isBodyAssignableTo(Class c) {
+        if (serialized == null || c == Object.class || c == Serializable.class) {
+            return true;
+        }
+        try {
+            return c.isInstance(getObject());
+        } catch (JMSException e) {
+            return false;
+        }
+    }
+
     @Override
     public <T> T getBody(Class<T> c) throws JMSException {
         if (serialized == null) {

@@ -193,8 +193,19 @@ class WeirBytesMessageTest {
         assertThat(m.isBodyAssignableTo(String.class)).isFalse();
         assertThatThrownBy(() -> m.getBody(String.class)).isInstanceOf(MessageFormatException.class);
         m.getBody(byte[].class)[0] = 9;
-        m.reset();
-        assertThat(m.readByte()).as("getBody returns a copy and does not move the position").isEqualTo((byte) 1);
+        assertThat(m.readByte()).as("getBody returns a copy and resets the message").isEqualTo((byte) 1);
+        assertThat(m.getBody(byte[].class)).containsExactly(1, 2);
+        assertThat(m.readByte()).as("reset again: back at the start").isEqualTo((byte) 1);
+        assertThatThrownBy(() -> m.writeByte((byte) 3)).as("and read-only")
+                .isInstanceOf(MessageNotWriteableException.class);
+    }
+
+    @Test
+    void failedGetBodyLeavesAWriteOnlyMessageWritable() throws JMSException {
+        WeirBytesMessage m = new WeirBytesMessage();
+        m.writeByte((byte) 1);
+        assertThatThrownBy(() -> m.getBody(StringBuffer.class)).isInstanceOf(MessageFormatException.class);
+        m.writeByte((byte) 2);
         assertThat(m.getBody(byte[].class)).containsExactly(1, 2);
     }
 
