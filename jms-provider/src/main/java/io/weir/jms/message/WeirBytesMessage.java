@@ -146,17 +146,29 @@ public final class WeirBytesMessage extends WeirMessage implements BytesMessage 
         T read(DataInputStream in) throws IOException;
     }
 
+    /** Reads a value; a read that fails leaves the position where it was (§3.11.3), so it can be retried. */
     private <T> T read(Read<T> r) throws JMSException {
         DataInputStream din = input();
+        din.mark(content.length);
         try {
             return r.read(din);
         } catch (EOFException e) {
+            rewind(din);
             throw linked(new MessageEOFException("Unexpected end of the BytesMessage body"), e);
         } catch (UTFDataFormatException e) {
+            rewind(din);
             throw linked(new MessageFormatException("The BytesMessage body holds malformed UTF data: "
                     + e.getMessage()), e);
         } catch (IOException e) {
             throw linked(new JMSException("Cannot read the BytesMessage body: " + e), e);
+        }
+    }
+
+    private static void rewind(DataInputStream din) {
+        try {
+            din.reset(); // a ByteArrayInputStream: always marked, never fails
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -169,12 +169,23 @@ class WeirBytesMessageTest {
     }
 
     @Test
-    void malformedUtfThrowsMessageFormatException() throws JMSException {
+    void malformedUtfThrowsMessageFormatExceptionAndKeepsThePosition() throws JMSException {
         WeirBytesMessage m = new WeirBytesMessage();
         m.writeShort((short) 1);
         m.writeByte((byte) 0xC0); // a two-byte sequence start with nothing after it
         m.reset();
         assertThatThrownBy(m::readUTF).isInstanceOf(MessageFormatException.class);
+        assertThat(m.readShort()).as("the failed read left the position").isEqualTo((short) 1);
+        assertThat(m.readUnsignedByte()).isEqualTo(0xC0);
+    }
+
+    @Test
+    void readPastTheEndKeepsThePosition() throws JMSException {
+        WeirBytesMessage m = new WeirBytesMessage();
+        m.writeShort((short) 7);
+        m.reset();
+        assertThatThrownBy(m::readLong).isInstanceOf(MessageEOFException.class);
+        assertThat(m.readShort()).isEqualTo((short) 7);
     }
 
     @Test
