@@ -176,9 +176,7 @@ public final class MessageCodec {
                 m.setStringProperty(PropertyNames.JMSX_GROUP_ID, group);
             }
         }
-        if (!m.propertyExists(PropertyNames.JMSX_DELIVERY_COUNT)) {
-            m.setDeliveryCount(1);
-        }
+        m.setDeliveryCount(1); // set by the receiver, never taken from the record; the consumer may raise it
         m.markReadOnly();
         return m;
     }

@@ -333,6 +333,18 @@ class MessageCodecTest {
     }
 
     @Test
+    void deliveryCountIsNeverTakenFromTheRecord() throws JMSException {
+        Headers headers = new RecordHeaders();
+        headers.add("JMSXDeliveryCount", "junk".getBytes(StandardCharsets.UTF_8));
+        WeirMessage m = MessageCodec.decode(record(null, new byte[0], headers));
+        assertThat(m.getObjectProperty("JMSXDeliveryCount")).isEqualTo(1);
+        WeirMessage sent = WeirMessage.create();
+        sent.setDeliveryCount(5);
+        assertThat(MessageCodec.encode(sent).headers().lastHeader("JMSXDeliveryCount")).isNull();
+        assertThat(roundTrip(sent).getIntProperty("JMSXDeliveryCount")).isEqualTo(1);
+    }
+
+    @Test
     void plainRecordWithNullValueIsAnEmptyBytesMessage() throws JMSException {
         WeirMessage m = MessageCodec.decode(record(null, null, new RecordHeaders()));
         assertThat(((BytesMessage) m).getBodyLength()).isZero();
