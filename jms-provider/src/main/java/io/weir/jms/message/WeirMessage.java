@@ -71,7 +71,7 @@ public abstract class WeirMessage implements Message {
     }
 
     /** Puts the body in the state encoding reads (a bytes or stream body is reset); headers are untouched. */
-    public void prepareForSend() throws JMSException {
+    public void prepareForSend() {
         // plain, text, map and object bodies are always ready
     }
 
@@ -88,7 +88,7 @@ public abstract class WeirMessage implements Message {
      * writable, except that a bytes or stream body that was being read stays in read mode (call
      * {@code clearBody()} to write it); encoding does not depend on the mode.
      */
-    public WeirMessage copy() throws JMSException {
+    public WeirMessage copy() {
         WeirMessage c = copyBody();
         c.messageId = messageId;
         c.timestamp = timestamp;
@@ -107,7 +107,7 @@ public abstract class WeirMessage implements Message {
     }
 
     /** A new message of the same kind holding a deep copy of this body, writable. */
-    protected abstract WeirMessage copyBody() throws JMSException;
+    protected abstract WeirMessage copyBody();
 
     /** The body in its wire form (see WIRE-FORMAT.md); does not change the message's state. */
     protected abstract byte[] encodeBody() throws JMSException;
