@@ -12,7 +12,6 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The base of Weir's JMS messages: headers, properties and the read-only/write-only rules of Jakarta
@@ -118,11 +117,6 @@ public abstract class WeirMessage implements Message {
 
     /** Empties the body; called by {@link #clearBody()}, which then makes it writable. */
     protected abstract void clearBodyContent();
-
-    /** True when the body is read-only (received and not cleared since). */
-    protected final boolean isBodyReadOnly() {
-        return bodyReadOnly;
-    }
 
     /** True when the properties are read-only (received and not cleared since). */
     public final boolean isPropertiesReadOnly() {
@@ -335,11 +329,6 @@ public abstract class WeirMessage implements Message {
     @Override
     public Enumeration<String> getPropertyNames() {
         return Collections.enumeration(new java.util.ArrayList<>(properties.keySet()));
-    }
-
-    /** The property names, in the order they were first set (a snapshot). */
-    public Set<String> propertyNames() {
-        return Set.copyOf(properties.keySet());
     }
 
     /** The properties as name → value (Boolean, Byte, Short, Integer, Long, Float, Double, String or null); a copy. */
