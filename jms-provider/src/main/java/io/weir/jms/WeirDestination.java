@@ -51,7 +51,7 @@ public abstract class WeirDestination implements Destination, Serializable {
 
     /**
      * Parses the form {@link #toUri()} writes. A temporary destination parsed here has no owner, so its
-     * {@code delete()} throws {@link IllegalStateException}.
+     * {@code delete()} throws {@link jakarta.jms.IllegalStateException}.
      *
      * @throws IllegalArgumentException if {@code uri} is null, has an unknown scheme or an illegal name
      */

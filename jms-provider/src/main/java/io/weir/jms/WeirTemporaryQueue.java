@@ -5,7 +5,7 @@ import jakarta.jms.TemporaryQueue;
 
 /**
  * A temporary queue, owned by the connection that created it. One decoded from a message header has no
- * owner: {@link #delete()} then throws {@link IllegalStateException}.
+ * owner: {@link #delete()} then throws {@link jakarta.jms.IllegalStateException}.
  */
 public final class WeirTemporaryQueue extends WeirQueue implements TemporaryQueue {
 
@@ -27,7 +27,7 @@ public final class WeirTemporaryQueue extends WeirQueue implements TemporaryQueu
     @Override
     public void delete() throws JMSException {
         if (owner == null) {
-            throw new IllegalStateException("Temporary queue " + name()
+            throw new jakarta.jms.IllegalStateException("Temporary queue " + name()
                     + " was not created by this connection and cannot be deleted through this reference");
         }
         owner.deleteTemporary(this);

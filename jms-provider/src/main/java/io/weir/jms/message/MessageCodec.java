@@ -176,9 +176,7 @@ public final class MessageCodec {
                 m.setStringProperty(PropertyNames.JMSX_GROUP_ID, group);
             }
         }
-        if (!m.propertyExists(PropertyNames.JMSX_DELIVERY_COUNT)) {
-            m.setDeliveryCount(1);
-        }
+        m.setDeliveryCount(1); // set by the receiver, never taken from the record; the consumer may raise it
         m.markReadOnly();
         return m;
     }
@@ -195,14 +193,14 @@ public final class MessageCodec {
             case MAP: {
                 WeirMapMessage m = new WeirMapMessage();
                 if (value != null) {
-                    m.entries().putAll(BodyValues.decodeMap(value));
+                    m.entries().putAll(located(() -> BodyValues.decodeMap(value), where));
                 }
                 return m;
             }
             case STREAM: {
                 WeirStreamMessage m = new WeirStreamMessage();
                 if (value != null) {
-                    m.values().addAll(BodyValues.decodeStream(value));
+                    m.values().addAll(located(() -> BodyValues.decodeStream(value), where));
                 }
                 return m;
             }
@@ -213,6 +211,22 @@ public final class MessageCodec {
             }
             default:
                 throw new IllegalStateException("unhandled body type " + type);
+        }
+    }
+
+    @FunctionalInterface
+    private interface BodyDecoder<T> {
+        T decode() throws MessageFormatException;
+    }
+
+    /** Runs {@code decoder}, adding the record's coordinates to its error. */
+    private static <T> T located(BodyDecoder<T> decoder, String where) throws MessageFormatException {
+        try {
+            return decoder.decode();
+        } catch (MessageFormatException e) {
+            MessageFormatException located = new MessageFormatException(e.getMessage() + where);
+            located.initCause(e);
+            throw located;
         }
     }
 

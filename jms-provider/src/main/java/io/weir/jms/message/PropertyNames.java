@@ -4,8 +4,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The rules for message property names (Jakarta Messaging §3.5.1): a Java identifier that is not one of the
- * selector words {@code NULL TRUE FALSE NOT AND OR BETWEEN LIKE IN IS ESCAPE} (in any case). Pure and stateless.
+ * The rules for message property names (Jakarta Messaging §3.5.1, §3.8.1.1): a selector identifier, i.e. a
+ * {@link Character#isJavaIdentifierStart} character followed by {@link Character#isJavaIdentifierPart}
+ * characters, that is not one of the selector words {@code NULL TRUE FALSE NOT AND OR BETWEEN LIKE IN IS ESCAPE}
+ * (which selectors read in any case). Pure and stateless.
  */
 public final class PropertyNames {
 
@@ -53,7 +55,7 @@ public final class PropertyNames {
         }
         for (int i = Character.charCount(first); i < name.length(); ) {
             int cp = name.codePointAt(i);
-            if (!Character.isJavaIdentifierPart(cp) || Character.isIdentifierIgnorable(cp)) {
+            if (!Character.isJavaIdentifierPart(cp)) {
                 return false;
             }
             i += Character.charCount(cp);

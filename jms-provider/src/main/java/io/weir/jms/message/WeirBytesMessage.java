@@ -115,6 +115,17 @@ public final class WeirBytesMessage extends WeirMessage implements BytesMessage 
         return byte[].class;
     }
 
+    /**
+     * The whole body as a new byte[] (null when empty). As the specification says, a successful call resets the
+     * message: it is then read-only with the read position at the start.
+     */
+    @Override
+    public <T> T getBody(Class<T> c) throws JMSException {
+        T body = super.getBody(c);
+        reset();
+        return body;
+    }
+
     // ---------------------------------------------------------------- reading
 
     private DataInputStream input() throws MessageNotReadableException {
@@ -135,17 +146,29 @@ public final class WeirBytesMessage extends WeirMessage implements BytesMessage 
         T read(DataInputStream in) throws IOException;
     }
 
+    /** Reads a value; a read that fails leaves the position where it was (§3.11.3), so it can be retried. */
     private <T> T read(Read<T> r) throws JMSException {
         DataInputStream din = input();
+        din.mark(content.length);
         try {
             return r.read(din);
         } catch (EOFException e) {
+            rewind(din);
             throw linked(new MessageEOFException("Unexpected end of the BytesMessage body"), e);
         } catch (UTFDataFormatException e) {
+            rewind(din);
             throw linked(new MessageFormatException("The BytesMessage body holds malformed UTF data: "
                     + e.getMessage()), e);
         } catch (IOException e) {
             throw linked(new JMSException("Cannot read the BytesMessage body: " + e), e);
+        }
+    }
+
+    private static void rewind(DataInputStream din) {
+        try {
+            din.reset(); // a ByteArrayInputStream: always marked, never fails
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

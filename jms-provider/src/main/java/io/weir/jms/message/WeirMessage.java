@@ -12,7 +12,6 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The base of Weir's JMS messages: headers, properties and the read-only/write-only rules of Jakarta
@@ -71,7 +70,7 @@ public abstract class WeirMessage implements Message {
     }
 
     /** Puts the body in the state encoding reads (a bytes or stream body is reset); headers are untouched. */
-    public void prepareForSend() throws JMSException {
+    public void prepareForSend() {
         // plain, text, map and object bodies are always ready
     }
 
@@ -83,8 +82,12 @@ public abstract class WeirMessage implements Message {
     /** The kind of message, which selects the body encoding. */
     public abstract BodyType bodyType();
 
-    /** A deep copy: headers, properties and body, writable, without the acknowledger. */
-    public WeirMessage copy() throws JMSException {
+    /**
+     * A deep copy: headers, properties and body, without the acknowledger. The copy's properties and body are
+     * writable, except that a bytes or stream body that was being read stays in read mode (call
+     * {@code clearBody()} to write it); encoding does not depend on the mode.
+     */
+    public WeirMessage copy() {
         WeirMessage c = copyBody();
         c.messageId = messageId;
         c.timestamp = timestamp;
@@ -103,7 +106,7 @@ public abstract class WeirMessage implements Message {
     }
 
     /** A new message of the same kind holding a deep copy of this body, writable. */
-    protected abstract WeirMessage copyBody() throws JMSException;
+    protected abstract WeirMessage copyBody();
 
     /** The body in its wire form (see WIRE-FORMAT.md); does not change the message's state. */
     protected abstract byte[] encodeBody() throws JMSException;
@@ -114,11 +117,6 @@ public abstract class WeirMessage implements Message {
 
     /** Empties the body; called by {@link #clearBody()}, which then makes it writable. */
     protected abstract void clearBodyContent();
-
-    /** True when the body is read-only (received and not cleared since). */
-    protected final boolean isBodyReadOnly() {
-        return bodyReadOnly;
-    }
 
     /** True when the properties are read-only (received and not cleared since). */
     public final boolean isPropertiesReadOnly() {
@@ -333,11 +331,6 @@ public abstract class WeirMessage implements Message {
         return Collections.enumeration(new java.util.ArrayList<>(properties.keySet()));
     }
 
-    /** The property names, in the order they were first set (a snapshot). */
-    public Set<String> propertyNames() {
-        return Set.copyOf(properties.keySet());
-    }
-
     /** The properties as name → value (Boolean, Byte, Short, Integer, Long, Float, Double, String or null); a copy. */
     public Map<String, Object> properties() {
         return new LinkedHashMap<>(properties);
@@ -445,7 +438,8 @@ public abstract class WeirMessage implements Message {
         if (!hasBody()) {
             return true;
         }
-        return c.isAssignableFrom(bodyClass());
+        Class<?> target = c;
+        return target.isAssignableFrom(bodyClass());
     }
 
     @Override

@@ -12,6 +12,7 @@ import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
 import jakarta.jms.MessageEOFException;
+import jakarta.jms.MessageFormatException;
 import jakarta.jms.ObjectMessage;
 import jakarta.jms.Queue;
 import jakarta.jms.StreamMessage;
@@ -62,7 +63,14 @@ public final class WeirMessages {
         Enumeration<?> names = m.getPropertyNames();
         while (names.hasMoreElements()) {
             String name = (String) names.nextElement();
-            w.setObjectProperty(name, m.getObjectProperty(name));
+            try {
+                w.setObjectProperty(name, m.getObjectProperty(name));
+            } catch (IllegalArgumentException e) {
+                MessageFormatException mfe = new MessageFormatException("The message of another provider has the "
+                        + "property '" + name + "', which is not a legal JMS property name: " + e.getMessage());
+                mfe.initCause(e);
+                throw mfe;
+            }
         }
         return w;
     }

@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
@@ -17,12 +18,22 @@ import java.io.Serializable;
  * A message whose body is a Serializable object. The object is serialized when it is set, so later changes
  * to it are not seen, and deserialized (a new instance) on every {@link #getObject()}, using the thread's
  * context class loader when there is one.
+ *
+ * <p>Deserializing a received object runs code chosen by the sender. {@link #setDeserializationFilter} lets
+ * the provider restrict the classes (e.g. from connection-factory configuration); without one, the JVM-wide
+ * filter ({@code -Djdk.serialFilter}) applies, as for any {@link ObjectInputStream}.
  */
 public final class WeirObjectMessage extends WeirMessage implements ObjectMessage {
 
     private byte[] serialized;
+    private ObjectInputFilter filter;
 
     public WeirObjectMessage() {
+    }
+
+    /** Restricts what {@link #getObject()} may deserialize; null for the JVM-wide filter. Copied by {@link #copy()}. */
+    public void setDeserializationFilter(ObjectInputFilter filter) {
+        this.filter = filter;
     }
 
     @Override
@@ -38,7 +49,7 @@ public final class WeirObjectMessage extends WeirMessage implements ObjectMessag
 
     @Override
     public Serializable getObject() throws JMSException {
-        return serialized == null ? null : deserialize(serialized);
+        return serialized == null ? null : deserialize(serialized, filter);
     }
 
     /** The Java serialization bytes of the body, or null; a copy. */
@@ -66,8 +77,11 @@ public final class WeirObjectMessage extends WeirMessage implements ObjectMessag
         return out.toByteArray();
     }
 
-    static Serializable deserialize(byte[] bytes) throws MessageFormatException {
+    static Serializable deserialize(byte[] bytes, ObjectInputFilter filter) throws MessageFormatException {
         try (ObjectInputStream in = new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(bytes))) {
+            if (filter != null) {
+                in.setObjectInputFilter(filter);
+            }
             Object o = in.readObject();
             return (Serializable) o;
         } catch (IOException | ClassNotFoundException | ClassCastException e) {
@@ -83,6 +97,7 @@ public final class WeirObjectMessage extends WeirMessage implements ObjectMessag
     protected WeirMessage copyBody() {
         WeirObjectMessage c = new WeirObjectMessage();
         c.serialized = serialized == null ? null : serialized.clone();
+        c.filter = filter;
         return c;
     }
 
@@ -109,6 +124,23 @@ public final class WeirObjectMessage extends WeirMessage implements ObjectMessag
     @Override
     protected Class<?> bodyClass() throws JMSException {
         return getObject().getClass();
+    }
+
+    /**
+     * True when there is no object, when {@code c} is Object or Serializable, or when the deserialized object is
+     * an instance of {@code c}; false when it is not or when it cannot be deserialized.
+     */
+    @SuppressWarnings("rawtypes")
+    @Override
+    public boolean isBodyAssignableTo(Class c) {
+        if (serialized == null || c == Object.class || c == Serializable.class) {
+            return true;
+        }
+        try {
+            return c.isInstance(getObject());
+        } catch (JMSException e) {
+            return false;
+        }
     }
 
     @Override

@@ -193,7 +193,8 @@ public final class WeirStreamMessage extends WeirMessage implements StreamMessag
 
     /**
      * Reads the next byte[] value, or its next chunk, into {@code value}. Returns the number of bytes read
-     * (0 for an empty array), and -1 once the whole value has been read or when the value is null.
+     * (0 for an empty array), and -1 when the value is null or after a read that filled {@code value}
+     * exactly and left nothing. A read that returns less than {@code value.length} ends the value.
      */
     @Override
     public int readBytes(byte[] value) throws JMSException {
@@ -224,6 +225,12 @@ public final class WeirStreamMessage extends WeirMessage implements StreamMessag
         int n = Math.min(value.length, bytesInProgress.length - bytesOffset);
         System.arraycopy(bytesInProgress, bytesOffset, value, 0, n);
         bytesOffset += n;
+        if (n < value.length) {
+            // a short read ends the value: the next value may be read without a closing -1
+            bytesInProgress = null;
+            bytesOffset = 0;
+            position++;
+        }
         return n;
     }
 
