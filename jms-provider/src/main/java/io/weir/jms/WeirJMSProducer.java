@@ -57,7 +57,7 @@ final class WeirJMSProducer implements JMSProducer {
             throw new InvalidDestinationRuntimeException("The destination must not be null");
         }
         JmsExceptionSupport.runtimeVoid(() -> {
-            for (String name : properties.propertyNames()) {
+            for (String name : Collections.list(properties.getPropertyNames())) {
                 message.setObjectProperty(name, properties.getObjectProperty(name));
             }
             if (correlationIdBytes != null) {
@@ -321,7 +321,7 @@ final class WeirJMSProducer implements JMSProducer {
 
     @Override
     public Set<String> getPropertyNames() {
-        return Collections.unmodifiableSet(new java.util.LinkedHashSet<>(properties.propertyNames()));
+        return Collections.unmodifiableSet(new java.util.LinkedHashSet<>(Collections.list(properties.getPropertyNames())));
     }
 
     // ------------------------------------------------------------------ headers
