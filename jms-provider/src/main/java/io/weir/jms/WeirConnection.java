@@ -161,19 +161,23 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     @Override
     public Session createSession(int sessionMode) throws JMSException {
-        return newSession(sessionMode);
+        return newSession(sessionMode, WeirSession.Kind.GENERAL);
     }
 
     @Override
     public Session createSession() throws JMSException {
-        return newSession(Session.AUTO_ACKNOWLEDGE);
+        return newSession(Session.AUTO_ACKNOWLEDGE, WeirSession.Kind.GENERAL);
     }
 
     WeirSession newSession(int mode) throws JMSException {
+        return newSession(mode, WeirSession.Kind.GENERAL);
+    }
+
+    WeirSession newSession(int mode, WeirSession.Kind kind) throws JMSException {
         checkClosed();
         lockClientId();
         WeirSession.checkMode(mode);
-        WeirSession s = new WeirSession(this, mode);
+        WeirSession s = new WeirSession(this, mode, kind);
         sessions.add(s);
         if (closed) {
             s.close();
@@ -184,12 +188,12 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     @Override
     public QueueSession createQueueSession(boolean transacted, int acknowledgeMode) throws JMSException {
-        return (QueueSession) createSession(transacted, acknowledgeMode);
+        return newSession(transacted ? Session.SESSION_TRANSACTED : acknowledgeMode, WeirSession.Kind.QUEUE);
     }
 
     @Override
     public TopicSession createTopicSession(boolean transacted, int acknowledgeMode) throws JMSException {
-        return (TopicSession) createSession(transacted, acknowledgeMode);
+        return newSession(transacted ? Session.SESSION_TRANSACTED : acknowledgeMode, WeirSession.Kind.TOPIC);
     }
 
     void sessionClosed(WeirSession s) {

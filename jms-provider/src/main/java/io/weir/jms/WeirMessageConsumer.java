@@ -56,11 +56,18 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
         this.onClose = onClose;
         String name = session.connection().connectionId() + "-" + COUNTER.incrementAndGet();
         try {
+            String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
             this.engine = new ConsumerEngine(name, session.connection().consumerBase(), destination.name(), groupId,
-                    start, commitInitial, System::currentTimeMillis, session::signal);
+                    start, commitInitial, signature, System::currentTimeMillis, session::signal);
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a consumer of " + destination, e);
         }
+    }
+
+    /** A durable subscription's identity beyond its name: changing the selector or no-local makes a new one. */
+    static String signature(MessageSelector selector, boolean noLocal) {
+        String identity = (selector.expression() == null ? "" : selector.expression()) + "|" + noLocal;
+        return java.util.UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString().substring(0, 8);
     }
 
     void start() throws JMSException {

@@ -77,8 +77,12 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     private static final ThreadLocal<WeirSession> LISTENER_SESSION = new ThreadLocal<>();
     private static final ThreadLocal<WeirSession> COMPLETION_SESSION = new ThreadLocal<>();
 
+    /** Which API the session was made through: a QueueSession refuses topic methods and the reverse. */
+    enum Kind { GENERAL, QUEUE, TOPIC }
+
     private final WeirConnection connection;
     private final int mode;
+    private final Kind kind;
     private final List<WeirMessageConsumer> consumers = new CopyOnWriteArrayList<>();
     private final List<WeirMessageProducer> producers = new CopyOnWriteArrayList<>();
     private final List<WeirQueueBrowser> browsers = new CopyOnWriteArrayList<>();
@@ -97,9 +101,10 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     record Delivered(WeirMessageConsumer consumer, ConsumerRecord<byte[], byte[]> record) {
     }
 
-    WeirSession(WeirConnection connection, int mode) {
+    WeirSession(WeirConnection connection, int mode, Kind kind) {
         this.connection = connection;
         this.mode = mode;
+        this.kind = kind;
         this.dupsOkLastCommit = System.currentTimeMillis();
     }
 
@@ -145,6 +150,12 @@ public class WeirSession implements Session, QueueSession, TopicSession {
 
     boolean isClosed() {
         return closed || connection.isClosed();
+    }
+
+    private void notFor(Kind forbidden, String method) throws IllegalStateException {
+        if (kind == forbidden) {
+            throw new IllegalStateException(method + " is not allowed on a " + (kind == Kind.QUEUE ? "QueueSession" : "TopicSession"));
+        }
     }
 
     // ------------------------------------------------------------------ messages
@@ -206,11 +217,15 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public Queue createQueue(String queueName) throws JMSException {
         checkClosed();
+        notFor(Kind.TOPIC, "createQueue");
+        checkClosed();
         return new WeirQueue(DestinationNames.validate(queueName));
     }
 
     @Override
     public Topic createTopic(String topicName) throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "createTopic");
         checkClosed();
         return new WeirTopic(DestinationNames.validate(topicName));
     }
@@ -218,11 +233,15 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public TemporaryQueue createTemporaryQueue() throws JMSException {
         checkClosed();
+        notFor(Kind.TOPIC, "createTemporaryQueue");
+        checkClosed();
         return (TemporaryQueue) connection.createTemporary(true);
     }
 
     @Override
     public TemporaryTopic createTemporaryTopic() throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "createTemporaryTopic");
         checkClosed();
         return (TemporaryTopic) connection.createTemporary(false);
     }
@@ -366,6 +385,8 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public TopicSubscriber createDurableSubscriber(Topic topic, String name, String messageSelector, boolean noLocal) throws JMSException {
         checkClosed();
+        notFor(Kind.QUEUE, "createDurableSubscriber");
+        checkClosed();
         WeirDestination d = topicOnly(topic);
         checkSubscriptionName(name);
         MessageSelector selector = MessageSelector.compile(messageSelector);
@@ -404,6 +425,8 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public MessageConsumer createSharedConsumer(Topic topic, String name, String messageSelector) throws JMSException {
         checkClosed();
+        notFor(Kind.QUEUE, "createSharedConsumer");
+        checkClosed();
         WeirDestination d = topicOnly(topic);
         checkSubscriptionName(name);
         MessageSelector selector = MessageSelector.compile(messageSelector);
@@ -437,6 +460,8 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public MessageConsumer createSharedDurableConsumer(Topic topic, String name, String messageSelector) throws JMSException {
         checkClosed();
+        notFor(Kind.QUEUE, "createSharedDurableConsumer");
+        checkClosed();
         WeirDestination d = topicOnly(topic);
         checkSubscriptionName(name);
         MessageSelector selector = MessageSelector.compile(messageSelector);
@@ -458,6 +483,8 @@ public class WeirSession implements Session, QueueSession, TopicSession {
 
     @Override
     public void unsubscribe(String name) throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "unsubscribe");
         checkClosed();
         checkSubscriptionName(name);
         String group = Subscriptions.durableGroup(connection.getClientID(), name);
@@ -482,6 +509,8 @@ public class WeirSession implements Session, QueueSession, TopicSession {
 
     @Override
     public QueueBrowser createBrowser(Queue queue, String messageSelector) throws JMSException {
+        checkClosed();
+        notFor(Kind.TOPIC, "createBrowser");
         checkClosed();
         WeirDestination d = destination(queue);
         MessageSelector selector = MessageSelector.compile(messageSelector);

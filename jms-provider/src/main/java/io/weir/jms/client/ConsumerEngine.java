@@ -54,6 +54,7 @@ public final class ConsumerEngine implements AutoCloseable {
     private final String groupId;
     private final Start start;
     private final boolean commitInitial;
+    private final String signature;
     private final LongSupplier clock;
     private final Runnable onRecords;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -82,8 +83,13 @@ public final class ConsumerEngine implements AutoCloseable {
 
     private long parkSeq;
 
+    /**
+     * @param signature for a durable subscription, what it was created with: a committed position recorded under
+     *                  another signature belongs to an older subscription of the same name and is discarded
+     */
     public ConsumerEngine(String name, Properties base, String topic, String groupId, Start start,
-                          boolean commitInitial, LongSupplier clock, Runnable onRecords) {
+                          boolean commitInitial, String signature, LongSupplier clock, Runnable onRecords) {
+        this.signature = signature;
         this.topic = topic;
         this.groupId = groupId;
         this.start = start;
@@ -227,7 +233,26 @@ public final class ConsumerEngine implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
-                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(new HashSet<>(partitions)));
+                if (signature != null) {
+                    List<TopicPartition> stale = new ArrayList<>();
+                    for (TopicPartition tp : partitions) {
+                        OffsetAndMetadata om = committed.get(tp);
+                        if (om != null && !signature.equals(PartitionProgress.restore(om.offset(), om.metadata()).signature())) {
+                            committed.remove(tp);
+                            stale.add(tp);
+                        }
+                    }
+                    if (!stale.isEmpty()) {
+                        log.info("Subscription {} on {} was created anew (selector or no-local changed): starting at the end",
+                                groupId, topic);
+                        if (start == Start.LATEST) {
+                            consumer.seekToEnd(stale);
+                        } else {
+                            consumer.seekToBeginning(stale);
+                        }
+                    }
+                }
                 boolean needCommit = false;
                 lock.lock();
                 try {
@@ -254,7 +279,11 @@ public final class ConsumerEngine implements AutoCloseable {
                         pos = consumer.position(tp);
                         lock.lock();
                         try {
-                            progress.put(tp, new PartitionProgress(pos));
+                            PartitionProgress fresh = new PartitionProgress(pos);
+                            if (signature != null) {
+                                fresh.setSignature(signature);
+                            }
+                            progress.put(tp, fresh);
                         } finally {
                             lock.unlock();
                         }
@@ -274,7 +303,9 @@ public final class ConsumerEngine implements AutoCloseable {
                     try {
                         for (TopicPartition tp : partitions) {
                             if (committed.get(tp) == null) {
-                                initial.put(tp, new OffsetAndMetadata(progress.get(tp).base(), PartitionProgress.PREFIX));
+                                PartitionProgress pp = progress.get(tp);
+                                initial.put(tp, new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
+                                pp.markClean();
                             }
                         }
                     } finally {

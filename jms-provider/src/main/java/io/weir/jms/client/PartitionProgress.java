@@ -16,7 +16,7 @@ import java.util.TreeSet;
  *
  * <p>Metadata format: {@code weir1:} then the consumed offsets above the base as comma-separated offsets and
  * inclusive ranges {@code a-b}, ascending; then optionally {@code ;d=} and comma-separated
- * {@code offset:count} delivery counts. Anything else (metadata written by another client) is ignored. The
+ * {@code offset:count} delivery counts; then optionally {@code ;s=} and the subscription's signature. Anything else (metadata written by another client) is ignored. The
  * string is kept under {@link #MAX_METADATA} characters (Kafka's default limit is 4096): past that, delivery
  * counts and then the highest consumed offsets are left out, which can only cause a redelivery, never a loss.
  *
@@ -31,6 +31,7 @@ public final class PartitionProgress {
     private final TreeSet<Long> above = new TreeSet<>();
     private final java.util.TreeMap<Long, Integer> deliveries = new java.util.TreeMap<>();
     private boolean dirty;
+    private String signature;
 
     public PartitionProgress(long base) {
         this.base = base;
@@ -40,45 +41,65 @@ public final class PartitionProgress {
     public static PartitionProgress restore(long committed, String metadata) {
         PartitionProgress p = new PartitionProgress(committed);
         if (metadata != null && metadata.startsWith(PREFIX)) {
-            String body = metadata.substring(PREFIX.length());
-            int d = body.indexOf(";d=");
-            if (d >= 0) {
-                for (String part : body.substring(d + 3).split(",")) {
-                    int colon = part.indexOf(':');
-                    if (colon > 0) {
-                        try {
-                            p.deliveries.put(Long.parseLong(part.substring(0, colon)),
-                                    Integer.parseInt(part.substring(colon + 1)));
-                        } catch (NumberFormatException e) {
-                            break;
-                        }
-                    }
-                }
-                body = body.substring(0, d);
-            }
-            if (!body.isEmpty()) {
-                for (String part : body.split(",")) {
-                    try {
-                        int dash = part.indexOf('-');
-                        if (dash < 0) {
-                            p.above.add(Long.parseLong(part));
-                        } else {
-                            long from = Long.parseLong(part.substring(0, dash));
-                            long to = Long.parseLong(part.substring(dash + 1));
-                            for (long o = from; o <= to && to - from < 1_000_000; o++) {
-                                p.above.add(o);
-                            }
-                        }
-                    } catch (NumberFormatException e) {
-                        // not ours: ignore the rest
-                        break;
-                    }
+            String[] sections = metadata.substring(PREFIX.length()).split(";", -1);
+            parseRanges(p, sections[0]);
+            for (int i = 1; i < sections.length; i++) {
+                String section = sections[i];
+                if (section.startsWith("d=")) {
+                    parseDeliveries(p, section.substring(2));
+                } else if (section.startsWith("s=")) {
+                    p.signature = section.substring(2);
                 }
             }
             p.normalize();
         }
         p.dirty = false;
         return p;
+    }
+
+    private static void parseRanges(PartitionProgress p, String body) {
+        if (body.isEmpty()) {
+            return;
+        }
+        for (String part : body.split(",")) {
+            try {
+                int dash = part.indexOf('-');
+                if (dash < 0) {
+                    p.above.add(Long.parseLong(part));
+                } else {
+                    long from = Long.parseLong(part.substring(0, dash));
+                    long to = Long.parseLong(part.substring(dash + 1));
+                    for (long o = from; o <= to && to - from < 1_000_000; o++) {
+                        p.above.add(o);
+                    }
+                }
+            } catch (NumberFormatException e) {
+                return; // not ours: ignore the rest
+            }
+        }
+    }
+
+    private static void parseDeliveries(PartitionProgress p, String body) {
+        for (String part : body.split(",")) {
+            int colon = part.indexOf(':');
+            if (colon > 0) {
+                try {
+                    p.deliveries.put(Long.parseLong(part.substring(0, colon)), Integer.parseInt(part.substring(colon + 1)));
+                } catch (NumberFormatException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** What the subscription was created with (selector, no-local), so a changed one starts anew; may be null. */
+    public String signature() {
+        return signature;
+    }
+
+    public void setSignature(String signature) {
+        this.signature = signature;
+        dirty = true;
     }
 
     public long base() {
@@ -160,17 +181,18 @@ public final class PartitionProgress {
         if (start >= 0) {
             append(sb, first, start, prev);
         }
-        if (sb.length() > MAX_METADATA) {
-            int cut = sb.lastIndexOf(",", MAX_METADATA);
+        String sig = signature == null ? "" : ";s=" + signature;
+        if (sb.length() + sig.length() > MAX_METADATA) {
+            int cut = sb.lastIndexOf(",", MAX_METADATA - sig.length());
             sb.setLength(Math.max(PREFIX.length(), cut));
-            return sb.toString();
+            return sb.append(sig).toString();
         }
         if (!deliveries.isEmpty()) {
             sb.append(";d=");
             boolean firstD = true;
             for (java.util.Map.Entry<Long, Integer> e : deliveries.entrySet()) {
                 String item = e.getKey() + ":" + e.getValue();
-                if (sb.length() + item.length() + 1 > MAX_METADATA) {
+                if (sb.length() + item.length() + 1 + sig.length() > MAX_METADATA) {
                     break;
                 }
                 if (!firstD) {
@@ -180,7 +202,7 @@ public final class PartitionProgress {
                 firstD = false;
             }
         }
-        return sb.toString();
+        return sb.append(sig).toString();
     }
 
     private static boolean append(StringBuilder sb, boolean first, long from, long to) {
