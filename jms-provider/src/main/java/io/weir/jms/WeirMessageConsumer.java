@@ -30,7 +30,7 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
     private static final Logger log = LoggerFactory.getLogger(WeirMessageConsumer.class);
     private static final AtomicInteger COUNTER = new AtomicInteger();
     /** Record header carrying the sending connection's id, for no-local subscribers. */
-    static final String CONNECTION_HEADER = "weir.connection";
+    static final String CONNECTION_HEADER = "jms.connection-id";
     private static final int MAX_LISTENER_REDELIVERIES = 10;
 
     private final WeirSession session;
