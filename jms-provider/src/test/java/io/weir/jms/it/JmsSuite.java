@@ -476,6 +476,95 @@ abstract class JmsSuite {
     }
 
     @Test
+    void aKilledClientAckConsumerGetsNothingItAcknowledgedAgainAndLosesNothing(TestInfo info) throws Exception {
+        crash(info, true);
+    }
+
+    @Test
+    void aKilledAutoAckConsumerLosesNothing(TestInfo info) throws Exception {
+        crash(info, false);
+    }
+
+    /** Sends 100 messages, lets a consumer JVM take part of them, kills it (SIGKILL) and drains the rest here. */
+    private void crash(TestInfo info, boolean clientAck) throws Exception {
+        String queue = name(info, "q");
+        int total = 100;
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue(queue));
+            for (int i = 0; i < total; i++) {
+                p.send(s.createTextMessage("m" + i));
+            }
+        }
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        java.nio.file.Path childLog = java.nio.file.Files.createTempFile("crash-consumer", ".log");
+        Process child = new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", cp,
+                CrashConsumer.class.getName(), bootstrap(), queue, clientAck ? "CLIENT" : "AUTO")
+                .redirectError(childLog.toFile()).start();
+        Set<Integer> childSaw = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger lastAckedRef = new java.util.concurrent.atomic.AtomicInteger(-1);
+        Thread reader = new Thread(() -> {
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    int n = Integer.parseInt(line.substring(line.indexOf(' ') + 1));
+                    if (line.startsWith("ACKED")) {
+                        lastAckedRef.accumulateAndGet(n, Math::max);
+                    }
+                    childSaw.add(n);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // the child was killed
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long deadline = System.currentTimeMillis() + 60_000;
+            int enough = clientAck ? 6 : 30; // CLIENT prints every 5th message
+            while (childSaw.size() < enough && child.isAlive() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+        } finally {
+            child.destroyForcibly(); // SIGKILL: no close, no commit of what was not yet committed
+            child.waitFor(30, TimeUnit.SECONDS);
+            reader.join(5000);
+        }
+        int lastAcked = lastAckedRef.get();
+        if (childSaw.size() < (clientAck ? 6 : 30)) {
+            System.err.println("Crash consumer output:\n" + java.nio.file.Files.readString(childLog));
+        }
+        java.nio.file.Files.deleteIfExists(childLog);
+        assertThat(childSaw).as("the consumer JVM received messages before it was killed")
+                .hasSizeGreaterThanOrEqualTo(clientAck ? 6 : 30);
+        List<Integer> after = new ArrayList<>();
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+            c.start();
+            Message m;
+            while ((m = consumer.receive(after.isEmpty() ? WAIT : 2000)) != null) {
+                after.add(Integer.parseInt(text(m).substring(1)));
+            }
+        }
+        Set<Integer> all = new HashSet<>(after);
+        if (clientAck) {
+            int acked = lastAcked;
+            assertThat(acked).as("the consumer JVM acknowledged something").isGreaterThanOrEqualTo(0);
+            assertThat(after).as("nothing acknowledged is delivered again").allMatch(n -> n > acked);
+            for (int i = 0; i <= acked; i++) {
+                all.add(i);
+            }
+        } else {
+            all.addAll(childSaw);
+        }
+        for (int i = 0; i < total; i++) {
+            assertThat(all).as("message m" + i + " is not lost").contains(i);
+        }
+    }
+
+    @Test
     void aBrokerThatIsDownGivesAJmsExceptionWithItsCause() {
         WeirConnectionFactory f = new WeirConnectionFactory("127.0.0.1:1");
         f.setKafkaProperty("default.api.timeout.ms", "2000");
