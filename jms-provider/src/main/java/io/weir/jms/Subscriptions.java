@@ -16,6 +16,8 @@ final class Subscriptions {
 
     private static final Map<String, Integer> ACTIVE = new HashMap<>();
     private static final Map<String, Boolean> UNSHARED = new HashMap<>();
+    /** For subscriptions with active consumers: the topic and selector they were made with. */
+    private static final Map<String, String> IDENTITY = new HashMap<>();
 
     private Subscriptions() {
     }
@@ -41,8 +43,18 @@ final class Subscriptions {
         UNSHARED.remove(group);
     }
 
-    static synchronized void acquireShared(String group) {
+    /**
+     * Joins a shared subscription. While it has active consumers, another with a different topic or selector is
+     * refused, as the spec says.
+     */
+    static synchronized void acquireShared(String group, String name, String identity) throws JMSException {
+        String existing = IDENTITY.get(group);
+        if (ACTIVE.getOrDefault(group, 0) > 0 && existing != null && !existing.equals(identity)) {
+            throw new JMSException("Shared subscription '" + name
+                    + "' has active consumers on another topic or with another selector");
+        }
         ACTIVE.merge(group, 1, Integer::sum);
+        IDENTITY.put(group, identity);
     }
 
     /** Returns true when this was the last active consumer. */
@@ -50,6 +62,7 @@ final class Subscriptions {
         Integer n = ACTIVE.get(group);
         if (n == null || n <= 1) {
             ACTIVE.remove(group);
+            IDENTITY.remove(group);
             return true;
         }
         ACTIVE.put(group, n - 1);

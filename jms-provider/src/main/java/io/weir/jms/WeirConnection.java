@@ -221,9 +221,6 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         if (WeirSession.isListenerThreadOf(this)) {
             throw new IllegalStateException("A message listener must not stop its own connection");
         }
-        if (WeirSession.isCompletionThreadOf(this)) {
-            throw new IllegalStateException("A completion listener must not stop its own connection");
-        }
         synchronized (lifecycle) {
             started = false;
         }

@@ -40,6 +40,8 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
     private final boolean leaveUnmatched;
     private final String groupId;
     private final ConsumerEngine engine;
+    private final String engineKey;
+    private final Runnable wakeSession;
     private final Runnable onClose;
     private volatile MessageListener listener;
     private volatile boolean closed;
@@ -57,8 +59,15 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
         String name = session.connection().connectionId() + "-" + COUNTER.incrementAndGet();
         try {
             String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
-            this.engine = new ConsumerEngine(name, session.connection().consumerBase(), destination.name(), groupId,
-                    start, commitInitial, signature, System::currentTimeMillis, session::signal);
+            java.util.function.Function<Runnable, ConsumerEngine> create = onRecords -> new ConsumerEngine(name,
+                    session.connection().consumerBase(), destination.name(), groupId, start, commitInitial, signature,
+                    System::currentTimeMillis, onRecords);
+            // the consumers of one queue or shared subscription in this JVM share one group member (SharedEngines)
+            this.engineKey = groupId == null ? null : session.connection().settings().bootstrapServers() + "\u0000"
+                    + groupId + "\u0000" + destination.name() + "\u0000" + signature;
+            this.wakeSession = session::signal;
+            this.engine = engineKey == null ? create.apply(wakeSession)
+                    : SharedEngines.acquire(engineKey, create, wakeSession);
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a consumer of " + destination, e);
         }
@@ -77,8 +86,18 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             if (onClose != null) {
                 onClose.run();
             }
-            engine.close();
+            releaseEngine();
             throw JmsExceptionSupport.create("Cannot start consuming " + destination, e);
+        }
+    }
+
+    private void releaseEngine() {
+        if (engineKey == null) {
+            engine.close();
+        } else if (SharedEngines.release(engineKey, wakeSession) && session.mode() != WeirSession.AUTO_ACKNOWLEDGE
+                && session.mode() != WeirSession.DUPS_OK_ACKNOWLEDGE) {
+            // the member lives on for other consumers: what this one was given and did not acknowledge comes back
+            engine.rewind();
         }
     }
 
@@ -194,9 +213,6 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
                 sleepQuietly(Math.min(20, Math.max(1, remaining)));
             }
             if (once) {
-                if (session.connection().isStarted() && engine.hasDeliverable()) {
-                    continue;
-                }
                 return null;
             }
         }
@@ -213,17 +229,58 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
     private record Delivery(ConsumerRecord<byte[], byte[]> record, WeirMessage message) {
     }
 
-    /** Takes records until one is deliverable (applying expiry, delay, selector, no-local) or the wait ends. */
-    private Delivery next(long waitMs) throws JMSException {
-        long deadline = waitMs > 0 ? System.currentTimeMillis() + waitMs : 0;
-        while (true) {
-            long remaining = waitMs > 0 ? deadline - System.currentTimeMillis() : 0;
-            if (waitMs > 0 && remaining <= 0) {
-                return null;
+    /**
+     * Decides per record (under the engine's lock): expired → consumed; not yet due → parked; local to a no-local
+     * subscriber → consumed; not matching the selector → consumed on a subscription, left for other consumers
+     * on a queue; else taken. One per consumer; used by one thread at a time (receive or the session's listener
+     * thread).
+     */
+    private final class Chooser implements ConsumerEngine.Chooser {
+        WeirMessage chosen;
+
+        @Override
+        public ConsumerEngine.Choice choose(ConsumerRecord<byte[], byte[]> r) {
+            if (noLocal && isLocal(r)) {
+                return ConsumerEngine.Choice.CONSUMED;
             }
-            ConsumerRecord<byte[], byte[]> r;
+            WeirMessage m;
             try {
-                r = engine.take(remaining);
+                m = MessageCodec.decode(r);
+            } catch (JMSException e) {
+                log.warn("Skipping record {}-{}@{}: it cannot be read as a JMS message: {}", r.topic(), r.partition(),
+                        r.offset(), e.getMessage());
+                return ConsumerEngine.Choice.CONSUMED;
+            }
+            long now = System.currentTimeMillis();
+            long expiration = m.getJMSExpiration();
+            if (expiration != 0 && expiration <= now) {
+                return ConsumerEngine.Choice.CONSUMED;
+            }
+            long due = m.getJMSDeliveryTime();
+            if (due > now) {
+                engine.park(r, due);
+                return ConsumerEngine.Choice.PARKED;
+            }
+            if (m.getJMSDestination() == null) {
+                m.setJMSDestination(destination);
+            }
+            if (!selector.matches(m)) {
+                return leaveUnmatched ? ConsumerEngine.Choice.SKIP : ConsumerEngine.Choice.CONSUMED;
+            }
+            chosen = m;
+            return ConsumerEngine.Choice.TAKE;
+        }
+    }
+
+    private final Chooser chooser = new Chooser();
+
+    /** The next deliverable message, waiting up to {@code waitMs} (0: not at all). */
+    private Delivery next(long waitMs) throws JMSException {
+        ConsumerRecord<byte[], byte[]> r;
+        WeirMessage m;
+        synchronized (chooser) {
+            try {
+                r = engine.take(waitMs, chooser);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw JmsExceptionSupport.create("Receiving from " + destination, e);
@@ -235,45 +292,14 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             if (r == null) {
                 return null;
             }
-            if (noLocal && isLocal(r)) {
-                engine.consumed(r);
-                continue;
-            }
-            WeirMessage m;
-            try {
-                m = MessageCodec.decode(r);
-            } catch (JMSException e) {
-                log.warn("Skipping record {}-{}@{}: it cannot be read as a JMS message: {}", r.topic(), r.partition(),
-                        r.offset(), e.getMessage());
-                engine.consumed(r);
-                continue;
-            }
-            if (m.getJMSDestination() == null) {
-                m.setJMSDestination(destination);
-            }
-            long now = System.currentTimeMillis();
-            long expiration = m.getJMSExpiration();
-            if (expiration != 0 && expiration <= now) {
-                engine.consumed(r);
-                continue;
-            }
-            long due = m.getJMSDeliveryTime();
-            if (due > now) {
-                engine.park(r, due);
-                continue;
-            }
-            if (!selector.matches(m)) {
-                if (!leaveUnmatched) {
-                    engine.consumed(r);
-                }
-                continue;
-            }
-            int count = engine.recordDelivery(r);
-            m.setDeliveryCount(count);
-            m.setJMSRedelivered(count > 1);
-            m.markReadOnly();
-            return new Delivery(r, m);
+            m = chooser.chosen;
+            chooser.chosen = null;
         }
+        int count = engine.recordDelivery(r);
+        m.setDeliveryCount(count);
+        m.setJMSRedelivered(count > 1);
+        m.markReadOnly();
+        return new Delivery(r, m);
     }
 
     private boolean isLocal(ConsumerRecord<byte[], byte[]> r) {
@@ -353,7 +379,7 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             return;
         }
         closed = true;
-        engine.close();
+        releaseEngine();
         session.consumerClosed(this);
         if (onClose != null) {
             onClose.run();

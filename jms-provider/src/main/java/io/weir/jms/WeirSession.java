@@ -97,6 +97,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     private int dupsOkCount;
     private long dupsOkLastCommit;
     private volatile long recoverGeneration;
+    private boolean signalled; // guarded by signal: set when records arrived since the listener thread last looked
 
     record Delivered(WeirMessageConsumer consumer, ConsumerRecord<byte[], byte[]> record) {
     }
@@ -433,7 +434,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         checkTemporaryOwner(d);
         connection.ensureTopic(d);
         String group = Subscriptions.sharedGroup(connection.getClientID(), name);
-        Subscriptions.acquireShared(group);
+        Subscriptions.acquireShared(group, name, d.name() + "|" + selector.expression());
         WeirConnection conn = connection;
         try {
             return register(new WeirMessageConsumer(this, d, selector, false, group, ConsumerEngine.Start.LATEST, true,
@@ -471,7 +472,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         if (Subscriptions.isUnsharedActive(group)) {
             throw new IllegalStateException("Durable subscription '" + name + "' is in use by an unshared consumer");
         }
-        Subscriptions.acquireShared(group);
+        Subscriptions.acquireShared(group, name, d.name() + "|" + selector.expression());
         try {
             return register(new WeirMessageConsumer(this, d, selector, false, group, ConsumerEngine.Start.LATEST, true,
                     () -> Subscriptions.releaseShared(group), false));
@@ -563,6 +564,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
 
     void signal() {
         synchronized (signal) {
+            signalled = true;
             signal.notifyAll();
         }
     }
@@ -611,13 +613,10 @@ public class WeirSession implements Session, QueueSession, TopicSession {
                         if (nextDue != Long.MAX_VALUE) {
                             wait = Math.max(1, Math.min(wait, nextDue - System.currentTimeMillis()));
                         }
-                        boolean any = false;
-                        for (WeirMessageConsumer c : consumers) {
-                            any |= c.listener() != null && c.engine().hasDeliverable();
-                        }
-                        if (!any || !connection.isStarted()) {
+                        if (!signalled) {
                             signal.wait(wait);
                         }
+                        signalled = false;
                     }
                 }
             }

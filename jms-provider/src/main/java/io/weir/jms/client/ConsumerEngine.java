@@ -70,6 +70,7 @@ public final class ConsumerEngine implements AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile boolean closing;
+    private boolean started;
     private volatile RuntimeException failure;
     private long takeGeneration;
 
@@ -118,7 +119,12 @@ public final class ConsumerEngine implements AutoCloseable {
 
     /** Starts polling and waits (bounded) until the starting position is fixed. */
     public void start(long readyTimeoutMs) throws Exception {
-        thread.start();
+        synchronized (this) {
+            if (!started) {
+                started = true;
+                thread.start();
+            }
+        }
         try {
             ready.get(readyTimeoutMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -448,11 +454,30 @@ public final class ConsumerEngine implements AutoCloseable {
 
     // ------------------------------------------------------------------ app side
 
+    /** What a consumer makes of a buffered record (see {@link #take}). */
+    public enum Choice {
+        /** Hand it to this consumer. */
+        TAKE,
+        /** Consumed without delivery (expired, filtered out of a subscription, local to a no-local subscriber). */
+        CONSUMED,
+        /** Kept back: the chooser parked it with {@link #park}. */
+        PARKED,
+        /** Not for this consumer: leave it for another consumer of the same engine. */
+        SKIP
+    }
+
+    /** Decides, under the engine's lock, what to do with a record. */
+    @FunctionalInterface
+    public interface Chooser {
+        Choice choose(ConsumerRecord<byte[], byte[]> record);
+    }
+
     /**
-     * The next record to deliver: a parked record that became due, else the oldest buffered one. Waits up to
-     * {@code timeoutMs} (negative: for ever, 0: not at all). Null on timeout, close or {@link #interruptTakers()}.
+     * The next record {@code chooser} takes: a parked record that became due first, else the oldest buffered one
+     * it accepts; records it skips stay for the engine's other consumers. Waits up to {@code timeoutMs}
+     * (negative: for ever, 0: not at all). Null on timeout, close or {@link #interruptTakers()}.
      */
-    public ConsumerRecord<byte[], byte[]> take(long timeoutMs) throws InterruptedException {
+    public ConsumerRecord<byte[], byte[]> take(long timeoutMs, Chooser chooser) throws InterruptedException {
         long deadline = timeoutMs > 0 ? clock.getAsLong() + timeoutMs : Long.MAX_VALUE;
         lock.lock();
         try {
@@ -465,21 +490,30 @@ public final class ConsumerEngine implements AutoCloseable {
                     throw failure;
                 }
                 long now = clock.getAsLong();
-                Parked due = parked.peek();
-                if (due != null && due.dueAt <= now) {
-                    parked.poll();
-                    return due.record;
+                while (!parked.isEmpty() && parked.peek().dueAt <= now) {
+                    buffer.addFirst(parked.poll().record);
                 }
-                {
-                    ConsumerRecord<byte[], byte[]> r = buffer.poll();
-                    if (r != null) {
+                java.util.Iterator<ConsumerRecord<byte[], byte[]>> it = buffer.iterator();
+                while (it.hasNext()) {
+                    ConsumerRecord<byte[], byte[]> r = it.next();
+                    Choice choice = chooser.choose(r);
+                    if (choice == Choice.SKIP) {
+                        continue;
+                    }
+                    it.remove();
+                    if (choice == Choice.TAKE) {
                         return r;
                     }
+                    if (choice == Choice.CONSUMED) {
+                        consumed(r);
+                    }
+                    it = buffer.iterator(); // PARKED may have changed the queue; rescan is cheap at these sizes
                 }
                 if (timeoutMs == 0) {
                     return null;
                 }
                 long wait = deadline == Long.MAX_VALUE ? 100 : deadline - now;
+                Parked due = parked.peek();
                 if (due != null) {
                     wait = Math.min(wait, due.dueAt - now);
                 }

@@ -317,6 +317,43 @@ abstract class JmsSuite {
     }
 
     @Test
+    void consumersOfOneQueueWithDifferentSelectorsEachGetTheirOwn(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageConsumer red = s.createConsumer(q, "color = 'red'");
+            MessageConsumer blue = s.createConsumer(q, "color = 'blue'");
+            c.start();
+            MessageProducer p = s.createProducer(q);
+            for (String color : List.of("red", "blue", "blue", "red")) {
+                TextMessage m = s.createTextMessage(color);
+                m.setStringProperty("color", color);
+                p.send(m);
+            }
+            assertThat(text(blue.receive(WAIT))).isEqualTo("blue");
+            assertThat(text(red.receive(WAIT))).isEqualTo("red");
+            assertThat(text(blue.receive(WAIT))).isEqualTo("blue");
+            assertThat(text(red.receive(WAIT))).isEqualTo("red");
+            assertThat(red.receive(200)).isNull();
+        }
+    }
+
+    @Test
+    void sharedConsumersTakeTurns(TestInfo info) throws Exception {
+        try (JMSContext ctx = factory().createContext()) {
+            Topic t = ctx.createTopic(name(info, "t"));
+            var first = ctx.createSharedConsumer(t, "shared");
+            var second = ctx.createSharedConsumer(t, "shared");
+            ctx.createProducer().send(t, "one");
+            assertThat(first.receiveBody(String.class, WAIT)).isEqualTo("one");
+            assertThat(second.receiveNoWait()).isNull();
+            ctx.createProducer().send(t, "two");
+            assertThat(second.receiveBody(String.class, WAIT)).isEqualTo("two");
+            assertThat(first.receiveNoWait()).isNull();
+        }
+    }
+
+    @Test
     void expiredMessagesAreNotDeliveredAndDelayedOnesWait(TestInfo info) throws Exception {
         try (Connection c = factory().createConnection()) {
             Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
