@@ -36,7 +36,10 @@ import org.junit.jupiter.api.TestInfo;
 
 import javax.naming.Context;
 import javax.naming.InitialContext;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -484,5 +487,91 @@ abstract class JmsSuite {
         assertThatThrownBy(f::createConnection).isInstanceOf(JMSException.class)
                 .satisfies(e -> assertThat(((JMSException) e).getLinkedException()).isNotNull());
         assertThat(System.currentTimeMillis() - start).isLessThan(30_000);
+    }
+
+    /**
+     * A consumer JVM killed with SIGKILL mid-stream: under CLIENT_ACKNOWLEDGE no message it acknowledged is
+     * delivered again; under AUTO and DUPS_OK (at-least-once) nothing is lost.
+     */
+    @Test
+    void aConsumerKilledMidStreamLosesNothingAndRedeliversNoAcknowledgedMessage(TestInfo info) throws Exception {
+        for (int mode : new int[]{Session.CLIENT_ACKNOWLEDGE, Session.AUTO_ACKNOWLEDGE, Session.DUPS_OK_ACKNOWLEDGE}) {
+            crashMidStream(name(info, "q" + mode), mode);
+        }
+    }
+
+    private void crashMidStream(String queue, int mode) throws Exception {
+        int total = 300;
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue(queue));
+            for (int i = 0; i < total; i++) {
+                Message m = s.createTextMessage("m" + i);
+                m.setIntProperty("n", i);
+                p.send(m);
+            }
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                CrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(mode), "7")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Set<Integer> delivered = new HashSet<>();
+        Set<Integer> acknowledged = new HashSet<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            String line;
+            while ((line = out.readLine()) != null && delivered.size() < total / 3 && System.currentTimeMillis() < deadline) {
+                if (line.startsWith("GOT ")) {
+                    delivered.add(Integer.parseInt(line.substring(4)));
+                } else if (line.startsWith("ACKED")) {
+                    for (String n : line.substring(5).trim().split(" ")) {
+                        acknowledged.add(Integer.parseInt(n));
+                    }
+                }
+            }
+        } finally {
+            child.destroyForcibly(); // SIGKILL
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(delivered).as("the consumer JVM got messages before it was killed").hasSizeGreaterThanOrEqualTo(total / 3);
+        if (mode == Session.CLIENT_ACKNOWLEDGE) {
+            assertThat(acknowledged).as("acknowledged before the kill").isNotEmpty();
+        }
+        Set<Integer> afterwards = new HashSet<>();
+        List<Integer> redeliveredAcknowledged = new ArrayList<>();
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+            c.start();
+            Set<Integer> expected = new HashSet<>();
+            for (int i = 0; i < total; i++) {
+                expected.add(i);
+            }
+            expected.removeAll(mode == Session.CLIENT_ACKNOWLEDGE ? acknowledged : delivered);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!afterwards.containsAll(expected) && System.currentTimeMillis() < deadline) {
+                Message m = consumer.receive(1000);
+                if (m != null) {
+                    int n = m.getIntProperty("n");
+                    afterwards.add(n);
+                    if (acknowledged.contains(n)) {
+                        redeliveredAcknowledged.add(n);
+                    }
+                }
+            }
+            // a little longer: an acknowledged message must not turn up late either
+            Message late;
+            while ((late = consumer.receive(500)) != null) {
+                int n = late.getIntProperty("n");
+                afterwards.add(n);
+                if (acknowledged.contains(n)) {
+                    redeliveredAcknowledged.add(n);
+                }
+            }
+        }
+        Set<Integer> seen = new HashSet<>(afterwards);
+        seen.addAll(mode == Session.CLIENT_ACKNOWLEDGE ? acknowledged : delivered);
+        assertThat(seen).as("every message consumed by one JVM or the other (mode " + mode + ")").hasSize(total);
+        assertThat(redeliveredAcknowledged).as("acknowledged messages delivered again (mode " + mode + ")").isEmpty();
     }
 }
