@@ -574,4 +574,157 @@ abstract class JmsSuite {
         assertThat(seen).as("every message consumed by one JVM or the other (mode " + mode + ")").hasSize(total);
         assertThat(redeliveredAcknowledged).as("acknowledged messages delivered again (mode " + mode + ")").isEmpty();
     }
+
+    @Test
+    void noLocalSkipsTheConnectionsOwnMessagesAndSharedConsumersSplitASubscription(TestInfo info) throws Exception {
+        String topic = name(info, "t");
+        try (Connection mine = factory().createConnection(); Connection other = factory().createConnection()) {
+            Session s = mine.createSession(Session.AUTO_ACKNOWLEDGE);
+            Session os = other.createSession(Session.AUTO_ACKNOWLEDGE);
+            Topic t = s.createTopic(topic);
+            MessageConsumer noLocal = s.createConsumer(t, null, true);
+            MessageConsumer shared1 = s.createSharedConsumer(t, "shared");
+            MessageConsumer shared2 = os.createSharedConsumer(t, "shared");
+            mine.start();
+            other.start();
+            s.createProducer(t).send(s.createTextMessage("from me"));
+            os.createProducer(t).send(os.createTextMessage("from other"));
+            assertThat(text(noLocal.receive(WAIT))).isEqualTo("from other");
+            assertThat(noLocal.receive(500)).isNull();
+            List<String> got = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + WAIT;
+            while (got.size() < 2 && System.currentTimeMillis() < deadline) {
+                for (MessageConsumer mc : List.of(shared1, shared2)) {
+                    Message m = mc.receive(200);
+                    if (m != null) {
+                        got.add(((TextMessage) m).getText());
+                    }
+                }
+            }
+            assertThat(got).as("each message once across the shared subscription")
+                    .containsExactlyInAnyOrder("from me", "from other");
+            assertThat(shared1.receive(300)).isNull();
+            assertThat(shared2.receive(300)).isNull();
+        }
+    }
+
+    @Test
+    void aStoppedConnectionDeliversNothingAndStopWaitsForARunningListener(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageConsumer consumer = s.createConsumer(q);
+            s.createProducer(q).send(s.createTextMessage("held"));
+            assertThat(consumer.receive(1000)).as("not started: nothing delivered").isNull();
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("held");
+            c.stop();
+            s.createProducer(q).send(s.createTextMessage("after stop"));
+            assertThat(consumer.receive(1000)).as("stopped: nothing delivered").isNull();
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("after stop");
+
+            Session ls = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue lq = ls.createQueue(name(info, "lq"));
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicReference<Exception> stopInListener = new AtomicReference<>();
+            AtomicReference<Exception> closeInListener = new AtomicReference<>();
+            AtomicReference<Exception> fromStopper = new AtomicReference<>();
+            MessageConsumer lc = ls.createConsumer(lq);
+            lc.setMessageListener(m -> {
+                try {
+                    c.stop();
+                } catch (Exception e) {
+                    stopInListener.set(e);
+                }
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    closeInListener.set(e);
+                }
+                entered.countDown();
+                try {
+                    release.await(WAIT, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            ls.createProducer(lq).send(ls.createTextMessage("to the listener"));
+            assertThat(entered.await(WAIT, TimeUnit.MILLISECONDS)).isTrue();
+            Thread stopper = new Thread(() -> {
+                try {
+                    c.stop();
+                } catch (JMSException e) {
+                    fromStopper.set(e);
+                }
+            });
+            stopper.start();
+            stopper.join(500);
+            assertThat(stopper.isAlive()).as("stop() waits while onMessage runs").isTrue();
+            release.countDown();
+            stopper.join(WAIT);
+            assertThat(stopper.isAlive()).isFalse();
+            assertThat(fromStopper.get()).isNull();
+            assertThat(stopInListener.get()).as("stop() from a listener of the connection")
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(closeInListener.get()).as("close() from a listener of the connection")
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadUnblocksReceiveAndClosedObjectsRefuseWork(TestInfo info) throws Exception {
+        Connection c = factory().createConnection();
+        Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+        MessageConsumer consumer = s.createConsumer(s.createQueue(name(info, "q")));
+        c.start();
+        AtomicReference<Object> result = new AtomicReference<>("not returned");
+        Thread receiver = new Thread(() -> {
+            try {
+                result.set(consumer.receive());
+            } catch (JMSException e) {
+                result.set(e);
+            }
+        });
+        receiver.start();
+        Thread.sleep(300);
+        c.close();
+        receiver.join(WAIT);
+        assertThat(receiver.isAlive()).as("receive() returned after close").isFalse();
+        assertThat(result.get()).as("receive() unblocked by close returns null").isNull();
+        assertThatThrownBy(() -> consumer.receive(10)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(s::commit).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> c.createSession(Session.AUTO_ACKNOWLEDGE)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aBrowserSeesTheQueueWithoutConsumingIt(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageProducer p = s.createProducer(q);
+            for (String colour : List.of("red", "blue", "red")) {
+                Message m = s.createTextMessage(colour);
+                m.setStringProperty("colour", colour);
+                p.send(m);
+            }
+            List<String> all = new ArrayList<>();
+            var e = s.createBrowser(q).getEnumeration();
+            while (e.hasMoreElements()) {
+                all.add(((TextMessage) e.nextElement()).getText());
+            }
+            assertThat(all).containsExactly("red", "blue", "red");
+            var reds = s.createBrowser(q, "colour = 'red'").getEnumeration();
+            int n = 0;
+            while (reds.hasMoreElements()) {
+                reds.nextElement();
+                n++;
+            }
+            assertThat(n).isEqualTo(2);
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).as("browsing consumed nothing").isEqualTo("red");
+        }
+    }
 }
