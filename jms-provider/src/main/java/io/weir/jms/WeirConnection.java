@@ -55,6 +55,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final ConnectionSettings settings;
     private final String connectionId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     private final Admin admin;
+    private final BrokerWatch brokerWatch;
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final Set<WeirDestination> temporaries = ConcurrentHashMap.newKeySet();
     private final List<WeirSession> sessions = new CopyOnWriteArrayList<>();
@@ -74,6 +75,8 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         this.settings = settings;
         this.admin = admin;
         this.clientId = settings.clientId();
+        this.brokerWatch = new BrokerWatch(admin, settings.bootstrapServers(), settings.brokerCheckIntervalMs(),
+                this::onAsyncFailure);
     }
 
     static WeirConnection open(ConnectionSettings settings) throws JMSException {
@@ -271,6 +274,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
                 fastProducer.close(Duration.ofSeconds(10));
             }
         }
+        brokerWatch.close();
         admin.close(Duration.ofSeconds(5));
         if (clientIdRegistered) {
             CLIENT_IDS_IN_USE.remove(clientId);
@@ -299,6 +303,9 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         checkClosed();
         lockClientId();
         this.exceptionListener = listener;
+        if (listener != null) {
+            brokerWatch.start();
+        }
     }
 
     /** Tells the exception listener of a problem no call could report (a broker lost in the background). */

@@ -47,6 +47,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,6 +64,13 @@ abstract class JmsSuite {
     static final long WAIT = 15_000;
 
     abstract String bootstrap();
+
+    /** A broker of the same kind that the test may kill: {@code close()} stops it, bootstrap servers via toString(). */
+    interface DisposableBroker extends AutoCloseable {
+        String bootstrapServers();
+    }
+
+    abstract DisposableBroker startDisposableBroker() throws Exception;
 
     WeirConnectionFactory factory() {
         return new WeirConnectionFactory(bootstrap());
@@ -725,6 +733,41 @@ abstract class JmsSuite {
             MessageConsumer consumer = s.createConsumer(q);
             c.start();
             assertThat(text(consumer.receive(WAIT))).as("browsing consumed nothing").isEqualTo("red");
+        }
+    }
+
+    @Test
+    void aBrokerLostWhileConnectedCallsTheExceptionListenerAndFailsSends(TestInfo info) throws Exception {
+        DisposableBroker broker = startDisposableBroker();
+        boolean stopped = false;
+        WeirConnectionFactory f = new WeirConnectionFactory(broker.bootstrapServers());
+        f.setBrokerCheckIntervalMs(1000);
+        f.setSendTimeoutMs(3000);
+        f.setKafkaProperty("max.block.ms", "3000");
+        f.setKafkaProperty("delivery.timeout.ms", "3000");
+        f.setKafkaProperty("request.timeout.ms", "2000");
+        try (Connection c = f.createConnection()) {
+            CompletableFuture<JMSException> reported = new CompletableFuture<>();
+            c.setExceptionListener(reported::complete);
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageProducer p = s.createProducer(q);
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            p.send(s.createTextMessage("before"));
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("before");
+            assertThat(reported).as("no report while the broker answers").isNotDone();
+            broker.close();
+            stopped = true;
+            JMSException e = reported.get(30, TimeUnit.SECONDS);
+            assertThat(e.getLinkedException()).as("the cause is linked").isNotNull();
+            long start = System.currentTimeMillis();
+            assertThatThrownBy(() -> p.send(s.createTextMessage("after"))).isInstanceOf(JMSException.class);
+            assertThat(System.currentTimeMillis() - start).as("a send fails within a bounded time").isLessThan(20_000);
+        } finally {
+            if (!stopped) {
+                broker.close();
+            }
         }
     }
 }
