@@ -770,4 +770,70 @@ abstract class JmsSuite {
             }
         }
     }
+
+    /**
+     * A queue's partition changes hands while a CLIENT_ACKNOWLEDGE consumer holds acknowledged and unacknowledged
+     * messages: the next owner gets every unacknowledged one and no acknowledged one.
+     */
+    @Test
+    void aRebalanceKeepsAcknowledgedPositionsAndSkipsNothing(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        int total = 40;
+        WeirConnectionFactory f = factory();
+        f.setKafkaProperty("session.timeout.ms", "3000");
+        try (Connection a = f.createConnection(); Connection b = f.createConnection()) {
+            Session sa = a.createSession(Session.CLIENT_ACKNOWLEDGE);
+            Queue q = sa.createQueue(queue);
+            MessageProducer p = sa.createProducer(q);
+            for (int i = 0; i < total; i++) {
+                Message m = sa.createTextMessage("m" + i);
+                m.setIntProperty("n", i);
+                p.send(m);
+            }
+            MessageConsumer ca = sa.createConsumer(q);
+            a.start();
+            Set<Integer> acknowledged = new HashSet<>();
+            Message last = null;
+            for (int i = 0; i < 10; i++) {
+                last = ca.receive(WAIT);
+                assertThat(last).isNotNull();
+                acknowledged.add(last.getIntProperty("n"));
+            }
+            last.acknowledge();
+            for (int i = 0; i < 5; i++) {
+                assertThat(ca.receive(WAIT)).as("held, not acknowledged").isNotNull();
+            }
+            // a second member joins: the group rebalances while A holds 5 unacknowledged messages
+            Session sb = b.createSession(Session.CLIENT_ACKNOWLEDGE);
+            MessageConsumer cb = sb.createConsumer(q);
+            b.start();
+            Thread.sleep(1000);
+            sa.close(); // A leaves; its unacknowledged messages must go to B
+            Set<Integer> atB = new HashSet<>();
+            List<Integer> acknowledgedAgain = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (atB.size() < total - acknowledged.size() && System.currentTimeMillis() < deadline) {
+                Message m = cb.receive(1000);
+                if (m != null) {
+                    int n = m.getIntProperty("n");
+                    atB.add(n);
+                    if (acknowledged.contains(n)) {
+                        acknowledgedAgain.add(n);
+                    }
+                    m.acknowledge();
+                }
+            }
+            Message extra;
+            while ((extra = cb.receive(500)) != null) {
+                int n = extra.getIntProperty("n");
+                if (acknowledged.contains(n)) {
+                    acknowledgedAgain.add(n);
+                }
+            }
+            Set<Integer> all = new HashSet<>(atB);
+            all.addAll(acknowledged);
+            assertThat(all).as("nothing skipped").hasSize(total);
+            assertThat(acknowledgedAgain).as("acknowledged messages delivered again").isEmpty();
+        }
+    }
 }
