@@ -65,6 +65,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private KafkaProducer<byte[], byte[]> fastProducer;
     private volatile String clientId;
     private volatile boolean clientIdRegistered;
+    private volatile ClientIdLease clientIdLease;
     private volatile boolean clientIdLocked;
     private volatile boolean started;
     private volatile boolean closed;
@@ -148,6 +149,12 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             }
             if (!CLIENT_IDS_IN_USE.add(id)) {
                 throw new InvalidClientIDException("The client id '" + id + "' is in use by another connection");
+            }
+            try {
+                clientIdLease = ClientIdLease.acquire(admin, settings.clientBase(), id);
+            } catch (JMSException e) {
+                CLIENT_IDS_IN_USE.remove(id);
+                throw e;
             }
             clientId = id;
             clientIdRegistered = true;
@@ -276,6 +283,9 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         }
         brokerWatch.close();
         admin.close(Duration.ofSeconds(5));
+        if (clientIdLease != null) {
+            clientIdLease.close();
+        }
         if (clientIdRegistered) {
             CLIENT_IDS_IN_USE.remove(clientId);
         }

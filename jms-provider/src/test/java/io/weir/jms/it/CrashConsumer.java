@@ -2,7 +2,6 @@ package io.weir.jms.it;
 
 import io.weir.jms.WeirConnectionFactory;
 import jakarta.jms.Connection;
-import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 
@@ -11,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The consumer JVM of the crash test: consumes a queue in the given acknowledge mode and reports on stdout what it
+ * The consumer JVM of the crash test: consumes a queue with a message listener in the given acknowledge mode and reports on stdout what it
  * was handed ({@code GOT n}) and, under CLIENT_ACKNOWLEDGE, what {@code acknowledge()} returned for
  * ({@code ACKED n n n}), until the test kills it with SIGKILL.
  * <p>Arguments: bootstrap servers, queue name, acknowledge mode (a {@code Session} constant), ack every k messages.
@@ -33,30 +32,34 @@ public final class CrashConsumer {
         Connection c = f.createConnection();
         Session s = c.createSession(mode);
         MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+        List<Integer> unacked = new ArrayList<>();
+        // a listener, not receive(): AUTO and DUPS_OK acknowledge only after onMessage returned, so every message
+        // that can have been acknowledged was reported on stdout first
+        consumer.setMessageListener(m -> {
+            try {
+                int n = m.getIntProperty("n");
+                out.println("GOT " + n);
+                out.flush();
+                if (mode == Session.CLIENT_ACKNOWLEDGE) {
+                    unacked.add(n);
+                    if (unacked.size() >= ackEvery) {
+                        m.acknowledge();
+                        StringBuilder line = new StringBuilder("ACKED");
+                        unacked.forEach(i -> line.append(' ').append(i));
+                        out.println(line);
+                        out.flush();
+                        unacked.clear();
+                    }
+                }
+                Thread.sleep(3);
+            } catch (Exception e) {
+                e.printStackTrace();
+                Runtime.getRuntime().halt(2);
+            }
+        });
         c.start();
         out.println("READY");
         out.flush();
-        List<Integer> unacked = new ArrayList<>();
-        while (true) {
-            Message m = consumer.receive(1000);
-            if (m == null) {
-                continue;
-            }
-            int n = m.getIntProperty("n");
-            out.println("GOT " + n);
-            out.flush();
-            if (mode == Session.CLIENT_ACKNOWLEDGE) {
-                unacked.add(n);
-                if (unacked.size() >= ackEvery) {
-                    m.acknowledge();
-                    StringBuilder line = new StringBuilder("ACKED");
-                    unacked.forEach(i -> line.append(' ').append(i));
-                    out.println(line);
-                    out.flush();
-                    unacked.clear();
-                }
-            }
-            Thread.sleep(3);
-        }
+        Thread.sleep(Long.MAX_VALUE);
     }
 }

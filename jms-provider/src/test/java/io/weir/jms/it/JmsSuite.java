@@ -36,9 +36,8 @@ import org.junit.jupiter.api.TestInfo;
 
 import javax.naming.Context;
 import javax.naming.InitialContext;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +45,7 @@ import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -508,39 +508,55 @@ abstract class JmsSuite {
         }
     }
 
+    private static void record(String line, Set<Integer> delivered, Set<Integer> acknowledged) {
+        if (line.startsWith("GOT ")) {
+            delivered.add(Integer.parseInt(line.substring(4)));
+        } else if (line.startsWith("ACKED")) {
+            for (String n : line.substring(5).trim().split(" ")) {
+                acknowledged.add(Integer.parseInt(n));
+            }
+        }
+    }
+
     private void crashMidStream(String queue, int mode) throws Exception {
-        int total = 300;
+        int total = 240;
         try (Connection c = factory().createConnection()) {
-            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Session s = c.createSession(Session.SESSION_TRANSACTED); // one batch of sends at commit
             MessageProducer p = s.createProducer(s.createQueue(queue));
             for (int i = 0; i < total; i++) {
                 Message m = s.createTextMessage("m" + i);
                 m.setIntProperty("n", i);
                 p.send(m);
             }
+            s.commit();
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path report = Files.createTempFile("crash-consumer", ".out");
         Process child = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                 CrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(mode), "7")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(report.toFile()).start();
         Set<Integer> delivered = new HashSet<>();
         Set<Integer> acknowledged = new HashSet<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try {
             long deadline = System.currentTimeMillis() + 60_000;
-            String line;
-            while ((line = out.readLine()) != null && delivered.size() < total / 3 && System.currentTimeMillis() < deadline) {
-                if (line.startsWith("GOT ")) {
-                    delivered.add(Integer.parseInt(line.substring(4)));
-                } else if (line.startsWith("ACKED")) {
-                    for (String n : line.substring(5).trim().split(" ")) {
-                        acknowledged.add(Integer.parseInt(n));
-                    }
-                }
+            while (System.currentTimeMillis() < deadline && child.isAlive()
+                    && Files.readAllLines(report).stream().filter(l -> l.startsWith("GOT ")).count() < total / 3) {
+                Thread.sleep(20);
             }
         } finally {
-            child.destroyForcibly(); // SIGKILL
+            child.destroyForcibly(); // SIGKILL, mid-stream
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
+        // everything the child reported before it died (a line cut short by the kill does not count)
+        String written = Files.readString(report);
+        List<String> lines = new ArrayList<>(List.of(written.split("\n")));
+        if (!written.endsWith("\n") && !lines.isEmpty()) {
+            lines.remove(lines.size() - 1);
+        }
+        for (String line : lines) {
+            record(line, delivered, acknowledged);
+        }
+        Files.delete(report);
         assertThat(delivered).as("the consumer JVM got messages before it was killed").hasSizeGreaterThanOrEqualTo(total / 3);
         if (mode == Session.CLIENT_ACKNOWLEDGE) {
             assertThat(acknowledged).as("acknowledged before the kill").isNotEmpty();
@@ -834,6 +850,54 @@ abstract class JmsSuite {
             all.addAll(acknowledged);
             assertThat(all).as("nothing skipped").hasSize(total);
             assertThat(acknowledgedAgain).as("acknowledged messages delivered again").isEmpty();
+        }
+    }
+
+    private static int members(org.apache.kafka.clients.admin.Admin a, String group) throws Exception {
+        try {
+            return a.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().members().size();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** A client id set by the application is held as a consumer group member, visible to every JVM. */
+    @Test
+    void aClientIdIsVisibleThroughTheBrokersToOtherJvms(TestInfo info) throws Exception {
+        String id = name(info, "client");
+        String group = "weir-jms-client-id." + id;
+        Properties admin = new Properties();
+        admin.put("bootstrap.servers", bootstrap());
+        try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
+            try (Connection c = factory().createConnection()) {
+                c.setClientID(id);
+                org.awaitility.Awaitility.await().atMost(Duration.ofMillis(WAIT)).until(() -> members(a, group) == 1);
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofMillis(WAIT)).until(() -> members(a, group) == 0);
+        }
+        // another JVM's connection holds the id: a plain consumer in that group stands in for it
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        p.put("group.id", group);
+        p.put("group.protocol", "classic");
+        p.put("allow.auto.create.topics", "false");
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> holder = new KafkaConsumer<>(p)) {
+            holder.subscribe(java.util.regex.Pattern.compile("no-such-topic-" + id));
+            try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
+                long deadline = System.currentTimeMillis() + WAIT;
+                while (System.currentTimeMillis() < deadline && members(a, group) == 0) {
+                    holder.poll(Duration.ofMillis(100));
+                }
+            }
+            try (Connection c = factory().createConnection()) {
+                assertThatThrownBy(() -> c.setClientID(id)).isInstanceOf(InvalidClientIDException.class);
+                c.setClientID(id + "-free"); // the failed attempt left the connection usable
+            }
         }
     }
 }
