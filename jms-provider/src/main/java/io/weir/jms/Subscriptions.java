@@ -16,6 +16,8 @@ final class Subscriptions {
 
     private static final Map<String, Integer> ACTIVE = new HashMap<>();
     private static final Map<String, Boolean> UNSHARED = new HashMap<>();
+    /** For a shared subscription with active consumers: the topic and selector it was created with. */
+    private static final Map<String, String> SHAPE = new HashMap<>();
 
     private Subscriptions() {
     }
@@ -41,8 +43,21 @@ final class Subscriptions {
         UNSHARED.remove(group);
     }
 
-    static synchronized void acquireShared(String group) {
+    /**
+     * @param shape the topic and selector of the new consumer: while the subscription has active consumers, a
+     *              consumer with another topic or selector is refused, as the spec says for shared subscriptions
+     */
+    static synchronized void acquireShared(String group, String name, String shape) throws JMSException {
+        if (ACTIVE.getOrDefault(group, 0) > 0 && SHAPE.containsKey(group) && !SHAPE.get(group).equals(shape)) {
+            throw new JMSException("Shared subscription '" + name + "' has active consumers on another topic or with "
+                    + "another selector (" + SHAPE.get(group) + ")");
+        }
         ACTIVE.merge(group, 1, Integer::sum);
+        SHAPE.put(group, shape);
+    }
+
+    static String shape(WeirDestination topic, String selector) {
+        return topic.name() + (selector == null || selector.isBlank() ? "" : " where " + selector);
     }
 
     /** Returns true when this was the last active consumer. */
@@ -50,6 +65,7 @@ final class Subscriptions {
         Integer n = ACTIVE.get(group);
         if (n == null || n <= 1) {
             ACTIVE.remove(group);
+            SHAPE.remove(group);
             return true;
         }
         ACTIVE.put(group, n - 1);

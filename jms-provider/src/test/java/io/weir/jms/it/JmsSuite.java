@@ -607,8 +607,13 @@ abstract class JmsSuite {
             Session os = other.createSession(Session.AUTO_ACKNOWLEDGE);
             Topic t = s.createTopic(topic);
             MessageConsumer noLocal = s.createConsumer(t, null, true);
-            MessageConsumer shared1 = s.createSharedConsumer(t, "shared");
-            MessageConsumer shared2 = os.createSharedConsumer(t, "shared");
+            String sub = name(info, "sub");
+            MessageConsumer shared1 = s.createSharedConsumer(t, sub);
+            MessageConsumer shared2 = os.createSharedConsumer(t, sub);
+            assertThatThrownBy(() -> os.createSharedConsumer(os.createTopic(topic + "-other"), sub))
+                    .as("same name, another topic, while active").isInstanceOf(JMSException.class);
+            assertThatThrownBy(() -> os.createSharedConsumer(t, sub, "colour = 'red'"))
+                    .as("same name, another selector, while active").isInstanceOf(JMSException.class);
             mine.start();
             other.start();
             s.createProducer(t).send(s.createTextMessage("from me"));
