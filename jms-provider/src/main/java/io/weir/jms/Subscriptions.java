@@ -16,8 +16,8 @@ final class Subscriptions {
 
     private static final Map<String, Integer> ACTIVE = new HashMap<>();
     private static final Map<String, Boolean> UNSHARED = new HashMap<>();
-    /** For subscriptions with active consumers: the topic and selector they were made with. */
-    private static final Map<String, String> IDENTITY = new HashMap<>();
+    /** For a shared subscription with active consumers: the topic and selector it was created with. */
+    private static final Map<String, String> SHAPE = new HashMap<>();
 
     private Subscriptions() {
     }
@@ -44,17 +44,20 @@ final class Subscriptions {
     }
 
     /**
-     * Joins a shared subscription. While it has active consumers, another with a different topic or selector is
-     * refused, as the spec says.
+     * @param shape the topic and selector of the new consumer: while the subscription has active consumers, a
+     *              consumer with another topic or selector is refused, as the spec says for shared subscriptions
      */
-    static synchronized void acquireShared(String group, String name, String identity) throws JMSException {
-        String existing = IDENTITY.get(group);
-        if (ACTIVE.getOrDefault(group, 0) > 0 && existing != null && !existing.equals(identity)) {
-            throw new JMSException("Shared subscription '" + name
-                    + "' has active consumers on another topic or with another selector");
+    static synchronized void acquireShared(String group, String name, String shape) throws JMSException {
+        if (ACTIVE.getOrDefault(group, 0) > 0 && SHAPE.containsKey(group) && !SHAPE.get(group).equals(shape)) {
+            throw new JMSException("Shared subscription '" + name + "' has active consumers on another topic or with "
+                    + "another selector (" + SHAPE.get(group) + ")");
         }
         ACTIVE.merge(group, 1, Integer::sum);
-        IDENTITY.put(group, identity);
+        SHAPE.put(group, shape);
+    }
+
+    static String shape(WeirDestination topic, String selector) {
+        return topic.name() + (selector == null || selector.isBlank() ? "" : " where " + selector);
     }
 
     /** Returns true when this was the last active consumer. */
@@ -62,7 +65,7 @@ final class Subscriptions {
         Integer n = ACTIVE.get(group);
         if (n == null || n <= 1) {
             ACTIVE.remove(group);
-            IDENTITY.remove(group);
+            SHAPE.remove(group);
             return true;
         }
         ACTIVE.put(group, n - 1);

@@ -55,6 +55,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final ConnectionSettings settings;
     private final String connectionId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     private final Admin admin;
+    private final BrokerWatch brokerWatch;
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final Set<WeirDestination> temporaries = ConcurrentHashMap.newKeySet();
     private final List<WeirSession> sessions = new CopyOnWriteArrayList<>();
@@ -64,6 +65,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private KafkaProducer<byte[], byte[]> fastProducer;
     private volatile String clientId;
     private volatile boolean clientIdRegistered;
+    private volatile ClientIdLease clientIdLease;
     private volatile boolean clientIdLocked;
     private volatile boolean started;
     private volatile boolean closed;
@@ -74,6 +76,8 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         this.settings = settings;
         this.admin = admin;
         this.clientId = settings.clientId();
+        this.brokerWatch = new BrokerWatch(admin, settings.bootstrapServers(), settings.brokerCheckIntervalMs(),
+                this::onAsyncFailure);
     }
 
     static WeirConnection open(ConnectionSettings settings) throws JMSException {
@@ -145,6 +149,12 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             }
             if (!CLIENT_IDS_IN_USE.add(id)) {
                 throw new InvalidClientIDException("The client id '" + id + "' is in use by another connection");
+            }
+            try {
+                clientIdLease = ClientIdLease.acquire(admin, settings.clientBase(), id);
+            } catch (JMSException e) {
+                CLIENT_IDS_IN_USE.remove(id);
+                throw e;
             }
             clientId = id;
             clientIdRegistered = true;
@@ -268,7 +278,11 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
                 fastProducer.close(Duration.ofSeconds(10));
             }
         }
+        brokerWatch.close();
         admin.close(Duration.ofSeconds(5));
+        if (clientIdLease != null) {
+            clientIdLease.close();
+        }
         if (clientIdRegistered) {
             CLIENT_IDS_IN_USE.remove(clientId);
         }
@@ -296,6 +310,9 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         checkClosed();
         lockClientId();
         this.exceptionListener = listener;
+        if (listener != null) {
+            brokerWatch.start();
+        }
     }
 
     /** Tells the exception listener of a problem no call could report (a broker lost in the background). */

@@ -29,6 +29,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     private int topicPartitions = 1;
     private short topicReplicationFactor = -1;
     private long sendTimeoutMs = 30_000;
+    private long brokerCheckIntervalMs = 5_000;
     private final Properties kafkaProperties = new Properties();
 
     public WeirConnectionFactory() {
@@ -100,6 +101,21 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
         this.sendTimeoutMs = sendTimeoutMs;
     }
 
+    public long getBrokerCheckIntervalMs() {
+        return brokerCheckIntervalMs;
+    }
+
+    /**
+     * How often a connection with an {@code ExceptionListener} checks that the brokers answer (0: never). A
+     * failed check calls the listener once per outage with the cause linked.
+     */
+    public void setBrokerCheckIntervalMs(long brokerCheckIntervalMs) {
+        if (brokerCheckIntervalMs < 0) {
+            throw new IllegalArgumentException("brokerCheckIntervalMs must be >= 0: " + brokerCheckIntervalMs);
+        }
+        this.brokerCheckIntervalMs = brokerCheckIntervalMs;
+    }
+
     /** A kafka-clients property passed to every producer, consumer and admin client (e.g. security settings). */
     public void setKafkaProperty(String key, String value) {
         kafkaProperties.setProperty(key, value);
@@ -113,7 +129,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     /**
      * Applies one setting by name: a factory setting ({@code clientId}, {@code dupsOkBatchSize},
-     * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs})
+     * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs}, {@code brokerCheckIntervalMs})
      * or else a kafka-clients property. Used by JNDI query parameters.
      */
     public void setProperty(String key, String value) {
@@ -124,13 +140,14 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
             case "topicPartitions" -> setTopicPartitions(Integer.parseInt(value));
             case "topicReplicationFactor" -> setTopicReplicationFactor(Short.parseShort(value));
             case "sendTimeoutMs" -> setSendTimeoutMs(Long.parseLong(value));
+            case "brokerCheckIntervalMs" -> setBrokerCheckIntervalMs(Long.parseLong(value));
             default -> setKafkaProperty(key, value);
         }
     }
 
     ConnectionSettings settings(String user, String password) {
         return new ConnectionSettings(bootstrapServers, clientId, dupsOkBatchSize, dupsOkIntervalMs, topicPartitions,
-                topicReplicationFactor, sendTimeoutMs, getKafkaProperties(), user, password);
+                topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, getKafkaProperties(), user, password);
     }
 
     @Override

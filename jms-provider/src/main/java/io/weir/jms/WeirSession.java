@@ -434,7 +434,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         checkTemporaryOwner(d);
         connection.ensureTopic(d);
         String group = Subscriptions.sharedGroup(connection.getClientID(), name);
-        Subscriptions.acquireShared(group, name, d.name() + "|" + selector.expression());
+        Subscriptions.acquireShared(group, name, Subscriptions.shape(d, selector.expression()));
         WeirConnection conn = connection;
         try {
             return register(new WeirMessageConsumer(this, d, selector, false, group, ConsumerEngine.Start.LATEST, true,
@@ -472,7 +472,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         if (Subscriptions.isUnsharedActive(group)) {
             throw new IllegalStateException("Durable subscription '" + name + "' is in use by an unshared consumer");
         }
-        Subscriptions.acquireShared(group, name, d.name() + "|" + selector.expression());
+        Subscriptions.acquireShared(group, name, Subscriptions.shape(d, selector.expression()));
         try {
             return register(new WeirMessageConsumer(this, d, selector, false, group, ConsumerEngine.Start.LATEST, true,
                     () -> Subscriptions.releaseShared(group), false));

@@ -127,13 +127,13 @@ public final class WeirObjectMessage extends WeirMessage implements ObjectMessag
     }
 
     /**
-     * True when there is no object, when {@code c} is Object or Serializable, or when the deserialized object is
-     * an instance of {@code c}; false when it is not or when it cannot be deserialized.
+     * True when there is no object or when the deserialized object is an instance of {@code c}; false when it is
+     * not or when it cannot be deserialized (even for {@code Object.class}, as the Message Javadoc says).
      */
     @SuppressWarnings("rawtypes")
     @Override
     public boolean isBodyAssignableTo(Class c) {
-        if (serialized == null || c == Object.class || c == Serializable.class) {
+        if (serialized == null) {
             return true;
         }
         try {

@@ -2,57 +2,64 @@ package io.weir.jms.it;
 
 import io.weir.jms.WeirConnectionFactory;
 import jakarta.jms.Connection;
-import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The consumer JVM that {@link JmsSuite}'s crash tests kill with SIGKILL. Usage:
- * {@code CrashConsumer <bootstrap> <queue> CLIENT|AUTO}. Prints {@code ACKED <n>} once {@code acknowledge()} has
- * returned for message {@code n} (CLIENT, every 5th message), or {@code GOT <n>} per message (AUTO); runs until
- * killed. AUTO consumes through a message listener.
+ * The consumer JVM of the crash test: consumes a queue with a message listener in the given acknowledge mode and reports on stdout what it
+ * was handed ({@code GOT n}) and, under CLIENT_ACKNOWLEDGE, what {@code acknowledge()} returned for
+ * ({@code ACKED n n n}), until the test kills it with SIGKILL.
+ * <p>Arguments: bootstrap servers, queue name, acknowledge mode (a {@code Session} constant), ack every k messages.
  */
 public final class CrashConsumer {
+
+    private CrashConsumer() {
+    }
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0];
         String queue = args[1];
-        boolean client = args[2].equals("CLIENT");
-        WeirConnectionFactory factory = new WeirConnectionFactory(bootstrap);
-        factory.setKafkaProperty("session.timeout.ms", "2000"); // the group notices the kill sooner
-        Connection c = factory.createConnection();
-        Session s = c.createSession(client ? Session.CLIENT_ACKNOWLEDGE : Session.AUTO_ACKNOWLEDGE);
+        int mode = Integer.parseInt(args[2]);
+        int ackEvery = Integer.parseInt(args[3]);
+        PrintStream out = System.out;
+        WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
+        f.setKafkaProperty("session.timeout.ms", "2000");
+        f.setKafkaProperty("heartbeat.interval.ms", "300");
+        Connection c = f.createConnection();
+        Session s = c.createSession(mode);
         MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
-        if (!client) {
-            // AUTO: the message counts as consumed once onMessage returns, so what is printed here was surely seen
-            consumer.setMessageListener(m -> {
-                try {
-                    System.out.println("GOT " + ((TextMessage) m).getText().substring(1));
-                    System.out.flush();
-                    Thread.sleep(5);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
+        List<Integer> unacked = new ArrayList<>();
+        // a listener, not receive(): AUTO and DUPS_OK acknowledge only after onMessage returned, so every message
+        // that can have been acknowledged was reported on stdout first
+        consumer.setMessageListener(m -> {
+            try {
+                int n = m.getIntProperty("n");
+                out.println("GOT " + n);
+                out.flush();
+                if (mode == Session.CLIENT_ACKNOWLEDGE) {
+                    unacked.add(n);
+                    if (unacked.size() >= ackEvery) {
+                        m.acknowledge();
+                        StringBuilder line = new StringBuilder("ACKED");
+                        unacked.forEach(i -> line.append(' ').append(i));
+                        out.println(line);
+                        out.flush();
+                        unacked.clear();
+                    }
                 }
-            });
-            c.start();
-            Thread.sleep(Long.MAX_VALUE);
-        }
+                Thread.sleep(3);
+            } catch (Exception e) {
+                e.printStackTrace();
+                Runtime.getRuntime().halt(2);
+            }
+        });
         c.start();
-        int count = 0;
-        while (true) {
-            Message m = consumer.receive(1000);
-            if (m == null) {
-                continue;
-            }
-            String n = ((TextMessage) m).getText().substring(1);
-            count++;
-            if (count % 5 == 0) {
-                m.acknowledge();
-                System.out.println("ACKED " + n);
-            }
-            System.out.flush();
-            Thread.sleep(5);
-        }
+        out.println("READY");
+        out.flush();
+        Thread.sleep(Long.MAX_VALUE);
     }
 }

@@ -19,6 +19,22 @@ class KafkaJmsIT extends JmsSuite {
     }
 
     @Override
+    DisposableBroker startDisposableBroker() throws Exception {
+        KafkaPeer peer = KafkaPeer.start();
+        return new DisposableBroker() {
+            @Override
+            public String bootstrapServers() {
+                return peer.bootstrapServers();
+            }
+
+            @Override
+            public void close() throws Exception {
+                peer.close();
+            }
+        };
+    }
+
+    @Override
     String bootstrap() {
         return kafka.bootstrapServers();
     }

@@ -20,6 +20,22 @@ class WeirJmsIT extends JmsSuite {
     }
 
     @Override
+    DisposableBroker startDisposableBroker() {
+        EmbeddedWeirCluster c = EmbeddedWeirCluster.builder().brokers(1).build().start();
+        return new DisposableBroker() {
+            @Override
+            public String bootstrapServers() {
+                return c.bootstrapServers();
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
+    }
+
+    @Override
     String bootstrap() {
         return cluster.bootstrapServers();
     }

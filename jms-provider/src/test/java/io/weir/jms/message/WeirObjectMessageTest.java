@@ -66,6 +66,8 @@ class WeirObjectMessageTest {
         assertThatThrownBy(() -> m.getBody(Object.class)).isInstanceOf(MessageFormatException.class);
         assertThatThrownBy(() -> m.getBody(String.class)).isInstanceOf(MessageFormatException.class);
         assertThat(m.isBodyAssignableTo(String.class)).as("deserialization fails: false").isFalse();
+        assertThat(m.isBodyAssignableTo(Object.class)).as("even for Object").isFalse();
+        assertThat(m.isBodyAssignableTo(Serializable.class)).as("even for Serializable").isFalse();
     }
 
     @Test
