@@ -570,7 +570,7 @@ abstract class JmsSuite {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path report = Files.createTempFile("crash-consumer", ".out");
         Process child = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                CrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(mode), "7")
+                QueueCrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(mode), "7")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(report.toFile()).start();
         Set<Integer> delivered = new HashSet<>();
         Set<Integer> acknowledged = new HashSet<>();

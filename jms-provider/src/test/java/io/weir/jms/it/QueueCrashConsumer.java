@@ -15,9 +15,9 @@ import java.util.List;
  * ({@code ACKED n n n}), until the test kills it with SIGKILL.
  * <p>Arguments: bootstrap servers, queue name, acknowledge mode (a {@code Session} constant), ack every k messages.
  */
-public final class CrashConsumer {
+public final class QueueCrashConsumer {
 
-    private CrashConsumer() {
+    private QueueCrashConsumer() {
     }
 
     public static void main(String[] args) throws Exception {
