@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Prints the counts and the failing tests of the last TCK run from its Failsafe reports (names only, no TCK text).
+#   tck-tests/summarize.sh [<failsafe-reports dir>]
+set -euo pipefail
+DIR="${1:-$(dirname "$0")/target/failsafe-reports}"
+python3 - "$DIR" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+tests = fail = err = skip = 0
+time = 0.0
+bad = []
+for f in sorted(glob.glob(sys.argv[1] + "/TEST-com.sun.ts.tests.jms.*.xml")):
+    s = ET.parse(f).getroot()
+    tests += int(s.get("tests")); fail += int(s.get("failures")); err += int(s.get("errors")); skip += int(s.get("skipped"))
+    time += float(s.get("time", "0").replace(",", ""))
+    for c in s.iter("testcase"):
+        for kind in ("failure", "error"):
+            e = c.find(kind)
+            if e is not None:
+                cause = (e.get("type") or "") + (": " + e.get("message").splitlines()[0][:160] if e.get("message") else "")
+                bad.append(f"{c.get('classname').replace('com.sun.ts.tests.jms.', '')}#{c.get('name')}  [{kind}] {cause}")
+print(f"tests={tests} passed={tests - fail - err - skip} failures={fail} errors={err} skipped={skip} test-time={time:.0f}s")
+for b in bad:
+    print(b)
+PY
