@@ -29,7 +29,7 @@ import org.apache.kafka.common.Uuid;
  * ports. {@link #close()} kills it and deletes its data: the data is thrown away, and a graceful stop
  * would first fsync gigabytes of log that the next run's broker would then compete with for the disk.
  */
-final class BrokerProcess implements AutoCloseable {
+final class BrokerProcess implements Target {
 
     /** The systems compared. */
     enum System {
@@ -146,9 +146,35 @@ final class BrokerProcess implements AutoCloseable {
         return broker;
     }
 
+    @Override
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    @Override
+    public short replicationFactor() {
+        return 1;
+    }
+
+    @Override
+    public Map<String, String> topicConfigs() {
+        return Map.of();
+    }
+
     /** Milliseconds from launch until the broker answered an Admin call. */
-    long startupMillis() {
+    @Override
+    public long startupMillis() {
         return startupMillis;
+    }
+
+    @Override
+    public long stopMillis() {
+        return stopMillis;
+    }
+
+    @Override
+    public long deleteMillis() {
+        return deleteMillis;
     }
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
@@ -197,7 +223,8 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    boolean isAlive() {
+    @Override
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -227,7 +254,7 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    private static Process launch(List<String> cmd, Path dir, Path logFile) throws IOException {
+    static Process launch(List<String> cmd, Path dir, Path logFile) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         Process p = pb.start();
@@ -235,11 +262,37 @@ final class BrokerProcess implements AutoCloseable {
         return p;
     }
 
-    private static Path write(Path file, Properties props) throws IOException {
+    static Path write(Path file, Properties props) throws IOException {
         try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             props.store(w, "side-by-side benchmark broker");
         }
         return file;
+    }
+
+    /** Kills {@code p} (SIGKILL) and forgets it. */
+    static void kill(Process p) {
+        try {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            RUNNING.remove(p);
+        }
+    }
+
+    /** The log4j2 configuration of an Apache Kafka JVM, written into {@code dir}; returns its JVM option. */
+    static String kafkaLog4j(Path dir) throws IOException {
+        Path log4j = dir.resolve("log4j2.properties");
+        Files.writeString(log4j, """
+                rootLogger.level = INFO
+                rootLogger.appenderRef.out.ref = OUT
+                appender.out.type = Console
+                appender.out.name = OUT
+                appender.out.layout.type = PatternLayout
+                appender.out.layout.pattern = [%d] %p %m (%c)%n
+                """, StandardCharsets.UTF_8);
+        return "-Dlog4j2.configurationFile=" + log4j;
     }
 
     static int freePort() throws IOException {

@@ -34,7 +34,19 @@ record SbsSettings(
         String weirClasspath,
         String kafkaClasspath,
         Path out,
-        Path logs) {
+        Path logs,
+        int cluster,
+        short clusterRf,
+        int minInsync,
+        int sessionTimeoutMs,
+        String coordinatorJvmOpts,
+        boolean failover,
+        int failoverRate,
+        int failoverSize,
+        double failoverWarmupSeconds,
+        double failoverAfterSeconds,
+        int failoverRounds,
+        String only) {
 
     static final String USAGE = """
             io.weir.bench.sbs.SideBySide [--quick] [--key=value]...
@@ -54,6 +66,18 @@ record SbsSettings(
               --repo=.                   repository root (finds broker/target and bench/kafka-peer/target)
               --weir-classpath=... --kafka-classpath=...   override the broker classpaths
               --out=bench/target/side-by-side.txt   --logs=bench/target/side-by-side-logs
+            --only=weir|kafka          run only that system's runs (the A/A check needs kafka)
+            Replicated mode:
+              --cluster=3                3 brokers per system (Weir + one ZooKeeper; Kafka brokers + one KRaft controller)
+              --cluster-rf=3 --min-insync=2   replication factor and min.insync.replicas of every topic
+              --session-timeout-ms=6000  Weir's ZooKeeper session timeout = Kafka's broker.session.timeout.ms
+              --coordinator-jvm-opts="-Xms256m -Xmx256m"   JVM of the ZooKeeper / KRaft controller
+              --failover=true            the failover workload: steady idempotent acks=all producer, kill -9 of the leader
+              --failover-rate=1000 --failover-size=256   records/s and bytes of its producer
+              --failover-warmup=5 --failover-after=20    seconds before the kill, seconds recorded after it
+              --failover-rounds=2        each round runs it Weir, Kafka, Kafka, Weir on fresh clusters
+            --cluster=3 defaults: sizes 1024, acks all, partitions 1,8, broker JVMs -Xms512m -Xmx512m,
+              no consumer-group workload; --quick: partitions 8 and one failover round.
             --quick: sizes 100,1024, acks all, partitions 1,8, 3 s runs (1 s warm-up), 5 s latency run (2 s warm-up).
             Full defaults: sizes 100,1024, acks 1,all, partitions 1,8, 8 s runs (2 s warm-up), 12 s latency run (3 s warm-up).
             """;
@@ -78,11 +102,13 @@ record SbsSettings(
         kv.remove("quick");
         Args in = new Args(kv);
         Path repo = Path.of(in.str("repo", ".")).toAbsolutePath().normalize();
+        int cluster = in.integer("cluster", 0);
+        boolean c = cluster > 0;
         SbsSettings s = new SbsSettings(
                 quick,
-                in.ints("sizes", "100,1024"),
-                in.strs("acks", quick ? "all" : "1,all"),
-                in.ints("partitions", "1,8"),
+                in.ints("sizes", c ? "1024" : "100,1024"),
+                in.strs("acks", quick || c ? "all" : "1,all"),
+                in.ints("partitions", c && quick ? "8" : "1,8"),
                 in.dbl("duration", quick ? 3 : 7),
                 in.lng("records", 0),
                 in.dbl("warmup", quick ? 1 : 2),
@@ -96,12 +122,24 @@ record SbsSettings(
                 in.integer("rounds", 1),
                 in.bool("aa", true),
                 in.bool("harness-warmup", true),
-                in.str("broker-jvm-opts", "-Xms1g -Xmx1g"),
+                in.str("broker-jvm-opts", c ? "-Xms512m -Xmx512m" : "-Xms1g -Xmx1g"),
                 repo,
                 in.str("weir-classpath", null),
                 in.str("kafka-classpath", null),
-                repo.resolve(in.str("out", "bench/target/side-by-side.txt")),
-                repo.resolve(in.str("logs", "bench/target/side-by-side-logs")));
+                repo.resolve(in.str("out", c ? "bench/target/side-by-side-cluster.txt" : "bench/target/side-by-side.txt")),
+                repo.resolve(in.str("logs", c ? "bench/target/side-by-side-cluster-logs" : "bench/target/side-by-side-logs")),
+                cluster,
+                (short) in.integer("cluster-rf", c ? Math.min(3, cluster) : 1),
+                in.integer("min-insync", c ? Math.min(2, cluster) : 1),
+                in.integer("session-timeout-ms", 6000),
+                in.str("coordinator-jvm-opts", "-Xms256m -Xmx256m"),
+                in.bool("failover", c),
+                in.integer("failover-rate", 1000),
+                in.integer("failover-size", 256),
+                in.dbl("failover-warmup", 5),
+                in.dbl("failover-after", 20),
+                in.integer("failover-rounds", quick ? 1 : 2),
+                in.str("only", null));
         if (!kv.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + kv.keySet());
         }
@@ -112,6 +150,16 @@ record SbsSettings(
         }
         if (s.rounds < 1 || s.latencyRate < 1 || s.durationSeconds <= 0 && s.records <= 0) {
             throw new IllegalArgumentException("rounds, latency-rate and duration (or records) must be positive");
+        }
+        if (s.cluster < 0 || s.cluster == 1 || s.clusterRf < 1 || s.cluster > 0 && s.clusterRf > s.cluster
+                || s.minInsync < 1 || s.minInsync > s.clusterRf) {
+            throw new IllegalArgumentException("need --cluster=0 or >= 2, 1 <= cluster-rf <= cluster, 1 <= min-insync <= cluster-rf");
+        }
+        if (s.failover && s.cluster < 2) {
+            throw new IllegalArgumentException("--failover needs --cluster=N (N >= 2)");
+        }
+        if (s.only != null && !List.of("weir", "kafka").contains(s.only)) {
+            throw new IllegalArgumentException("--only must be weir or kafka: " + s.only);
         }
         return s;
     }
@@ -129,6 +177,20 @@ record SbsSettings(
                     + " s of warm-up; send time = intended send time (no coordinated omission)");
         }
         lines.add("brokers: " + brokerJvmOpts + ", default GC, each in its own JVM; clients in the harness JVM over loopback");
+        if (cluster > 0) {
+            lines.add("cluster: " + cluster + " brokers per system, topics replication.factor=" + clusterRf + " min.insync.replicas="
+                    + minInsync + "; Weir: one standalone ZooKeeper JVM (session timeout " + sessionTimeoutMs + " ms); Kafka: "
+                    + "broker-only JVMs and one dedicated KRaft controller JVM (1-voter quorum, broker.session.timeout.ms="
+                    + sessionTimeoutMs + "); coordinator JVM " + coordinatorJvmOpts);
+            if (failover) {
+                lines.add("failover: idempotent acks=all producer at " + failoverRate + " records/s of " + failoverSize + " B to 1 partition; "
+                        + "kill -9 of the partition leader's JVM after " + failoverWarmupSeconds + " s, then " + failoverAfterSeconds
+                        + " s recorded; " + failoverRounds + " round(s) of Weir, Kafka, Kafka, Weir");
+            }
+        }
+        if (only != null) {
+            lines.add("only " + only + " runs");
+        }
         return lines;
     }
 

@@ -57,8 +57,14 @@ public final class SideBySide {
         long t0 = System.nanoTime();
         List<String> header = new ArrayList<>();
         header.add("Weir vs Apache Kafka, side by side (" + Instant.now() + ")");
-        header.add("Apache Kafka: kafka_2.13 " + kafkaVersion() + " (KRaft, combined broker+controller); Weir: "
-                + weirJar() + " (embedded ZooKeeper); clients: kafka-clients " + clientsVersion());
+        if (settings.cluster() > 0) {
+            header.add("Apache Kafka: kafka_2.13 " + kafkaVersion() + " (KRaft: " + settings.cluster()
+                    + " broker-only JVMs + 1 dedicated controller JVM); Weir: " + weirJar() + " (" + settings.cluster()
+                    + " broker JVMs + 1 standalone ZooKeeper JVM); clients: kafka-clients " + clientsVersion());
+        } else {
+            header.add("Apache Kafka: kafka_2.13 " + kafkaVersion() + " (KRaft, combined broker+controller); Weir: "
+                    + weirJar() + " (embedded ZooKeeper); clients: kafka-clients " + clientsVersion());
+        }
         header.add("java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         header.addAll(settings.describe());
         header.forEach(System.out::println);
@@ -82,8 +88,14 @@ public final class SideBySide {
         Report.Comparison throughput = new Report.Comparison("Producer and consumer throughput", "Weir", "Kafka");
         Report.Comparison lat = new Report.Comparison("End-to-end latency at a fixed rate", "Weir", "Kafka");
         Report.Comparison grp = new Report.Comparison("Consumer groups", "Weir", "Kafka");
-        Workload groups = Boolean.parseBoolean(System.getProperty("sbs.groups", "true"))
+        Workload groups = Boolean.parseBoolean(System.getProperty("sbs.groups", Boolean.toString(settings.cluster() == 0)))
                 ? new Workloads.Groups(1024, 8, 2, Long.getLong("sbs.groupRecords", 200_000L)) : null;
+        Workload failover = settings.failover()
+                ? new Failover(settings.failoverRate(), settings.failoverSize(), settings.failoverWarmupSeconds(),
+                        settings.failoverAfterSeconds())
+                : null;
+        Report.Comparison fo = new Report.Comparison("Leader failover: kill -9 of the partition leader under an idempotent acks=all producer",
+                "Weir", "Kafka");
         Report.Comparison aa = new Report.Comparison("Harness check: Kafka against itself (A/A, same A B B A order)",
                 "Kafka-A", "Kafka-B");
 
@@ -102,6 +114,11 @@ public final class SideBySide {
             }
             if (groups != null) {
                 abba(groups, grp, W, "Weir", K, "Kafka");
+            }
+        }
+        if (failover != null) {
+            for (int round = 0; round < settings.failoverRounds(); round++) {
+                abba(failover, fo, W, "Weir", K, "Kafka");
             }
         }
         if (settings.aa()) {
@@ -131,6 +148,10 @@ public final class SideBySide {
             out.addAll(grp.lines());
             out.add("");
         }
+        if (failover != null) {
+            out.addAll(fo.lines());
+            out.add("");
+        }
         if (settings.aa()) {
             out.addAll(aa.lines());
             out.add("");
@@ -143,6 +164,11 @@ public final class SideBySide {
         if (latency != null) {
             for (String metric : List.of("e2e p50 ms", "e2e p99 ms", "e2e p99.9 ms")) {
                 out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s %s", metric, Report.fmtRatio(lat.ratio(latency.name(), metric))));
+            }
+        }
+        if (failover != null) {
+            for (String metric : List.of("failover ms", "max stall ms")) {
+                out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s %s", metric, Report.fmtRatio(fo.ratio(failover.name(), metric))));
             }
         }
         if (settings.aa()) {
@@ -183,6 +209,9 @@ public final class SideBySide {
     }
 
     private void run(Workload w, Report.Comparison c, BrokerProcess.System system, String label) {
+        if (settings.only() != null && !system.name().equalsIgnoreCase(settings.only())) {
+            return;
+        }
         runNumber++;
         Path logFile = settings.logs().resolve(String.format(Locale.ROOT, "%03d-%s.log", runNumber, label.toLowerCase(Locale.ROOT)));
         System.out.printf(Locale.ROOT, "run %3d  %-8s %-30s ", runNumber, label, w.name());
@@ -193,7 +222,9 @@ public final class SideBySide {
         long delete = -1;
         long t0 = System.nanoTime();
         try {
-            BrokerProcess broker = BrokerProcess.start(system, settings, classpaths, logFile);
+            Target broker = settings.cluster() > 0
+                    ? ClusterProcess.start(system, settings, classpaths, logFile)
+                    : BrokerProcess.start(system, settings, classpaths, logFile);
             try {
                 startup = broker.startupMillis();
                 r = w.run(broker);
@@ -201,11 +232,12 @@ public final class SideBySide {
                 r = RunResult.failed(e.toString());
             } finally {
                 if (!broker.isAlive()) {
-                    r = RunResult.failed("broker died during the run (see " + logFile + ")");
+                    r = RunResult.failed("broker died during the run (see "
+                            + (settings.cluster() > 0 ? logFile.toString().replaceFirst("\\.log$", "-*.log") : logFile) + ")");
                 }
                 broker.close();
-                stop = broker.stopMillis;
-                delete = broker.deleteMillis;
+                stop = broker.stopMillis();
+                delete = broker.deleteMillis();
             }
         } catch (Exception e) {
             r = RunResult.failed("startup: " + e.getMessage());

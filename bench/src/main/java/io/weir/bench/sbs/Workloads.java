@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -51,7 +53,7 @@ final class Workloads {
     interface Workload {
         String name();
 
-        RunResult run(BrokerProcess broker) throws Exception;
+        RunResult run(Target broker) throws Exception;
     }
 
     /** Lower-is-better metrics (latencies); everything else is a rate. */
@@ -70,10 +72,10 @@ final class Workloads {
         }
 
         @Override
-        public RunResult run(BrokerProcess broker) throws Exception {
+        public RunResult run(Target broker) throws Exception {
             long ph0 = System.nanoTime();
-            List<TopicPartition> warmTps = warmupSeconds > 0 ? createTopic(broker.bootstrap, WARMUP_TOPIC, partitions) : List.of();
-            List<TopicPartition> tps = createTopic(broker.bootstrap, TOPIC, partitions);
+            List<TopicPartition> warmTps = warmupSeconds > 0 ? createTopic(broker, WARMUP_TOPIC, partitions) : List.of();
+            List<TopicPartition> tps = createTopic(broker, TOPIC, partitions);
             long ph1 = System.nanoTime();
             Map<String, Double> m = new LinkedHashMap<>();
             List<String> notes = new ArrayList<>();
@@ -88,7 +90,7 @@ final class Workloads {
             long start;
             long elapsed;
             long warmProduceNanos;
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap, acks))) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap(), acks))) {
                 if (!warmTps.isEmpty()) {
                     // untimed: the broker's and the client's JIT, connections and page cache get going
                     long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
@@ -137,14 +139,14 @@ final class Workloads {
                     ack.getValueAtPercentile(50) / 1000.0, ack.getValueAtPercentile(99) / 1000.0));
 
             long ph2 = System.nanoTime();
-            long endOffsets = endOffsets(broker.bootstrap, tps);
+            long endOffsets = endOffsets(broker.bootstrap(), tps);
             if (endOffsets != acked.get()) {
                 notes.add("log end offsets sum to " + endOffsets + " but " + acked.get() + " sends were acknowledged");
             }
 
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap))) {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap()))) {
                 if (!warmTps.isEmpty()) {
-                    long warmCount = endOffsets(broker.bootstrap, warmTps);
+                    long warmCount = endOffsets(broker.bootstrap(), warmTps);
                     consumer.assign(warmTps);
                     consumer.seekToBeginning(warmTps);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -204,8 +206,8 @@ final class Workloads {
         }
 
         @Override
-        public RunResult run(BrokerProcess broker) throws Exception {
-            List<TopicPartition> tps = createTopic(broker.bootstrap, TOPIC, partitions);
+        public RunResult run(Target broker) throws Exception {
+            List<TopicPartition> tps = createTopic(broker, TOPIC, partitions);
             Histogram e2e = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
             AtomicLong received = new AtomicLong();
             AtomicReference<Throwable> consumerError = new AtomicReference<>();
@@ -215,7 +217,7 @@ final class Workloads {
             List<long[]> slow = new ArrayList<>(); // partition, offset, sent (ns after measuring began), latency µs
 
             Thread consumerThread = new Thread(() -> {
-                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap))) {
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap()))) {
                     consumer.assign(tps);
                     consumer.seekToBeginning(tps);
                     for (TopicPartition tp : tps) {
@@ -262,7 +264,7 @@ final class Workloads {
             long sent = 0;
             long start;
             long maxBehind = 0;
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap, acks))) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap(), acks))) {
                 producer.partitionsFor(TOPIC);
                 byte[] value = new byte[size];
                 new Random(7).nextBytes(value);
@@ -367,17 +369,17 @@ final class Workloads {
         }
 
         @Override
-        public RunResult run(BrokerProcess broker) throws Exception {
+        public RunResult run(Target broker) throws Exception {
             String topic = "sbs-group";
-            List<TopicPartition> tps = createTopic(broker.bootstrap, topic, partitions);
+            List<TopicPartition> tps = createTopic(broker, topic, partitions);
             byte[] value = new byte[size];
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap, "1"))) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap(), "1"))) {
                 for (long i = 0; i < records; i++) {
                     producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, (int) (i % partitions), null, value));
                 }
                 producer.flush();
             }
-            Map<String, Object> props = consumerProps(broker.bootstrap);
+            Map<String, Object> props = consumerProps(broker.bootstrap());
             props.put(ConsumerConfig.GROUP_ID_CONFIG, "sbs-group-" + System.nanoTime());
             props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
             List<org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
@@ -467,23 +469,29 @@ final class Workloads {
         return p;
     }
 
-    private static Admin admin(String bootstrap) {
+    static Admin admin(String bootstrap) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
     }
 
     /**
-     * Creates the topic and returns once every partition answers ListOffsets: its log is open on the
-     * leader, so the first produce is not refused while the partition is still being set up.
+     * Creates the topic (with the target's replication factor and topic configs) and returns once every
+     * partition answers ListOffsets: its log is open on the leader, so the first produce is not refused
+     * while the partition is still being set up. With replicas, it first waits until every partition has a
+     * leader and all its replicas in the ISR, so that acks=all does not start against a shrunken ISR.
      */
-    static List<TopicPartition> createTopic(String bootstrap, String topic, int partitions) throws Exception {
+    static List<TopicPartition> createTopic(Target target, String topic, int partitions) throws Exception {
         List<TopicPartition> tps = new ArrayList<>();
         for (int i = 0; i < partitions; i++) {
             tps.add(new TopicPartition(topic, i));
         }
-        try (Admin admin = admin(bootstrap)) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        try (Admin admin = admin(target.bootstrap())) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, target.replicationFactor()).configs(target.topicConfigs())))
+                    .all().get(60, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            if (target.replicationFactor() > 1) {
+                awaitFullIsr(admin, topic, partitions, target.replicationFactor(), deadline);
+            }
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             tps.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
             while (true) {
@@ -498,6 +506,34 @@ final class Workloads {
                 }
             }
         }
+    }
+
+    private static void awaitFullIsr(Admin admin, String topic, int partitions, int rf, long deadline) throws Exception {
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+                List<String> short_ = new ArrayList<>();
+                for (TopicPartitionInfo p : d.partitions()) {
+                    if (p.leader() == null || p.isr().size() < rf || p.replicas().size() < rf) {
+                        short_.add("p" + p.partition() + " leader " + (p.leader() == null ? "none" : p.leader().id())
+                                + " replicas " + ids(p.replicas()) + " isr " + ids(p.isr()));
+                    }
+                }
+                if (d.partitions().size() == partitions && short_.isEmpty()) {
+                    return;
+                }
+                last = d.partitions().size() + " of " + partitions + " partitions described; not fully replicated: " + short_;
+            } catch (ExecutionException | TimeoutException e) {
+                last = e.toString();
+            }
+            Thread.sleep(100);
+        }
+        throw new TimeoutException("topic " + topic + " (replication factor " + rf + ") not fully in sync 60 s after creation: " + last);
+    }
+
+    private static List<Integer> ids(List<org.apache.kafka.common.Node> nodes) {
+        return nodes.stream().map(org.apache.kafka.common.Node::id).toList();
     }
 
     static long endOffsets(String bootstrap, List<TopicPartition> tps) throws Exception {

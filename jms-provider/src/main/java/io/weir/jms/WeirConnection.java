@@ -1,0 +1,542 @@
+package io.weir.jms;
+
+import jakarta.jms.ConnectionConsumer;
+import jakarta.jms.ConnectionMetaData;
+import jakarta.jms.Destination;
+import jakarta.jms.ExceptionListener;
+import jakarta.jms.IllegalStateException;
+import jakarta.jms.InvalidClientIDException;
+import jakarta.jms.InvalidDestinationException;
+import jakarta.jms.JMSException;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueSession;
+import jakarta.jms.ServerSessionPool;
+import jakarta.jms.Session;
+import jakarta.jms.Topic;
+import jakarta.jms.TopicConnection;
+import jakarta.jms.TopicSession;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A JMS connection: the kafka-clients producer(s) and admin client it shares among its sessions, its client
+ * id, its sessions and temporary destinations. Thread-safe, as the spec requires of connections.
+ *
+ * <p>Client ids set with {@link #setClientID} are unique within this JVM (a registry of live connections);
+ * uniqueness across processes is not enforced (no broker-side registry on the Kafka protocol).
+ */
+public class WeirConnection implements QueueConnection, TopicConnection, TemporaryDestinationOwner {
+
+    private static final Logger log = LoggerFactory.getLogger(WeirConnection.class);
+    private static final Set<String> CLIENT_IDS_IN_USE = ConcurrentHashMap.newKeySet();
+    private static final AtomicInteger TEMP_COUNTER = new AtomicInteger();
+
+    private final ConnectionSettings settings;
+    private final String connectionId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    private final Admin admin;
+    private final BrokerWatch brokerWatch;
+    private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
+    private final Set<WeirDestination> temporaries = ConcurrentHashMap.newKeySet();
+    private final List<WeirSession> sessions = new CopyOnWriteArrayList<>();
+    private final Object lifecycle = new Object();
+    private final Object producerLock = new Object();
+    private KafkaProducer<byte[], byte[]> durableProducer;
+    private KafkaProducer<byte[], byte[]> fastProducer;
+    private volatile String clientId;
+    private volatile boolean clientIdRegistered;
+    private volatile boolean clientIdLocked;
+    private volatile boolean started;
+    private volatile boolean closed;
+    private volatile ExceptionListener exceptionListener;
+    private final java.util.concurrent.atomic.AtomicBoolean brokerFailureReported = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private WeirConnection(ConnectionSettings settings, Admin admin) {
+        this.settings = settings;
+        this.admin = admin;
+        this.clientId = settings.clientId();
+        this.brokerWatch = new BrokerWatch(admin, settings.bootstrapServers(), settings.brokerCheckIntervalMs(),
+                this::onAsyncFailure);
+    }
+
+    static WeirConnection open(ConnectionSettings settings) throws JMSException {
+        Properties p = settings.clientBase();
+        p.putIfAbsent("request.timeout.ms", "10000");
+        p.putIfAbsent("default.api.timeout.ms", "15000");
+        Admin admin;
+        try {
+            admin = Admin.create(p);
+        } catch (RuntimeException e) {
+            throw JmsExceptionSupport.create("Cannot create a connection to " + settings.bootstrapServers(), e);
+        }
+        try {
+            admin.describeCluster().clusterId().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            admin.close(Duration.ZERO);
+            throw JmsExceptionSupport.create("Cannot connect to the brokers at " + settings.bootstrapServers(), e);
+        }
+        return new WeirConnection(settings, admin);
+    }
+
+    ConnectionSettings settings() {
+        return settings;
+    }
+
+    String connectionId() {
+        return connectionId;
+    }
+
+    boolean isStarted() {
+        return started;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void checkClosed() throws IllegalStateException {
+        if (closed) {
+            throw JmsExceptionSupport.closed("connection");
+        }
+    }
+
+    /** Any action but setClientID fixes the client id from here on. */
+    void lockClientId() {
+        clientIdLocked = true;
+    }
+
+    // ------------------------------------------------------------------ client id
+
+    @Override
+    public String getClientID() throws JMSException {
+        checkClosed();
+        return clientId;
+    }
+
+    @Override
+    public void setClientID(String id) throws JMSException {
+        checkClosed();
+        synchronized (lifecycle) {
+            if (clientId != null) {
+                throw new IllegalStateException("The client id is already set to '" + clientId + "'");
+            }
+            if (clientIdLocked) {
+                throw new IllegalStateException("The client id must be set before the connection is used");
+            }
+            if (id == null || id.isEmpty()) {
+                throw new InvalidClientIDException("A client id must not be null or empty");
+            }
+            if (!CLIENT_IDS_IN_USE.add(id)) {
+                throw new InvalidClientIDException("The client id '" + id + "' is in use by another connection");
+            }
+            clientId = id;
+            clientIdRegistered = true;
+            clientIdLocked = true;
+        }
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    @Override
+    public Session createSession(boolean transacted, int acknowledgeMode) throws JMSException {
+        return createSession(transacted ? Session.SESSION_TRANSACTED : acknowledgeMode);
+    }
+
+    @Override
+    public Session createSession(int sessionMode) throws JMSException {
+        return newSession(sessionMode, WeirSession.Kind.GENERAL);
+    }
+
+    @Override
+    public Session createSession() throws JMSException {
+        return newSession(Session.AUTO_ACKNOWLEDGE, WeirSession.Kind.GENERAL);
+    }
+
+    WeirSession newSession(int mode) throws JMSException {
+        return newSession(mode, WeirSession.Kind.GENERAL);
+    }
+
+    WeirSession newSession(int mode, WeirSession.Kind kind) throws JMSException {
+        checkClosed();
+        lockClientId();
+        WeirSession.checkMode(mode);
+        WeirSession s = new WeirSession(this, mode, kind);
+        sessions.add(s);
+        if (closed) {
+            s.close();
+            throw JmsExceptionSupport.closed("connection");
+        }
+        return s;
+    }
+
+    @Override
+    public QueueSession createQueueSession(boolean transacted, int acknowledgeMode) throws JMSException {
+        return newSession(transacted ? Session.SESSION_TRANSACTED : acknowledgeMode, WeirSession.Kind.QUEUE);
+    }
+
+    @Override
+    public TopicSession createTopicSession(boolean transacted, int acknowledgeMode) throws JMSException {
+        return newSession(transacted ? Session.SESSION_TRANSACTED : acknowledgeMode, WeirSession.Kind.TOPIC);
+    }
+
+    void sessionClosed(WeirSession s) {
+        sessions.remove(s);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void start() throws JMSException {
+        checkClosed();
+        lockClientId();
+        synchronized (lifecycle) {
+            started = true;
+        }
+        for (WeirSession s : sessions) {
+            s.connectionStarted();
+        }
+    }
+
+    @Override
+    public void stop() throws JMSException {
+        checkClosed();
+        lockClientId();
+        if (WeirSession.isListenerThreadOf(this)) {
+            throw new IllegalStateException("A message listener must not stop its own connection");
+        }
+        if (WeirSession.isCompletionThreadOf(this)) {
+            throw new IllegalStateException("A completion listener must not stop its own connection");
+        }
+        synchronized (lifecycle) {
+            started = false;
+        }
+        for (WeirSession s : sessions) {
+            s.connectionStopped();
+        }
+    }
+
+    @Override
+    public void close() throws JMSException {
+        if (WeirSession.isListenerThreadOf(this)) {
+            throw new IllegalStateException("A message listener must not close its own connection");
+        }
+        if (WeirSession.isCompletionThreadOf(this)) {
+            throw new IllegalStateException("A completion listener must not close its own connection");
+        }
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            started = false;
+        }
+        JMSException first = null;
+        for (WeirSession s : sessions) {
+            try {
+                s.close();
+            } catch (JMSException e) {
+                first = first == null ? e : first;
+            }
+        }
+        for (WeirDestination d : temporaries) {
+            try {
+                deleteTopic(d.name());
+            } catch (JMSException e) {
+                log.warn("Could not delete temporary destination {}: {}", d, e.getMessage());
+            }
+        }
+        temporaries.clear();
+        synchronized (producerLock) {
+            if (durableProducer != null) {
+                durableProducer.close(Duration.ofSeconds(10));
+            }
+            if (fastProducer != null) {
+                fastProducer.close(Duration.ofSeconds(10));
+            }
+        }
+        brokerWatch.close();
+        admin.close(Duration.ofSeconds(5));
+        if (clientIdRegistered) {
+            CLIENT_IDS_IN_USE.remove(clientId);
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public ConnectionMetaData getMetaData() throws JMSException {
+        checkClosed();
+        lockClientId();
+        return WeirConnectionMetaData.INSTANCE;
+    }
+
+    @Override
+    public ExceptionListener getExceptionListener() throws JMSException {
+        checkClosed();
+        lockClientId();
+        return exceptionListener;
+    }
+
+    @Override
+    public void setExceptionListener(ExceptionListener listener) throws JMSException {
+        checkClosed();
+        lockClientId();
+        this.exceptionListener = listener;
+        if (listener != null) {
+            brokerWatch.start();
+        }
+    }
+
+    /** Tells the exception listener of a problem no call could report (a broker lost in the background). */
+    void onAsyncFailure(JMSException e) {
+        ExceptionListener l = exceptionListener;
+        if (l != null && !closed) {
+            try {
+                l.onException(e);
+            } catch (RuntimeException ex) {
+                log.warn("The exception listener threw", ex);
+            }
+        } else {
+            log.warn("Connection {}: {}", connectionId, e.getMessage());
+        }
+    }
+
+    /** Reports a broker failure found by a call once to the exception listener, too. */
+    void reportBrokerFailure(JMSException e) {
+        if (brokerFailureReported.compareAndSet(false, true)) {
+            onAsyncFailure(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ Kafka resources
+
+    KafkaProducer<byte[], byte[]> producer(boolean durable) throws JMSException {
+        synchronized (producerLock) {
+            checkClosed();
+            if (durable) {
+                if (durableProducer == null) {
+                    durableProducer = newProducer("all");
+                }
+                return durableProducer;
+            }
+            if (fastProducer == null) {
+                fastProducer = newProducer("1");
+            }
+            return fastProducer;
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> newProducer(String acks) throws JMSException {
+        Properties p = settings.clientBase();
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.putIfAbsent("acks", acks);
+        if ("1".equals(acks)) {
+            p.put("enable.idempotence", "false");
+        }
+        p.putIfAbsent("linger.ms", "0");
+        p.putIfAbsent("max.block.ms", "15000");
+        p.putIfAbsent("request.timeout.ms", "15000");
+        p.putIfAbsent("delivery.timeout.ms", String.valueOf(Math.max(30_000, settings.sendTimeoutMs())));
+        p.put("client.id", "weir-jms-" + connectionId + "-" + ("all".equals(acks) ? "p" : "np"));
+        try {
+            return new KafkaProducer<>(p);
+        } catch (RuntimeException e) {
+            throw JmsExceptionSupport.create("Cannot create a producer", e);
+        }
+    }
+
+    Properties consumerBase() {
+        Properties p = settings.clientBase();
+        p.putIfAbsent("fetch.max.wait.ms", "200");
+        p.putIfAbsent("request.timeout.ms", "15000");
+        p.putIfAbsent("default.api.timeout.ms", "15000");
+        return p;
+    }
+
+    /** Creates the topic behind {@code d} unless it is known to exist. */
+    void ensureTopic(WeirDestination d) throws JMSException {
+        String name = d.name();
+        if (knownTopics.contains(name)) {
+            return;
+        }
+        if (d.isTemporary()) {
+            if (!temporaries.contains(d) && !topicExists(name)) {
+                throw new InvalidDestinationException("Temporary destination " + d + " no longer exists");
+            }
+            knownTopics.add(name);
+            return;
+        }
+        try {
+            admin.createTopics(List.of(new NewTopic(name, Optional.of(settings.topicPartitions()),
+                    Optional.of(settings.topicReplicationFactor())))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                JMSException j = JmsExceptionSupport.create("Cannot create the topic for " + d, e);
+                throw j;
+            }
+        } catch (Exception e) {
+            throw JmsExceptionSupport.create("Cannot create the topic for " + d, e);
+        }
+        knownTopics.add(name);
+    }
+
+    boolean topicExists(String name) throws JMSException {
+        try {
+            return admin.listTopics().names().get(15, TimeUnit.SECONDS).contains(name);
+        } catch (Exception e) {
+            throw JmsExceptionSupport.create("Cannot list topics", e);
+        }
+    }
+
+    void deleteTopic(String name) throws JMSException {
+        knownTopics.remove(name);
+        try {
+            admin.deleteTopics(List.of(name)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw JmsExceptionSupport.create("Cannot delete topic " + name, e);
+            }
+        } catch (Exception e) {
+            throw JmsExceptionSupport.create("Cannot delete topic " + name, e);
+        }
+    }
+
+    /** Deletes a durable subscription's group. */
+    void deleteGroup(String group, String subscription) throws JMSException {
+        try {
+            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                throw new InvalidDestinationException("There is no durable subscription named '" + subscription + "'");
+            }
+            if (e.getCause() instanceof GroupNotEmptyException) {
+                throw new IllegalStateException("The durable subscription '" + subscription + "' has an active consumer");
+            }
+            throw JmsExceptionSupport.create("Cannot delete the durable subscription '" + subscription + "'", e);
+        } catch (Exception e) {
+            throw JmsExceptionSupport.create("Cannot delete the durable subscription '" + subscription + "'", e);
+        }
+    }
+
+    boolean groupExists(String group) throws JMSException {
+        try {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS)
+                    .values().stream().anyMatch(java.util.Objects::nonNull);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return false;
+            }
+            throw JmsExceptionSupport.create("Cannot look up the group " + group, e);
+        } catch (Exception e) {
+            throw JmsExceptionSupport.create("Cannot look up the group " + group, e);
+        }
+    }
+
+    Admin admin() {
+        return admin;
+    }
+
+    // ------------------------------------------------------------------ temporary destinations
+
+    WeirDestination createTemporary(boolean queue) throws JMSException {
+        checkClosed();
+        lockClientId();
+        String name = "weir-tmp-" + connectionId + "-" + TEMP_COUNTER.incrementAndGet();
+        WeirDestination d = queue ? new WeirTemporaryQueue(name, this) : new WeirTemporaryTopic(name, this);
+        try {
+            admin.createTopics(List.of(new NewTopic(name, Optional.of(1), Optional.of(settings.topicReplicationFactor()))))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw JmsExceptionSupport.create("Cannot create temporary destination " + name, e);
+        }
+        temporaries.add(d);
+        knownTopics.add(name);
+        return d;
+    }
+
+    boolean ownsTemporary(WeirDestination d) {
+        return temporaries.contains(d);
+    }
+
+    @Override
+    public void deleteTemporary(WeirDestination d) throws JMSException {
+        checkClosed();
+        if (!temporaries.contains(d)) {
+            throw new InvalidDestinationException("Temporary destination " + d + " does not exist or is not this connection's");
+        }
+        for (WeirSession s : sessions) {
+            if (s.hasConsumerOn(d)) {
+                throw new IllegalStateException("Temporary destination " + d + " still has a consumer");
+            }
+        }
+        temporaries.remove(d);
+        deleteTopic(d.name());
+    }
+
+    // ------------------------------------------------------------------ unsupported application-server facilities
+
+    @Override
+    public ConnectionConsumer createConnectionConsumer(Destination destination, String messageSelector,
+                                                       ServerSessionPool sessionPool, int maxMessages) throws JMSException {
+        checkClosed();
+        throw new JMSException("Connection consumers (an optional application-server facility) are not supported");
+    }
+
+    @Override
+    public ConnectionConsumer createConnectionConsumer(Queue queue, String messageSelector, ServerSessionPool sessionPool,
+                                                       int maxMessages) throws JMSException {
+        return createConnectionConsumer((Destination) queue, messageSelector, sessionPool, maxMessages);
+    }
+
+    @Override
+    public ConnectionConsumer createConnectionConsumer(Topic topic, String messageSelector, ServerSessionPool sessionPool,
+                                                       int maxMessages) throws JMSException {
+        return createConnectionConsumer((Destination) topic, messageSelector, sessionPool, maxMessages);
+    }
+
+    @Override
+    public ConnectionConsumer createSharedConnectionConsumer(Topic topic, String subscriptionName, String messageSelector,
+                                                             ServerSessionPool sessionPool, int maxMessages) throws JMSException {
+        return createConnectionConsumer((Destination) topic, messageSelector, sessionPool, maxMessages);
+    }
+
+    @Override
+    public ConnectionConsumer createDurableConnectionConsumer(Topic topic, String subscriptionName, String messageSelector,
+                                                              ServerSessionPool sessionPool, int maxMessages) throws JMSException {
+        return createConnectionConsumer((Destination) topic, messageSelector, sessionPool, maxMessages);
+    }
+
+    @Override
+    public ConnectionConsumer createSharedDurableConnectionConsumer(Topic topic, String subscriptionName, String messageSelector,
+                                                                    ServerSessionPool sessionPool, int maxMessages) throws JMSException {
+        return createConnectionConsumer((Destination) topic, messageSelector, sessionPool, maxMessages);
+    }
+
+    @Override
+    public String toString() {
+        return "WeirConnection(" + connectionId + ", " + settings.bootstrapServers()
+                + (clientId == null ? "" : ", clientId=" + clientId) + ")";
+    }
+}

@@ -1,0 +1,209 @@
+package io.weir.jms;
+
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueConnectionFactory;
+import jakarta.jms.TopicConnection;
+import jakarta.jms.TopicConnectionFactory;
+
+import java.io.Serializable;
+import java.util.Properties;
+
+/**
+ * The entry point: {@code new WeirConnectionFactory("host:9092")}, or looked up through
+ * {@link io.weir.jms.jndi.WeirInitialContextFactory}. Settings are copied into each connection when it is
+ * created, so changing the factory later does not affect open connections. Thread-safe for creating
+ * connections; setters are for configuration time.
+ */
+public class WeirConnectionFactory implements ConnectionFactory, QueueConnectionFactory, TopicConnectionFactory, Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private String bootstrapServers;
+    private String clientId;
+    private int dupsOkBatchSize = 100;
+    private long dupsOkIntervalMs = 200;
+    private int topicPartitions = 1;
+    private short topicReplicationFactor = -1;
+    private long sendTimeoutMs = 30_000;
+    private long brokerCheckIntervalMs = 5_000;
+    private final Properties kafkaProperties = new Properties();
+
+    public WeirConnectionFactory() {
+        this("localhost:9092");
+    }
+
+    public WeirConnectionFactory(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    public String getBootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public void setBootstrapServers(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    public String getClientId() {
+        return clientId;
+    }
+
+    /** An administratively configured client id, given to every connection this factory creates. */
+    public void setClientId(String clientId) {
+        this.clientId = clientId;
+    }
+
+    public int getDupsOkBatchSize() {
+        return dupsOkBatchSize;
+    }
+
+    /** Under DUPS_OK_ACKNOWLEDGE, commit after this many messages (or {@link #setDupsOkIntervalMs}). */
+    public void setDupsOkBatchSize(int dupsOkBatchSize) {
+        this.dupsOkBatchSize = Math.max(1, dupsOkBatchSize);
+    }
+
+    public long getDupsOkIntervalMs() {
+        return dupsOkIntervalMs;
+    }
+
+    public void setDupsOkIntervalMs(long dupsOkIntervalMs) {
+        this.dupsOkIntervalMs = Math.max(1, dupsOkIntervalMs);
+    }
+
+    public int getTopicPartitions() {
+        return topicPartitions;
+    }
+
+    /** Partitions of topics the provider creates for destinations (default 1: one ordered queue). */
+    public void setTopicPartitions(int topicPartitions) {
+        this.topicPartitions = Math.max(1, topicPartitions);
+    }
+
+    public short getTopicReplicationFactor() {
+        return topicReplicationFactor;
+    }
+
+    /** Replication factor of topics the provider creates; -1 (default) takes the broker's default. */
+    public void setTopicReplicationFactor(short topicReplicationFactor) {
+        this.topicReplicationFactor = topicReplicationFactor;
+    }
+
+    public long getSendTimeoutMs() {
+        return sendTimeoutMs;
+    }
+
+    /** How long a persistent send waits for the broker's acknowledgement before it fails. */
+    public void setSendTimeoutMs(long sendTimeoutMs) {
+        this.sendTimeoutMs = sendTimeoutMs;
+    }
+
+    public long getBrokerCheckIntervalMs() {
+        return brokerCheckIntervalMs;
+    }
+
+    /**
+     * How often a connection with an {@code ExceptionListener} checks that the brokers answer (0: never). A
+     * failed check calls the listener once per outage with the cause linked.
+     */
+    public void setBrokerCheckIntervalMs(long brokerCheckIntervalMs) {
+        if (brokerCheckIntervalMs < 0) {
+            throw new IllegalArgumentException("brokerCheckIntervalMs must be >= 0: " + brokerCheckIntervalMs);
+        }
+        this.brokerCheckIntervalMs = brokerCheckIntervalMs;
+    }
+
+    /** A kafka-clients property passed to every producer, consumer and admin client (e.g. security settings). */
+    public void setKafkaProperty(String key, String value) {
+        kafkaProperties.setProperty(key, value);
+    }
+
+    public Properties getKafkaProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaProperties);
+        return p;
+    }
+
+    /**
+     * Applies one setting by name: a factory setting ({@code clientId}, {@code dupsOkBatchSize},
+     * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs}, {@code brokerCheckIntervalMs})
+     * or else a kafka-clients property. Used by JNDI query parameters.
+     */
+    public void setProperty(String key, String value) {
+        switch (key) {
+            case "clientId", "clientID" -> setClientId(value);
+            case "dupsOkBatchSize" -> setDupsOkBatchSize(Integer.parseInt(value));
+            case "dupsOkIntervalMs" -> setDupsOkIntervalMs(Long.parseLong(value));
+            case "topicPartitions" -> setTopicPartitions(Integer.parseInt(value));
+            case "topicReplicationFactor" -> setTopicReplicationFactor(Short.parseShort(value));
+            case "sendTimeoutMs" -> setSendTimeoutMs(Long.parseLong(value));
+            case "brokerCheckIntervalMs" -> setBrokerCheckIntervalMs(Long.parseLong(value));
+            default -> setKafkaProperty(key, value);
+        }
+    }
+
+    ConnectionSettings settings(String user, String password) {
+        return new ConnectionSettings(bootstrapServers, clientId, dupsOkBatchSize, dupsOkIntervalMs, topicPartitions,
+                topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, getKafkaProperties(), user, password);
+    }
+
+    @Override
+    public Connection createConnection() throws JMSException {
+        return createConnection(null, null);
+    }
+
+    @Override
+    public Connection createConnection(String userName, String password) throws JMSException {
+        return WeirConnection.open(settings(userName, password));
+    }
+
+    @Override
+    public QueueConnection createQueueConnection() throws JMSException {
+        return createQueueConnection(null, null);
+    }
+
+    @Override
+    public QueueConnection createQueueConnection(String userName, String password) throws JMSException {
+        return WeirConnection.open(settings(userName, password));
+    }
+
+    @Override
+    public TopicConnection createTopicConnection() throws JMSException {
+        return createTopicConnection(null, null);
+    }
+
+    @Override
+    public TopicConnection createTopicConnection(String userName, String password) throws JMSException {
+        return WeirConnection.open(settings(userName, password));
+    }
+
+    @Override
+    public JMSContext createContext() {
+        return createContext(null, null, JMSContext.AUTO_ACKNOWLEDGE);
+    }
+
+    @Override
+    public JMSContext createContext(String userName, String password) {
+        return createContext(userName, password, JMSContext.AUTO_ACKNOWLEDGE);
+    }
+
+    @Override
+    public JMSContext createContext(int sessionMode) {
+        return createContext(null, null, sessionMode);
+    }
+
+    @Override
+    public JMSContext createContext(String userName, String password, int sessionMode) {
+        WeirJMSContext.checkMode(sessionMode);
+        WeirConnection c = JmsExceptionSupport.runtime(() -> WeirConnection.open(settings(userName, password)));
+        return new WeirJMSContext(new WeirJMSContext.SharedConnection(c), sessionMode);
+    }
+
+    @Override
+    public String toString() {
+        return "WeirConnectionFactory(" + bootstrapServers + (clientId == null ? "" : ", clientId=" + clientId) + ")";
+    }
+}

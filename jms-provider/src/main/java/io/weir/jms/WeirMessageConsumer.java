@@ -1,0 +1,391 @@
+package io.weir.jms;
+
+import io.weir.jms.client.ConsumerEngine;
+import io.weir.jms.message.MessageCodec;
+import io.weir.jms.message.WeirMessage;
+import io.weir.jms.selector.MessageSelector;
+import jakarta.jms.IllegalStateException;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageListener;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueReceiver;
+import jakarta.jms.Topic;
+import jakarta.jms.TopicSubscriber;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A JMS consumer over one {@link ConsumerEngine}. It decides, per record, what JMS says: an expired message is
+ * consumed and never delivered, a delayed one is parked until due, one the selector rejects is consumed on a
+ * topic subscription but left for other consumers on a queue, a local one is dropped for a no-local subscriber.
+ */
+public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
+
+    private static final Logger log = LoggerFactory.getLogger(WeirMessageConsumer.class);
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    /** Record header carrying the sending connection's id, for no-local subscribers. */
+    static final String CONNECTION_HEADER = "jms.connection-id";
+    private static final int MAX_LISTENER_REDELIVERIES = 10;
+
+    private final WeirSession session;
+    private final WeirDestination destination;
+    private final MessageSelector selector;
+    private final boolean noLocal;
+    private final boolean leaveUnmatched;
+    private final String groupId;
+    private final ConsumerEngine engine;
+    private final Runnable onClose;
+    private volatile MessageListener listener;
+    private volatile boolean closed;
+
+    WeirMessageConsumer(WeirSession session, WeirDestination destination, MessageSelector selector, boolean noLocal,
+                        String groupId, ConsumerEngine.Start start, boolean commitInitial, Runnable onClose,
+                        boolean leaveUnmatched) throws JMSException {
+        this.session = session;
+        this.destination = destination;
+        this.selector = selector;
+        this.noLocal = noLocal;
+        this.groupId = groupId;
+        this.leaveUnmatched = leaveUnmatched;
+        this.onClose = onClose;
+        String name = session.connection().connectionId() + "-" + COUNTER.incrementAndGet();
+        try {
+            String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
+            this.engine = new ConsumerEngine(name, session.connection().consumerBase(), destination.name(), groupId,
+                    start, commitInitial, signature, System::currentTimeMillis, session::signal);
+        } catch (RuntimeException e) {
+            throw JmsExceptionSupport.create("Cannot create a consumer of " + destination, e);
+        }
+    }
+
+    /** A durable subscription's identity beyond its name: changing the selector or no-local makes a new one. */
+    static String signature(MessageSelector selector, boolean noLocal) {
+        String identity = (selector.expression() == null ? "" : selector.expression()) + "|" + noLocal;
+        return java.util.UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString().substring(0, 8);
+    }
+
+    void start() throws JMSException {
+        try {
+            engine.start(15_000);
+        } catch (Exception e) {
+            if (onClose != null) {
+                onClose.run();
+            }
+            engine.close();
+            throw JmsExceptionSupport.create("Cannot start consuming " + destination, e);
+        }
+    }
+
+    ConsumerEngine engine() {
+        return engine;
+    }
+
+    String groupId() {
+        return groupId;
+    }
+
+    WeirDestination destination() {
+        return destination;
+    }
+
+    MessageListener listener() {
+        return listener;
+    }
+
+    boolean isClosed() {
+        return closed || session.isClosed();
+    }
+
+    private void checkClosed() throws IllegalStateException {
+        if (isClosed()) {
+            throw JmsExceptionSupport.closed("message consumer");
+        }
+    }
+
+    @Override
+    public String getMessageSelector() throws JMSException {
+        checkClosed();
+        return selector.expression();
+    }
+
+    @Override
+    public MessageListener getMessageListener() throws JMSException {
+        checkClosed();
+        return listener;
+    }
+
+    @Override
+    public void setMessageListener(MessageListener listener) throws JMSException {
+        checkClosed();
+        this.listener = listener;
+        session.listenerChanged();
+    }
+
+    @Override
+    public Message receive() throws JMSException {
+        return receive(-1);
+    }
+
+    @Override
+    public Message receive(long timeout) throws JMSException {
+        checkClosed();
+        if (listener != null) {
+            throw new IllegalStateException("receive() is not allowed on a consumer with a message listener");
+        }
+        long wait = timeout <= 0 ? -1 : timeout;
+        return receiveSync(wait, null);
+    }
+
+    /**
+     * For {@code JMSConsumer.receiveBody}: a message whose body is not assignable to {@code bodyType} is not
+     * acknowledged; it stays to be delivered again (flagged redelivered) and {@link jakarta.jms.MessageFormatException}
+     * is thrown.
+     */
+    <T> T receiveBody(Class<T> bodyType, long wait) throws JMSException {
+        checkClosed();
+        if (listener != null) {
+            throw new IllegalStateException("receiveBody() is not allowed on a consumer with a message listener");
+        }
+        Message m = receiveSync(wait, bodyType);
+        return m == null ? null : m.getBody(bodyType);
+    }
+
+    @Override
+    public Message receiveNoWait() throws JMSException {
+        checkClosed();
+        if (listener != null) {
+            throw new IllegalStateException("receiveNoWait() is not allowed on a consumer with a message listener");
+        }
+        return receiveSync(0, null);
+    }
+
+    /** wait: negative for ever, 0 no wait, else milliseconds. */
+    private Message receiveSync(long wait, Class<?> bodyType) throws JMSException {
+        long deadline = wait > 0 ? System.currentTimeMillis() + wait : Long.MAX_VALUE;
+        boolean once = wait == 0;
+        while (true) {
+            if (isClosed()) {
+                return null;
+            }
+            long remaining = wait < 0 ? 100 : Math.min(100, deadline - System.currentTimeMillis());
+            if (!once && remaining <= 0) {
+                return null;
+            }
+            if (session.connection().isStarted()) {
+                Delivery d = next(once ? 0 : Math.max(1, remaining));
+                if (d != null) {
+                    if (bodyType != null && !d.message.isBodyAssignableTo(bodyType)
+                            && session.mode() != WeirSession.CLIENT_ACKNOWLEDGE && session.mode() != WeirSession.SESSION_TRANSACTED) {
+                        session.await(engine.rewind(), "Returning the message");
+                        throw new jakarta.jms.MessageFormatException("The message body cannot be read as "
+                                + bodyType.getName() + "; the message stays to be delivered again");
+                    }
+                    session.beforeDelivery(this, d.record, d.message);
+                    session.afterDelivery(this, d.record);
+                    return d.message;
+                }
+            } else if (!once) {
+                sleepQuietly(Math.min(20, Math.max(1, remaining)));
+            }
+            if (once) {
+                if (session.connection().isStarted() && engine.hasDeliverable()) {
+                    continue;
+                }
+                return null;
+            }
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Delivery(ConsumerRecord<byte[], byte[]> record, WeirMessage message) {
+    }
+
+    /** Takes records until one is deliverable (applying expiry, delay, selector, no-local) or the wait ends. */
+    private Delivery next(long waitMs) throws JMSException {
+        long deadline = waitMs > 0 ? System.currentTimeMillis() + waitMs : 0;
+        while (true) {
+            long remaining = waitMs > 0 ? deadline - System.currentTimeMillis() : 0;
+            if (waitMs > 0 && remaining <= 0) {
+                return null;
+            }
+            ConsumerRecord<byte[], byte[]> r;
+            try {
+                r = engine.take(remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw JmsExceptionSupport.create("Receiving from " + destination, e);
+            } catch (RuntimeException e) {
+                JMSException j = JmsExceptionSupport.create("Receiving from " + destination + " failed", e);
+                session.connection().reportBrokerFailure(j);
+                throw j;
+            }
+            if (r == null) {
+                return null;
+            }
+            if (noLocal && isLocal(r)) {
+                engine.consumed(r);
+                continue;
+            }
+            WeirMessage m;
+            try {
+                m = MessageCodec.decode(r);
+            } catch (JMSException e) {
+                log.warn("Skipping record {}-{}@{}: it cannot be read as a JMS message: {}", r.topic(), r.partition(),
+                        r.offset(), e.getMessage());
+                engine.consumed(r);
+                continue;
+            }
+            if (m.getJMSDestination() == null) {
+                m.setJMSDestination(destination);
+            }
+            long now = System.currentTimeMillis();
+            long expiration = m.getJMSExpiration();
+            if (expiration != 0 && expiration <= now) {
+                engine.consumed(r);
+                continue;
+            }
+            long due = m.getJMSDeliveryTime();
+            if (due > now) {
+                engine.park(r, due);
+                continue;
+            }
+            if (!selector.matches(m)) {
+                if (!leaveUnmatched) {
+                    engine.consumed(r);
+                }
+                continue;
+            }
+            int count = engine.recordDelivery(r);
+            m.setDeliveryCount(count);
+            m.setJMSRedelivered(count > 1);
+            m.markReadOnly();
+            return new Delivery(r, m);
+        }
+    }
+
+    private boolean isLocal(ConsumerRecord<byte[], byte[]> r) {
+        Header h = r.headers().lastHeader(CONNECTION_HEADER);
+        return h != null && session.connection().connectionId().equals(new String(h.value(), StandardCharsets.UTF_8));
+    }
+
+    /** On the session's dispatch thread, with delivery locked: delivers one message if one is ready. */
+    boolean deliverToListener() {
+        MessageListener l = listener;
+        Delivery d;
+        try {
+            d = next(0);
+        } catch (JMSException e) {
+            session.connection().onAsyncFailure(e);
+            return false;
+        }
+        if (d == null) {
+            return false;
+        }
+        WeirMessage m = d.message;
+        for (int attempt = 1; ; attempt++) {
+            long generation = session.recoverGeneration();
+            try {
+                session.beforeDelivery(this, d.record, m);
+                l.onMessage(m);
+                if (session.recoverGeneration() == generation) {
+                    session.afterDelivery(this, d.record);
+                }
+                return true;
+            } catch (RuntimeException e) {
+                int mode = session.mode();
+                boolean redeliver = (mode == WeirSession.AUTO_ACKNOWLEDGE || mode == WeirSession.DUPS_OK_ACKNOWLEDGE)
+                        && attempt < MAX_LISTENER_REDELIVERIES && !isClosed();
+                log.warn("Message listener of {} threw on {} (attempt {}){}", destination, m, attempt,
+                        redeliver ? "; delivering it again" : "", e);
+                if (!redeliver) {
+                    session.afterDelivery(this, d.record);
+                    return true;
+                }
+                int count = engine.recordDelivery(d.record);
+                try {
+                    m = MessageCodec.decode(d.record);
+                    if (m.getJMSDestination() == null) {
+                        m.setJMSDestination(destination);
+                    }
+                    m.setDeliveryCount(count);
+                    m.setJMSRedelivered(true);
+                    m.markReadOnly();
+                } catch (JMSException ex) {
+                    session.afterDelivery(this, d.record);
+                    return true;
+                }
+            } catch (JMSException e) {
+                session.connection().onAsyncFailure(e);
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws JMSException {
+        if (closed) {
+            return;
+        }
+        if (session.isCompletionThread()) {
+            throw new IllegalStateException("A completion listener must not close a consumer of its own session");
+        }
+        if (!session.isListenerThread()) {
+            session.awaitListenerIdle();
+        }
+        closeFromSession();
+    }
+
+    void closeFromSession() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        engine.close();
+        session.consumerClosed(this);
+        if (onClose != null) {
+            onClose.run();
+        }
+    }
+
+    @Override
+    public Queue getQueue() throws JMSException {
+        checkClosed();
+        if (!(destination instanceof Queue q)) {
+            throw new IllegalStateException("This consumer is on a topic");
+        }
+        return q;
+    }
+
+    @Override
+    public Topic getTopic() throws JMSException {
+        checkClosed();
+        if (!(destination instanceof Topic t)) {
+            throw new IllegalStateException("This consumer is on a queue");
+        }
+        return t;
+    }
+
+    @Override
+    public boolean getNoLocal() throws JMSException {
+        checkClosed();
+        return noLocal;
+    }
+
+    @Override
+    public String toString() {
+        return "WeirMessageConsumer(" + destination + (groupId == null ? "" : ", group " + groupId) + ")";
+    }
+}

@@ -1,0 +1,898 @@
+package io.weir.jms;
+
+import io.weir.jms.client.ConsumerEngine;
+import io.weir.jms.message.WeirBytesMessage;
+import io.weir.jms.message.WeirMapMessage;
+import io.weir.jms.message.WeirMessage;
+import io.weir.jms.message.WeirMessages;
+import io.weir.jms.message.WeirObjectMessage;
+import io.weir.jms.message.WeirStreamMessage;
+import io.weir.jms.message.WeirTextMessage;
+import io.weir.jms.selector.MessageSelector;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Destination;
+import jakarta.jms.IllegalStateException;
+import jakarta.jms.InvalidDestinationException;
+import jakarta.jms.JMSException;
+import jakarta.jms.MapMessage;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageListener;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.ObjectMessage;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueBrowser;
+import jakarta.jms.QueueReceiver;
+import jakarta.jms.QueueSender;
+import jakarta.jms.QueueSession;
+import jakarta.jms.Session;
+import jakarta.jms.StreamMessage;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TemporaryTopic;
+import jakarta.jms.TextMessage;
+import jakarta.jms.Topic;
+import jakarta.jms.TopicPublisher;
+import jakarta.jms.TopicSession;
+import jakarta.jms.TopicSubscriber;
+import jakarta.jms.TransactionRolledBackException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A JMS session: the acknowledgement (or transaction) scope of its consumers, the thread that runs their
+ * message listeners one at a time, and the buffer of a transaction's sends.
+ *
+ * <p>Acknowledgement maps to consumer-group offsets (ARCHITECTURE.md, "JMS mapping"): AUTO commits
+ * asynchronously once a message was delivered; DUPS_OK commits lazily, every
+ * {@code dupsOkBatchSize} messages or {@code dupsOkIntervalMs}; CLIENT commits, synchronously, everything the
+ * session delivered when a message is acknowledged; {@link #AT_MOST_ONCE_ACKNOWLEDGE} commits synchronously
+ * before delivery; a transacted session sends its buffered messages on commit, waits for the broker, then
+ * commits the consumed offsets synchronously (a crash between the two redelivers: at-least-once).
+ *
+ * <p>Thread-safety: as the spec says, a session is for one thread of control; close, and connection
+ * start/stop, may come from other threads.
+ */
+public class WeirSession implements Session, QueueSession, TopicSession {
+
+    /** A provider acknowledgement mode: the offset is committed before the message is delivered (at-most-once). */
+    public static final int AT_MOST_ONCE_ACKNOWLEDGE = 257;
+
+    private static final Logger log = LoggerFactory.getLogger(WeirSession.class);
+    private static final ThreadLocal<WeirSession> LISTENER_SESSION = new ThreadLocal<>();
+    private static final ThreadLocal<WeirSession> COMPLETION_SESSION = new ThreadLocal<>();
+
+    /** Which API the session was made through: a QueueSession refuses topic methods and the reverse. */
+    enum Kind { GENERAL, QUEUE, TOPIC }
+
+    private final WeirConnection connection;
+    private final int mode;
+    private final Kind kind;
+    private final List<WeirMessageConsumer> consumers = new CopyOnWriteArrayList<>();
+    private final List<WeirMessageProducer> producers = new CopyOnWriteArrayList<>();
+    private final List<WeirQueueBrowser> browsers = new CopyOnWriteArrayList<>();
+    private final ReentrantLock deliveryLock = new ReentrantLock();
+    private final Object signal = new Object();
+    private final List<Delivered> unacked = new ArrayList<>();
+    private final List<ProducerRecord<byte[], byte[]>> txSends = new ArrayList<>();
+    private volatile boolean closed;
+    private volatile Thread dispatcher;
+    private volatile ExecutorService completions;
+    private volatile MessageListener sessionListener;
+    private int dupsOkCount;
+    private long dupsOkLastCommit;
+    private volatile long recoverGeneration;
+
+    record Delivered(WeirMessageConsumer consumer, ConsumerRecord<byte[], byte[]> record) {
+    }
+
+    WeirSession(WeirConnection connection, int mode, Kind kind) {
+        this.connection = connection;
+        this.mode = mode;
+        this.kind = kind;
+        this.dupsOkLastCommit = System.currentTimeMillis();
+    }
+
+    static void checkMode(int mode) throws JMSException {
+        switch (mode) {
+            case SESSION_TRANSACTED, AUTO_ACKNOWLEDGE, CLIENT_ACKNOWLEDGE, DUPS_OK_ACKNOWLEDGE, AT_MOST_ONCE_ACKNOWLEDGE -> {
+            }
+            default -> throw new JMSException("Unknown session mode " + mode);
+        }
+    }
+
+    static boolean isListenerThreadOf(WeirConnection c) {
+        WeirSession s = LISTENER_SESSION.get();
+        return s != null && s.connection == c;
+    }
+
+    static boolean isCompletionThreadOf(WeirConnection c) {
+        WeirSession s = COMPLETION_SESSION.get();
+        return s != null && s.connection == c;
+    }
+
+    boolean isListenerThread() {
+        return LISTENER_SESSION.get() == this;
+    }
+
+    boolean isCompletionThread() {
+        return COMPLETION_SESSION.get() == this;
+    }
+
+    WeirConnection connection() {
+        return connection;
+    }
+
+    int mode() {
+        return mode;
+    }
+
+    void checkClosed() throws IllegalStateException {
+        if (closed || connection.isClosed()) {
+            throw JmsExceptionSupport.closed("session");
+        }
+    }
+
+    boolean isClosed() {
+        return closed || connection.isClosed();
+    }
+
+    private void notFor(Kind forbidden, String method) throws IllegalStateException {
+        if (kind == forbidden) {
+            throw new IllegalStateException(method + " is not allowed on a " + (kind == Kind.QUEUE ? "QueueSession" : "TopicSession"));
+        }
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    @Override
+    public BytesMessage createBytesMessage() throws JMSException {
+        checkClosed();
+        return new WeirBytesMessage();
+    }
+
+    @Override
+    public MapMessage createMapMessage() throws JMSException {
+        checkClosed();
+        return new WeirMapMessage();
+    }
+
+    @Override
+    public Message createMessage() throws JMSException {
+        checkClosed();
+        return WeirMessage.create();
+    }
+
+    @Override
+    public ObjectMessage createObjectMessage() throws JMSException {
+        checkClosed();
+        return new WeirObjectMessage();
+    }
+
+    @Override
+    public ObjectMessage createObjectMessage(Serializable object) throws JMSException {
+        checkClosed();
+        WeirObjectMessage m = new WeirObjectMessage();
+        m.setObject(object);
+        return m;
+    }
+
+    @Override
+    public StreamMessage createStreamMessage() throws JMSException {
+        checkClosed();
+        return new WeirStreamMessage();
+    }
+
+    @Override
+    public TextMessage createTextMessage() throws JMSException {
+        checkClosed();
+        return new WeirTextMessage();
+    }
+
+    @Override
+    public TextMessage createTextMessage(String text) throws JMSException {
+        checkClosed();
+        WeirTextMessage m = new WeirTextMessage();
+        m.setText(text);
+        return m;
+    }
+
+    // ------------------------------------------------------------------ destinations
+
+    @Override
+    public Queue createQueue(String queueName) throws JMSException {
+        checkClosed();
+        notFor(Kind.TOPIC, "createQueue");
+        checkClosed();
+        return new WeirQueue(DestinationNames.validate(queueName));
+    }
+
+    @Override
+    public Topic createTopic(String topicName) throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "createTopic");
+        checkClosed();
+        return new WeirTopic(DestinationNames.validate(topicName));
+    }
+
+    @Override
+    public TemporaryQueue createTemporaryQueue() throws JMSException {
+        checkClosed();
+        notFor(Kind.TOPIC, "createTemporaryQueue");
+        checkClosed();
+        return (TemporaryQueue) connection.createTemporary(true);
+    }
+
+    @Override
+    public TemporaryTopic createTemporaryTopic() throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "createTemporaryTopic");
+        checkClosed();
+        return (TemporaryTopic) connection.createTemporary(false);
+    }
+
+    static WeirDestination destination(Destination d) throws JMSException {
+        if (d == null) {
+            throw new InvalidDestinationException("The destination must not be null");
+        }
+        return WeirMessages.toWeirDestination(d);
+    }
+
+    // ------------------------------------------------------------------ producers and consumers
+
+    @Override
+    public MessageProducer createProducer(Destination destination) throws JMSException {
+        checkClosed();
+        WeirDestination d = destination == null ? null : destination(destination);
+        if (d != null) {
+            connection.ensureTopic(d);
+        }
+        WeirMessageProducer p = new WeirMessageProducer(this, d);
+        producers.add(p);
+        return p;
+    }
+
+    @Override
+    public QueueSender createSender(Queue queue) throws JMSException {
+        return (QueueSender) createProducer(queue);
+    }
+
+    @Override
+    public TopicPublisher createPublisher(Topic topic) throws JMSException {
+        return (TopicPublisher) createProducer(topic);
+    }
+
+    void producerClosed(WeirMessageProducer p) {
+        producers.remove(p);
+    }
+
+    @Override
+    public MessageConsumer createConsumer(Destination destination) throws JMSException {
+        return createConsumer(destination, null, false);
+    }
+
+    @Override
+    public MessageConsumer createConsumer(Destination destination, String messageSelector) throws JMSException {
+        return createConsumer(destination, messageSelector, false);
+    }
+
+    @Override
+    public MessageConsumer createConsumer(Destination destination, String messageSelector, boolean noLocal) throws JMSException {
+        checkClosed();
+        WeirDestination d = destination(destination);
+        MessageSelector selector = MessageSelector.compile(messageSelector);
+        checkTemporaryOwner(d);
+        connection.ensureTopic(d);
+        WeirMessageConsumer c;
+        if (d.isQueue()) {
+            c = new WeirMessageConsumer(this, d, selector, false, d.name(), ConsumerEngine.Start.EARLIEST, false, null, true);
+        } else {
+            c = new WeirMessageConsumer(this, d, selector, noLocal, null, ConsumerEngine.Start.LATEST, false, null, false);
+        }
+        return register(c);
+    }
+
+    private void checkTemporaryOwner(WeirDestination d) throws JMSException {
+        if (d.isTemporary() && !connection.ownsTemporary(d)) {
+            throw new InvalidDestinationException("Temporary destination " + d
+                    + " can only be consumed by the connection that created it");
+        }
+    }
+
+    private WeirMessageConsumer register(WeirMessageConsumer c) throws JMSException {
+        consumers.add(c);
+        try {
+            c.start();
+        } catch (JMSException e) {
+            consumers.remove(c);
+            throw e;
+        }
+        if (closed) {
+            c.close();
+            throw JmsExceptionSupport.closed("session");
+        }
+        return c;
+    }
+
+    void consumerClosed(WeirMessageConsumer c) {
+        consumers.remove(c);
+    }
+
+    boolean hasConsumerOn(WeirDestination d) {
+        for (WeirMessageConsumer c : consumers) {
+            if (c.destination().equals(d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public QueueReceiver createReceiver(Queue queue) throws JMSException {
+        return (QueueReceiver) createConsumer(queue);
+    }
+
+    @Override
+    public QueueReceiver createReceiver(Queue queue, String messageSelector) throws JMSException {
+        return (QueueReceiver) createConsumer(queue, messageSelector);
+    }
+
+    @Override
+    public TopicSubscriber createSubscriber(Topic topic) throws JMSException {
+        return (TopicSubscriber) createConsumer(topic);
+    }
+
+    @Override
+    public TopicSubscriber createSubscriber(Topic topic, String messageSelector, boolean noLocal) throws JMSException {
+        return (TopicSubscriber) createConsumer(topic, messageSelector, noLocal);
+    }
+
+    private WeirDestination topicOnly(Topic topic) throws JMSException {
+        WeirDestination d = destination(topic);
+        if (d.isQueue()) {
+            throw new InvalidDestinationException("A subscription needs a topic, not " + d);
+        }
+        return d;
+    }
+
+    private static String checkSubscriptionName(String name) throws JMSException {
+        if (name == null || name.isEmpty()) {
+            throw new JMSException("A subscription name must not be null or empty");
+        }
+        return name;
+    }
+
+    @Override
+    public TopicSubscriber createDurableSubscriber(Topic topic, String name) throws JMSException {
+        return createDurableSubscriber(topic, name, null, false);
+    }
+
+    @Override
+    public TopicSubscriber createDurableSubscriber(Topic topic, String name, String messageSelector, boolean noLocal) throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "createDurableSubscriber");
+        checkClosed();
+        WeirDestination d = topicOnly(topic);
+        checkSubscriptionName(name);
+        MessageSelector selector = MessageSelector.compile(messageSelector);
+        String clientId = connection.getClientID();
+        if (clientId == null) {
+            throw new IllegalStateException("A durable subscription needs a client id on its connection");
+        }
+        checkTemporaryOwner(d);
+        connection.ensureTopic(d);
+        String group = Subscriptions.durableGroup(clientId, name);
+        Subscriptions.acquireUnshared(group, name);
+        try {
+            return register(new WeirMessageConsumer(this, d, selector, noLocal, group, ConsumerEngine.Start.LATEST, true,
+                    () -> Subscriptions.releaseUnshared(group), false));
+        } catch (JMSException | RuntimeException e) {
+            Subscriptions.releaseUnshared(group);
+            throw e;
+        }
+    }
+
+    @Override
+    public MessageConsumer createDurableConsumer(Topic topic, String name) throws JMSException {
+        return createDurableSubscriber(topic, name, null, false);
+    }
+
+    @Override
+    public MessageConsumer createDurableConsumer(Topic topic, String name, String messageSelector, boolean noLocal) throws JMSException {
+        return createDurableSubscriber(topic, name, messageSelector, noLocal);
+    }
+
+    @Override
+    public MessageConsumer createSharedConsumer(Topic topic, String sharedSubscriptionName) throws JMSException {
+        return createSharedConsumer(topic, sharedSubscriptionName, null);
+    }
+
+    @Override
+    public MessageConsumer createSharedConsumer(Topic topic, String name, String messageSelector) throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "createSharedConsumer");
+        checkClosed();
+        WeirDestination d = topicOnly(topic);
+        checkSubscriptionName(name);
+        MessageSelector selector = MessageSelector.compile(messageSelector);
+        checkTemporaryOwner(d);
+        connection.ensureTopic(d);
+        String group = Subscriptions.sharedGroup(connection.getClientID(), name);
+        Subscriptions.acquireShared(group);
+        WeirConnection conn = connection;
+        try {
+            return register(new WeirMessageConsumer(this, d, selector, false, group, ConsumerEngine.Start.LATEST, true,
+                    () -> {
+                        if (Subscriptions.releaseShared(group)) {
+                            try {
+                                conn.deleteGroup(group, name);
+                            } catch (JMSException e) {
+                                log.debug("Could not delete the group of shared subscription {}: {}", name, e.getMessage());
+                            }
+                        }
+                    }, false));
+        } catch (JMSException | RuntimeException e) {
+            Subscriptions.releaseShared(group);
+            throw e;
+        }
+    }
+
+    @Override
+    public MessageConsumer createSharedDurableConsumer(Topic topic, String name) throws JMSException {
+        return createSharedDurableConsumer(topic, name, null);
+    }
+
+    @Override
+    public MessageConsumer createSharedDurableConsumer(Topic topic, String name, String messageSelector) throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "createSharedDurableConsumer");
+        checkClosed();
+        WeirDestination d = topicOnly(topic);
+        checkSubscriptionName(name);
+        MessageSelector selector = MessageSelector.compile(messageSelector);
+        checkTemporaryOwner(d);
+        connection.ensureTopic(d);
+        String group = Subscriptions.durableGroup(connection.getClientID(), name);
+        if (Subscriptions.isUnsharedActive(group)) {
+            throw new IllegalStateException("Durable subscription '" + name + "' is in use by an unshared consumer");
+        }
+        Subscriptions.acquireShared(group);
+        try {
+            return register(new WeirMessageConsumer(this, d, selector, false, group, ConsumerEngine.Start.LATEST, true,
+                    () -> Subscriptions.releaseShared(group), false));
+        } catch (JMSException | RuntimeException e) {
+            Subscriptions.releaseShared(group);
+            throw e;
+        }
+    }
+
+    @Override
+    public void unsubscribe(String name) throws JMSException {
+        checkClosed();
+        notFor(Kind.QUEUE, "unsubscribe");
+        checkClosed();
+        checkSubscriptionName(name);
+        String group = Subscriptions.durableGroup(connection.getClientID(), name);
+        if (Subscriptions.isActive(group)) {
+            throw new IllegalStateException("Durable subscription '" + name + "' has an active consumer");
+        }
+        synchronized (unacked) {
+            for (Delivered d : unacked) {
+                if (group.equals(d.consumer().groupId())) {
+                    throw new IllegalStateException("Durable subscription '" + name
+                            + "' has messages not yet acknowledged or committed in this session");
+                }
+            }
+        }
+        connection.deleteGroup(group, name);
+    }
+
+    @Override
+    public QueueBrowser createBrowser(Queue queue) throws JMSException {
+        return createBrowser(queue, null);
+    }
+
+    @Override
+    public QueueBrowser createBrowser(Queue queue, String messageSelector) throws JMSException {
+        checkClosed();
+        notFor(Kind.TOPIC, "createBrowser");
+        checkClosed();
+        WeirDestination d = destination(queue);
+        MessageSelector selector = MessageSelector.compile(messageSelector);
+        connection.ensureTopic(d);
+        WeirQueueBrowser b = new WeirQueueBrowser(this, d, selector);
+        browsers.add(b);
+        return b;
+    }
+
+    void browserClosed(WeirQueueBrowser b) {
+        browsers.remove(b);
+    }
+
+    // ------------------------------------------------------------------ delivery
+
+    /** Called after a consumer handed out a message (receive returned or about to call the listener). */
+    void beforeDelivery(WeirMessageConsumer c, ConsumerRecord<byte[], byte[]> r, WeirMessage m) throws JMSException {
+        if (mode == AT_MOST_ONCE_ACKNOWLEDGE) {
+            c.engine().consumed(r);
+            await(c.engine().commit(true), "Committing before delivery");
+        } else if (mode == CLIENT_ACKNOWLEDGE || mode == SESSION_TRANSACTED) {
+            synchronized (unacked) {
+                unacked.add(new Delivered(c, r));
+            }
+            if (mode == CLIENT_ACKNOWLEDGE) {
+                m.setAcknowledger(this::acknowledge);
+            }
+        }
+    }
+
+    /** Called once a message counts as delivered: receive returned, or onMessage returned normally. */
+    void afterDelivery(WeirMessageConsumer c, ConsumerRecord<byte[], byte[]> r) {
+        if (mode == AUTO_ACKNOWLEDGE) {
+            c.engine().consumed(r);
+            c.engine().commit(false);
+        } else if (mode == DUPS_OK_ACKNOWLEDGE) {
+            c.engine().consumed(r);
+            dupsOkCount++;
+            long now = System.currentTimeMillis();
+            if (dupsOkCount >= connection.settings().dupsOkBatchSize()
+                    || now - dupsOkLastCommit >= connection.settings().dupsOkIntervalMs()) {
+                dupsOkCount = 0;
+                dupsOkLastCommit = now;
+                for (WeirMessageConsumer each : consumers) {
+                    each.engine().commit(false);
+                }
+            }
+        }
+    }
+
+    void signal() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    void listenerChanged() {
+        if (dispatcher == null) {
+            synchronized (this) {
+                if (dispatcher == null && !closed) {
+                    Thread t = new Thread(this::dispatchLoop, "weir-jms-session-" + System.identityHashCode(this));
+                    t.setDaemon(true);
+                    dispatcher = t;
+                    t.start();
+                }
+            }
+        }
+        signal();
+    }
+
+    private void dispatchLoop() {
+        LISTENER_SESSION.set(this);
+        try {
+            while (!isClosed()) {
+                boolean delivered = false;
+                long nextDue = Long.MAX_VALUE;
+                if (connection.isStarted()) {
+                    for (WeirMessageConsumer c : consumers) {
+                        MessageListener l = c.listener();
+                        if (l == null || c.isClosed()) {
+                            continue;
+                        }
+                        deliveryLock.lock();
+                        try {
+                            if (!connection.isStarted() || isClosed() || c.isClosed() || c.listener() == null) {
+                                continue;
+                            }
+                            delivered |= c.deliverToListener();
+                        } finally {
+                            deliveryLock.unlock();
+                        }
+                        nextDue = Math.min(nextDue, c.engine().nextDueAt());
+                    }
+                }
+                if (!delivered) {
+                    synchronized (signal) {
+                        long wait = 100;
+                        if (nextDue != Long.MAX_VALUE) {
+                            wait = Math.max(1, Math.min(wait, nextDue - System.currentTimeMillis()));
+                        }
+                        boolean any = false;
+                        for (WeirMessageConsumer c : consumers) {
+                            any |= c.listener() != null && c.engine().hasDeliverable();
+                        }
+                        if (!any || !connection.isStarted()) {
+                            signal.wait(wait);
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            LISTENER_SESSION.remove();
+        }
+    }
+
+    long recoverGeneration() {
+        return recoverGeneration;
+    }
+
+    void connectionStarted() {
+        signal();
+    }
+
+    /** Waits for a running onMessage to return. */
+    void awaitListenerIdle() {
+        if (!deliveryLock.isHeldByCurrentThread()) {
+            deliveryLock.lock();
+            deliveryLock.unlock();
+        }
+    }
+
+    /** Blocks until a listener that is running returns (unless called from it). */
+    void connectionStopped() {
+        for (WeirMessageConsumer c : consumers) {
+            c.engine().interruptTakers();
+        }
+        if (!deliveryLock.isHeldByCurrentThread()) {
+            deliveryLock.lock();
+            deliveryLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ acknowledgement and transactions
+
+    @Override
+    public boolean getTransacted() throws JMSException {
+        checkClosed();
+        return mode == SESSION_TRANSACTED;
+    }
+
+    @Override
+    public int getAcknowledgeMode() throws JMSException {
+        checkClosed();
+        return mode;
+    }
+
+    /** Message.acknowledge(): acknowledges everything this session delivered (CLIENT_ACKNOWLEDGE). */
+    void acknowledge() throws JMSException {
+        checkClosed();
+        if (mode != CLIENT_ACKNOWLEDGE) {
+            return;
+        }
+        commitDelivered("Acknowledging");
+    }
+
+    private void commitDelivered(String what) throws JMSException {
+        List<Delivered> done;
+        synchronized (unacked) {
+            done = new ArrayList<>(unacked);
+            unacked.clear();
+        }
+        Set<WeirMessageConsumer> touched = new LinkedHashSet<>();
+        for (Delivered d : done) {
+            d.consumer().engine().consumed(d.record());
+            touched.add(d.consumer());
+        }
+        JMSException failure = null;
+        for (WeirMessageConsumer c : touched) {
+            if (c.engine().isClosed() && !c.isClosed()) {
+                continue;
+            }
+            try {
+                await(c.engine().commit(true), what);
+            } catch (JMSException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public void commit() throws JMSException {
+        checkClosed();
+        if (mode != SESSION_TRANSACTED) {
+            throw new IllegalStateException("commit() needs a transacted session");
+        }
+        if (isCompletionThread()) {
+            throw new IllegalStateException("A completion listener must not commit its own session");
+        }
+        List<ProducerRecord<byte[], byte[]>> sends;
+        synchronized (txSends) {
+            sends = new ArrayList<>(txSends);
+            txSends.clear();
+        }
+        if (!sends.isEmpty()) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            try {
+                var producer = connection.producer(true);
+                for (ProducerRecord<byte[], byte[]> r : sends) {
+                    acks.add(producer.send(r));
+                }
+                for (Future<RecordMetadata> f : acks) {
+                    f.get(connection.settings().sendTimeoutMs(), TimeUnit.MILLISECONDS);
+                }
+            } catch (Exception e) {
+                rollbackConsumed();
+                JMSException cause = JmsExceptionSupport.create("Sending the transaction's messages failed", e);
+                throw JmsExceptionSupport.link(new TransactionRolledBackException(
+                        "The transaction was rolled back: " + cause.getMessage()), cause);
+            }
+        }
+        commitDelivered("Committing the transaction");
+    }
+
+    @Override
+    public void rollback() throws JMSException {
+        checkClosed();
+        if (mode != SESSION_TRANSACTED) {
+            throw new IllegalStateException("rollback() needs a transacted session");
+        }
+        if (isCompletionThread()) {
+            throw new IllegalStateException("A completion listener must not roll back its own session");
+        }
+        synchronized (txSends) {
+            txSends.clear();
+        }
+        rollbackConsumed();
+    }
+
+    private void rollbackConsumed() throws JMSException {
+        synchronized (unacked) {
+            unacked.clear();
+        }
+        rewindAll();
+    }
+
+    @Override
+    public void recover() throws JMSException {
+        checkClosed();
+        if (mode == SESSION_TRANSACTED) {
+            throw new IllegalStateException("recover() is not allowed in a transacted session");
+        }
+        synchronized (unacked) {
+            unacked.clear();
+        }
+        rewindAll();
+    }
+
+    private void rewindAll() throws JMSException {
+        recoverGeneration++;
+        List<java.util.concurrent.CompletableFuture<Void>> fs = new ArrayList<>();
+        for (WeirMessageConsumer c : consumers) {
+            fs.add(c.engine().rewind());
+        }
+        for (var f : fs) {
+            await(f, "Rewinding to redeliver");
+        }
+        signal();
+    }
+
+    void bufferTransactional(ProducerRecord<byte[], byte[]> r) {
+        synchronized (txSends) {
+            txSends.add(r);
+        }
+    }
+
+    void await(java.util.concurrent.CompletableFuture<?> f, String what) throws JMSException {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw JmsExceptionSupport.create(what + " failed", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ completion listeners
+
+    ExecutorService completions() {
+        ExecutorService e = completions;
+        if (e == null) {
+            synchronized (this) {
+                if (completions == null) {
+                    completions = Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(() -> {
+                            COMPLETION_SESSION.set(this);
+                            r.run();
+                        }, "weir-jms-completion-" + System.identityHashCode(this));
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+                e = completions;
+            }
+        }
+        return e;
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public void close() throws JMSException {
+        if (closed) {
+            return;
+        }
+        if (isListenerThread()) {
+            throw new IllegalStateException("A message listener must not close its own session");
+        }
+        if (isCompletionThread()) {
+            throw new IllegalStateException("A completion listener must not close its own session");
+        }
+        deliveryLock.lock();
+        try {
+            closed = true;
+        } finally {
+            deliveryLock.unlock();
+        }
+        signal();
+        for (WeirMessageConsumer c : consumers) {
+            c.closeFromSession();
+        }
+        for (WeirMessageProducer p : producers) {
+            p.closeFromSession();
+        }
+        for (WeirQueueBrowser b : browsers) {
+            b.closeFromSession();
+        }
+        synchronized (txSends) {
+            txSends.clear();
+        }
+        synchronized (unacked) {
+            unacked.clear();
+        }
+        ExecutorService e = completions;
+        if (e != null) {
+            e.shutdown();
+            try {
+                e.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Thread t = dispatcher;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        connection.sessionClosed(this);
+    }
+
+    // ------------------------------------------------------------------ session listener (application-server facility)
+
+    @Override
+    public MessageListener getMessageListener() throws JMSException {
+        checkClosed();
+        return sessionListener;
+    }
+
+    @Override
+    public void setMessageListener(MessageListener listener) throws JMSException {
+        checkClosed();
+        this.sessionListener = listener;
+    }
+
+    @Override
+    public void run() {
+        throw new UnsupportedOperationException("Session.run() is an application-server facility Weir does not offer");
+    }
+
+}

@@ -1,0 +1,670 @@
+package io.weir.jms.client;
+
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * One {@link KafkaConsumer} and the thread that owns it. The JMS layer never touches the Kafka consumer: it
+ * takes records from this engine's buffer and hands back commands (consumed, commit, rewind, close) that the
+ * poll thread runs between polls. Two kinds:
+ * <ul>
+ *   <li><b>group</b> ({@code groupId != null}): subscribes to the topic in that consumer group; progress is
+ *       restored from, and committed to, the group's offsets ({@link PartitionProgress});</li>
+ *   <li><b>assigned</b>: takes every partition of the topic without a group, starting at the log end captured at
+ *       start (a non-durable subscription); progress lives only in memory.</li>
+ * </ul>
+ * Thread-safe: the buffer and progress maps are guarded by one lock; the Kafka consumer is used by the poll
+ * thread alone.
+ */
+public final class ConsumerEngine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsumerEngine.class);
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final int MAX_BUFFERED = 1000;
+
+    /** Where a new group with no committed offset starts. */
+    public enum Start { EARLIEST, LATEST }
+
+    private final String topic;
+    private final String groupId;
+    private final Start start;
+    private final boolean commitInitial;
+    private final String signature;
+    private final LongSupplier clock;
+    private final Runnable onRecords;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
+    private final java.util.PriorityQueue<Parked> parked = new java.util.PriorityQueue<>();
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+    private final Map<TopicPartition, Long> nextExpected = new HashMap<>();
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    private volatile boolean closing;
+    private volatile RuntimeException failure;
+    private long takeGeneration;
+
+    private record Parked(long dueAt, long seq, ConsumerRecord<byte[], byte[]> record) implements Comparable<Parked> {
+        @Override
+        public int compareTo(Parked o) {
+            int c = Long.compare(dueAt, o.dueAt);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private long parkSeq;
+
+    /**
+     * @param signature for a durable subscription, what it was created with: a committed position recorded under
+     *                  another signature belongs to an older subscription of the same name and is discarded
+     */
+    public ConsumerEngine(String name, Properties base, String topic, String groupId, Start start,
+                          boolean commitInitial, String signature, LongSupplier clock, Runnable onRecords) {
+        this.signature = signature;
+        this.topic = topic;
+        this.groupId = groupId;
+        this.start = start;
+        this.commitInitial = commitInitial;
+        this.clock = clock;
+        this.onRecords = onRecords;
+        Properties p = new Properties();
+        p.putAll(base);
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("enable.auto.commit", "false");
+        p.put("auto.offset.reset", start == Start.EARLIEST ? "earliest" : "latest");
+        p.put("client.id", name);
+        if (groupId != null) {
+            p.put("group.id", groupId);
+            p.putIfAbsent("group.protocol", "classic");
+            p.putIfAbsent("heartbeat.interval.ms", "500");
+            p.putIfAbsent("session.timeout.ms", "10000");
+        } else {
+            p.remove("group.id");
+        }
+        this.consumer = new KafkaConsumer<>(p);
+        this.thread = new Thread(this::run, "weir-jms-consumer-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts polling and waits (bounded) until the starting position is fixed. */
+    public void start(long readyTimeoutMs) throws Exception {
+        thread.start();
+        try {
+            ready.get(readyTimeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            if (groupId == null) {
+                close();
+                throw e;
+            }
+            // a group may legitimately hand this member no partition yet (another member holds them)
+            log.debug("Consumer of {} in group {} has no assignment after {} ms", topic, groupId, readyTimeoutMs);
+        }
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    // ------------------------------------------------------------------ poll thread
+
+    private void run() {
+        try {
+            if (groupId == null) {
+                assignAll();
+            } else {
+                consumer.subscribe(List.of(topic), new Rebalance());
+            }
+            while (!closing) {
+                runCommands();
+                manageFlow();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                if (!records.isEmpty()) {
+                    accept(records);
+                }
+            }
+            runCommands();
+            commitNow(true);
+        } catch (RuntimeException e) {
+            if (!closing) {
+                log.warn("Consumer of topic {} (group {}) failed: {}", topic, groupId, e.toString());
+                failure = e;
+            }
+        } finally {
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.debug("Closing the consumer of {} failed", topic, e);
+            }
+            lock.lock();
+            try {
+                closing = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            ready.complete(null);
+            Runnable r;
+            while ((r = commands.poll()) != null) {
+                r.run();
+            }
+            closedFuture.complete(null);
+            onRecords.run();
+        }
+    }
+
+    private void assignAll() {
+        List<PartitionInfo> infos = null;
+        long deadline = clock.getAsLong() + 15_000;
+        while (!closing && (infos == null || infos.isEmpty())) {
+            infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            if ((infos == null || infos.isEmpty()) && clock.getAsLong() > deadline) {
+                throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("No partitions for topic " + topic);
+            }
+        }
+        List<TopicPartition> tps = new ArrayList<>();
+        for (PartitionInfo pi : infos) {
+            tps.add(new TopicPartition(pi.topic(), pi.partition()));
+        }
+        consumer.assign(tps);
+        if (start == Start.LATEST) {
+            consumer.seekToEnd(tps);
+        } else {
+            consumer.seekToBeginning(tps);
+        }
+        lock.lock();
+        try {
+            for (TopicPartition tp : tps) {
+                long pos = consumer.position(tp);
+                progress.put(tp, new PartitionProgress(pos));
+                nextExpected.put(tp, pos);
+            }
+        } finally {
+            lock.unlock();
+        }
+        ready.complete(null);
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            commitPartitions(partitions);
+            drop(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            drop(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(new HashSet<>(partitions)));
+                if (signature != null) {
+                    List<TopicPartition> stale = new ArrayList<>();
+                    for (TopicPartition tp : partitions) {
+                        OffsetAndMetadata om = committed.get(tp);
+                        if (om != null && !signature.equals(PartitionProgress.restore(om.offset(), om.metadata()).signature())) {
+                            committed.remove(tp);
+                            stale.add(tp);
+                        }
+                    }
+                    if (!stale.isEmpty()) {
+                        log.info("Subscription {} on {} was created anew (selector or no-local changed): starting at the end",
+                                groupId, topic);
+                        if (start == Start.LATEST) {
+                            consumer.seekToEnd(stale);
+                        } else {
+                            consumer.seekToBeginning(stale);
+                        }
+                    }
+                }
+                boolean needCommit = false;
+                lock.lock();
+                try {
+                    for (TopicPartition tp : partitions) {
+                        OffsetAndMetadata om = committed.get(tp);
+                        PartitionProgress pp;
+                        if (om != null) {
+                            pp = PartitionProgress.restore(om.offset(), om.metadata());
+                        } else {
+                            pp = new PartitionProgress(-1);
+                        }
+                        progress.put(tp, pp);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                for (TopicPartition tp : partitions) {
+                    OffsetAndMetadata om = committed.get(tp);
+                    long pos;
+                    if (om != null) {
+                        consumer.seek(tp, om.offset());
+                        pos = om.offset();
+                    } else {
+                        pos = consumer.position(tp);
+                        lock.lock();
+                        try {
+                            PartitionProgress fresh = new PartitionProgress(pos);
+                            if (signature != null) {
+                                fresh.setSignature(signature);
+                            }
+                            progress.put(tp, fresh);
+                        } finally {
+                            lock.unlock();
+                        }
+                        needCommit |= commitInitial;
+                    }
+                    lock.lock();
+                    try {
+                        nextExpected.put(tp, pos);
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+                if (needCommit) {
+                    // a new durable subscription exists from here on, even if nothing is ever acknowledged
+                    Map<TopicPartition, OffsetAndMetadata> initial = new HashMap<>();
+                    lock.lock();
+                    try {
+                        for (TopicPartition tp : partitions) {
+                            if (committed.get(tp) == null) {
+                                PartitionProgress pp = progress.get(tp);
+                                initial.put(tp, new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
+                                pp.markClean();
+                            }
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    consumer.commitSync(initial);
+                }
+            }
+            ready.complete(null);
+        }
+    }
+
+    private void drop(Collection<TopicPartition> partitions) {
+        Set<TopicPartition> gone = new HashSet<>(partitions);
+        lock.lock();
+        try {
+            buffer.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
+            parked.removeIf(p -> gone.contains(new TopicPartition(p.record.topic(), p.record.partition())));
+            for (TopicPartition tp : gone) {
+                progress.remove(tp);
+                nextExpected.remove(tp);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void manageFlow() {
+        Set<TopicPartition> assignment = consumer.assignment();
+        if (assignment.isEmpty()) {
+            return;
+        }
+        int size;
+        lock.lock();
+        try {
+            size = buffer.size();
+        } finally {
+            lock.unlock();
+        }
+        if (size >= MAX_BUFFERED) {
+            consumer.pause(assignment);
+        } else if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    private void accept(ConsumerRecords<byte[], byte[]> records) {
+        lock.lock();
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                PartitionProgress pp = progress.get(tp);
+                if (pp == null) {
+                    continue; // revoked meanwhile
+                }
+                Long expected = nextExpected.get(tp);
+                if (expected != null && r.offset() > expected) {
+                    // offsets that do not exist (log start moved, compaction): nothing to wait for there
+                    if (expected <= pp.base()) {
+                        pp.skipTo(r.offset());
+                    }
+                }
+                nextExpected.put(tp, r.offset() + 1);
+                if (pp.isConsumed(r.offset())) {
+                    continue;
+                }
+                buffer.add(r);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onRecords.run();
+    }
+
+    private void runCommands() {
+        Runnable r;
+        while ((r = commands.poll()) != null) {
+            r.run();
+        }
+    }
+
+    private void commitPartitions(Collection<TopicPartition> partitions) {
+        if (groupId == null) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        lock.lock();
+        try {
+            for (TopicPartition tp : partitions) {
+                PartitionProgress pp = progress.get(tp);
+                if (pp != null && pp.isDirty() && pp.base() >= 0) {
+                    offsets.put(tp, new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
+                    pp.markClean();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!offsets.isEmpty()) {
+            try {
+                consumer.commitSync(offsets);
+            } catch (RuntimeException e) {
+                log.warn("Committing {} for group {} on revocation failed: {}", offsets, groupId, e.toString());
+            }
+        }
+    }
+
+    /** Commits every dirty partition; on the poll thread. */
+    private void commitNow(boolean sync) {
+        if (groupId == null) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        lock.lock();
+        try {
+            for (Map.Entry<TopicPartition, PartitionProgress> e : progress.entrySet()) {
+                PartitionProgress pp = e.getValue();
+                if (pp.isDirty() && pp.base() >= 0) {
+                    offsets.put(e.getKey(), new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
+                    pp.markClean();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (sync) {
+            consumer.commitSync(offsets);
+        } else {
+            consumer.commitAsync(offsets, (o, ex) -> {
+                if (ex != null) {
+                    log.debug("Asynchronous commit for group {} failed: {}", groupId, ex.toString());
+                }
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ app side
+
+    /**
+     * The next record to deliver: a parked record that became due, else the oldest buffered one. Waits up to
+     * {@code timeoutMs} (negative: for ever, 0: not at all). Null on timeout, close or {@link #interruptTakers()}.
+     */
+    public ConsumerRecord<byte[], byte[]> take(long timeoutMs) throws InterruptedException {
+        long deadline = timeoutMs > 0 ? clock.getAsLong() + timeoutMs : Long.MAX_VALUE;
+        lock.lock();
+        try {
+            long generation = takeGeneration;
+            while (true) {
+                if (closing || generation != takeGeneration) {
+                    return null;
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                long now = clock.getAsLong();
+                Parked due = parked.peek();
+                if (due != null && due.dueAt <= now) {
+                    parked.poll();
+                    return due.record;
+                }
+                {
+                    ConsumerRecord<byte[], byte[]> r = buffer.poll();
+                    if (r != null) {
+                        return r;
+                    }
+                }
+                if (timeoutMs == 0) {
+                    return null;
+                }
+                long wait = deadline == Long.MAX_VALUE ? 100 : deadline - now;
+                if (due != null) {
+                    wait = Math.min(wait, due.dueAt - now);
+                }
+                if (wait <= 0) {
+                    return null;
+                }
+                changed.await(Math.min(wait, 100), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True when a record could be taken now without waiting. */
+    public boolean hasDeliverable() {
+        lock.lock();
+        try {
+            Parked due = parked.peek();
+            return !buffer.isEmpty() || (due != null && due.dueAt <= clock.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** When the earliest parked record is due, or Long.MAX_VALUE. */
+    public long nextDueAt() {
+        lock.lock();
+        try {
+            Parked due = parked.peek();
+            return due == null ? Long.MAX_VALUE : due.dueAt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How often this record has been handed out (1 on first delivery); call once per delivery. */
+    public int recordDelivery(ConsumerRecord<byte[], byte[]> r) {
+        lock.lock();
+        try {
+            PartitionProgress pp = progress.get(new TopicPartition(r.topic(), r.partition()));
+            return pp == null ? 1 : pp.recordDelivery(r.offset());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Keeps {@code r} back until {@code dueAt} (a delayed message); later records are not held up. */
+    public void park(ConsumerRecord<byte[], byte[]> r, long dueAt) {
+        lock.lock();
+        try {
+            parked.add(new Parked(dueAt, parkSeq++, r));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records {@code r} as consumed by this queue or subscription (acknowledged, expired or filtered out). */
+    public void consumed(ConsumerRecord<byte[], byte[]> r) {
+        lock.lock();
+        try {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            PartitionProgress pp = progress.get(tp);
+            if (pp != null) {
+                pp.consume(r.offset());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Commits what was consumed; {@code sync} waits for the broker's answer. */
+    public CompletableFuture<Void> commit(boolean sync) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (groupId == null) {
+            f.complete(null);
+            return f;
+        }
+        submit(() -> {
+            try {
+                commitNow(sync);
+                f.complete(null);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        }, f);
+        return f;
+    }
+
+    /**
+     * Forgets everything buffered or parked and reads again from the first record not consumed: what was
+     * delivered and not acknowledged is delivered again (recover, rollback).
+     */
+    public CompletableFuture<Void> rewind() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(() -> {
+            try {
+                lock.lock();
+                Map<TopicPartition, Long> seeks = new HashMap<>();
+                try {
+                    buffer.clear();
+                    parked.clear();
+                    for (Map.Entry<TopicPartition, PartitionProgress> e : progress.entrySet()) {
+                        long base = e.getValue().base();
+                        if (base >= 0) {
+                            seeks.put(e.getKey(), base);
+                            nextExpected.put(e.getKey(), base);
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                Set<TopicPartition> assigned = consumer.assignment();
+                for (Map.Entry<TopicPartition, Long> e : seeks.entrySet()) {
+                    if (assigned.contains(e.getKey())) {
+                        consumer.seek(e.getKey(), e.getValue());
+                    }
+                }
+                f.complete(null);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        }, f);
+        return f;
+    }
+
+    private void submit(Runnable r, CompletableFuture<Void> f) {
+        if (closedFuture.isDone()) {
+            f.completeExceptionally(new java.lang.IllegalStateException("consumer closed"));
+            return;
+        }
+        commands.add(r);
+        if (closedFuture.isDone() && commands.remove(r)) {
+            f.completeExceptionally(new java.lang.IllegalStateException("consumer closed"));
+        }
+    }
+
+    /** Makes every waiting {@link #take} return null now (consumer closed, connection stopped). */
+    public void interruptTakers() {
+        lock.lock();
+        try {
+            takeGeneration++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Commits what was consumed, leaves the group and stops the poll thread; waits up to 10 s. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            takeGeneration++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        closing = true;
+        if (Thread.currentThread() != thread) {
+            try {
+                closedFuture.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("Consumer of {} did not close within 10 s", topic);
+            }
+        }
+    }
+
+    public boolean isClosed() {
+        return closing;
+    }
+
+    /** For tests and diagnostics: the progress per partition. */
+    public Map<TopicPartition, String> progressSnapshot() {
+        lock.lock();
+        try {
+            Map<TopicPartition, String> m = new HashMap<>();
+            for (Map.Entry<TopicPartition, PartitionProgress> e : progress.entrySet()) {
+                m.put(e.getKey(), e.getValue().toString());
+            }
+            return m;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package io.weir.jms.message;
+
+import io.weir.jms.WeirDestination;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.Destination;
+import jakarta.jms.InvalidDestinationException;
+import jakarta.jms.JMSException;
+import jakarta.jms.MessageFormatException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Maps JMS messages to Kafka records and back, as WIRE-FORMAT.md documents: the body is the record value,
+ * JMS headers are {@code jms.*} record headers, properties are record headers under their own names with
+ * values in UTF-8 text form, and the types of non-String properties are listed in {@code jms.property-types}.
+ * A plain Kafka consumer therefore reads String properties (and every value) as plain UTF-8 text.
+ *
+ * <p>Pure and stateless. Decoding never throws anything but {@link JMSException}s (mostly
+ * {@link MessageFormatException}, naming the bad header or body); it returns a read-only message.
+ */
+public final class MessageCodec {
+
+    private MessageCodec() {
+    }
+
+    // ---------------------------------------------------------------- encode
+
+    /** The record form of {@code m}; does not change {@code m}. */
+    public static EncodedMessage encode(WeirMessage m) throws JMSException {
+        Headers headers = new RecordHeaders();
+        add(headers, WireHeaders.BODY_TYPE, m.bodyType().wireName());
+        String contentType = contentType(m.bodyType());
+        if (contentType != null) {
+            add(headers, WireHeaders.CONTENT_TYPE, contentType);
+        }
+        addIfSet(headers, WireHeaders.MESSAGE_ID, m.getJMSMessageID());
+        add(headers, WireHeaders.TIMESTAMP, Long.toString(m.getJMSTimestamp()));
+        if (m.hasCorrelationIdBytes()) {
+            headers.add(WireHeaders.CORRELATION_ID_BYTES, m.getJMSCorrelationIDAsBytes());
+        } else {
+            addIfSet(headers, WireHeaders.CORRELATION_ID, m.getJMSCorrelationID());
+        }
+        if (m.getJMSReplyTo() != null) {
+            add(headers, WireHeaders.REPLY_TO, uri(m.getJMSReplyTo(), "JMSReplyTo"));
+        }
+        if (m.getJMSDestination() != null) {
+            add(headers, WireHeaders.DESTINATION, uri(m.getJMSDestination(), "JMSDestination"));
+        }
+        add(headers, WireHeaders.DELIVERY_MODE, Integer.toString(m.getJMSDeliveryMode()));
+        add(headers, WireHeaders.EXPIRATION, Long.toString(m.getJMSExpiration()));
+        add(headers, WireHeaders.DELIVERY_TIME, Long.toString(m.getJMSDeliveryTime()));
+        add(headers, WireHeaders.PRIORITY, Integer.toString(m.getJMSPriority()));
+        addIfSet(headers, WireHeaders.TYPE, m.getJMSType());
+
+        StringBuilder types = new StringBuilder();
+        for (Map.Entry<String, Object> p : m.properties().entrySet()) {
+            String name = p.getKey();
+            Object value = p.getValue();
+            if (name.equals(PropertyNames.JMSX_DELIVERY_COUNT)) {
+                continue; // set by the receiving provider
+            }
+            PropertyType type = PropertyType.of(value);
+            if (type != PropertyType.STRING && value != null) {
+                if (types.length() > 0) {
+                    types.append(';');
+                }
+                types.append(name).append('=').append(type.code);
+            }
+            headers.add(name, value == null ? null : value.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        if (types.length() > 0) {
+            add(headers, WireHeaders.PROPERTY_TYPES, types.toString());
+        }
+
+        Object group = m.getObjectProperty(PropertyNames.JMSX_GROUP_ID);
+        byte[] key = group == null ? null : group.toString().getBytes(StandardCharsets.UTF_8);
+        return new EncodedMessage(key, m.encodeBody(), headers);
+    }
+
+    private static String contentType(BodyType type) {
+        return switch (type) {
+            case MESSAGE -> null;
+            case TEXT -> WireHeaders.TEXT_CONTENT_TYPE;
+            case BYTES -> WireHeaders.BYTES_CONTENT_TYPE;
+            case MAP -> WireHeaders.MAP_CONTENT_TYPE;
+            case STREAM -> WireHeaders.STREAM_CONTENT_TYPE;
+            case OBJECT -> WireHeaders.OBJECT_CONTENT_TYPE;
+        };
+    }
+
+    private static String uri(Destination d, String header) throws InvalidDestinationException {
+        if (d instanceof WeirDestination w) {
+            return w.toUri();
+        }
+        throw new InvalidDestinationException(header + " " + d + " is not a Weir destination ("
+                + d.getClass().getName() + ")");
+    }
+
+    private static void add(Headers headers, String key, String value) {
+        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void addIfSet(Headers headers, String key, String value) {
+        if (value != null) {
+            add(headers, key, value);
+        }
+    }
+
+    // ---------------------------------------------------------------- decode
+
+    /**
+     * The message {@code r} carries, read-only. A record without {@code jms.body-type} (written by a plain
+     * Kafka producer) decodes as a TextMessage when its {@code content-type} header names text, otherwise as
+     * a BytesMessage; its JMSMessageID is then {@code ID:<topic>-<partition>-<offset>} and its key, when valid
+     * UTF-8, becomes JMSXGroupID. JMSTimestamp is the record timestamp when {@code jms.timestamp} is absent.
+     */
+    public static WeirMessage decode(ConsumerRecord<byte[], byte[]> r) throws JMSException {
+        try {
+            return decodeRecord(r);
+        } catch (JMSException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a defect or input no check above foresaw: still a clear JMS error, never a crash of the caller
+            MessageFormatException mfe = new MessageFormatException("Cannot decode the record at " + r.topic()
+                    + "-" + r.partition() + "@" + r.offset() + ": " + e);
+            mfe.setLinkedException(e);
+            mfe.initCause(e);
+            throw mfe;
+        }
+    }
+
+    private static WeirMessage decodeRecord(ConsumerRecord<byte[], byte[]> r) throws JMSException {
+        Map<String, byte[]> jms = new LinkedHashMap<>();
+        Map<String, byte[]> props = new LinkedHashMap<>();
+        byte[] contentType = null;
+        for (Header h : r.headers()) {
+            String key = h.key();
+            if (key.startsWith(WireHeaders.PREFIX)) {
+                jms.put(key, h.value());
+            } else if (key.equalsIgnoreCase(WireHeaders.CONTENT_TYPE)) {
+                contentType = h.value();
+            } else if (PropertyNames.isValid(key)) {
+                props.put(key, h.value());
+            }
+            // other names (e.g. trace-id) cannot be JMS properties and are left out
+        }
+        String where = " in the record at " + r.topic() + "-" + r.partition() + "@" + r.offset();
+
+        WeirMessage m;
+        String bodyTypeName = text(jms, WireHeaders.BODY_TYPE, where);
+        if (bodyTypeName != null) {
+            BodyType bodyType = BodyType.fromWireName(bodyTypeName);
+            if (bodyType == null) {
+                throw new MessageFormatException("Header " + WireHeaders.BODY_TYPE + " has the unknown value '"
+                        + bodyTypeName + "'" + where);
+            }
+            m = body(bodyType, r.value(), where);
+        } else {
+            m = plainBody(contentType, r.value(), where);
+        }
+
+        decodeHeaders(m, jms, r, where);
+        decodeProperties(m, props, text(jms, WireHeaders.PROPERTY_TYPES, where), where);
+        if (bodyTypeName == null && r.key() != null && !m.propertyExists(PropertyNames.JMSX_GROUP_ID)) {
+            String group = lenientUtf8(r.key());
+            if (group != null) {
+                m.setStringProperty(PropertyNames.JMSX_GROUP_ID, group);
+            }
+        }
+        m.setDeliveryCount(1); // set by the receiver, never taken from the record; the consumer may raise it
+        m.markReadOnly();
+        return m;
+    }
+
+    private static WeirMessage body(BodyType type, byte[] value, String where) throws JMSException {
+        switch (type) {
+            case MESSAGE:
+                return new WeirPlainMessage();
+            case TEXT:
+                return new WeirTextMessage(value == null ? null : BodyValues.utf8(ByteBuffer.wrap(value),
+                        "TextMessage body" + where));
+            case BYTES:
+                return WeirBytesMessage.readable(value == null ? new byte[0] : value);
+            case MAP: {
+                WeirMapMessage m = new WeirMapMessage();
+                if (value != null) {
+                    m.entries().putAll(located(() -> BodyValues.decodeMap(value), where));
+                }
+                return m;
+            }
+            case STREAM: {
+                WeirStreamMessage m = new WeirStreamMessage();
+                if (value != null) {
+                    m.values().addAll(located(() -> BodyValues.decodeStream(value), where));
+                }
+                return m;
+            }
+            case OBJECT: {
+                WeirObjectMessage m = new WeirObjectMessage();
+                m.setSerializedObject(value);
+                return m;
+            }
+            default:
+                throw new IllegalStateException("unhandled body type " + type);
+        }
+    }
+
+    @FunctionalInterface
+    private interface BodyDecoder<T> {
+        T decode() throws MessageFormatException;
+    }
+
+    /** Runs {@code decoder}, adding the record's coordinates to its error. */
+    private static <T> T located(BodyDecoder<T> decoder, String where) throws MessageFormatException {
+        try {
+            return decoder.decode();
+        } catch (MessageFormatException e) {
+            MessageFormatException located = new MessageFormatException(e.getMessage() + where);
+            located.initCause(e);
+            throw located;
+        }
+    }
+
+    private static WeirMessage plainBody(byte[] contentType, byte[] value, String where) throws JMSException {
+        Charset charset = contentType == null ? null : textCharset(lenientUtf8(contentType), where);
+        if (charset == null) {
+            return WeirBytesMessage.readable(value == null ? new byte[0] : value);
+        }
+        if (value == null) {
+            return new WeirTextMessage(null);
+        }
+        if (charset.equals(StandardCharsets.UTF_8)) {
+            return new WeirTextMessage(BodyValues.utf8(ByteBuffer.wrap(value), "TextMessage body" + where));
+        }
+        return new WeirTextMessage(new String(value, charset));
+    }
+
+    /**
+     * The charset of a text MIME type ({@code text/*}, {@code application/json}, {@code application/xml}
+     * or a {@code +json}/{@code +xml} type), UTF-8 unless a {@code charset} parameter names another; null for
+     * other types.
+     */
+    static Charset textCharset(String contentType, String where) throws MessageFormatException {
+        if (contentType == null) {
+            return null;
+        }
+        String[] parts = contentType.split(";");
+        String mime = parts[0].trim().toLowerCase(Locale.ROOT);
+        boolean text = mime.startsWith("text/") || mime.equals("application/json") || mime.equals("application/xml")
+                || mime.endsWith("+json") || mime.endsWith("+xml");
+        if (!text) {
+            return null;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].trim();
+            int eq = p.indexOf('=');
+            if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+                String name = p.substring(eq + 1).trim().replace("\"", "");
+                try {
+                    return Charset.forName(name);
+                } catch (IllegalArgumentException e) {
+                    throw new MessageFormatException("content-type '" + contentType + "' names the unsupported "
+                            + "charset '" + name + "'" + where);
+                }
+            }
+        }
+        return StandardCharsets.UTF_8;
+    }
+
+    private static void decodeHeaders(WeirMessage m, Map<String, byte[]> jms, ConsumerRecord<byte[], byte[]> r,
+                                      String where) throws JMSException {
+        String id = text(jms, WireHeaders.MESSAGE_ID, where);
+        m.setJMSMessageID(id != null ? id : "ID:" + r.topic() + "-" + r.partition() + "-" + r.offset());
+        Long ts = number(jms, WireHeaders.TIMESTAMP, where);
+        m.setJMSTimestamp(ts != null ? ts : Math.max(0, r.timestamp()));
+        if (jms.containsKey(WireHeaders.CORRELATION_ID_BYTES)) {
+            m.setJMSCorrelationIDAsBytes(jms.get(WireHeaders.CORRELATION_ID_BYTES));
+        } else {
+            m.setJMSCorrelationID(text(jms, WireHeaders.CORRELATION_ID, where));
+        }
+        m.setJMSReplyTo(destination(jms, WireHeaders.REPLY_TO, where));
+        m.setJMSDestination(destination(jms, WireHeaders.DESTINATION, where));
+        Long mode = number(jms, WireHeaders.DELIVERY_MODE, where);
+        if (mode != null) {
+            if (mode != DeliveryMode.PERSISTENT && mode != DeliveryMode.NON_PERSISTENT) {
+                throw new MessageFormatException("Header " + WireHeaders.DELIVERY_MODE + " is " + mode
+                        + ", not 1 (NON_PERSISTENT) or 2 (PERSISTENT)" + where);
+            }
+            m.setJMSDeliveryMode(mode.intValue());
+        }
+        Long expiration = number(jms, WireHeaders.EXPIRATION, where);
+        m.setJMSExpiration(expiration == null ? 0 : expiration);
+        Long deliveryTime = number(jms, WireHeaders.DELIVERY_TIME, where);
+        m.setJMSDeliveryTime(deliveryTime == null ? m.getJMSTimestamp() : deliveryTime);
+        Long priority = number(jms, WireHeaders.PRIORITY, where);
+        if (priority != null) {
+            if (priority < 0 || priority > 9) {
+                throw new MessageFormatException("Header " + WireHeaders.PRIORITY + " is " + priority
+                        + ", not within 0..9" + where);
+            }
+            m.setJMSPriority(priority.intValue());
+        }
+        m.setJMSType(text(jms, WireHeaders.TYPE, where));
+    }
+
+    private static void decodeProperties(WeirMessage m, Map<String, byte[]> props, String typeList, String where)
+            throws JMSException {
+        Map<String, PropertyType> types = new LinkedHashMap<>();
+        if (typeList != null && !typeList.isEmpty()) {
+            for (String entry : typeList.split(";", -1)) {
+                int eq = entry.indexOf('=');
+                PropertyType type = eq < 0 ? null : PropertyType.fromCode(entry.substring(eq + 1));
+                if (type == null || !PropertyNames.isValid(entry.substring(0, eq))) {
+                    throw new MessageFormatException("Header " + WireHeaders.PROPERTY_TYPES + " has the malformed "
+                            + "entry '" + entry + "' (expected name=type with type one of z b s i l f d)" + where);
+                }
+                types.put(entry.substring(0, eq), type);
+            }
+        }
+        for (Map.Entry<String, byte[]> p : props.entrySet()) {
+            String name = p.getKey();
+            byte[] raw = p.getValue();
+            PropertyType type = types.get(name);
+            if (raw == null) {
+                m.setObjectProperty(name, null);
+            } else if (type == null) {
+                String value = lenientUtf8(raw);
+                if (value != null) { // a binary header written by another client cannot be a JMS property
+                    m.setStringProperty(name, value);
+                }
+            } else {
+                String text = BodyValues.utf8(ByteBuffer.wrap(raw), "Property '" + name + "'" + where);
+                m.setObjectProperty(name, type.parse(name, text, where));
+            }
+        }
+    }
+
+    private static String text(Map<String, byte[]> jms, String key, String where) throws MessageFormatException {
+        byte[] raw = jms.get(key);
+        return raw == null ? null : BodyValues.utf8(ByteBuffer.wrap(raw), "Header " + key + where);
+    }
+
+    private static Long number(Map<String, byte[]> jms, String key, String where) throws MessageFormatException {
+        String text = text(jms, key, where);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new MessageFormatException("Header " + key + " is '" + text + "', not a whole number" + where);
+        }
+    }
+
+    private static WeirDestination destination(Map<String, byte[]> jms, String key, String where)
+            throws MessageFormatException {
+        String uri = text(jms, key, where);
+        if (uri == null) {
+            return null;
+        }
+        try {
+            return WeirDestination.fromUri(uri);
+        } catch (IllegalArgumentException e) {
+            throw new MessageFormatException("Header " + key + " is not a destination: " + e.getMessage() + where);
+        }
+    }
+
+    private static String lenientUtf8(byte[] raw) {
+        try {
+            return BodyValues.utf8(ByteBuffer.wrap(raw), "");
+        } catch (MessageFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.weir.jms.message;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The rules for message property names (Jakarta Messaging §3.5.1, §3.8.1.1): a selector identifier, i.e. a
+ * {@link Character#isJavaIdentifierStart} character followed by {@link Character#isJavaIdentifierPart}
+ * characters, that is not one of the selector words {@code NULL TRUE FALSE NOT AND OR BETWEEN LIKE IN IS ESCAPE}
+ * (which selectors read in any case). Pure and stateless.
+ */
+public final class PropertyNames {
+
+    private static final Set<String> RESERVED =
+            Set.of("NULL", "TRUE", "FALSE", "NOT", "AND", "OR", "BETWEEN", "LIKE", "IN", "IS", "ESCAPE");
+
+    public static final String JMSX_DELIVERY_COUNT = "JMSXDeliveryCount";
+    public static final String JMSX_GROUP_ID = "JMSXGroupID";
+    public static final String JMSX_GROUP_SEQ = "JMSXGroupSeq";
+
+    private PropertyNames() {
+    }
+
+    /**
+     * Returns {@code name} when it may name a property.
+     *
+     * @throws IllegalArgumentException if {@code name} is null, empty, not an identifier or a reserved word
+     */
+    public static String validate(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("Property name must not be null");
+        }
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("Property name must not be empty");
+        }
+        if (!isIdentifier(name)) {
+            throw new IllegalArgumentException("Property name '" + name + "' is not a Java identifier");
+        }
+        if (RESERVED.contains(name.toUpperCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("Property name '" + name + "' is a reserved selector word");
+        }
+        return name;
+    }
+
+    /** True when {@link #validate} would accept {@code name}. */
+    public static boolean isValid(String name) {
+        return name != null && !name.isEmpty() && isIdentifier(name)
+                && !RESERVED.contains(name.toUpperCase(Locale.ROOT));
+    }
+
+    private static boolean isIdentifier(String name) {
+        int first = name.codePointAt(0);
+        if (!Character.isJavaIdentifierStart(first)) {
+            return false;
+        }
+        for (int i = Character.charCount(first); i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            if (!Character.isJavaIdentifierPart(cp)) {
+                return false;
+            }
+            i += Character.charCount(cp);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,839 @@
+package io.weir.jms.it;
+
+import io.weir.jms.WeirConnectionFactory;
+import io.weir.jms.WeirSession;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.CompletionListener;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.IllegalStateException;
+import jakarta.jms.InvalidClientIDException;
+import jakarta.jms.InvalidDestinationException;
+import jakarta.jms.InvalidSelectorException;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import jakarta.jms.MapMessage;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.ObjectMessage;
+import jakarta.jms.Queue;
+import jakarta.jms.Session;
+import jakarta.jms.StreamMessage;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TextMessage;
+import jakarta.jms.Topic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import javax.naming.Context;
+import javax.naming.InitialContext;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The JMS provider's behaviour end to end. Each subclass runs it against one broker: Weir, and Apache Kafka
+ * (a failure on both is a provider bug, on Weir alone a broker bug). Every test uses destinations of its own.
+ */
+abstract class JmsSuite {
+
+    static final long WAIT = 15_000;
+
+    abstract String bootstrap();
+
+    /** A broker of the same kind that the test may kill: {@code close()} stops it, bootstrap servers via toString(). */
+    interface DisposableBroker extends AutoCloseable {
+        String bootstrapServers();
+    }
+
+    abstract DisposableBroker startDisposableBroker() throws Exception;
+
+    WeirConnectionFactory factory() {
+        return new WeirConnectionFactory(bootstrap());
+    }
+
+    static String name(TestInfo info, String suffix) {
+        return info.getTestMethod().orElseThrow().getName() + "-" + suffix + "-" + System.nanoTime() % 100000;
+    }
+
+    private static String text(Message m) throws JMSException {
+        assertThat(m).as("a message within the wait").isNotNull();
+        return ((TextMessage) m).getText();
+    }
+
+    @Test
+    void everyMessageTypeCrossesAQueue(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageProducer p = s.createProducer(q);
+            TextMessage t = s.createTextMessage("text");
+            t.setIntProperty("i", 7);
+            t.setStringProperty("str", "v");
+            t.setBooleanProperty("b", true);
+            t.setDoubleProperty("d", 1.25);
+            t.setJMSCorrelationID("corr");
+            t.setJMSType("type-1");
+            p.send(t);
+            BytesMessage b = s.createBytesMessage();
+            b.writeInt(42);
+            b.writeUTF("utf");
+            p.send(b);
+            MapMessage m = s.createMapMessage();
+            m.setLong("long", 5L);
+            m.setString("s", "x");
+            p.send(m);
+            StreamMessage st = s.createStreamMessage();
+            st.writeShort((short) 3);
+            st.writeString("y");
+            p.send(st);
+            p.send(s.createObjectMessage(new java.util.ArrayList<>(List.of("a", "b"))));
+            p.send(s.createMessage(), DeliveryMode.NON_PERSISTENT, 9, 0);
+
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            TextMessage rt = (TextMessage) consumer.receive(WAIT);
+            assertThat(rt.getText()).isEqualTo("text");
+            assertThat(rt.getIntProperty("i")).isEqualTo(7);
+            assertThat(rt.getStringProperty("str")).isEqualTo("v");
+            assertThat(rt.getBooleanProperty("b")).isTrue();
+            assertThat(rt.getDoubleProperty("d")).isEqualTo(1.25);
+            assertThat(rt.getJMSCorrelationID()).isEqualTo("corr");
+            assertThat(rt.getJMSType()).isEqualTo("type-1");
+            assertThat(rt.getJMSMessageID()).isEqualTo(t.getJMSMessageID()).startsWith("ID:");
+            assertThat(rt.getJMSDestination()).isEqualTo(q);
+            assertThat(rt.getJMSDeliveryMode()).isEqualTo(DeliveryMode.PERSISTENT);
+            BytesMessage rb = (BytesMessage) consumer.receive(WAIT);
+            assertThat(rb.readInt()).isEqualTo(42);
+            assertThat(rb.readUTF()).isEqualTo("utf");
+            MapMessage rm = (MapMessage) consumer.receive(WAIT);
+            assertThat(rm.getLong("long")).isEqualTo(5L);
+            assertThat(rm.getString("s")).isEqualTo("x");
+            StreamMessage rs = (StreamMessage) consumer.receive(WAIT);
+            assertThat(rs.readShort()).isEqualTo((short) 3);
+            assertThat(rs.readString()).isEqualTo("y");
+            assertThat(((ObjectMessage) consumer.receive(WAIT)).getObject()).isEqualTo(List.of("a", "b"));
+            Message plain = consumer.receive(WAIT);
+            assertThat(plain.getJMSPriority()).isEqualTo(9);
+            assertThat(plain.getJMSDeliveryMode()).isEqualTo(DeliveryMode.NON_PERSISTENT);
+        }
+    }
+
+    @Test
+    void aQueueDeliversEachMessageOnce(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        try (Connection c = factory().createConnection()) {
+            Session s1 = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Session s2 = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer a = s1.createConsumer(s1.createQueue(queue));
+            MessageConsumer b = s2.createConsumer(s2.createQueue(queue));
+            c.start();
+            MessageProducer p = s1.createProducer(s1.createQueue(queue));
+            for (int i = 0; i < 20; i++) {
+                p.send(s1.createTextMessage("m" + i));
+            }
+            Set<String> seen = new HashSet<>();
+            List<String> all = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + WAIT;
+            while (all.size() < 20 && System.currentTimeMillis() < deadline) {
+                for (MessageConsumer consumer : List.of(a, b)) {
+                    Message m = consumer.receive(100);
+                    if (m != null) {
+                        all.add(text(m));
+                        seen.add(text(m));
+                    }
+                }
+            }
+            assertThat(all).hasSize(20);
+            assertThat(seen).hasSize(20);
+            assertThat(a.receive(300)).isNull();
+            assertThat(b.receive(300)).isNull();
+        }
+    }
+
+    @Test
+    void aTopicFansOutToEverySubscriber(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Topic t = s.createTopic(name(info, "t"));
+            MessageProducer p = s.createProducer(t);
+            p.send(s.createTextMessage("before any subscriber"));
+            MessageConsumer a = s.createConsumer(t);
+            MessageConsumer b = s.createConsumer(t);
+            c.start();
+            p.send(s.createTextMessage("one"));
+            assertThat(text(a.receive(WAIT))).isEqualTo("one");
+            assertThat(text(b.receive(WAIT))).isEqualTo("one");
+        }
+    }
+
+    @Test
+    void aDurableSubscriptionKeepsMessagesWhileNoConsumerIsActive(TestInfo info) throws Exception {
+        String topic = name(info, "t");
+        WeirConnectionFactory f = factory();
+        try (Connection c = f.createConnection()) {
+            c.setClientID(name(info, "client"));
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Topic t = s.createTopic(topic);
+            MessageConsumer sub = s.createDurableConsumer(t, "sub");
+            MessageProducer p = s.createProducer(t);
+            c.start();
+            p.send(s.createTextMessage("while active"));
+            assertThat(text(sub.receive(WAIT))).isEqualTo("while active");
+            sub.close();
+            p.send(s.createTextMessage("while away"));
+            MessageConsumer again = s.createDurableConsumer(t, "sub");
+            assertThat(text(again.receive(WAIT))).isEqualTo("while away");
+            assertThatThrownBy(() -> s.unsubscribe("sub")).isInstanceOf(IllegalStateException.class);
+            again.close();
+            s.unsubscribe("sub");
+            assertThatThrownBy(() -> s.unsubscribe("sub")).isInstanceOf(InvalidDestinationException.class);
+        }
+    }
+
+    @Test
+    void clientAcknowledgeCommitsWhatTheSessionConsumedAndRecoverRedelivers(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.CLIENT_ACKNOWLEDGE);
+            Queue q = s.createQueue(queue);
+            MessageProducer p = s.createProducer(q);
+            for (String v : List.of("x", "y", "z")) {
+                p.send(s.createTextMessage(v));
+            }
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("x");
+            s.recover();
+            Message x = consumer.receive(WAIT);
+            assertThat(text(x)).isEqualTo("x");
+            assertThat(x.getJMSRedelivered()).isTrue();
+            assertThat(x.getIntProperty("JMSXDeliveryCount")).isEqualTo(2);
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("y");
+            x.acknowledge(); // acknowledges x and y
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("z");
+        }
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.CLIENT_ACKNOWLEDGE);
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+            c.start();
+            Message z = consumer.receive(WAIT);
+            assertThat(text(z)).as("only the unacknowledged message comes back").isEqualTo("z");
+            assertThat(z.getJMSRedelivered()).isTrue();
+            z.acknowledge();
+            assertThat(consumer.receive(300)).isNull();
+        }
+    }
+
+    @Test
+    void atMostOnceAndDupsOkConsume(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        try (Connection c = factory().createConnection()) {
+            Session send = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = send.createProducer(send.createQueue(queue));
+            for (int i = 0; i < 10; i++) {
+                p.send(send.createTextMessage("m" + i));
+            }
+            Session amo = c.createSession(WeirSession.AT_MOST_ONCE_ACKNOWLEDGE);
+            MessageConsumer first = amo.createConsumer(amo.createQueue(queue));
+            c.start();
+            assertThat(text(first.receive(WAIT))).isEqualTo("m0");
+            first.close();
+            Session dups = c.createSession(Session.DUPS_OK_ACKNOWLEDGE);
+            MessageConsumer rest = dups.createConsumer(dups.createQueue(queue));
+            for (int i = 1; i < 10; i++) {
+                assertThat(text(rest.receive(WAIT))).isEqualTo("m" + i);
+            }
+        }
+    }
+
+    @Test
+    void transactedSendsAppearOnCommitAndRollbackRedelivers(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        try (Connection c = factory().createConnection()) {
+            Session tx = c.createSession(Session.SESSION_TRANSACTED);
+            Session plain = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = tx.createQueue(queue);
+            MessageProducer p = tx.createProducer(q);
+            MessageConsumer watcher = plain.createConsumer(plain.createQueue(queue));
+            c.start();
+            p.send(tx.createTextMessage("a"));
+            assertThat(watcher.receive(500)).as("not visible before commit").isNull();
+            tx.rollback();
+            p.send(tx.createTextMessage("b"));
+            tx.commit();
+            assertThat(text(watcher.receive(WAIT))).isEqualTo("b");
+            watcher.close();
+
+            p.send(tx.createTextMessage("c"));
+            tx.commit();
+            MessageConsumer txConsumer = tx.createConsumer(q);
+            assertThat(text(txConsumer.receive(WAIT))).isEqualTo("c");
+            tx.rollback();
+            Message again = txConsumer.receive(WAIT);
+            assertThat(text(again)).isEqualTo("c");
+            assertThat(again.getJMSRedelivered()).isTrue();
+            tx.commit();
+            assertThat(txConsumer.receive(300)).isNull();
+        }
+    }
+
+    @Test
+    void aQueueSelectorLeavesOtherMessagesForOtherConsumers(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(queue);
+            MessageProducer p = s.createProducer(q);
+            for (String color : List.of("red", "blue", "red", "blue")) {
+                TextMessage m = s.createTextMessage(color);
+                m.setStringProperty("color", color);
+                p.send(m);
+            }
+            c.start();
+            MessageConsumer blue = s.createConsumer(q, "color = 'blue'");
+            assertThat(text(blue.receive(WAIT))).isEqualTo("blue");
+            assertThat(text(blue.receive(WAIT))).isEqualTo("blue");
+            assertThat(blue.receive(300)).isNull();
+            blue.close();
+            MessageConsumer any = s.createConsumer(q);
+            assertThat(text(any.receive(WAIT))).isEqualTo("red");
+            assertThat(text(any.receive(WAIT))).isEqualTo("red");
+            assertThat(any.receive(300)).isNull();
+        }
+    }
+
+    @Test
+    void expiredMessagesAreNotDeliveredAndDelayedOnesWait(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageProducer p = s.createProducer(q);
+            p.send(s.createTextMessage("expires"), DeliveryMode.PERSISTENT, 4, 1);
+            Thread.sleep(20);
+            p.setDeliveryDelay(1500);
+            long sentAt = System.currentTimeMillis();
+            p.send(s.createTextMessage("delayed"));
+            p.setDeliveryDelay(0);
+            p.send(s.createTextMessage("now"));
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).as("a delayed message does not hold up later ones").isEqualTo("now");
+            Message delayed = consumer.receive(WAIT);
+            assertThat(text(delayed)).isEqualTo("delayed");
+            assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(sentAt + 1500);
+            assertThat(consumer.receive(300)).isNull();
+        }
+    }
+
+    @Test
+    void requestReplyThroughATemporaryQueue(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        try (Connection server = factory().createConnection(); Connection client = factory().createConnection()) {
+            Session ss = server.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer requests = ss.createConsumer(ss.createQueue(queue));
+            MessageProducer replies = ss.createProducer(null);
+            requests.setMessageListener(m -> {
+                try {
+                    TextMessage reply = ss.createTextMessage("re: " + ((TextMessage) m).getText());
+                    reply.setJMSCorrelationID(m.getJMSMessageID());
+                    replies.send(m.getJMSReplyTo(), reply);
+                } catch (JMSException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            server.start();
+            Session cs = client.createSession(Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replyTo = cs.createTemporaryQueue();
+            MessageConsumer replyConsumer = cs.createConsumer(replyTo);
+            client.start();
+            TextMessage request = cs.createTextMessage("hello");
+            request.setJMSReplyTo(replyTo);
+            cs.createProducer(cs.createQueue(queue)).send(request);
+            Message reply = replyConsumer.receive(WAIT);
+            assertThat(text(reply)).isEqualTo("re: hello");
+            assertThat(reply.getJMSCorrelationID()).isEqualTo(request.getJMSMessageID());
+            Session other = server.createSession(Session.AUTO_ACKNOWLEDGE);
+            assertThatThrownBy(() -> other.createConsumer(replyTo)).isInstanceOf(InvalidDestinationException.class);
+        }
+    }
+
+    @Test
+    void asynchronousSendCallsItsCompletionListener(TestInfo info) throws Exception {
+        try (JMSContext ctx = factory().createContext()) {
+            Queue q = ctx.createQueue(name(info, "q"));
+            CountDownLatch done = new CountDownLatch(10);
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            for (int i = 0; i < 10; i++) {
+                ctx.createProducer().setAsync(new CompletionListener() {
+                    @Override
+                    public void onCompletion(Message message) {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onException(Message message, Exception exception) {
+                        failure.set(exception);
+                    }
+                }).send(q, "m" + i);
+            }
+            assertThat(done.await(WAIT, TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(failure.get()).isNull();
+            assertThat(ctx.createConsumer(q).receiveBody(String.class, WAIT)).isEqualTo("m0");
+        }
+    }
+
+    @Test
+    void plainKafkaClientsAndJmsReadEachOther(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        Map<String, Object> pc = Map.of("bootstrap.servers", bootstrap(), "key.serializer", ByteArraySerializer.class,
+                "value.serializer", ByteArraySerializer.class);
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(queue);
+            MessageProducer p = s.createProducer(q);
+            TextMessage jms = s.createTextMessage("from jms");
+            jms.setStringProperty("origin", "jms");
+            p.send(jms);
+            try (KafkaProducer<byte[], byte[]> kp = new KafkaProducer<>(pc)) {
+                kp.send(new ProducerRecord<>(queue, new byte[]{1, 2, 3})).get();
+            }
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("from jms");
+            BytesMessage fromKafka = (BytesMessage) consumer.receive(WAIT);
+            byte[] body = new byte[3];
+            assertThat(fromKafka.readBytes(body)).isEqualTo(3);
+            assertThat(body).containsExactly(1, 2, 3);
+        }
+        try (KafkaConsumer<byte[], byte[]> kc = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap(),
+                "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
+            TopicPartition tp = new TopicPartition(queue, 0);
+            kc.assign(List.of(tp));
+            kc.seekToBeginning(List.of(tp));
+            ConsumerRecord<byte[], byte[]> first = null;
+            long deadline = System.currentTimeMillis() + WAIT;
+            while (first == null && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : kc.poll(Duration.ofMillis(200))) {
+                    first = first == null ? r : first;
+                }
+            }
+            assertThat(first).isNotNull();
+            assertThat(new String(first.value(), StandardCharsets.UTF_8)).isEqualTo("from jms");
+            assertThat(new String(first.headers().lastHeader("origin").value(), StandardCharsets.UTF_8)).isEqualTo("jms");
+        }
+    }
+
+    @Test
+    void jndiLooksUpFactoriesAndDestinations(TestInfo info) throws Exception {
+        Hashtable<String, String> env = new Hashtable<>();
+        env.put(Context.INITIAL_CONTEXT_FACTORY, "io.weir.jms.jndi.WeirInitialContextFactory");
+        env.put("connectionFactory.cf", bootstrap() + "?dupsOkBatchSize=5");
+        env.put("queue.orders", name(info, "q"));
+        Context ctx = new InitialContext(env);
+        ConnectionFactory cf = (ConnectionFactory) ctx.lookup("cf");
+        Queue q = (Queue) ctx.lookup("orders");
+        try (JMSContext jms = cf.createContext()) {
+            jms.createProducer().send(q, "via jndi");
+            assertThat(jms.createConsumer(q).receiveBody(String.class, WAIT)).isEqualTo("via jndi");
+        }
+        assertThatThrownBy(() -> ctx.lookup("missing")).isInstanceOf(javax.naming.NameNotFoundException.class);
+    }
+
+    @Test
+    void badInputGetsTheExceptionTheSpecNames(TestInfo info) throws Exception {
+        Connection c = factory().createConnection();
+        String id = name(info, "client");
+        c.setClientID(id);
+        assertThatThrownBy(() -> c.setClientID("again")).isInstanceOf(IllegalStateException.class);
+        Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+        assertThatThrownBy(() -> s.createQueue("bad name!")).isInstanceOf(InvalidDestinationException.class);
+        assertThatThrownBy(() -> s.createConsumer(null)).isInstanceOf(InvalidDestinationException.class);
+        Queue q = s.createQueue(name(info, "q"));
+        assertThatThrownBy(() -> s.createConsumer(q, "color = ")).isInstanceOf(InvalidSelectorException.class);
+        try (Connection other = factory().createConnection()) {
+            assertThatThrownBy(() -> other.setClientID(id)).isInstanceOf(InvalidClientIDException.class);
+        }
+        MessageProducer p = s.createProducer(q);
+        c.close();
+        assertThatThrownBy(() -> s.createTextMessage()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> p.send(null)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(c::start).isInstanceOf(IllegalStateException.class);
+        c.close(); // closing twice is allowed
+    }
+
+    @Test
+    void aBrokerThatIsDownGivesAJmsExceptionWithItsCause() {
+        WeirConnectionFactory f = new WeirConnectionFactory("127.0.0.1:1");
+        f.setKafkaProperty("default.api.timeout.ms", "2000");
+        f.setKafkaProperty("request.timeout.ms", "1000");
+        long start = System.currentTimeMillis();
+        assertThatThrownBy(f::createConnection).isInstanceOf(JMSException.class)
+                .satisfies(e -> assertThat(((JMSException) e).getLinkedException()).isNotNull());
+        assertThat(System.currentTimeMillis() - start).isLessThan(30_000);
+    }
+
+    /**
+     * A consumer JVM killed with SIGKILL mid-stream: under CLIENT_ACKNOWLEDGE no message it acknowledged is
+     * delivered again; under AUTO and DUPS_OK (at-least-once) nothing is lost.
+     */
+    @Test
+    void aConsumerKilledMidStreamLosesNothingAndRedeliversNoAcknowledgedMessage(TestInfo info) throws Exception {
+        for (int mode : new int[]{Session.CLIENT_ACKNOWLEDGE, Session.AUTO_ACKNOWLEDGE, Session.DUPS_OK_ACKNOWLEDGE}) {
+            crashMidStream(name(info, "q" + mode), mode);
+        }
+    }
+
+    private void crashMidStream(String queue, int mode) throws Exception {
+        int total = 300;
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue(queue));
+            for (int i = 0; i < total; i++) {
+                Message m = s.createTextMessage("m" + i);
+                m.setIntProperty("n", i);
+                p.send(m);
+            }
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                CrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(mode), "7")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Set<Integer> delivered = new HashSet<>();
+        Set<Integer> acknowledged = new HashSet<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            String line;
+            while ((line = out.readLine()) != null && delivered.size() < total / 3 && System.currentTimeMillis() < deadline) {
+                if (line.startsWith("GOT ")) {
+                    delivered.add(Integer.parseInt(line.substring(4)));
+                } else if (line.startsWith("ACKED")) {
+                    for (String n : line.substring(5).trim().split(" ")) {
+                        acknowledged.add(Integer.parseInt(n));
+                    }
+                }
+            }
+        } finally {
+            child.destroyForcibly(); // SIGKILL
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(delivered).as("the consumer JVM got messages before it was killed").hasSizeGreaterThanOrEqualTo(total / 3);
+        if (mode == Session.CLIENT_ACKNOWLEDGE) {
+            assertThat(acknowledged).as("acknowledged before the kill").isNotEmpty();
+        }
+        Set<Integer> afterwards = new HashSet<>();
+        List<Integer> redeliveredAcknowledged = new ArrayList<>();
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+            c.start();
+            Set<Integer> expected = new HashSet<>();
+            for (int i = 0; i < total; i++) {
+                expected.add(i);
+            }
+            expected.removeAll(mode == Session.CLIENT_ACKNOWLEDGE ? acknowledged : delivered);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!afterwards.containsAll(expected) && System.currentTimeMillis() < deadline) {
+                Message m = consumer.receive(1000);
+                if (m != null) {
+                    int n = m.getIntProperty("n");
+                    afterwards.add(n);
+                    if (acknowledged.contains(n)) {
+                        redeliveredAcknowledged.add(n);
+                    }
+                }
+            }
+            // a little longer: an acknowledged message must not turn up late either
+            Message late;
+            while ((late = consumer.receive(500)) != null) {
+                int n = late.getIntProperty("n");
+                afterwards.add(n);
+                if (acknowledged.contains(n)) {
+                    redeliveredAcknowledged.add(n);
+                }
+            }
+        }
+        Set<Integer> seen = new HashSet<>(afterwards);
+        seen.addAll(mode == Session.CLIENT_ACKNOWLEDGE ? acknowledged : delivered);
+        assertThat(seen).as("every message consumed by one JVM or the other (mode " + mode + ")").hasSize(total);
+        assertThat(redeliveredAcknowledged).as("acknowledged messages delivered again (mode " + mode + ")").isEmpty();
+    }
+
+    @Test
+    void noLocalSkipsTheConnectionsOwnMessagesAndSharedConsumersSplitASubscription(TestInfo info) throws Exception {
+        String topic = name(info, "t");
+        try (Connection mine = factory().createConnection(); Connection other = factory().createConnection()) {
+            Session s = mine.createSession(Session.AUTO_ACKNOWLEDGE);
+            Session os = other.createSession(Session.AUTO_ACKNOWLEDGE);
+            Topic t = s.createTopic(topic);
+            MessageConsumer noLocal = s.createConsumer(t, null, true);
+            MessageConsumer shared1 = s.createSharedConsumer(t, "shared");
+            MessageConsumer shared2 = os.createSharedConsumer(t, "shared");
+            mine.start();
+            other.start();
+            s.createProducer(t).send(s.createTextMessage("from me"));
+            os.createProducer(t).send(os.createTextMessage("from other"));
+            assertThat(text(noLocal.receive(WAIT))).isEqualTo("from other");
+            assertThat(noLocal.receive(500)).isNull();
+            List<String> got = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + WAIT;
+            while (got.size() < 2 && System.currentTimeMillis() < deadline) {
+                for (MessageConsumer mc : List.of(shared1, shared2)) {
+                    Message m = mc.receive(200);
+                    if (m != null) {
+                        got.add(((TextMessage) m).getText());
+                    }
+                }
+            }
+            assertThat(got).as("each message once across the shared subscription")
+                    .containsExactlyInAnyOrder("from me", "from other");
+            assertThat(shared1.receive(300)).isNull();
+            assertThat(shared2.receive(300)).isNull();
+        }
+    }
+
+    @Test
+    void aStoppedConnectionDeliversNothingAndStopWaitsForARunningListener(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageConsumer consumer = s.createConsumer(q);
+            s.createProducer(q).send(s.createTextMessage("held"));
+            assertThat(consumer.receive(1000)).as("not started: nothing delivered").isNull();
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("held");
+            c.stop();
+            s.createProducer(q).send(s.createTextMessage("after stop"));
+            assertThat(consumer.receive(1000)).as("stopped: nothing delivered").isNull();
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("after stop");
+
+            Session ls = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue lq = ls.createQueue(name(info, "lq"));
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicReference<Exception> stopInListener = new AtomicReference<>();
+            AtomicReference<Exception> closeInListener = new AtomicReference<>();
+            AtomicReference<Exception> fromStopper = new AtomicReference<>();
+            MessageConsumer lc = ls.createConsumer(lq);
+            lc.setMessageListener(m -> {
+                try {
+                    c.stop();
+                } catch (Exception e) {
+                    stopInListener.set(e);
+                }
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    closeInListener.set(e);
+                }
+                entered.countDown();
+                try {
+                    release.await(WAIT, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            ls.createProducer(lq).send(ls.createTextMessage("to the listener"));
+            assertThat(entered.await(WAIT, TimeUnit.MILLISECONDS)).isTrue();
+            Thread stopper = new Thread(() -> {
+                try {
+                    c.stop();
+                } catch (JMSException e) {
+                    fromStopper.set(e);
+                }
+            });
+            stopper.start();
+            stopper.join(500);
+            assertThat(stopper.isAlive()).as("stop() waits while onMessage runs").isTrue();
+            release.countDown();
+            stopper.join(WAIT);
+            assertThat(stopper.isAlive()).isFalse();
+            assertThat(fromStopper.get()).isNull();
+            assertThat(stopInListener.get()).as("stop() from a listener of the connection")
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(closeInListener.get()).as("close() from a listener of the connection")
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadUnblocksReceiveAndClosedObjectsRefuseWork(TestInfo info) throws Exception {
+        Connection c = factory().createConnection();
+        Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+        MessageConsumer consumer = s.createConsumer(s.createQueue(name(info, "q")));
+        c.start();
+        AtomicReference<Object> result = new AtomicReference<>("not returned");
+        Thread receiver = new Thread(() -> {
+            try {
+                result.set(consumer.receive());
+            } catch (JMSException e) {
+                result.set(e);
+            }
+        });
+        receiver.start();
+        Thread.sleep(300);
+        c.close();
+        receiver.join(WAIT);
+        assertThat(receiver.isAlive()).as("receive() returned after close").isFalse();
+        assertThat(result.get()).as("receive() unblocked by close returns null").isNull();
+        assertThatThrownBy(() -> consumer.receive(10)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(s::commit).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> c.createSession(Session.AUTO_ACKNOWLEDGE)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aBrowserSeesTheQueueWithoutConsumingIt(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageProducer p = s.createProducer(q);
+            for (String colour : List.of("red", "blue", "red")) {
+                Message m = s.createTextMessage(colour);
+                m.setStringProperty("colour", colour);
+                p.send(m);
+            }
+            List<String> all = new ArrayList<>();
+            var e = s.createBrowser(q).getEnumeration();
+            while (e.hasMoreElements()) {
+                all.add(((TextMessage) e.nextElement()).getText());
+            }
+            assertThat(all).containsExactly("red", "blue", "red");
+            var reds = s.createBrowser(q, "colour = 'red'").getEnumeration();
+            int n = 0;
+            while (reds.hasMoreElements()) {
+                reds.nextElement();
+                n++;
+            }
+            assertThat(n).isEqualTo(2);
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).as("browsing consumed nothing").isEqualTo("red");
+        }
+    }
+
+    @Test
+    void aBrokerLostWhileConnectedCallsTheExceptionListenerAndFailsSends(TestInfo info) throws Exception {
+        DisposableBroker broker = startDisposableBroker();
+        boolean stopped = false;
+        WeirConnectionFactory f = new WeirConnectionFactory(broker.bootstrapServers());
+        f.setBrokerCheckIntervalMs(1000);
+        f.setSendTimeoutMs(3000);
+        f.setKafkaProperty("max.block.ms", "3000");
+        f.setKafkaProperty("delivery.timeout.ms", "3000");
+        f.setKafkaProperty("request.timeout.ms", "2000");
+        try (Connection c = f.createConnection()) {
+            CompletableFuture<JMSException> reported = new CompletableFuture<>();
+            c.setExceptionListener(reported::complete);
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageProducer p = s.createProducer(q);
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            p.send(s.createTextMessage("before"));
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("before");
+            assertThat(reported).as("no report while the broker answers").isNotDone();
+            broker.close();
+            stopped = true;
+            JMSException e = reported.get(30, TimeUnit.SECONDS);
+            assertThat(e.getLinkedException()).as("the cause is linked").isNotNull();
+            long start = System.currentTimeMillis();
+            assertThatThrownBy(() -> p.send(s.createTextMessage("after"))).isInstanceOf(JMSException.class);
+            assertThat(System.currentTimeMillis() - start).as("a send fails within a bounded time").isLessThan(20_000);
+        } finally {
+            if (!stopped) {
+                broker.close();
+            }
+        }
+    }
+
+    /**
+     * A queue's partition changes hands while a CLIENT_ACKNOWLEDGE consumer holds acknowledged and unacknowledged
+     * messages: the next owner gets every unacknowledged one and no acknowledged one.
+     */
+    @Test
+    void aRebalanceKeepsAcknowledgedPositionsAndSkipsNothing(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        int total = 40;
+        WeirConnectionFactory f = factory();
+        f.setKafkaProperty("session.timeout.ms", "3000");
+        try (Connection a = f.createConnection(); Connection b = f.createConnection()) {
+            Session sa = a.createSession(Session.CLIENT_ACKNOWLEDGE);
+            Queue q = sa.createQueue(queue);
+            MessageProducer p = sa.createProducer(q);
+            for (int i = 0; i < total; i++) {
+                Message m = sa.createTextMessage("m" + i);
+                m.setIntProperty("n", i);
+                p.send(m);
+            }
+            MessageConsumer ca = sa.createConsumer(q);
+            a.start();
+            Set<Integer> acknowledged = new HashSet<>();
+            Message last = null;
+            for (int i = 0; i < 10; i++) {
+                last = ca.receive(WAIT);
+                assertThat(last).isNotNull();
+                acknowledged.add(last.getIntProperty("n"));
+            }
+            last.acknowledge();
+            for (int i = 0; i < 5; i++) {
+                assertThat(ca.receive(WAIT)).as("held, not acknowledged").isNotNull();
+            }
+            // a second member joins: the group rebalances while A holds 5 unacknowledged messages
+            Session sb = b.createSession(Session.CLIENT_ACKNOWLEDGE);
+            MessageConsumer cb = sb.createConsumer(q);
+            b.start();
+            Thread.sleep(1000);
+            sa.close(); // A leaves; its unacknowledged messages must go to B
+            Set<Integer> atB = new HashSet<>();
+            List<Integer> acknowledgedAgain = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (atB.size() < total - acknowledged.size() && System.currentTimeMillis() < deadline) {
+                Message m = cb.receive(1000);
+                if (m != null) {
+                    int n = m.getIntProperty("n");
+                    atB.add(n);
+                    if (acknowledged.contains(n)) {
+                        acknowledgedAgain.add(n);
+                    }
+                    m.acknowledge();
+                }
+            }
+            Message extra;
+            while ((extra = cb.receive(500)) != null) {
+                int n = extra.getIntProperty("n");
+                if (acknowledged.contains(n)) {
+                    acknowledgedAgain.add(n);
+                }
+            }
+            Set<Integer> all = new HashSet<>(atB);
+            all.addAll(acknowledged);
+            assertThat(all).as("nothing skipped").hasSize(total);
+            assertThat(acknowledgedAgain).as("acknowledged messages delivered again").isEmpty();
+        }
+    }
+}

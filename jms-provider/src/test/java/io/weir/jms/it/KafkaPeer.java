@@ -1,0 +1,150 @@
+package io.weir.jms.it;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Apache Kafka 4.4 broker (KRaft, one combined node) in its own JVM, for running the JMS suite against
+ * a broker nobody here wrote. Its classpath is resolved by {@code bench/kafka-peer/pom.xml} (kept apart from
+ * Weir's own classpath); the first use runs that small Maven build.
+ */
+final class KafkaPeer implements AutoCloseable {
+
+    private final Process process;
+    private final Path dir;
+    private final String bootstrap;
+
+    private KafkaPeer(Process process, Path dir, String bootstrap) {
+        this.process = process;
+        this.dir = dir;
+        this.bootstrap = bootstrap;
+    }
+
+    String bootstrapServers() {
+        return bootstrap;
+    }
+
+    static KafkaPeer start() throws Exception {
+        String classpath = classpath();
+        Path dir = Files.createTempDirectory("weir-kafka-peer");
+        int port = freePort();
+        int controller = freePort();
+        String bootstrap = "127.0.0.1:" + port;
+        String props = String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controller,
+                "listeners=PLAINTEXT://" + bootstrap + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=PLAINTEXT://" + bootstrap,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.resolve("logs"),
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=5",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "group.min.session.timeout.ms=1000",
+                "num.partitions=1", "");
+        Path config = dir.resolve("server.properties");
+        Files.writeString(config, props, StandardCharsets.UTF_8);
+        Path log4j = dir.resolve("log4j2.properties");
+        Files.writeString(log4j, "rootLogger.level = WARN\nrootLogger.appenderRef.out.ref = OUT\nappender.out.type = Console\n"
+                + "appender.out.name = OUT\nappender.out.layout.type = PatternLayout\nappender.out.layout.pattern = [kafka] %p %m%n\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String log4jOpt = "-Dlog4j2.configurationFile=" + log4j;
+        Path log = dir.resolve("kafka.log");
+        Process format = new ProcessBuilder(java, log4jOpt, "-cp", classpath, "kafka.tools.StorageTool", "format",
+                "-t", Uuid.randomUuid().toString(), "-c", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            format.destroyForcibly();
+            throw new IOException("Formatting the Kafka peer failed: " + Files.readString(log));
+        }
+        Process p = new ProcessBuilder(java, "-Xmx512m", log4jOpt, "-cp", classpath, "kafka.Kafka", config.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        KafkaPeer peer = new KafkaPeer(p, dir, bootstrap);
+        try {
+            peer.awaitReady();
+        } catch (Exception e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IOException("The Kafka peer exited: " + Files.readString(dir.resolve("kafka.log")));
+                }
+                try {
+                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("The Kafka peer did not start within 120 s", e);
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+    }
+
+    /** The Kafka broker's runtime classpath, resolved once by bench/kafka-peer/pom.xml. */
+    private static synchronized String classpath() throws Exception {
+        Path root = Path.of(System.getProperty("weir.root", "..")).toAbsolutePath().normalize();
+        Path pom = root.resolve("bench/kafka-peer/pom.xml");
+        Path file = root.resolve("bench/kafka-peer/target/kafka-peer.classpath");
+        if (!Files.exists(file)) {
+            List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-q", "-f", pom.toString(), "package"));
+            Process mvn = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!mvn.waitFor(600, TimeUnit.SECONDS) || mvn.exitValue() != 0 || !Files.exists(file)) {
+                mvn.destroyForcibly();
+                throw new IOException("Could not resolve the Kafka peer classpath with: " + String.join(" ", cmd));
+            }
+        }
+        return Files.readString(file).trim();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
