@@ -24,7 +24,8 @@ import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 /**
  * The reference run: ActiveMQ Artemis embedded in this JVM (in-VM acceptor, no port), persistence on (NIO
  * journal under {@code dataDir}), security off unless {@code security}, in which case the one user
- * {@code user}/{@code password} may do everything and anyone else is refused. JNDI through Artemis's own
+ * {@code user}/{@code password} may do everything, a connection without credentials acts as that user, and
+ * wrong credentials are refused. JNDI through Artemis's own
  * {@code ActiveMQInitialContextFactory}: {@code connectionFactory.<name>=vm://0?type=QUEUE_CF|TOPIC_CF|CF[&clientID=cts]}.
  */
 public final class ArtemisTckBroker implements TckBroker {
@@ -81,6 +82,7 @@ public final class ArtemisTckBroker implements TckBroker {
             SecurityConfiguration users = new SecurityConfiguration();
             users.addUser(user, password);
             users.addRole(user, ROLE);
+            users.setDefaultUser(user); // a connection created without credentials acts as the TCK user
             server.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
             config.putSecurityRoles("#", Set.of(new Role(ROLE, true, true, true, true, true, true, true, true, true, true, true, true)));
         }
