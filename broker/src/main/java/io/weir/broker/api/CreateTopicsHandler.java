@@ -74,8 +74,14 @@ final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
                 result.setNumPartitions(partitions).setReplicationFactor(rf);
             } catch (RuntimeException e) {
                 setError(result, e);
-                LOG.warn("CreateTopics of '{}' from client '{}' at {} refused with {}: {}", t.name(), context.header().clientId(),
-                        context.clientAddress(), Errors.forException(e), e.getMessage());
+                // an existing topic is the normal answer to "create if absent" clients (the JMS provider): not a warning
+                if (Errors.forException(e) == Errors.TOPIC_ALREADY_EXISTS) {
+                    LOG.debug("CreateTopics of existing topic '{}' from client '{}' at {}", t.name(),
+                            context.header().clientId(), context.clientAddress());
+                } else {
+                    LOG.warn("CreateTopics of '{}' from client '{}' at {} refused with {}: {}", t.name(),
+                            context.header().clientId(), context.clientAddress(), Errors.forException(e), e.getMessage());
+                }
             }
         }
         return CompletableFuture.completedFuture(new CreateTopicsResponse(data));
