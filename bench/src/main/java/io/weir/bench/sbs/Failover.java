@@ -51,7 +51,7 @@ record Failover(int rate, int size, double warmupSeconds, double afterSeconds) i
         if (!(target instanceof ClusterProcess cluster)) {
             return RunResult.failed("the failover workload needs a cluster (--cluster=3)");
         }
-        List<String> notes = new ArrayList<>(cluster.warnings());
+        List<String> notes = new ArrayList<>();
         TopicPartition tp = Workloads.createTopic(target, TOPIC, 1).get(0);
 
         Map<String, Object> props = Workloads.producerProps(target.bootstrap(), "all");
