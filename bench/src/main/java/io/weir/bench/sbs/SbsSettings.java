@@ -155,6 +155,9 @@ record SbsSettings(
                 || s.minInsync < 1 || s.minInsync > s.clusterRf) {
             throw new IllegalArgumentException("need --cluster=0 or >= 2, 1 <= cluster-rf <= cluster, 1 <= min-insync <= cluster-rf");
         }
+        if (s.failoverRate < 1 || s.failoverAfterSeconds <= 0 || s.failoverWarmupSeconds < 0) {
+            throw new IllegalArgumentException("failover-rate and failover-after must be positive, failover-warmup >= 0");
+        }
         if (s.failover && s.cluster < 2) {
             throw new IllegalArgumentException("--failover needs --cluster=N (N >= 2)");
         }
