@@ -37,4 +37,5 @@ fi
 exec java ${HARNESS_OPTS:--Xms1g -Xmx2g} \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=error \
+  -Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.producer.internals.Sender=error \
   -cp bench/target/benchmarks.jar io.weir.bench.sbs.SideBySide --repo="$ROOT" "${ARGS[@]}" "$@"

@@ -29,6 +29,7 @@ class SbsSettingsTest {
         assertThat(s.partitions()).containsExactly(1, 8);
         assertThat(s.failover()).isTrue();
         assertThat(s.failoverRounds()).isEqualTo(2);
+        assertThat(s.latencyRate()).isEqualTo(1000);
         assertThat(s.brokerJvmOpts()).isEqualTo("-Xms512m -Xmx512m");
         assertThat(s.out().toString()).endsWith("bench/target/side-by-side-cluster.txt");
         assertThat(String.join("\n", s.describe())).contains("replication.factor=3 min.insync.replicas=2", "kill -9");
