@@ -5,9 +5,12 @@
 #   bench/run-side-by-side.sh                 full run (about 15 min on 2 cores)
 #   QUICK=1 bench/run-side-by-side.sh         quick run (~5 min): fewer combinations, 3 s runs
 #   bench/run-side-by-side.sh --sizes=1024 --acks=all --partitions=8 --duration=20 ...   (see --help)
+#   bench/run-side-by-side.sh --cluster=3     replicated: 3 Weir brokers + ZooKeeper vs 3 Kafka brokers + a KRaft
+#                                             controller, RF=3, min.insync.replicas=2, plus kill -9 leader failover
 # Environment: QUICK=1, SKIP_BUILD=1 (use what is already built), HARNESS_OPTS (JVM options of the
 # client/harness JVM, default -Xms1g -Xmx2g), BROKER_JVM_OPTS (both brokers, default -Xms1g -Xmx1g).
-# Output: the tables on stdout and in bench/target/side-by-side.txt; broker logs in bench/target/side-by-side-logs/.
+# Output: the tables on stdout and in bench/target/side-by-side.txt; broker logs in bench/target/side-by-side-logs/
+# (with --cluster: side-by-side-cluster.txt and side-by-side-cluster-logs/).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -34,4 +37,5 @@ fi
 exec java ${HARNESS_OPTS:--Xms1g -Xmx2g} \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=error \
+  -Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.producer.internals.Sender=error \
   -cp bench/target/benchmarks.jar io.weir.bench.sbs.SideBySide --repo="$ROOT" "${ARGS[@]}" "$@"

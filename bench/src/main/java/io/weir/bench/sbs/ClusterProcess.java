@@ -242,6 +242,7 @@ final class ClusterProcess implements Target {
         Set<Integer> seen = Set.of();
         try (Admin admin = admin(bootstrap())) {
             Exception last = null;
+            long partialSince = 0;
             while (System.nanoTime() < deadline) {
                 checkAlive(coordinator, "the coordinator");
                 for (Map.Entry<Integer, Process> b : brokers.entrySet()) {
@@ -257,8 +258,11 @@ final class ClusterProcess implements Target {
                     last = e;
                 }
                 Thread.sleep(200);
-                if (!seen.isEmpty() && System.nanoTime() > deadline - timeout.toNanos() / 2) {
-                    break; // answering, but with a partial view: give it half the time, then go on with a warning
+                if (!seen.isEmpty() && partialSince == 0) {
+                    partialSince = System.nanoTime();
+                }
+                if (partialSince != 0 && System.nanoTime() - partialSince > TimeUnit.SECONDS.toNanos(20)) {
+                    break; // answering, but with a partial view for 20 s: go on with a warning
                 }
             }
             if (seen.isEmpty()) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +50,7 @@ record Failover(int rate, int size, double warmupSeconds, double afterSeconds) i
         if (!(target instanceof ClusterProcess cluster)) {
             return RunResult.failed("the failover workload needs a cluster (--cluster=3)");
         }
-        List<String> notes = new ArrayList<>(cluster.warnings());
+        List<String> notes = new ArrayList<>();
         TopicPartition tp = Workloads.createTopic(target, TOPIC, 1).get(0);
 
         Map<String, Object> props = Workloads.producerProps(target.bootstrap(), "all");
@@ -62,6 +61,7 @@ record Failover(int rate, int size, double warmupSeconds, double afterSeconds) i
         int capacity = (int) Math.ceil(rate * (warmupSeconds + afterSeconds + 1)) + 16;
         long[] sendNanos = new long[capacity];
         long[] ackNanos = new long[capacity];
+        java.util.Arrays.fill(ackNanos, FailoverStats.NOT_ACKED);
         ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstError = new AtomicReference<>();
@@ -129,60 +129,29 @@ record Failover(int rate, int size, double warmupSeconds, double afterSeconds) i
         }
         notes.add("killed broker " + kill.brokerId() + " (before the kill: " + kill.before() + ")");
 
-        // acknowledgement times after the kill, in order
-        long firstAfterKill = Long.MAX_VALUE;
-        long maxAck = 0;
-        List<Long> acksAfter = new ArrayList<>();
-        long acked = 0;
-        for (int i = 0; i < sent; i++) {
-            if (ackNanos[i] == 0) {
-                continue;
-            }
-            acked++;
-            if (sendNanos[i] >= kill.nanos()) {
-                firstAfterKill = Math.min(firstAfterKill, ackNanos[i]);
-            }
-            if (sendNanos[i] >= kill.nanos() - TimeUnit.SECONDS.toNanos(2)) {
-                maxAck = Math.max(maxAck, ackNanos[i] - sendNanos[i]);
-            }
-            if (ackNanos[i] >= kill.nanos()) {
-                acksAfter.add(ackNanos[i]);
-            }
-        }
+        FailoverStats stats = FailoverStats.of(sendNanos, ackNanos, (int) sent, kill.nanos(), end);
         if (failed.get() > 0) {
             notes.add(failed.get() + " of " + sent + " sends failed: " + String.join("; ", errors));
         }
-        if (firstAfterKill == Long.MAX_VALUE) {
+        if (stats.failoverNanos() < 0) {
             return new RunResult(Map.of(), "no write sent after the kill was acknowledged within " + afterSeconds + " s (+ flush); "
-                    + acked + " of " + sent + " acknowledged" + (firstError.get() == null ? "" : ", first error: " + firstError.get()),
-                    notes);
+                    + stats.acked() + " of " + sent + " acknowledged"
+                    + (firstError.get() == null ? "" : ", first error: " + firstError.get()), notes);
         }
-        acksAfter.sort(null);
-        long stall = 0;
-        long prev = kill.nanos();
-        for (long t : acksAfter) {
-            stall = Math.max(stall, t - prev);
-            prev = t;
-        }
-        stall = Math.max(stall, end - prev); // no acknowledgement at all until the end counts too
-
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("failover ms", (firstAfterKill - kill.nanos()) / 1e6);
-        m.put("max stall ms", stall / 1e6);
-        m.put("max ack ms", maxAck / 1e6);
-        notes.add(verify(target, tp, ackNanos, sent, acked));
+        m.put("failover ms", stats.failoverNanos() / 1e6);
+        m.put("max stall ms", stats.stallNanos() / 1e6);
+        m.put("max ack ms", stats.maxAckNanos() / 1e6);
+        notes.add(verify(target, tp, ackNanos, (int) sent));
         return new RunResult(m, null, notes);
     }
 
     /** Reads the partition back and checks every acknowledged record is there once, in send order. */
-    private static String verify(Target target, TopicPartition tp, long[] ackNanos, long sent, long acked) throws Exception {
+    private static String verify(Target target, TopicPartition tp, long[] ackNanos, int sent) throws Exception {
         long endOffset = Workloads.endOffsets(target.bootstrap(), List.of(tp));
-        int[] seen = new int[(int) sent];
-        long read = 0;
-        long outOfOrder = 0;
-        long lastSeq = -1;
-        Map<String, Object> props = Workloads.consumerProps(target.bootstrap());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+        long[] seqs = new long[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(endOffset, 0))];
+        int read = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Workloads.consumerProps(target.bootstrap()))) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -191,35 +160,12 @@ record Failover(int rate, int size, double warmupSeconds, double afterSeconds) i
                     return "VERIFY FAILED: read " + read + " records, position " + consumer.position(tp) + " of " + endOffset + " after 60 s";
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    long seq = ByteBuffer.wrap(r.value()).getLong(0);
-                    read++;
-                    if (seq >= 0 && seq < sent) {
-                        seen[(int) seq]++;
+                    if (read < seqs.length) {
+                        seqs[read++] = ByteBuffer.wrap(r.value()).getLong(0);
                     }
-                    if (seq <= lastSeq) {
-                        outOfOrder++;
-                    }
-                    lastSeq = seq;
                 }
             }
         }
-        long lost = 0;
-        long duplicated = 0;
-        long unackedPresent = 0;
-        for (int i = 0; i < sent; i++) {
-            if (ackNanos[i] != 0 && seen[i] == 0) {
-                lost++;
-            }
-            if (seen[i] > 1) {
-                duplicated++;
-            }
-            if (ackNanos[i] == 0 && seen[i] > 0) {
-                unackedPresent++;
-            }
-        }
-        String verdict = lost == 0 && duplicated == 0 && outOfOrder == 0 ? "ok" : "ACKNOWLEDGED WRITES DAMAGED";
-        return String.format(Locale.ROOT,
-                "read back %d records (log end %d): %d of %d acknowledged lost, %d duplicated, %d out of order, %d unacknowledged present: %s",
-                read, endOffset, lost, acked, duplicated, outOfOrder, unackedPresent, verdict);
+        return FailoverStats.verify(seqs, read, ackNanos, sent) + " (log end offset " + endOffset + ")";
     }
 }

@@ -113,6 +113,9 @@ final class Report {
     }
 
     private static String cell(String metric, double[] s, List<RunResult> runs) {
+        if (runs.isEmpty()) {
+            return "not run";
+        }
         if (Double.isNaN(s[0])) {
             return "FAILED " + okCount(runs);
         }

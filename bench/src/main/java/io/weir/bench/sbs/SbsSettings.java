@@ -76,7 +76,7 @@ record SbsSettings(
               --failover-rate=1000 --failover-size=256   records/s and bytes of its producer
               --failover-warmup=5 --failover-after=20    seconds before the kill, seconds recorded after it
               --failover-rounds=2        each round runs it Weir, Kafka, Kafka, Weir on fresh clusters
-            --cluster=3 defaults: sizes 1024, acks all, partitions 1,8, broker JVMs -Xms512m -Xmx512m,
+            --cluster=3 defaults: sizes 1024, acks all, partitions 1,8, latency rate 1000, broker JVMs -Xms512m -Xmx512m,
               no consumer-group workload; --quick: partitions 8 and one failover round.
             --quick: sizes 100,1024, acks all, partitions 1,8, 3 s runs (1 s warm-up), 5 s latency run (2 s warm-up).
             Full defaults: sizes 100,1024, acks 1,all, partitions 1,8, 8 s runs (2 s warm-up), 12 s latency run (3 s warm-up).
@@ -113,7 +113,7 @@ record SbsSettings(
                 in.lng("records", 0),
                 in.dbl("warmup", quick ? 1 : 2),
                 in.bool("latency", true),
-                in.integer("latency-rate", 5000),
+                in.integer("latency-rate", c ? 1000 : 5000),
                 in.integer("latency-size", 1024),
                 in.str("latency-acks", "all"),
                 in.integer("latency-partitions", 1),
@@ -154,6 +154,9 @@ record SbsSettings(
         if (s.cluster < 0 || s.cluster == 1 || s.clusterRf < 1 || s.cluster > 0 && s.clusterRf > s.cluster
                 || s.minInsync < 1 || s.minInsync > s.clusterRf) {
             throw new IllegalArgumentException("need --cluster=0 or >= 2, 1 <= cluster-rf <= cluster, 1 <= min-insync <= cluster-rf");
+        }
+        if (s.failoverRate < 1 || s.failoverAfterSeconds <= 0 || s.failoverWarmupSeconds < 0) {
+            throw new IllegalArgumentException("failover-rate and failover-after must be positive, failover-warmup >= 0");
         }
         if (s.failover && s.cluster < 2) {
             throw new IllegalArgumentException("--failover needs --cluster=N (N >= 2)");

@@ -131,6 +131,9 @@ public final class SideBySide {
             if (latency != null) {
                 abba(latency, aa, K, "Kafka-A", K, "Kafka-B");
             }
+            if (failover != null) {
+                abba(failover, aa, K, "Kafka-A", K, "Kafka-B");
+            }
         }
 
         List<String> out = new ArrayList<>(header);
@@ -175,7 +178,7 @@ public final class SideBySide {
             List<String> aaRatios = new ArrayList<>();
             boolean ok = true;
             for (String w : aa.runs.keySet()) {
-                for (String metric : List.of("produce rec/s", "consume rec/s", "e2e p50 ms", "e2e p99 ms")) {
+                for (String metric : List.of("produce rec/s", "consume rec/s", "e2e p50 ms", "e2e p99 ms", "failover ms")) {
                     double r = aa.ratio(w, metric);
                     if (!Double.isNaN(r)) {
                         aaRatios.add(metric + " " + Report.fmtRatio(r));
@@ -228,6 +231,11 @@ public final class SideBySide {
             try {
                 startup = broker.startupMillis();
                 r = w.run(broker);
+                if (broker instanceof ClusterProcess cluster && !cluster.warnings().isEmpty()) {
+                    List<String> notes = new ArrayList<>(cluster.warnings());
+                    notes.addAll(r.notes());
+                    r = new RunResult(r.metrics(), r.error(), notes);
+                }
             } catch (Exception e) {
                 r = RunResult.failed(e.toString());
             } finally {

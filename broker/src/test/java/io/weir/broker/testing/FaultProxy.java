@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link #blackhole()}: connections stay open and new ones are accepted, but every byte in either
  *       direction is read and thrown away (a network partition: nothing arrives, nothing fails). Bytes
  *       already waiting in the proxy are dropped too. Connections accepted while blackholed reach the
- *       target only after {@link #heal()}.</li>
+ *       target only after {@link #heal()}; a side that closes while blackholed is closed on the other
+ *       side only at {@link #heal()}.</li>
  *   <li>{@link #reset()}: every open connection is closed abortively (TCP RST) on both sides, and new
  *       connections are accepted and reset at once, until {@link #heal()}.</li>
  *   <li>{@link #delay(long)}: bytes are forwarded in each direction no sooner than {@code ms} after the
@@ -181,6 +182,10 @@ public final class FaultProxy implements AutoCloseable {
             mode = Mode.FORWARD;
             delayNanos = 0;
             for (Link link : new ArrayList<>(links)) {
+                if (link.toTarget.sourceEnded || link.toClient.sourceEnded) {
+                    link.close(false); // a side that ended behind the partition: the other side learns it now
+                    continue;
+                }
                 link.connectTargetIfNeeded();
                 link.updateInterest();
             }
@@ -445,7 +450,7 @@ public final class FaultProxy implements AutoCloseable {
             }
             int clientOps = 0;
             // a blackholed link keeps reading (to drop) so that senders are never blocked by the proxy
-            if (mode == Mode.BLACKHOLE || toTarget.pendingBytes < MAX_PENDING_BYTES && upstreamConnected) {
+            if (!toTarget.sourceEnded && (mode == Mode.BLACKHOLE || toTarget.pendingBytes < MAX_PENDING_BYTES && upstreamConnected)) {
                 clientOps |= SelectionKey.OP_READ;
             }
             if (toClient.writeBlocked) {
@@ -458,7 +463,7 @@ public final class FaultProxy implements AutoCloseable {
                     ops = SelectionKey.OP_CONNECT;
                 } else {
                     ops = 0;
-                    if (mode == Mode.BLACKHOLE || toClient.pendingBytes < MAX_PENDING_BYTES) {
+                    if (!toClient.sourceEnded && (mode == Mode.BLACKHOLE || toClient.pendingBytes < MAX_PENDING_BYTES)) {
                         ops |= SelectionKey.OP_READ;
                     }
                     if (toTarget.writeBlocked) {
@@ -518,12 +523,19 @@ public final class FaultProxy implements AutoCloseable {
             try {
                 n = link.source(toTarget).read(readBuffer);
             } catch (IOException e) {
+                if (mode == Mode.BLACKHOLE) {
+                    sourceEnded = true; // behind a partition nobody learns of it; heal() passes it on
+                    link.updateInterest();
+                    return;
+                }
                 link.close(true); // reset by the peer: pass the reset on
                 return;
             }
             if (n < 0) {
                 sourceEnded = true;
-                if (mode == Mode.BLACKHOLE || queue.isEmpty()) {
+                if (mode == Mode.BLACKHOLE) {
+                    link.updateInterest(); // the other side learns of the end only after heal()
+                } else if (queue.isEmpty()) {
                     link.close(false);
                 }
                 return;

@@ -92,6 +92,24 @@ class FaultProxyTest {
     }
 
     @Test
+    void aTargetThatClosesWhileBlackholedIsSeenClosedOnlyAfterHeal() throws IOException {
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, "hi")).isEqualTo("hi");
+            proxy.blackhole();
+            echo.closeAll();
+            await().atMost(Duration.ofSeconds(10)).until(() -> echo.closedConnections() == 1);
+            s.setSoTimeout(300);
+            assertThatThrownBy(() -> s.getInputStream().read()).as("no FIN through a partition")
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThat(proxy.openConnections()).isEqualTo(1);
+            proxy.heal();
+            s.setSoTimeout(10_000);
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            assertThat(proxy.openConnections()).isZero();
+        }
+    }
+
+    @Test
     void connectionsAcceptedWhileBlackholedReachTheTargetOnlyAfterHeal() throws IOException {
         proxy.blackhole();
         try (Socket s = connect()) {
@@ -244,6 +262,7 @@ class FaultProxyTest {
     private static final class EchoServer implements AutoCloseable {
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final ExecutorService threads = Executors.newCachedThreadPool();
+        private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
         private final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -267,6 +286,7 @@ class FaultProxyTest {
             while (!server.isClosed()) {
                 try {
                     Socket s = server.accept();
+                    open.add(s);
                     accepted.incrementAndGet();
                     threads.submit(() -> echo(s));
                 } catch (IOException e) {
@@ -285,7 +305,15 @@ class FaultProxyTest {
             } catch (IOException e) {
                 // reset: counted as closed below
             } finally {
+                open.remove(s);
                 closed.incrementAndGet();
+            }
+        }
+
+        /** Closes every accepted connection (FIN). */
+        void closeAll() throws IOException {
+            for (Socket s : open) {
+                s.close();
             }
         }
 
