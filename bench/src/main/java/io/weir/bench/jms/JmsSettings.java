@@ -21,8 +21,8 @@ record JmsSettings(Path repo, boolean quick, int rounds, int queueMessages, int 
             usage: JmsSideBySide --repo=DIR [--quick] [--rounds=N] [--queue-messages=N] [--fanout-messages=N]
                    [--requests=N] [--warmup=N] [--request-warmup=N] [--timeout-ms=N] [--aa=true|false]
                    [--broker-jvm-opts='...'] [--client-jvm-opts='...']
-              defaults (full / --quick): rounds 1, queue-messages 30000 / 6000, fanout-messages 10000 / 2000,
-              requests 3000 / 600, warmup 3000 / 1000, request-warmup 500 / 200, timeout-ms 240000,
+              defaults (full / --quick): rounds 1, queue-messages 20000 / 2000, fanout-messages 5000 / 600,
+              requests 2000 / 300, warmup 2000 / 300, request-warmup 300 / 50, timeout-ms 240000,
               aa true, broker and client JVMs -Xms512m -Xmx1g
             """;
 
@@ -49,11 +49,11 @@ record JmsSettings(Path repo, boolean quick, int rounds, int queueMessages, int 
         }
         JmsSettings s = new JmsSettings(Path.of(repo).toAbsolutePath(), quick,
                 positive(a, "rounds", 1),
-                positive(a, "queue-messages", quick ? 6_000 : 30_000),
-                positive(a, "fanout-messages", quick ? 2_000 : 10_000),
-                positive(a, "requests", quick ? 600 : 3_000),
-                positive(a, "warmup", quick ? 1_000 : 3_000),
-                positive(a, "request-warmup", quick ? 200 : 500),
+                positive(a, "queue-messages", quick ? 2_000 : 20_000),
+                positive(a, "fanout-messages", quick ? 600 : 5_000),
+                positive(a, "requests", quick ? 300 : 2_000),
+                positive(a, "warmup", quick ? 300 : 2_000),
+                positive(a, "request-warmup", quick ? 50 : 300),
                 positive(a, "timeout-ms", 240_000),
                 Boolean.parseBoolean(a.getOrDefault("aa", "true")),
                 a.getOrDefault("broker-jvm-opts", "-Xms512m -Xmx1g"),
