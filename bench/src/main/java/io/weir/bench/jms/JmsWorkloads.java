@@ -1,0 +1,300 @@
+package io.weir.bench.jms;
+
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.Topic;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The JMS side-by-side workloads, written once against the plain {@code jakarta.jms} API and run
+ * unchanged against any {@link ConnectionFactory}. Every message is a persistent {@link BytesMessage}
+ * with a random (incompressible) body of {@code size} bytes; every consumer session is
+ * {@code AUTO_ACKNOWLEDGE}. Each method first runs an untimed warm-up of the same code on other
+ * destinations (the client JVM is new for every run), then returns its metrics by name.
+ *
+ * <p>Not thread-safe; one workload per instance. Bounded: a workload that has not finished within
+ * {@code timeoutMs} fails with an {@link IllegalStateException} saying how far it got.
+ */
+final class JmsWorkloads {
+
+    private final ConnectionFactory factory;
+    private final int size;
+    private final long timeoutMs;
+    private final byte[] body;
+
+    JmsWorkloads(ConnectionFactory factory, int size, long timeoutMs) {
+        this.factory = factory;
+        this.size = size;
+        this.timeoutMs = timeoutMs;
+        this.body = new byte[size];
+        new SplittableRandom(42).nextBytes(body);
+    }
+
+    /**
+     * {@code pairs} producers and {@code pairs} consumers, each on its own connection, on one queue;
+     * {@code messages} in all (split evenly over the producers). Timed from the first send until the
+     * consumers together received every message. Metrics: {@code msg/s} (send+receive), {@code send msg/s}
+     * (until the last send returned).
+     */
+    Map<String, Double> queueThroughput(int pairs, int messages, int warmup) throws Exception {
+        queueRun("bench.warmup.queue", pairs, warmup);
+        double[] r = queueRun("bench.queue", pairs, messages);
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("msg/s", r[0]);
+        m.put("send msg/s", r[1]);
+        return m;
+    }
+
+    private double[] queueRun(String queueName, int pairs, int messages) throws Exception {
+        int perProducer = messages / pairs;
+        int total = perProducer * pairs;
+        List<Connection> connections = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2 * pairs);
+        try {
+            AtomicLong received = new AtomicLong();
+            List<MessageConsumer> consumers = new ArrayList<>();
+            for (int i = 0; i < pairs; i++) {
+                Connection c = open(connections, null);
+                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                consumers.add(s.createConsumer(s.createQueue(queueName)));
+                c.start();
+            }
+            List<Session> producerSessions = new ArrayList<>();
+            for (int i = 0; i < pairs; i++) {
+                producerSessions.add(open(connections, null).createSession(false, Session.AUTO_ACKNOWLEDGE));
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            List<Future<Long>> receivers = new ArrayList<>();
+            for (MessageConsumer consumer : consumers) {
+                receivers.add(pool.submit(() -> receiveUntil(consumer, received, total, deadline)));
+            }
+            long t0 = System.nanoTime();
+            List<Future<Long>> senders = new ArrayList<>();
+            for (Session s : producerSessions) {
+                senders.add(pool.submit(() -> {
+                    MessageProducer p = s.createProducer(s.createQueue(queueName));
+                    p.setDeliveryMode(DeliveryMode.PERSISTENT);
+                    for (int n = 0; n < perProducer; n++) {
+                        p.send(message(s));
+                    }
+                    return System.nanoTime();
+                }));
+            }
+            long lastSend = t0;
+            for (Future<Long> f : senders) {
+                lastSend = Math.max(lastSend, f.get(remainingMs(deadline), TimeUnit.MILLISECONDS));
+            }
+            long lastReceive = t0;
+            for (Future<Long> f : receivers) {
+                lastReceive = Math.max(lastReceive, f.get(remainingMs(deadline) + 5_000, TimeUnit.MILLISECONDS));
+            }
+            if (received.get() != total) {
+                throw new IllegalStateException(queueName + ": received " + received.get() + " of " + total + " messages within "
+                        + timeoutMs + " ms");
+            }
+            return new double[] {total / seconds(lastReceive - t0), total / seconds(lastSend - t0)};
+        } finally {
+            closeAll(connections);
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * One producer sends {@code messages} to a topic with {@code subscribers} durable subscriptions, each
+     * consumed by its own connection (client id {@code bench-sub-i}). Timed from the first send until every
+     * subscriber received every message. Metrics: {@code deliveries/s} (= subscribers x messages / time),
+     * {@code send msg/s}.
+     */
+    Map<String, Double> topicFanOut(int subscribers, int messages, int warmup) throws Exception {
+        fanOutRun("bench.warmup.topic", "warm", subscribers, warmup);
+        double[] r = fanOutRun("bench.topic", "sub", subscribers, messages);
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("deliveries/s", r[0]);
+        m.put("send msg/s", r[1]);
+        return m;
+    }
+
+    private double[] fanOutRun(String topicName, String prefix, int subscribers, int messages) throws Exception {
+        List<Connection> connections = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(subscribers);
+        try {
+            List<MessageConsumer> consumers = new ArrayList<>();
+            List<AtomicLong> counts = new ArrayList<>();
+            for (int i = 0; i < subscribers; i++) {
+                Connection c = open(connections, "bench-" + prefix + "-" + i);
+                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                Topic topic = s.createTopic(topicName);
+                consumers.add(s.createDurableConsumer(topic, prefix + "-" + i));
+                counts.add(new AtomicLong());
+                c.start();
+            }
+            Session ps = open(connections, null).createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = ps.createProducer(ps.createTopic(topicName));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            List<Future<Long>> receivers = new ArrayList<>();
+            for (int i = 0; i < subscribers; i++) {
+                MessageConsumer consumer = consumers.get(i);
+                AtomicLong count = counts.get(i);
+                receivers.add(pool.submit(() -> receiveUntil(consumer, count, messages, deadline)));
+            }
+            long t0 = System.nanoTime();
+            for (int n = 0; n < messages; n++) {
+                producer.send(message(ps));
+            }
+            long lastSend = System.nanoTime();
+            long lastReceive = t0;
+            for (Future<Long> f : receivers) {
+                lastReceive = Math.max(lastReceive, f.get(remainingMs(deadline) + 5_000, TimeUnit.MILLISECONDS));
+            }
+            for (int i = 0; i < subscribers; i++) {
+                if (counts.get(i).get() != messages) {
+                    throw new IllegalStateException(topicName + ": subscriber " + prefix + "-" + i + " received " + counts.get(i).get()
+                            + " of " + messages + " messages within " + timeoutMs + " ms");
+                }
+            }
+            return new double[] {(double) subscribers * messages / seconds(lastReceive - t0), messages / seconds(lastSend - t0)};
+        } finally {
+            closeAll(connections);
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Request/reply: a responder (own connection) answers each request on {@code bench.requests} with a
+     * reply of the same size to its {@code JMSReplyTo}; the requester (own connection) sends one request
+     * at a time with {@code JMSReplyTo} = its temporary queue and waits for the reply. Metrics: round-trip
+     * {@code p50 ms}, {@code p99 ms}, {@code max ms}, and {@code round trips/s}.
+     */
+    Map<String, Double> requestReply(int requests, int warmup) throws Exception {
+        List<Connection> connections = new ArrayList<>();
+        try {
+            Connection rc = open(connections, null);
+            Session rs = rc.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer requestsIn = rs.createConsumer(rs.createQueue("bench.requests"));
+            MessageProducer replies = rs.createProducer(null);
+            replies.setDeliveryMode(DeliveryMode.PERSISTENT);
+            requestsIn.setMessageListener(request -> {
+                try {
+                    Message reply = message(rs);
+                    reply.setJMSCorrelationID(request.getJMSMessageID());
+                    replies.send(request.getJMSReplyTo(), reply);
+                } catch (JMSException e) {
+                    // the requester times out on the missing reply and names the request
+                    e.printStackTrace();
+                }
+            });
+            rc.start();
+
+            Connection qc = open(connections, null);
+            Session qs = qc.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replyTo = qs.createTemporaryQueue();
+            MessageConsumer repliesIn = qs.createConsumer(replyTo);
+            MessageProducer requestsOut = qs.createProducer(qs.createQueue("bench.requests"));
+            requestsOut.setDeliveryMode(DeliveryMode.PERSISTENT);
+            qc.start();
+
+            Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            long t0 = 0;
+            for (int i = 0; i < warmup + requests; i++) {
+                if (i == warmup) {
+                    t0 = System.nanoTime();
+                }
+                Message request = message(qs);
+                request.setJMSReplyTo(replyTo);
+                long start = System.nanoTime();
+                requestsOut.send(request);
+                Message reply = repliesIn.receive(Math.max(1, remainingMs(deadline)));
+                long rtt = System.nanoTime() - start;
+                if (reply == null) {
+                    throw new IllegalStateException("request/reply: no reply to request " + i + " (" + request.getJMSMessageID()
+                            + ") within " + timeoutMs + " ms of the workload's start");
+                }
+                if (!request.getJMSMessageID().equals(reply.getJMSCorrelationID())) {
+                    throw new IllegalStateException("request/reply: request " + i + " (" + request.getJMSMessageID()
+                            + ") got the reply to " + reply.getJMSCorrelationID());
+                }
+                if (i >= warmup) {
+                    h.recordValue(Math.min(rtt, h.getHighestTrackableValue()));
+                }
+            }
+            double elapsed = seconds(System.nanoTime() - t0);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("p50 ms", h.getValueAtPercentile(50) / 1e6);
+            m.put("p99 ms", h.getValueAtPercentile(99) / 1e6);
+            m.put("max ms", h.getMaxValue() / 1e6);
+            m.put("round trips/s", requests / elapsed);
+            return m;
+        } finally {
+            closeAll(connections);
+        }
+    }
+
+    private long receiveUntil(MessageConsumer consumer, AtomicLong count, long total, long deadline) throws JMSException {
+        long last = System.nanoTime();
+        while (count.get() < total && System.nanoTime() < deadline) {
+            Message m = consumer.receive(200);
+            if (m != null) {
+                last = System.nanoTime();
+                if (!(m instanceof BytesMessage b) || b.getBodyLength() != size) {
+                    throw new IllegalStateException("unexpected message " + m);
+                }
+                count.incrementAndGet();
+            }
+        }
+        return last;
+    }
+
+    private BytesMessage message(Session s) throws JMSException {
+        BytesMessage m = s.createBytesMessage();
+        m.writeBytes(body);
+        return m;
+    }
+
+    private Connection open(List<Connection> connections, String clientId) throws JMSException {
+        Connection c = factory.createConnection();
+        connections.add(c);
+        if (clientId != null) {
+            c.setClientID(clientId);
+        }
+        return c;
+    }
+
+    private static void closeAll(List<Connection> connections) {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            try {
+                connections.get(i).close();
+            } catch (JMSException | RuntimeException e) {
+                System.err.println("warning: closing a connection failed: " + e);
+            }
+        }
+    }
+
+    private static long remainingMs(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    private static double seconds(long nanos) {
+        return Math.max(1, nanos) / 1e9;
+    }
+}

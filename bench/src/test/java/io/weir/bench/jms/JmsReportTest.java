@@ -1,0 +1,71 @@
+package io.weir.bench.jms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weir.bench.jms.JmsReport.Result;
+import io.weir.bench.jms.JmsServer.Kind;
+import io.weir.bench.jms.RunPlan.Run;
+import io.weir.bench.jms.RunPlan.Workload;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JmsReportTest {
+
+    private static final Workload Q = new Workload("queue, 1 pair", List.of(), 1);
+
+    private static Result ok(Kind kind, String label, boolean aa, double rate) {
+        return new Result(new Run(Q, kind, label, aa), Map.of("msg/s", rate), null);
+    }
+
+    @Test
+    void aResultLineRoundTripsThroughTheClientsFormat() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("msg/s", 1234.5);
+        m.put("p99 ms", 0.25);
+
+        assertThat(JmsReport.parseResult(JmsClientMain.format(m))).containsExactlyEntriesOf(m);
+        assertThat(JmsReport.parseResult("some log line")).isNull();
+        assertThatThrownBy(() -> JmsReport.parseResult("RESULT msg/s")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("malformed result 'msg/s'");
+    }
+
+    @Test
+    void figuresAreMeansOfTheSuccessfulRunsAndRatiosAreAgainstArtemis() {
+        List<Result> results = List.of(
+                ok(Kind.WEIR, "Weir", false, 300),
+                ok(Kind.ARTEMIS, "Artemis", false, 100),
+                ok(Kind.WEIR_GROUP_COMMIT, "Weir+gc", false, 50),
+                ok(Kind.WEIR_GROUP_COMMIT, "Weir+gc", false, 150),
+                new Result(new Run(Q, Kind.ARTEMIS, "Artemis", false), null, "client exited with 1"),
+                ok(Kind.WEIR, "Weir", false, 500));
+
+        List<String> lines = JmsReport.lines(results);
+
+        String row = lines.get(1);
+        assertThat(row).startsWith("queue, 1 pair").contains("400 ±25%").contains("100 ±50%").contains("100 (1/2)");
+        assertThat(row).endsWith("4.00         1.00");
+        assertThat(lines).anyMatch(l -> l.contains("queue, 1 pair on Artemis: FAILED: client exited with 1"));
+    }
+
+    @Test
+    void aSystemWithoutASuccessfulRunShowsFailedAndNoRatio() {
+        List<Result> results = List.of(ok(Kind.WEIR, "Weir", false, 300),
+                new Result(new Run(Q, Kind.ARTEMIS, "Artemis", false), null, "boom"));
+
+        String row = JmsReport.lines(results).get(1);
+
+        assertThat(row).contains("FAILED 0/1").contains("n/a").contains(" - ");
+    }
+
+    @Test
+    void theAaCheckFlagsARatioOutsideTheBand() {
+        List<String> close = JmsReport.lines(List.of(ok(Kind.ARTEMIS, RunPlan.AA_A, true, 100), ok(Kind.ARTEMIS, RunPlan.AA_B, true, 110)));
+        List<String> far = JmsReport.lines(List.of(ok(Kind.ARTEMIS, RunPlan.AA_A, true, 100), ok(Kind.ARTEMIS, RunPlan.AA_B, true, 200)));
+
+        assertThat(close).anyMatch(l -> l.contains("0.91") && l.contains("within 0.8-1.25"));
+        assertThat(far).anyMatch(l -> l.contains("0.50") && l.contains("outside 0.8-1.25"));
+    }
+}
