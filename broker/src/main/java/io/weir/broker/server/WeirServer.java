@@ -11,7 +11,9 @@ import io.weir.broker.controller.TopicMetadata;
 import io.weir.broker.group.GroupCoordinator;
 import io.weir.broker.log.LogManager;
 import io.weir.broker.network.SocketServer;
-import io.weir.broker.replication.DelayedFetchPurgatory;
+import io.weir.broker.replication.MetadataSync;
+import io.weir.broker.controller.Controller;
+import io.weir.broker.zk.ClusterWatch;
 import io.weir.broker.replication.ReplicaManager;
 import io.weir.broker.txn.ProducerIdManager;
 import io.weir.broker.zk.BrokerRegistration;
@@ -55,6 +57,10 @@ public final class WeirServer implements AutoCloseable {
     private ReplicaManager replicaManager;
     private ClusterMetadata metadata;
     private GroupCoordinator groupCoordinator;
+    private volatile MetadataSync sync;
+    private volatile Controller controller;
+    private volatile ClusterWatch watch;
+    private volatile boolean killed;
 
     public WeirServer(BrokerConfig config, Time time) {
         this.config = config;
@@ -92,13 +98,20 @@ public final class WeirServer implements AutoCloseable {
 
         metadata = new ClusterMetadata(zk.clusterId(), config.brokerId());
         TopicManager topics = new TopicManager(zk, metadata, config.logManagerConfig().logDefaults());
-        replicaManager = new ReplicaManager(config.brokerId(), logManager, new DelayedFetchPurgatory(scheduler));
-        started(replicaManager::shutdown);
+        replicaManager = new ReplicaManager(config.brokerId(), logManager, config.logManagerConfig().logDirs(), scheduler, time,
+                config.replicationConfig(), (tp, state) -> zk.writeStateAsLeader(tp.topic(), tp.partition(), state));
+        started(() -> {
+            if (!killed) {
+                replicaManager.shutdown();
+            }
+        });
+        sync = new MetadataSync(config.brokerId(), () -> watch.snapshot(), metadata, topics, replicaManager);
+        started(sync);
         groupCoordinator = new GroupCoordinator(config.groupConfig(), (partition, records) -> replicaManager.appendRecords(
                 new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition), records, (short) -1, 1), scheduler, time);
         BrokerServices services = new BrokerServices(config.brokerId(), config.originals(), config.autoCreateTopics(),
                 config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
-                config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, new ProducerIdManager(zk),
+                config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, new ProducerIdManager(zk),
                 groupCoordinator, time);
         KafkaApis apis = started(new KafkaApis(services, config.numIoThreads()));
 
@@ -110,7 +123,17 @@ public final class WeirServer implements AutoCloseable {
         zk.registerBroker(new BrokerRegistration(config.brokerId(), config.advertisedListener().host(), advertisedPort, null));
 
         topics.loadAll();
-        openLocalPartitions(topics);
+        controller = new Controller(config.brokerId(), zk, () -> watch.snapshot(), config.uncleanLeaderElection());
+        watch = new ClusterWatch(zk, () -> {
+            sync.onChange();
+            controller.onClusterChange();
+        });
+        started(watch);
+        watch.start(config.zookeeperConnectionTimeoutMs());
+        started(controller);
+        controller.start();
+        sync.syncNow();
+        warnAboutUnassignedLogs();
         loadGroupOffsets();
         scheduler.schedulePeriodic("offsets-compaction", this::compactGroupOffsets, config.offsetsRetentionCheckIntervalMs(),
                 config.offsetsRetentionCheckIntervalMs());
@@ -120,20 +143,16 @@ public final class WeirServer implements AutoCloseable {
     }
 
     /**
-     * Opens the logs of the partitions this broker leads. Logs of partitions ZooKeeper does not assign
-     * here are left untouched (a wrong {@code zookeeper.connect} must not destroy data) and named in a
-     * warning; they are discarded only if a topic of the same name is created again.
+     * Names in a warning the logs ZooKeeper does not assign to this broker: they are left untouched
+     * (a wrong {@code zookeeper.connect} must not destroy data) and discarded only if a topic of the
+     * same name is created again.
      */
-    private void openLocalPartitions(TopicManager topics) {
+    private void warnAboutUnassignedLogs() {
         Set<TopicPartition> assigned = new HashSet<>();
         for (TopicMetadata topic : metadata.topics()) {
             for (PartitionState p : topic.partitions().values()) {
-                TopicPartition tp = new TopicPartition(topic.name(), p.partition());
                 if (p.replicas().contains(config.brokerId())) {
-                    assigned.add(tp);
-                }
-                if (p.leader() == config.brokerId()) {
-                    replicaManager.becomeLeader(tp, topic.topicId(), topics.logConfig(topic), p.leaderEpoch(), p.replicas(), p.isr());
+                    assigned.add(new TopicPartition(topic.name(), p.partition()));
                 }
             }
         }
@@ -178,6 +197,47 @@ public final class WeirServer implements AutoCloseable {
 
     public BrokerConfig config() {
         return config;
+    }
+
+    /** Whether this broker is the active controller. */
+    public boolean isController() {
+        Controller c = controller;
+        return c != null && c.isActive();
+    }
+
+    public io.weir.broker.replication.ReplicaManager replicaManager() {
+        return replicaManager;
+    }
+
+    /** Fault injection: expires this broker's ZooKeeper session (see {@link ZkStore#expireSession()}). */
+    public void expireZkSession() {
+        zk.expireSession();
+    }
+
+    /**
+     * Fault injection: stops the broker as {@code kill -9} would, as far as the rest of the cluster can
+     * tell: sockets closed at once (peers see resets), no controlled shutdown, the ZooKeeper session
+     * dropped without closing (it lingers until its timeout), no high-watermark checkpoint and no
+     * clean-shutdown marker.
+     */
+    public void kill() {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        killed = true;
+        if (socketServer != null) {
+            socketServer.close();
+        }
+        if (replicaManager != null) {
+            replicaManager.halt();
+        }
+        if (zk != null) {
+            zk.abandon();
+        }
+        if (logManager != null) {
+            logManager.halt();
+        }
+        close();
     }
 
     /** Blocks until {@link #close()} has finished. */
