@@ -199,6 +199,11 @@ public final class WeirServer implements AutoCloseable {
         return config;
     }
 
+    /** Whether the broker has started and not yet stopped (or been killed). */
+    public boolean isRunning() {
+        return state.get() == State.STARTED;
+    }
+
     /** Whether this broker is the active controller. */
     public boolean isController() {
         Controller c = controller;

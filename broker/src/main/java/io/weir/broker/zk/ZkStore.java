@@ -399,6 +399,44 @@ public final class ZkStore implements AutoCloseable {
         throw new ZkException("Could not increment the controller epoch after 100 attempts");
     }
 
+    /**
+     * Removes a dead controller's claim so that the next candidate takes over at once instead of after
+     * its session timeout: its LeaderLatch participant znodes and {@code /controller}. Called by a broker
+     * that saw the controller's process die (connection reset, reconnect refused). Should the controller
+     * be alive after all, it is fenced by the next controller epoch.
+     */
+    public void evictController(int controllerId) {
+        try {
+            for (String child : children(CONTROLLER_LATCH)) {
+                String path = CONTROLLER_LATCH + "/" + child;
+                byte[] data = read(path, null);
+                if (data != null && new String(data, StandardCharsets.UTF_8).equals(String.valueOf(controllerId))) {
+                    deleteQuietly(path);
+                    log.warn("Removed the controller election entry {} of broker {}, which is dead", child, controllerId);
+                }
+            }
+            Stat stat = new Stat();
+            byte[] current = read(CONTROLLER, stat);
+            if (current != null && parseControllerId(current) == controllerId) {
+                try {
+                    curator.delete().withVersion(stat.getVersion()).forPath(CONTROLLER);
+                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                    // someone else was quicker
+                }
+            }
+        } catch (Exception e) {
+            throw wrap("evict controller " + controllerId, e);
+        }
+    }
+
+    private void deleteQuietly(String path) throws Exception {
+        try {
+            curator.delete().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            // gone already
+        }
+    }
+
     static byte[] stateJson(LeaderAndIsr state) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", 1);
