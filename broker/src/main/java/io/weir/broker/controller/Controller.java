@@ -49,6 +49,16 @@ public final class Controller implements AutoCloseable {
     private volatile ControllerEpoch epoch;
 
     public Controller(int brokerId, ZkStore zk, Supplier<ClusterSnapshot> snapshots, boolean uncleanElection) {
+        this(brokerId, zk, snapshots, uncleanElection, false, 300_000);
+    }
+
+    /**
+     * @param autoRebalance       {@code auto.leader.rebalance.enable}: periodically move leadership back to
+     *                            each partition's preferred (first) replica when it is alive and in sync
+     * @param rebalanceIntervalMs {@code leader.imbalance.check.interval.seconds}, in ms
+     */
+    public Controller(int brokerId, ZkStore zk, Supplier<ClusterSnapshot> snapshots, boolean uncleanElection,
+                      boolean autoRebalance, long rebalanceIntervalMs) {
         this.brokerId = brokerId;
         this.zk = zk;
         this.snapshots = snapshots;
@@ -56,6 +66,10 @@ public final class Controller implements AutoCloseable {
         this.events = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("weir-controller", true));
         this.election = new ControllerElection(zk, brokerId, () -> submit(this::onElected), () -> submit(this::onDeposed));
         this.liveness = new BrokerLivenessMonitor(brokerId, this::onClusterChange);
+        if (autoRebalance) {
+            events.scheduleWithFixedDelay(() -> runSafely(this::rebalancePreferredLeaders), rebalanceIntervalMs,
+                    rebalanceIntervalMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     public void start() {
@@ -79,19 +93,56 @@ public final class Controller implements AutoCloseable {
 
     private void submit(Runnable event) {
         try {
-            events.execute(() -> {
-                try {
-                    event.run();
-                } catch (ControllerFencedException e) {
-                    log.warn("Broker {} is no longer the controller: {}", brokerId, e.getMessage());
-                    onDeposed();
-                } catch (RuntimeException e) {
-                    log.error("Controller event failed; retrying on the next change", e);
-                }
-            });
+            events.execute(() -> runSafely(event));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             log.debug("Controller closed; event dropped");
         }
+    }
+
+    private void runSafely(Runnable event) {
+        try {
+            event.run();
+        } catch (ControllerFencedException e) {
+            log.warn("Broker {} is no longer the controller: {}", brokerId, e.getMessage());
+            onDeposed();
+        } catch (RuntimeException e) {
+            log.error("Controller event failed; retrying on the next change", e);
+        }
+    }
+
+    /** Moves leadership back to preferred replicas that are alive and in sync. Event thread only. */
+    private void rebalancePreferredLeaders() {
+        if (epoch == null) {
+            return;
+        }
+        ClusterSnapshot snapshot = snapshots.get();
+        Set<Integer> live = liveBrokers(snapshot);
+        for (TopicRecord topic : snapshot.topics().values()) {
+            for (Map.Entry<Integer, List<Integer>> p : topic.assignment().entrySet()) {
+                TopicPartition tp = new TopicPartition(topic.name(), p.getKey());
+                Optional<LeaderAndIsr> current = snapshot.state(tp);
+                if (current.isEmpty()) {
+                    continue;
+                }
+                Optional<PartitionChangeBuilder.Change> change = PartitionChangeBuilder.preferredLeader(p.getValue(),
+                        current.get(), live, epoch.epoch());
+                if (change.isPresent() && zk.writeStateAsController(tp.topic(), tp.partition(), change.get().state(), epoch)
+                        .isPresent()) {
+                    log.info("Partition {}: leadership back to preferred replica {} (epoch {})", tp,
+                            change.get().state().leader(), change.get().state().leaderEpoch());
+                }
+            }
+        }
+    }
+
+    private Set<Integer> liveBrokers(ClusterSnapshot snapshot) {
+        Set<Integer> live = new HashSet<>();
+        for (BrokerRegistration b : snapshot.brokers()) {
+            if (!liveness.isFenced(b.id()) && !snapshot.shuttingDown().contains(b.id())) {
+                live.add(b.id());
+            }
+        }
+        return live;
     }
 
     private void onElected() {
@@ -120,12 +171,7 @@ public final class Controller implements AutoCloseable {
             return;
         }
         liveness.watch(snapshot.brokers());
-        Set<Integer> live = new HashSet<>();
-        for (BrokerRegistration b : snapshot.brokers()) {
-            if (!liveness.isFenced(b.id())) {
-                live.add(b.id());
-            }
-        }
+        Set<Integer> live = liveBrokers(snapshot);
         boolean retry = false;
         for (TopicRecord topic : snapshot.topics().values()) {
             for (Map.Entry<Integer, List<Integer>> p : topic.assignment().entrySet()) {

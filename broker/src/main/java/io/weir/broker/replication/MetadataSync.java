@@ -95,6 +95,12 @@ public final class MetadataSync implements AutoCloseable {
         if (snapshot.controllerId() >= 0) {
             metadata.setControllerId(snapshot.controllerId());
         }
+        java.util.Set<Integer> ineligible = new java.util.HashSet<>(snapshot.shuttingDown());
+        java.util.Set<Integer> registered = new java.util.HashSet<>();
+        snapshot.brokers().forEach(b -> registered.add(b.id()));
+        snapshot.topics().values().forEach(t -> t.assignment().values().forEach(rs -> rs.stream()
+                .filter(r -> !registered.contains(r)).forEach(ineligible::add)));
+        replicas.setIneligibleReplicas(ineligible);
         Map<String, Uuid> seen = new HashMap<>();
         for (TopicRecord record : snapshot.topics().values()) {
             seen.put(record.name(), record.topicId());

@@ -90,6 +90,14 @@ public final class Partition {
     /** Becomes (or stays) leader with this state. Returns whether the leader epoch is new. */
     synchronized boolean makeLeader(LeaderAndIsr newState, List<Integer> newReplicas, long nowMs) {
         boolean newEpoch = newState.leaderEpoch() != state.leaderEpoch() || !isLeader();
+        if (!newEpoch) {
+            // a replica the controller took out of the ISR must fetch again before it may rejoin
+            for (int id : state.isr()) {
+                if (!newState.isr().contains(id) && followerLeos.containsKey(id)) {
+                    followerLeos.put(id, -1L);
+                }
+            }
+        }
         state = newState;
         replicas = List.copyOf(newReplicas);
         if (newEpoch) {
@@ -142,12 +150,13 @@ public final class Partition {
         return maybeIncrementHighWatermark();
     }
 
-    /** Followers that may join the ISR now (leader only). */
-    synchronized List<Integer> replicasToAdd() {
+    /** Followers that may join the ISR now (leader only); {@code ineligible} ones (shutting down, unregistered) never. */
+    synchronized List<Integer> replicasToAdd(java.util.Set<Integer> ineligible) {
         if (!isLeader()) {
             return List.of();
         }
         return followerLeos.entrySet().stream()
+                .filter(e -> !ineligible.contains(e.getKey()))
                 .filter(e -> ReplicaRules.canJoinIsr(e.getKey(), replicas, state.isr(), e.getValue(), highWatermark.offset(),
                         leaderEpochStartOffset))
                 .map(Map.Entry::getKey).sorted().toList();

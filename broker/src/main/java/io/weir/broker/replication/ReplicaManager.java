@@ -69,6 +69,8 @@ public final class ReplicaManager {
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final Map<Path, OffsetCheckpointFile> hwCheckpoints = new HashMap<>();
     private final Map<TopicPartition, Long> checkpointedHws = new ConcurrentHashMap<>();
+    /** Brokers that may not join an ISR now: in controlled shutdown, or not registered. */
+    private volatile java.util.Set<Integer> ineligibleReplicas = java.util.Set.of();
 
     public ReplicaManager(int brokerId, LogManager logManager, List<Path> logDirs, Scheduler scheduler, Time time,
                           ReplicationConfig config, IsrWriter isrWriter) {
@@ -92,6 +94,11 @@ public final class ReplicaManager {
                 Math.max(1, config.replicaLagTimeMaxMs() / 2));
         scheduler.schedulePeriodic("hw-checkpoint", this::checkpointHighWatermarks, config.hwCheckpointIntervalMs(),
                 config.hwCheckpointIntervalMs());
+    }
+
+    /** Which brokers may not (re)join an ISR now, as the cluster state says. */
+    public void setIneligibleReplicas(java.util.Set<Integer> brokers) {
+        this.ineligibleReplicas = java.util.Set.copyOf(brokers);
     }
 
     public int brokerId() {
@@ -255,7 +262,7 @@ public final class ReplicaManager {
             producePurgatory.onAppend(tp);
             fetchPurgatory.onAppend(tp);
         }
-        if (!partition.replicasToAdd().isEmpty()) {
+        if (!partition.replicasToAdd(ineligibleReplicas).isEmpty()) {
             submitIsrChange(partition);
         }
     }
@@ -289,7 +296,7 @@ public final class ReplicaManager {
         }
         LeaderAndIsr current = partition.state();
         List<Integer> remove = partition.replicasToRemove(time.milliseconds(), config.replicaLagTimeMaxMs());
-        List<Integer> add = partition.replicasToAdd();
+        List<Integer> add = partition.replicasToAdd(ineligibleReplicas);
         List<Integer> isr = new ArrayList<>();
         for (int r : partition.replicas()) {
             if (current.isr().contains(r) && !remove.contains(r) || add.contains(r)) {

@@ -145,6 +145,11 @@ public final class EmbeddedWeirCluster implements AutoCloseable {
         brokers.get(id).kill();
     }
 
+    /** Stops broker {@code id} cleanly (controlled shutdown first); {@link #restartBroker} brings it back. */
+    public void stopBroker(int id) {
+        brokers.get(id).close();
+    }
+
     /** Expires broker {@code id}'s ZooKeeper session on the server (its ephemeral znodes vanish at once). */
     public void expireZkSession(int id) {
         brokers.get(id).expireZkSession();

@@ -123,7 +123,8 @@ public final class WeirServer implements AutoCloseable {
         zk.registerBroker(new BrokerRegistration(config.brokerId(), config.advertisedListener().host(), advertisedPort, null));
 
         topics.loadAll();
-        controller = new Controller(config.brokerId(), zk, () -> watch.snapshot(), config.uncleanLeaderElection());
+        controller = new Controller(config.brokerId(), zk, () -> watch.snapshot(), config.uncleanLeaderElection(),
+                config.autoLeaderRebalance(), config.leaderImbalanceCheckIntervalMs());
         watch = new ClusterWatch(zk, () -> {
             sync.onChange();
             controller.onClusterChange();
@@ -179,6 +180,35 @@ public final class WeirServer implements AutoCloseable {
                 groupCoordinator.maybeCompact(tp.partition(), partition.log());
             }
         });
+    }
+
+    /**
+     * Before stopping, in a cluster: asks the controller to move this broker's leaderships away (and
+     * out of the ISRs), and waits (up to {@code controlled.shutdown.timeout.ms}) until it leads
+     * nothing, so that clients switch to the new leaders at once instead of after a failure. A
+     * partition with no other in-sync replica goes offline until this broker returns.
+     */
+    private void controlledShutdown() {
+        if (zk == null || replicaManager == null || sync == null || metadata == null || metadata.brokers().size() <= 1) {
+            return;
+        }
+        try {
+            zk.announceShutdown(config.brokerId());
+            long deadline = time.milliseconds() + config.controlledShutdownTimeoutMs();
+            while (replicaManager.partitions().values().stream().anyMatch(io.weir.broker.replication.Partition::isLeader)) {
+                if (time.milliseconds() >= deadline) {
+                    log.warn("Controlled shutdown of broker {}: still leading some partitions after {} ms; stopping anyway",
+                            config.brokerId(), config.controlledShutdownTimeoutMs());
+                    return;
+                }
+                time.sleep(20);
+            }
+            log.info("Controlled shutdown of broker {}: leadership moved away", config.brokerId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("Controlled shutdown of broker {} failed; stopping anyway: {}", config.brokerId(), e.toString());
+        }
     }
 
     private <T extends AutoCloseable> T started(T component) {
@@ -256,6 +286,9 @@ public final class WeirServer implements AutoCloseable {
             return;
         }
         try {
+            if (!killed) {
+                controlledShutdown();
+            }
             while (!toClose.isEmpty()) {
                 AutoCloseable c = toClose.pop();
                 try {

@@ -60,13 +60,25 @@ public final class ClusterWatch implements AutoCloseable {
         Map<String, byte[]> configs = new HashMap<>();
         Map<TopicPartition, LeaderAndIsr> states = new HashMap<>();
         int[] controller = {-1};
-        cache.stream().forEach(node -> collect(node, brokers, topicData, topicVersions, configs, states, controller));
+        java.util.Set<Integer> shuttingDown = new java.util.HashSet<>();
+        cache.stream().forEach(node -> {
+            String[] parts = node.getPath().substring(1).split("/");
+            if (parts.length == 3 && parts[0].equals("weir") && parts[1].equals("shutting_down")) {
+                try {
+                    shuttingDown.add(Integer.parseInt(parts[2]));
+                } catch (NumberFormatException e) {
+                    // not ours
+                }
+            }
+            collect(node, brokers, topicData, topicVersions, configs, states, controller);
+        });
         Map<String, TopicRecord> topics = new HashMap<>();
         topicData.forEach((name, data) -> topics.put(name,
                 ZkStore.parseTopic(name, data, topicVersions.get(name), configs.get(name))));
         states.keySet().removeIf(tp -> !topics.containsKey(tp.topic()));
         brokers.sort(java.util.Comparator.comparingInt(BrokerRegistration::id));
-        return new ClusterSnapshot(List.copyOf(brokers), Map.copyOf(topics), Map.copyOf(states), controller[0]);
+        return new ClusterSnapshot(List.copyOf(brokers), Map.copyOf(topics), Map.copyOf(states), controller[0],
+                java.util.Set.copyOf(shuttingDown));
     }
 
     private static void collect(ChildData node, List<BrokerRegistration> brokers, Map<String, byte[]> topicData,

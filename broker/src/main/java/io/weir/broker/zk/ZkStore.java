@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * /controller_epoch           {"epoch":N}: incremented (conditionally) by every newly elected controller
  * /controller                 ephemeral {"brokerid":N}: the active controller
  * /weir/controller_latch      Curator LeaderLatch electing the controller
+ * /weir/shutting_down/&lt;id&gt;  ephemeral: a broker in controlled shutdown (leadership moves away)
  * /config/topics/&lt;topic&gt;     {"version":1,"config":{"retention.ms":"…",…}}
  * /weir/producer_id_block     {"next":…}: the next free producer id
  * </pre>
@@ -58,6 +59,7 @@ public final class ZkStore implements AutoCloseable {
     static final String CONTROLLER_EPOCH = "/controller_epoch";
     static final String CONTROLLER = "/controller";
     static final String CONTROLLER_LATCH = "/weir/controller_latch";
+    static final String SHUTTING_DOWN = "/weir/shutting_down";
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -434,6 +436,21 @@ public final class ZkStore implements AutoCloseable {
             curator.delete().forPath(path);
         } catch (KeeperException.NoNodeException e) {
             // gone already
+        }
+    }
+
+    /**
+     * Announces a controlled shutdown of this broker: the controller moves its leaderships away and
+     * takes it out of ISRs. Ephemeral, so it ends with the session.
+     */
+    public void announceShutdown(int brokerId) {
+        try {
+            curator.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
+                    .forPath(SHUTTING_DOWN + "/" + brokerId, new byte[] {'1'});
+        } catch (KeeperException.NodeExistsException e) {
+            // announced already
+        } catch (Exception e) {
+            throw wrap("announce the shutdown of broker " + brokerId, e);
         }
     }
 

@@ -52,7 +52,8 @@ class ReplicationFaultIT {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = EmbeddedWeirCluster.builder().brokers(3).brokerProperty("replica.lag.time.max.ms", "3000").build().start();
+        cluster = EmbeddedWeirCluster.builder().brokers(3).brokerProperty("replica.lag.time.max.ms", "3000")
+                .brokerProperty("leader.imbalance.check.interval.seconds", "1").build().start();
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
                     .all().get(30, TimeUnit.SECONDS);
@@ -167,6 +168,33 @@ class ReplicationFaultIT {
         awaitReplicasEqual(List.of(0, 1, 2));
         for (int id = 0; id < 3; id++) {
             assertThat(values(id)).containsExactlyElementsOf(range(200));
+        }
+    }
+
+    @Test
+    void controlledShutdownMovesLeadershipAwayFirstAndThePreferredLeaderTakesItBackOnReturn() throws Exception {
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 50; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v-" + i)).get(30, TimeUnit.SECONDS);
+            }
+            int leader = leaderId();
+            int epoch = partition(leader).orElseThrow().leaderEpoch();
+            cluster.stopBroker(leader);
+            assertThat(partition(leader).orElseThrow().isLeader()).as("resigned before stopping").isFalse();
+            assertThat(partition(leader).orElseThrow().leaderEpoch()).isGreaterThan(epoch);
+            for (int i = 50; i < 100; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v-" + i)).get(30, TimeUnit.SECONDS);
+            }
+            cluster.restartBroker(leader);
+            // the preferred replica (the first one, which led at creation) leads again once it is back in sync
+            await().atMost(Duration.ofSeconds(30)).until(() -> isr().size() == 3 && leaderId() == leader);
+            for (int i = 100; i < 150; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v-" + i)).get(30, TimeUnit.SECONDS);
+            }
+        }
+        awaitReplicasEqual(List.of(0, 1, 2));
+        for (int id = 0; id < 3; id++) {
+            assertThat(values(id)).containsExactlyElementsOf(range(150));
         }
     }
 
