@@ -84,6 +84,8 @@ public final class MetadataSync implements AutoCloseable {
     private void syncSafely() {
         try {
             sync();
+        } catch (io.weir.broker.zk.ZkException e) {
+            log.debug("Metadata sync skipped: {}", e.getMessage());
         } catch (RuntimeException e) {
             log.error("Metadata sync failed; retrying on the next change", e);
         }
@@ -184,9 +186,18 @@ public final class MetadataSync implements AutoCloseable {
                 .map(b -> new InetSocketAddress(b.host(), b.port()));
     }
 
+    /** Stops syncing; returns once a sync in progress has finished. */
     @Override
     public void close() {
-        thread.shutdownNow();
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            thread.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
 }

@@ -2,6 +2,7 @@ package io.weir.broker.replication;
 
 import io.weir.broker.common.Time;
 import io.weir.broker.log.LeaderEpochCache;
+import io.weir.broker.log.PartitionLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -224,6 +225,10 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                         f.partition.log().appendAsFollower(memory);
                     }
                     f.partition.updateFollowerHighWatermark(p.highWatermark());
+                    PartitionLog local = f.partition.log();
+                    if (p.logStartOffset() > local.logStartOffset() && p.logStartOffset() <= f.partition.highWatermark().offset()) {
+                        local.deleteRecordsBefore(p.logStartOffset()); // the leader deleted or compacted its head
+                    }
                 } else if (error == Errors.OFFSET_OUT_OF_RANGE) {
                     if (f.partition.log().logEndOffset() < p.logStartOffset()) {
                         f.partition.truncateFullyAndStartAt(p.logStartOffset());

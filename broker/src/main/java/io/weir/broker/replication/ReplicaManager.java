@@ -96,6 +96,27 @@ public final class ReplicaManager {
                 config.hwCheckpointIntervalMs());
     }
 
+    /** Told when this broker starts or stops leading a partition (on the metadata sync thread). */
+    public interface LeadershipListener {
+        void onBecomeLeader(Partition partition);
+
+        void onResign(TopicPartition tp);
+    }
+
+    private volatile LeadershipListener leadershipListener = new LeadershipListener() {
+        @Override
+        public void onBecomeLeader(Partition partition) {
+        }
+
+        @Override
+        public void onResign(TopicPartition tp) {
+        }
+    };
+
+    public void setLeadershipListener(LeadershipListener listener) {
+        this.leadershipListener = listener;
+    }
+
     /** Which brokers may not (re)join an ISR now, as the cluster state says. */
     public void setIneligibleReplicas(java.util.Set<Integer> brokers) {
         this.ineligibleReplicas = java.util.Set.copyOf(brokers);
@@ -131,10 +152,15 @@ public final class ReplicaManager {
             if (partition.makeLeader(state, replicas, time.milliseconds())) {
                 log.info("Broker {} leads {} at epoch {} (isr {}, log end {})", brokerId, tp, state.leaderEpoch(), state.isr(),
                         partition.log().logEndOffset());
+                notifyLeader(partition);
             }
         } else if (!stale) {
+            boolean wasLeader = partition.isLeader();
             if (partition.makeFollower(state, replicas)) {
                 fetchers.unfollow(tp);
+            }
+            if (wasLeader) {
+                notifyResign(tp);
             }
         }
         LeaderAndIsr applied = partition.state();
@@ -145,6 +171,22 @@ public final class ReplicaManager {
         }
         producePurgatory.onAppend(tp);
         fetchPurgatory.onAppend(tp);
+    }
+
+    private void notifyLeader(Partition partition) {
+        try {
+            leadershipListener.onBecomeLeader(partition);
+        } catch (RuntimeException e) {
+            log.error("Leadership listener failed for {}", partition.topicPartition(), e);
+        }
+    }
+
+    private void notifyResign(TopicPartition tp) {
+        try {
+            leadershipListener.onResign(tp);
+        } catch (RuntimeException e) {
+            log.error("Leadership listener failed for {}", tp, e);
+        }
     }
 
     private Partition getOrCreate(TopicPartition tp, Uuid topicId, LogConfig logConfig) {
@@ -170,7 +212,10 @@ public final class ReplicaManager {
     /** Stops hosting {@code tp}, deleting its log when asked. */
     public void removePartition(TopicPartition tp, boolean deleteLog) {
         fetchers.unfollow(tp);
-        partitions.remove(tp);
+        Partition removed = partitions.remove(tp);
+        if (removed != null && removed.isLeader()) {
+            notifyResign(tp);
+        }
         checkpointedHws.remove(tp);
         if (deleteLog) {
             logManager.deleteLog(tp);

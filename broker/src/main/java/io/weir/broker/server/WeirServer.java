@@ -12,9 +12,9 @@ import io.weir.broker.group.GroupCoordinator;
 import io.weir.broker.log.LogManager;
 import io.weir.broker.network.SocketServer;
 import io.weir.broker.replication.MetadataSync;
+import io.weir.broker.replication.ReplicaManager;
 import io.weir.broker.controller.Controller;
 import io.weir.broker.zk.ClusterWatch;
-import io.weir.broker.replication.ReplicaManager;
 import io.weir.broker.txn.ProducerIdManager;
 import io.weir.broker.zk.BrokerRegistration;
 import io.weir.broker.zk.EmbeddedZooKeeper;
@@ -132,10 +132,25 @@ public final class WeirServer implements AutoCloseable {
         started(watch);
         watch.start(config.zookeeperConnectionTimeoutMs());
         started(controller);
+        // the coordinator of a group is the leader of its offsets partition: it loads them on election
+        replicaManager.setLeadershipListener(new ReplicaManager.LeadershipListener() {
+            @Override
+            public void onBecomeLeader(io.weir.broker.replication.Partition partition) {
+                if (partition.topicPartition().topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                    groupCoordinator.loadOffsets(partition.log());
+                }
+            }
+
+            @Override
+            public void onResign(TopicPartition tp) {
+                if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                    groupCoordinator.unloadOffsets(tp.partition());
+                }
+            }
+        });
         controller.start();
         sync.syncNow();
         warnAboutUnassignedLogs();
-        loadGroupOffsets();
         scheduler.schedulePeriodic("offsets-compaction", this::compactGroupOffsets, config.offsetsRetentionCheckIntervalMs(),
                 config.offsetsRetentionCheckIntervalMs());
         apis.markReady();
@@ -165,18 +180,9 @@ public final class WeirServer implements AutoCloseable {
         }
     }
 
-    /** Replays the committed offsets of the {@code __consumer_offsets} partitions this broker leads. */
-    private void loadGroupOffsets() {
-        replicaManager.partitions().forEach((tp, partition) -> {
-            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
-                groupCoordinator.loadOffsets(partition.log());
-            }
-        });
-    }
-
     private void compactGroupOffsets() {
         replicaManager.partitions().forEach((tp, partition) -> {
-            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME) && partition.isLeader()) {
                 groupCoordinator.maybeCompact(tp.partition(), partition.log());
             }
         });
@@ -266,6 +272,12 @@ public final class WeirServer implements AutoCloseable {
         if (replicaManager != null) {
             replicaManager.halt();
         }
+        if (sync != null) {
+            sync.close();
+        }
+        if (watch != null) {
+            watch.close();
+        }
         if (zk != null) {
             zk.abandon();
         }
@@ -288,6 +300,9 @@ public final class WeirServer implements AutoCloseable {
         try {
             if (!killed) {
                 controlledShutdown();
+            }
+            if (sync != null) {
+                sync.close(); // before the ZooKeeper cache it reads from goes away
             }
             while (!toClose.isEmpty()) {
                 AutoCloseable c = toClose.pop();

@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class ClusterWatch implements AutoCloseable {
     private final CuratorCache cache;
     private final CountDownLatch initialized = new CountDownLatch(1);
+    private volatile boolean closed;
 
     public ClusterWatch(ZkStore zk, Runnable onChange) {
         this.cache = CuratorCache.build(zk.curator(), "/");
@@ -52,8 +53,17 @@ public final class ClusterWatch implements AutoCloseable {
         }
     }
 
-    /** The cluster as currently cached. */
+    /**
+     * The cluster as currently cached.
+     *
+     * @throws ZkException when the watch is closed or not loaded (an empty cache must never be taken
+     *         for a cluster without topics)
+     */
     public ClusterSnapshot snapshot() {
+        if (closed || initialized.getCount() > 0 || cache.get(ZkStore.TOPICS).isEmpty()
+                || cache.get(ZkStore.BROKER_IDS).isEmpty()) {
+            throw new ZkException("The cluster state cache is " + (closed ? "closed" : "not loaded"));
+        }
         List<BrokerRegistration> brokers = new ArrayList<>();
         Map<String, byte[]> topicData = new HashMap<>();
         Map<String, Integer> topicVersions = new HashMap<>();
@@ -119,6 +129,7 @@ public final class ClusterWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         cache.close();
     }
 }
