@@ -1,5 +1,6 @@
 package io.weir.broker.controller;
 
+import io.weir.broker.common.Time;
 import io.weir.broker.zk.BrokerRegistration;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,13 +29,15 @@ final class BrokerLivenessMonitor implements AutoCloseable {
     private static final long RETRY_MS = 250;
 
     private final int selfId;
+    private final Time time;
     private final Runnable onChange;
     private final Map<Integer, Watcher> watchers = new ConcurrentHashMap<>();
     private final Set<Integer> fenced = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    BrokerLivenessMonitor(int selfId, Runnable onChange) {
+    BrokerLivenessMonitor(int selfId, Time time, Runnable onChange) {
         this.selfId = selfId;
+        this.time = time;
         this.onChange = onChange;
     }
 
@@ -116,7 +119,7 @@ final class BrokerLivenessMonitor implements AutoCloseable {
 
         private void pause() {
             try {
-                Thread.sleep(fenced.contains(broker.id()) ? RETRY_MS : 10);
+                time.sleep(fenced.contains(broker.id()) ? RETRY_MS : 10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopped = true;

@@ -1,6 +1,7 @@
 package io.weir.broker.controller;
 
 import io.weir.broker.common.NamedThreadFactory;
+import io.weir.broker.common.Time;
 import io.weir.broker.zk.BrokerRegistration;
 import io.weir.broker.zk.ClusterSnapshot;
 import io.weir.broker.zk.ControllerElection;
@@ -48,24 +49,22 @@ public final class Controller implements AutoCloseable {
     /** Owned by the event thread. */
     private volatile ControllerEpoch epoch;
 
-    public Controller(int brokerId, ZkStore zk, Supplier<ClusterSnapshot> snapshots, boolean uncleanElection) {
-        this(brokerId, zk, snapshots, uncleanElection, false, 300_000);
-    }
 
     /**
      * @param autoRebalance       {@code auto.leader.rebalance.enable}: periodically move leadership back to
      *                            each partition's preferred (first) replica when it is alive and in sync
      * @param rebalanceIntervalMs {@code leader.imbalance.check.interval.seconds}, in ms
+     * @param time                for the liveness monitor's reconnect pauses
      */
     public Controller(int brokerId, ZkStore zk, Supplier<ClusterSnapshot> snapshots, boolean uncleanElection,
-                      boolean autoRebalance, long rebalanceIntervalMs) {
+                      boolean autoRebalance, long rebalanceIntervalMs, Time time) {
         this.brokerId = brokerId;
         this.zk = zk;
         this.snapshots = snapshots;
         this.uncleanElection = uncleanElection;
         this.events = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("weir-controller", true));
         this.election = new ControllerElection(zk, brokerId, () -> submit(this::onElected), () -> submit(this::onDeposed));
-        this.liveness = new BrokerLivenessMonitor(brokerId, this::onClusterChange);
+        this.liveness = new BrokerLivenessMonitor(brokerId, time, this::onClusterChange);
         if (autoRebalance) {
             events.scheduleWithFixedDelay(() -> runSafely(this::rebalancePreferredLeaders), rebalanceIntervalMs,
                     rebalanceIntervalMs, TimeUnit.MILLISECONDS);

@@ -19,6 +19,8 @@ final class ReplicaFetcherManager implements AutoCloseable {
     private final Map<Integer, ReplicaFetcherThread> threads = new HashMap<>();
     private final Map<Integer, InetSocketAddress> addresses = new HashMap<>();
     private final Map<TopicPartition, Integer> sources = new HashMap<>();
+    /** What each followed partition was handed over with, to move it to a new thread. */
+    private final Map<TopicPartition, Map.Entry<Partition, Integer>> followed = new HashMap<>();
     private boolean closed;
 
     ReplicaFetcherManager(int localBrokerId, Time time, int maxWaitMs) {
@@ -36,10 +38,18 @@ final class ReplicaFetcherManager implements AutoCloseable {
         unfollow(tp);
         ReplicaFetcherThread thread = threads.get(leader);
         if (thread != null && !address.equals(addresses.get(leader))) {
-            thread.close(); // the leader moved to another address: a new connection
-            threads.remove(leader);
-            sources.values().removeIf(id -> id == leader);
-            thread = null;
+            // the leader came back at another address: a new thread takes over its partitions
+            thread.close();
+            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, maxWaitMs);
+            threads.put(leader, thread);
+            addresses.put(leader, address);
+            thread.start();
+            for (Map.Entry<TopicPartition, Integer> e : sources.entrySet()) {
+                if (e.getValue() == leader) {
+                    Map.Entry<Partition, Integer> f = followed.get(e.getKey());
+                    thread.add(f.getKey(), f.getValue());
+                }
+            }
         }
         if (thread == null) {
             thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, maxWaitMs);
@@ -49,6 +59,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
         }
         thread.add(partition, leaderEpoch);
         sources.put(tp, leader);
+        followed.put(tp, Map.entry(partition, leaderEpoch));
     }
 
     /** The broker {@code tp} is fetched from, or -1. */
@@ -57,6 +68,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
     }
 
     synchronized void unfollow(TopicPartition tp) {
+        followed.remove(tp);
         Integer source = sources.remove(tp);
         if (source != null) {
             ReplicaFetcherThread thread = threads.get(source);
@@ -77,5 +89,6 @@ final class ReplicaFetcherManager implements AutoCloseable {
         threads.values().forEach(ReplicaFetcherThread::close);
         threads.clear();
         sources.clear();
+        followed.clear();
     }
 }

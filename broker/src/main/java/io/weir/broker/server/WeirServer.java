@@ -124,7 +124,7 @@ public final class WeirServer implements AutoCloseable {
 
         topics.loadAll();
         controller = new Controller(config.brokerId(), zk, () -> watch.snapshot(), config.uncleanLeaderElection(),
-                config.autoLeaderRebalance(), config.leaderImbalanceCheckIntervalMs());
+                config.autoLeaderRebalance(), config.leaderImbalanceCheckIntervalMs(), time);
         watch = new ClusterWatch(zk, () -> {
             sync.onChange();
             controller.onClusterChange();
