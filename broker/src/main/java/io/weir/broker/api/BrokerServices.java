@@ -4,6 +4,7 @@ import io.weir.broker.common.Time;
 import io.weir.broker.controller.ClusterMetadata;
 import io.weir.broker.controller.TopicManager;
 import io.weir.broker.group.GroupCoordinator;
+import io.weir.broker.replication.MetadataSync;
 import io.weir.broker.replication.ReplicaManager;
 import io.weir.broker.txn.ProducerIdManager;
 import java.util.Map;
@@ -18,9 +19,11 @@ import java.util.Map;
  * @param defaultReplicationFactor {@code default.replication.factor}
  * @param minInsyncReplicas       {@code min.insync.replicas}
  * @param offsetsTopicReplicationFactor {@code offsets.topic.replication.factor}
+ * @param sync                    applies the cluster state from ZooKeeper to this broker
  */
 public record BrokerServices(int brokerId, Map<String, String> brokerProperties, boolean autoCreateTopics,
                              int defaultPartitions, short defaultReplicationFactor, int minInsyncReplicas,
                              short offsetsTopicReplicationFactor, ClusterMetadata metadata, TopicManager topics,
-                             ReplicaManager replicas, ProducerIdManager producerIds, GroupCoordinator groups, Time time) {
+                             ReplicaManager replicas, MetadataSync sync, ProducerIdManager producerIds, GroupCoordinator groups,
+                             Time time) {
 }

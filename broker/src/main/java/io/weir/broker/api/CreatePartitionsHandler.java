@@ -41,7 +41,7 @@ final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsReques
                 }
                 TopicMetadata updated = services.topics().createPartitions(t.name(), t.count(), request.data().validateOnly());
                 if (!request.data().validateOnly()) {
-                    lifecycle.openLocalPartitions(updated);
+                    lifecycle.awaitApplied(updated);
                 }
             } catch (RuntimeException e) {
                 result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());

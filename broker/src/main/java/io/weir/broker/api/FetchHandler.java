@@ -45,13 +45,26 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
     }
 
     /** One requested partition, resolved. */
-    private record Target(FetchTopic topic, FetchPartition request, TopicPartition tp, Partition partition, Errors error) {
+    private record Target(FetchTopic topic, FetchPartition request, TopicPartition tp, Partition partition, Errors error,
+                          boolean replica) {
+        /** Consumers read up to the high watermark, follower replicas up to the log end. */
+        LogOffsetMetadata bound() {
+            return replica ? partition.log().logEndOffsetMetadata() : partition.highWatermark();
+        }
     }
 
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, FetchRequest request) {
         short version = context.header().apiVersion();
-        List<Target> targets = resolve(request, version);
+        int replicaId = request.replicaId();
+        List<Target> targets = resolve(request, version, replicaId);
+        if (replicaId >= 0) {
+            for (Target t : targets) {
+                if (t.error() == Errors.NONE) {
+                    services.replicas().recordFollowerFetch(t.tp(), replicaId, t.request().fetchOffset());
+                }
+            }
+        }
         int minBytes = request.data().minBytes();
         int maxBytes = request.data().maxBytes();
         long maxWaitMs = request.data().maxWaitMs();
@@ -68,7 +81,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                 .thenApply(v -> new FetchResponses(read(targets, maxBytes, version)));
     }
 
-    private List<Target> resolve(FetchRequest request, short version) {
+    private List<Target> resolve(FetchRequest request, short version, int replicaId) {
         List<Target> targets = new ArrayList<>();
         for (FetchTopic ft : request.data().topics()) {
             Optional<TopicMetadata> topic = version >= TOPIC_ID_VERSION
@@ -78,19 +91,26 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                 TopicPartition tp = new TopicPartition(name == null ? "" : name, fp.partition());
                 if (topic.isEmpty()) {
                     targets.add(new Target(ft, fp, tp, null,
-                            version >= TOPIC_ID_VERSION ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION));
+                            version >= TOPIC_ID_VERSION ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, false));
                     continue;
                 }
                 Optional<Partition> partition = services.replicas().partition(tp);
                 Errors error = Errors.NONE;
-                if (partition.isEmpty()) {
+                if (partition.isEmpty() || !partition.get().isLeader()) {
                     error = topic.get().partitions().containsKey(fp.partition())
                             ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    if (partition.isPresent() && fp.currentLeaderEpoch() >= 0
+                            && fp.currentLeaderEpoch() > partition.get().leaderEpoch()) {
+                        error = Errors.UNKNOWN_LEADER_EPOCH; // this broker has not learnt the newer epoch yet
+                    } else if (partition.isPresent() && fp.currentLeaderEpoch() >= 0
+                            && fp.currentLeaderEpoch() < partition.get().leaderEpoch()) {
+                        error = Errors.FENCED_LEADER_EPOCH;
+                    }
                 } else if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() != partition.get().leaderEpoch()) {
                     error = fp.currentLeaderEpoch() < partition.get().leaderEpoch()
                             ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
                 }
-                targets.add(new Target(ft, fp, tp, partition.orElse(null), error));
+                targets.add(new Target(ft, fp, tp, partition.orElse(null), error, replicaId >= 0));
             }
         }
         return targets;
@@ -117,13 +137,14 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
             }
             Partition partition = t.partition();
             LogOffsetMetadata hw = partition.highWatermark();
+            LogOffsetMetadata bound = t.bound();
             pd.setHighWatermark(hw.offset()).setLastStableOffset(hw.offset()).setLogStartOffset(partition.log().logStartOffset());
             int limit = Math.min(t.request().partitionMaxBytes(), maxBytes - bytes);
             if (limit <= 0 && bytes > 0) {
                 continue;
             }
             try {
-                FetchDataInfo info = partition.log().read(t.request().fetchOffset(), Math.max(limit, 0), hw, bytes == 0);
+                FetchDataInfo info = partition.log().read(t.request().fetchOffset(), Math.max(limit, 0), bound, bytes == 0);
                 if (!info.isEmpty()) {
                     pd.setRecords(new FileSliceRecords(info.records()));
                     bytes += info.records().size();
@@ -149,10 +170,10 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
     private static int available(List<Target> targets, int enough) {
         int total = 0;
         for (Target t : targets) {
-            if (t.partition() == null) {
+            if (t.partition() == null || t.error() != Errors.NONE) {
                 continue;
             }
-            LogOffsetMetadata hw = t.partition().highWatermark();
+            LogOffsetMetadata hw = t.bound();
             long offset = t.request().fetchOffset();
             if (hw.offset() <= offset) {
                 continue;

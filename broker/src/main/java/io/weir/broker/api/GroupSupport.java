@@ -69,7 +69,7 @@ final class GroupSupport {
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
         int partition = coordinator.partitionFor(groupId);
-        if (services.replicas().partition(new TopicPartition(OFFSETS_TOPIC, partition)).isEmpty()) {
+        if (services.replicas().partition(new TopicPartition(OFFSETS_TOPIC, partition)).map(p -> !p.isLeader()).orElse(true)) {
             return Errors.NOT_COORDINATOR;
         }
         return Errors.NONE;

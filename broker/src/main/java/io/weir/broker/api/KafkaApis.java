@@ -46,6 +46,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new ProduceHandler(services, lifecycle),
                 new FetchHandler(services),
                 new ListOffsetsHandler(services),
+                new OffsetsForLeaderEpochHandler(services),
                 new CreateTopicsHandler(services, lifecycle),
                 new DeleteTopicsHandler(services, lifecycle),
                 new CreatePartitionsHandler(services, lifecycle),

@@ -55,7 +55,7 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
                 }
                 TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
                 Optional<Partition> partition = services.replicas().partition(tp);
-                if (partition.isEmpty()) {
+                if (partition.isEmpty() || !partition.get().isLeader()) {
                     pr.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
                     continue;
                 }

@@ -84,7 +84,7 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(topic.name(), pd.index());
-                pending.add(append(context, tp, topic, pd, acks, pr));
+                pending.add(append(context, tp, topic, pd, acks, request.data().timeoutMs(), pr));
             }
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
@@ -92,14 +92,14 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
     }
 
     private CompletableFuture<?> append(RequestContext context, TopicPartition tp, TopicMetadata topic, PartitionProduceData pd,
-                                        short acks, PartitionProduceResponse pr) {
+                                        short acks, int timeoutMs, PartitionProduceResponse pr) {
         CompletableFuture<LogAppendInfo> appended;
         try {
             if (!(pd.records() instanceof MemoryRecords records)) {
                 throw new org.apache.kafka.common.errors.CorruptRecordException("Produce to " + tp + " carries no records");
             }
             int minIsr = ApiConfigs.minInsyncReplicas(topic.configs(), services.minInsyncReplicas());
-            appended = services.replicas().appendRecords(tp, records, acks, minIsr);
+            appended = services.replicas().appendRecords(tp, records, acks, minIsr, Math.max(0, timeoutMs));
         } catch (RuntimeException e) {
             appended = CompletableFuture.failedFuture(e);
         }

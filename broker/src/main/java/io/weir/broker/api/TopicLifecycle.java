@@ -1,8 +1,8 @@
 package io.weir.broker.api;
 
-import io.weir.broker.controller.PartitionState;
 import io.weir.broker.controller.TopicMetadata;
 import io.weir.broker.zk.TopicRecord;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
@@ -22,32 +22,45 @@ final class TopicLifecycle {
         this.services = services;
     }
 
-    /** Creates a planned topic and opens its local partitions. */
+    /** How long a topic change waits for this broker to apply it. */
+    private static final long APPLY_TIMEOUT_MS = 30_000;
+
+    /**
+     * Creates a planned topic and returns once this broker has applied it (its local partitions
+     * opened, as leader or follower). A log left on disk by an earlier topic of the same name is
+     * discarded first.
+     */
     TopicMetadata create(TopicRecord planned) {
+        discardStrayLogs(planned.name(), planned.assignment());
         TopicMetadata topic = services.topics().create(planned);
-        openLocalPartitions(topic);
+        awaitApplied(topic);
         return topic;
     }
 
-    /**
-     * Opens (creating when needed) the logs of the new partitions this broker leads. A log left on disk
-     * by an earlier topic of the same name is discarded first.
-     */
-    void openLocalPartitions(TopicMetadata topic) {
-        for (PartitionState p : topic.partitions().values()) {
-            if (p.leader() == services.brokerId()) {
-                services.replicas().discardStrayLog(new TopicPartition(topic.name(), p.partition()));
-                services.replicas().becomeLeader(new TopicPartition(topic.name(), p.partition()), topic.topicId(),
-                        services.topics().logConfig(topic), p.leaderEpoch(), p.replicas(), p.isr());
-            }
+    /** After new partitions were added: waits until this broker has applied them. */
+    void awaitApplied(TopicMetadata topic) {
+        if (!services.sync().awaitTopic(topic.name(), topic.topicId(), topic.partitions().size(), APPLY_TIMEOUT_MS)) {
+            throw new org.apache.kafka.common.errors.TimeoutException("Topic '" + topic.name()
+                    + "' was written to ZooKeeper but broker " + services.brokerId() + " did not apply it within "
+                    + APPLY_TIMEOUT_MS + " ms");
         }
     }
 
-    /** Deletes a topic and the logs of its local partitions. */
+    void discardStrayLogs(String name, Map<Integer, List<Integer>> assignment) {
+        assignment.forEach((p, replicas) -> {
+            if (replicas.contains(services.brokerId())) {
+                services.replicas().discardStrayLog(new TopicPartition(name, p));
+            }
+        });
+    }
+
+    /** Deletes a topic; returns once this broker has deleted its local partitions. */
     void delete(TopicMetadata topic) {
         services.topics().delete(topic.name());
-        for (Integer p : topic.partitions().keySet()) {
-            services.replicas().removePartition(new TopicPartition(topic.name(), p), true);
+        if (!services.sync().awaitTopic(topic.name(), null, 0, APPLY_TIMEOUT_MS)) {
+            for (Integer p : topic.partitions().keySet()) {
+                services.replicas().removePartition(new TopicPartition(topic.name(), p), true);
+            }
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ClusterMetadata {
     private final String clusterId;
-    private final int controllerId;
+    private volatile int controllerId;
     private final Map<Integer, BrokerRegistration> brokers = new ConcurrentHashMap<>();
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
 
@@ -27,8 +27,13 @@ public final class ClusterMetadata {
         return clusterId;
     }
 
+    /** The active controller, as last seen in ZooKeeper (this broker until one is known). */
     public int controllerId() {
         return controllerId;
+    }
+
+    public void setControllerId(int id) {
+        this.controllerId = id;
     }
 
     public void setBrokers(List<BrokerRegistration> live) {

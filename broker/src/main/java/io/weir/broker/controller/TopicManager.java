@@ -2,6 +2,7 @@ package io.weir.broker.controller;
 
 import io.weir.broker.log.LogConfig;
 import io.weir.broker.zk.BrokerRegistration;
+import io.weir.broker.zk.LeaderAndIsr;
 import io.weir.broker.zk.TopicRecord;
 import io.weir.broker.zk.ZkStore;
 import java.util.ArrayList;
@@ -46,8 +47,20 @@ public final class TopicManager {
     public void loadAll() {
         metadata.setBrokers(zk.brokers());
         for (String name : zk.topicNames()) {
-            zk.topic(name).ifPresent(t -> metadata.putTopic(toMetadata(t)));
+            zk.topic(name).ifPresent(t -> {
+                Map<Integer, LeaderAndIsr> states = new TreeMap<>();
+                t.assignment().keySet().forEach(p -> zk.readState(name, p).ifPresent(s -> states.put(p, s)));
+                metadata.putTopic(toMetadata(t, states));
+            });
         }
+    }
+
+    /** The leadership a new partition starts with: the first live replica leads, the live replicas are in sync. */
+    private Map<Integer, LeaderAndIsr> initialStates(Map<Integer, List<Integer>> assignment, List<Integer> live) {
+        Map<Integer, LeaderAndIsr> states = new TreeMap<>();
+        assignment.forEach((p, replicas) -> states.put(p, PartitionChangeBuilder.initial(replicas, live, 0)
+                .withPartitionEpoch(0)));
+        return states;
     }
 
     public void refreshBrokers() {
@@ -86,8 +99,9 @@ public final class TopicManager {
 
     /** Writes a planned topic to ZooKeeper and the cache. */
     public TopicMetadata create(TopicRecord planned) {
-        zk.createTopic(planned);
-        TopicMetadata created = toMetadata(planned);
+        Map<Integer, LeaderAndIsr> states = initialStates(planned.assignment(), liveBrokerIds());
+        zk.createTopic(planned, states);
+        TopicMetadata created = toMetadata(planned, states);
         metadata.putTopic(created);
         log.info("Created topic {} ({} partitions, replicas {})", planned.name(), planned.partitionCount(), planned.assignment());
         return created;
@@ -117,13 +131,19 @@ public final class TopicManager {
                         + live.size() + " brokers are alive.");
             }
             TreeMap<Integer, List<Integer>> assignment = new TreeMap<>(current.assignment());
-            assignment.putAll(assign(live, existing, totalPartitions - existing, rf, name.hashCode() & 0x7fffffff));
+            SortedMap<Integer, List<Integer>> added = assign(live, existing, totalPartitions - existing, rf,
+                    name.hashCode() & 0x7fffffff);
+            assignment.putAll(added);
             TopicRecord updated = new TopicRecord(name, current.topicId(), assignment, current.configs(), current.version());
+            Map<Integer, LeaderAndIsr> states = new TreeMap<>();
+            current.assignment().keySet().forEach(p -> zk.readState(name, p).ifPresent(st -> states.put(p, st)));
+            Map<Integer, LeaderAndIsr> newStates = initialStates(added, live);
+            states.putAll(newStates);
             if (validateOnly) {
-                return toMetadata(updated);
+                return toMetadata(updated, states);
             }
-            if (zk.updateAssignment(updated)) {
-                TopicMetadata result = toMetadata(updated);
+            if (zk.updateAssignment(updated, newStates)) {
+                TopicMetadata result = toMetadata(updated, states);
                 metadata.putTopic(result);
                 log.info("Topic {} now has {} partitions", name, totalPartitions);
                 return result;
@@ -167,13 +187,13 @@ public final class TopicManager {
         return assignment;
     }
 
-    /** Leadership as served: the preferred (first) replica leads while it is alive. */
-    TopicMetadata toMetadata(TopicRecord t) {
+    /** Leadership as served: from the partition state znodes (no leader while a partition has none). */
+    public static TopicMetadata toMetadata(TopicRecord t, Map<Integer, LeaderAndIsr> states) {
         SortedMap<Integer, PartitionState> partitions = new TreeMap<>();
         t.assignment().forEach((p, replicas) -> {
-            int leader = replicas.stream().filter(id -> metadata.broker(id).isPresent()).findFirst().orElse(-1);
-            List<Integer> isr = replicas.stream().filter(id -> metadata.broker(id).isPresent()).toList();
-            partitions.put(p, new PartitionState(p, replicas, isr, leader, 0));
+            LeaderAndIsr s = states.get(p);
+            partitions.put(p, s == null ? new PartitionState(p, replicas, List.of(), -1, -1)
+                    : new PartitionState(p, replicas, s.isr(), s.leader(), s.leaderEpoch()));
         });
         return new TopicMetadata(t.name(), t.topicId(), t.configs(), partitions);
     }

@@ -70,9 +70,18 @@ public final class GroupCoordinator {
         return (groupId.hashCode() & 0x7fffffff) % config.offsetsTopicPartitions();
     }
 
-    /** Replays one partition of {@code __consumer_offsets}. */
+    /**
+     * Becomes the coordinator of the groups in one partition of {@code __consumer_offsets}: replays it
+     * (what a previous coordinator of these groups held in memory is discarded first).
+     */
     public void loadOffsets(io.weir.broker.log.PartitionLog partitionLog) {
+        offsets.unload(partitionLog.topicPartition().partition());
         offsets.load(partitionLog);
+    }
+
+    /** Stops coordinating the groups of one {@code __consumer_offsets} partition (another broker leads it now). */
+    public void unloadOffsets(int partition) {
+        offsets.unload(partition);
     }
 
     /** Bounds the size of one offsets partition (see {@link OffsetStore#maybeCompact}). */

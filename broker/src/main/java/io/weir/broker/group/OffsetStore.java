@@ -52,6 +52,11 @@ final class OffsetStore {
         return partitionLocks.computeIfAbsent(partition, p -> new Object());
     }
 
+    /** Forgets the offsets of the groups stored in {@code partition} (this broker no longer leads it). */
+    void unload(int partition) {
+        offsets.keySet().removeIf(group -> partitionOf.apply(group) == partition);
+    }
+
     /** Replays a whole offsets partition into memory. */
     void load(PartitionLog partitionLog) {
         long next = partitionLog.logStartOffset();

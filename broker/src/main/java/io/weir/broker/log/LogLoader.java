@@ -98,6 +98,8 @@ final class LogLoader {
                 } else if (LogFileNames.baseOffsetOf(name, LogFileNames.INDEX_SUFFIX).isPresent()
                         || LogFileNames.baseOffsetOf(name, LogFileNames.TIME_INDEX_SUFFIX).isPresent()) {
                     indexes.add(file);
+                } else if (name.equals(LeaderEpochCache.FILE_NAME) || name.equals(LeaderEpochCache.FILE_NAME + ".tmp")) {
+                    continue; // read by the log itself
                 } else {
                     log.warn("Ignoring foreign file {} in the log directory of {}", file, tp);
                 }

@@ -404,6 +404,30 @@ public final class LogManager implements AutoCloseable {
         log.info("Log manager closed ({} shutdown)", clean ? "clean" : "unclean");
     }
 
+    /**
+     * Stops as a killed process would leave the directories: no checkpoints and no clean-shutdown
+     * marker, so the next start recovers. (Files are closed so that the same JVM can reopen them;
+     * what was written survives as it would in the page cache of a killed process.)
+     */
+    public void halt() {
+        if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
+            return;
+        }
+        tasks.forEach(t -> t.cancel(false));
+        for (LogDirectory dir : dirs.values()) {
+            dir.flusher().close();
+        }
+        for (PartitionLog l : logs.values()) {
+            try {
+                l.close();
+            } catch (RuntimeException e) {
+                log.debug("Closing {} while halting failed", l, e);
+            }
+        }
+        releaseDirectories();
+        log.info("Log manager halted (no clean-shutdown marker)");
+    }
+
     private void releaseDirectories() {
         for (LogDirectory dir : dirs.values()) {
             dir.flusher().close();

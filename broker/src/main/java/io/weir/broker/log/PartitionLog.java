@@ -55,6 +55,8 @@ public final class PartitionLog implements AutoCloseable {
     private final AtomicLong unflushedRecords = new AtomicLong();
     /** Guarded by appendLock. */
     private final ProducerStateManager producerState = new ProducerStateManager();
+    /** Which leader epoch wrote which offsets; changed under appendLock, truncated with the log. */
+    private final LeaderEpochCache epochCache;
     private volatile Path dir;
     private volatile LogConfig config;
     private volatile LogOffsetMetadata logEnd;
@@ -77,7 +79,14 @@ public final class PartitionLog implements AutoCloseable {
         this.logStartOffset = logStartOffset;
         this.recoveryPoint = recoveryPoint;
         this.lastFlushMs = env.time().milliseconds();
+        this.epochCache = LeaderEpochCache.load(dir);
+        epochCache.truncateFromEnd(logEnd.offset()); // recovery may have cut the tail the cache still names
         rebuildProducerState();
+    }
+
+    /** The leader epochs of this log (file {@code leader-epoch-checkpoint} in its directory). */
+    public LeaderEpochCache leaderEpochCache() {
+        return epochCache;
     }
 
     /** Re-derives idempotent-producer state from the batch headers of every segment. */
@@ -204,7 +213,9 @@ public final class PartitionLog implements AutoCloseable {
                 maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
                 next += delta + 1L;
             }
-            return write(batches, first, next - 1, maxTimestamp, appendTime, now);
+            LogAppendInfo info = write(batches, first, next - 1, maxTimestamp, appendTime, now);
+            epochCache.assign(leaderEpoch, first);
+            return info;
         } finally {
             appendLock.unlock();
         }
@@ -231,8 +242,12 @@ public final class PartitionLog implements AutoCloseable {
                 maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
             }
             long first = batches.batches().get(0).baseOffset();
-            return write(batches, first, previousLast, maxTimestamp, RecordBatch.NO_TIMESTAMP,
+            LogAppendInfo info = write(batches, first, previousLast, maxTimestamp, RecordBatch.NO_TIMESTAMP,
                     env.time().milliseconds());
+            for (MutableRecordBatch batch : batches.batches()) {
+                epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+            }
+            return info;
         } finally {
             appendLock.unlock();
         }
@@ -624,6 +639,7 @@ public final class PartitionLog implements AutoCloseable {
             long newEnd = last.readNextOffset();
             logEnd = new LogOffsetMetadata(newEnd, last.baseOffset(), last.size());
             lowerRecoveryPointTo(newEnd);
+            epochCache.truncateFromEnd(newEnd);
             rebuildProducerState();
             log.info("Truncated {} to offset {}; log end offset now {}", topicPartition, targetOffset, newEnd);
             return newEnd;
@@ -651,6 +667,7 @@ public final class PartitionLog implements AutoCloseable {
                 recoveryPoint = newOffset;
             }
             producerState.clear();
+            epochCache.clear();
             log.info("Truncated {} fully; log now starts at offset {}", topicPartition, newOffset);
         } finally {
             appendLock.unlock();

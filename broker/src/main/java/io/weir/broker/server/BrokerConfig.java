@@ -36,6 +36,13 @@ public final class BrokerConfig {
     public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
     public static final String AUTO_CREATE_TOPICS = "auto.create.topics.enable";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
+    public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "controlled.shutdown.timeout.ms";
+    public static final String AUTO_LEADER_REBALANCE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String HW_CHECKPOINT_INTERVAL_MS = "replica.high.watermark.checkpoint.interval.ms";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
@@ -68,6 +75,20 @@ public final class BrokerConfig {
                     "Replication factor of auto-created topics.")
             .define(AUTO_CREATE_TOPICS, Type.BOOLEAN, true, Importance.MEDIUM, "Create unknown topics on Metadata and Produce.")
             .define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.atLeast(1), Importance.HIGH, "Smallest ISR that acks=all accepts.")
+            .define(UNCLEAN_LEADER_ELECTION, Type.BOOLEAN, false, Importance.HIGH,
+                    "Whether a replica outside the ISR may become leader when no ISR member is alive (acknowledged records may be lost).")
+            .define(AUTO_LEADER_REBALANCE, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Whether the controller periodically moves leadership back to each partition's preferred replica.")
+            .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, 300L, Range.atLeast(1), Importance.MEDIUM,
+                    "How often the controller looks for partitions not led by their preferred replica.")
+            .define(CONTROLLED_SHUTDOWN_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "How long a stopping broker waits for the controller to move its leaderships away.")
+            .define(REPLICA_LAG_TIME_MAX_MS, Type.LONG, 30_000L, Range.atLeast(1), Importance.HIGH,
+                    "A follower not caught up with the leader for this long leaves the ISR.")
+            .define(REPLICA_FETCH_WAIT_MAX_MS, Type.INT, 500, Range.atLeast(0), Importance.MEDIUM,
+                    "How long a follower's fetch waits at the leader for new records.")
+            .define(HW_CHECKPOINT_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "How often high watermarks are written to replication-offset-checkpoint.")
             .define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, Range.atLeast(1024), Importance.HIGH,
                     "Largest request accepted.")
             .define(NUM_IO_THREADS, Type.INT, 8, Range.atLeast(1), Importance.MEDIUM, "Request handler threads.")
@@ -215,6 +236,27 @@ public final class BrokerConfig {
 
     public boolean autoCreateTopics() {
         return parsed.getBoolean(AUTO_CREATE_TOPICS);
+    }
+
+    public boolean autoLeaderRebalance() {
+        return parsed.getBoolean(AUTO_LEADER_REBALANCE);
+    }
+
+    public long leaderImbalanceCheckIntervalMs() {
+        return parsed.getLong(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS) * 1000;
+    }
+
+    public long controlledShutdownTimeoutMs() {
+        return parsed.getLong(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
+    }
+
+    public boolean uncleanLeaderElection() {
+        return parsed.getBoolean(UNCLEAN_LEADER_ELECTION);
+    }
+
+    public io.weir.broker.replication.ReplicationConfig replicationConfig() {
+        return new io.weir.broker.replication.ReplicationConfig(parsed.getLong(REPLICA_LAG_TIME_MAX_MS),
+                parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS), parsed.getLong(HW_CHECKPOINT_INTERVAL_MS));
     }
 
     public int minInsyncReplicas() {

@@ -125,12 +125,50 @@ public final class EmbeddedWeirCluster implements AutoCloseable {
         return zookeeper.connectString();
     }
 
-    /** Stops broker {@code id} cleanly and starts it again on the same port with the same data. */
+    /**
+     * Stops broker {@code id} (cleanly, unless it was killed already) and starts it again on the same
+     * port with the same data.
+     */
     public void restartBroker(int id) {
         WeirServer old = brokers.get(id);
         int port = old.boundPort();
         old.close();
         brokers.set(id, startBroker(id, port));
+    }
+
+    /**
+     * Kills broker {@code id} abruptly, as {@code kill -9} would: sockets closed at once, no controlled
+     * shutdown, its ZooKeeper session left to time out, no clean-shutdown marker. {@link #restartBroker}
+     * brings it back (recovering its logs).
+     */
+    public void killBroker(int id) {
+        brokers.get(id).kill();
+    }
+
+    /** Stops broker {@code id} cleanly (controlled shutdown first); {@link #restartBroker} brings it back. */
+    public void stopBroker(int id) {
+        brokers.get(id).close();
+    }
+
+    /** Expires broker {@code id}'s ZooKeeper session on the server (its ephemeral znodes vanish at once). */
+    public void expireZkSession(int id) {
+        brokers.get(id).expireZkSession();
+    }
+
+    /** The id of the broker that is the active controller, or -1 when none is (yet). */
+    public int controllerId() {
+        for (int i = 0; i < brokers.size(); i++) {
+            WeirServer b = brokers.get(i);
+            if (b != null && b.isController()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** How many brokers the cluster has (running or not). */
+    public int size() {
+        return brokers.size();
     }
 
     @Override

@@ -11,8 +11,10 @@ import io.weir.broker.controller.TopicMetadata;
 import io.weir.broker.group.GroupCoordinator;
 import io.weir.broker.log.LogManager;
 import io.weir.broker.network.SocketServer;
-import io.weir.broker.replication.DelayedFetchPurgatory;
+import io.weir.broker.replication.MetadataSync;
 import io.weir.broker.replication.ReplicaManager;
+import io.weir.broker.controller.Controller;
+import io.weir.broker.zk.ClusterWatch;
 import io.weir.broker.txn.ProducerIdManager;
 import io.weir.broker.zk.BrokerRegistration;
 import io.weir.broker.zk.EmbeddedZooKeeper;
@@ -55,6 +57,10 @@ public final class WeirServer implements AutoCloseable {
     private ReplicaManager replicaManager;
     private ClusterMetadata metadata;
     private GroupCoordinator groupCoordinator;
+    private volatile MetadataSync sync;
+    private volatile Controller controller;
+    private volatile ClusterWatch watch;
+    private volatile boolean killed;
 
     public WeirServer(BrokerConfig config, Time time) {
         this.config = config;
@@ -92,13 +98,20 @@ public final class WeirServer implements AutoCloseable {
 
         metadata = new ClusterMetadata(zk.clusterId(), config.brokerId());
         TopicManager topics = new TopicManager(zk, metadata, config.logManagerConfig().logDefaults());
-        replicaManager = new ReplicaManager(config.brokerId(), logManager, new DelayedFetchPurgatory(scheduler));
-        started(replicaManager::shutdown);
+        replicaManager = new ReplicaManager(config.brokerId(), logManager, config.logManagerConfig().logDirs(), scheduler, time,
+                config.replicationConfig(), (tp, state) -> zk.writeStateAsLeader(tp.topic(), tp.partition(), state));
+        started(() -> {
+            if (!killed) {
+                replicaManager.shutdown();
+            }
+        });
+        sync = new MetadataSync(config.brokerId(), () -> watch.snapshot(), metadata, topics, replicaManager);
+        started(sync);
         groupCoordinator = new GroupCoordinator(config.groupConfig(), (partition, records) -> replicaManager.appendRecords(
                 new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition), records, (short) -1, 1), scheduler, time);
         BrokerServices services = new BrokerServices(config.brokerId(), config.originals(), config.autoCreateTopics(),
                 config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
-                config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, new ProducerIdManager(zk),
+                config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, new ProducerIdManager(zk),
                 groupCoordinator, time);
         KafkaApis apis = started(new KafkaApis(services, config.numIoThreads()));
 
@@ -110,8 +123,34 @@ public final class WeirServer implements AutoCloseable {
         zk.registerBroker(new BrokerRegistration(config.brokerId(), config.advertisedListener().host(), advertisedPort, null));
 
         topics.loadAll();
-        openLocalPartitions(topics);
-        loadGroupOffsets();
+        controller = new Controller(config.brokerId(), zk, () -> watch.snapshot(), config.uncleanLeaderElection(),
+                config.autoLeaderRebalance(), config.leaderImbalanceCheckIntervalMs(), time);
+        watch = new ClusterWatch(zk, () -> {
+            sync.onChange();
+            controller.onClusterChange();
+        });
+        started(watch);
+        watch.start(config.zookeeperConnectionTimeoutMs());
+        started(controller);
+        // the coordinator of a group is the leader of its offsets partition: it loads them on election
+        replicaManager.setLeadershipListener(new ReplicaManager.LeadershipListener() {
+            @Override
+            public void onBecomeLeader(io.weir.broker.replication.Partition partition) {
+                if (partition.topicPartition().topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                    groupCoordinator.loadOffsets(partition.log());
+                }
+            }
+
+            @Override
+            public void onResign(TopicPartition tp) {
+                if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                    groupCoordinator.unloadOffsets(tp.partition());
+                }
+            }
+        });
+        controller.start();
+        sync.syncNow();
+        warnAboutUnassignedLogs();
         scheduler.schedulePeriodic("offsets-compaction", this::compactGroupOffsets, config.offsetsRetentionCheckIntervalMs(),
                 config.offsetsRetentionCheckIntervalMs());
         apis.markReady();
@@ -120,20 +159,16 @@ public final class WeirServer implements AutoCloseable {
     }
 
     /**
-     * Opens the logs of the partitions this broker leads. Logs of partitions ZooKeeper does not assign
-     * here are left untouched (a wrong {@code zookeeper.connect} must not destroy data) and named in a
-     * warning; they are discarded only if a topic of the same name is created again.
+     * Names in a warning the logs ZooKeeper does not assign to this broker: they are left untouched
+     * (a wrong {@code zookeeper.connect} must not destroy data) and discarded only if a topic of the
+     * same name is created again.
      */
-    private void openLocalPartitions(TopicManager topics) {
+    private void warnAboutUnassignedLogs() {
         Set<TopicPartition> assigned = new HashSet<>();
         for (TopicMetadata topic : metadata.topics()) {
             for (PartitionState p : topic.partitions().values()) {
-                TopicPartition tp = new TopicPartition(topic.name(), p.partition());
                 if (p.replicas().contains(config.brokerId())) {
-                    assigned.add(tp);
-                }
-                if (p.leader() == config.brokerId()) {
-                    replicaManager.becomeLeader(tp, topic.topicId(), topics.logConfig(topic), p.leaderEpoch(), p.replicas(), p.isr());
+                    assigned.add(new TopicPartition(topic.name(), p.partition()));
                 }
             }
         }
@@ -145,21 +180,41 @@ public final class WeirServer implements AutoCloseable {
         }
     }
 
-    /** Replays the committed offsets of the {@code __consumer_offsets} partitions this broker leads. */
-    private void loadGroupOffsets() {
+    private void compactGroupOffsets() {
         replicaManager.partitions().forEach((tp, partition) -> {
-            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
-                groupCoordinator.loadOffsets(partition.log());
+            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME) && partition.isLeader()) {
+                groupCoordinator.maybeCompact(tp.partition(), partition.log());
             }
         });
     }
 
-    private void compactGroupOffsets() {
-        replicaManager.partitions().forEach((tp, partition) -> {
-            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
-                groupCoordinator.maybeCompact(tp.partition(), partition.log());
+    /**
+     * Before stopping, in a cluster: asks the controller to move this broker's leaderships away (and
+     * out of the ISRs), and waits (up to {@code controlled.shutdown.timeout.ms}) until it leads
+     * nothing, so that clients switch to the new leaders at once instead of after a failure. A
+     * partition with no other in-sync replica goes offline until this broker returns.
+     */
+    private void controlledShutdown() {
+        if (zk == null || replicaManager == null || sync == null || metadata == null || metadata.brokers().size() <= 1) {
+            return;
+        }
+        try {
+            zk.announceShutdown(config.brokerId());
+            long deadline = time.milliseconds() + config.controlledShutdownTimeoutMs();
+            while (replicaManager.partitions().values().stream().anyMatch(io.weir.broker.replication.Partition::isLeader)) {
+                if (time.milliseconds() >= deadline) {
+                    log.warn("Controlled shutdown of broker {}: still leading some partitions after {} ms; stopping anyway",
+                            config.brokerId(), config.controlledShutdownTimeoutMs());
+                    return;
+                }
+                time.sleep(20);
             }
-        });
+            log.info("Controlled shutdown of broker {}: leadership moved away", config.brokerId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("Controlled shutdown of broker {} failed; stopping anyway: {}", config.brokerId(), e.toString());
+        }
     }
 
     private <T extends AutoCloseable> T started(T component) {
@@ -180,6 +235,58 @@ public final class WeirServer implements AutoCloseable {
         return config;
     }
 
+    /** Whether the broker has started and not yet stopped (or been killed). */
+    public boolean isRunning() {
+        return state.get() == State.STARTED;
+    }
+
+    /** Whether this broker is the active controller. */
+    public boolean isController() {
+        Controller c = controller;
+        return c != null && c.isActive();
+    }
+
+    public io.weir.broker.replication.ReplicaManager replicaManager() {
+        return replicaManager;
+    }
+
+    /** Fault injection: expires this broker's ZooKeeper session (see {@link ZkStore#expireSession()}). */
+    public void expireZkSession() {
+        zk.expireSession();
+    }
+
+    /**
+     * Fault injection: stops the broker as {@code kill -9} would, as far as the rest of the cluster can
+     * tell: sockets closed at once (peers see resets), no controlled shutdown, the ZooKeeper session
+     * dropped without closing (it lingers until its timeout), no high-watermark checkpoint and no
+     * clean-shutdown marker.
+     */
+    public void kill() {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        killed = true;
+        if (socketServer != null) {
+            socketServer.close();
+        }
+        if (replicaManager != null) {
+            replicaManager.halt();
+        }
+        if (sync != null) {
+            sync.close();
+        }
+        if (watch != null) {
+            watch.close();
+        }
+        if (zk != null) {
+            zk.abandon();
+        }
+        if (logManager != null) {
+            logManager.halt();
+        }
+        close();
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitShutdown() throws InterruptedException {
         closed.await();
@@ -191,6 +298,12 @@ public final class WeirServer implements AutoCloseable {
             return;
         }
         try {
+            if (!killed) {
+                controlledShutdown();
+            }
+            if (sync != null) {
+                sync.close(); // before the ZooKeeper cache it reads from goes away
+            }
             while (!toClose.isEmpty()) {
                 AutoCloseable c = toClose.pop();
                 try {

@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * /brokers/ids/&lt;id&gt;          ephemeral: {"version":1,"host":…,"port":…,"rack":…}
  * /brokers/topics/&lt;topic&gt;    {"version":1,"topic_id":…,"partitions":{"0":[0,1],…}}
+ * /brokers/topics/&lt;topic&gt;/partitions/&lt;p&gt;/state   {@link LeaderAndIsr} (znode version = partition epoch)
+ * /controller_epoch           {"epoch":N}: incremented (conditionally) by every newly elected controller
+ * /controller                 ephemeral {"brokerid":N}: the active controller
+ * /weir/controller_latch      Curator LeaderLatch electing the controller
+ * /weir/shutting_down/&lt;id&gt;  ephemeral: a broker in controlled shutdown (leadership moves away)
  * /config/topics/&lt;topic&gt;     {"version":1,"config":{"retention.ms":"…",…}}
  * /weir/producer_id_block     {"next":…}: the next free producer id
  * </pre>
@@ -51,6 +56,10 @@ public final class ZkStore implements AutoCloseable {
     static final String TOPIC_CONFIGS = "/config/topics";
     static final String PRODUCER_ID_BLOCK = "/weir/producer_id_block";
     static final String CLUSTER_ID = "/cluster/id";
+    static final String CONTROLLER_EPOCH = "/controller_epoch";
+    static final String CONTROLLER = "/controller";
+    static final String CONTROLLER_LATCH = "/weir/controller_latch";
+    static final String SHUTTING_DOWN = "/weir/shutting_down";
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -188,11 +197,14 @@ public final class ZkStore implements AutoCloseable {
      *
      * @throws TopicExistsException when it exists already
      */
-    public void createTopic(TopicRecord topic) {
+    public void createTopic(TopicRecord topic, Map<Integer, LeaderAndIsr> states) {
         try {
-            CuratorOp config = curator.transactionOp().create().forPath(TOPIC_CONFIGS + "/" + topic.name(), configJson(topic));
-            CuratorOp assignment = curator.transactionOp().create().forPath(TOPICS + "/" + topic.name(), topicJson(topic));
-            curator.transaction().forOperations(config, assignment);
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(curator.transactionOp().create().forPath(TOPIC_CONFIGS + "/" + topic.name(), configJson(topic)));
+            ops.add(curator.transactionOp().create().forPath(TOPICS + "/" + topic.name(), topicJson(topic)));
+            ops.add(curator.transactionOp().create().forPath(TOPICS + "/" + topic.name() + "/partitions", new byte[0]));
+            addStateCreates(topic.name(), states, ops);
+            curator.transaction().forOperations(ops);
         } catch (KeeperException.NodeExistsException e) {
             throw new TopicExistsException("Topic '" + topic.name() + "' already exists.");
         } catch (Exception e) {
@@ -205,9 +217,13 @@ public final class ZkStore implements AutoCloseable {
      *
      * @return false when the topic changed meanwhile (the caller re-reads and retries)
      */
-    public boolean updateAssignment(TopicRecord topic) {
+    public boolean updateAssignment(TopicRecord topic, Map<Integer, LeaderAndIsr> newStates) {
         try {
-            curator.setData().withVersion(topic.version()).forPath(TOPICS + "/" + topic.name(), topicJson(topic));
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(curator.transactionOp().setData().withVersion(topic.version()).forPath(TOPICS + "/" + topic.name(),
+                    topicJson(topic)));
+            addStateCreates(topic.name(), newStates, ops);
+            curator.transaction().forOperations(ops);
             return true;
         } catch (KeeperException.BadVersionException e) {
             return false;
@@ -225,9 +241,20 @@ public final class ZkStore implements AutoCloseable {
      */
     public void deleteTopic(String name) {
         try {
-            CuratorOp assignment = curator.transactionOp().delete().forPath(TOPICS + "/" + name);
-            CuratorOp config = curator.transactionOp().delete().forPath(TOPIC_CONFIGS + "/" + name);
-            curator.transaction().forOperations(assignment, config);
+            List<CuratorOp> ops = new ArrayList<>();
+            String partitions = TOPICS + "/" + name + "/partitions";
+            for (String p : children(partitions)) {
+                for (String child : children(partitions + "/" + p)) {
+                    ops.add(curator.transactionOp().delete().forPath(partitions + "/" + p + "/" + child));
+                }
+                ops.add(curator.transactionOp().delete().forPath(partitions + "/" + p));
+            }
+            if (curator.checkExists().forPath(partitions) != null) {
+                ops.add(curator.transactionOp().delete().forPath(partitions));
+            }
+            ops.add(curator.transactionOp().delete().forPath(TOPICS + "/" + name));
+            ops.add(curator.transactionOp().delete().forPath(TOPIC_CONFIGS + "/" + name));
+            curator.transaction().forOperations(ops);
         } catch (KeeperException.NoNodeException e) {
             throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
         } catch (Exception e) {
@@ -266,6 +293,252 @@ public final class ZkStore implements AutoCloseable {
         throw new ZkException("Could not allocate a producer id block after 100 attempts");
     }
 
+    private void addStateCreates(String topic, Map<Integer, LeaderAndIsr> states, List<CuratorOp> ops) throws Exception {
+        for (Map.Entry<Integer, LeaderAndIsr> e : states.entrySet()) {
+            String dir = TOPICS + "/" + topic + "/partitions/" + e.getKey();
+            ops.add(curator.transactionOp().create().forPath(dir, new byte[0]));
+            ops.add(curator.transactionOp().create().forPath(dir + "/state", stateJson(e.getValue())));
+        }
+    }
+
+    static String statePath(String topic, int partition) {
+        return TOPICS + "/" + topic + "/partitions/" + partition + "/state";
+    }
+
+    /**
+     * A controller's write of a partition state: in one transaction, checks that the controller
+     * epoch znode still has the version this controller left it at, and sets the state conditional
+     * on its partition epoch.
+     *
+     * @return the written state with its new partition epoch, or empty when the state changed meanwhile
+     * @throws ControllerFencedException when another controller has been elected since
+     */
+    public Optional<LeaderAndIsr> writeStateAsController(String topic, int partition, LeaderAndIsr state,
+                                                         ControllerEpoch epoch) {
+        String path = statePath(topic, partition);
+        try {
+            CuratorOp check = curator.transactionOp().check().withVersion(epoch.zkVersion()).forPath(CONTROLLER_EPOCH);
+            CuratorOp set = state.partitionEpoch() < 0
+                    ? curator.transactionOp().create().forPath(path, stateJson(state))
+                    : curator.transactionOp().setData().withVersion(state.partitionEpoch()).forPath(path, stateJson(state));
+            if (state.partitionEpoch() < 0) {
+                curator.createContainers(TOPICS + "/" + topic + "/partitions/" + partition);
+            }
+            curator.transaction().forOperations(check, set);
+            return Optional.of(state.withPartitionEpoch(state.partitionEpoch() + 1));
+        } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
+            Stat stat = new Stat();
+            if (read(CONTROLLER_EPOCH, stat) == null || stat.getVersion() != epoch.zkVersion()) {
+                throw new ControllerFencedException("Controller epoch " + epoch.epoch() + " was superseded; not writing " + path);
+            }
+            return Optional.empty();
+        } catch (Exception e) {
+            throw wrap("write " + path, e);
+        }
+    }
+
+    /**
+     * A leader's write of its partition's ISR, conditional on the partition epoch it knows.
+     *
+     * @return the written state with its new partition epoch, or empty when the state changed meanwhile
+     */
+    public Optional<LeaderAndIsr> writeStateAsLeader(String topic, int partition, LeaderAndIsr state) {
+        String path = statePath(topic, partition);
+        try {
+            Stat stat = curator.setData().withVersion(state.partitionEpoch()).forPath(path, stateJson(state));
+            return Optional.of(state.withPartitionEpoch(stat.getVersion()));
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (Exception e) {
+            throw wrap("write " + path, e);
+        }
+    }
+
+    /** The partition's state read now from ZooKeeper (not a cache). */
+    public Optional<LeaderAndIsr> readState(String topic, int partition) {
+        Stat stat = new Stat();
+        byte[] data = read(statePath(topic, partition), stat);
+        return data == null ? Optional.empty() : Optional.of(parseState(data, stat.getVersion()));
+    }
+
+    /**
+     * Takes the next controller epoch: increments {@code /controller_epoch} conditionally on the
+     * version read, then publishes {@code /controller} (ephemeral) naming this broker.
+     */
+    public ControllerEpoch becomeController(int brokerId) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                Stat stat = new Stat();
+                byte[] data = read(CONTROLLER_EPOCH, stat);
+                ControllerEpoch won;
+                if (data == null) {
+                    try {
+                        curator.create().forPath(CONTROLLER_EPOCH, toJson(Map.of("epoch", 1)));
+                    } catch (KeeperException.NodeExistsException e) {
+                        continue;
+                    }
+                    won = new ControllerEpoch(1, 0);
+                } else {
+                    int epoch = ((Number) fromJson(data, new TypeReference<Map<String, Object>>() { }).get("epoch")).intValue() + 1;
+                    Stat after = curator.setData().withVersion(stat.getVersion()).forPath(CONTROLLER_EPOCH,
+                            toJson(Map.of("epoch", epoch)));
+                    won = new ControllerEpoch(epoch, after.getVersion());
+                }
+                try {
+                    curator.delete().forPath(CONTROLLER);
+                } catch (KeeperException.NoNodeException e) {
+                    // the previous controller's session is gone
+                }
+                curator.create().withMode(CreateMode.EPHEMERAL).forPath(CONTROLLER,
+                        toJson(Map.of("version", 1, "brokerid", brokerId, "epoch", won.epoch())));
+                return won;
+            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
+                // raced with another writer: read again
+            } catch (Exception e) {
+                throw wrap("take the controller epoch", e);
+            }
+        }
+        throw new ZkException("Could not increment the controller epoch after 100 attempts");
+    }
+
+    /**
+     * Removes a dead controller's claim so that the next candidate takes over at once instead of after
+     * its session timeout: its LeaderLatch participant znodes and {@code /controller}. Called by a broker
+     * that saw the controller's process die (connection reset, reconnect refused). Should the controller
+     * be alive after all, it is fenced by the next controller epoch.
+     */
+    public void evictController(int controllerId) {
+        try {
+            for (String child : children(CONTROLLER_LATCH)) {
+                String path = CONTROLLER_LATCH + "/" + child;
+                byte[] data = read(path, null);
+                if (data != null && new String(data, StandardCharsets.UTF_8).equals(String.valueOf(controllerId))) {
+                    deleteQuietly(path);
+                    log.warn("Removed the controller election entry {} of broker {}, which is dead", child, controllerId);
+                }
+            }
+            Stat stat = new Stat();
+            byte[] current = read(CONTROLLER, stat);
+            if (current != null && parseControllerId(current) == controllerId) {
+                try {
+                    curator.delete().withVersion(stat.getVersion()).forPath(CONTROLLER);
+                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                    // someone else was quicker
+                }
+            }
+        } catch (Exception e) {
+            throw wrap("evict controller " + controllerId, e);
+        }
+    }
+
+    private void deleteQuietly(String path) throws Exception {
+        try {
+            curator.delete().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            // gone already
+        }
+    }
+
+    /**
+     * Announces a controlled shutdown of this broker: the controller moves its leaderships away and
+     * takes it out of ISRs. Ephemeral, so it ends with the session.
+     */
+    public void announceShutdown(int brokerId) {
+        try {
+            curator.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
+                    .forPath(SHUTTING_DOWN + "/" + brokerId, new byte[] {'1'});
+        } catch (KeeperException.NodeExistsException e) {
+            // announced already
+        } catch (Exception e) {
+            throw wrap("announce the shutdown of broker " + brokerId, e);
+        }
+    }
+
+    static byte[] stateJson(LeaderAndIsr state) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("version", 1);
+        json.put("leader", state.leader());
+        json.put("leader_epoch", state.leaderEpoch());
+        json.put("isr", state.isr());
+        json.put("controller_epoch", state.controllerEpoch());
+        return toJson(json);
+    }
+
+    @SuppressWarnings("unchecked")
+    static LeaderAndIsr parseState(byte[] data, int version) {
+        Map<String, Object> json = fromJson(data, new TypeReference<>() { });
+        return new LeaderAndIsr(((Number) json.get("leader")).intValue(), ((Number) json.get("leader_epoch")).intValue(),
+                (List<Integer>) json.get("isr"), ((Number) json.get("controller_epoch")).intValue(), version);
+    }
+
+    @SuppressWarnings("unchecked")
+    static TopicRecord parseTopic(String name, byte[] data, int version, byte[] configData) {
+        Map<String, Object> json = fromJson(data, new TypeReference<>() { });
+        Map<String, List<Integer>> partitions = (Map<String, List<Integer>>) json.get("partitions");
+        TreeMap<Integer, List<Integer>> assignment = new TreeMap<>();
+        partitions.forEach((p, replicas) -> assignment.put(Integer.parseInt(p), List.copyOf(replicas)));
+        Map<String, String> configs = Map.of();
+        if (configData != null) {
+            Map<String, Object> cj = fromJson(configData, new TypeReference<>() { });
+            configs = Map.copyOf((Map<String, String>) cj.get("config"));
+        }
+        return new TopicRecord(name, Uuid.fromString((String) json.get("topic_id")), assignment, configs, version);
+    }
+
+    static BrokerRegistration parseBroker(int id, byte[] data) {
+        Map<String, Object> json = fromJson(data, new TypeReference<>() { });
+        return new BrokerRegistration(id, (String) json.get("host"), ((Number) json.get("port")).intValue(),
+                (String) json.get("rack"));
+    }
+
+    static int parseControllerId(byte[] data) {
+        Object id = fromJson(data, new TypeReference<Map<String, Object>>() { }).get("brokerid");
+        return id == null ? -1 : ((Number) id).intValue();
+    }
+
+    CuratorFramework curator() {
+        return curator;
+    }
+
+    /**
+     * Fault injection: expires this client's session on the server, as a long network partition from
+     * ZooKeeper would (a second client with the same session id closes it). The ephemeral znodes go at
+     * once; Curator then opens a new session and re-creates the registration.
+     */
+    public void expireSession() {
+        try {
+            org.apache.zookeeper.ZooKeeper mine = curator.getZookeeperClient().getZooKeeper();
+            java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+            org.apache.zookeeper.ZooKeeper twin = new org.apache.zookeeper.ZooKeeper(
+                    curator.getZookeeperClient().getCurrentConnectionString(), 6000, event -> {
+                        if (event.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                            connected.countDown();
+                        }
+                    }, mine.getSessionId(), mine.getSessionPasswd());
+            connected.await(10, TimeUnit.SECONDS);
+            twin.close();
+        } catch (Exception e) {
+            throw wrap("expire the session", e);
+        }
+    }
+
+    /**
+     * Fault injection: drops the session without closing it, as a killed process does. The client
+     * stops at once; the server keeps the session (and this broker's ephemeral registration) until the
+     * session timeout.
+     */
+    public void abandon() {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+            return;
+        }
+        try {
+            curator.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        } catch (Exception e) {
+            log.warn("Cannot drop the ZooKeeper session", e);
+        }
+        curator.close();
+    }
+
     private List<String> children(String path) {
         try {
             return curator.getChildren().forPath(path);
@@ -301,7 +574,7 @@ public final class ZkStore implements AutoCloseable {
         return toJson(Map.of("version", 1, "config", topic.configs()));
     }
 
-    private static byte[] toJson(Object value) {
+    static byte[] toJson(Object value) {
         try {
             return JSON.writeValueAsBytes(value);
         } catch (IOException e) {
@@ -309,7 +582,7 @@ public final class ZkStore implements AutoCloseable {
         }
     }
 
-    private static <T> T fromJson(byte[] data, TypeReference<T> type) {
+    static <T> T fromJson(byte[] data, TypeReference<T> type) {
         try {
             return JSON.readValue(data, type);
         } catch (IOException e) {

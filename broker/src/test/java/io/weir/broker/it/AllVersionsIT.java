@@ -90,6 +90,14 @@ class AllVersionsIT {
                         assertThat(((FetchResponse) response).data().responses().get(0).partitions().get(0).records().sizeInBytes())
                                 .as("Fetch v%d returns the stored batches", v).isPositive();
                     }
+                    if (key == ApiKeys.OFFSET_FOR_LEADER_EPOCH) {
+                        var answer = ((org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse) response).data().topics()
+                                .iterator().next().partitions().get(0);
+                        assertThat(answer.endOffset()).as("epoch 0 ends at the log end of the single-replica topic").isPositive();
+                        if (v >= 1) {
+                            assertThat(answer.leaderEpoch()).isZero();
+                        }
+                    }
                 }
             }
         }
@@ -110,6 +118,14 @@ class AllVersionsIT {
                     t.setTopic(TOPIC);
                 }
                 yield new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20).setTopics(List.of(t));
+            }
+            case OFFSET_FOR_LEADER_EPOCH -> {
+                var d = new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData();
+                d.topics().add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                        .setTopic(TOPIC).setPartitions(List.of(
+                                new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                                        .setPartition(0).setLeaderEpoch(0).setCurrentLeaderEpoch(v >= 2 ? 0 : -1))));
+                yield d;
             }
             case LIST_OFFSETS -> new ListOffsetsRequestData().setReplicaId(-1).setTopics(List.of(
                     new ListOffsetsRequestData.ListOffsetsTopic().setName(TOPIC).setPartitions(List.of(

@@ -87,7 +87,7 @@ public final class ProtocolSamples {
      */
     public static final List<ApiKeys> IMPLEMENTED = List.of(ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE,
             ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS, ApiKeys.CREATE_PARTITIONS,
-            ApiKeys.DESCRIBE_CONFIGS, ApiKeys.INIT_PRODUCER_ID, ApiKeys.DESCRIBE_CLUSTER);
+            ApiKeys.DESCRIBE_CONFIGS, ApiKeys.INIT_PRODUCER_ID, ApiKeys.DESCRIBE_CLUSTER, ApiKeys.OFFSET_FOR_LEADER_EPOCH);
 
     /**
      * Every key the broker advertises: {@link #IMPLEMENTED} plus the consumer-group keys, whose every
@@ -173,6 +173,7 @@ public final class ProtocolSamples {
             case DESCRIBE_CONFIGS -> describeConfigsRequest(v);
             case INIT_PRODUCER_ID -> initProducerIdRequest(v);
             case DESCRIBE_CLUSTER -> describeClusterRequest(v);
+            case OFFSET_FOR_LEADER_EPOCH -> offsetForLeaderEpochRequest(v);
             default -> throw new IllegalArgumentException(key + " is not implemented by Weir");
         };
     }
@@ -190,6 +191,7 @@ public final class ProtocolSamples {
             case DESCRIBE_CONFIGS -> describeConfigsResponse(v);
             case INIT_PRODUCER_ID -> initProducerIdResponse(v);
             case DESCRIBE_CLUSTER -> describeClusterResponse(v);
+            case OFFSET_FOR_LEADER_EPOCH -> offsetForLeaderEpochResponse(v);
             default -> throw new IllegalArgumentException(key + " is not implemented by Weir");
         };
     }
@@ -480,6 +482,39 @@ public final class ProtocolSamples {
         topic.partitions().add(withData);
         topic.partitions().add(failed);
         d.responses().add(topic);
+        return d;
+    }
+
+    private static ApiMessage offsetForLeaderEpochRequest(short v) {
+        var d = new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData();
+        if (v >= 3) {
+            d.setReplicaId(2);
+        }
+        var partition = new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                .setPartition(0).setLeaderEpoch(3);
+        if (v >= 2) {
+            partition.setCurrentLeaderEpoch(5);
+        }
+        d.topics().add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("orders")
+                .setPartitions(new ArrayList<>(List.of(partition))));
+        return d;
+    }
+
+    private static ApiMessage offsetForLeaderEpochResponse(short v) {
+        var d = new org.apache.kafka.common.message.OffsetForLeaderEpochResponseData();
+        if (v >= 2) {
+            d.setThrottleTimeMs(3);
+        }
+        var ok = new org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(0)
+                .setEndOffset(120L);
+        var fenced = new org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset().setPartition(1)
+                .setErrorCode(Errors.FENCED_LEADER_EPOCH.code()).setEndOffset(-1L);
+        if (v >= 1) {
+            ok.setLeaderEpoch(3);
+            fenced.setLeaderEpoch(-1);
+        }
+        d.topics().add(new org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult()
+                .setTopic("orders").setPartitions(new ArrayList<>(List.of(ok, fenced))));
         return d;
     }
 

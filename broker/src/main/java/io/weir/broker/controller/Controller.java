@@ -1,0 +1,241 @@
+package io.weir.broker.controller;
+
+import io.weir.broker.common.NamedThreadFactory;
+import io.weir.broker.common.Time;
+import io.weir.broker.zk.BrokerRegistration;
+import io.weir.broker.zk.ClusterSnapshot;
+import io.weir.broker.zk.ControllerElection;
+import io.weir.broker.zk.ControllerEpoch;
+import io.weir.broker.zk.ControllerFencedException;
+import io.weir.broker.zk.LeaderAndIsr;
+import io.weir.broker.zk.TopicRecord;
+import io.weir.broker.zk.ZkStore;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster controller, active on the one broker that wins the {@link ControllerElection}: on
+ * election it takes the next controller epoch, then, whenever the cluster changes (a broker
+ * registers or disappears, a topic appears, a broker is fenced by the {@link BrokerLivenessMonitor}),
+ * it re-derives every partition's state with {@link PartitionChangeBuilder} and writes the changes
+ * to ZooKeeper, each write fenced by the controller epoch and conditional on the partition epoch.
+ * Brokers learn their new roles from those znodes.
+ *
+ * <p>All controller work runs on one event thread ("weir-controller"); other threads only enqueue.
+ * Lifecycle: {@link #start}, {@link #close}.
+ */
+public final class Controller implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+
+    private final int brokerId;
+    private final ZkStore zk;
+    private final Supplier<ClusterSnapshot> snapshots;
+    private final boolean uncleanElection;
+    private final ScheduledExecutorService events;
+    private final ControllerElection election;
+    private final BrokerLivenessMonitor liveness;
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    /** Owned by the event thread. */
+    private volatile ControllerEpoch epoch;
+
+
+    /**
+     * @param autoRebalance       {@code auto.leader.rebalance.enable}: periodically move leadership back to
+     *                            each partition's preferred (first) replica when it is alive and in sync
+     * @param rebalanceIntervalMs {@code leader.imbalance.check.interval.seconds}, in ms
+     * @param time                for the liveness monitor's reconnect pauses
+     */
+    public Controller(int brokerId, ZkStore zk, Supplier<ClusterSnapshot> snapshots, boolean uncleanElection,
+                      boolean autoRebalance, long rebalanceIntervalMs, Time time) {
+        this.brokerId = brokerId;
+        this.zk = zk;
+        this.snapshots = snapshots;
+        this.uncleanElection = uncleanElection;
+        this.events = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("weir-controller", true));
+        this.election = new ControllerElection(zk, brokerId, () -> submit(this::onElected), () -> submit(this::onDeposed));
+        this.liveness = new BrokerLivenessMonitor(brokerId, time, this::onClusterChange);
+        if (autoRebalance) {
+            events.scheduleWithFixedDelay(() -> runSafely(this::rebalancePreferredLeaders), rebalanceIntervalMs,
+                    rebalanceIntervalMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public void start() {
+        election.start();
+    }
+
+    /** Whether this broker is the active controller. */
+    public boolean isActive() {
+        return election.hasLeadership() && epoch != null;
+    }
+
+    /** Called after any change in the watched cluster state. */
+    public void onClusterChange() {
+        if (reconcileQueued.compareAndSet(false, true)) {
+            submit(() -> {
+                reconcileQueued.set(false);
+                reconcile();
+            });
+        }
+    }
+
+    private void submit(Runnable event) {
+        try {
+            events.execute(() -> runSafely(event));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("Controller closed; event dropped");
+        }
+    }
+
+    private void runSafely(Runnable event) {
+        try {
+            event.run();
+        } catch (ControllerFencedException e) {
+            log.warn("Broker {} is no longer the controller: {}", brokerId, e.getMessage());
+            onDeposed();
+        } catch (RuntimeException e) {
+            log.error("Controller event failed; retrying on the next change", e);
+        }
+    }
+
+    /** Moves leadership back to preferred replicas that are alive and in sync. Event thread only. */
+    private void rebalancePreferredLeaders() {
+        if (epoch == null) {
+            return;
+        }
+        ClusterSnapshot snapshot = snapshots.get();
+        Set<Integer> live = liveBrokers(snapshot);
+        for (TopicRecord topic : snapshot.topics().values()) {
+            for (Map.Entry<Integer, List<Integer>> p : topic.assignment().entrySet()) {
+                TopicPartition tp = new TopicPartition(topic.name(), p.getKey());
+                Optional<LeaderAndIsr> current = snapshot.state(tp);
+                if (current.isEmpty()) {
+                    continue;
+                }
+                Optional<PartitionChangeBuilder.Change> change = PartitionChangeBuilder.preferredLeader(p.getValue(),
+                        current.get(), live, epoch.epoch());
+                if (change.isPresent() && zk.writeStateAsController(tp.topic(), tp.partition(), change.get().state(), epoch)
+                        .isPresent()) {
+                    log.info("Partition {}: leadership back to preferred replica {} (epoch {})", tp,
+                            change.get().state().leader(), change.get().state().leaderEpoch());
+                }
+            }
+        }
+    }
+
+    private Set<Integer> liveBrokers(ClusterSnapshot snapshot) {
+        Set<Integer> live = new HashSet<>();
+        for (BrokerRegistration b : snapshot.brokers()) {
+            if (!liveness.isFenced(b.id()) && !snapshot.shuttingDown().contains(b.id())) {
+                live.add(b.id());
+            }
+        }
+        return live;
+    }
+
+    private void onElected() {
+        if (!election.hasLeadership()) {
+            return;
+        }
+        epoch = zk.becomeController(brokerId);
+        log.info("Broker {} is the controller (epoch {})", brokerId, epoch.epoch());
+        reconcile();
+    }
+
+    private void onDeposed() {
+        if (epoch != null) {
+            log.info("Broker {} stopped being the controller (epoch {})", brokerId, epoch.epoch());
+        }
+        epoch = null;
+        liveness.watch(List.of());
+        onClusterChange(); // standby duties
+    }
+
+    /** Brings every partition's state in line with the live brokers. Event thread only. */
+    private void reconcile() {
+        ClusterSnapshot snapshot = snapshots.get();
+        if (epoch == null) {
+            watchActiveController(snapshot);
+            return;
+        }
+        liveness.watch(snapshot.brokers());
+        Set<Integer> live = liveBrokers(snapshot);
+        boolean retry = false;
+        for (TopicRecord topic : snapshot.topics().values()) {
+            for (Map.Entry<Integer, List<Integer>> p : topic.assignment().entrySet()) {
+                TopicPartition tp = new TopicPartition(topic.name(), p.getKey());
+                Optional<LeaderAndIsr> current = snapshot.state(tp);
+                LeaderAndIsr next;
+                boolean unclean = false;
+                if (current.isEmpty()) {
+                    next = PartitionChangeBuilder.initial(p.getValue(), live, epoch.epoch());
+                } else {
+                    Optional<PartitionChangeBuilder.Change> change = PartitionChangeBuilder.onLiveBrokers(p.getValue(),
+                            current.get(), live, uncleanElection, epoch.epoch());
+                    if (change.isEmpty()) {
+                        continue;
+                    }
+                    next = change.get().state();
+                    unclean = change.get().unclean();
+                }
+                if (zk.writeStateAsController(tp.topic(), tp.partition(), next, epoch).isEmpty()) {
+                    retry = true; // changed meanwhile: the watch brings the new state, and we look again
+                    continue;
+                }
+                if (unclean) {
+                    log.warn("Unclean leader election for {}: broker {} leads at epoch {} though it was not in sync; "
+                            + "acknowledged records may be lost", tp, next.leader(), next.leaderEpoch());
+                } else {
+                    log.info("Partition {}: leader {} epoch {} isr {} (was {})", tp, next.leader(), next.leaderEpoch(),
+                            next.isr(), current.map(c -> c.leader() + "@" + c.leaderEpoch() + " " + c.isr()).orElse("new"));
+                }
+            }
+        }
+        if (retry) {
+            try {
+                events.schedule(this::onClusterChange, 50, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("Controller closed");
+            }
+        }
+    }
+
+    /**
+     * On a standby: keeps a connection to the active controller, and when its process dies removes its
+     * claim so that the election moves on at once (it would otherwise wait for the session timeout).
+     */
+    private void watchActiveController(ClusterSnapshot snapshot) {
+        int active = snapshot.controllerId();
+        liveness.watch(snapshot.brokers().stream().filter(b -> b.id() == active && active != brokerId).toList());
+        if (active >= 0 && active != brokerId && liveness.isFenced(active)) {
+            log.warn("Controller {} is dead; removing its claim so that a new controller is elected now", active);
+            zk.evictController(active);
+        }
+    }
+
+    @Override
+    public void close() {
+        election.close();
+        liveness.close();
+        events.shutdown();
+        try {
+            if (!events.awaitTermination(5, TimeUnit.SECONDS)) {
+                events.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            events.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

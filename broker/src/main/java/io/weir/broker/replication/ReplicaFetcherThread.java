@@ -1,0 +1,271 @@
+package io.weir.broker.replication;
+
+import io.weir.broker.common.Time;
+import io.weir.broker.log.LeaderEpochCache;
+import io.weir.broker.log.PartitionLog;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicates the partitions this broker follows from one leader broker: first truncates each newly
+ * followed partition to where it agrees with the leader (OffsetsForLeaderEpoch with its latest
+ * epoch), then fetches in a loop (Fetch with {@code replica_id} = this broker, long-polling), appends
+ * what arrives and takes the leader's high watermark. The offset of each fetch tells the leader this
+ * replica's log end, which is how the leader's high watermark and ISR move.
+ *
+ * <p>One thread per source broker ("weir-replica-fetcher-&lt;from&gt;"). Partitions are added and
+ * removed from other threads (concurrent map); everything else is owned by the thread.
+ */
+final class ReplicaFetcherThread implements Runnable, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaFetcherThread.class);
+    private static final short FETCH_VERSION = 12;
+    private static final short EPOCH_VERSION = 4;
+    private static final long BACKOFF_MS = 100;
+
+    /** A followed partition: the leader epoch it follows and whether it must truncate before fetching. */
+    private static final class Followed {
+        final Partition partition;
+        final int leaderEpoch;
+        volatile boolean truncated;
+
+        Followed(Partition partition, int leaderEpoch) {
+            this.partition = partition;
+            this.leaderEpoch = leaderEpoch;
+        }
+    }
+
+    private final int localBrokerId;
+    private final int sourceBrokerId;
+    private final ReplicaClient client;
+    private final Time time;
+    private final int maxWaitMs;
+    private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    ReplicaFetcherThread(int localBrokerId, int sourceBrokerId, InetSocketAddress source, Time time, int maxWaitMs) {
+        this.localBrokerId = localBrokerId;
+        this.sourceBrokerId = sourceBrokerId;
+        this.client = new ReplicaClient("weir-replica-" + localBrokerId, source, 64 * 1024 * 1024);
+        this.time = time;
+        this.maxWaitMs = maxWaitMs;
+        this.thread = new Thread(this, "weir-replica-fetcher-" + localBrokerId + "-from-" + sourceBrokerId);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    int sourceBrokerId() {
+        return sourceBrokerId;
+    }
+
+    void add(Partition partition, int leaderEpoch) {
+        partitions.put(partition.topicPartition(), new Followed(partition, leaderEpoch));
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    void remove(TopicPartition tp) {
+        partitions.remove(tp);
+    }
+
+    boolean isEmpty() {
+        return partitions.isEmpty();
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                if (partitions.isEmpty()) {
+                    pause(BACKOFF_MS);
+                    continue;
+                }
+                if (!truncate()) {
+                    pause(BACKOFF_MS);
+                    continue;
+                }
+                fetch();
+            } catch (IOException e) {
+                if (running) {
+                    log.debug("Fetch from broker {} failed: {}", sourceBrokerId, e.toString());
+                    pause(BACKOFF_MS);
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.warn("Replica fetcher from broker {} failed; retrying", sourceBrokerId, e);
+                    pause(BACKOFF_MS);
+                }
+            }
+        }
+    }
+
+    /** Truncates the partitions that need it. Returns whether some partition is ready to fetch. */
+    private boolean truncate() throws IOException {
+        Map<TopicPartition, Followed> pending = new LinkedHashMap<>();
+        partitions.forEach((tp, f) -> {
+            if (!f.truncated) {
+                pending.put(tp, f);
+            }
+        });
+        if (!pending.isEmpty()) {
+            OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics =
+                    new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
+            Map<TopicPartition, Followed> asked = new HashMap<>();
+            for (Map.Entry<TopicPartition, Followed> e : pending.entrySet()) {
+                Followed f = e.getValue();
+                int latest = f.partition.log().leaderEpochCache().latestEpoch();
+                if (latest == LeaderEpochCache.UNDEFINED_EPOCH) {
+                    // no epochs known (an empty log or one from before epochs): keep only what is committed
+                    f.partition.truncateTo(Math.min(f.partition.highWatermark().offset(), f.partition.log().logEndOffset()));
+                    f.truncated = true;
+                    continue;
+                }
+                OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic = topics.find(e.getKey().topic());
+                if (topic == null) {
+                    topic = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(e.getKey().topic());
+                    topics.add(topic);
+                }
+                topic.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                        .setPartition(e.getKey().partition()).setCurrentLeaderEpoch(f.leaderEpoch).setLeaderEpoch(latest));
+                asked.put(e.getKey(), f);
+            }
+            if (!asked.isEmpty()) {
+                OffsetForLeaderEpochRequestData data = new OffsetForLeaderEpochRequestData().setReplicaId(localBrokerId)
+                        .setTopics(topics);
+                OffsetsForLeaderEpochResponse response = (OffsetsForLeaderEpochResponse) client.send(
+                        new OffsetsForLeaderEpochRequest(data, EPOCH_VERSION));
+                for (OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult t : response.data().topics()) {
+                    for (OffsetForLeaderEpochResponseData.EpochEndOffset p : t.partitions()) {
+                        TopicPartition tp = new TopicPartition(t.topic(), p.partition());
+                        Followed f = asked.get(tp);
+                        if (f == null || partitions.get(tp) != f) {
+                            continue;
+                        }
+                        if (p.errorCode() != Errors.NONE.code()) {
+                            log.debug("OffsetsForLeaderEpoch for {} from broker {}: {}", tp, sourceBrokerId,
+                                    Errors.forCode(p.errorCode()));
+                            continue;
+                        }
+                        Partition partition = f.partition;
+                        long target = ReplicaRules.truncationOffset(new LeaderEpochCache.EpochEnd(p.leaderEpoch(), p.endOffset()),
+                                partition.log().leaderEpochCache(), partition.log().logEndOffset(),
+                                partition.highWatermark().offset());
+                        if (target < partition.log().logEndOffset()) {
+                            log.info("{} follows broker {} at epoch {}: truncating its divergent tail from {} to {}", tp,
+                                    sourceBrokerId, f.leaderEpoch, partition.log().logEndOffset(), target);
+                            partition.truncateTo(Math.max(target, partition.log().logStartOffset()));
+                        }
+                        f.truncated = true;
+                    }
+                }
+            }
+        }
+        return partitions.values().stream().anyMatch(f -> f.truncated);
+    }
+
+    private void fetch() throws IOException {
+        FetchRequestData data = new FetchRequestData().setReplicaId(localBrokerId).setMaxWaitMs(maxWaitMs).setMinBytes(1)
+                .setMaxBytes(16 * 1024 * 1024).setSessionId(0).setSessionEpoch(-1);
+        Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        Map<TopicPartition, Followed> asked = new HashMap<>();
+        partitions.forEach((tp, f) -> {
+            if (!f.truncated) {
+                return;
+            }
+            topics.computeIfAbsent(tp.topic(), n -> {
+                FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(n);
+                data.topics().add(t);
+                return t;
+            }).partitions().add(new FetchRequestData.FetchPartition().setPartition(tp.partition())
+                    .setCurrentLeaderEpoch(f.leaderEpoch).setFetchOffset(f.partition.log().logEndOffset())
+                    .setLogStartOffset(f.partition.log().logStartOffset()).setPartitionMaxBytes(1024 * 1024)
+                    .setLastFetchedEpoch(-1));
+            asked.put(tp, f);
+        });
+        if (asked.isEmpty()) {
+            return;
+        }
+        FetchResponse response = (FetchResponse) client.send(new FetchRequest(data, FETCH_VERSION));
+        boolean backoff = false;
+        for (FetchResponseData.FetchableTopicResponse t : response.data().responses()) {
+            for (FetchResponseData.PartitionData p : t.partitions()) {
+                TopicPartition tp = new TopicPartition(t.topic(), p.partitionIndex());
+                Followed f = asked.get(tp);
+                if (f == null || partitions.get(tp) != f) {
+                    continue; // no longer followed from here
+                }
+                Errors error = Errors.forCode(p.errorCode());
+                if (error == Errors.NONE) {
+                    Records records = FetchResponse.recordsOrFail(p);
+                    if (records.sizeInBytes() > 0 && records instanceof MemoryRecords memory) {
+                        f.partition.log().appendAsFollower(memory);
+                    }
+                    f.partition.updateFollowerHighWatermark(p.highWatermark());
+                    PartitionLog local = f.partition.log();
+                    if (p.logStartOffset() > local.logStartOffset() && p.logStartOffset() <= f.partition.highWatermark().offset()) {
+                        local.deleteRecordsBefore(p.logStartOffset()); // the leader deleted or compacted its head
+                    }
+                } else if (error == Errors.OFFSET_OUT_OF_RANGE) {
+                    if (f.partition.log().logEndOffset() < p.logStartOffset()) {
+                        f.partition.truncateFullyAndStartAt(p.logStartOffset());
+                    } else {
+                        f.truncated = false; // ahead of the leader: find the common point again
+                    }
+                } else {
+                    backoff = true; // a leadership change on its way: the new state will re-add the partition
+                    log.debug("Fetch of {} from broker {}: {}", tp, sourceBrokerId, error);
+                }
+            }
+        }
+        if (backoff) {
+            pause(BACKOFF_MS);
+        }
+    }
+
+    private void pause(long ms) {
+        synchronized (this) {
+            try {
+                wait(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        client.close();
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

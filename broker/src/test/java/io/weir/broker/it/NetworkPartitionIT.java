@@ -1,0 +1,168 @@
+package io.weir.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.weir.broker.common.Time;
+import io.weir.broker.log.FetchDataInfo;
+import io.weir.broker.log.PartitionLog;
+import io.weir.broker.replication.Partition;
+import io.weir.broker.server.BrokerConfig;
+import io.weir.broker.server.EmbeddedWeirCluster;
+import io.weir.broker.server.WeirServer;
+import io.weir.broker.testing.FaultProxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A leader cut off from ZooKeeper (a {@link FaultProxy} in front of ZooKeeper for that broker only,
+ * blackholed: a silent partition, no reset) while an idempotent acks=all producer writes. Its session
+ * expires, the controller elects another ISR member, the isolated leader can acknowledge nothing
+ * (its followers have left it), and after the partition heals it rejoins as a follower, truncating
+ * what it appended alone. Every acknowledged record is present exactly once, in order, everywhere.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class NetworkPartitionIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLeaderPartitionedFromZooKeeperIsReplacedAndRejoinsWithoutLosingAcknowledgedRecords() throws Exception {
+        try (EmbeddedWeirCluster cluster = EmbeddedWeirCluster.builder().brokers(2).build().start();
+             FaultProxy zkProxy = FaultProxy.start("127.0.0.1", Integer.parseInt(cluster.zookeeperConnect().split(":")[1]))) {
+            WeirServer isolated = startBroker(2, "127.0.0.1:" + zkProxy.port());
+            try {
+                // round-robin assignment starts at hash(name) mod 3: pick a name whose first replica is broker 2
+                String topic = topicLedBy(2);
+                TopicPartition tp = new TopicPartition(topic, 0);
+                String bootstrap = cluster.bootstrapServers() + ",127.0.0.1:" + isolated.boundPort();
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
+                            .all().get(30, TimeUnit.SECONDS);
+                }
+                List<WeirServer> brokers = List.of(cluster.broker(0), cluster.broker(1), isolated);
+                await().atMost(Duration.ofSeconds(20)).until(() -> partition(isolated, tp).map(Partition::isLeader).orElse(false)
+                        && partition(isolated, tp).get().isr().size() == 3);
+
+                try (KafkaProducer<String, String> producer = producer(bootstrap)) {
+                    send(producer, topic, 0, 200);
+                    zkProxy.blackhole();
+                    // its followers still fetch from it until its ZooKeeper session expires and another leads
+                    await().atMost(Duration.ofSeconds(30)).until(() -> brokers.subList(0, 2).stream()
+                            .anyMatch(b -> partition(b, tp).map(Partition::isLeader).orElse(false)));
+                    assertThat(partition(isolated, tp).orElseThrow().isLeader()).as("it cannot know yet").isTrue();
+                    send(producer, topic, 200, 400);
+                    zkProxy.heal();
+                    send(producer, topic, 400, 450);
+                }
+                await().atMost(Duration.ofSeconds(40)).until(() -> partition(isolated, tp).map(p -> !p.isLeader()).orElse(false)
+                        && brokers.stream().allMatch(b -> partition(b, tp).map(p -> p.log().logEndOffset() == 450
+                                && p.highWatermark().offset() == 450).orElse(false)));
+                List<Integer> expected = new ArrayList<>();
+                for (int i = 0; i < 450; i++) {
+                    expected.add(i);
+                }
+                for (WeirServer b : brokers) {
+                    assertThat(values(partition(b, tp).orElseThrow().log())).containsExactlyElementsOf(expected);
+                }
+            } finally {
+                isolated.close();
+            }
+        }
+    }
+
+    private WeirServer startBroker(int id, String zkConnect) throws Exception {
+        Map<String, String> props = new HashMap<>();
+        props.put(BrokerConfig.BROKER_ID, String.valueOf(id));
+        props.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
+        props.put(BrokerConfig.ZOOKEEPER_CONNECT, zkConnect);
+        props.put(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
+        props.put("log.dirs", Files.createDirectories(dir.resolve("broker-" + id)).toString());
+        props.put(BrokerConfig.OFFSETS_TOPIC_PARTITIONS, "5");
+        WeirServer server = new WeirServer(new BrokerConfig(props), Time.SYSTEM);
+        server.startup();
+        return server;
+    }
+
+    private static String topicLedBy(int broker) {
+        for (int i = 0; ; i++) {
+            String name = "partitioned-" + i;
+            if ((name.hashCode() & 0x7fffffff) % 3 == broker) {
+                return name;
+            }
+        }
+    }
+
+    private static void send(KafkaProducer<String, String> producer, String topic, int from, int to) throws Exception {
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            sends.add(producer.send(new ProducerRecord<>(topic, 0, "k", "v-" + i)));
+        }
+        for (Future<RecordMetadata> f : sends) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "100");
+        p.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, "1000");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private static Optional<Partition> partition(WeirServer broker, TopicPartition tp) {
+        return broker.isRunning() ? broker.replicaManager().partition(tp) : Optional.empty();
+    }
+
+    private static List<Integer> values(PartitionLog log) {
+        List<Integer> out = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.logEndOffset()) {
+            FetchDataInfo info = log.read(offset, 1 << 20, true);
+            long next = offset;
+            for (RecordBatch batch : MemoryRecords.readableRecords(info.records().readAll()).batches()) {
+                for (Record r : batch) {
+                    out.add(Integer.parseInt(StandardCharsets.UTF_8.decode(r.value()).toString().substring(2)));
+                }
+                next = batch.nextOffset();
+            }
+            if (next == offset) {
+                break;
+            }
+            offset = next;
+        }
+        return out;
+    }
+}
