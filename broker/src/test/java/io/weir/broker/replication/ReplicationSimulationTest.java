@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * while unclean election is off); ISR members agree with the leader below its HW.
  *
  * <p>{@code -Dweir.sim.seeds=20000} runs more seeds, {@code -Dweir.sim.steps=N} longer runs,
- * {@code -Dweir.sim.seed=S} replays one seed (its trace is printed on failure).
+ * {@code -Dweir.sim.seed=S} replays one seed (its trace is printed on failure), or starts the range there.
  */
 class ReplicationSimulationTest {
     private static final List<Integer> REPLICAS = List.of(1, 2, 3);
@@ -63,7 +63,7 @@ class ReplicationSimulationTest {
 
     private static void run(boolean uncleanToggles) {
         long first = Long.getLong("weir.sim.seed", 0L);
-        int seeds = Long.getLong("weir.sim.seed") != null ? 1 : Integer.getInteger("weir.sim.seeds", 200);
+        int seeds = Integer.getInteger("weir.sim.seeds", Long.getLong("weir.sim.seed") != null ? 1 : 200);
         int steps = Integer.getInteger("weir.sim.steps", 300);
         Stats total = new Stats();
         for (long seed = first; seed < first + seeds; seed++) {
@@ -447,8 +447,10 @@ class ReplicationSimulationTest {
         void fetch(Replica f, Replica leader) {
             long offset = f.leo();
             if (offset > leader.leo()) {
-                log("fetch from " + f.id + " at " + offset + " beyond leader leo " + leader.leo() + ": truncate again");
-                f.needsTruncation = true;
+                // OFFSET_OUT_OF_RANGE: the follower truncates to the leader's log end, as Kafka's fetcher does
+                log("fetch from " + f.id + " at " + offset + " beyond leader leo " + leader.leo() + ": out of range, truncates");
+                stats.truncatedRecords += offset - leader.leo();
+                f.truncateTo(leader.leo());
                 return;
             }
             leader.followerLeos.put(f.id, offset);
