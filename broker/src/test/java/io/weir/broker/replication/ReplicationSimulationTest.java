@@ -435,8 +435,9 @@ class ReplicationSimulationTest {
         void truncate(Replica f, Replica leader) {
             LeaderEpochCache.EpochEnd answer = leader.cache.endOffsetFor(f.cache.latestEpoch(), leader.leo());
             long to = ReplicaRules.truncationOffset(answer, f.cache, f.leo(), f.hw);
-            log("broker " + f.id + " asks epoch " + f.cache.latestEpoch() + ", leader " + leader.id + " answers " + answer
-                    + ", truncates " + f.leo() + " -> " + to);
+            log("broker " + f.id + " (cache " + starts(f.cache) + " leo=" + f.leo() + " hw=" + f.hw + ") asks epoch "
+                    + f.cache.latestEpoch() + ", leader " + leader.id + " (cache " + starts(leader.cache) + " leo="
+                    + leader.leo() + ") answers " + answer + ", truncates " + f.leo() + " -> " + to);
             if (to < f.leo()) {
                 stats.truncatedRecords += f.leo() - to;
             }
@@ -592,6 +593,12 @@ class ReplicationSimulationTest {
                     }
                 }
             }
+        }
+
+        private static String starts(LeaderEpochCache cache) {
+            StringBuilder b = new StringBuilder("{");
+            cache.entries().forEach(e -> b.append(b.length() > 1 ? ", " : "").append(e.epoch()).append('@').append(e.endOffset()));
+            return b.append('}').toString();
         }
 
         private static String tail(List<Entry> log, long from) {
