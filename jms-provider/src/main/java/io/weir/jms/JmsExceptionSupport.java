@@ -27,7 +27,6 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -91,9 +90,6 @@ public final class JmsExceptionSupport {
         Throwable c = t;
         while ((c instanceof ExecutionException || c instanceof CompletionException) && c.getCause() != null) {
             c = c.getCause();
-        }
-        if (c instanceof CancellationException) {
-            return c;
         }
         return c;
     }

@@ -447,20 +447,6 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         }
     }
 
-    boolean groupExists(String group) throws JMSException {
-        try {
-            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS)
-                    .values().stream().anyMatch(java.util.Objects::nonNull);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return false;
-            }
-            throw JmsExceptionSupport.create("Cannot look up the group " + group, e);
-        } catch (Exception e) {
-            throw JmsExceptionSupport.create("Cannot look up the group " + group, e);
-        }
-    }
-
     Admin admin() {
         return admin;
     }

@@ -527,17 +527,6 @@ public final class ConsumerEngine implements AutoCloseable {
         }
     }
 
-    /** True when a record could be taken now without waiting. */
-    public boolean hasDeliverable() {
-        lock.lock();
-        try {
-            Parked due = parked.peek();
-            return !buffer.isEmpty() || (due != null && due.dueAt <= clock.getAsLong());
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** When the earliest parked record is due, or Long.MAX_VALUE. */
     public long nextDueAt() {
         lock.lock();
@@ -686,19 +675,5 @@ public final class ConsumerEngine implements AutoCloseable {
 
     public boolean isClosed() {
         return closing;
-    }
-
-    /** For tests and diagnostics: the progress per partition. */
-    public Map<TopicPartition, String> progressSnapshot() {
-        lock.lock();
-        try {
-            Map<TopicPartition, String> m = new HashMap<>();
-            for (Map.Entry<TopicPartition, PartitionProgress> e : progress.entrySet()) {
-                m.put(e.getKey(), e.getValue().toString());
-            }
-            return m;
-        } finally {
-            lock.unlock();
-        }
     }
 }
