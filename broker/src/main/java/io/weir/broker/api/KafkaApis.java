@@ -50,6 +50,8 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new CreateTopicsHandler(services, lifecycle),
                 new DeleteTopicsHandler(services, lifecycle),
                 new CreatePartitionsHandler(services, lifecycle),
+                new AlterPartitionReassignmentsHandler(services),
+                new ListPartitionReassignmentsHandler(services),
                 new DescribeConfigsHandler(services),
                 new InitProducerIdHandler(services),
                 new DescribeClusterHandler(services),

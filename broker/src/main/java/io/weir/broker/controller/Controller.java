@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * election it takes the next controller epoch, then, whenever the cluster changes (a broker
  * registers or disappears, a topic appears, a broker is fenced by the {@link BrokerLivenessMonitor}),
  * it re-derives every partition's state with {@link PartitionChangeBuilder} and writes the changes
- * to ZooKeeper, each write fenced by the controller epoch and conditional on the partition epoch.
+ * to ZooKeeper, each write fenced by the controller epoch and conditional on the partition epoch;
+ * and it completes partition reassignments whose new replicas have caught up ({@link Reassignments}).
  * Brokers learn their new roles from those znodes.
  *
  * <p>All controller work runs on one event thread ("weir-controller"); other threads only enqueue.
@@ -202,6 +203,11 @@ public final class Controller implements AutoCloseable {
                 }
             }
         }
+        for (TopicRecord topic : snapshot.topics().values()) {
+            if (!topic.reassignments().isEmpty() && !completeReassignments(topic, snapshot, live)) {
+                retry = true;
+            }
+        }
         if (retry) {
             try {
                 events.schedule(this::onClusterChange, 50, TimeUnit.MILLISECONDS);
@@ -209,6 +215,41 @@ public final class Controller implements AutoCloseable {
                 log.debug("Controller closed");
             }
         }
+    }
+
+    /**
+     * Completes the reassignments of {@code topic} whose target replicas are all in sync: one
+     * transaction sets their states and the topic's replicas. Event thread only.
+     *
+     * @return false when the write lost a race (the caller looks again soon)
+     */
+    private boolean completeReassignments(TopicRecord topic, ClusterSnapshot snapshot, Set<Integer> live) {
+        TopicRecord updated = topic;
+        Map<Integer, LeaderAndIsr> states = new java.util.TreeMap<>();
+        for (int p : topic.reassignments().keySet()) {
+            Optional<LeaderAndIsr> state = snapshot.state(new TopicPartition(topic.name(), p));
+            if (state.isEmpty()) {
+                continue;
+            }
+            Optional<Reassignments.Completion> done = Reassignments.completion(topic, p, state.get(), live, epoch.epoch());
+            if (done.isPresent()) {
+                updated = updated.withPartition(p, done.get().replicas(), null);
+                states.put(p, done.get().state());
+            }
+        }
+        if (states.isEmpty()) {
+            return true;
+        }
+        if (!zk.writeReassignmentAsController(updated, states, epoch)) {
+            return false;
+        }
+        for (Map.Entry<Integer, LeaderAndIsr> e : states.entrySet()) {
+            LeaderAndIsr s = e.getValue();
+            log.info("Partition {}-{}: reassignment complete; replicas {}, leader {} epoch {} isr {} (was replicas {})",
+                    topic.name(), e.getKey(), updated.assignment().get(e.getKey()), s.leader(), s.leaderEpoch(), s.isr(),
+                    topic.assignment().get(e.getKey()));
+        }
+        return true;
     }
 
     /**

@@ -45,7 +45,9 @@ public final class PartitionChangeBuilder {
      */
     public static Optional<Change> onLiveBrokers(List<Integer> replicas, LeaderAndIsr current, Set<Integer> live,
                                                  boolean uncleanAllowed, int controllerEpoch) {
-        List<Integer> liveIsr = new ArrayList<>(current.isr().stream().filter(live::contains).toList());
+        // an ISR member no longer among the replicas (a reassignment changed them) leaves the ISR
+        List<Integer> liveIsr = new ArrayList<>(current.isr().stream().filter(r -> live.contains(r) && replicas.contains(r))
+                .toList());
         boolean leaderAlive = current.hasLeader() && live.contains(current.leader()) && replicas.contains(current.leader());
         if (leaderAlive) {
             if (liveIsr.equals(current.isr())) {
@@ -90,5 +92,23 @@ public final class PartitionChangeBuilder {
         }
         return Optional.of(new Change(new LeaderAndIsr(preferred, current.leaderEpoch() + 1, current.isr(), controllerEpoch,
                 current.partitionEpoch()), false));
+    }
+
+    /**
+     * The state a partition ends a reassignment with, the ISR already holding every {@code target}
+     * replica: the ISR is cut to the target, and the leader stays unless it is being removed or is
+     * not alive, in which case the first live target replica leads at the next epoch. Empty when no
+     * target replica is alive.
+     */
+    public static Optional<LeaderAndIsr> reassigned(List<Integer> target, LeaderAndIsr current, Set<Integer> live,
+                                                    int controllerEpoch) {
+        List<Integer> isr = current.isr().stream().filter(target::contains).toList();
+        if (target.contains(current.leader()) && live.contains(current.leader())) {
+            return Optional.of(new LeaderAndIsr(current.leader(), current.leaderEpoch(), isr, controllerEpoch,
+                    current.partitionEpoch()));
+        }
+        return target.stream().filter(r -> live.contains(r) && isr.contains(r)).findFirst()
+                .map(leader -> new LeaderAndIsr(leader, current.leaderEpoch() + 1, isr, controllerEpoch,
+                        current.partitionEpoch()));
     }
 }

@@ -6,14 +6,18 @@ import io.weir.broker.zk.LeaderAndIsr;
 import io.weir.broker.zk.TopicRecord;
 import io.weir.broker.zk.ZkStore;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -134,7 +138,7 @@ public final class TopicManager {
             SortedMap<Integer, List<Integer>> added = assign(live, existing, totalPartitions - existing, rf,
                     name.hashCode() & 0x7fffffff);
             assignment.putAll(added);
-            TopicRecord updated = new TopicRecord(name, current.topicId(), assignment, current.configs(), current.version());
+            TopicRecord updated = current.withAssignment(assignment);
             Map<Integer, LeaderAndIsr> states = new TreeMap<>();
             current.assignment().keySet().forEach(p -> zk.readState(name, p).ifPresent(st -> states.put(p, st)));
             Map<Integer, LeaderAndIsr> newStates = initialStates(added, live);
@@ -150,6 +154,52 @@ public final class TopicManager {
             }
         }
         throw new InvalidPartitionsException("Topic '" + name + "' kept changing while adding partitions; try again.");
+    }
+
+    /**
+     * Starts (target present) or cancels (target empty) the reassignment of one partition; the
+     * controller completes it once the new replicas are in sync ({@link Reassignments}).
+     *
+     * @throws UnknownTopicOrPartitionException, InvalidReplicaAssignmentException,
+     *         NoReassignmentInProgressException with a message naming the problem
+     */
+    public void alterReassignment(String name, int partition, Optional<List<Integer>> target,
+                                  boolean allowReplicationFactorChange) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            TopicRecord current = zk.topic(name).orElseThrow(() ->
+                    new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+            Set<Integer> registered = new HashSet<>();
+            zk.brokers().forEach(b -> registered.add(b.id()));
+            TopicRecord updated = target.isPresent()
+                    ? Reassignments.start(current, partition, target.get(), registered, allowReplicationFactorChange)
+                    : Reassignments.cancel(current, partition);
+            if (zk.updateAssignment(updated, Map.of())) {
+                TopicRecord.Reassignment r = updated.reassignments().get(partition);
+                log.info("Reassignment of {}-{} {}: replicas {} (adding {}, removing {})", name, partition,
+                        target.isPresent() ? (r == null ? "done at once" : "started") : "cancelled",
+                        updated.assignment().get(partition), r == null ? List.of() : r.adding(),
+                        r == null ? List.of() : r.removing());
+                return;
+            }
+        }
+        throw new InvalidReplicaAssignmentException("Topic '" + name + "' kept changing while reassigning partition "
+                + partition + "; try again.");
+    }
+
+    /**
+     * The reassignments in progress, for every topic ({@code topics} empty) or for the named topics
+     * and partitions (unknown ones are left out).
+     */
+    public List<TopicRecord> reassigningTopics(Optional<Map<String, List<Integer>>> topics) {
+        List<TopicRecord> out = new ArrayList<>();
+        for (String name : topics.map(t -> (java.util.Collection<String>) t.keySet()).orElseGet(zk::topicNames)) {
+            zk.topic(name).ifPresent(t -> {
+                if (!t.reassignments().isEmpty()) {
+                    out.add(t);
+                }
+            });
+        }
+        return out;
     }
 
     /** Deletes a topic from ZooKeeper and the cache. */

@@ -126,6 +126,27 @@ public final class Partition {
         return changed;
     }
 
+    /**
+     * The replica set changed (a reassignment) while the state did not: a leader gives new
+     * followers a grace period to catch up and forgets removed ones.
+     */
+    synchronized void updateReplicas(List<Integer> newReplicas, long nowMs) {
+        if (newReplicas.equals(replicas)) {
+            return;
+        }
+        replicas = List.copyOf(newReplicas);
+        if (isLeader()) {
+            followerLeos.keySet().retainAll(newReplicas);
+            lastCaughtUpMs.keySet().retainAll(newReplicas);
+            for (int id : newReplicas) {
+                if (id != localBrokerId && !followerLeos.containsKey(id)) {
+                    followerLeos.put(id, -1L);
+                    lastCaughtUpMs.put(id, nowMs);
+                }
+            }
+        }
+    }
+
     /** A newer ISR this leader wrote to ZooKeeper itself. */
     synchronized void updateState(LeaderAndIsr written) {
         if (written.leaderEpoch() == state.leaderEpoch() && written.partitionEpoch() > state.partitionEpoch()) {

@@ -22,6 +22,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
     /** What each followed partition was handed over with, to move it to a new thread. */
     private final Map<TopicPartition, Map.Entry<Partition, Integer>> followed = new HashMap<>();
     private boolean closed;
+    private boolean paused;
 
     ReplicaFetcherManager(int localBrokerId, Time time, int maxWaitMs) {
         this.localBrokerId = localBrokerId;
@@ -43,6 +44,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
             thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, maxWaitMs);
             threads.put(leader, thread);
             addresses.put(leader, address);
+            thread.setPaused(paused);
             thread.start();
             for (Map.Entry<TopicPartition, Integer> e : sources.entrySet()) {
                 if (e.getValue() == leader) {
@@ -55,6 +57,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
             thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, maxWaitMs);
             threads.put(leader, thread);
             addresses.put(leader, address);
+            thread.setPaused(paused);
             thread.start();
         }
         thread.add(partition, leaderEpoch);
@@ -81,6 +84,12 @@ final class ReplicaFetcherManager implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Fault injection: stops (or resumes) every fetch from leaders, as a stalled follower would. */
+    synchronized void setPaused(boolean paused) {
+        this.paused = paused;
+        threads.values().forEach(t -> t.setPaused(paused));
     }
 
     @Override

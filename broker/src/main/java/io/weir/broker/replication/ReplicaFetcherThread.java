@@ -62,6 +62,8 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Fault injection: a paused fetcher sends nothing, like a stalled follower. */
+    private volatile boolean paused;
 
     ReplicaFetcherThread(int localBrokerId, int sourceBrokerId, InetSocketAddress source, Time time, int maxWaitMs) {
         this.localBrokerId = localBrokerId;
@@ -92,6 +94,10 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         partitions.remove(tp);
     }
 
+    void setPaused(boolean paused) {
+        this.paused = paused;
+    }
+
     boolean isEmpty() {
         return partitions.isEmpty();
     }
@@ -100,7 +106,7 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     public void run() {
         while (running) {
             try {
-                if (partitions.isEmpty()) {
+                if (partitions.isEmpty() || paused) {
                     pause(BACKOFF_MS);
                     continue;
                 }

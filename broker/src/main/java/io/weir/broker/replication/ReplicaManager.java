@@ -163,6 +163,7 @@ public final class ReplicaManager {
                 notifyResign(tp);
             }
         }
+        partition.updateReplicas(replicas, time.milliseconds());
         LeaderAndIsr applied = partition.state();
         if (applied.leader() != brokerId && applied.hasLeader() && leaderAddress.isPresent()
                 && fetchers.source(tp) != applied.leader()) {
@@ -200,6 +201,14 @@ public final class ReplicaManager {
         Partition partition = new Partition(tp, topicId, partitionLog, brokerId, checkpointedHws.getOrDefault(tp, 0L));
         Partition raced = partitions.putIfAbsent(tp, partition);
         return raced != null ? raced : partition;
+    }
+
+    /**
+     * Fault injection (tests): stops or resumes this broker's fetching as a follower, as a stalled
+     * or slow follower would; it stays registered and keeps serving clients.
+     */
+    public void pauseFollowerFetching(boolean paused) {
+        fetchers.setPaused(paused);
     }
 
     /** Deletes a log left on disk for {@code tp} that no hosted partition owns (a topic deleted while this broker was down). */

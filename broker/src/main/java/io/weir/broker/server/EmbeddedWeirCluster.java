@@ -150,6 +150,11 @@ public final class EmbeddedWeirCluster implements AutoCloseable {
         brokers.get(id).close();
     }
 
+    /** Stops (true) or resumes broker {@code id}'s fetching from leaders: a follower that falls behind. */
+    public void pauseFollowerFetching(int id, boolean paused) {
+        brokers.get(id).replicaManager().pauseFollowerFetching(paused);
+    }
+
     /** Expires broker {@code id}'s ZooKeeper session on the server (its ephemeral znodes vanish at once). */
     public void expireZkSession(int id) {
         brokers.get(id).expireZkSession();

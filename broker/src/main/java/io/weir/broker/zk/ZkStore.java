@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * /brokers/ids/&lt;id&gt;          ephemeral: {"version":1,"host":…,"port":…,"rack":…}
- * /brokers/topics/&lt;topic&gt;    {"version":1,"topic_id":…,"partitions":{"0":[0,1],…}}
+ * /brokers/topics/&lt;topic&gt;    {"version":1,"topic_id":…,"partitions":{"0":[0,1],…}}; while a partition is
+ *                             reassigned (version 2) also "adding_replicas":{"0":[2]},"removing_replicas":{"0":[0]}
  * /brokers/topics/&lt;topic&gt;/partitions/&lt;p&gt;/state   {@link LeaderAndIsr} (znode version = partition epoch)
  * /controller_epoch           {"epoch":N}: incremented (conditionally) by every newly elected controller
  * /controller                 ephemeral {"brokerid":N}: the active controller
@@ -172,24 +173,10 @@ public final class ZkStore implements AutoCloseable {
     public Optional<TopicRecord> topic(String name) {
         Stat stat = new Stat();
         byte[] data = read(TOPICS + "/" + name, stat);
-        if (data == null) {
-            return Optional.empty();
+        if (data == null || data.length == 0) {
+            return Optional.empty(); // absent, or an empty container left by a write racing the topic's deletion
         }
-        Map<String, Object> json = fromJson(data, new TypeReference<>() { });
-        @SuppressWarnings("unchecked")
-        Map<String, List<Integer>> partitions = (Map<String, List<Integer>>) json.get("partitions");
-        TreeMap<Integer, List<Integer>> assignment = new TreeMap<>();
-        partitions.forEach((p, replicas) -> assignment.put(Integer.parseInt(p), List.copyOf(replicas)));
-        byte[] configData = read(TOPIC_CONFIGS + "/" + name, null);
-        Map<String, String> configs = Map.of();
-        if (configData != null) {
-            Map<String, Object> cj = fromJson(configData, new TypeReference<>() { });
-            @SuppressWarnings("unchecked")
-            Map<String, String> c = (Map<String, String>) cj.get("config");
-            configs = Map.copyOf(c);
-        }
-        return Optional.of(new TopicRecord(name, Uuid.fromString((String) json.get("topic_id")), assignment, configs,
-                stat.getVersion()));
+        return Optional.of(parseTopic(name, data, stat.getVersion(), read(TOPIC_CONFIGS + "/" + name, null)));
     }
 
     /**
@@ -213,7 +200,8 @@ public final class ZkStore implements AutoCloseable {
     }
 
     /**
-     * Replaces a topic's assignment (more partitions), conditional on the version it was read at.
+     * Replaces a topic's assignment (more partitions, a reassignment started or cancelled), conditional on
+     * the version it was read at.
      *
      * @return false when the topic changed meanwhile (the caller re-reads and retries)
      */
@@ -322,7 +310,12 @@ public final class ZkStore implements AutoCloseable {
                     ? curator.transactionOp().create().forPath(path, stateJson(state))
                     : curator.transactionOp().setData().withVersion(state.partitionEpoch()).forPath(path, stateJson(state));
             if (state.partitionEpoch() < 0) {
-                curator.createContainers(TOPICS + "/" + topic + "/partitions/" + partition);
+                // no parents created: a topic deleted meanwhile must not come back as an empty container
+                try {
+                    curator.create().forPath(TOPICS + "/" + topic + "/partitions/" + partition);
+                } catch (KeeperException.NodeExistsException e) {
+                    // the usual case: created with the topic
+                }
             }
             curator.transaction().forOperations(check, set);
             return Optional.of(state.withPartitionEpoch(state.partitionEpoch() + 1));
@@ -334,6 +327,39 @@ public final class ZkStore implements AutoCloseable {
             return Optional.empty();
         } catch (Exception e) {
             throw wrap("write " + path, e);
+        }
+    }
+
+    /**
+     * A controller's completion of reassignments: in one transaction, checks the controller epoch,
+     * sets each partition's state conditional on its partition epoch, and sets the topic's assignment
+     * conditional on the topic version it was read at.
+     *
+     * @param states partition → its new state (carrying the partition epoch it was read at)
+     * @return whether it was written (false: a state or the topic changed meanwhile)
+     * @throws ControllerFencedException when another controller has been elected since
+     */
+    public boolean writeReassignmentAsController(TopicRecord topic, Map<Integer, LeaderAndIsr> states, ControllerEpoch epoch) {
+        try {
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(curator.transactionOp().check().withVersion(epoch.zkVersion()).forPath(CONTROLLER_EPOCH));
+            for (Map.Entry<Integer, LeaderAndIsr> e : states.entrySet()) {
+                ops.add(curator.transactionOp().setData().withVersion(e.getValue().partitionEpoch())
+                        .forPath(statePath(topic.name(), e.getKey()), stateJson(e.getValue())));
+            }
+            ops.add(curator.transactionOp().setData().withVersion(topic.version()).forPath(TOPICS + "/" + topic.name(),
+                    topicJson(topic)));
+            curator.transaction().forOperations(ops);
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            Stat stat = new Stat();
+            if (read(CONTROLLER_EPOCH, stat) == null || stat.getVersion() != epoch.zkVersion()) {
+                throw new ControllerFencedException("Controller epoch " + epoch.epoch() + " was superseded; not completing "
+                        + "the reassignment of " + topic.name());
+            }
+            return false;
+        } catch (Exception e) {
+            throw wrap("complete the reassignment of " + topic.name(), e);
         }
     }
 
@@ -474,15 +500,34 @@ public final class ZkStore implements AutoCloseable {
     @SuppressWarnings("unchecked")
     static TopicRecord parseTopic(String name, byte[] data, int version, byte[] configData) {
         Map<String, Object> json = fromJson(data, new TypeReference<>() { });
-        Map<String, List<Integer>> partitions = (Map<String, List<Integer>>) json.get("partitions");
-        TreeMap<Integer, List<Integer>> assignment = new TreeMap<>();
-        partitions.forEach((p, replicas) -> assignment.put(Integer.parseInt(p), List.copyOf(replicas)));
+        TreeMap<Integer, List<Integer>> assignment = partitionLists(json.get("partitions"));
+        TreeMap<Integer, List<Integer>> adding = partitionLists(json.get("adding_replicas"));
+        TreeMap<Integer, List<Integer>> removing = partitionLists(json.get("removing_replicas"));
+        TreeMap<Integer, TopicRecord.Reassignment> reassignments = new TreeMap<>();
+        for (Integer p : assignment.keySet()) {
+            List<Integer> a = adding.getOrDefault(p, List.of());
+            List<Integer> r = removing.getOrDefault(p, List.of());
+            if (!a.isEmpty() || !r.isEmpty()) {
+                reassignments.put(p, new TopicRecord.Reassignment(a, r));
+            }
+        }
         Map<String, String> configs = Map.of();
         if (configData != null) {
             Map<String, Object> cj = fromJson(configData, new TypeReference<>() { });
             configs = Map.copyOf((Map<String, String>) cj.get("config"));
         }
-        return new TopicRecord(name, Uuid.fromString((String) json.get("topic_id")), assignment, configs, version);
+        return new TopicRecord(name, Uuid.fromString((String) json.get("topic_id")), assignment, reassignments, configs,
+                version);
+    }
+
+    /** {"0":[1,2],…} (absent: empty) as partition → replicas. */
+    @SuppressWarnings("unchecked")
+    private static TreeMap<Integer, List<Integer>> partitionLists(Object json) {
+        TreeMap<Integer, List<Integer>> out = new TreeMap<>();
+        if (json != null) {
+            ((Map<String, List<Integer>>) json).forEach((p, replicas) -> out.put(Integer.parseInt(p), List.copyOf(replicas)));
+        }
+        return out;
     }
 
     static BrokerRegistration parseBroker(int id, byte[] data) {
@@ -560,13 +605,27 @@ public final class ZkStore implements AutoCloseable {
         }
     }
 
-    private static byte[] topicJson(TopicRecord topic) {
+    static byte[] topicJson(TopicRecord topic) {
         Map<String, Object> partitions = new LinkedHashMap<>();
         topic.assignment().forEach((p, replicas) -> partitions.put(String.valueOf(p), replicas));
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", 1);
+        json.put("version", topic.reassignments().isEmpty() ? 1 : 2);
         json.put("topic_id", topic.topicId().toString());
         json.put("partitions", partitions);
+        if (!topic.reassignments().isEmpty()) {
+            Map<String, Object> adding = new LinkedHashMap<>();
+            Map<String, Object> removing = new LinkedHashMap<>();
+            topic.reassignments().forEach((p, r) -> {
+                if (!r.adding().isEmpty()) {
+                    adding.put(String.valueOf(p), r.adding());
+                }
+                if (!r.removing().isEmpty()) {
+                    removing.put(String.valueOf(p), r.removing());
+                }
+            });
+            json.put("adding_replicas", adding);
+            json.put("removing_replicas", removing);
+        }
         return toJson(json);
     }
 

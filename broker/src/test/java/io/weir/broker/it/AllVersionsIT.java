@@ -150,6 +150,13 @@ class AllVersionsIT {
                         .setAssignments(null));
                 yield new CreatePartitionsRequestData().setTopics(topics).setTimeoutMs(10_000);
             }
+            case ALTER_PARTITION_REASSIGNMENTS -> new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData()
+                    .setTopics(List.of(new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignableTopic()
+                            .setName(TOPIC).setPartitions(List.of(
+                                    new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                                            .setPartitionIndex(0).setReplicas(List.of(0)))))); // same replica: done at once
+            case LIST_PARTITION_REASSIGNMENTS -> new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData()
+                    .setTopics(null);
             case DESCRIBE_CONFIGS -> new DescribeConfigsRequestData().setResources(List.of(
                     new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id())
                             .setResourceName(TOPIC).setConfigurationKeys(null)));
