@@ -53,6 +53,8 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new AlterPartitionReassignmentsHandler(services),
                 new ListPartitionReassignmentsHandler(services),
                 new DescribeConfigsHandler(services),
+                new IncrementalAlterConfigsHandler(services),
+                new DescribeLogDirsHandler(services),
                 new InitProducerIdHandler(services),
                 new DescribeClusterHandler(services),
                 new FindCoordinatorHandler(services, groups),

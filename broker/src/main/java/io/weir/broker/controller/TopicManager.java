@@ -202,6 +202,40 @@ public final class TopicManager {
         return out;
     }
 
+    /**
+     * Changes a topic's configuration overrides: {@code change} maps the current overrides to the new
+     * ones, {@code validate} refuses invalid ones (as do the log's own rules); the write is conditional
+     * on the version read, retried when another change came first.
+     *
+     * @return the overrides after the change (not written when {@code validateOnly})
+     * @throws UnknownTopicOrPartitionException when the topic does not exist
+     * @throws InvalidConfigurationException    when the result is invalid
+     */
+    public Map<String, String> alterConfigs(String name, java.util.function.UnaryOperator<Map<String, String>> change,
+                                            java.util.function.Consumer<Map<String, String>> validate, boolean validateOnly) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            ZkStore.TopicConfig current = zk.topicConfig(name).orElseThrow(() ->
+                    new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+            Map<String, String> next = Map.copyOf(change.apply(current.configs()));
+            validate.accept(next);
+            try {
+                brokerLogDefaults.withTopicOverrides(next);
+            } catch (ConfigException e) {
+                throw new InvalidConfigurationException(e.getMessage());
+            }
+            if (validateOnly) {
+                return next;
+            }
+            if (zk.setTopicConfig(name, next, current.version())) {
+                metadata.topic(name).ifPresent(t -> metadata.putTopic(new TopicMetadata(t.name(), t.topicId(), next,
+                        t.partitions())));
+                log.info("Topic {} configuration: {} (was {})", name, next, current.configs());
+                return next;
+            }
+        }
+        throw new InvalidConfigurationException("The configuration of topic '" + name + "' kept changing; try again.");
+    }
+
     /** Deletes a topic from ZooKeeper and the cache. */
     public void delete(String name) {
         zk.deleteTopic(name);

@@ -5,6 +5,7 @@ import io.weir.broker.log.LeaderEpochCache;
 import io.weir.broker.log.PartitionLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
@@ -193,6 +195,24 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         return partitions.values().stream().anyMatch(f -> f.truncated);
     }
 
+    /**
+     * The whole batches at the start of a fetched slice. A leader cuts its answer at the partition's
+     * byte limit, so the last batch may be partial; it is fetched again, whole, next time (the
+     * leader always answers with at least one whole batch).
+     */
+    static MemoryRecords completeBatches(MemoryRecords records) {
+        int complete = 0;
+        for (MutableRecordBatch batch : records.batches()) {
+            complete += batch.sizeInBytes(); // iteration stops before a partial trailing batch
+        }
+        if (complete == records.sizeInBytes()) {
+            return records;
+        }
+        ByteBuffer buffer = records.buffer().duplicate();
+        buffer.limit(buffer.position() + complete);
+        return MemoryRecords.readableRecords(buffer.slice());
+    }
+
     private void fetch() throws IOException {
         FetchRequestData data = new FetchRequestData().setReplicaId(localBrokerId).setMaxWaitMs(maxWaitMs).setMinBytes(1)
                 .setMaxBytes(16 * 1024 * 1024).setSessionId(0).setSessionEpoch(-1);
@@ -228,7 +248,10 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                 if (error == Errors.NONE) {
                     Records records = FetchResponse.recordsOrFail(p);
                     if (records.sizeInBytes() > 0 && records instanceof MemoryRecords memory) {
-                        f.partition.log().appendAsFollower(memory);
+                        MemoryRecords complete = completeBatches(memory);
+                        if (complete.sizeInBytes() > 0) {
+                            f.partition.log().appendAsFollower(complete);
+                        }
                     }
                     f.partition.updateFollowerHighWatermark(p.highWatermark());
                     PartitionLog local = f.partition.log();

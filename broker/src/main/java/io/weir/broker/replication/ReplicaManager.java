@@ -126,6 +126,11 @@ public final class ReplicaManager {
         return brokerId;
     }
 
+    /** This broker's log directories, in order. */
+    public List<Path> logDirs() {
+        return hwCheckpoints.keySet().stream().sorted().toList();
+    }
+
     public DelayedFetchPurgatory fetchPurgatory() {
         return fetchPurgatory;
     }

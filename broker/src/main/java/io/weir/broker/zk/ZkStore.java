@@ -222,6 +222,42 @@ public final class ZkStore implements AutoCloseable {
         }
     }
 
+    /** A topic's configuration overrides and the version of {@code /config/topics/<name>} they were read at. */
+    public record TopicConfig(Map<String, String> configs, int version) {
+    }
+
+    /** The configuration overrides of a topic, or empty when it does not exist. */
+    @SuppressWarnings("unchecked")
+    public Optional<TopicConfig> topicConfig(String name) {
+        Stat stat = new Stat();
+        byte[] data = read(TOPIC_CONFIGS + "/" + name, stat);
+        if (data == null || data.length == 0 || topic(name).isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> json = fromJson(data, new TypeReference<>() { });
+        Map<String, String> configs = (Map<String, String>) json.get("config");
+        return Optional.of(new TopicConfig(configs == null ? Map.of() : Map.copyOf(configs), stat.getVersion()));
+    }
+
+    /**
+     * Replaces a topic's configuration overrides, conditional on the version they were read at.
+     *
+     * @return false when they changed meanwhile (the caller re-reads and retries)
+     */
+    public boolean setTopicConfig(String name, Map<String, String> configs, int version) {
+        try {
+            curator.setData().withVersion(version).forPath(TOPIC_CONFIGS + "/" + name,
+                    toJson(Map.of("version", 1, "config", configs)));
+            return true;
+        } catch (KeeperException.BadVersionException e) {
+            return false;
+        } catch (KeeperException.NoNodeException e) {
+            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+        } catch (Exception e) {
+            throw wrap("set the configuration of " + name, e);
+        }
+    }
+
     /**
      * Deletes a topic's znodes.
      *

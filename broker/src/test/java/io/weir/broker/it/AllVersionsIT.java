@@ -157,6 +157,16 @@ class AllVersionsIT {
                                             .setPartitionIndex(0).setReplicas(List.of(0)))))); // same replica: done at once
             case LIST_PARTITION_REASSIGNMENTS -> new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData()
                     .setTopics(null);
+            case DESCRIBE_LOG_DIRS -> new org.apache.kafka.common.message.DescribeLogDirsRequestData().setTopics(null);
+            case INCREMENTAL_ALTER_CONFIGS -> {
+                var resources = new org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection();
+                var configs = new org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfigCollection();
+                configs.add(new org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig()
+                        .setName("retention.ms").setConfigOperation((byte) 0).setValue(String.valueOf(86_400_000L + v)));
+                resources.add(new org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource()
+                        .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(TOPIC).setConfigs(configs));
+                yield new org.apache.kafka.common.message.IncrementalAlterConfigsRequestData().setResources(resources);
+            }
             case DESCRIBE_CONFIGS -> new DescribeConfigsRequestData().setResources(List.of(
                     new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id())
                             .setResourceName(TOPIC).setConfigurationKeys(null)));

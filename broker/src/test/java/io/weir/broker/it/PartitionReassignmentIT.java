@@ -53,7 +53,8 @@ import org.junit.jupiter.api.Timeout;
  * the new replica catches up, the reassignment shows as in progress until then, the old replica
  * leaves and deletes its log, and every acknowledged record is on the new replicas once, in order.
  * The new replica is held back by stopping its fetching, so "in progress" is observed
- * deterministically.
+ * deterministically. Also the admin calls around it: incremental topic config changes, which every
+ * replica applies, and the log directories each broker describes.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -202,6 +203,73 @@ class PartitionReassignmentIT {
         assertThat(ids(describe(topic).replicas())).as("nothing changed").containsExactlyElementsOf(original);
         assertThat(admin.listPartitionReassignments(Set.of(new TopicPartition("no-such-topic", 0))).reassignments()
                 .get(30, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
+    void topicConfigsChangeIncrementallyOnEveryReplicaAndLogDirsAreDescribed() throws Exception {
+        String topic = "configured";
+        TopicPartition tp = new TopicPartition(topic, 0);
+        createTopic(topic);
+        List<Integer> replicas = ids(describe(topic).replicas());
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, 0, "k", "v-0")).get(30, TimeUnit.SECONDS);
+        }
+        org.apache.kafka.common.config.ConfigResource resource =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(op("retention.ms", "3600000",
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms")
+                .value()).isEqualTo("3600000");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (int id : replicas) {
+                assertThat(cluster.broker(id).replicaManager().partition(tp).orElseThrow().log().config().retentionMs())
+                        .as("broker %d applies it", id).isEqualTo(3_600_000L);
+            }
+        });
+        for (var bad : List.of(op("no.such.config", "1", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                op("retention.ms", "banana", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                op("leader.replication.throttled.replicas", "*", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                op("cleanup.policy", "compact", org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND))) {
+            assertCause(admin.incrementalAlterConfigs(Map.of(resource, List.of(bad))).all(),
+                    org.apache.kafka.common.errors.InvalidConfigurationException.class);
+        }
+        org.apache.kafka.common.config.ConfigResource unknown =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "nope");
+        assertCause(admin.incrementalAlterConfigs(Map.of(unknown, List.of(op("retention.ms", "1",
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all(), UnknownTopicOrPartitionException.class);
+        org.apache.kafka.common.config.ConfigResource broker =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, "0");
+        assertCause(admin.incrementalAlterConfigs(Map.of(broker, List.of(op("log.retention.ms", "1",
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all(),
+                org.apache.kafka.common.errors.InvalidConfigurationException.class);
+        admin.incrementalAlterConfigs(Map.of(broker, List.of(op("leader.replication.throttled.rate", null,
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)))).all().get(30, TimeUnit.SECONDS);
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(op("retention.ms", null,
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)))).all().get(30, TimeUnit.SECONDS);
+        assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms")
+                .value()).as("back to the broker default").isNotEqualTo("3600000");
+
+        var dirs = admin.describeLogDirs(List.of(0, 1, 2)).allDescriptions().get(30, TimeUnit.SECONDS);
+        for (int id = 0; id < 3; id++) {
+            var replicaInfos = dirs.get(id).values().stream().flatMap(d -> d.replicaInfos().entrySet().stream())
+                    .filter(e -> e.getKey().equals(tp)).toList();
+            if (replicas.contains(id)) {
+                assertThat(replicaInfos).as("broker %d holds %s", id, tp).hasSize(1);
+                assertThat(replicaInfos.get(0).getValue().size()).isPositive();
+                assertThat(replicaInfos.get(0).getValue().isFuture()).isFalse();
+            } else {
+                assertThat(replicaInfos).as("broker %d does not hold %s", id, tp).isEmpty();
+            }
+            assertThat(dirs.get(id).values()).allSatisfy(d -> {
+                assertThat(d.error()).isNull();
+                assertThat(d.totalBytes().orElse(-1)).isPositive();
+            });
+        }
+    }
+
+    private static org.apache.kafka.clients.admin.AlterConfigOp op(String name, String value,
+                                                                   org.apache.kafka.clients.admin.AlterConfigOp.OpType type) {
+        return new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(name, value), type);
     }
 
     // ---- helpers

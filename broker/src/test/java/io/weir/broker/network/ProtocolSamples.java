@@ -90,14 +90,15 @@ public final class ProtocolSamples {
             ApiKeys.DESCRIBE_CONFIGS, ApiKeys.INIT_PRODUCER_ID, ApiKeys.DESCRIBE_CLUSTER, ApiKeys.OFFSET_FOR_LEADER_EPOCH);
 
     /**
-     * Every key the broker advertises: {@link #IMPLEMENTED} plus the consumer-group and reassignment keys, whose every
+     * Every key the broker advertises: {@link #IMPLEMENTED} plus the consumer-group and admin keys, whose every
      * version {@code AllVersionsIT} sends to the real broker (the codec tests sample the codec with the
      * keys above; it does not depend on the key).
      */
     public static final List<ApiKeys> ADVERTISED = java.util.stream.Stream.concat(IMPLEMENTED.stream(), java.util.stream.Stream.of(
             ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS,
-            ApiKeys.OFFSET_DELETE, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS)).toList();
+            ApiKeys.OFFSET_DELETE, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+            ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.INCREMENTAL_ALTER_CONFIGS)).toList();
 
     static final Uuid TOPIC_ID = new Uuid(0x1234_5678_9abc_def0L, 0x0fed_cba9_8765_4321L);
     static final Uuid OTHER_TOPIC_ID = new Uuid(42L, 4242L);

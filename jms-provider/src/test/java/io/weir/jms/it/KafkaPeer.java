@@ -1,5 +1,7 @@
 package io.weir.jms.it;
 
+import io.weir.broker.testing.KafkaDistribution;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -39,7 +41,7 @@ final class KafkaPeer implements AutoCloseable {
     }
 
     static KafkaPeer start() throws Exception {
-        String classpath = classpath();
+        String classpath = KafkaDistribution.classpath();
         Path dir = Files.createTempDirectory("weir-kafka-peer");
         int port = freePort();
         int controller = freePort();
@@ -109,22 +111,6 @@ final class KafkaPeer implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** The Kafka broker's runtime classpath, resolved once by bench/kafka-peer/pom.xml. */
-    private static synchronized String classpath() throws Exception {
-        Path root = Path.of(System.getProperty("weir.root", "..")).toAbsolutePath().normalize();
-        Path pom = root.resolve("bench/kafka-peer/pom.xml");
-        Path file = root.resolve("bench/kafka-peer/target/kafka-peer.classpath");
-        if (!Files.exists(file)) {
-            List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-q", "-f", pom.toString(), "package"));
-            Process mvn = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!mvn.waitFor(600, TimeUnit.SECONDS) || mvn.exitValue() != 0 || !Files.exists(file)) {
-                mvn.destroyForcibly();
-                throw new IOException("Could not resolve the Kafka peer classpath with: " + String.join(" ", cmd));
-            }
-        }
-        return Files.readString(file).trim();
     }
 
     private static int freePort() throws IOException {
