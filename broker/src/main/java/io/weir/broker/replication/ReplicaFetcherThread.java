@@ -208,7 +208,7 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         }
         partition.truncateTo(t.offset()); // also forgets epochs at the log end that the leader never had
         boolean done = t.complete();
-        if (!done && local.leaderEpochCache().latestEpoch() >= asked) {
+        if (!done && !partition.isLeader() && local.leaderEpochCache().latestEpoch() >= asked) {
             // cannot happen while the cache follows the log; never spin on it
             log.warn("{}: truncation to {} left epoch {} in place; fetching from there", tp, t.offset(), asked);
             done = true;

@@ -83,7 +83,8 @@ public final class ReplicaRules {
      *       epoch on came from a leader the current one did not follow: truncate to the end of its
      *       own largest epoch below the answer and ask again with that epoch. Each such round drops
      *       at least one epoch from the follower's cache, so the rounds end;</li>
-     *   <li>when the follower has no epochs, keep at most what the leader has;</li>
+     *   <li>when the follower has no epochs (or the leader answers an offset without an epoch),
+     *       keep at most what the leader has;</li>
      *   <li>when the leader cannot answer (no epochs at all), keep what is committed, the high watermark.</li>
      * </ul>
      * The result is never above {@code localLeo}.

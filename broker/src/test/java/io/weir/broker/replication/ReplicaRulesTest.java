@@ -54,8 +54,10 @@ class ReplicaRulesTest {
         // the leader has no epochs at all: fall back to the high watermark
         assertThat(ReplicaRules.truncation(new EpochEnd(LeaderEpochCache.UNDEFINED_EPOCH,
                 LeaderEpochCache.UNDEFINED_OFFSET), local, 80, 55)).isEqualTo(done(55));
-        // this replica has no epochs: keep at most what the leader has
+        // this replica has no epochs, or the leader answers an offset without an epoch: keep at most what it has
         assertThat(ReplicaRules.truncation(new EpochEnd(2, 30), LeaderEpochCache.inMemory(), 40, 10)).isEqualTo(done(30));
+        assertThat(ReplicaRules.truncation(new EpochEnd(LeaderEpochCache.UNDEFINED_EPOCH, 70), local, 80, 55))
+                .isEqualTo(done(70));
     }
 
     @Test

@@ -15,7 +15,11 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A seeded, deterministic simulation of one partition replicated on three brokers (RF=3,
@@ -38,7 +42,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>{@code -Dweir.sim.seeds=20000} runs more seeds, {@code -Dweir.sim.steps=N} longer runs,
  * {@code -Dweir.sim.seed=S} replays one seed (its trace is printed on failure), or starts the range there.
+ * The Maven profile {@code -Psim-long} runs both tests for 20,000 seeds and for 2,000 long runs. The
+ * two tests share nothing and run concurrently.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Execution(ExecutionMode.CONCURRENT)
 class ReplicationSimulationTest {
     private static final List<Integer> REPLICAS = List.of(1, 2, 3);
     private static final int MIN_ISR = 2;
