@@ -512,7 +512,7 @@ class ReplicationSimulationTest {
                     f.cache.assign(e.epoch(), e.offset());
                     f.log.add(e);
                 }
-                f.hw = Math.max(f.hw, Math.min(resp.leaderHw(), f.leo()));
+                f.hw = Math.min(resp.leaderHw(), f.leo()); // as Partition.updateFollowerHighWatermark: may go down
                 if (!resp.records().isEmpty()) {
                     log("broker " + f.id + " appends " + resp.records().size() + " leo=" + f.leo() + " hw=" + f.hw);
                 }
