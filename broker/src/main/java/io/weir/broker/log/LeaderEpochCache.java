@@ -96,14 +96,25 @@ public final class LeaderEpochCache {
     }
 
     /**
-     * Where {@code requestedEpoch} ended, as a leader answers it: the largest known epoch not above the
-     * request, and the start of the next epoch (or {@code logEndOffset} for the latest).
-     * {@code (UNDEFINED_EPOCH, UNDEFINED_OFFSET)} when no epoch that old is known.
+     * Where {@code requestedEpoch} ended, as a leader answers OffsetsForLeaderEpoch (Kafka's rule):
+     * <ul>
+     *   <li>the largest known epoch not above the request, and the start of the next known epoch
+     *       (or {@code logEndOffset} when it is the latest);</li>
+     *   <li>for a request older than every known epoch (this log's history begins later, e.g. a
+     *       replica elected uncleanly that never had those epochs): the requested epoch itself and the
+     *       start offset of the first known epoch, since whatever the asker wrote in that epoch can
+     *       only be kept below the point where this log's known history begins;</li>
+     *   <li>{@code (UNDEFINED_EPOCH, UNDEFINED_OFFSET)} when the request is undefined or no epoch is
+     *       known at all.</li>
+     * </ul>
      */
     public synchronized EpochEnd endOffsetFor(int requestedEpoch, long logEndOffset) {
+        if (requestedEpoch == UNDEFINED_EPOCH || starts.isEmpty()) {
+            return new EpochEnd(UNDEFINED_EPOCH, UNDEFINED_OFFSET);
+        }
         Map.Entry<Integer, Long> floor = starts.floorEntry(requestedEpoch);
         if (floor == null) {
-            return new EpochEnd(UNDEFINED_EPOCH, UNDEFINED_OFFSET);
+            return new EpochEnd(requestedEpoch, starts.firstEntry().getValue());
         }
         Map.Entry<Integer, Long> next = starts.higherEntry(floor.getKey());
         return new EpochEnd(floor.getKey(), next == null ? logEndOffset : next.getValue());

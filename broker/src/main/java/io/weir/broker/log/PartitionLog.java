@@ -611,7 +611,10 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Removes every record at or after {@code targetOffset} (a replica diverging from its leader).
-     * Whole batches only: a batch straddling the target goes too.
+     * Whole batches only: a batch straddling the target goes too. Epochs that start at or after the
+     * new log end leave the epoch cache even when no record goes: a replica that led an epoch
+     * without appending to it has that epoch at its log end, which a follower must forget (it would
+     * otherwise ask the leader about that epoch again and again).
      *
      * @return the new log end offset
      */
@@ -620,6 +623,7 @@ public final class PartitionLog implements AutoCloseable {
         try {
             checkOpen();
             if (targetOffset >= logEnd.offset()) {
+                epochCache.truncateFromEnd(logEnd.offset());
                 return logEnd.offset();
             }
             if (targetOffset < logStartOffset) {

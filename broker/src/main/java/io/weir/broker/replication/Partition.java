@@ -213,8 +213,15 @@ public final class Partition {
         }
     }
 
-    /** Follower: removes the divergent tail at and after {@code offset}. */
+    /**
+     * Follower: removes the divergent tail at and after {@code offset}. Ignored once this replica
+     * leads (a fetcher's answer that arrives after the leadership change must not cut the leader's
+     * log or its new epoch).
+     */
     synchronized void truncateTo(long offset) {
+        if (isLeader()) {
+            return;
+        }
         log.truncateTo(offset);
         if (highWatermark.offset() > log.logEndOffset()) {
             highWatermark = log.offsetMetadata(log.logEndOffset());
@@ -225,6 +232,9 @@ public final class Partition {
 
     /** Follower: the log no longer overlaps the leader's; start empty at {@code offset}. */
     synchronized void truncateFullyAndStartAt(long offset) {
+        if (isLeader()) {
+            return;
+        }
         log.truncateFullyAndStartAt(offset);
         highWatermark = log.offsetMetadata(offset);
     }

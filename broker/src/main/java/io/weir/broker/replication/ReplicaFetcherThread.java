@@ -112,7 +112,10 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                     pause(BACKOFF_MS);
                     continue;
                 }
-                if (!truncate()) {
+                if (truncationRound()) {
+                    continue; // another OffsetsForLeaderEpoch round, at once
+                }
+                if (partitions.values().stream().noneMatch(f -> f.truncated)) {
                     pause(BACKOFF_MS);
                     continue;
                 }
@@ -131,8 +134,15 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         }
     }
 
-    /** Truncates the partitions that need it. Returns whether some partition is ready to fetch. */
-    private boolean truncate() throws IOException {
+    /**
+     * One OffsetsForLeaderEpoch round for the partitions that have not yet found where they agree
+     * with the leader (see {@link ReplicaRules#truncation}). A partition whose round is incomplete
+     * (it held epochs the leader never had) has truncated to an older epoch and asks again.
+     *
+     * @return whether some partition needs another round
+     */
+    private boolean truncationRound() throws IOException {
+        boolean again = false;
         Map<TopicPartition, Followed> pending = new LinkedHashMap<>();
         partitions.forEach((tp, f) -> {
             if (!f.truncated) {
@@ -178,21 +188,41 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                                     Errors.forCode(p.errorCode()));
                             continue;
                         }
-                        Partition partition = f.partition;
-                        long target = ReplicaRules.truncationOffset(new LeaderEpochCache.EpochEnd(p.leaderEpoch(), p.endOffset()),
-                                partition.log().leaderEpochCache(), partition.log().logEndOffset(),
-                                partition.highWatermark().offset());
-                        if (target < partition.log().logEndOffset()) {
-                            log.info("{} follows broker {} at epoch {}: truncating its divergent tail from {} to {}", tp,
-                                    sourceBrokerId, f.leaderEpoch, partition.log().logEndOffset(), target);
-                            partition.truncateTo(Math.max(target, partition.log().logStartOffset()));
-                        }
-                        f.truncated = true;
+                        again |= !applyTruncation(tp, f, new LeaderEpochCache.EpochEnd(p.leaderEpoch(), p.endOffset()));
                     }
                 }
             }
         }
-        return partitions.values().stream().anyMatch(f -> f.truncated);
+        return again;
+    }
+
+    /** Applies the leader's answer for one partition. Returns whether the partition now agrees with the leader. */
+    private boolean applyTruncation(TopicPartition tp, Followed f, LeaderEpochCache.EpochEnd answer) {
+        Partition partition = f.partition;
+        PartitionLog local = partition.log();
+        int asked = local.leaderEpochCache().latestEpoch();
+        ReplicaRules.Truncation t = ReplicaRules.truncation(answer, local.leaderEpochCache(), local.logEndOffset(),
+                partition.highWatermark().offset());
+        if (t.offset() < local.logEndOffset()) {
+            log.info("{} follows broker {} at epoch {}: leader answers {}, truncating its divergent tail from {} to {}{}",
+                    tp, sourceBrokerId, f.leaderEpoch, answer, local.logEndOffset(), t.offset(),
+                    t.complete() ? "" : " (then asks again with its older epoch)");
+        }
+        if (t.offset() < local.logStartOffset()) {
+            // nothing this replica holds is shared with the leader: start over at the log start
+            partition.truncateFullyAndStartAt(local.logStartOffset());
+            f.truncated = true;
+            return true;
+        }
+        partition.truncateTo(t.offset()); // also forgets epochs at the log end that the leader never had
+        boolean done = t.complete();
+        if (!done && !partition.isLeader() && local.leaderEpochCache().latestEpoch() >= asked) {
+            // cannot happen while the cache follows the log; never spin on it
+            log.warn("{}: truncation to {} left epoch {} in place; fetching from there", tp, t.offset(), asked);
+            done = true;
+        }
+        f.truncated = done;
+        return done;
     }
 
     /**

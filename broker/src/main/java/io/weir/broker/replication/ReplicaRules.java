@@ -63,25 +63,51 @@ public final class ReplicaRules {
     }
 
     /**
+     * One round of a follower's truncation: the offset to truncate to (everything below it is kept)
+     * and whether the follower then agrees with the leader ({@code complete}) or must ask again with
+     * its latest epoch, which the truncation has made older.
+     */
+    public record Truncation(long offset, boolean complete) {
+    }
+
+    /**
      * Where a follower truncates its log before fetching, from the leader's answer to
-     * OffsetsForLeaderEpoch for the follower's latest epoch.
+     * OffsetsForLeaderEpoch for the follower's latest epoch (KIP-101, with KIP-279's repeated rounds).
+     * The leader answers the largest epoch it knows not above the one asked, and where that epoch
+     * ended in its log:
+     * <ul>
+     *   <li>when the follower also wrote in the answered epoch, both logs agree up to where the
+     *       shorter of the two ended that epoch: truncate there, done;</li>
+     *   <li>when the follower never had the answered epoch (after unclean elections the two
+     *       histories can interleave epochs the other never saw), everything it holds from its next
+     *       epoch on came from a leader the current one did not follow: truncate to the end of its
+     *       own largest epoch below the answer and ask again with that epoch. Each such round drops
+     *       at least one epoch from the follower's cache, so the rounds end;</li>
+     *   <li>when the follower has no epochs (or the leader answers an offset without an epoch),
+     *       keep at most what the leader has;</li>
+     *   <li>when the leader cannot answer (no epochs at all), keep what is committed, the high watermark.</li>
+     * </ul>
+     * The result is never above {@code localLeo}.
      *
      * @param leaderAnswer the epoch the leader knows (at most the one asked) and where it ended there
      * @param local        the follower's own cache, for where it ended that same epoch
      * @param localLeo     the follower's log end offset
-     * @param localHw      the follower's high watermark (the fallback when the leader knows no such epoch)
-     * @return the offset to truncate to (the follower keeps everything below it)
+     * @param localHw      the follower's high watermark (the fallback when the leader has no epochs)
      */
-    public static long truncationOffset(LeaderEpochCache.EpochEnd leaderAnswer, LeaderEpochCache local, long localLeo,
+    public static Truncation truncation(LeaderEpochCache.EpochEnd leaderAnswer, LeaderEpochCache local, long localLeo,
                                         long localHw) {
-        if (leaderAnswer.epoch() == LeaderEpochCache.UNDEFINED_EPOCH || leaderAnswer.endOffset() < 0) {
-            return Math.min(localHw, localLeo);
+        if (leaderAnswer.endOffset() == LeaderEpochCache.UNDEFINED_OFFSET) {
+            return new Truncation(Math.min(localHw, localLeo), true);
         }
-        LeaderEpochCache.EpochEnd mine = local.endOffsetFor(leaderAnswer.epoch(), localLeo);
+        LeaderEpochCache.EpochEnd mine = leaderAnswer.epoch() == LeaderEpochCache.UNDEFINED_EPOCH
+                ? new LeaderEpochCache.EpochEnd(LeaderEpochCache.UNDEFINED_EPOCH, LeaderEpochCache.UNDEFINED_OFFSET)
+                : local.endOffsetFor(leaderAnswer.epoch(), localLeo);
+        if (mine.epoch() == LeaderEpochCache.UNDEFINED_EPOCH) {
+            return new Truncation(Math.min(leaderAnswer.endOffset(), localLeo), true);
+        }
         if (mine.epoch() != leaderAnswer.epoch()) {
-            // the follower never wrote in that epoch: keep what precedes it, up to the leader's end there
-            return Math.min(Math.min(leaderAnswer.endOffset(), mine.endOffset() < 0 ? localHw : mine.endOffset()), localLeo);
+            return new Truncation(Math.min(mine.endOffset(), localLeo), false);
         }
-        return Math.min(Math.min(leaderAnswer.endOffset(), mine.endOffset()), localLeo);
+        return new Truncation(Math.min(Math.min(leaderAnswer.endOffset(), mine.endOffset()), localLeo), true);
     }
 }

@@ -26,7 +26,26 @@ class LeaderEpochCacheTest {
         assertThat(cache.endOffsetFor(3, 99)).as("largest epoch not above").isEqualTo(new EpochEnd(1, 20));
         assertThat(cache.endOffsetFor(4, 99)).isEqualTo(new EpochEnd(4, 99));
         assertThat(cache.endOffsetFor(7, 99)).isEqualTo(new EpochEnd(4, 99));
-        assertThat(cache.endOffsetFor(0, 99)).isEqualTo(new EpochEnd(-1, -1));
+        assertThat(cache.endOffsetFor(0, 99)).as("older than every epoch").isEqualTo(new EpochEnd(0, 0));
+        assertThat(cache.endOffsetFor(LeaderEpochCache.UNDEFINED_EPOCH, 99)).isEqualTo(new EpochEnd(-1, -1));
+    }
+
+    /**
+     * A log whose known history begins after the asked epoch (here a replica elected uncleanly, whose
+     * first epoch is 3 at offset 10) answers the asked epoch itself, ending where its own history
+     * begins: whatever the asker wrote in epoch 1 can only be shared below offset 10. Answering
+     * "unknown" made the asker fall back to its high watermark and keep records this log never had.
+     */
+    @Test
+    void anEpochOlderThanEveryKnownOneEndsWhereTheKnownHistoryBegins() {
+        LeaderEpochCache cache = LeaderEpochCache.inMemory();
+        cache.assign(3, 10);
+        cache.assign(5, 20);
+        assertThat(cache.endOffsetFor(1, 30)).isEqualTo(new EpochEnd(1, 10));
+        assertThat(cache.endOffsetFor(2, 30)).isEqualTo(new EpochEnd(2, 10));
+        assertThat(cache.endOffsetFor(3, 30)).isEqualTo(new EpochEnd(3, 20));
+        assertThat(LeaderEpochCache.inMemory().endOffsetFor(1, 30)).as("no epochs at all")
+                .isEqualTo(new EpochEnd(LeaderEpochCache.UNDEFINED_EPOCH, LeaderEpochCache.UNDEFINED_OFFSET));
     }
 
     @Test

@@ -206,6 +206,17 @@ class PartitionLogTest {
     }
 
     @Test
+    void truncatingAtTheLogEndForgetsAnEpochThatWroteNothing() {
+        PartitionLog log = open(config());
+        log.appendAsLeader(TestRecords.batch("a", 3, 1), 0);
+        log.leaderEpochCache().assign(3, 3); // led epoch 3 from offset 3, then lost leadership before any write
+        assertThat(log.truncateTo(3)).isEqualTo(3);
+        assertThat(log.leaderEpochCache().entries()).containsExactly(new LeaderEpochCache.EpochEnd(0, 0));
+        assertThat(log.truncateTo(10)).isEqualTo(3);
+        assertThat(values(log)).hasSize(3);
+    }
+
+    @Test
     void deleteRecordsBeforeMovesTheStartAndDropsWholeSegments() {
         PartitionLog log = open(config().with(LogConfig.SEGMENT_BYTES, 1024));
         for (int i = 0; i < 30; i++) {
