@@ -91,12 +91,7 @@ public final class Partition {
     synchronized boolean makeLeader(LeaderAndIsr newState, List<Integer> newReplicas, long nowMs) {
         boolean newEpoch = newState.leaderEpoch() != state.leaderEpoch() || !isLeader();
         if (!newEpoch) {
-            // a replica the controller took out of the ISR must fetch again before it may rejoin
-            for (int id : state.isr()) {
-                if (!newState.isr().contains(id) && followerLeos.containsKey(id)) {
-                    followerLeos.put(id, -1L);
-                }
-            }
+            forgetRemovedFollowers(newState);
         }
         state = newState;
         replicas = List.copyOf(newReplicas);
@@ -114,6 +109,19 @@ public final class Partition {
         }
         maybeIncrementHighWatermark();
         return newEpoch;
+    }
+
+    /**
+     * A follower that leaves the ISR (the controller or this leader took it out) must fetch again
+     * before it may rejoin: its last known log end may still reach the high watermark (no writes
+     * since it stopped fetching), and a replica that stopped fetching is not in sync.
+     */
+    private void forgetRemovedFollowers(LeaderAndIsr next) {
+        for (int id : state.isr()) {
+            if (!next.isr().contains(id) && followerLeos.containsKey(id)) {
+                followerLeos.put(id, -1L);
+            }
+        }
     }
 
     /** Becomes (or stays) follower with this state. Returns whether the leader or its epoch changed. */
@@ -150,6 +158,7 @@ public final class Partition {
     /** A newer ISR this leader wrote to ZooKeeper itself. */
     synchronized void updateState(LeaderAndIsr written) {
         if (written.leaderEpoch() == state.leaderEpoch() && written.partitionEpoch() > state.partitionEpoch()) {
+            forgetRemovedFollowers(written);
             state = written;
             maybeIncrementHighWatermark();
         }

@@ -145,6 +145,24 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void aCaughtUpFollowerThatStopsFetchingLeavesTheIsrAndRejoinsOnlyByFetchingAgain() {
+        append(10, 1);
+        replicas.recordFollowerFetch(TP, 1, 10);
+        replicas.recordFollowerFetch(TP, 2, 10); // both caught up; then follower 2 freezes and nothing is written
+        scheduler.advance(LAG_MS / 2);
+        replicas.recordFollowerFetch(TP, 1, 10);
+        scheduler.advance(LAG_MS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> partition().isr().equals(List.of(0, 1)));
+
+        // its last known log end still equals the high watermark: only a fetch of its own may bring it back
+        replicas.recordFollowerFetch(TP, 1, 10);
+        assertThat(partition().replicasToAdd(java.util.Set.of())).isEmpty();
+
+        replicas.recordFollowerFetch(TP, 2, 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> partition().isr().equals(List.of(0, 1, 2)));
+    }
+
+    @Test
     void acksAllFailsWithNotEnoughReplicasAfterAppendWhenTheIsrShrinksBelowTheMinimum() {
         CompletableFuture<LogAppendInfo> acked = append(1, 3);
         scheduler.advance(LAG_MS);
