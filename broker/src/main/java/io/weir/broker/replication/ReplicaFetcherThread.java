@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,7 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     private final Time time;
     private final int maxWaitMs;
     private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
+    private long fetchRound;
     private final Thread thread;
     private volatile boolean running = true;
     /** Fault injection: a paused fetcher sends nothing, like a stalled follower. */
@@ -248,9 +250,13 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                 .setMaxBytes(16 * 1024 * 1024).setSessionId(0).setSessionEpoch(-1);
         Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
         Map<TopicPartition, Followed> asked = new HashMap<>();
-        partitions.forEach((tp, f) -> {
+        // the leader gives a batch larger than the partition limit only to the first partition with data:
+        // the order rotates so that every partition is first in turn and none starves behind busy ones
+        for (Map.Entry<TopicPartition, Followed> e : rotated(new ArrayList<>(partitions.entrySet()), fetchRound++)) {
+            TopicPartition tp = e.getKey();
+            Followed f = e.getValue();
             if (!f.truncated) {
-                return;
+                continue;
             }
             topics.computeIfAbsent(tp.topic(), n -> {
                 FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(n);
@@ -261,7 +267,7 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                     .setLogStartOffset(f.partition.log().logStartOffset()).setPartitionMaxBytes(1024 * 1024)
                     .setLastFetchedEpoch(-1));
             asked.put(tp, f);
-        });
+        }
         if (asked.isEmpty()) {
             return;
         }
@@ -303,6 +309,14 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         if (backoff) {
             pause(BACKOFF_MS);
         }
+    }
+
+    /** {@code items} rotated left by {@code round} places: over {@code items.size()} rounds each is first once. */
+    static <T> List<T> rotated(List<T> items, long round) {
+        if (!items.isEmpty()) {
+            Collections.rotate(items, -(int) (round % items.size()));
+        }
+        return items;
     }
 
     private void pause(long ms) {

@@ -64,4 +64,16 @@ class ReplicaFetcherThreadTest {
         assertThat(ReplicaFetcherThread.completeBatches(MemoryRecords.readableRecords(tiny.slice())).sizeInBytes())
                 .as("not even one whole batch").isZero();
     }
+
+    @Test
+    void everyPartitionLeadsTheFetchRequestInTurn() {
+        List<String> firsts = new ArrayList<>();
+        for (long round = 0; round < 4; round++) {
+            List<String> order = ReplicaFetcherThread.rotated(new ArrayList<>(List.of("a", "b", "c", "d")), round);
+            assertThat(order).containsExactlyInAnyOrder("a", "b", "c", "d");
+            firsts.add(order.get(0));
+        }
+        assertThat(firsts).containsExactly("a", "b", "c", "d");
+        assertThat(ReplicaFetcherThread.rotated(new ArrayList<String>(), 7)).isEmpty();
+    }
 }
