@@ -52,27 +52,33 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 .setClusterId(services.metadata().clusterId())
                 .setControllerId(services.metadata().controllerId())
                 .setClusterAuthorizedOperations(Integer.MIN_VALUE);
+        // a broker cut off from ZooKeeper leaves itself out: the controller may have moved its leaderships
+        // already, and a client that knows only the other brokers asks them next
+        boolean current = services.metadata().isCurrent();
         for (BrokerRegistration b : services.metadata().brokers()) {
+            if (!current && b.id() == services.brokerId()) {
+                continue;
+            }
             data.brokers().add(new MetadataResponseBroker().setNodeId(b.id()).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
         }
         List<MetadataRequestTopic> requested = request.data().topics();
         if (requested == null) {
             for (TopicMetadata t : services.metadata().topics()) {
-                data.topics().add(describe(t));
+                data.topics().add(describe(t, current));
             }
         } else {
             boolean allowCreate = version < 4 || request.data().allowAutoTopicCreation();
             for (MetadataRequestTopic rt : requested) {
-                data.topics().add(lookup(context, rt, allowCreate));
+                data.topics().add(lookup(context, rt, allowCreate, current));
             }
         }
         return CompletableFuture.completedFuture(new MetadataResponse(data, version));
     }
 
-    private MetadataResponseTopic lookup(RequestContext context, MetadataRequestTopic rt, boolean allowCreate) {
+    private MetadataResponseTopic lookup(RequestContext context, MetadataRequestTopic rt, boolean allowCreate, boolean current) {
         if (rt.name() == null) {
             Uuid id = rt.topicId();
-            return services.metadata().topicById(id).map(this::describe).orElseGet(() -> new MetadataResponseTopic()
+            return services.metadata().topicById(id).map(t -> describe(t, current)).orElseGet(() -> new MetadataResponseTopic()
                     .setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
         }
         String name = rt.name();
@@ -82,7 +88,7 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 Topic.validate(name); // a name that can never exist is INVALID_TOPIC_EXCEPTION, as in Kafka
                 return new MetadataResponseTopic().setName(name).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             }
-            return describe(topic);
+            return describe(topic, current);
         } catch (InvalidTopicException e) {
             log.warn("Metadata for invalid topic name '{}' from client '{}' at {}: {}", name, context.header().clientId(),
                     context.clientAddress(), e.getMessage());
@@ -93,15 +99,17 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
         }
     }
 
-    private MetadataResponseTopic describe(TopicMetadata t) {
+    /** {@code current}: whether this broker's view follows ZooKeeper now; if not, it names no leader of its own. */
+    private MetadataResponseTopic describe(TopicMetadata t, boolean current) {
         MetadataResponseTopic topic = new MetadataResponseTopic().setName(t.name()).setTopicId(t.topicId())
                 .setIsInternal(t.isInternal()).setTopicAuthorizedOperations(Integer.MIN_VALUE);
         for (PartitionState p : t.partitions().values()) {
-            Errors error = p.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
+            int leader = current || p.leader() != services.brokerId() ? p.leader() : -1;
+            Errors error = leader < 0 ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
             topic.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p.partition())
                     .setErrorCode(error.code())
-                    .setLeaderId(p.leader())
+                    .setLeaderId(leader)
                     .setLeaderEpoch(p.leaderEpoch())
                     .setReplicaNodes(new ArrayList<>(p.replicas()))
                     .setIsrNodes(new ArrayList<>(p.isr()))

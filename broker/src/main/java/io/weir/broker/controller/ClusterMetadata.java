@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * The broker's view of the cluster, served to clients in Metadata responses: live brokers and every
@@ -34,6 +35,21 @@ public final class ClusterMetadata {
 
     public void setControllerId(int id) {
         this.controllerId = id;
+    }
+
+    private volatile BooleanSupplier current = () -> true;
+
+    /** Tells whether this view is kept current (the broker's ZooKeeper session is live). */
+    public void setCurrency(BooleanSupplier current) {
+        this.current = current;
+    }
+
+    /**
+     * Whether this view follows ZooKeeper now. While it does not, the controller may have moved
+     * leadership away without this broker hearing of it.
+     */
+    public boolean isCurrent() {
+        return current.getAsBoolean();
     }
 
     public void setBrokers(List<BrokerRegistration> live) {

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -115,6 +116,17 @@ public final class ReplicaManager {
 
     public void setLeadershipListener(LeadershipListener listener) {
         this.leadershipListener = listener;
+    }
+
+    private volatile BooleanSupplier sessionLive = () -> true;
+
+    /**
+     * Whether this broker's ZooKeeper session is live. Without it the broker cannot know whether the
+     * controller has already elected another leader (its session may have expired), so it refuses
+     * appends until the session is back rather than accept writes the cluster will truncate.
+     */
+    public void setSessionLiveness(BooleanSupplier live) {
+        this.sessionLive = live;
     }
 
     /** Which brokers may not (re)join an ISR now, as the cluster state says. */
@@ -270,6 +282,10 @@ public final class ReplicaManager {
         Partition partition = partitions.get(tp);
         if (partition == null || !partition.isLeader()) {
             throw new NotLeaderOrFollowerException("Broker " + brokerId + " does not lead " + tp);
+        }
+        if (!sessionLive.getAsBoolean()) {
+            throw new NotLeaderOrFollowerException("Broker " + brokerId + " is disconnected from ZooKeeper and may no longer lead "
+                    + tp + "; ask another broker for metadata");
         }
         if (requiredAcks == -1 && partition.isr().size() < minInsyncReplicas) {
             throw new NotEnoughReplicasException("The ISR of " + tp + " " + partition.isr() + " is smaller than min.insync.replicas "

@@ -97,9 +97,11 @@ public final class WeirServer implements AutoCloseable {
         started(logManager);
 
         metadata = new ClusterMetadata(zk.clusterId(), config.brokerId());
+        metadata.setCurrency(zk::isConnected);
         TopicManager topics = new TopicManager(zk, metadata, config.logManagerConfig().logDefaults());
         replicaManager = new ReplicaManager(config.brokerId(), logManager, config.logManagerConfig().logDirs(), scheduler, time,
                 config.replicationConfig(), (tp, state) -> zk.writeStateAsLeader(tp.topic(), tp.partition(), state));
+        replicaManager.setSessionLiveness(zk::isConnected);
         started(() -> {
             if (!killed) {
                 replicaManager.shutdown();

@@ -78,7 +78,15 @@ public final class ZkStore implements AutoCloseable {
         curator.getConnectionStateListenable().addListener((client, newState) -> onConnectionState(newState));
     }
 
+    private volatile boolean connected;
+
+    /** Whether the session is connected now (false from a suspension until the reconnection). */
+    public boolean isConnected() {
+        return connected;
+    }
+
     private void onConnectionState(ConnectionState newState) {
+        connected = newState == ConnectionState.CONNECTED || newState == ConnectionState.RECONNECTED;
         switch (newState) {
             case SUSPENDED -> log.warn("ZooKeeper connection suspended; cluster state changes wait for it");
             case LOST -> log.error("ZooKeeper session lost; the broker registration will be re-created on reconnect");
@@ -102,6 +110,7 @@ public final class ZkStore implements AutoCloseable {
                 throw new ZkException("Cannot connect to ZooKeeper at " + curator.getZookeeperClient().getCurrentConnectionString()
                         + " within " + waitMs + " ms");
             }
+            connected = true; // the listener hears of it too, perhaps later
             for (String path : List.of(BROKER_IDS, TOPICS, TOPIC_CONFIGS, "/weir")) {
                 curator.createContainers(path);
             }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.weir.broker.common.Time;
 import io.weir.broker.log.FetchDataInfo;
 import io.weir.broker.log.PartitionLog;
+import io.weir.broker.network.ProtocolSamples;
 import io.weir.broker.replication.Partition;
 import io.weir.broker.server.BrokerConfig;
 import io.weir.broker.server.EmbeddedWeirCluster;
@@ -31,9 +32,20 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,6 +88,7 @@ class NetworkPartitionIT {
                     await().atMost(Duration.ofSeconds(30)).until(() -> brokers.subList(0, 2).stream()
                             .anyMatch(b -> partition(b, tp).map(Partition::isLeader).orElse(false)));
                     assertThat(partition(isolated, tp).orElseThrow().isLeader()).as("it cannot know yet").isTrue();
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertFencedFromClients(isolated, topic));
                     send(producer, topic, 200, 400);
                     zkProxy.heal();
                     send(producer, topic, 400, 450);
@@ -93,6 +106,29 @@ class NetworkPartitionIT {
             } finally {
                 isolated.close();
             }
+        }
+    }
+
+    /**
+     * Still believing it leads, the isolated broker knows it lost ZooKeeper: it refuses writes and,
+     * in Metadata, names neither itself nor a leader of its own, so clients turn to the other brokers.
+     */
+    private static void assertFencedFromClients(WeirServer isolated, String topic) throws Exception {
+        try (RawKafkaSocket socket = new RawKafkaSocket("127.0.0.1:" + isolated.boundPort())) {
+            MetadataResponse metadata = (MetadataResponse) socket.call(ApiKeys.METADATA, (short) 12, new MetadataRequestData()
+                    .setAllowAutoTopicCreation(false).setTopics(new ArrayList<>(List.of(new MetadataRequestTopic().setName(topic)))));
+            assertThat(metadata.data().brokers()).extracting(MetadataResponseBroker::nodeId).doesNotContain(2);
+            MetadataResponsePartition p = metadata.data().topics().find(topic).partitions().get(0);
+            assertThat(p.leaderId()).isEqualTo(-1);
+            assertThat(Errors.forCode(p.errorCode())).isEqualTo(Errors.LEADER_NOT_AVAILABLE);
+
+            ProduceRequestData produce = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000);
+            TopicProduceData t = new TopicProduceData().setName(topic);
+            t.partitionData().add(new PartitionProduceData().setIndex(0).setRecords(ProtocolSamples.records("alone")));
+            produce.topicData().add(t);
+            ProduceResponse response = (ProduceResponse) socket.call(ApiKeys.PRODUCE, (short) 12, produce);
+            assertThat(Errors.forCode(response.data().responses().iterator().next().partitionResponses().get(0).errorCode()))
+                    .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         }
     }
 

@@ -163,6 +163,18 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void aLeaderWithoutALiveZooKeeperSessionRefusesAppendsUntilItIsBack() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean live = new java.util.concurrent.atomic.AtomicBoolean(false);
+        replicas.setSessionLiveness(live::get);
+        assertThatThrownBy(() -> append(1, 1)).isInstanceOf(NotLeaderOrFollowerException.class)
+                .hasMessageContaining("disconnected from ZooKeeper");
+        assertThat(partition().log().logEndOffset()).as("nothing appended").isZero();
+        live.set(true);
+        append(1, 1);
+        assertThat(partition().log().logEndOffset()).isEqualTo(1);
+    }
+
+    @Test
     void acksAllFailsWithNotEnoughReplicasAfterAppendWhenTheIsrShrinksBelowTheMinimum() {
         CompletableFuture<LogAppendInfo> acked = append(1, 3);
         scheduler.advance(LAG_MS);
