@@ -1,10 +1,12 @@
 package io.weir.broker.replication;
 
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -18,6 +20,10 @@ import org.apache.kafka.common.requests.RequestHeader;
  * {@code Selector}, {@code Metrics}, {@code LogContext}, metadata updaters) are internal API that
  * changes from release to release. Framing is the protocol's: a 4-byte size, then header and body.
  *
+ * <p>A leader that goes silent (a network partition drops packets, or its process hangs) must not
+ * hold the follower forever: connecting and every answer are bounded by {@code replica.socket.timeout.ms},
+ * after which the connection is dropped and the next call connects again.
+ *
  * <p>Not thread-safe: owned by one fetcher thread. {@link #close} may be called from any thread to
  * abort a blocked call.
  */
@@ -25,66 +31,70 @@ final class ReplicaClient implements AutoCloseable {
     private final String clientId;
     private final InetSocketAddress address;
     private final int maxResponseBytes;
-    private volatile SocketChannel channel;
+    private final int socketTimeoutMs;
+    private volatile Socket socket;
+    private DataInputStream in;
+    private OutputStream out;
     private int correlationId;
 
-    ReplicaClient(String clientId, InetSocketAddress address, int maxResponseBytes) {
+    ReplicaClient(String clientId, InetSocketAddress address, int maxResponseBytes, int socketTimeoutMs) {
         this.clientId = clientId;
         this.address = address;
         this.maxResponseBytes = maxResponseBytes;
+        this.socketTimeoutMs = socketTimeoutMs;
     }
 
-    /** Sends {@code request} (already built for its version) and waits for the response. */
+    /**
+     * Sends {@code request} (already built for its version) and waits for the response.
+     *
+     * @throws SocketTimeoutException when the leader does not connect or answer within the socket timeout
+     */
     AbstractResponse send(AbstractRequest request) throws IOException {
-        if (channel == null) {
-            SocketChannel ch = SocketChannel.open();
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ch.connect(address);
-            channel = ch;
+        if (socket == null) {
+            Socket s = new Socket();
+            try {
+                s.setTcpNoDelay(true);
+                s.connect(address, socketTimeoutMs);
+                s.setSoTimeout(socketTimeoutMs);
+                in = new DataInputStream(s.getInputStream());
+                out = s.getOutputStream();
+            } catch (IOException e) {
+                s.close();
+                throw e;
+            }
+            socket = s;
         }
         try {
             RequestHeader header = new RequestHeader(request.apiKey(), request.version(), clientId, ++correlationId);
             ByteBuffer body = request.serializeWithHeader(header);
-            ByteBuffer size = ByteBuffer.allocate(4).putInt(0, body.remaining());
-            writeFully(size);
-            writeFully(body);
-            ByteBuffer sizeIn = ByteBuffer.allocate(4);
-            readFully(sizeIn);
-            int n = sizeIn.getInt(0);
+            byte[] frame = new byte[4 + body.remaining()];
+            ByteBuffer.wrap(frame).putInt(body.remaining()).put(body);
+            out.write(frame);
+            out.flush();
+            int n = in.readInt();
             if (n < 0 || n > maxResponseBytes) {
                 throw new IOException("Response of " + n + " bytes from " + address + " exceeds " + maxResponseBytes);
             }
-            ByteBuffer response = ByteBuffer.allocate(n);
-            readFully(response);
-            response.flip();
-            return AbstractResponse.parseResponse(response, header);
+            byte[] response = new byte[n];
+            in.readFully(response);
+            return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+        } catch (SocketTimeoutException e) {
+            close();
+            throw new SocketTimeoutException("No answer from " + address + " within " + socketTimeoutMs
+                    + " ms (replica.socket.timeout.ms)");
         } catch (IOException | RuntimeException e) {
             close();
             throw e instanceof IOException io ? io : new IOException("Bad response from " + address + ": " + e, e);
         }
     }
 
-    private void writeFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
-    private void readFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new IOException("Connection to " + address + " closed");
-            }
-        }
-    }
-
     @Override
     public void close() {
-        SocketChannel ch = channel;
-        channel = null;
-        if (ch != null) {
+        Socket s = socket;
+        socket = null;
+        if (s != null) {
             try {
-                ch.close();
+                s.close();
             } catch (IOException e) {
                 // closing anyway
             }

@@ -15,7 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 final class ReplicaFetcherManager implements AutoCloseable {
     private final int localBrokerId;
     private final Time time;
-    private final int maxWaitMs;
+    private final ReplicationConfig config;
     private final Map<Integer, ReplicaFetcherThread> threads = new HashMap<>();
     private final Map<Integer, InetSocketAddress> addresses = new HashMap<>();
     private final Map<TopicPartition, Integer> sources = new HashMap<>();
@@ -24,10 +24,10 @@ final class ReplicaFetcherManager implements AutoCloseable {
     private boolean closed;
     private boolean paused;
 
-    ReplicaFetcherManager(int localBrokerId, Time time, int maxWaitMs) {
+    ReplicaFetcherManager(int localBrokerId, Time time, ReplicationConfig config) {
         this.localBrokerId = localBrokerId;
         this.time = time;
-        this.maxWaitMs = maxWaitMs;
+        this.config = config;
     }
 
     /** Fetches {@code partition} from {@code leader} at {@code leaderEpoch} (truncating first). */
@@ -41,7 +41,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
         if (thread != null && !address.equals(addresses.get(leader))) {
             // the leader came back at another address: a new thread takes over its partitions
             thread.close();
-            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, maxWaitMs);
+            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, config);
             threads.put(leader, thread);
             addresses.put(leader, address);
             thread.setPaused(paused);
@@ -54,7 +54,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
             }
         }
         if (thread == null) {
-            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, maxWaitMs);
+            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, config);
             threads.put(leader, thread);
             addresses.put(leader, address);
             thread.setPaused(paused);

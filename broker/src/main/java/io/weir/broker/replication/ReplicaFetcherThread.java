@@ -69,12 +69,13 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     /** Fault injection: a paused fetcher sends nothing, like a stalled follower. */
     private volatile boolean paused;
 
-    ReplicaFetcherThread(int localBrokerId, int sourceBrokerId, InetSocketAddress source, Time time, int maxWaitMs) {
+    ReplicaFetcherThread(int localBrokerId, int sourceBrokerId, InetSocketAddress source, Time time, ReplicationConfig config) {
         this.localBrokerId = localBrokerId;
         this.sourceBrokerId = sourceBrokerId;
-        this.client = new ReplicaClient("weir-replica-" + localBrokerId, source, 64 * 1024 * 1024);
+        this.client = new ReplicaClient("weir-replica-" + localBrokerId, source, 64 * 1024 * 1024,
+                config.replicaSocketTimeoutMs());
         this.time = time;
-        this.maxWaitMs = maxWaitMs;
+        this.maxWaitMs = config.replicaFetchWaitMaxMs();
         this.thread = new Thread(this, "weir-replica-fetcher-" + localBrokerId + "-from-" + sourceBrokerId);
         thread.setDaemon(true);
     }
@@ -122,6 +123,12 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                     continue;
                 }
                 fetch();
+            } catch (java.net.SocketTimeoutException e) {
+                if (running) {
+                    log.warn("Replica fetcher of broker {}: leader {} is silent, reconnecting: {}", localBrokerId, sourceBrokerId,
+                            e.getMessage());
+                    pause(BACKOFF_MS);
+                }
             } catch (IOException e) {
                 if (running) {
                     log.debug("Fetch from broker {} failed: {}", sourceBrokerId, e.toString());

@@ -82,7 +82,7 @@ public final class ReplicaManager {
         this.time = time;
         this.config = config;
         this.isrWriter = isrWriter;
-        this.fetchers = new ReplicaFetcherManager(brokerId, time, config.replicaFetchWaitMaxMs());
+        this.fetchers = new ReplicaFetcherManager(brokerId, time, config);
         this.isrThread = Executors.newSingleThreadExecutor(new NamedThreadFactory("weir-isr-writer", true));
         for (Path dir : logDirs) {
             OffsetCheckpointFile file = new OffsetCheckpointFile(dir.resolve(HW_CHECKPOINT));

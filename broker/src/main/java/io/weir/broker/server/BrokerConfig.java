@@ -42,6 +42,7 @@ public final class BrokerConfig {
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String REPLICA_SOCKET_TIMEOUT_MS = "replica.socket.timeout.ms";
     public static final String HW_CHECKPOINT_INTERVAL_MS = "replica.high.watermark.checkpoint.interval.ms";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String NUM_IO_THREADS = "num.io.threads";
@@ -87,6 +88,9 @@ public final class BrokerConfig {
                     "A follower not caught up with the leader for this long leaves the ISR.")
             .define(REPLICA_FETCH_WAIT_MAX_MS, Type.INT, 500, Range.atLeast(0), Importance.MEDIUM,
                     "How long a follower's fetch waits at the leader for new records.")
+            .define(REPLICA_SOCKET_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.MEDIUM,
+                    "How long a follower waits for its leader to connect or answer before it drops the connection and"
+                            + " connects again; at least replica.fetch.wait.max.ms.")
             .define(HW_CHECKPOINT_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.MEDIUM,
                     "How often high watermarks are written to replication-offset-checkpoint.")
             .define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, Range.atLeast(1024), Importance.HIGH,
@@ -135,6 +139,10 @@ public final class BrokerConfig {
                     "clients need a host name to connect to; set advertised.listeners when listening on all interfaces");
         }
         groupConfig();
+        if (parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS) < parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS)) {
+            throw new ConfigException(REPLICA_SOCKET_TIMEOUT_MS, parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS),
+                    "must be at least replica.fetch.wait.max.ms (" + parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS) + ")");
+        }
         if (socketRequestMaxBytes() < logManagerConfig.logDefaults().maxMessageBytes()) {
             throw new ConfigException(SOCKET_REQUEST_MAX_BYTES, socketRequestMaxBytes(),
                     "must be at least message.max.bytes (" + logManagerConfig.logDefaults().maxMessageBytes() + ")");
@@ -256,7 +264,8 @@ public final class BrokerConfig {
 
     public io.weir.broker.replication.ReplicationConfig replicationConfig() {
         return new io.weir.broker.replication.ReplicationConfig(parsed.getLong(REPLICA_LAG_TIME_MAX_MS),
-                parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS), parsed.getLong(HW_CHECKPOINT_INTERVAL_MS));
+                parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS), parsed.getLong(HW_CHECKPOINT_INTERVAL_MS),
+                parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS));
     }
 
     public int minInsyncReplicas() {

@@ -52,11 +52,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A leader cut off from ZooKeeper (a {@link FaultProxy} in front of ZooKeeper for that broker only,
- * blackholed: a silent partition, no reset) while an idempotent acks=all producer writes. Its session
- * expires, the controller elects another ISR member, the isolated leader can acknowledge nothing
- * (its followers have left it), and after the partition heals it rejoins as a follower, truncating
- * what it appended alone. Every acknowledged record is present exactly once, in order, everywhere.
+ * Network partitions made with a {@link FaultProxy} (blackholed: a silent partition, no reset) while an
+ * idempotent acks=all producer writes to an RF=3, min.insync.replicas=2 partition:
+ * <ul>
+ *   <li>the leader cut off from ZooKeeper only: its session expires, the controller elects another ISR
+ *       member, the isolated leader can acknowledge nothing (its followers have left it) and refuses
+ *       writes, and after the partition heals it rejoins as a follower, truncating what it appended alone;</li>
+ *   <li>the leader cut off from its followers and clients but not from ZooKeeper: it stays leader,
+ *       shrinks its ISR to itself and refuses acks=all; after healing the followers rejoin.</li>
+ * </ul>
+ * Every acknowledged record is present exactly once, in order, on every replica.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NetworkPartitionIT {
@@ -110,6 +115,88 @@ class NetworkPartitionIT {
     }
 
     /**
+     * The leader is cut off from its followers and its clients (a {@link FaultProxy} in front of its
+     * listener, blackholed) but keeps its ZooKeeper session, so it stays the leader. Its followers
+     * fall out of the ISR, which the leader records in ZooKeeper; with min.insync.replicas=2 it then
+     * refuses acks=all writes even from a client on its own side of the partition. After healing,
+     * the followers give up on their silent connections (replica.socket.timeout.ms), connect again,
+     * catch up and rejoin; the producer's writes held up by the partition go through, each once.
+     */
+    @Test
+    void aLeaderCutOffFromItsFollowersAcknowledgesNothingAloneAndTheyRejoinAfterHealing() throws Exception {
+        int port = freePort();
+        try (EmbeddedWeirCluster cluster = EmbeddedWeirCluster.builder().brokers(2)
+                .brokerProperty(BrokerConfig.REPLICA_SOCKET_TIMEOUT_MS, "3000").build().start();
+             FaultProxy front = FaultProxy.start("127.0.0.1", port)) {
+            WeirServer cut = startBroker(2, cluster.zookeeperConnect(), Map.of(
+                    BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:" + port,
+                    BrokerConfig.ADVERTISED_LISTENERS, "PLAINTEXT://127.0.0.1:" + front.port(),
+                    BrokerConfig.REPLICA_LAG_TIME_MAX_MS, "3000"));
+            try {
+                String topic = topicLedBy(2);
+                TopicPartition tp = new TopicPartition(topic, 0);
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+                    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
+                            .all().get(30, TimeUnit.SECONDS);
+                }
+                List<WeirServer> brokers = List.of(cluster.broker(0), cluster.broker(1), cut);
+                await().atMost(Duration.ofSeconds(20)).until(() -> partition(cut, tp).map(Partition::isLeader).orElse(false)
+                        && partition(cut, tp).get().isr().size() == 3);
+
+                try (KafkaProducer<String, String> producer = producer(cluster.bootstrapServers())) {
+                    send(producer, topic, 0, 200);
+                    front.blackhole();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> partition(cut, tp).map(p -> p.isLeader()
+                            && p.isr().equals(List.of(2))).orElse(false));
+                    assertThat(partition(cluster.broker(0), tp).orElseThrow().isLeader()).as("the controller keeps it leader").isFalse();
+                    try (RawKafkaSocket socket = new RawKafkaSocket("127.0.0.1:" + port)) {
+                        assertThat(rawProduce(socket, topic, (short) -1)).as("acks=all with the ISR below min.insync.replicas")
+                                .isEqualTo(Errors.NOT_ENOUGH_REPLICAS);
+                    }
+                    List<Future<RecordMetadata>> held = new ArrayList<>();
+                    for (int i = 200; i < 400; i++) {
+                        held.add(producer.send(new ProducerRecord<>(topic, 0, "k", "v-" + i)));
+                    }
+                    Thread.sleep(1000);
+                    assertThat(held).as("nothing is acknowledged across the partition").noneMatch(Future::isDone);
+                    front.heal();
+                    await().atMost(Duration.ofSeconds(40)).until(() -> partition(cut, tp).get().isr().size() == 3);
+                    for (Future<RecordMetadata> f : held) {
+                        f.get(60, TimeUnit.SECONDS);
+                    }
+                    send(producer, topic, 400, 450);
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> brokers.stream().allMatch(b -> partition(b, tp)
+                        .map(p -> p.log().logEndOffset() == 450 && p.highWatermark().offset() == 450).orElse(false)));
+                List<Integer> expected = new ArrayList<>();
+                for (int i = 0; i < 450; i++) {
+                    expected.add(i);
+                }
+                for (WeirServer b : brokers) {
+                    assertThat(values(partition(b, tp).orElseThrow().log())).containsExactlyElementsOf(expected);
+                }
+            } finally {
+                cut.close();
+            }
+        }
+    }
+
+    private static Errors rawProduce(RawKafkaSocket socket, String topic, short acks) throws Exception {
+        ProduceRequestData produce = new ProduceRequestData().setAcks(acks).setTimeoutMs(10_000);
+        TopicProduceData t = new TopicProduceData().setName(topic);
+        t.partitionData().add(new PartitionProduceData().setIndex(0).setRecords(ProtocolSamples.records("alone")));
+        produce.topicData().add(t);
+        ProduceResponse response = (ProduceResponse) socket.call(ApiKeys.PRODUCE, (short) 12, produce);
+        return Errors.forCode(response.data().responses().iterator().next().partitionResponses().get(0).errorCode());
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
      * Still believing it leads, the isolated broker knows it lost ZooKeeper: it refuses writes and,
      * in Metadata, names neither itself nor a leader of its own, so clients turn to the other brokers.
      */
@@ -122,17 +209,15 @@ class NetworkPartitionIT {
             assertThat(p.leaderId()).isEqualTo(-1);
             assertThat(Errors.forCode(p.errorCode())).isEqualTo(Errors.LEADER_NOT_AVAILABLE);
 
-            ProduceRequestData produce = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000);
-            TopicProduceData t = new TopicProduceData().setName(topic);
-            t.partitionData().add(new PartitionProduceData().setIndex(0).setRecords(ProtocolSamples.records("alone")));
-            produce.topicData().add(t);
-            ProduceResponse response = (ProduceResponse) socket.call(ApiKeys.PRODUCE, (short) 12, produce);
-            assertThat(Errors.forCode(response.data().responses().iterator().next().partitionResponses().get(0).errorCode()))
-                    .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+            assertThat(rawProduce(socket, topic, (short) 1)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         }
     }
 
     private WeirServer startBroker(int id, String zkConnect) throws Exception {
+        return startBroker(id, zkConnect, Map.of());
+    }
+
+    private WeirServer startBroker(int id, String zkConnect, Map<String, String> overrides) throws Exception {
         Map<String, String> props = new HashMap<>();
         props.put(BrokerConfig.BROKER_ID, String.valueOf(id));
         props.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
@@ -140,6 +225,7 @@ class NetworkPartitionIT {
         props.put(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
         props.put("log.dirs", Files.createDirectories(dir.resolve("broker-" + id)).toString());
         props.put(BrokerConfig.OFFSETS_TOPIC_PARTITIONS, "5");
+        props.putAll(overrides);
         WeirServer server = new WeirServer(new BrokerConfig(props), Time.SYSTEM);
         server.startup();
         return server;

@@ -52,7 +52,7 @@ class ReplicaManagerTest {
     void start() {
         logs = new LogManager(LogManagerConfig.of(List.of(dir), LogConfig.defaults()), time, scheduler);
         logs.startup();
-        replicas = new ReplicaManager(0, logs, List.of(dir), scheduler, time, new ReplicationConfig(LAG_MS, 500, 5_000),
+        replicas = new ReplicaManager(0, logs, List.of(dir), scheduler, time, new ReplicationConfig(LAG_MS, 500, 5_000, 30_000),
                 (tp, state) -> {
                     LeaderAndIsr next = state.withPartitionEpoch(state.partitionEpoch() + 1);
                     written.add(next);

@@ -32,6 +32,9 @@ class BrokerConfigTest {
                 .hasMessageContaining("broker.id");
         assertThatThrownBy(() -> new BrokerConfig(Map.of("log.retention.bytes", "-5"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("log.retention.bytes");
+        assertThatThrownBy(() -> new BrokerConfig(Map.of("replica.socket.timeout.ms", "100", "replica.fetch.wait.max.ms", "500")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("replica.socket.timeout.ms")
+                .hasMessageContaining("replica.fetch.wait.max.ms");
     }
 
     @Test
