@@ -127,6 +127,31 @@ public final class LeaderEpochCache {
         }
     }
 
+    /**
+     * The log now begins at {@code offset} (retention or DeleteRecords removed its head): epochs that
+     * ended before it are forgotten, and the epoch holding it starts there, so that answers never point
+     * below the log start. The latest epoch is always kept.
+     */
+    public synchronized void truncateFromStart(long offset) {
+        Map.Entry<Integer, Long> holder = null; // the latest epoch starting at or before offset (starts only grow)
+        for (Map.Entry<Integer, Long> e : starts.entrySet()) {
+            if (e.getValue() > offset) {
+                break;
+            }
+            holder = e;
+        }
+        if (holder == null) {
+            return; // every known epoch starts after the new log start
+        }
+        int epoch = holder.getKey();
+        if (starts.headMap(epoch, false).isEmpty() && holder.getValue() == offset) {
+            return;
+        }
+        starts.headMap(epoch, false).clear();
+        starts.put(epoch, offset);
+        persist();
+    }
+
     /** Forgets everything (the log was emptied). */
     public synchronized void clear() {
         if (!starts.isEmpty()) {

@@ -81,6 +81,7 @@ public final class PartitionLog implements AutoCloseable {
         this.lastFlushMs = env.time().milliseconds();
         this.epochCache = LeaderEpochCache.load(dir);
         epochCache.truncateFromEnd(logEnd.offset()); // recovery may have cut the tail the cache still names
+        epochCache.truncateFromStart(logStartOffset);
         rebuildProducerState();
     }
 
@@ -564,6 +565,7 @@ public final class PartitionLog implements AutoCloseable {
             if (newStart > logStartOffset) {
                 logStartOffset = newStart;
             }
+            epochCache.truncateFromStart(logStartOffset);
             if (recoveryPoint < logStartOffset) {
                 recoveryPoint = logStartOffset;
             }
@@ -602,6 +604,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             if (newStartOffset > logStartOffset) {
                 logStartOffset = newStartOffset;
+                epochCache.truncateFromStart(logStartOffset);
             }
         } finally {
             appendLock.unlock();

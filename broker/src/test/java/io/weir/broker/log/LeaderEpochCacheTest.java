@@ -49,6 +49,22 @@ class LeaderEpochCacheTest {
     }
 
     @Test
+    void aNewLogStartDropsTheEpochsBeforeItAndStartsTheOneHoldingIt() throws Exception {
+        LeaderEpochCache cache = LeaderEpochCache.load(dir);
+        cache.assign(1, 0);
+        cache.assign(3, 20);
+        cache.assign(5, 40);
+        cache.truncateFromStart(0);
+        assertThat(cache.entries()).containsExactly(new EpochEnd(1, 0), new EpochEnd(3, 20), new EpochEnd(5, 40));
+        cache.truncateFromStart(25);
+        assertThat(cache.entries()).containsExactly(new EpochEnd(3, 25), new EpochEnd(5, 40));
+        assertThat(cache.endOffsetFor(1, 99)).as("older than the log start").isEqualTo(new EpochEnd(1, 25));
+        cache.truncateFromStart(60);
+        assertThat(cache.entries()).as("the latest epoch stays").containsExactly(new EpochEnd(5, 60));
+        assertThat(LeaderEpochCache.load(dir).entries()).as("persisted").containsExactly(new EpochEnd(5, 60));
+    }
+
+    @Test
     void persistsAndIsTruncatedWithTheLog() throws Exception {
         LeaderEpochCache cache = LeaderEpochCache.load(dir);
         cache.assign(0, 0);

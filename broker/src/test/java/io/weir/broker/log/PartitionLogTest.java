@@ -220,11 +220,13 @@ class PartitionLogTest {
     void deleteRecordsBeforeMovesTheStartAndDropsWholeSegments() {
         PartitionLog log = open(config().with(LogConfig.SEGMENT_BYTES, 1024));
         for (int i = 0; i < 30; i++) {
-            log.appendAsLeader(TestRecords.batch("d" + i, 2, 1), 0);
+            log.appendAsLeader(TestRecords.batch("d" + i, 2, 1), i < 10 ? 0 : i < 20 ? 1 : 2);
         }
         int before = log.numberOfSegments();
         log.deleteRecordsBefore(33);
         assertThat(log.logStartOffset()).isEqualTo(33);
+        assertThat(log.leaderEpochCache().entries()).as("epoch 0 ended below the start; epoch 1 holds it")
+                .containsExactly(new LeaderEpochCache.EpochEnd(1, 33), new LeaderEpochCache.EpochEnd(2, 40));
         assertThat(log.numberOfSegments()).isLessThan(before);
         assertThat(log.segments().get(0).baseOffset()).isLessThanOrEqualTo(33);
         assertThat(readAll(log, 33).get(0).value()).isEqualTo("d16-1");
