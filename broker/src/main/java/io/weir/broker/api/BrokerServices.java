@@ -2,12 +2,14 @@ package io.weir.broker.api;
 
 import io.weir.broker.common.Time;
 import io.weir.broker.controller.ClusterMetadata;
+import io.weir.broker.controller.Controller;
 import io.weir.broker.controller.TopicManager;
 import io.weir.broker.group.GroupCoordinator;
 import io.weir.broker.replication.MetadataSync;
 import io.weir.broker.replication.ReplicaManager;
 import io.weir.broker.txn.ProducerIdManager;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the API handlers work with: the broker's settings and the domain services below the api layer.
@@ -20,10 +22,11 @@ import java.util.Map;
  * @param minInsyncReplicas       {@code min.insync.replicas}
  * @param offsetsTopicReplicationFactor {@code offsets.topic.replication.factor}
  * @param sync                    applies the cluster state from ZooKeeper to this broker
+ * @param controller              this broker's controller (active or standby); set up after the services
  */
 public record BrokerServices(int brokerId, Map<String, String> brokerProperties, boolean autoCreateTopics,
                              int defaultPartitions, short defaultReplicationFactor, int minInsyncReplicas,
                              short offsetsTopicReplicationFactor, ClusterMetadata metadata, TopicManager topics,
                              ReplicaManager replicas, MetadataSync sync, ProducerIdManager producerIds, GroupCoordinator groups,
-                             Time time) {
+                             Time time, Supplier<Controller> controller) {
 }

@@ -52,6 +52,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new CreatePartitionsHandler(services, lifecycle),
                 new AlterPartitionReassignmentsHandler(services),
                 new ListPartitionReassignmentsHandler(services),
+                new ElectLeadersHandler(services),
                 new DescribeConfigsHandler(services),
                 new IncrementalAlterConfigsHandler(services),
                 new DescribeLogDirsHandler(services),

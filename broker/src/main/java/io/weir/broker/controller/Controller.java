@@ -15,12 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,6 +137,102 @@ public final class Controller implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * ElectLeaders (Admin {@code electLeaders}, {@code kafka-leader-election.sh}), run on the event thread.
+     * A preferred election moves leadership to the first assigned replica when it is alive and in sync;
+     * an unclean one gives a leaderless partition a leader, from the ISR when a member is alive, else
+     * any live replica (records only the old ISR had may be lost, and that is logged). With no partitions
+     * named, every partition is tried and those that need no election are left out of the answer.
+     *
+     * @return each partition's outcome; fails with {@link NotControllerException} on a broker that is not
+     *         the active controller (the client then asks the controller)
+     */
+    public CompletableFuture<Map<TopicPartition, ApiError>> electLeaders(boolean unclean, Optional<Set<TopicPartition>> partitions) {
+        CompletableFuture<Map<TopicPartition, ApiError>> result = new CompletableFuture<>();
+        try {
+            events.execute(() -> {
+                try {
+                    result.complete(runElections(unclean, partitions));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(new NotControllerException("Broker " + brokerId + " is stopping"));
+        }
+        return result;
+    }
+
+    private Map<TopicPartition, ApiError> runElections(boolean unclean, Optional<Set<TopicPartition>> requested) {
+        ControllerEpoch current = epoch;
+        if (current == null) {
+            throw new NotControllerException("Broker " + brokerId + " is not the controller");
+        }
+        ClusterSnapshot snapshot = snapshots.get();
+        Set<Integer> live = liveBrokers(snapshot);
+        Set<TopicPartition> targets = requested.orElseGet(() -> {
+            Set<TopicPartition> all = new java.util.LinkedHashSet<>();
+            snapshot.topics().values().forEach(t -> t.assignment().keySet().forEach(p -> all.add(new TopicPartition(t.name(), p))));
+            return all;
+        });
+        Map<TopicPartition, ApiError> out = new java.util.LinkedHashMap<>();
+        for (TopicPartition tp : targets) {
+            TopicRecord topic = snapshot.topics().get(tp.topic());
+            List<Integer> replicas = topic == null ? null : topic.assignment().get(tp.partition());
+            ApiError outcome = replicas == null
+                    ? new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Unknown partition " + tp)
+                    : elect(tp, replicas, live, unclean, current);
+            if (requested.isPresent() || outcome.error() != Errors.ELECTION_NOT_NEEDED) {
+                out.put(tp, outcome);
+            }
+        }
+        return out;
+    }
+
+    /** One partition's election against its state read afresh from ZooKeeper; a lost race is tried again. */
+    private ApiError elect(TopicPartition tp, List<Integer> replicas, Set<Integer> live, boolean unclean, ControllerEpoch current) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<LeaderAndIsr> state = zk.readState(tp.topic(), tp.partition());
+            if (state.isEmpty()) {
+                return new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "No state for " + tp);
+            }
+            LeaderAndIsr now = state.get();
+            Optional<PartitionChangeBuilder.Change> change;
+            if (!unclean) {
+                int preferred = replicas.get(0);
+                if (now.leader() == preferred) {
+                    return new ApiError(Errors.ELECTION_NOT_NEEDED, "Preferred replica " + preferred + " already leads " + tp);
+                }
+                change = PartitionChangeBuilder.preferredLeader(replicas, now, live, current.epoch());
+                if (change.isEmpty()) {
+                    return new ApiError(Errors.PREFERRED_LEADER_NOT_AVAILABLE, "Preferred replica " + preferred + " of " + tp
+                            + (live.contains(preferred) ? " is not in the ISR " + now.isr() : " is not alive"));
+                }
+            } else {
+                if (now.hasLeader() && live.contains(now.leader())) {
+                    return new ApiError(Errors.ELECTION_NOT_NEEDED, tp + " has a live leader, broker " + now.leader());
+                }
+                change = PartitionChangeBuilder.onLiveBrokers(replicas, now, live, true, current.epoch())
+                        .filter(c -> c.state().hasLeader());
+                if (change.isEmpty()) {
+                    return new ApiError(Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE, "No replica of " + tp + " " + replicas + " is alive");
+                }
+            }
+            LeaderAndIsr next = change.get().state();
+            if (zk.writeStateAsController(tp.topic(), tp.partition(), next, current).isPresent()) {
+                if (change.get().unclean()) {
+                    log.warn("Unclean leader election for {} (requested): broker {} leads at epoch {} though it was not in sync; "
+                            + "acknowledged records may be lost", tp, next.leader(), next.leaderEpoch());
+                } else {
+                    log.info("Partition {}: leader {} epoch {} by request (was {})", tp, next.leader(), next.leaderEpoch(),
+                            now.leader());
+                }
+                return ApiError.NONE;
+            }
+        }
+        return new ApiError(Errors.UNKNOWN_SERVER_ERROR, "The state of " + tp + " kept changing during the election; try again");
     }
 
     private Set<Integer> liveBrokers(ClusterSnapshot snapshot) {

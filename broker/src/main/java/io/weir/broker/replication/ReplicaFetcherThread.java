@@ -3,6 +3,7 @@ package io.weir.broker.replication;
 import io.weir.broker.common.Time;
 import io.weir.broker.log.LeaderEpochCache;
 import io.weir.broker.log.PartitionLog;
+import io.weir.broker.network.BrokerClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -59,7 +60,7 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
 
     private final int localBrokerId;
     private final int sourceBrokerId;
-    private final ReplicaClient client;
+    private final BrokerClient client;
     private final Time time;
     private final int maxWaitMs;
     private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
@@ -72,7 +73,7 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     ReplicaFetcherThread(int localBrokerId, int sourceBrokerId, InetSocketAddress source, Time time, ReplicationConfig config) {
         this.localBrokerId = localBrokerId;
         this.sourceBrokerId = sourceBrokerId;
-        this.client = new ReplicaClient("weir-replica-" + localBrokerId, source, 64 * 1024 * 1024,
+        this.client = new BrokerClient("weir-replica-" + localBrokerId, source, 64 * 1024 * 1024,
                 config.replicaSocketTimeoutMs());
         this.time = time;
         this.maxWaitMs = config.replicaFetchWaitMaxMs();

@@ -114,7 +114,7 @@ public final class WeirServer implements AutoCloseable {
         BrokerServices services = new BrokerServices(config.brokerId(), config.originals(), config.autoCreateTopics(),
                 config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
                 config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, new ProducerIdManager(zk),
-                groupCoordinator, time);
+                groupCoordinator, time, () -> controller);
         KafkaApis apis = started(new KafkaApis(services, config.numIoThreads()));
 
         socketServer = new SocketServer(config.listener().host(), config.listener().port(), config.socketRequestMaxBytes(),

@@ -158,6 +158,8 @@ class AllVersionsIT {
             case LIST_PARTITION_REASSIGNMENTS -> new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData()
                     .setTopics(null);
             case DESCRIBE_LOG_DIRS -> new org.apache.kafka.common.message.DescribeLogDirsRequestData().setTopics(null);
+            case ELECT_LEADERS -> new org.apache.kafka.common.message.ElectLeadersRequestData().setTopicPartitions(null)
+                    .setTimeoutMs(30_000); // every partition: none needs an election on one broker
             case INCREMENTAL_ALTER_CONFIGS -> {
                 var resources = new org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection();
                 var configs = new org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfigCollection();

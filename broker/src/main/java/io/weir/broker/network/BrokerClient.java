@@ -1,4 +1,4 @@
-package io.weir.broker.replication;
+package io.weir.broker.network;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -12,22 +12,24 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * A blocking Kafka-protocol client for one connection from a follower to its leader: one request
- * at a time, serialized and parsed with kafka-clients' own request and response classes.
+ * A blocking Kafka-protocol client for one connection from this broker to another (a follower to its
+ * leader, a broker forwarding a request to the controller): one request at a time, serialized and
+ * parsed with kafka-clients' own request and response classes.
  *
  * <p>Why not kafka-clients' {@code NetworkClient}: a fetcher thread sends one request and waits for
  * its answer, so a selector-driven multiplexing client buys nothing; and its constructors (with
  * {@code Selector}, {@code Metrics}, {@code LogContext}, metadata updaters) are internal API that
  * changes from release to release. Framing is the protocol's: a 4-byte size, then header and body.
  *
- * <p>A leader that goes silent (a network partition drops packets, or its process hangs) must not
- * hold the follower forever: connecting and every answer are bounded by {@code replica.socket.timeout.ms},
- * after which the connection is dropped and the next call connects again.
+ * <p>A peer that goes silent (a network partition drops packets, or its process hangs) must not
+ * hold the caller forever: connecting and every answer are bounded by a socket timeout (for a
+ * follower, {@code replica.socket.timeout.ms}), after which the connection is dropped and the next
+ * call connects again.
  *
- * <p>Not thread-safe: owned by one fetcher thread. {@link #close} may be called from any thread to
+ * <p>Not thread-safe: owned by one thread. {@link #close} may be called from any thread to
  * abort a blocked call.
  */
-final class ReplicaClient implements AutoCloseable {
+public final class BrokerClient implements AutoCloseable {
     private final String clientId;
     private final InetSocketAddress address;
     private final int maxResponseBytes;
@@ -37,7 +39,7 @@ final class ReplicaClient implements AutoCloseable {
     private OutputStream out;
     private int correlationId;
 
-    ReplicaClient(String clientId, InetSocketAddress address, int maxResponseBytes, int socketTimeoutMs) {
+    public BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes, int socketTimeoutMs) {
         this.clientId = clientId;
         this.address = address;
         this.maxResponseBytes = maxResponseBytes;
@@ -49,7 +51,7 @@ final class ReplicaClient implements AutoCloseable {
      *
      * @throws SocketTimeoutException when the leader does not connect or answer within the socket timeout
      */
-    AbstractResponse send(AbstractRequest request) throws IOException {
+    public AbstractResponse send(AbstractRequest request) throws IOException {
         if (socket == null) {
             Socket s = new Socket();
             try {
