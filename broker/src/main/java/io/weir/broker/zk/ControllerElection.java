@@ -2,6 +2,7 @@ package io.weir.broker.zk;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
@@ -66,7 +67,7 @@ public final class ControllerElection implements AutoCloseable {
      */
     private void removeEntriesOfEarlierRuns() throws Exception {
         long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
-        java.util.List<String> children;
+        List<String> children;
         try {
             children = curator.getChildren().forPath(ZkStore.CONTROLLER_LATCH);
         } catch (KeeperException.NoNodeException e) {
