@@ -131,6 +131,7 @@ public final class ZkStore implements AutoCloseable {
         json.put("host", broker.host());
         json.put("port", broker.port());
         json.put("rack", broker.rack());
+        removeRegistrationOfEarlierRun(broker.id());
         registration = new PersistentNode(curator, CreateMode.EPHEMERAL, false, BROKER_IDS + "/" + broker.id(), toJson(json));
         registration.start();
         try {
@@ -140,6 +141,30 @@ public final class ZkStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ZkException("Interrupted while registering broker " + broker.id(), e);
+        }
+    }
+
+    /**
+     * A broker killed and restarted within its session timeout finds its killed run's registration,
+     * owned by the old session. Taken over as it is, it would vanish when that session expires, and
+     * the controller would treat this live broker as dead (moving its leaderships, shrinking ISRs)
+     * until it registered again; so it is deleted first and created anew by this session.
+     */
+    private void removeRegistrationOfEarlierRun(int brokerId) {
+        String path = BROKER_IDS + "/" + brokerId;
+        try {
+            Stat stat = new Stat();
+            byte[] old = curator.getData().storingStatIn(stat).forPath(path);
+            long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
+            if (stat.getEphemeralOwner() != session) {
+                curator.delete().withVersion(stat.getVersion()).forPath(path);
+                log.warn("Removed the registration of an earlier run of broker {} ({}, session 0x{})", brokerId,
+                        new String(old, StandardCharsets.UTF_8), Long.toHexString(stat.getEphemeralOwner()));
+            }
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            // none, or its session expired meanwhile
+        } catch (Exception e) {
+            throw new ZkException("Cannot read the registration of broker " + brokerId + ": " + e, e);
         }
     }
 
