@@ -1,6 +1,7 @@
 package io.weir.broker.api;
 
 import io.weir.broker.log.LogConfig;
+import io.weir.broker.replication.ReplicationQuota;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -14,7 +15,8 @@ final class ApiConfigs {
     static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     static final String CLEANUP_POLICY = "cleanup.policy";
     static final String COMPRESSION_TYPE = "compression.type";
-    private static final Set<String> OTHER = Set.of(MIN_INSYNC_REPLICAS, CLEANUP_POLICY, COMPRESSION_TYPE);
+    private static final Set<String> OTHER = Set.of(MIN_INSYNC_REPLICAS, CLEANUP_POLICY, COMPRESSION_TYPE,
+            ReplicationQuota.LEADER_REPLICAS, ReplicationQuota.FOLLOWER_REPLICAS);
 
     private ApiConfigs() {
     }
@@ -37,6 +39,13 @@ final class ApiConfigs {
             if (name.equals(COMPRESSION_TYPE) && !value.equals("producer")) {
                 throw new InvalidConfigurationException("compression.type=" + value + " is not supported; batches are stored as "
                         + "produced ('producer')");
+            }
+            if (name.equals(ReplicationQuota.LEADER_REPLICAS) || name.equals(ReplicationQuota.FOLLOWER_REPLICAS)) {
+                try {
+                    ReplicationQuota.validate(value);
+                } catch (IllegalArgumentException ex) {
+                    throw new InvalidConfigurationException(name + "=" + value + ": " + ex.getMessage());
+                }
             }
             if (name.equals(MIN_INSYNC_REPLICAS)) {
                 try {

@@ -2,6 +2,7 @@ package io.weir.broker.api;
 
 import io.weir.broker.controller.TopicMetadata;
 import io.weir.broker.network.RequestContext;
+import io.weir.broker.zk.ZkStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,9 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse;
 final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
     private static final byte TOPIC_CONFIG = DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id();
     private static final byte STATIC_BROKER_CONFIG = DescribeConfigsResponse.ConfigSource.STATIC_BROKER_CONFIG.id();
+    private static final byte DYNAMIC_BROKER_CONFIG = DescribeConfigsResponse.ConfigSource.DYNAMIC_BROKER_CONFIG.id();
+    private static final byte DYNAMIC_DEFAULT_BROKER_CONFIG =
+            DescribeConfigsResponse.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id();
     private static final byte DEFAULT_CONFIG = DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id();
 
     private final BrokerServices services;
@@ -82,8 +86,26 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
         Map<String, String> values = new TreeMap<>();
         services.topics().brokerLogDefaults().toBrokerProperties().forEach((k, v) -> values.put(k, String.valueOf(v)));
         values.putAll(services.brokerProperties());
-        values.forEach((k, v) -> add(result, resource.configurationKeys(), k, v,
-                services.brokerProperties().containsKey(k) ? STATIC_BROKER_CONFIG : DEFAULT_CONFIG));
+        Map<String, Byte> sources = new java.util.HashMap<>();
+        values.keySet().forEach(k -> sources.put(k, services.brokerProperties().containsKey(k) ? STATIC_BROKER_CONFIG
+                : DEFAULT_CONFIG));
+        try {
+            // the dynamic settings (replication throttle rates): cluster-wide defaults, then this broker's own
+            services.topics().dynamicBrokerConfig(ZkStore.DEFAULT_BROKER_ENTITY).forEach((k, v) -> {
+                values.put(k, v);
+                sources.put(k, DYNAMIC_DEFAULT_BROKER_CONFIG);
+            });
+            if (!name.isEmpty()) {
+                services.topics().dynamicBrokerConfig(name).forEach((k, v) -> {
+                    values.put(k, v);
+                    sources.put(k, DYNAMIC_BROKER_CONFIG);
+                });
+            }
+        } catch (RuntimeException e) {
+            result.setErrorCode(Errors.forException(e).code()).setErrorMessage("Cannot read the dynamic configuration: " + e);
+            return;
+        }
+        values.forEach((k, v) -> add(result, resource.configurationKeys(), k, v, sources.get(k)));
     }
 
     private static void add(DescribeConfigsResult result, List<String> wanted, String name, String value, byte source) {
@@ -92,7 +114,8 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
         }
         boolean sensitive = name.contains("password") || name.contains("secret");
         result.configs().add(new DescribeConfigsResourceResult().setName(name).setValue(sensitive ? null : value)
-                .setConfigSource(source).setIsSensitive(sensitive).setReadOnly(source != TOPIC_CONFIG)
+                .setConfigSource(source).setIsSensitive(sensitive)
+                .setReadOnly(source != TOPIC_CONFIG && source != DYNAMIC_BROKER_CONFIG && source != DYNAMIC_DEFAULT_BROKER_CONFIG)
                 .setConfigType(DescribeConfigsResponse.ConfigType.STRING.id()));
     }
 }

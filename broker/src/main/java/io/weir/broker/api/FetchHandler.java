@@ -46,10 +46,14 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
 
     /** One requested partition, resolved. */
     private record Target(FetchTopic topic, FetchPartition request, TopicPartition tp, Partition partition, Errors error,
-                          boolean replica) {
+                          int replicaId) {
+        boolean replica() {
+            return replicaId >= 0;
+        }
+
         /** Consumers read up to the high watermark, follower replicas up to the log end. */
         LogOffsetMetadata bound() {
-            return replica ? partition.log().logEndOffsetMetadata() : partition.highWatermark();
+            return replica() ? partition.log().logEndOffsetMetadata() : partition.highWatermark();
         }
     }
 
@@ -91,7 +95,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                 TopicPartition tp = new TopicPartition(name == null ? "" : name, fp.partition());
                 if (topic.isEmpty()) {
                     targets.add(new Target(ft, fp, tp, null,
-                            version >= TOPIC_ID_VERSION ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, false));
+                            version >= TOPIC_ID_VERSION ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, -1));
                     continue;
                 }
                 Optional<Partition> partition = services.replicas().partition(tp);
@@ -110,7 +114,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                     error = fp.currentLeaderEpoch() < partition.get().leaderEpoch()
                             ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
                 }
-                targets.add(new Target(ft, fp, tp, partition.orElse(null), error, replicaId >= 0));
+                targets.add(new Target(ft, fp, tp, partition.orElse(null), error, replicaId));
             }
         }
         return targets;
@@ -143,11 +147,18 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
             if (limit <= 0 && bytes > 0) {
                 continue;
             }
+            boolean throttled = throttled(t);
+            if (throttled && services.replicas().leaderQuota().isQuotaExceeded()) {
+                continue; // leader.replication.throttled.rate: this replica waits
+            }
             try {
                 FetchDataInfo info = partition.log().read(t.request().fetchOffset(), Math.max(limit, 0), bound, bytes == 0);
                 if (!info.isEmpty()) {
                     pd.setRecords(new FileSliceRecords(info.records()));
                     bytes += info.records().size();
+                    if (throttled) {
+                        services.replicas().leaderQuota().record(info.records().size());
+                    }
                 }
             } catch (RuntimeException e) {
                 pd.setErrorCode(ApiErrors.errorFor(e, t.tp()).code());
@@ -167,11 +178,22 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
     }
 
     /** Bytes readable now across the targets, stopping once {@code enough} is reached. */
-    private static int available(List<Target> targets, int enough) {
+    /**
+     * Leader throttling applies to a follower's fetch of a throttled partition (topic setting
+     * leader.replication.throttled.replicas naming this broker) when that follower is outside the ISR.
+     */
+    private boolean throttled(Target t) {
+        return t.replica() && services.replicas().leaderQuota().isThrottled(t.tp()) && !t.partition().isr().contains(t.replicaId());
+    }
+
+    private int available(List<Target> targets, int enough) {
         int total = 0;
         for (Target t : targets) {
             if (t.partition() == null || t.error() != Errors.NONE) {
                 continue;
+            }
+            if (throttled(t) && services.replicas().leaderQuota().isQuotaExceeded()) {
+                continue; // held back: its data must not end the wait
             }
             LogOffsetMetadata hw = t.bound();
             long offset = t.request().fetchOffset();

@@ -1,6 +1,8 @@
 package io.weir.broker.api;
 
 import io.weir.broker.network.RequestContext;
+import io.weir.broker.replication.ReplicationQuota;
+import io.weir.broker.zk.ZkStore;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -21,16 +23,17 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 
 /**
- * IncrementalAlterConfigs. Topics: SET and DELETE of the topic settings Weir knows, validated as at
- * creation and written to ZooKeeper conditionally; every broker applies them to its logs. Brokers:
- * Weir has no dynamic broker configuration, so a DELETE (nothing is set dynamically) succeeds and
- * anything else is refused naming the file to edit. Replication throttles are not implemented: setting
- * one is refused, deleting one succeeds (what kafka-reassign-partitions does when it verifies).
+ * IncrementalAlterConfigs. Topics: SET and DELETE of the topic settings Weir knows (the replication
+ * throttles' replica lists among them), validated as at creation and written to ZooKeeper
+ * conditionally; every broker applies them. Brokers (one by id, or all with an empty name): the
+ * replication throttle rates are dynamic, kept in ZooKeeper under {@code /config/brokers} as in Kafka
+ * and applied by the brokers concerned at once; every other broker setting is static, so setting it
+ * is refused naming the file to edit, and deleting it (nothing to delete) succeeds. This is what
+ * {@code kafka-reassign-partitions --throttle} and {@code --verify} do.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
-    /** Topic-level throttle settings, which Weir does not implement. */
-    private static final Set<String> THROTTLES = Set.of("leader.replication.throttled.replicas",
-            "follower.replication.throttled.replicas");
+    /** The broker settings that can change at run time. */
+    private static final Set<String> DYNAMIC_BROKER = Set.of(ReplicationQuota.LEADER_RATE, ReplicationQuota.FOLLOWER_RATE);
 
     private final BrokerServices services;
 
@@ -56,7 +59,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
                 if (type == ConfigResource.Type.TOPIC) {
                     alterTopic(resource, request.data().validateOnly());
                 } else if (type == ConfigResource.Type.BROKER) {
-                    alterBroker(resource);
+                    alterBroker(resource, request.data().validateOnly());
                 } else {
                     throw new InvalidRequestException("Altering configs of resource type " + type + " is not supported");
                 }
@@ -86,9 +89,6 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
                 if (op == AlterConfigOp.OpType.DELETE) {
                     next.remove(c.name());
                 } else if (op == AlterConfigOp.OpType.SET) {
-                    if (THROTTLES.contains(c.name())) {
-                        throw new InvalidConfigurationException(c.name() + ": Weir does not throttle replication");
-                    }
                     if (c.value() == null) {
                         throw new InvalidConfigurationException("Topic config " + c.name() + " has no value");
                     }
@@ -103,16 +103,38 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
         }, ApiConfigs::validateTopicConfigs, validateOnly);
     }
 
-    private void alterBroker(AlterConfigsResource resource) {
+    private void alterBroker(AlterConfigsResource resource, boolean validateOnly) {
         String name = resource.resourceName();
         if (!name.isEmpty() && !name.equals(String.valueOf(services.brokerId()))) {
             throw new InvalidRequestException("This is broker " + services.brokerId() + ", not broker '" + name + "'");
         }
         for (AlterableConfig c : resource.configs()) {
-            if (c.configOperation() != AlterConfigOp.OpType.DELETE.id()) {
-                throw new InvalidConfigurationException("Weir has no dynamic broker configuration: set " + c.name()
+            if (c.configOperation() == AlterConfigOp.OpType.DELETE.id()) {
+                continue;
+            }
+            if (c.configOperation() != AlterConfigOp.OpType.SET.id() || !DYNAMIC_BROKER.contains(c.name())) {
+                throw new InvalidConfigurationException("Weir can change only " + DYNAMIC_BROKER + " at run time: set " + c.name()
                         + " in the broker's properties file and restart it");
             }
+            try {
+                if (c.value() == null || Long.parseLong(c.value().trim()) <= 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigurationException(c.name() + "=" + c.value() + ": expected a positive number of bytes per second");
+            }
         }
+        String entity = name.isEmpty() ? ZkStore.DEFAULT_BROKER_ENTITY : name;
+        services.topics().alterDynamicBrokerConfig(entity, current -> {
+            Map<String, String> next = new HashMap<>(current);
+            for (AlterableConfig c : resource.configs()) {
+                if (c.configOperation() == AlterConfigOp.OpType.DELETE.id()) {
+                    next.remove(c.name());
+                } else {
+                    next.put(c.name(), c.value().trim());
+                }
+            }
+            return next;
+        }, validateOnly);
     }
 }

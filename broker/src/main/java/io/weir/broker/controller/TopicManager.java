@@ -214,7 +214,7 @@ public final class TopicManager {
     public Map<String, String> alterConfigs(String name, java.util.function.UnaryOperator<Map<String, String>> change,
                                             java.util.function.Consumer<Map<String, String>> validate, boolean validateOnly) {
         for (int attempt = 0; attempt < 10; attempt++) {
-            ZkStore.TopicConfig current = zk.topicConfig(name).orElseThrow(() ->
+            ZkStore.ConfigOverrides current = zk.topicConfig(name).orElseThrow(() ->
                     new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
             Map<String, String> next = Map.copyOf(change.apply(current.configs()));
             validate.accept(next);
@@ -234,6 +234,33 @@ public final class TopicManager {
             }
         }
         throw new InvalidConfigurationException("The configuration of topic '" + name + "' kept changing; try again.");
+    }
+
+    /**
+     * Changes the dynamic configuration of one broker ({@code entity} its id) or of all
+     * ({@link ZkStore#DEFAULT_BROKER_ENTITY}) in ZooKeeper, where every broker watches it.
+     *
+     * @return the new configuration
+     */
+    public Map<String, String> alterDynamicBrokerConfig(String entity, java.util.function.UnaryOperator<Map<String, String>> change,
+                                                        boolean validateOnly) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            ZkStore.ConfigOverrides current = zk.brokerConfig(entity);
+            Map<String, String> next = Map.copyOf(change.apply(current.configs()));
+            if (validateOnly || next.equals(current.configs())) {
+                return next;
+            }
+            if (zk.setBrokerConfig(entity, next, current.version())) {
+                log.info("Broker {} dynamic configuration: {} (was {})", entity, next, current.configs());
+                return next;
+            }
+        }
+        throw new InvalidConfigurationException("The dynamic configuration of broker " + entity + " kept changing; try again.");
+    }
+
+    /** The dynamic configuration of one broker, or of all ({@link ZkStore#DEFAULT_BROKER_ENTITY}), in ZooKeeper. */
+    public Map<String, String> dynamicBrokerConfig(String entity) {
+        return zk.brokerConfig(entity).configs();
     }
 
     /** Deletes a topic from ZooKeeper and the cache. */

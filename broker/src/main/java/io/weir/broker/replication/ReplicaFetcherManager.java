@@ -16,6 +16,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
     private final int localBrokerId;
     private final Time time;
     private final ReplicationConfig config;
+    private final ReplicationQuota quota;
     private final Map<Integer, ReplicaFetcherThread> threads = new HashMap<>();
     private final Map<Integer, InetSocketAddress> addresses = new HashMap<>();
     private final Map<TopicPartition, Integer> sources = new HashMap<>();
@@ -24,10 +25,11 @@ final class ReplicaFetcherManager implements AutoCloseable {
     private boolean closed;
     private boolean paused;
 
-    ReplicaFetcherManager(int localBrokerId, Time time, ReplicationConfig config) {
+    ReplicaFetcherManager(int localBrokerId, Time time, ReplicationConfig config, ReplicationQuota quota) {
         this.localBrokerId = localBrokerId;
         this.time = time;
         this.config = config;
+        this.quota = quota;
     }
 
     /** Fetches {@code partition} from {@code leader} at {@code leaderEpoch} (truncating first). */
@@ -41,7 +43,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
         if (thread != null && !address.equals(addresses.get(leader))) {
             // the leader came back at another address: a new thread takes over its partitions
             thread.close();
-            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, config);
+            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, config, quota);
             threads.put(leader, thread);
             addresses.put(leader, address);
             thread.setPaused(paused);
@@ -54,7 +56,7 @@ final class ReplicaFetcherManager implements AutoCloseable {
             }
         }
         if (thread == null) {
-            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, config);
+            thread = new ReplicaFetcherThread(localBrokerId, leader, address, time, config, quota);
             threads.put(leader, thread);
             addresses.put(leader, address);
             thread.setPaused(paused);

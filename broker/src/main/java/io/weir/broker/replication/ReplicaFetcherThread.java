@@ -63,6 +63,7 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     private final BrokerClient client;
     private final Time time;
     private final int maxWaitMs;
+    private final ReplicationQuota quota;
     private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
     private long fetchRound;
     private final Thread thread;
@@ -70,13 +71,15 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     /** Fault injection: a paused fetcher sends nothing, like a stalled follower. */
     private volatile boolean paused;
 
-    ReplicaFetcherThread(int localBrokerId, int sourceBrokerId, InetSocketAddress source, Time time, ReplicationConfig config) {
+    ReplicaFetcherThread(int localBrokerId, int sourceBrokerId, InetSocketAddress source, Time time, ReplicationConfig config,
+                         ReplicationQuota quota) {
         this.localBrokerId = localBrokerId;
         this.sourceBrokerId = sourceBrokerId;
         this.client = new BrokerClient("weir-replica-" + localBrokerId, source, 64 * 1024 * 1024,
                 config.replicaSocketTimeoutMs());
         this.time = time;
         this.maxWaitMs = config.replicaFetchWaitMaxMs();
+        this.quota = quota;
         this.thread = new Thread(this, "weir-replica-fetcher-" + localBrokerId + "-from-" + sourceBrokerId);
         thread.setDaemon(true);
     }
@@ -260,11 +263,22 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         Map<TopicPartition, Followed> asked = new HashMap<>();
         // the leader gives a batch larger than the partition limit only to the first partition with data:
         // the order rotates so that every partition is first in turn and none starves behind busy ones
+        Boolean overQuota = null; // asked once per request, when a throttled partition comes up
+        boolean heldBack = false;
         for (Map.Entry<TopicPartition, Followed> e : rotated(new ArrayList<>(partitions.entrySet()), fetchRound++)) {
             TopicPartition tp = e.getKey();
             Followed f = e.getValue();
             if (!f.truncated) {
                 continue;
+            }
+            if (throttled(tp, f)) {
+                if (overQuota == null) {
+                    overQuota = quota.isQuotaExceeded();
+                }
+                if (overQuota) {
+                    heldBack = true; // follower.replication.throttled.rate: this one waits
+                    continue;
+                }
             }
             topics.computeIfAbsent(tp.topic(), n -> {
                 FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(n);
@@ -277,6 +291,9 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
             asked.put(tp, f);
         }
         if (asked.isEmpty()) {
+            if (heldBack) {
+                pause(BACKOFF_MS);
+            }
             return;
         }
         FetchResponse response = (FetchResponse) client.send(new FetchRequest(data, FETCH_VERSION));
@@ -295,6 +312,9 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                         MemoryRecords complete = completeBatches(memory);
                         if (complete.sizeInBytes() > 0) {
                             f.partition.log().appendAsFollower(complete);
+                            if (throttled(tp, f)) {
+                                quota.record(complete.sizeInBytes());
+                            }
                         }
                     }
                     f.partition.updateFollowerHighWatermark(p.highWatermark());
@@ -317,6 +337,11 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         if (backoff) {
             pause(BACKOFF_MS);
         }
+    }
+
+    /** Whether follower throttling applies: a throttled partition of which this broker is not an in-sync replica. */
+    private boolean throttled(TopicPartition tp, Followed f) {
+        return quota.isThrottled(tp) && !f.partition.isr().contains(localBrokerId);
     }
 
     /** {@code items} rotated left by {@code round} places: over {@code items.size()} rounds each is first once. */

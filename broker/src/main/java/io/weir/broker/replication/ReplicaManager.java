@@ -67,6 +67,8 @@ public final class ReplicaManager {
     private final IsrWriter isrWriter;
     private final ReplicaFetcherManager fetchers;
     private final ExecutorService isrThread;
+    private final ReplicationQuota leaderQuota;
+    private final ReplicationQuota followerQuota;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final Map<Path, OffsetCheckpointFile> hwCheckpoints = new HashMap<>();
     private final Map<TopicPartition, Long> checkpointedHws = new ConcurrentHashMap<>();
@@ -82,7 +84,9 @@ public final class ReplicaManager {
         this.time = time;
         this.config = config;
         this.isrWriter = isrWriter;
-        this.fetchers = new ReplicaFetcherManager(brokerId, time, config);
+        this.leaderQuota = new ReplicationQuota(time);
+        this.followerQuota = new ReplicationQuota(time);
+        this.fetchers = new ReplicaFetcherManager(brokerId, time, config, followerQuota);
         this.isrThread = Executors.newSingleThreadExecutor(new NamedThreadFactory("weir-isr-writer", true));
         for (Path dir : logDirs) {
             OffsetCheckpointFile file = new OffsetCheckpointFile(dir.resolve(HW_CHECKPOINT));
@@ -127,6 +131,16 @@ public final class ReplicaManager {
      */
     public void setSessionLiveness(BooleanSupplier live) {
         this.sessionLive = live;
+    }
+
+    /** The throttle on what this broker sends, as leader, to replicas outside the ISR. */
+    public ReplicationQuota leaderQuota() {
+        return leaderQuota;
+    }
+
+    /** The throttle on what this broker fetches, as follower, for partitions where it is outside the ISR. */
+    public ReplicationQuota followerQuota() {
+        return followerQuota;
     }
 
     /** Which brokers may not (re)join an ISR now, as the cluster state says. */

@@ -13,6 +13,7 @@ import io.weir.broker.log.LogManager;
 import io.weir.broker.network.SocketServer;
 import io.weir.broker.replication.MetadataSync;
 import io.weir.broker.replication.ReplicaManager;
+import io.weir.broker.replication.ReplicationQuota;
 import io.weir.broker.controller.Controller;
 import io.weir.broker.zk.ClusterWatch;
 import io.weir.broker.txn.ProducerIdManager;
@@ -22,6 +23,7 @@ import io.weir.broker.zk.ZkStore;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,8 +56,8 @@ public final class WeirServer implements AutoCloseable {
     private LogManager logManager;
     private SocketServer socketServer;
     private ZkStore zk;
-    private ReplicaManager replicaManager;
-    private ClusterMetadata metadata;
+    private volatile ReplicaManager replicaManager;
+    private volatile ClusterMetadata metadata;
     private GroupCoordinator groupCoordinator;
     private volatile MetadataSync sync;
     private volatile Controller controller;
@@ -130,9 +132,13 @@ public final class WeirServer implements AutoCloseable {
         watch = new ClusterWatch(zk, () -> {
             sync.onChange();
             controller.onClusterChange();
+            applyDynamicConfig();
         });
         started(watch);
+        replicaManager.leaderQuota().setThrottledPartitions(tp -> throttledHere(tp, ReplicationQuota.LEADER_REPLICAS));
+        replicaManager.followerQuota().setThrottledPartitions(tp -> throttledHere(tp, ReplicationQuota.FOLLOWER_REPLICAS));
         watch.start(config.zookeeperConnectionTimeoutMs());
+        applyDynamicConfig();
         started(controller);
         // the coordinator of a group is the leader of its offsets partition: it loads them on election
         replicaManager.setLeadershipListener(new ReplicaManager.LeadershipListener() {
@@ -240,6 +246,46 @@ public final class WeirServer implements AutoCloseable {
     /** Whether the broker has started and not yet stopped (or been killed). */
     public boolean isRunning() {
         return state.get() == State.STARTED;
+    }
+
+    /** Whether a topic's throttled-replicas setting {@code key} names this broker for the partition. */
+    private boolean throttledHere(TopicPartition tp, String key) {
+        ClusterMetadata m = metadata;
+        return m != null && m.topic(tp.topic()).map(t -> ReplicationQuota.names(t.configs().get(key), tp.partition(),
+                config.brokerId())).orElse(false);
+    }
+
+    /** Applies this broker's dynamic settings from ZooKeeper (the replication throttle rates). */
+    private void applyDynamicConfig() {
+        ClusterWatch w = watch;
+        if (w == null || replicaManager == null) {
+            return;
+        }
+        Map<String, String> dynamic;
+        try {
+            dynamic = w.dynamicBrokerConfig(config.brokerId());
+        } catch (RuntimeException e) {
+            log.warn("Cannot read the dynamic configuration of broker {}: {}", config.brokerId(), e.toString());
+            return;
+        }
+        setRate(replicaManager.leaderQuota(), ReplicationQuota.LEADER_RATE, dynamic.get(ReplicationQuota.LEADER_RATE));
+        setRate(replicaManager.followerQuota(), ReplicationQuota.FOLLOWER_RATE, dynamic.get(ReplicationQuota.FOLLOWER_RATE));
+    }
+
+    private void setRate(ReplicationQuota quota, String key, String value) {
+        long rate = ReplicationQuota.UNLIMITED;
+        if (value != null) {
+            try {
+                rate = Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                log.warn("Ignoring {}={}: not a number of bytes per second", key, value);
+            }
+        }
+        long next = rate <= 0 ? ReplicationQuota.UNLIMITED : rate;
+        if (quota.rate() != next) {
+            quota.setRate(next);
+            log.info("Broker {}: {} {}", config.brokerId(), key, next == ReplicationQuota.UNLIMITED ? "unset" : next + " B/s");
+        }
     }
 
     /** Whether this broker is the active controller. */

@@ -120,6 +120,26 @@ public final class ClusterWatch implements AutoCloseable {
         }
     }
 
+    /**
+     * A broker's dynamic configuration as cached: the cluster-wide defaults
+     * ({@code /config/brokers/<default>}) overridden by its own ({@code /config/brokers/<id>}).
+     */
+    public Map<String, String> dynamicBrokerConfig(int brokerId) {
+        Map<String, String> merged = new HashMap<>();
+        for (String entity : List.of(ZkStore.DEFAULT_BROKER_ENTITY, String.valueOf(brokerId))) {
+            cache.get(ZkStore.BROKER_CONFIGS + "/" + entity).filter(d -> d.getData() != null && d.getData().length > 0)
+                    .ifPresent(d -> {
+                        try {
+                            merged.putAll(ZkStore.parseConfigOverrides(d.getData()));
+                        } catch (RuntimeException e) {
+                            org.slf4j.LoggerFactory.getLogger(ClusterWatch.class).warn("Ignoring malformed znode {}: {}",
+                                    d.getPath(), e.toString());
+                        }
+                    });
+        }
+        return merged;
+    }
+
     /** The cached state of one partition. */
     public Optional<LeaderAndIsr> state(TopicPartition tp) {
         return cache.get(ZkStore.statePath(tp.topic(), tp.partition()))

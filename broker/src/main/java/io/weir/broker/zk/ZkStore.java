@@ -55,6 +55,9 @@ public final class ZkStore implements AutoCloseable {
     static final String BROKER_IDS = "/brokers/ids";
     static final String TOPICS = "/brokers/topics";
     static final String TOPIC_CONFIGS = "/config/topics";
+    static final String BROKER_CONFIGS = "/config/brokers";
+    /** The {@code /config/brokers} entity that applies to every broker, as in Kafka. */
+    public static final String DEFAULT_BROKER_ENTITY = "<default>";
     static final String PRODUCER_ID_BLOCK = "/weir/producer_id_block";
     static final String CLUSTER_ID = "/cluster/id";
     static final String CONTROLLER_EPOCH = "/controller_epoch";
@@ -256,21 +259,65 @@ public final class ZkStore implements AutoCloseable {
         }
     }
 
-    /** A topic's configuration overrides and the version of {@code /config/topics/<name>} they were read at. */
-    public record TopicConfig(Map<String, String> configs, int version) {
+    /**
+     * Configuration overrides of a topic ({@code /config/topics/<name>}) or broker
+     * ({@code /config/brokers/<id>}), and the znode version they were read at (-1: no znode yet).
+     */
+    public record ConfigOverrides(Map<String, String> configs, int version) {
     }
 
     /** The configuration overrides of a topic, or empty when it does not exist. */
     @SuppressWarnings("unchecked")
-    public Optional<TopicConfig> topicConfig(String name) {
+    public Optional<ConfigOverrides> topicConfig(String name) {
         Stat stat = new Stat();
         byte[] data = read(TOPIC_CONFIGS + "/" + name, stat);
         if (data == null || data.length == 0 || topic(name).isEmpty()) {
             return Optional.empty();
         }
+        return Optional.of(new ConfigOverrides(parseConfigOverrides(data), stat.getVersion()));
+    }
+
+    /** The {@code config} object of a config znode ({@code {"version":1,"config":{...}}}). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, String> parseConfigOverrides(byte[] data) {
         Map<String, Object> json = fromJson(data, new TypeReference<>() { });
         Map<String, String> configs = (Map<String, String>) json.get("config");
-        return Optional.of(new TopicConfig(configs == null ? Map.of() : Map.copyOf(configs), stat.getVersion()));
+        return configs == null ? Map.of() : Map.copyOf(configs);
+    }
+
+    /**
+     * The dynamic configuration of a broker ({@code entity} its id) or of every broker ({@code entity}
+     * {@value #DEFAULT_BROKER_ENTITY}), as Kafka keeps it under {@code /config/brokers}.
+     */
+    public ConfigOverrides brokerConfig(String entity) {
+        Stat stat = new Stat();
+        byte[] data = read(BROKER_CONFIGS + "/" + entity, stat);
+        if (data == null || data.length == 0) {
+            return new ConfigOverrides(Map.of(), -1);
+        }
+        return new ConfigOverrides(parseConfigOverrides(data), stat.getVersion());
+    }
+
+    /**
+     * Replaces a broker's dynamic configuration, conditional on the version read ({@code -1}: create it).
+     *
+     * @return false when it changed meanwhile (the caller re-reads and retries)
+     */
+    public boolean setBrokerConfig(String entity, Map<String, String> configs, int version) {
+        String path = BROKER_CONFIGS + "/" + entity;
+        byte[] json = toJson(Map.of("version", 1, "config", configs));
+        try {
+            if (version < 0) {
+                curator.create().creatingParentContainersIfNeeded().forPath(path, json);
+            } else {
+                curator.setData().withVersion(version).forPath(path, json);
+            }
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
+            return false;
+        } catch (Exception e) {
+            throw wrap("set the dynamic configuration of broker " + entity, e);
+        }
     }
 
     /**

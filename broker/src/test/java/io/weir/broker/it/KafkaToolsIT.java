@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Apache Kafka's own command-line tools, unmodified and in their own JVM, operating a three-broker
  * Weir cluster: kafka-topics creates and describes a topic, kafka-reassign-partitions generates a
  * plan (which reads every broker's log directories), executes it and verifies it to completion
- * (clearing throttles on the way), and kafka-configs alters a topic setting (an invalid value is
+ * (under a replication throttle it sets and then clears), and kafka-configs alters a topic setting (an invalid value is
  * refused). The partitions hold more than one fetch's worth of data, so the new replicas catch up
  * over several fetches; every record is readable afterwards.
  */
@@ -76,8 +76,9 @@ class KafkaToolsIT {
             }
             Path planFile = Files.writeString(dir.resolve("plan.json"), plan.append("]}").toString());
             Run executed = tool("org.apache.kafka.tools.reassign.ReassignPartitionsCommand", "--bootstrap-server", bootstrap,
-                    "--execute", "--reassignment-json-file", planFile.toString());
-            assertThat(executed.output()).contains("Successfully started partition reassignments for " + TOPIC + "-0," + TOPIC + "-1");
+                    "--execute", "--reassignment-json-file", planFile.toString(), "--throttle", "50000000");
+            assertThat(executed.output()).contains("Successfully started partition reassignments for " + TOPIC + "-0," + TOPIC + "-1",
+                    "The inter-broker throttle limit was set to 50000000");
 
             Run verified = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -90,7 +91,11 @@ class KafkaToolsIT {
                 Thread.sleep(500);
             }
             assertThat(verified.output()).contains("Reassignment of partition " + TOPIC + "-0 is completed",
-                    "Reassignment of partition " + TOPIC + "-1 is completed", "Clearing topic-level throttles on topic " + TOPIC);
+                    "Reassignment of partition " + TOPIC + "-1 is completed", "Clearing broker-level throttles on broker",
+                    "Clearing topic-level throttles on topic " + TOPIC);
+            Run brokerConfigs = tool("org.apache.kafka.tools.ConfigCommand", "--bootstrap-server", bootstrap, "--describe",
+                    "--entity-type", "brokers", "--entity-name", "0");
+            assertThat(brokerConfigs.output()).as("throttles cleared").doesNotContain("throttled.rate");
             assertThat(replicas(bootstrap)).isEqualTo(target);
             Run described = tool("org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap, "--describe", "--topic", TOPIC);
             assertThat(described.output()).contains("Replicas: " + target.get(0).get(0) + "," + target.get(0).get(1));

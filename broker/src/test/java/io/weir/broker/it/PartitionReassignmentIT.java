@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.weir.broker.log.FetchDataInfo;
 import io.weir.broker.log.PartitionLog;
+import io.weir.broker.replication.ReplicationQuota;
 import io.weir.broker.server.EmbeddedWeirCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -218,8 +219,8 @@ class PartitionReassignmentIT {
                 new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
         admin.incrementalAlterConfigs(Map.of(resource, List.of(op("retention.ms", "3600000",
                 org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
-        assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms")
-                .value()).isEqualTo("3600000");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.describeConfigs(List.of(resource)).all()
+                .get(30, TimeUnit.SECONDS).get(resource).get("retention.ms").value()).isEqualTo("3600000"));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             for (int id : replicas) {
                 assertThat(cluster.broker(id).replicaManager().partition(tp).orElseThrow().log().config().retentionMs())
@@ -228,7 +229,7 @@ class PartitionReassignmentIT {
         });
         for (var bad : List.of(op("no.such.config", "1", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
                 op("retention.ms", "banana", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
-                op("leader.replication.throttled.replicas", "*", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                op("leader.replication.throttled.replicas", "0:banana", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
                 op("cleanup.policy", "compact", org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND))) {
             assertCause(admin.incrementalAlterConfigs(Map.of(resource, List.of(bad))).all(),
                     org.apache.kafka.common.errors.InvalidConfigurationException.class);
@@ -242,12 +243,17 @@ class PartitionReassignmentIT {
         assertCause(admin.incrementalAlterConfigs(Map.of(broker, List.of(op("log.retention.ms", "1",
                 org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all(),
                 org.apache.kafka.common.errors.InvalidConfigurationException.class);
+        assertCause(admin.incrementalAlterConfigs(Map.of(broker, List.of(op("leader.replication.throttled.rate", "0",
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all(),
+                org.apache.kafka.common.errors.InvalidConfigurationException.class);
         admin.incrementalAlterConfigs(Map.of(broker, List.of(op("leader.replication.throttled.rate", null,
                 org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)))).all().get(30, TimeUnit.SECONDS);
         admin.incrementalAlterConfigs(Map.of(resource, List.of(op("retention.ms", null,
                 org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)))).all().get(30, TimeUnit.SECONDS);
-        assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms")
-                .value()).as("back to the broker default").isNotEqualTo("3600000");
+        // any broker may answer, and the others learn the change from ZooKeeper a moment later
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.describeConfigs(List.of(resource)).all()
+                .get(30, TimeUnit.SECONDS).get(resource).get("retention.ms").value()).as("back to the broker default")
+                .isNotEqualTo("3600000"));
 
         var dirs = admin.describeLogDirs(List.of(0, 1, 2)).allDescriptions().get(30, TimeUnit.SECONDS);
         for (int id = 0; id < 3; id++) {
@@ -265,6 +271,73 @@ class PartitionReassignmentIT {
                 assertThat(d.totalBytes().orElse(-1)).isPositive();
             });
         }
+    }
+
+    /**
+     * A reassignment under Kafka's replication throttle: the moving replica catches up at the set pace
+     * (the throttle engages and holds it back while the in-sync replicas are never throttled), the
+     * rates show as dynamic broker settings, and once they are removed the move completes.
+     */
+    @Test
+    void aThrottledReassignmentIsHeldToTheRateUntilTheThrottleIsRemoved() throws Exception {
+        String topic = "throttled";
+        TopicPartition tp = new TopicPartition(topic, 0);
+        createTopic(topic);
+        List<Integer> original = ids(describe(topic).replicas());
+        int leader = describe(topic).leader().id();
+        int follower = original.stream().filter(id -> id != leader).findFirst().orElseThrow();
+        int outsider = outsider(original);
+        String value = "x".repeat(1000);
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 4000; i++) { // about 4 MB: beyond what the rate lets through in its first 10 s
+                producer.send(new ProducerRecord<>(topic, 0, "k", value));
+            }
+            producer.flush();
+        }
+        var topicResource = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        var set = org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET;
+        var delete = org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE;
+        Map<org.apache.kafka.common.config.ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>> on =
+                new java.util.HashMap<>();
+        Map<org.apache.kafka.common.config.ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>> off =
+                new java.util.HashMap<>();
+        for (int id : List.of(leader, outsider)) {
+            var b = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER,
+                    String.valueOf(id));
+            on.put(b, List.of(op("leader.replication.throttled.rate", "100000", set),
+                    op("follower.replication.throttled.rate", "100000", set)));
+            off.put(b, List.of(op("leader.replication.throttled.rate", null, delete),
+                    op("follower.replication.throttled.rate", null, delete)));
+        }
+        on.put(topicResource, List.of(op("leader.replication.throttled.replicas", "0:" + leader + ",0:" + follower, set),
+                op("follower.replication.throttled.replicas", "0:" + outsider, set)));
+        admin.incrementalAlterConfigs(on).all().get(30, TimeUnit.SECONDS);
+        var leaderResource = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.BROKER, String.valueOf(leader));
+        var described = admin.describeConfigs(List.of(leaderResource)).all().get(30, TimeUnit.SECONDS).get(leaderResource)
+                .get("leader.replication.throttled.rate");
+        assertThat(described.value()).isEqualTo("100000");
+        assertThat(described.source()).isEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.broker(leader).replicaManager().leaderQuota().rate() == 100_000
+                && cluster.broker(outsider).replicaManager().followerQuota().rate() == 100_000);
+
+        admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(List.of(leader, outsider)))))
+                .all().get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.broker(leader).replicaManager().leaderQuota().throttledTimes()
+                + cluster.broker(outsider).replicaManager().followerQuota().throttledTimes() > 0);
+        assertThat(admin.listPartitionReassignments().reassignments().get(30, TimeUnit.SECONDS)).as("held back")
+                .containsKey(tp);
+        long moved = cluster.broker(outsider).replicaManager().partition(tp).map(p -> p.log().logEndOffset()).orElse(0L);
+        assertThat(moved).as("the new replica is behind").isLessThan(4000);
+        assertThat(ids(describe(topic).isr())).as("the in-sync replicas are not throttled").contains(leader, follower);
+
+        admin.incrementalAlterConfigs(off).all().get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() ->
+                admin.listPartitionReassignments().reassignments().get(10, TimeUnit.SECONDS).isEmpty());
+        assertThat(ids(describe(topic).replicas())).containsExactly(leader, outsider);
+        await().atMost(Duration.ofSeconds(20)).until(() -> endOffset(outsider, tp) == 4000);
+        assertThat(cluster.broker(outsider).replicaManager().followerQuota().rate()).isEqualTo(ReplicationQuota.UNLIMITED);
     }
 
     private static org.apache.kafka.clients.admin.AlterConfigOp op(String name, String value,
