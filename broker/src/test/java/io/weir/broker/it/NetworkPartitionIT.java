@@ -98,16 +98,8 @@ class NetworkPartitionIT {
                     zkProxy.heal();
                     send(producer, topic, 400, 450);
                 }
-                await().atMost(Duration.ofSeconds(40)).until(() -> partition(isolated, tp).map(p -> !p.isLeader()).orElse(false)
-                        && brokers.stream().allMatch(b -> partition(b, tp).map(p -> p.log().logEndOffset() == 450
-                                && p.highWatermark().offset() == 450).orElse(false)));
-                List<Integer> expected = new ArrayList<>();
-                for (int i = 0; i < 450; i++) {
-                    expected.add(i);
-                }
-                for (WeirServer b : brokers) {
-                    assertThat(values(partition(b, tp).orElseThrow().log())).containsExactlyElementsOf(expected);
-                }
+                await().atMost(Duration.ofSeconds(40)).until(() -> partition(isolated, tp).map(p -> !p.isLeader()).orElse(false));
+                assertEveryReplicaHoldsEachRecordOnce(brokers, tp, 450);
             } finally {
                 isolated.close();
             }
@@ -166,18 +158,24 @@ class NetworkPartitionIT {
                     }
                     send(producer, topic, 400, 450);
                 }
-                await().atMost(Duration.ofSeconds(30)).until(() -> brokers.stream().allMatch(b -> partition(b, tp)
-                        .map(p -> p.log().logEndOffset() == 450 && p.highWatermark().offset() == 450).orElse(false)));
-                List<Integer> expected = new ArrayList<>();
-                for (int i = 0; i < 450; i++) {
-                    expected.add(i);
-                }
-                for (WeirServer b : brokers) {
-                    assertThat(values(partition(b, tp).orElseThrow().log())).containsExactlyElementsOf(expected);
-                }
+                assertEveryReplicaHoldsEachRecordOnce(brokers, tp, 450);
             } finally {
                 cut.close();
             }
+        }
+    }
+
+    /** Every replica commits records 0 to {@code count - 1}, each once and in order. */
+    private static void assertEveryReplicaHoldsEachRecordOnce(List<WeirServer> brokers, TopicPartition tp, int count) {
+        await().atMost(Duration.ofSeconds(40)).until(() -> brokers.stream().allMatch(b -> partition(b, tp)
+                .map(p -> p.log().logEndOffset() == count && p.highWatermark().offset() == count).orElse(false)));
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            expected.add(i);
+        }
+        for (WeirServer b : brokers) {
+            assertThat(values(partition(b, tp).orElseThrow().log())).as("broker %d", b.config().brokerId())
+                    .containsExactlyElementsOf(expected);
         }
     }
 
