@@ -133,8 +133,7 @@ class ClusterScriptsIT {
                 cluster.kill(leader);
                 int newLeader = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                         .until(() -> leader(admin, topic, 0), id -> id != leader && BROKER_IDS.contains(id));
-                producer.awaitAcks(0, producer.acks(0) + 100);
-                long resumedMs = producer.resumedAfterMs(0, killedAt);
+                long resumedMs = producer.awaitResumed(0, killedAt);
                 System.out.printf("cluster-scripts: broker %d (leader of %s-0) killed; broker %d leads; writes to it resumed "
                         + "%d ms after the kill%n", leader, topic, newLeader, resumedMs);
                 assertThat(resumedMs).as("ms until writes resume after kill -9 of the leader: the reset connections tell, "
@@ -150,8 +149,7 @@ class ClusterScriptsIT {
                 long electedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
                 List<Long> resumed = new ArrayList<>();
                 for (int p = 0; p < partitions; p++) {
-                    producer.awaitAcks(p, producer.acks(p) + 100);
-                    resumed.add(producer.resumedAfterMs(p, killedAt));
+                    resumed.add(producer.awaitResumed(p, killedAt));
                 }
                 System.out.printf("cluster-scripts: broker %d (controller) killed; broker %d is the controller %d ms later; "
                         + "writes to each partition resumed after %s ms%n", controller, newController, electedMs, resumed);
@@ -352,6 +350,16 @@ class ClusterScriptsIT {
         void awaitAcks(int partition, int count) {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> acksPerPartition[partition].get() >= count);
+        }
+
+        /**
+         * Waits for the first acknowledgement on {@code partition} of a record sent after {@code sinceNanos}
+         * (acknowledgements of records queued before it can come first) and returns how long after
+         * {@code sinceNanos} it came.
+         */
+        long awaitResumed(int partition, long sinceNanos) {
+            return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> resumedAfterMs(partition, sinceNanos), ms -> ms >= 0);
         }
 
         /** From {@code sinceNanos} to the first acknowledgement on {@code partition} of a record sent after it. */
