@@ -47,6 +47,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new FetchHandler(services),
                 new ListOffsetsHandler(services),
                 new OffsetsForLeaderEpochHandler(services),
+                new DeleteRecordsHandler(services),
                 new CreateTopicsHandler(services, lifecycle),
                 new DeleteTopicsHandler(services, lifecycle),
                 new CreatePartitionsHandler(services, lifecycle),

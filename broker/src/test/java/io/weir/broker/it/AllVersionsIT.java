@@ -158,6 +158,13 @@ class AllVersionsIT {
             case LIST_PARTITION_REASSIGNMENTS -> new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData()
                     .setTopics(null);
             case DESCRIBE_LOG_DIRS -> new org.apache.kafka.common.message.DescribeLogDirsRequestData().setTopics(null);
+            case DELETE_RECORDS -> {
+                var partitions = List.of(new org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition()
+                        .setPartitionIndex(0).setOffset(0)); // nothing below offset 0: the log stays whole for the other keys
+                yield new org.apache.kafka.common.message.DeleteRecordsRequestData().setTimeoutMs(30_000).setTopics(List.of(
+                        new org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic().setName(TOPIC)
+                                .setPartitions(partitions)));
+            }
             case ELECT_LEADERS -> new org.apache.kafka.common.message.ElectLeadersRequestData().setTopicPartitions(null)
                     .setTimeoutMs(30_000); // every partition: none needs an election on one broker
             case INCREMENTAL_ALTER_CONFIGS -> {

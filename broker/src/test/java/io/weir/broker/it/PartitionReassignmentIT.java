@@ -340,6 +340,53 @@ class PartitionReassignmentIT {
         assertThat(cluster.broker(outsider).replicaManager().followerQuota().rate()).isEqualTo(ReplicationQuota.UNLIMITED);
     }
 
+    /** DeleteRecords through the Admin API: the leader's log start moves, the followers follow, consumers start there. */
+    @Test
+    void deletedRecordsAreGoneFromEveryReplica() throws Exception {
+        String topic = "purged";
+        TopicPartition tp = new TopicPartition(topic, 0);
+        createTopic(topic);
+        List<Integer> replicas = ids(describe(topic).replicas());
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 100; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, "k", "v-" + i));
+            }
+            producer.flush();
+        }
+        var result = admin.deleteRecords(Map.of(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(40)))
+                .lowWatermarks().get(tp).get(30, TimeUnit.SECONDS);
+        assertThat(result.lowWatermark()).isEqualTo(40);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (int id : replicas) {
+                assertThat(cluster.broker(id).replicaManager().partition(tp).orElseThrow().log().logStartOffset())
+                        .as("broker %d", id).isEqualTo(40);
+            }
+        });
+        assertThat(admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest())).partitionResult(tp)
+                .get(30, TimeUnit.SECONDS).offset()).isEqualTo(40);
+        java.util.Properties c = new java.util.Properties();
+        c.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        c.put(org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        c.put(org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(c)) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            List<String> left = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> left.add(r.offset() + ":" + r.value()));
+                return left.size() >= 60;
+            });
+            assertThat(left).as("what a consumer reads from the beginning").hasSize(60).startsWith("40:v-40").endsWith("99:v-99");
+        }
+
+        var beyond = admin.deleteRecords(Map.of(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(1000)))
+                .lowWatermarks().get(tp);
+        assertThatThrownBy(() -> beyond.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOf(org.apache.kafka.common.errors.OffsetOutOfRangeException.class);
+    }
+
     private static org.apache.kafka.clients.admin.AlterConfigOp op(String name, String value,
                                                                    org.apache.kafka.clients.admin.AlterConfigOp.OpType type) {
         return new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(name, value), type);

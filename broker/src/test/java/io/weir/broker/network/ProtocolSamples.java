@@ -98,7 +98,7 @@ public final class ProtocolSamples {
             ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS,
             ApiKeys.OFFSET_DELETE, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS,
-            ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.ELECT_LEADERS)).toList();
+            ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.ELECT_LEADERS, ApiKeys.DELETE_RECORDS)).toList();
 
     static final Uuid TOPIC_ID = new Uuid(0x1234_5678_9abc_def0L, 0x0fed_cba9_8765_4321L);
     static final Uuid OTHER_TOPIC_ID = new Uuid(42L, 4242L);
