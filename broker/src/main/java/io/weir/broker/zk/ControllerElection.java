@@ -1,13 +1,8 @@
 package io.weir.broker.zk;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +23,14 @@ import org.slf4j.LoggerFactory;
 public final class ControllerElection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControllerElection.class);
 
-    private final CuratorFramework curator;
-    private final String participantId;
+    private final ZkStore zk;
+    private final int brokerId;
     private final LeaderLatch latch;
 
     public ControllerElection(ZkStore zk, int brokerId, Runnable elected, Runnable deposed) {
-        this.curator = zk.curator();
-        this.participantId = String.valueOf(brokerId);
-        this.latch = new LeaderLatch(curator, ZkStore.CONTROLLER_LATCH, participantId);
+        this.zk = zk;
+        this.brokerId = brokerId;
+        this.latch = new LeaderLatch(zk.curator(), ZkStore.CONTROLLER_LATCH, String.valueOf(brokerId));
         latch.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
@@ -51,41 +46,12 @@ public final class ControllerElection implements AutoCloseable {
 
     public void start() {
         try {
-            removeEntriesOfEarlierRuns();
+            zk.removeElectionEntriesOfEarlierRuns(brokerId);
             latch.start();
         } catch (ZkException e) {
             throw e;
         } catch (Exception e) {
             throw new ZkException("Cannot join the controller election: " + e, e);
-        }
-    }
-
-    /**
-     * Deletes the latch entries that carry this broker's id but belong to another ZooKeeper session:
-     * those of an earlier run of this broker (broker ids are unique in a cluster). Should that run
-     * still be alive after all (a long pause), it is fenced by the next controller epoch.
-     */
-    private void removeEntriesOfEarlierRuns() throws Exception {
-        long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
-        List<String> children;
-        try {
-            children = curator.getChildren().forPath(ZkStore.CONTROLLER_LATCH);
-        } catch (KeeperException.NoNodeException e) {
-            return; // nobody has joined yet
-        }
-        for (String child : children) {
-            String path = ZkStore.CONTROLLER_LATCH + "/" + child;
-            Stat stat = new Stat();
-            try {
-                byte[] data = curator.getData().storingStatIn(stat).forPath(path);
-                if (participantId.equals(new String(data, StandardCharsets.UTF_8)) && stat.getEphemeralOwner() != session) {
-                    curator.delete().withVersion(stat.getVersion()).forPath(path);
-                    log.warn("Removed the controller election entry {} of an earlier run of broker {} (session 0x{})", child,
-                            participantId, Long.toHexString(stat.getEphemeralOwner()));
-                }
-            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-                // gone meanwhile (its session expired)
-            }
         }
     }
 

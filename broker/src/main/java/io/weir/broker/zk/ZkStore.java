@@ -154,20 +154,31 @@ public final class ZkStore implements AutoCloseable {
      * until it registered again; so it is deleted first and created anew by this session.
      */
     private void removeRegistrationOfEarlierRun(int brokerId) {
-        String path = BROKER_IDS + "/" + brokerId;
+        deleteIfHeldByAnotherSession(BROKER_IDS + "/" + brokerId).ifPresent(old ->
+                log.warn("Removed the registration of an earlier run of broker {}: {}", brokerId, old));
+    }
+
+    /**
+     * Deletes the ephemeral znode at {@code path} when another session owns it: what an earlier run
+     * of this broker left behind (broker ids are unique in a cluster).
+     *
+     * @return the deleted znode's data and owner, for the log; empty when nothing was deleted
+     */
+    private Optional<String> deleteIfHeldByAnotherSession(String path) {
         try {
             Stat stat = new Stat();
-            byte[] old = curator.getData().storingStatIn(stat).forPath(path);
+            byte[] data = curator.getData().storingStatIn(stat).forPath(path);
             long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
-            if (stat.getEphemeralOwner() != session) {
-                curator.delete().withVersion(stat.getVersion()).forPath(path);
-                log.warn("Removed the registration of an earlier run of broker {} ({}, session 0x{})", brokerId,
-                        new String(old, StandardCharsets.UTF_8), Long.toHexString(stat.getEphemeralOwner()));
+            if (stat.getEphemeralOwner() == session) {
+                return Optional.empty();
             }
+            curator.delete().withVersion(stat.getVersion()).forPath(path);
+            return Optional.of(path + " " + new String(data, StandardCharsets.UTF_8) + " (session 0x"
+                    + Long.toHexString(stat.getEphemeralOwner()) + ")");
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-            // none, or its session expired meanwhile
+            return Optional.empty(); // none, or its session expired meanwhile
         } catch (Exception e) {
-            throw new ZkException("Cannot read the registration of broker " + brokerId + ": " + e, e);
+            throw wrap("remove " + path + " of an earlier run", e);
         }
     }
 
@@ -552,13 +563,9 @@ public final class ZkStore implements AutoCloseable {
      */
     public void evictController(int controllerId) {
         try {
-            for (String child : children(CONTROLLER_LATCH)) {
-                String path = CONTROLLER_LATCH + "/" + child;
-                byte[] data = read(path, null);
-                if (data != null && new String(data, StandardCharsets.UTF_8).equals(String.valueOf(controllerId))) {
-                    deleteQuietly(path);
-                    log.warn("Removed the controller election entry {} of broker {}, which is dead", child, controllerId);
-                }
+            for (String path : electionEntriesOf(controllerId)) {
+                deleteQuietly(path);
+                log.warn("Removed the controller election entry {} of broker {}, which is dead", path, controllerId);
             }
             Stat stat = new Stat();
             byte[] current = read(CONTROLLER, stat);
@@ -572,6 +579,33 @@ public final class ZkStore implements AutoCloseable {
         } catch (Exception e) {
             throw wrap("evict controller " + controllerId, e);
         }
+    }
+
+    /**
+     * Before a broker joins the controller election: removes the entries an earlier run of it left
+     * (a killed broker's entry stays until its session times out). Queued ahead of the other
+     * standbys, such an entry would win the election when the controller dies, and the cluster would
+     * have no controller until that session expired. Should that run still be alive after all (a long
+     * pause), it is fenced by the next controller epoch.
+     */
+    public void removeElectionEntriesOfEarlierRuns(int brokerId) {
+        for (String path : electionEntriesOf(brokerId)) {
+            deleteIfHeldByAnotherSession(path).ifPresent(old ->
+                    log.warn("Removed the controller election entry of an earlier run of broker {}: {}", brokerId, old));
+        }
+    }
+
+    /** The controller election's (LeaderLatch's) participant znodes that carry broker {@code brokerId}'s id. */
+    private List<String> electionEntriesOf(int brokerId) {
+        List<String> out = new ArrayList<>();
+        for (String child : children(CONTROLLER_LATCH)) {
+            String path = CONTROLLER_LATCH + "/" + child;
+            byte[] data = read(path, null);
+            if (data != null && new String(data, StandardCharsets.UTF_8).equals(String.valueOf(brokerId))) {
+                out.add(path);
+            }
+        }
+        return out;
     }
 
     private void deleteQuietly(String path) throws Exception {
