@@ -147,16 +147,15 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
             if (limit <= 0 && bytes > 0) {
                 continue;
             }
-            boolean throttled = throttled(t);
-            if (throttled && services.replicas().leaderQuota().isQuotaExceeded()) {
-                continue; // leader.replication.throttled.rate: this replica waits
+            if (heldBack(t)) {
+                continue;
             }
             try {
                 FetchDataInfo info = partition.log().read(t.request().fetchOffset(), Math.max(limit, 0), bound, bytes == 0);
                 if (!info.isEmpty()) {
                     pd.setRecords(new FileSliceRecords(info.records()));
                     bytes += info.records().size();
-                    if (throttled) {
+                    if (throttled(t)) {
                         services.replicas().leaderQuota().record(info.records().size());
                     }
                 }
@@ -177,7 +176,6 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         return total;
     }
 
-    /** Bytes readable now across the targets, stopping once {@code enough} is reached. */
     /**
      * Leader throttling applies to a follower's fetch of a throttled partition (topic setting
      * leader.replication.throttled.replicas naming this broker) when that follower is outside the ISR.
@@ -186,14 +184,20 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         return t.replica() && services.replicas().leaderQuota().isThrottled(t.tp()) && !t.partition().isr().contains(t.replicaId());
     }
 
+    /** A throttled partition while leader.replication.throttled.rate is used up: nothing is sent for it now. */
+    private boolean heldBack(Target t) {
+        return throttled(t) && services.replicas().leaderQuota().isQuotaExceeded();
+    }
+
+    /** Bytes readable now across the targets, stopping once {@code enough} is reached. */
     private int available(List<Target> targets, int enough) {
         int total = 0;
         for (Target t : targets) {
             if (t.partition() == null || t.error() != Errors.NONE) {
                 continue;
             }
-            if (throttled(t) && services.replicas().leaderQuota().isQuotaExceeded()) {
-                continue; // held back: its data must not end the wait
+            if (heldBack(t)) {
+                continue; // its data must not end the wait
             }
             LogOffsetMetadata hw = t.bound();
             long offset = t.request().fetchOffset();

@@ -1,8 +1,6 @@
 package io.weir.broker.replication;
 
 import io.weir.broker.common.Time;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 
@@ -109,24 +107,16 @@ public final class ReplicationQuota {
         if (setting == null || setting.isBlank()) {
             return false;
         }
-        String trimmed = setting.trim();
-        if (trimmed.equals("*")) {
+        if (setting.trim().equals("*")) {
             return true;
         }
-        return PARSED.computeIfAbsent(trimmed, ReplicationQuota::parse).contains(partition + ":" + broker);
-    }
-
-    private static final java.util.Map<String, Set<String>> PARSED = new ConcurrentHashMap<>();
-
-    private static Set<String> parse(String setting) {
-        if (PARSED.size() > 1000) {
-            PARSED.clear(); // settings come and go with reassignments; never let the memo grow without bound
-        }
-        Set<String> out = new java.util.HashSet<>();
+        String pair = partition + ":" + broker;
         for (String entry : setting.split(",")) {
-            out.add(entry.trim());
+            if (entry.trim().equals(pair)) {
+                return true;
+            }
         }
-        return Set.copyOf(out);
+        return false;
     }
 
     /**
