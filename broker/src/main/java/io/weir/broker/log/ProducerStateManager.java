@@ -139,6 +139,11 @@ final class ProducerStateManager {
         }
     }
 
+    /** Records an appended batch of an idempotent (non-transactional) producer. */
+    void update(long producerId, short epoch, int firstSequence, int lastSequence, long firstOffset, long lastOffset) {
+        update(producerId, epoch, firstSequence, lastSequence, firstOffset, lastOffset, false, true, RecordBatch.NO_TIMESTAMP);
+    }
+
     /**
      * Records an appended data batch.
      *
