@@ -45,7 +45,10 @@ class AllVersionsIT {
     private static final String TOPIC = "all-versions";
     private static final java.util.Set<ApiKeys> GROUP_APIS = java.util.EnumSet.of(ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP,
             ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP, ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH,
-            ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE);
+            ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE,
+            // transactions of an id nobody initialized: answered with a protocol error
+            ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.TXN_OFFSET_COMMIT, ApiKeys.END_TXN,
+            ApiKeys.DESCRIBE_TRANSACTIONS);
     private static EmbeddedWeirCluster cluster;
     private static Uuid topicId;
 
@@ -238,6 +241,36 @@ class AllVersionsIT {
                         .setPartitions(List.of(new org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition()
                                 .setPartitionIndex(0))));
                 yield new org.apache.kafka.common.message.OffsetDeleteRequestData().setGroupId("committer").setTopics(topics);
+            }
+            case ADD_PARTITIONS_TO_TXN -> {
+                var topics = new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection();
+                topics.add(new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                        .setName(TOPIC).setPartitions(List.of(0)));
+                yield new org.apache.kafka.common.message.AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId("nobody")
+                        .setV3AndBelowProducerId(1).setV3AndBelowProducerEpoch((short) 0).setV3AndBelowTopics(topics);
+            }
+            case ADD_OFFSETS_TO_TXN -> new org.apache.kafka.common.message.AddOffsetsToTxnRequestData().setTransactionalId("nobody")
+                    .setProducerId(1).setProducerEpoch((short) 0).setGroupId("committer");
+            case TXN_OFFSET_COMMIT -> new org.apache.kafka.common.message.TxnOffsetCommitRequestData().setTransactionalId("nobody")
+                    .setGroupId("committer").setProducerId(1).setProducerEpoch((short) 0).setGenerationIdOrMemberEpoch(-1)
+                    .setMemberId("").setTopics(List.of(new org.apache.kafka.common.message.TxnOffsetCommitRequestData
+                            .TxnOffsetCommitRequestTopic().setName(TOPIC).setPartitions(List.of(
+                                    new org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                                            .setPartitionIndex(0).setCommittedOffset(0)))));
+            case END_TXN -> new org.apache.kafka.common.message.EndTxnRequestData().setTransactionalId("nobody").setProducerId(1)
+                    .setProducerEpoch((short) 0).setCommitted(true);
+            case WRITE_TXN_MARKERS -> new org.apache.kafka.common.requests.WriteTxnMarkersRequest.Builder(List.of(
+                    new org.apache.kafka.common.requests.WriteTxnMarkersRequest.TxnMarkerEntry(999L + v, (short) 0, 0,
+                            org.apache.kafka.common.requests.TransactionResult.COMMIT,
+                            List.of(new org.apache.kafka.common.TopicPartition(TOPIC, 0)), (short) 1))).data;
+            case LIST_TRANSACTIONS -> new org.apache.kafka.common.message.ListTransactionsRequestData();
+            case DESCRIBE_TRANSACTIONS -> new org.apache.kafka.common.message.DescribeTransactionsRequestData()
+                    .setTransactionalIds(List.of("nobody"));
+            case DESCRIBE_PRODUCERS -> {
+                var topics = new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequestCollection();
+                topics.add(new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest().setName(TOPIC)
+                        .setPartitionIndexes(List.of(0)));
+                yield new org.apache.kafka.common.message.DescribeProducersRequestData().setTopics(topics);
             }
             default -> throw new AssertionError("the broker advertises " + key + ", which this test does not cover yet");
         };

@@ -98,7 +98,10 @@ public final class ProtocolSamples {
             ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS,
             ApiKeys.OFFSET_DELETE, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS,
-            ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.ELECT_LEADERS, ApiKeys.DELETE_RECORDS)).toList();
+            ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.ELECT_LEADERS, ApiKeys.DELETE_RECORDS,
+            ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.TXN_OFFSET_COMMIT, ApiKeys.END_TXN,
+            ApiKeys.WRITE_TXN_MARKERS, ApiKeys.LIST_TRANSACTIONS, ApiKeys.DESCRIBE_TRANSACTIONS,
+            ApiKeys.DESCRIBE_PRODUCERS)).toList();
 
     static final Uuid TOPIC_ID = new Uuid(0x1234_5678_9abc_def0L, 0x0fed_cba9_8765_4321L);
     static final Uuid OTHER_TOPIC_ID = new Uuid(42L, 4242L);
@@ -119,7 +122,12 @@ public final class ProtocolSamples {
     }
 
     public static short latest(ApiKeys key) {
-        return key.latestVersion(false);
+        return switch (key) {
+            // transaction version 1 only: the versions of transaction version 2 (KIP-890) are not advertised
+            case ADD_PARTITIONS_TO_TXN -> 3;
+            case END_TXN, TXN_OFFSET_COMMIT -> 4;
+            default -> key.latestVersion(false);
+        };
     }
 
     /** Every implemented version of every implemented key. */
