@@ -1,0 +1,73 @@
+package io.weir.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.weir.broker.server.EmbeddedWeirCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.internals.Topic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The transaction coordinator fails over with its {@code __transaction_state} partition: after the
+ * broker leading it is killed, the new leader loads the transactional ids, a new producer with the
+ * same id initializes there, the transaction the old instance left open is aborted, and the new
+ * instance's transaction commits.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class TransactionFailoverIT {
+    private static final String TOPIC = "txn-failover";
+    private static final String ID = "tx-failover";
+
+    @Test
+    void anOpenTransactionIsAbortedByTheNextCoordinatorWhenTheNextInstanceStarts() throws Exception {
+        try (EmbeddedWeirCluster cluster = EmbeddedWeirCluster.builder().brokers(3).build().start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3))).all().get(30, TimeUnit.SECONDS);
+            KafkaProducer<String, String> first = new KafkaProducer<>(TransactionsIT.producerProps(cluster, ID, 60_000));
+            first.initTransactions();
+            first.beginTransaction();
+            first.send(new ProducerRecord<>(TOPIC, 0, null, "committed-before")).get(30, TimeUnit.SECONDS);
+            first.commitTransaction();
+            first.beginTransaction();
+            first.send(new ProducerRecord<>(TOPIC, 0, null, "left-open")).get(30, TimeUnit.SECONDS);
+
+            TransactionDescription before = admin.describeTransactions(List.of(ID)).all().get(30, TimeUnit.SECONDS).get(ID);
+            assertThat(before.state()).isEqualTo(TransactionState.ONGOING);
+            assertThat(admin.describeTopics(List.of(Topic.TRANSACTION_STATE_TOPIC_NAME)).allTopicNames().get()
+                    .get(Topic.TRANSACTION_STATE_TOPIC_NAME).partitions().get(0).replicas()).as("state topic RF").hasSize(3);
+            int coordinator = before.coordinatorId();
+
+            cluster.killBroker(coordinator);
+            first.close(Duration.ZERO); // the old instance is gone with its broker's clients
+
+            try (KafkaProducer<String, String> second = new KafkaProducer<>(TransactionsIT.producerProps(cluster, ID, 60_000))) {
+                second.initTransactions();
+                second.beginTransaction();
+                second.send(new ProducerRecord<>(TOPIC, 0, null, "committed-after"));
+                second.commitTransaction();
+            }
+            TransactionDescription after = admin.describeTransactions(List.of(ID)).all().get(30, TimeUnit.SECONDS).get(ID);
+            assertThat(after.coordinatorId()).isNotEqualTo(coordinator);
+            assertThat(after.producerId()).isEqualTo(before.producerId());
+            assertThat(after.producerEpoch()).as("fenced once, bumped once").isGreaterThan(before.producerEpoch());
+
+            assertThat(TransactionsIT.readAll(cluster, TOPIC, 1, "read_committed", 2))
+                    .containsExactly("committed-before", "committed-after");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(TransactionsIT.readAll(cluster, TOPIC, 1, "read_uncommitted", 3))
+                            .containsExactly("committed-before", "left-open", "committed-after"));
+        }
+    }
+}
