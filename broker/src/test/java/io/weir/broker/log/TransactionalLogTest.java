@@ -80,7 +80,8 @@ class TransactionalLogTest {
     void lastStableOffsetAndAbortedIndexFollowTheMarkers() throws Exception {
         try (PartitionLog log = open(true)) {
             writeTwoTransactions(log);
-            assertThat(log.collectAbortedTransactions(0, 6)).containsExactly(new AbortedTxn(A, 0, 3, 4));
+            // the last stable offset after the abort: B's transaction was still open from offset 2
+            assertThat(log.collectAbortedTransactions(0, 6)).containsExactly(new AbortedTxn(A, 0, 3, 2));
             assertThat(log.collectAbortedTransactions(4, 6)).as("A ended before offset 4").isEmpty();
             assertThat(Files.size(LogFileNames.txnIndexFile(log.dir(), 0))).isEqualTo(TransactionIndex.ENTRY_SIZE);
             assertThat(log.activeProducers()).extracting(ActiveProducer::producerId).containsExactlyInAnyOrder(A, B);
@@ -95,7 +96,7 @@ class TransactionalLogTest {
         }
         Files.delete(LogFileNames.txnIndexFile(dir.resolve("t-0"), 0));
         try (PartitionLog log = open(false)) {
-            assertThat(log.collectAbortedTransactions(0, 7)).containsExactly(new AbortedTxn(A, 0, 3, 4));
+            assertThat(log.collectAbortedTransactions(0, 7)).containsExactly(new AbortedTxn(A, 0, 3, 2));
             assertThat(Files.size(LogFileNames.txnIndexFile(log.dir(), 0))).as("rebuilt").isEqualTo(TransactionIndex.ENTRY_SIZE);
             assertThat(log.lastStableOffset(log.logEndOffset())).as("A's open transaction restored").isEqualTo(6);
             log.appendAsLeader(marker(A, (short) 0, 5, true), 0, AppendOrigin.COORDINATOR);

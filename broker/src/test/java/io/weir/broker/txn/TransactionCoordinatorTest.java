@@ -123,9 +123,12 @@ class TransactionCoordinatorTest {
             c.addPartitions("slow", 500, (short) 0, Set.of(P0)).join();
             time.sleep(5_000);
             scheduler.advance(1_000);
+            assertThat(c.describe("slow").txn().state()).as("within its 10 s timeout").isEqualTo(TransactionState.ONGOING);
+            time.sleep(5_000);
+            scheduler.advance(1_000);
             assertThat(c.describe("slow").txn().state()).isEqualTo(TransactionState.COMPLETE_ABORT);
             assertThat(markers).containsExactly("t-0 500/1 c3 ABORT");
-            time.sleep(5_000);
+            time.sleep(20_000);
             scheduler.advance(1_000);
             assertThat(markers).as("aborted once").hasSize(1);
             assertThat(c.endTxn("slow", 500, (short) 0, true).join()).isEqualTo(Errors.PRODUCER_FENCED);
