@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.weir.broker.server.EmbeddedWeirCluster;
+import io.weir.broker.testing.KafkaDistribution;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -98,6 +99,32 @@ class TransactionsIT {
         assertThat(described.transactionTimeoutMs()).isEqualTo(60_000);
         assertThat(admin.describeProducers(List.of(new TopicPartition("txn-basic", 0))).all().get(30, TimeUnit.SECONDS)
                 .get(new TopicPartition("txn-basic", 0)).activeProducers()).hasSize(1);
+    }
+
+    @Test
+    void kafkaTransactionsToolListsAndDescribesTransactionsAndProducers() throws Exception {
+        createTopic("txn-tool", 1);
+        try (KafkaProducer<String, String> producer = producer("tx-tool", 45_000)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("txn-tool", 0, null, "v"));
+            producer.commitTransaction();
+        }
+        String bootstrap = cluster.bootstrapServers();
+        KafkaDistribution.Run list = tool("--bootstrap-server", bootstrap, "list");
+        assertThat(list.output()).contains("tx-tool", "CompleteCommit");
+        KafkaDistribution.Run describe = tool("--bootstrap-server", bootstrap, "describe", "--transactional-id", "tx-tool");
+        assertThat(describe.output()).contains("tx-tool", "CompleteCommit", "45000");
+        KafkaDistribution.Run producers = tool("--bootstrap-server", bootstrap, "describe-producers", "--topic", "txn-tool",
+                "--partition", "0");
+        assertThat(producers.output()).contains("ProducerId");
+    }
+
+    private static KafkaDistribution.Run tool(String... args) throws Exception {
+        KafkaDistribution.Run run = KafkaDistribution.runTool(Duration.ofSeconds(60), "org.apache.kafka.tools.TransactionsCommand",
+                args);
+        assertThat(run.exitCode()).as("kafka-transactions %s:%n%s", String.join(" ", args), run.output()).isZero();
+        return run;
     }
 
     @Test

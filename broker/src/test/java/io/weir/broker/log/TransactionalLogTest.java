@@ -105,6 +105,21 @@ class TransactionalLogTest {
     }
 
     @Test
+    void aFollowerTracksTheSameTransactionsFromReplicatedBatches() {
+        try (PartitionLog leader = open(true);
+             PartitionLog follower = PartitionLog.open(dir.resolve("t-0-follower"), TP, LogConfig.defaults(), 0, 0, true,
+                     new LogEnvironment(time, scheduler, flusher))) {
+            writeTwoTransactions(leader);
+            leader.appendAsLeader(txn(A, 2, "a2"), 0);
+            FetchDataInfo all = leader.read(0, 1 << 20, true);
+            follower.appendAsFollower(MemoryRecords.readableRecords(all.records().readAll()));
+            assertThat(follower.logEndOffset()).isEqualTo(7);
+            assertThat(follower.collectAbortedTransactions(0, 7)).containsExactly(new AbortedTxn(A, 0, 3, 2));
+            assertThat(follower.lastStableOffset(7)).as("A's open transaction, should the follower lead").isEqualTo(6);
+        }
+    }
+
+    @Test
     void truncationReopensTheTransactionAndDropsItsAbortEntry() {
         try (PartitionLog log = open(true)) {
             writeTwoTransactions(log);
