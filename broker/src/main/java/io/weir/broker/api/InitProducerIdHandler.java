@@ -15,7 +15,10 @@ import org.apache.kafka.common.requests.InitProducerIdResponse;
  * which fences its own older in-flight batches. Transactional producers are answered by the
  * transaction coordinator of their id (epoch bump, fencing of the previous instance).
  *
- * <p>Up to v5: v6 adds two-phase commit (KIP-939), which this broker does not implement.
+ * <p>v6 (two-phase commit, KIP-939; an unstable version in kafka-clients 4.4, which clients do not
+ * negotiate by default): {@code enable_2pc} turns the timeout off for the id's transactions, and
+ * {@code keep_prepared_txn} lets a recovering instance keep the prepared transaction of the previous one
+ * (answered in {@code ongoing_txn_producer_id/epoch}) and end it. See broker/TRANSACTIONS.md.
  */
 final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
     private final BrokerServices services;
@@ -31,7 +34,7 @@ final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
 
     @Override
     public short maxVersion() {
-        return 5;
+        return 6;
     }
 
     @Override
@@ -39,9 +42,14 @@ final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequest> {
         InitProducerIdResponseData data = new InitProducerIdResponseData();
         String transactionalId = request.data().transactionalId();
         if (transactionalId != null) {
+            boolean v6 = context.header().apiVersion() >= 6;
             return services.txns().initProducerId(transactionalId, request.data().transactionTimeoutMs(),
-                    request.data().producerId(), request.data().producerEpoch()).thenApply(r -> {
+                    request.data().producerId(), request.data().producerEpoch(), v6 && request.data().enable2Pc(),
+                    v6 && request.data().keepPreparedTxn()).thenApply(r -> {
                         data.setErrorCode(r.error().code()).setProducerId(r.producerId()).setProducerEpoch(r.producerEpoch());
+                        if (v6) {
+                            data.setOngoingTxnProducerId(r.ongoingProducerId()).setOngoingTxnProducerEpoch(r.ongoingProducerEpoch());
+                        }
                         return new InitProducerIdResponse(data);
                     });
         }

@@ -46,10 +46,17 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final Scheduler scheduler;
     private final Time time;
 
-    /** What InitProducerId answers. */
-    public record InitResult(Errors error, long producerId, short producerEpoch) {
+    /**
+     * What InitProducerId answers.
+     *
+     * @param ongoingProducerId    with keep_prepared_txn: the producer id of the kept prepared transaction, else -1
+     * @param ongoingProducerEpoch with keep_prepared_txn: its epoch, else -1
+     */
+    public record InitResult(Errors error, long producerId, short producerEpoch, long ongoingProducerId,
+                             short ongoingProducerEpoch) {
         static InitResult error(Errors error) {
-            return new InitResult(error, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH);
+            return new InitResult(error, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                    RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH);
         }
     }
 
@@ -90,10 +97,21 @@ public final class TransactionCoordinator implements AutoCloseable {
     /** InitProducerId with a transactional id. */
     public CompletableFuture<InitResult> initProducerId(String transactionalId, int timeoutMs, long producerId,
                                                         short producerEpoch) {
+        return initProducerId(transactionalId, timeoutMs, producerId, producerEpoch, false, false);
+    }
+
+    /**
+     * InitProducerId with a transactional id and the two-phase commit options of v6 (KIP-939): with
+     * {@code enable2Pc} the id's transactions never time out (the timeout is not checked); with
+     * {@code keepPreparedTxn} a new instance keeps the prepared (Ongoing) transaction of the previous one,
+     * under a bumped epoch, and learns its producer id and epoch, to commit or abort it.
+     */
+    public CompletableFuture<InitResult> initProducerId(String transactionalId, int timeoutMs, long producerId,
+                                                        short producerEpoch, boolean enable2Pc, boolean keepPreparedTxn) {
         if (transactionalId.isEmpty()) {
             return CompletableFuture.completedFuture(InitResult.error(Errors.INVALID_REQUEST));
         }
-        if (timeoutMs <= 0 || timeoutMs > config.maxTimeoutMs()) {
+        if (!enable2Pc && (timeoutMs <= 0 || timeoutMs > config.maxTimeoutMs())) {
             return CompletableFuture.completedFuture(InitResult.error(Errors.INVALID_TRANSACTION_TIMEOUT));
         }
         Errors status = state.status(transactionalId);
@@ -102,10 +120,19 @@ public final class TransactionCoordinator implements AutoCloseable {
             return CompletableFuture.completedFuture(InitResult.error(status == Errors.NONE ? Errors.NOT_COORDINATOR : status));
         }
         long now = time.milliseconds();
-        return execute(md, (current, pending) -> TxnTransitions.initProducerId(current, pending, transactionalId, timeoutMs,
-                producerId, producerEpoch, now, producerIds))
-                .thenApply(d -> d.answer() == null || d.error() != Errors.NONE ? InitResult.error(d.error())
-                        : new InitResult(Errors.NONE, d.answer().producerId(), d.answer().producerEpoch()));
+        int timeout = enable2Pc ? Math.max(timeoutMs, 0) : timeoutMs;
+        return execute(md, (current, pending) -> TxnTransitions.initProducerId(current, pending, transactionalId, timeout,
+                producerId, producerEpoch, enable2Pc, keepPreparedTxn, now, producerIds))
+                .thenApply(d -> {
+                    if (d.answer() == null || d.error() != Errors.NONE) {
+                        return InitResult.error(d.error());
+                    }
+                    TxnRecord a = d.answer();
+                    boolean kept = keepPreparedTxn && a.state() == TransactionState.ONGOING;
+                    return new InitResult(Errors.NONE, a.producerId(), a.producerEpoch(),
+                            kept ? a.producerId() : RecordBatch.NO_PRODUCER_ID,
+                            kept ? a.lastProducerEpoch() : RecordBatch.NO_PRODUCER_EPOCH);
+                });
     }
 
     /** AddPartitionsToTxn: one error for all the partitions. */

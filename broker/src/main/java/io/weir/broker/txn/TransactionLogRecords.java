@@ -20,6 +20,8 @@ import org.apache.kafka.common.TopicPartition;
  *             int32 timeoutMs, int8 state (see {@link TransactionState#id()}), int64 startTimestamp,
  *             int64 lastUpdateTimestamp, int32 topicCount,
  *             topicCount × (string topic, int32 partitionCount, partitionCount × int32 partition)
+ * value (v1): as v0 with version=1, then int8 twoPhase (1: the producer takes part in two-phase commit);
+ *             written only for two-phase producers, so states of others stay readable by v0 readers
  * string: int16 length (-1 for null) + UTF-8 bytes
  * </pre>
  *
@@ -27,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class TransactionLogRecords {
     static final short VERSION = 0;
+    static final short TWO_PHASE_VERSION = 1;
 
     private TransactionLogRecords() {
     }
@@ -41,18 +44,21 @@ final class TransactionLogRecords {
         for (TopicPartition tp : r.partitions()) {
             byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
         }
-        int size = 2 + 8 + 2 + 2 + 4 + 1 + 8 + 8 + 4;
+        int size = 2 + 8 + 2 + 2 + 4 + 1 + 8 + 8 + 4 + (r.twoPhase() ? 1 : 0);
         for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
             size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + 4 * e.getValue().size();
         }
         ByteBuffer buf = ByteBuffer.allocate(size);
-        buf.putShort(VERSION).putLong(r.producerId()).putShort(r.producerEpoch()).putShort(r.lastProducerEpoch())
+        buf.putShort(r.twoPhase() ? TWO_PHASE_VERSION : VERSION).putLong(r.producerId()).putShort(r.producerEpoch()).putShort(r.lastProducerEpoch())
                 .putInt(r.timeoutMs()).put(r.state().id()).putLong(r.startTimestamp()).putLong(r.lastUpdateTimestamp())
                 .putInt(byTopic.size());
         for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
             buf.put(string(e.getKey().getBytes(StandardCharsets.UTF_8)));
             buf.putInt(e.getValue().size());
             e.getValue().stream().sorted().forEach(buf::putInt);
+        }
+        if (r.twoPhase()) {
+            buf.put((byte) 1);
         }
         return buf.array();
     }
@@ -69,7 +75,8 @@ final class TransactionLogRecords {
     /** The state in a value, or null when its version or state is unknown. */
     static TxnRecord decodeValue(String transactionalId, ByteBuffer buf) {
         ByteBuffer b = buf.duplicate();
-        if (b.getShort() != VERSION) {
+        short version = b.getShort();
+        if (version != VERSION && version != TWO_PHASE_VERSION) {
             return null;
         }
         long producerId = b.getLong();
@@ -88,10 +95,12 @@ final class TransactionLogRecords {
                 partitions.add(new TopicPartition(topic, b.getInt()));
             }
         }
+        boolean twoPhase = version == TWO_PHASE_VERSION && b.get() == 1;
         if (state == null) {
             return null;
         }
-        return new TxnRecord(transactionalId, producerId, epoch, lastEpoch, timeoutMs, state, partitions, start, updated);
+        return new TxnRecord(transactionalId, producerId, epoch, lastEpoch, timeoutMs, state, partitions, start, updated,
+                twoPhase);
     }
 
     private static ByteBuffer string(byte[] s) {

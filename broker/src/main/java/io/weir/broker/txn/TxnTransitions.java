@@ -50,11 +50,29 @@ final class TxnTransitions {
      */
     static Decision initProducerId(TxnRecord current, boolean pending, String transactionalId, int timeoutMs,
                                    long requestPid, short requestEpoch, long now, LongSupplier newProducerId) {
+        return initProducerId(current, pending, transactionalId, timeoutMs, requestPid, requestEpoch, false, false, now,
+                newProducerId);
+    }
+
+    /**
+     * InitProducerId with a transactional id, with the two-phase commit options of v6 (KIP-939).
+     *
+     * @param enable2Pc       the producer takes part in two-phase commit: no timeout for its transactions
+     * @param keepPreparedTxn a recovering instance keeps the Ongoing (prepared) transaction instead of aborting
+     *                        it; the answer's {@code answer} is the new state, whose previous epoch
+     *                        ({@link TxnRecord#lastProducerEpoch()}) is the prepared transaction's
+     */
+    static Decision initProducerId(TxnRecord current, boolean pending, String transactionalId, int timeoutMs,
+                                   long requestPid, short requestEpoch, boolean enable2Pc, boolean keepPreparedTxn,
+                                   long now, LongSupplier newProducerId) {
+        if (keepPreparedTxn && !enable2Pc) {
+            return Decision.fail(Errors.INVALID_TXN_STATE);
+        }
         if (current == null) {
             if (requestPid != RecordBatch.NO_PRODUCER_ID) {
                 return Decision.fail(Errors.INVALID_PRODUCER_ID_MAPPING);
             }
-            return Decision.write(TxnRecord.initial(transactionalId, newProducerId.getAsLong(), timeoutMs, now));
+            return Decision.write(TxnRecord.initial(transactionalId, newProducerId.getAsLong(), timeoutMs, now, enable2Pc));
         }
         if (pending) {
             return Decision.fail(Errors.CONCURRENT_TRANSACTIONS);
@@ -75,13 +93,16 @@ final class TxnTransitions {
                 return Decision.fail(Errors.CONCURRENT_TRANSACTIONS);
             }
             case ONGOING -> {
+                if (keepPreparedTxn && current.twoPhase() && current.canBumpEpoch()) {
+                    return Decision.write(current.keptWithBumpedEpoch(now)); // recovery of a prepared transaction
+                }
                 // a new instance (or the same after an error) fences the transaction of the previous epoch;
                 // the producer retries once the abort markers are written
                 return new Decision(Errors.CONCURRENT_TRANSACTIONS, current.fencedAbort(now), null);
             }
             default -> {
                 long fresh = current.canBumpEpoch() ? current.producerId() : newProducerId.getAsLong();
-                return Decision.write(current.bumped(fresh, timeoutMs, now));
+                return Decision.write(current.bumped(fresh, timeoutMs, now, enable2Pc));
             }
         }
     }
@@ -134,7 +155,7 @@ final class TxnTransitions {
 
     /** The fenced abort of a transaction open longer than its timeout, or null when it has not timed out. */
     static TxnRecord timeout(TxnRecord current, boolean pending, long now) {
-        if (pending || current.state() != TransactionState.ONGOING || current.startTimestamp() < 0
+        if (pending || current.twoPhase() || current.state() != TransactionState.ONGOING || current.startTimestamp() < 0
                 || now - current.startTimestamp() <= current.timeoutMs()) {
             return null;
         }

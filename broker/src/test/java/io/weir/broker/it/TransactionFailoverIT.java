@@ -23,12 +23,57 @@ import org.junit.jupiter.api.Timeout;
  * The transaction coordinator fails over with its {@code __transaction_state} partition: after the
  * broker leading it is killed, the new leader loads the transactional ids, a new producer with the
  * same id initializes there, the transaction the old instance left open is aborted, and the new
- * instance's transaction commits.
+ * instance's transaction commits. And a transaction commits across the kill of the leader of one of its
+ * partitions: the producer writes to the new leader and the coordinator sends the marker there.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TransactionFailoverIT {
     private static final String TOPIC = "txn-failover";
     private static final String ID = "tx-failover";
+
+    @Test
+    void aTransactionCommitsAcrossTheKillOfItsPartitionsLeader() throws Exception {
+        try (EmbeddedWeirCluster cluster = EmbeddedWeirCluster.builder().brokers(3).build().start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 3))).all().get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(TransactionsIT.producerProps(cluster, ID, 60_000))) {
+                producer.initTransactions();
+                int coordinator = admin.describeTransactions(List.of(ID)).all().get(30, TimeUnit.SECONDS).get(ID).coordinatorId();
+                // a partition led by another broker than the coordinator: its markers go over the network
+                var partitions = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC)
+                        .partitions();
+                var victim = partitions.stream().filter(p -> p.leader().id() != coordinator).findFirst().orElseThrow();
+                producer.beginTransaction();
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>(TOPIC, victim.partition(), null, "before-" + i)).get(30, TimeUnit.SECONDS);
+                }
+                cluster.killBroker(victim.leader().id());
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>(TOPIC, victim.partition(), null, "after-" + i));
+                }
+                producer.commitTransaction();
+                await().atMost(Duration.ofSeconds(60)).until(() -> admin.describeTransactions(List.of(ID)).all().get()
+                        .get(ID).state() == TransactionState.COMPLETE_COMMIT);
+                List<String> seen = readPartition(cluster, victim.partition());
+                assertThat(seen).hasSize(20).startsWith("before-0").endsWith("after-9");
+            }
+        }
+    }
+
+    private static List<String> readPartition(EmbeddedWeirCluster cluster, int partition) {
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                TransactionsIT.consumerProps(cluster, null, "read_committed"))) {
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(TOPIC, partition);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            List<String> values = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (values.size() < 20 && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+            return values;
+        }
+    }
 
     @Test
     void anOpenTransactionIsAbortedByTheNextCoordinatorWhenTheNextInstanceStarts() throws Exception {

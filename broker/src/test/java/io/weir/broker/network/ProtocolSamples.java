@@ -126,6 +126,7 @@ public final class ProtocolSamples {
             // transaction version 1 only: the versions of transaction version 2 (KIP-890) are not advertised
             case ADD_PARTITIONS_TO_TXN -> 3;
             case END_TXN, TXN_OFFSET_COMMIT -> 4;
+            case INIT_PRODUCER_ID -> 6; // two-phase commit (KIP-939), an unstable version in kafka-clients 4.4
             default -> key.latestVersion(false);
         };
     }

@@ -136,6 +136,31 @@ class TransactionCoordinatorTest {
     }
 
     @Test
+    void aPreparedTwoPhaseTransactionSurvivesFailoverAndIsCommittedByTheRecoveringInstance() {
+        try (TransactionCoordinator old = coordinator()) {
+            old.load(0, 3, stateLog);
+            assertThat(old.initProducerId("xa", 0, -1, (short) -1, true, false).join().error()).isEqualTo(Errors.NONE);
+            old.addPartitions("xa", 500, (short) 0, Set.of(P0)).join();
+            time.sleep(3_600_000);
+            scheduler.advance(1_000);
+            assertThat(old.describe("xa").txn().state()).as("no timeout with 2PC").isEqualTo(TransactionState.ONGOING);
+            old.unload(0);
+        }
+        try (TransactionCoordinator next = coordinator()) {
+            next.load(0, 4, stateLog);
+            TransactionCoordinator.InitResult recovered = next.initProducerId("xa", 0, -1, (short) -1, true, true).join();
+            assertThat(recovered.error()).isEqualTo(Errors.NONE);
+            assertThat(recovered.ongoingProducerId()).isEqualTo(500);
+            assertThat(recovered.ongoingProducerEpoch()).isZero();
+            assertThat(recovered.producerEpoch()).isEqualTo((short) 1);
+            assertThat(markers).as("kept, not aborted").isEmpty();
+            assertThat(next.endTxn("xa", 500, (short) 1, true).join()).isEqualTo(Errors.NONE);
+            assertThat(markers).containsExactly("t-0 500/1 c4 COMMIT");
+            assertThat(next.describe("xa").txn().state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
+        }
+    }
+
+    @Test
     void aNewCoordinatorFinishesAPreparedCommitAndFencesAnOpenTransaction() {
         try (TransactionCoordinator old = coordinator()) {
             old.load(0, 3, stateLog);

@@ -19,6 +19,15 @@ class TransactionLogRecordsTest {
     }
 
     @Test
+    void aTwoPhaseStateIsWrittenAsVersionOne() {
+        TxnRecord r = new TxnRecord("xa", 9, (short) 1, (short) 0, 0, TransactionState.ONGOING,
+                Set.of(new TopicPartition("a", 1)), 5, 6, true);
+        byte[] value = TransactionLogRecords.value(r);
+        assertThat(ByteBuffer.wrap(value).getShort()).isEqualTo((short) 1);
+        assertThat(TransactionLogRecords.decodeValue("xa", ByteBuffer.wrap(value))).isEqualTo(r);
+    }
+
+    @Test
     void anUnknownVersionDecodesToNull() {
         byte[] value = TransactionLogRecords.value(new TxnRecord("x", 1, (short) 0, (short) -1, 1, TransactionState.EMPTY,
                 Set.of(), -1, 0));

@@ -112,6 +112,33 @@ class TxnTransitionsTest {
     }
 
     @Test
+    void twoPhaseTransactionsNeverTimeOutAndARecoveringInstanceMayKeepOne() {
+        TxnTransitions.Decision first = TxnTransitions.initProducerId(null, false, "xa", 0, -1, (short) -1, true, false, 0,
+                () -> 77);
+        assertThat(first.toWrite().twoPhase()).isTrue();
+        TxnRecord prepared = TxnTransitions.addPartitions(first.toWrite(), false, 77, (short) 0, Set.of(P0), 10).toWrite();
+        assertThat(TxnTransitions.timeout(prepared, false, Long.MAX_VALUE / 2)).as("no timeout with 2PC").isNull();
+
+        TxnTransitions.Decision kept = TxnTransitions.initProducerId(prepared, false, "xa", 0, -1, (short) -1, true, true, 20,
+                () -> 78);
+        assertThat(kept.error()).isEqualTo(Errors.NONE);
+        assertThat(kept.toWrite().state()).as("still prepared").isEqualTo(TransactionState.ONGOING);
+        assertThat(kept.toWrite().partitions()).containsExactly(P0);
+        assertThat(kept.toWrite().producerEpoch()).as("the old instance is fenced").isEqualTo((short) 1);
+        assertThat(kept.toWrite().lastProducerEpoch()).as("the prepared transaction's epoch").isZero();
+        assertThat(TxnTransitions.endTxn(kept.toWrite(), false, 77, (short) 0, true, 21).error()).isEqualTo(Errors.PRODUCER_FENCED);
+        assertThat(TxnTransitions.endTxn(kept.toWrite(), false, 77, (short) 1, true, 21).toWrite().state())
+                .isEqualTo(TransactionState.PREPARE_COMMIT);
+
+        TxnTransitions.Decision discarded = TxnTransitions.initProducerId(prepared, false, "xa", 0, -1, (short) -1, true, false,
+                20, () -> 78);
+        assertThat(discarded.error()).as("not kept: fenced and aborted").isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(discarded.toWrite().state()).isEqualTo(TransactionState.PREPARE_ABORT);
+        assertThat(TxnTransitions.initProducerId(prepared, false, "xa", 0, -1, (short) -1, false, true, 20, () -> 78).error())
+                .as("keep_prepared_txn without enable_2pc").isEqualTo(Errors.INVALID_TXN_STATE);
+    }
+
+    @Test
     void onlyAnOngoingTransactionPastItsTimeoutIsAborted() {
         TxnRecord open = TxnTransitions.addPartitions(init(null, 0), false, 77, (short) 0, Set.of(P0), 100).toWrite();
         assertThat(TxnTransitions.timeout(open, false, 1100)).isNull();
