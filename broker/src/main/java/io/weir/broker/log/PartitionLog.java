@@ -377,6 +377,8 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * The last stable offset given the high watermark: no record below it belongs to a transaction
      * that is open, or whose marker is not yet replicated (read_committed consumers read up to it).
+     * Transactions whose markers lie below {@code highWatermark} are forgotten: the partition calls
+     * this whenever its high watermark moves, which bounds the bookkeeping.
      */
     public long lastStableOffset(long highWatermark) {
         return Math.min(highWatermark, producerState.firstUnstableOffset(highWatermark));

@@ -44,6 +44,7 @@ public final class Partition {
         this.state = new LeaderAndIsr(LeaderAndIsr.NO_LEADER, -1, List.of(), -1, -1);
         this.replicas = List.of();
         this.highWatermark = log.offsetMetadata(Math.max(log.logStartOffset(), Math.min(checkpointedHw, log.logEndOffset())));
+        log.lastStableOffset(highWatermark.offset()); // forgets the decided transactions the recovery scan found
     }
 
     public TopicPartition topicPartition() {
@@ -217,6 +218,7 @@ public final class Partition {
         long next = ReplicaRules.highWatermark(current, localBrokerId, log.logEndOffset(), state.isr(), followerLeos);
         if (next > current) {
             highWatermark = log.offsetMetadata(next);
+            log.lastStableOffset(next); // transactions whose markers are now replicated are forgotten
             return true;
         }
         return false;
@@ -227,6 +229,7 @@ public final class Partition {
         long next = Math.min(leaderHw, log.logEndOffset());
         if (next != highWatermark.offset() && next >= log.logStartOffset()) {
             highWatermark = log.offsetMetadata(next);
+            log.lastStableOffset(next); // a follower forgets decided transactions too (it may lead later)
         }
     }
 
