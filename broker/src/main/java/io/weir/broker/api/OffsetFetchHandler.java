@@ -28,11 +28,14 @@ import org.apache.kafka.common.requests.OffsetFetchResponse;
 
 /**
  * OffsetFetch: a group's committed offsets (all of them, or the partitions asked; -1 for none), for one
- * group (v1-7) or several (v8+), topics named or from v10 identified by id.
+ * group (v1-7) or several (v8+), topics named or from v10 identified by id. A consumer that requires
+ * stable offsets (v7+, read_committed) gets UNSTABLE_OFFSET_COMMIT for a partition whose offset an
+ * undecided transaction is committing, and asks again.
  */
 final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
     private static final short BATCHED_VERSION = 8;
     private static final short TOPIC_ID_VERSION = 10;
+    private static final short REQUIRE_STABLE_VERSION = 7;
 
     private final BrokerServices services;
     private final GroupSupport groups;
@@ -59,7 +62,8 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
             for (OffsetFetchRequestGroup g : request.data().groups()) {
                 List<Answer> answers = new ArrayList<>();
                 Errors error = fetch(g.groupId(), g.topics() == null ? null : g.topics().stream()
-                        .map(t -> new Requested(t.name(), t.topicId(), t.partitionIndexes())).toList(), version, answers);
+                        .map(t -> new Requested(t.name(), t.topicId(), t.partitionIndexes())).toList(), version,
+                        request.data().requireStable(), answers);
                 OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(g.groupId()).setErrorCode(error.code());
                 Map<String, OffsetFetchResponseTopics> topics = new LinkedHashMap<>();
                 for (Answer a : answers) {
@@ -86,7 +90,8 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
         List<OffsetFetchRequestTopic> topicsAsked = request.data().topics();
         List<Answer> answers = new ArrayList<>();
         Errors error = fetch(request.data().groupId(), topicsAsked == null ? null : topicsAsked.stream()
-                .map(t -> new Requested(t.name(), Uuid.ZERO_UUID, t.partitionIndexes())).toList(), version, answers);
+                .map(t -> new Requested(t.name(), Uuid.ZERO_UUID, t.partitionIndexes())).toList(), version,
+                version >= REQUIRE_STABLE_VERSION && request.data().requireStable(), answers);
         data.setErrorCode(error.code());
         Map<String, OffsetFetchResponseTopic> topics = new LinkedHashMap<>();
         for (Answer a : answers) {
@@ -110,7 +115,7 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
     private record Requested(String name, Uuid topicId, List<Integer> partitions) {
     }
 
-    private Errors fetch(String groupId, List<Requested> requested, short version, List<Answer> out) {
+    private Errors fetch(String groupId, List<Requested> requested, short version, boolean requireStable, List<Answer> out) {
         Errors coordinatorError = groups.checkCoordinator(groupId);
         if (coordinatorError != Errors.NONE) {
             if (requested != null) {
@@ -147,6 +152,12 @@ final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> {
             Map<TopicPartition, CommittedOffset> found = topicError == Errors.NONE
                     ? groups.coordinator().fetchOffsets(groupId, tps) : Map.of();
             for (TopicPartition tp : tps) {
+                if (requireStable && topicError == Errors.NONE && groups.coordinator().hasPendingTransactionalOffset(groupId, tp)) {
+                    // a transaction commits an offset here soon: the consumer retries (KIP-447)
+                    out.add(new Answer(r.name() == null ? tp.topic() : r.name(), r.topicId(), tp.partition(), null,
+                            Errors.UNSTABLE_OFFSET_COMMIT));
+                    continue;
+                }
                 out.add(new Answer(r.name() == null ? tp.topic() : r.name(), r.topicId(), tp.partition(), found.get(tp), topicError));
             }
         }

@@ -682,6 +682,15 @@ public final class GroupCoordinator {
         offsets.completeTransaction(producerId, commit, partition);
     }
 
+    /**
+     * Whether a transaction that is not decided yet holds an offset of the group for {@code tp}: a
+     * consumer asking for stable offsets (KIP-447) must wait, or it would start from an offset the
+     * transaction is about to replace.
+     */
+    public boolean hasPendingTransactionalOffset(String groupId, TopicPartition tp) {
+        return offsets.hasPending(groupId, tp);
+    }
+
     /** Committed offsets of a group: all of them when {@code partitions} is null. */
     public Map<TopicPartition, CommittedOffset> fetchOffsets(String groupId, Collection<TopicPartition> partitions) {
         Map<TopicPartition, CommittedOffset> all = offsets.offsets(groupId);

@@ -203,6 +203,19 @@ final class OffsetStore {
         }
     }
 
+    /** Whether an undecided transaction holds an offset of {@code group} for {@code tp}. */
+    boolean hasPending(String group, TopicPartition tp) {
+        synchronized (pending) {
+            for (Map<String, Map<TopicPartition, CommittedOffset>> groups : pending.values()) {
+                Map<TopicPartition, CommittedOffset> g = groups.get(group);
+                if (g != null && g.containsKey(tp)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /** Whether a transaction holds offsets of a group stored in {@code partition}. */
     private boolean hasPending(int partition) {
         synchronized (pending) {

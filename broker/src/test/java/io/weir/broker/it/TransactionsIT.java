@@ -233,6 +233,27 @@ class TransactionsIT {
                 .get(new TopicPartition("ctp-in", 0)).offset()).isEqualTo(20);
     }
 
+    @Test
+    void readCommittedConsumersWaitForOffsetsATransactionIsCommitting() throws Exception {
+        createTopic("stable-in", 1);
+        TopicPartition tp = new TopicPartition("stable-in", 0);
+        try (KafkaProducer<String, String> out = producer("tx-stable", 60_000);
+             KafkaConsumer<String, String> committed = consumer("stable-group", "read_committed")) {
+            out.initTransactions();
+            out.beginTransaction();
+            out.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(7)),
+                    new org.apache.kafka.clients.consumer.ConsumerGroupMetadata("stable-group"));
+            // pending: a consumer (which asks for stable offsets) is told UNSTABLE_OFFSET_COMMIT and retries until its deadline
+            assertThatThrownBy(() -> committed.committed(java.util.Set.of(tp), Duration.ofMillis(1500)))
+                    .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+            assertThat(admin.listConsumerGroupOffsets("stable-group").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .get(tp)).as("not committed yet (Admin does not ask for stable offsets)").isNull();
+            out.commitTransaction();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    committed.committed(java.util.Set.of(tp), Duration.ofSeconds(5)).get(tp).offset() == 7);
+        }
+    }
+
     /** Reads {@code count} records from the consumer's position, writes them upper-cased with the offsets in one transaction. */
     private static void transformBatch(KafkaConsumer<String, String> in, KafkaProducer<String, String> out, int count,
                                        boolean commit) {
