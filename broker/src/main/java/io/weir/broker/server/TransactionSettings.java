@@ -16,6 +16,8 @@ final class TransactionSettings {
     static final String STATE_LOG_SEGMENT_BYTES = "transaction.state.log.segment.bytes";
     static final String MAX_TIMEOUT_MS = "transaction.max.timeout.ms";
     static final String ABORT_TIMED_OUT_INTERVAL_MS = "transaction.abort.timed.out.transaction.cleanup.interval.ms";
+    static final String ID_EXPIRATION_MS = "transactional.id.expiration.ms";
+    static final String REMOVE_EXPIRED_INTERVAL_MS = "transaction.remove.expired.transaction.cleanup.interval.ms";
 
     private static final ConfigDef DEF = new ConfigDef()
             .define(STATE_LOG_NUM_PARTITIONS, Type.INT, 50, Range.between(1, 1000), Importance.HIGH,
@@ -29,7 +31,11 @@ final class TransactionSettings {
             .define(MAX_TIMEOUT_MS, Type.INT, 900_000, Range.atLeast(1), Importance.HIGH,
                     "Largest transaction.timeout.ms a producer may ask for.")
             .define(ABORT_TIMED_OUT_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.MEDIUM,
-                    "How often the coordinator looks for transactions open longer than their timeout, and aborts them.");
+                    "How often the coordinator looks for transactions open longer than their timeout, and aborts them.")
+            .define(ID_EXPIRATION_MS, Type.LONG, 604_800_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "A transactional id without a transaction (Empty, CompleteCommit, CompleteAbort) for this long is forgotten.")
+            .define(REMOVE_EXPIRED_INTERVAL_MS, Type.LONG, 3_600_000L, Range.atLeast(1), Importance.LOW,
+                    "How often the coordinator looks for expired transactional ids.");
 
     private TransactionSettings() {
     }
@@ -42,6 +48,7 @@ final class TransactionSettings {
         AbstractConfig c = new AbstractConfig(DEF, props, false);
         return new TransactionConfig(c.getInt(STATE_LOG_NUM_PARTITIONS), c.getShort(STATE_LOG_REPLICATION_FACTOR),
                 c.getInt(STATE_LOG_MIN_ISR), c.getInt(STATE_LOG_SEGMENT_BYTES), c.getInt(MAX_TIMEOUT_MS),
-                c.getLong(ABORT_TIMED_OUT_INTERVAL_MS), 100, requestTimeoutMs);
+                c.getLong(ABORT_TIMED_OUT_INTERVAL_MS), 100, requestTimeoutMs, c.getLong(ID_EXPIRATION_MS),
+                c.getLong(REMOVE_EXPIRED_INTERVAL_MS));
     }
 }

@@ -11,12 +11,16 @@ package io.weir.broker.txn;
  * @param abortTimedOutIntervalMs    {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}
  * @param markerRetryBackoffMs       how long a coordinator waits before writing markers again to a partition that refused them
  * @param requestTimeoutMs           how long a coordinator waits for another broker to answer WriteTxnMarkers
+ * @param idExpirationMs             {@code transactional.id.expiration.ms}: an id without a transaction for this long is forgotten
+ * @param removeExpiredIntervalMs    {@code transaction.remove.expired.transaction.cleanup.interval.ms}
  */
 public record TransactionConfig(int stateTopicPartitions, short stateTopicReplicationFactor, int stateTopicMinIsr,
                                 int stateTopicSegmentBytes, int maxTimeoutMs, long abortTimedOutIntervalMs,
-                                long markerRetryBackoffMs, int requestTimeoutMs) {
+                                long markerRetryBackoffMs, int requestTimeoutMs, long idExpirationMs,
+                                long removeExpiredIntervalMs) {
 
     public static TransactionConfig defaults() {
-        return new TransactionConfig(50, (short) 3, 2, 100 * 1024 * 1024, 900_000, 10_000, 100, 30_000);
+        return new TransactionConfig(50, (short) 3, 2, 100 * 1024 * 1024, 900_000, 10_000, 100, 30_000, 604_800_000L,
+                3_600_000L);
     }
 }

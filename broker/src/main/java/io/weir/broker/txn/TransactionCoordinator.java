@@ -81,6 +81,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         this.time = time;
         scheduler.schedulePeriodic("txn-timeouts", this::abortTimedOutTransactions, config.abortTimedOutIntervalMs(),
                 config.abortTimedOutIntervalMs());
+        scheduler.schedulePeriodic("txn-id-expiration", this::removeExpiredTransactionalIds, config.removeExpiredIntervalMs(),
+                config.removeExpiredIntervalMs());
     }
 
     public TransactionConfig config() {
@@ -203,6 +205,9 @@ public final class TransactionCoordinator implements AutoCloseable {
         TxnTransitions.Decision d;
         int coordinatorEpoch = state.coordinatorEpoch(md.partition);
         synchronized (md) {
+            if (md.removed) {
+                return CompletableFuture.completedFuture(TxnTransitions.Decision.fail(Errors.CONCURRENT_TRANSACTIONS));
+            }
             d = decide.apply(md.current, md.pending);
             if (d.toWrite() == null) {
                 return CompletableFuture.completedFuture(d);
@@ -284,6 +289,47 @@ public final class TransactionCoordinator implements AutoCloseable {
                     return aborted == null ? TxnTransitions.Decision.fail(Errors.NONE) : TxnTransitions.Decision.write(aborted);
                 });
             }
+        }
+    }
+
+    /**
+     * Forgets the transactional ids without a transaction (Empty, CompleteCommit, CompleteAbort) for
+     * longer than {@code transactional.id.expiration.ms}: a tombstone in {@code __transaction_state},
+     * then the id is dropped from memory. A prepared two-phase transaction is Ongoing and never expires.
+     */
+    void removeExpiredTransactionalIds() {
+        long now = time.milliseconds();
+        for (TransactionMetadata md : state.all()) {
+            TxnRecord expired;
+            synchronized (md) {
+                TxnRecord c = md.current;
+                boolean idle = c != null && (c.state() == TransactionState.EMPTY || c.state() == TransactionState.COMPLETE_COMMIT
+                        || c.state() == TransactionState.COMPLETE_ABORT);
+                if (md.pending || md.removed || !idle || now - c.lastUpdateTimestamp() < config.idExpirationMs()) {
+                    continue;
+                }
+                md.pending = true;
+                expired = c;
+            }
+            CompletableFuture<?> written;
+            try {
+                written = state.writeTombstone(md);
+            } catch (RuntimeException e) {
+                written = CompletableFuture.failedFuture(e);
+            }
+            written.whenComplete((v, e) -> {
+                synchronized (md) {
+                    md.pending = false;
+                    if (e == null && md.current == expired) {
+                        md.removed = true;
+                        state.remove(md);
+                    }
+                }
+                if (e == null) {
+                    log.info("Transactional id {} expired (producer id {}, idle since {})", md.transactionalId,
+                            expired.producerId(), expired.lastUpdateTimestamp());
+                }
+            });
         }
     }
 

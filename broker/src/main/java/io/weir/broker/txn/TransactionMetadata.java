@@ -13,6 +13,8 @@ final class TransactionMetadata {
     /** Null until the first state is written. */
     TxnRecord current;
     boolean pending;
+    /** Expired and forgotten: a request still holding this object must look the id up again. */
+    boolean removed;
 
     TransactionMetadata(String transactionalId, int partition, TxnRecord current) {
         this.transactionalId = transactionalId;

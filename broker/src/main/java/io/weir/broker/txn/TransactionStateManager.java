@@ -166,6 +166,28 @@ final class TransactionStateManager {
         }
     }
 
+    /** Writes the id's tombstone (it expired); completes once the ISR has it. */
+    CompletableFuture<?> writeTombstone(TransactionMetadata md) {
+        Owned o = owned.get(md.partition);
+        if (o == null) {
+            return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.NotCoordinatorException(
+                    "Not the coordinator of " + md.transactionalId + " any more"));
+        }
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(time.milliseconds(),
+                TransactionLogRecords.key(md.transactionalId), null));
+        synchronized (o) {
+            return appender.append(md.partition, records);
+        }
+    }
+
+    /** Forgets an expired id whose tombstone is written. */
+    void remove(TransactionMetadata md) {
+        Owned o = owned.get(md.partition);
+        if (o != null) {
+            o.txns.remove(md.transactionalId, md);
+        }
+    }
+
     /** Writes a state; completes once the ISR has it. */
     CompletableFuture<?> write(TransactionMetadata md, TxnRecord next) {
         Owned o = owned.get(md.partition);

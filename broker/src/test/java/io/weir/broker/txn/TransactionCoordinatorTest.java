@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TransactionCoordinatorTest {
     private static final TopicPartition P0 = new TopicPartition("t", 0);
     private static final TopicPartition P1 = new TopicPartition("t", 1);
-    private static final TransactionConfig CONFIG = new TransactionConfig(1, (short) 1, 1, 1 << 20, 60_000, 1_000, 100, 1_000);
+    private static final TransactionConfig CONFIG = new TransactionConfig(1, (short) 1, 1, 1 << 20, 60_000, 1_000, 100, 1_000,
+            86_400_000L, 60_000L);
 
     @TempDir
     Path dir;
@@ -157,6 +158,32 @@ class TransactionCoordinatorTest {
             assertThat(next.endTxn("xa", 500, (short) 1, true).join()).isEqualTo(Errors.NONE);
             assertThat(markers).containsExactly("t-0 500/1 c4 COMMIT");
             assertThat(next.describe("xa").txn().state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
+        }
+    }
+
+    @Test
+    void anIdleTransactionalIdExpiresAndIsGoneAfterAReload() {
+        try (TransactionCoordinator c = coordinator()) {
+            c.load(0, 3, stateLog);
+            init(c, "idle");
+            init(c, "busy");
+            c.addPartitions("busy", 501, (short) 0, Set.of(P0)).join(); // Ongoing: never expires
+            c.initProducerId("xa", 0, -1, (short) -1, true, false).join();
+            c.addPartitions("xa", 502, (short) 0, Set.of(P1)).join(); // a prepared two-phase transaction
+            time.sleep(86_400_000L - 120_000L);
+            scheduler.advance(60_000L);
+            assertThat(c.describe("idle").error()).as("a day idle, not yet past").isEqualTo(Errors.NONE);
+            scheduler.advance(60_000L);
+            assertThat(c.describe("idle").error()).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND);
+            assertThat(c.describe("busy").error()).isEqualTo(Errors.NONE);
+            assertThat(c.describe("xa").error()).isEqualTo(Errors.NONE);
+            TransactionCoordinator.InitResult again = init(c, "idle");
+            assertThat(again.producerId()).as("a new producer id for a forgotten id").isNotEqualTo(500);
+            c.unload(0);
+        }
+        try (TransactionCoordinator reloaded = coordinator()) {
+            reloaded.load(0, 4, stateLog);
+            assertThat(reloaded.describe("idle").txn().producerId()).as("the tombstone, then the new state").isNotEqualTo(500);
         }
     }
 
