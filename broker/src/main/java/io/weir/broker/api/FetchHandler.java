@@ -233,12 +233,12 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
             if (heldBack(t)) {
                 continue; // its data must not end the wait
             }
-            LogOffsetMetadata hw = t.bound();
             long offset = t.request().fetchOffset();
-            if (hw.offset() <= offset) {
-                continue;
-            }
             try {
+                LogOffsetMetadata hw = t.bound();
+                if (hw.offset() <= offset) {
+                    continue;
+                }
                 total += t.partition().log().read(offset, enough - total, hw, false).records().size();
             } catch (RuntimeException e) {
                 return Integer.MAX_VALUE; // an error is worth answering at once
