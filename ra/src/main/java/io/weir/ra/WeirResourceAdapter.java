@@ -122,6 +122,11 @@ public class WeirResourceAdapter implements ResourceAdapter, Serializable {
         return activations.size();
     }
 
+    /** Delivery sessions connected now, over every activation (for monitoring and tests). */
+    public int connectedSessions() {
+        return activations.values().stream().mapToInt(WeirActivation::connectedSessions).sum();
+    }
+
     // ------------------------------------------------------------------ config properties
 
     public String getBootstrapServers() {

@@ -55,6 +55,7 @@ final class DeliverySession implements Work {
     private MessageConsumer consumer;
     private MessageEndpoint endpoint;
     private int reconnectAttempts;
+    private boolean counted;
 
     DeliverySession(WeirActivation activation, int index, CountDownLatch finishedSessions) {
         this.activation = activation;
@@ -151,6 +152,8 @@ final class DeliverySession implements Work {
         }
         reconnectAttempts = 0;
         activation.outage().recovered();
+        activation.sessionConnected(true);
+        counted = true;
         return true;
     }
 
@@ -164,6 +167,10 @@ final class DeliverySession implements Work {
     private void teardown() {
         Connection c = connection;
         Session s = session;
+        if (counted) {
+            counted = false;
+            activation.sessionConnected(false);
+        }
         connection = null;
         session = null;
         consumer = null;

@@ -64,6 +64,7 @@ public final class WeirActivation {
     private final String adapterUser;
     private final String adapterPassword;
     private final CountDownLatch stopping = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger connectedSessions = new java.util.concurrent.atomic.AtomicInteger();
     private final List<DeliverySession> sessions = new ArrayList<>();
     private volatile CountDownLatch finishedSessions = new CountDownLatch(0);
     private volatile Destination destination;
@@ -257,7 +258,20 @@ public final class WeirActivation {
         }
     }
 
+    /** Sessions connected now, each with its consumer in place (for monitoring and tests). */
+    public int connectedSessions() {
+        return connectedSessions.get();
+    }
+
     // ------------------------------------------------------------------ what the sessions use
+
+    void sessionConnected(boolean connected) {
+        if (connected) {
+            connectedSessions.incrementAndGet();
+        } else {
+            connectedSessions.decrementAndGet();
+        }
+    }
 
     boolean isStopping() {
         return stopping.getCount() == 0;
