@@ -2,6 +2,7 @@ package io.weir.ra.outbound;
 
 import io.weir.jms.WeirConnection;
 import jakarta.jms.JMSException;
+import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
@@ -48,6 +49,7 @@ public class WeirManagedConnection implements ManagedConnection {
     private final List<WeirRaSession> handles = new CopyOnWriteArrayList<>();
     private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Integer, Session> sessions = new HashMap<>(); // guarded by this
+    private final List<MessageConsumer> closeAtEnd = new ArrayList<>(); // guarded by this
     private volatile boolean inManagedTransaction;
     private volatile boolean destroyed;
     private volatile PrintWriter logWriter;
@@ -154,6 +156,36 @@ public class WeirManagedConnection implements ManagedConnection {
         return s;
     }
 
+    /**
+     * Defers closing {@code c} to the end of the transaction when a transaction is open on it: the provider
+     * commits a transacted session's receipts through its consumers, so they must outlive the transaction.
+     *
+     * @return true if the close was deferred
+     */
+    synchronized boolean closeAtTransactionEnd(MessageConsumer c, int handleMode) {
+        if (!inManagedTransaction && handleMode != Session.SESSION_TRANSACTED) {
+            return false;
+        }
+        closeAtEnd.add(c);
+        return true;
+    }
+
+    /** Closes the consumers whose close waited for the end of a transaction. */
+    void closeDeferred() {
+        List<MessageConsumer> due;
+        synchronized (this) {
+            due = new ArrayList<>(closeAtEnd);
+            closeAtEnd.clear();
+        }
+        for (MessageConsumer c : due) {
+            try {
+                c.close();
+            } catch (JMSException e) {
+                log.debug("Closing a consumer at the end of its transaction: {}", e.getMessage());
+            }
+        }
+    }
+
     void start() throws JMSException {
         connection.start();
     }
@@ -202,6 +234,7 @@ public class WeirManagedConnection implements ManagedConnection {
             throw local(commit ? "commit" : "rollback", e);
         } finally {
             inManagedTransaction = false;
+            closeDeferred();
         }
     }
 
@@ -237,6 +270,9 @@ public class WeirManagedConnection implements ManagedConnection {
             sessions.clear();
         }
         inManagedTransaction = false;
+        synchronized (this) {
+            closeAtEnd.clear(); // closed with their sessions
+        }
         for (Session s : open) {
             try {
                 s.close();

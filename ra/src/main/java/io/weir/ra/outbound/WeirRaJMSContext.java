@@ -23,6 +23,8 @@ import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TemporaryTopic;
 import jakarta.jms.TextMessage;
 import jakarta.jms.Topic;
+import jakarta.jms.TransactionInProgressException;
+import jakarta.jms.TransactionInProgressRuntimeException;
 
 import java.io.Serializable;
 
@@ -229,12 +231,24 @@ final class WeirRaJMSContext implements JMSContext {
 
     @Override
     public void commit() {
-        runtimeVoid(() -> session().commit());
+        try {
+            session().commit();
+        } catch (TransactionInProgressException e) {
+            throw new TransactionInProgressRuntimeException(e.getMessage(), e.getErrorCode(), e);
+        } catch (JMSException e) {
+            throw JmsExceptionSupport.toRuntime(e);
+        }
     }
 
     @Override
     public void rollback() {
-        runtimeVoid(() -> session().rollback());
+        try {
+            session().rollback();
+        } catch (TransactionInProgressException e) {
+            throw new TransactionInProgressRuntimeException(e.getMessage(), e.getErrorCode(), e);
+        } catch (JMSException e) {
+            throw JmsExceptionSupport.toRuntime(e);
+        }
     }
 
     @Override

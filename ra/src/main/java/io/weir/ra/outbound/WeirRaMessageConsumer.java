@@ -17,13 +17,23 @@ import jakarta.jms.TopicSubscriber;
 final class WeirRaMessageConsumer implements MessageConsumer, QueueReceiver, TopicSubscriber {
 
     private final MessageConsumer delegate;
+    private final WeirRaSession session;
+    private volatile boolean closed;
 
-    WeirRaMessageConsumer(MessageConsumer delegate) {
+    WeirRaMessageConsumer(MessageConsumer delegate, WeirRaSession session) {
         this.delegate = delegate;
+        this.session = session;
+    }
+
+    private void checkClosed() throws IllegalStateException {
+        if (closed) {
+            throw new IllegalStateException("The consumer is closed");
+        }
     }
 
     @Override
     public String getMessageSelector() throws JMSException {
+        checkClosed();
         return delegate.getMessageSelector();
     }
 
@@ -40,22 +50,33 @@ final class WeirRaMessageConsumer implements MessageConsumer, QueueReceiver, Top
 
     @Override
     public Message receive() throws JMSException {
+        checkClosed();
         return delegate.receive();
     }
 
     @Override
     public Message receive(long timeout) throws JMSException {
+        checkClosed();
         return delegate.receive(timeout);
     }
 
     @Override
     public Message receiveNoWait() throws JMSException {
+        checkClosed();
         return delegate.receiveNoWait();
     }
 
+    /**
+     * Closes the consumer. In a transaction (the container's or the session's own) the provider's consumer stays
+     * open until the transaction ends, so that what it received commits or rolls back with it.
+     */
     @Override
     public void close() throws JMSException {
-        delegate.close();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        session.closeConsumer(delegate);
     }
 
     @Override

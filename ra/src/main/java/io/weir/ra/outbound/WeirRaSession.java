@@ -96,6 +96,15 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
         }
     }
 
+    /** Closes a provider consumer now, or at the end of the transaction it received in. */
+    void closeConsumer(MessageConsumer c) throws JMSException {
+        WeirManagedConnection mc = managedConnection;
+        if (mc != null && mc.closeAtTransactionEnd(c, mode)) {
+            return;
+        }
+        c.close();
+    }
+
     void startConnection() throws JMSException {
         managedConnection().start();
     }
@@ -106,7 +115,7 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
     }
 
     private MessageConsumer consumer(MessageConsumer c) {
-        return track(new WeirRaMessageConsumer(c));
+        return track(new WeirRaMessageConsumer(c, this));
     }
 
     private static IllegalStateException forbidden(String method) {
@@ -174,6 +183,7 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
             throw new TransactionInProgressException("The session is in a container transaction: the container commits it");
         }
         physical().commit();
+        managedConnection().closeDeferred();
     }
 
     @Override
@@ -182,6 +192,7 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
             throw new TransactionInProgressException("The session is in a container transaction: the container rolls it back");
         }
         physical().rollback();
+        managedConnection().closeDeferred();
     }
 
     @Override
