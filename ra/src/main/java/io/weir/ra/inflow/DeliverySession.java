@@ -241,8 +241,10 @@ final class DeliverySession implements Work {
         try {
             endpoint.beforeDelivery(WeirActivation.ON_MESSAGE);
         } catch (NoSuchMethodException | ResourceException | RuntimeException e) {
+            // the container could not start a transaction: not the message's fault, so wait before it comes again
             failed(m, e);
             replaceEndpoint();
+            activation.awaitStop(activation.outage().delayMs(1));
             return false;
         }
         TransactionOutcome outcome = TransactionOutcome.register(activation.transactionRegistry());
