@@ -80,8 +80,9 @@ final class DeliverySession implements Work {
         };
     }
 
+    /** False once the adapter or the server stops this session (an interrupted thread counts as stopped). */
     private boolean running() {
-        return !released && !activation.isStopping();
+        return !released && !activation.isStopping() && !Thread.currentThread().isInterrupted();
     }
 
     @Override
