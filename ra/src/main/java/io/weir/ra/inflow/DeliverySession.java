@@ -20,8 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One concurrent delivery of an activation: a long-running {@link Work} that owns a provider connection, a
- * transacted session and its consumer, and delivers one message at a time to its own message endpoint.
+ * One concurrent delivery of an activation: a long-running {@link Work} that owns a transacted provider
+ * session (on the activation's connection) and its consumer, and delivers one message at a time to its own message endpoint.
  *
  * <p>Each message is consumed in the session's local transaction: committed once the delivery succeeded,
  * rolled back (so the provider delivers it again, {@code JMSXDeliveryCount} one higher) when it failed. A
@@ -50,7 +50,7 @@ final class DeliverySession implements Work {
     private final AtomicBoolean finished = new AtomicBoolean();
     private final DeadLetters deadLetters;
     private volatile boolean released;
-    private Connection connection;
+    private Connection connection; // the activation's, while this session has a session on it
     private Session session;
     private MessageConsumer consumer;
     private MessageEndpoint endpoint;
@@ -141,14 +141,21 @@ final class DeliverySession implements Work {
 
     private boolean connect() {
         reconnectAttempts++;
+        Connection c;
         try {
-            connection = activation.openConnection();
-            session = connection.createSession(Session.SESSION_TRANSACTED);
+            c = activation.connection();
+        } catch (JMSException | RuntimeException e) {
+            activation.outage().failed("Connecting (session " + index + ")", e);
+            return false;
+        }
+        try {
+            connection = c;
+            session = c.createSession(Session.SESSION_TRANSACTED);
             consumer = activation.createConsumer(session);
-            connection.start();
         } catch (JMSException | RuntimeException e) {
             teardown();
-            activation.outage().failed("Connecting (session " + index + ")", e);
+            activation.discardConnection(c);
+            activation.outage().failed("Creating the consumer (session " + index + ")", e);
             return false;
         }
         reconnectAttempts = 0;
@@ -158,15 +165,18 @@ final class DeliverySession implements Work {
         return true;
     }
 
+    /**
+     * A receive or commit failed: this session starts anew after a backoff. The shared connection stays (its
+     * kafka-clients reconnect by themselves); only a failure to make a session or consumer on it replaces it.
+     */
     private void lost(String what, Exception e) {
         teardown();
         activation.outage().failed(what + " (session " + index + ")", e);
         activation.awaitStop(activation.outage().delayMs(1));
     }
 
-    /** Closes the JMS objects; what was received and not committed is rolled back, so delivered again. */
+    /** Closes the session; what was received and not committed is rolled back, so delivered again. */
     private void teardown() {
-        Connection c = connection;
         Session s = session;
         if (counted) {
             counted = false;
@@ -182,12 +192,10 @@ final class DeliverySession implements Work {
             } catch (JMSException | RuntimeException e) {
                 log.debug("{}: rollback while closing session {}: {}", activation.name(), index, e.getMessage());
             }
-        }
-        if (c != null) {
             try {
-                c.close();
+                s.close();
             } catch (JMSException | RuntimeException e) {
-                log.debug("{}: closing session {}'s connection: {}", activation.name(), index, e.getMessage());
+                log.debug("{}: closing session {}: {}", activation.name(), index, e.getMessage());
             }
         }
     }

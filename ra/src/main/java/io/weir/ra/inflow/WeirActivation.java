@@ -35,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One message endpoint activated with one spec: up to {@code maxSession} {@link DeliverySession}s, each a
- * long-running {@code Work} on the server's {@link WorkManager} with its own provider connection and transacted
- * session. {@link #stop} lets every in-flight delivery finish, leaves whatever was received and not delivered
+ * long-running {@code Work} on the server's {@link WorkManager} with its own transacted provider session, all on
+ * one provider connection. {@link #stop} lets every in-flight delivery finish, leaves whatever was received and not delivered
  * uncommitted (so it is delivered again), and returns once every session has closed.
  *
  * <p>Lifecycle: {@code start} once, {@code stop} once, from the adapter; thread-safe.
@@ -64,6 +64,8 @@ public final class WeirActivation {
     private final String adapterUser;
     private final String adapterPassword;
     private final CountDownLatch stopping = new CountDownLatch(1);
+    private final Object connectionLock = new Object();
+    private Connection connection; // guarded by connectionLock
     private final java.util.concurrent.atomic.AtomicInteger connectedSessions = new java.util.concurrent.atomic.AtomicInteger();
     private final List<DeliverySession> sessions = new ArrayList<>();
     private volatile CountDownLatch finishedSessions = new CountDownLatch(0);
@@ -253,6 +255,7 @@ public final class WeirActivation {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeConnection();
         if (name != null) {
             log.info("{}: deactivated", name);
         }
@@ -287,8 +290,57 @@ public final class WeirActivation {
         }
     }
 
-    Connection openConnection() throws JMSException {
-        return connectionFactory.createConnection(user, password);
+    /**
+     * The provider connection the sessions share, opened (and started) on first use or after
+     * {@link #discardConnection}. A provider connection is thread-safe; each session has its own provider session.
+     */
+    Connection connection() throws JMSException {
+        synchronized (connectionLock) {
+            if (isStopping()) {
+                throw new jakarta.jms.IllegalStateException("The endpoint is being deactivated");
+            }
+            if (connection == null) {
+                Connection c = connectionFactory.createConnection(user, password);
+                try {
+                    c.start();
+                } catch (JMSException | RuntimeException e) {
+                    closeQuietly(c);
+                    throw e;
+                }
+                connection = c;
+            }
+            return connection;
+        }
+    }
+
+    /** A session could not work with {@code c}: the next one to connect opens a new connection. */
+    void discardConnection(Connection c) {
+        synchronized (connectionLock) {
+            if (connection != c || c == null) {
+                return;
+            }
+            connection = null;
+        }
+        closeQuietly(c);
+    }
+
+    private void closeConnection() {
+        Connection c;
+        synchronized (connectionLock) {
+            c = connection;
+            connection = null;
+        }
+        if (c != null) {
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (JMSException | RuntimeException e) {
+            log.debug("Closing an endpoint connection: {}", e.getMessage());
+        }
     }
 
     MessageConsumer createConsumer(Session session) throws JMSException {
