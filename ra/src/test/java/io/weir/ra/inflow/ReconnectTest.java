@@ -35,7 +35,7 @@ class ReconnectTest {
             spec.setMaxSession(2);
             spec.setBootstrapServers(bootstrap);
             // fail each attempt quickly while the broker is away
-            spec.setConnectionParameters("default.api.timeout.ms=2000;request.timeout.ms=1000");
+            spec.setConnectionParameters("default.api.timeout.ms=5000;request.timeout.ms=3000");
             spec.setReconnectInitialDelayMs(100L);
             spec.setReconnectMaxDelayMs(1000L);
             spec.validate();
