@@ -94,33 +94,15 @@ final class DeliverySession implements Work {
     public void run() {
         try {
             while (running()) {
-                if (session == null && !connect()) {
-                    activation.awaitStop(activation.outage().delayMs(reconnectAttempts));
-                    continue;
-                }
-                if (endpoint == null && !createEndpoint()) {
-                    activation.awaitStop(activation.outage().delayMs(Math.max(1, reconnectAttempts)));
-                    continue;
-                }
-                Message m;
                 try {
-                    m = consumer.receive(RECEIVE_TIMEOUT_MS);
-                } catch (JMSException e) {
-                    lost("Receiving", e);
-                    continue;
+                    if (!step()) {
+                        break;
+                    }
+                } catch (RuntimeException e) {
+                    log.error("{}: delivery session {} failed unexpectedly; it starts anew", activation.name(), index, e);
+                    lost("Delivering", e);
                 }
-                if (m == null) {
-                    continue;
-                }
-                if (!running()) {
-                    // received after stop was asked: not delivered, so not consumed (rolled back below)
-                    break;
-                }
-                deliver(m);
             }
-        } catch (RuntimeException | Error e) {
-            log.error("{}: delivery session {} failed", activation.name(), index, e);
-            throw e;
         } finally {
             teardown();
             if (endpoint != null) {
@@ -129,6 +111,34 @@ final class DeliverySession implements Work {
             }
             finished();
         }
+    }
+
+    /** Connects if needed, then receives and delivers at most one message; false when the session must stop. */
+    private boolean step() {
+        if (session == null && !connect()) {
+            activation.awaitStop(activation.outage().delayMs(reconnectAttempts));
+            return true;
+        }
+        if (endpoint == null && !createEndpoint()) {
+            activation.awaitStop(activation.outage().delayMs(Math.max(1, reconnectAttempts)));
+            return true;
+        }
+        Message m;
+        try {
+            m = consumer.receive(RECEIVE_TIMEOUT_MS);
+        } catch (JMSException e) {
+            lost("Receiving", e);
+            return true;
+        }
+        if (m == null) {
+            return true;
+        }
+        if (!running()) {
+            // received after stop was asked: not delivered, so not consumed (rolled back by teardown)
+            return false;
+        }
+        deliver(m);
+        return true;
     }
 
     void finished() {
@@ -237,12 +247,22 @@ final class DeliverySession implements Work {
     }
 
     private boolean deliverPlain(Message m) {
+        Throwable failure = invoke(m);
+        if (failure != null) {
+            failed(m, failure);
+        }
+        return failure == null;
+    }
+
+    /** Calls onMessage; what it throws (but a VirtualMachineError) is a failed delivery, not the session's end. */
+    private Throwable invoke(Message m) {
         try {
             ((MessageListener) endpoint).onMessage(m);
-            return true;
-        } catch (RuntimeException e) {
-            failed(m, e);
-            return false;
+            return null;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            return t;
         }
     }
 
@@ -257,12 +277,7 @@ final class DeliverySession implements Work {
             return false;
         }
         TransactionOutcome outcome = TransactionOutcome.register(activation.transactionRegistry());
-        Throwable failure = null;
-        try {
-            ((MessageListener) endpoint).onMessage(m);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
+        Throwable failure = invoke(m);
         try {
             endpoint.afterDelivery();
         } catch (ResourceException | RuntimeException e) {
@@ -292,7 +307,7 @@ final class DeliverySession implements Work {
         } catch (JMSException e) {
             id = "?";
         }
-        log.warn("{}: delivery of {} (attempt {}) failed, it will be delivered again: {}", activation.name(), id,
+        log.warn("{}: delivery of {} (attempt {}) failed and is rolled back: {}", activation.name(), id,
                 DeadLetters.deliveryCount(m), Outage.describe(t));
         log.debug("{}: delivery failure", activation.name(), t);
     }

@@ -48,7 +48,7 @@ public final class FakeBootstrapContext implements BootstrapContext, AutoCloseab
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         workManager.close();
     }
 }
