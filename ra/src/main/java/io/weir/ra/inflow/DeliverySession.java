@@ -1,5 +1,6 @@
 package io.weir.ra.inflow;
 
+import io.weir.ra.ProviderClassLoader;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -56,6 +57,7 @@ final class DeliverySession implements Work {
     private MessageEndpoint endpoint;
     private int reconnectAttempts;
     private boolean counted;
+    private ClassLoader serverLoader; // the work thread's context class loader, given back for endpoint calls
 
     DeliverySession(WeirActivation activation, int index, CountDownLatch finishedSessions) {
         this.activation = activation;
@@ -92,6 +94,9 @@ final class DeliverySession implements Work {
 
     @Override
     public void run() {
+        // kafka-clients needs the adapter's context class loader; the endpoint gets the thread's own (see toServerLoader)
+        ClassLoader previous = ProviderClassLoader.enter();
+        serverLoader = previous;
         try {
             while (running()) {
                 try {
@@ -106,10 +111,10 @@ final class DeliverySession implements Work {
         } finally {
             teardown();
             if (endpoint != null) {
-                endpoint.release();
-                endpoint = null;
+                releaseEndpoint();
             }
             finished();
+            ProviderClassLoader.exit(previous);
         }
     }
 
@@ -212,7 +217,12 @@ final class DeliverySession implements Work {
 
     private boolean createEndpoint() {
         try {
-            endpoint = activation.endpointFactory().createEndpoint(null);
+            ClassLoader adapter = toServerLoader();
+            try {
+                endpoint = activation.endpointFactory().createEndpoint(null);
+            } finally {
+                back(adapter);
+            }
             return true;
         } catch (UnavailableException e) {
             log.debug("{}: the endpoint is not available yet: {}", activation.name(), e.getMessage());
@@ -256,6 +266,7 @@ final class DeliverySession implements Work {
 
     /** Calls onMessage; what it throws (but a VirtualMachineError) is a failed delivery, not the session's end. */
     private Throwable invoke(Message m) {
+        ClassLoader adapter = toServerLoader();
         try {
             ((MessageListener) endpoint).onMessage(m);
             return null;
@@ -263,25 +274,33 @@ final class DeliverySession implements Work {
             throw e;
         } catch (Throwable t) {
             return t;
+        } finally {
+            back(adapter);
         }
     }
 
     private boolean deliverTransacted(Message m) {
+        ClassLoader adapter = toServerLoader();
         try {
             endpoint.beforeDelivery(WeirActivation.ON_MESSAGE);
         } catch (NoSuchMethodException | ResourceException | RuntimeException e) {
+            back(adapter);
             // the container could not start a transaction: not the message's fault, so wait before it comes again
             failed(m, e);
             replaceEndpoint();
             activation.awaitStop(activation.outage().delayMs(1));
             return false;
         }
+        back(adapter);
         TransactionOutcome outcome = TransactionOutcome.register(activation.transactionRegistry());
         Throwable failure = invoke(m);
+        adapter = toServerLoader();
         try {
             endpoint.afterDelivery();
         } catch (ResourceException | RuntimeException e) {
             failure = failure == null ? e : failure;
+        } finally {
+            back(adapter);
         }
         boolean delivered = outcome != null && outcome.known() ? outcome.committed() : failure == null;
         if (!delivered) {
@@ -292,12 +311,31 @@ final class DeliverySession implements Work {
 
     /** A failed beforeDelivery may leave the endpoint unusable: use a new one for the next message. */
     private void replaceEndpoint() {
+        releaseEndpoint();
+    }
+
+    private void releaseEndpoint() {
+        ClassLoader adapter = toServerLoader();
         try {
             endpoint.release();
         } catch (RuntimeException e) {
             log.debug("{}: releasing an endpoint: {}", activation.name(), e.getMessage());
+        } finally {
+            endpoint = null;
+            back(adapter);
         }
-        endpoint = null;
+    }
+
+    /** The endpoint is called with the work thread's own context class loader; returns the adapter's to restore. */
+    private ClassLoader toServerLoader() {
+        Thread t = Thread.currentThread();
+        ClassLoader adapter = t.getContextClassLoader();
+        t.setContextClassLoader(serverLoader);
+        return adapter;
+    }
+
+    private static void back(ClassLoader adapter) {
+        Thread.currentThread().setContextClassLoader(adapter);
     }
 
     private void failed(Message m, Throwable t) {

@@ -286,6 +286,31 @@ class InboundTest {
     }
 
     @Test
+    void deliversOnWorkThreadsWhoseContextClassLoaderCannotSeeKafka() throws Exception {
+        // a server's work threads may carry a loader that does not see the kafka-clients inside the .rar; the
+        // endpoint is still called with the thread's own loader
+        String queue = unique("in-tccl");
+        ClassLoader serverLoader = new java.net.URLClassLoader(new java.net.URL[0], null);
+        try (FakeBootstrapContext server = new FakeBootstrapContext(null, new io.weir.ra.testing.FakeWorkManager(serverLoader))) {
+            WeirResourceAdapter other = new WeirResourceAdapter();
+            other.setBootstrapServers(cluster.bootstrapServers());
+            other.start(server);
+            try {
+                TestEndpointFactory endpoint = new TestEndpointFactory(false, null, (m, tx) -> { });
+                WeirActivationSpec s = spec(queue, x -> { });
+                s.setResourceAdapter(other);
+                other.endpointActivation(endpoint, s);
+                sendToQueue(queue, "loaded");
+                await().atMost(WAIT).until(() -> endpoint.succeeded().contains("loaded"));
+                assertThat(endpoint.deliveries()).singleElement()
+                        .satisfies(d -> assertThat(d.contextLoader()).isSameAs(serverLoader));
+            } finally {
+                other.stop();
+            }
+        }
+    }
+
+    @Test
     void aDurableSubscriptionKeepsWhatIsPublishedWhileTheEndpointIsDown() throws Exception {
         String topic = unique("in-durable");
         Consumer<WeirActivationSpec> durable = s -> {

@@ -18,12 +18,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeWorkManager implements WorkManager, AutoCloseable {
 
     private final AtomicInteger threads = new AtomicInteger();
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fake-work-manager-" + threads.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor;
     private final AtomicInteger running = new AtomicInteger();
+
+    /** Work threads inherit the creating thread's context class loader. */
+    public FakeWorkManager() {
+        this(Thread.currentThread().getContextClassLoader());
+    }
+
+    /** Work threads have {@code threadLoader} as their context class loader, as a server's may. */
+    public FakeWorkManager(ClassLoader threadLoader) {
+        executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-work-manager-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            t.setContextClassLoader(threadLoader);
+            return t;
+        });
+    }
 
     /** Works running now. */
     public int running() {
