@@ -11,12 +11,16 @@ import jakarta.resource.ResourceException;
 import jakarta.resource.spi.UnavailableException;
 import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.work.Work;
+import jakarta.resource.spi.work.HintsContext;
 import jakarta.resource.spi.work.WorkAdapter;
+import jakarta.resource.spi.work.WorkContext;
+import jakarta.resource.spi.work.WorkContextProvider;
 import jakarta.resource.spi.work.WorkEvent;
 import jakarta.resource.spi.work.WorkListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -39,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safety: {@link #run} is the only user of the JMS objects; {@link #release} may come from any thread.
  */
-final class DeliverySession implements Work {
+final class DeliverySession implements Work, WorkContextProvider {
 
     private static final Logger log = LoggerFactory.getLogger(DeliverySession.class);
     /** How long one receive waits: bounds how quickly a stop is noticed. */
@@ -90,6 +94,19 @@ final class DeliverySession implements Work {
     @Override
     public void release() {
         released = true;
+    }
+
+    /** Tells a server that understands hints that this work runs until the endpoint is deactivated. */
+    @Override
+    public List<WorkContext> getWorkContexts() {
+        if (!activation.longRunningHintSupported()) {
+            return List.of();
+        }
+        HintsContext hints = new HintsContext();
+        hints.setName("Weir delivery session " + index);
+        hints.setDescription(activation.name());
+        hints.setHint(HintsContext.LONGRUNNING_HINT, Boolean.TRUE);
+        return List.of(hints);
     }
 
     @Override

@@ -123,6 +123,7 @@ class InboundTest {
         TestEndpointFactory endpoint = new TestEndpointFactory(false, null, (m, tx) -> { });
         WeirActivationSpec spec = spec(queue, s -> s.setMaxSession(2));
         activate(endpoint, spec, 2);
+        assertThat(context.fakeWorkManager().longRunning()).as("work scheduled as long-running").isEqualTo(2);
         List<String> sent = texts(20, "m");
         sendToQueue(queue, sent.toArray(String[]::new));
         await().atMost(WAIT).until(() -> endpoint.succeeded().size() >= 20);

@@ -44,7 +44,7 @@ public final class FakeBootstrapContext implements BootstrapContext, AutoCloseab
 
     @Override
     public boolean isContextSupported(Class<? extends WorkContext> workContextClass) {
-        return false;
+        return workContextClass == jakarta.resource.spi.work.HintsContext.class;
     }
 
     @Override
