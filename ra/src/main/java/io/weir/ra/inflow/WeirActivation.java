@@ -245,7 +245,7 @@ public final class WeirActivation {
 
     /** One session for an unshared topic subscription (more would each get every message), else maxSession. */
     int sessionCount() {
-        if (kind == WeirActivationSpec.DestinationKind.TOPIC && !spec.isShareSubscriptions()) {
+        if (kind == WeirActivationSpec.DestinationKind.TOPIC && !spec.sharesSubscriptions()) {
             return 1;
         }
         return spec.getMaxSession();
@@ -365,10 +365,10 @@ public final class WeirActivation {
         Topic topic = (Topic) destination;
         String sub = spec.getSubscriptionName();
         if (spec.isDurable()) {
-            return spec.isShareSubscriptions() ? session.createSharedDurableConsumer(topic, sub, selector)
+            return spec.sharesSubscriptions() ? session.createSharedDurableConsumer(topic, sub, selector)
                     : session.createDurableConsumer(topic, sub, selector, false);
         }
-        return spec.isShareSubscriptions() ? session.createSharedConsumer(topic, sub, selector)
+        return spec.sharesSubscriptions() ? session.createSharedConsumer(topic, sub, selector)
                 : session.createConsumer(topic, selector);
     }
 
