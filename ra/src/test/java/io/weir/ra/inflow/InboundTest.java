@@ -287,6 +287,23 @@ class InboundTest {
     }
 
     @Test
+    void aSharedTopicSubscriptionSplitsItsMessagesOverTheSessions() throws Exception {
+        String topic = unique("in-shared");
+        TestEndpointFactory endpoint = new TestEndpointFactory(false, null, (m, tx) -> { });
+        activate(endpoint, spec(topic, s -> {
+            s.setDestinationType("jakarta.jms.Topic");
+            s.setSubscriptionDurability("Durable");
+            s.setSubscriptionName("shared-audit");
+            s.setShareSubscriptions(true);
+            s.setMaxSession(3);
+        }), 3);
+        List<String> sent = texts(12, "s");
+        publish(topic, sent.toArray(String[]::new));
+        await().atMost(WAIT).until(() -> endpoint.succeeded().size() >= 12);
+        assertThat(endpoint.succeeded()).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
     void deliversOnWorkThreadsWhoseContextClassLoaderCannotSeeKafka() throws Exception {
         // a server's work threads may carry a loader that does not see the kafka-clients inside the .rar; the
         // endpoint is still called with the thread's own loader
