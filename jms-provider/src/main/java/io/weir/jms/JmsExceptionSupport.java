@@ -87,10 +87,10 @@ public final class JmsExceptionSupport {
      * cause, which is linked (a fenced transactional id, a failed send, a lost partition, a coordinator error).
      */
     public static TransactionRolledBackException rolledBack(String context, Throwable t) {
-        Throwable cause = unwrap(t);
-        Throwable root = cause.getCause() != null ? cause.getCause() : cause;
-        TransactionRolledBackException e = new TransactionRolledBackException(context + ": " + cause.getMessage()
-                + (root != cause ? " (" + describe(root) + ")" : ""));
+        Throwable why = unwrap(t);
+        Throwable cause = why.getCause() != null ? unwrap(why.getCause()) : why;
+        TransactionRolledBackException e = new TransactionRolledBackException(context + ": " + why.getMessage()
+                + (cause != why ? " (" + describe(cause) + ")" : ""));
         return link(e, cause);
     }
 

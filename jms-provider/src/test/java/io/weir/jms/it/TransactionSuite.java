@@ -19,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -141,7 +142,8 @@ abstract class TransactionSuite {
             MessageConsumer watcher = plain.createConsumer(q);
             c.start();
             p.send(tx.createTextMessage("rolled back"));
-            tx.rollback();
+            Awaitility.await().atMost(Duration.ofMillis(WAIT)).until(() -> readRaw(queue, "read_uncommitted").size() == 1);
+            tx.rollback(); // the record is in the log: the abort marker must hide it
             p.send(tx.createTextMessage("committed"));
             tx.commit();
             assertThat(text(watcher.receive(WAIT))).isEqualTo("committed");
@@ -300,7 +302,7 @@ abstract class TransactionSuite {
             Path report = Files.createTempFile("relay", ".out");
             Process p = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                     TransactedRelay.class.getName(), bootstrap, from, to, prefix, "3")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(report.toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(report.toFile()).start();
             return new Relay(p, report);
         }
 
