@@ -382,7 +382,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
      * The engine of a new transacted session: a Kafka transaction per session ({@code transactional.id}
      * {@code <prefix>-<slot>}, see {@link TransactionalIds}) or, with {@code transactions=local}, the buffering one.
      */
-    TransactionEngine newTransactionEngine() {
+    TransactionEngine newTransactionEngine() throws JMSException {
         if (settings.transactions() == ConnectionSettings.Transactions.LOCAL) {
             return new LocalTransactionEngine(() -> producer(true), settings.sendTimeoutMs());
         }
@@ -396,7 +396,14 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         p.putIfAbsent("request.timeout.ms", "15000");
         p.putIfAbsent("delivery.timeout.ms", String.valueOf(Math.max(30_000, settings.sendTimeoutMs())));
         p.put("client.id", "weir-jms-" + connectionId + "-tx" + lease.slot());
-        return new KafkaTransactionEngine(p, lease, settings.sendTimeoutMs(), System::currentTimeMillis);
+        KafkaTransactionEngine engine = new KafkaTransactionEngine(p, lease, settings.sendTimeoutMs(), System::currentTimeMillis);
+        try {
+            engine.start();
+        } catch (RuntimeException e) {
+            engine.close();
+            throw JmsExceptionSupport.create("Cannot start Kafka transactions for transactional id " + lease, e);
+        }
+        return engine;
     }
 
     /**

@@ -108,7 +108,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     record Delivered(WeirMessageConsumer consumer, ConsumerRecord<byte[], byte[]> record) {
     }
 
-    WeirSession(WeirConnection connection, int mode, Kind kind) {
+    WeirSession(WeirConnection connection, int mode, Kind kind) throws JMSException {
         this.connection = connection;
         this.mode = mode;
         this.kind = kind;

@@ -240,7 +240,7 @@ public final class ConsumerEngine implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
-                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(new HashSet<>(partitions)));
+                Map<TopicPartition, OffsetAndMetadata> committed = committedPositions(partitions);
                 if (signature != null) {
                     List<TopicPartition> stale = new ArrayList<>();
                     for (TopicPartition tp : partitions) {
@@ -322,6 +322,25 @@ public final class ConsumerEngine implements AutoCloseable {
                 }
             }
             ready.complete(null);
+        }
+    }
+
+    /**
+     * The group's committed positions. They stay unstable while a transaction that added offsets for them is
+     * open (a transacted session of a crashed client, until its transactional id is reused or the transaction
+     * times out): keep asking rather than fail the consumer.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> committedPositions(Collection<TopicPartition> partitions) {
+        while (true) {
+            try {
+                return new HashMap<>(consumer.committed(new HashSet<>(partitions)));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (closing) {
+                    throw e;
+                }
+                log.warn("Group {}: the committed positions of {} are not known yet (an open transaction?); asking again",
+                        groupId, partitions);
+            }
         }
     }
 

@@ -23,8 +23,9 @@ import java.util.function.LongSupplier;
 
 /**
  * A transacted session on Kafka transactions: one {@link KafkaProducer} with its own {@code transactional.id}
- * ({@link TransactionalIds}), created and initialised ({@code initTransactions}, which fences an older instance
- * of the id and aborts what it left open) on first use.
+ * ({@link TransactionalIds}), created and initialised by {@link #start} when the session opens
+ * ({@code initTransactions} fences an older instance of the id and aborts what it left open), and again after
+ * a failure that discarded it.
  *
  * <ul>
  *   <li>The first send, or a commit with something consumed, begins a transaction ({@code beginTransaction}
@@ -78,6 +79,18 @@ public final class KafkaTransactionEngine implements TransactionEngine {
 
     public String transactionalId() {
         return lease.transactionalId();
+    }
+
+    /**
+     * Creates the producer and initialises the transactional id now: fences an older instance with the same id
+     * and has the coordinator abort what it left open, before this session's consumers read (a transaction left
+     * open with consumed positions keeps the group's committed offsets unstable until it ends).
+     */
+    public synchronized void start() {
+        checkUsable();
+        if (producer == null) {
+            producer = newProducer();
+        }
     }
 
     @Override
@@ -175,19 +188,23 @@ public final class KafkaTransactionEngine implements TransactionEngine {
     private void begin() {
         checkUsable();
         if (producer == null) {
-            KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(config);
-            try {
-                p.initTransactions();
-            } catch (RuntimeException e) {
-                p.close(Duration.ZERO);
-                throw e;
-            }
-            producer = p;
+            producer = newProducer();
         }
         if (!inTransaction) {
             producer.beginTransaction();
             inTransaction = true;
         }
+    }
+
+    private KafkaProducer<byte[], byte[]> newProducer() {
+        KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(config);
+        try {
+            p.initTransactions();
+        } catch (RuntimeException e) {
+            p.close(Duration.ZERO);
+            throw e;
+        }
+        return p;
     }
 
     private void checkUsable() {
