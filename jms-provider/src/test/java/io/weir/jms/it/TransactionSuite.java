@@ -94,11 +94,17 @@ abstract class TransactionSuite {
         }
     }
 
-    private OffsetAndMetadata committed(String group, String topic) throws Exception {
+    /** The group's committed offset of partition 0 of {@code topic}, -1 if none. */
+    private long committed(String group, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
-            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                    .get(new TopicPartition(topic, 0));
+            OffsetAndMetadata om = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).get(new TopicPartition(topic, 0));
+            return om == null ? -1 : om.offset();
         }
+    }
+
+    private static void eventually(org.awaitility.core.ThrowingRunnable assertion) {
+        Awaitility.await().atMost(Duration.ofMillis(WAIT)).pollInterval(Duration.ofMillis(100)).untilAsserted(assertion);
     }
 
     @Test
@@ -116,11 +122,13 @@ abstract class TransactionSuite {
             }
             assertThat(readRaw(out, "read_uncommitted")).as("written, in an open transaction").hasSize(5);
             assertThat(readRaw(out, "read_committed")).as("not visible before commit").isEmpty();
-            assertThat(committed(in, in)).as("no position before commit").isNull();
+            assertThat(committed(in, in)).as("no position before commit").isEqualTo(-1);
             tx.commit();
-            assertThat(readRaw(out, "read_committed")).containsExactly("copy of m0", "copy of m1", "copy of m2",
-                    "copy of m3", "copy of m4");
-            assertThat(committed(in, in).offset()).as("the queue's position, committed with the sends").isEqualTo(5);
+            // commit() returns once the coordinator logged the commit; the markers follow at once, asynchronously
+            eventually(() -> assertThat(readRaw(out, "read_committed")).containsExactly("copy of m0", "copy of m1",
+                    "copy of m2", "copy of m3", "copy of m4"));
+            eventually(() -> assertThat(committed(in, in)).as("the queue's position, committed with the sends")
+                    .isEqualTo(5));
             assertThat(consumer.receive(300)).isNull();
         }
         try (Connection c = factory().createConnection()) {
@@ -173,7 +181,7 @@ abstract class TransactionSuite {
             assertThat(text(consumer.receive(WAIT))).isEqualTo("m1");
             tx.commit();
             assertThat(consumer.receive(300)).isNull();
-            assertThat(committed(queue, queue).offset()).isEqualTo(2);
+            eventually(() -> assertThat(committed(queue, queue)).isEqualTo(2));
         }
     }
 
@@ -189,7 +197,7 @@ abstract class TransactionSuite {
             consumer.close();
             tx.commit();
         }
-        assertThat(committed(queue, queue).offset()).isEqualTo(1);
+        eventually(() -> assertThat(committed(queue, queue)).isEqualTo(1));
     }
 
     @Test
@@ -292,7 +300,7 @@ abstract class TransactionSuite {
         assertThat(copies.values()).as("each input exactly once (random seed %d): %s", seed, copies)
                 .allMatch(count -> count == 1);
         assertThat(readRaw(b, "read_committed")).hasSize(total);
-        assertThat(committed(a, a).offset()).as("A's position").isEqualTo(total);
+        eventually(() -> assertThat(committed(a, a)).as("A's position").isEqualTo(total));
     }
 
     /** One run of {@link TransactedRelay} in its own JVM. */
