@@ -396,7 +396,11 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         p.putIfAbsent("request.timeout.ms", "15000");
         p.putIfAbsent("delivery.timeout.ms", String.valueOf(Math.max(30_000, settings.sendTimeoutMs())));
         p.put("client.id", "weir-jms-" + connectionId + "-tx" + lease.slot());
-        KafkaTransactionEngine engine = new KafkaTransactionEngine(p, lease, settings.sendTimeoutMs(), System::currentTimeMillis);
+        p.put("transactional.id", lease.transactionalId());
+        p.put("enable.idempotence", "true");
+        p.put("acks", "all");
+        KafkaTransactionEngine engine = new KafkaTransactionEngine(lease, () -> new KafkaProducer<>(p),
+                settings.sendTimeoutMs(), System::currentTimeMillis);
         try {
             engine.start();
         } catch (RuntimeException e) {

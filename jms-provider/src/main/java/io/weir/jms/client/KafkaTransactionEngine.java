@@ -3,6 +3,7 @@ package io.weir.jms.client;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.ApplicationRecoverableException;
@@ -15,11 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A transacted session on Kafka transactions: one {@link KafkaProducer} with its own {@code transactional.id}
@@ -51,27 +52,23 @@ public final class KafkaTransactionEngine implements TransactionEngine {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaTransactionEngine.class);
 
-    private final Properties config;
     private final TransactionalIds.Lease lease;
+    private final Supplier<Producer<byte[], byte[]>> producers;
     private final long commitTimeoutMs;
     private final LongSupplier clock;
-    private KafkaProducer<byte[], byte[]> producer;
+    private Producer<byte[], byte[]> producer;
     private boolean inTransaction;
     private ProducerFencedException fenced;
     private boolean closed;
 
     /**
-     * @param producerConfig  kafka-clients producer settings (serializers included); the transactional id is
-     *                        set from {@code lease}
+     * @param producers       makes a producer whose {@code transactional.id} is {@code lease}'s (a new one after a
+     *                        failure that discarded the previous one)
      * @param commitTimeoutMs how long a commit whose request timed out is retried before its outcome is unknown
      */
-    public KafkaTransactionEngine(Properties producerConfig, TransactionalIds.Lease lease, long commitTimeoutMs,
-                                  LongSupplier clock) {
-        this.config = new Properties();
-        this.config.putAll(producerConfig);
-        this.config.put("transactional.id", lease.transactionalId());
-        this.config.put("enable.idempotence", "true");
-        this.config.put("acks", "all");
+    public KafkaTransactionEngine(TransactionalIds.Lease lease, Supplier<Producer<byte[], byte[]>> producers,
+                                  long commitTimeoutMs, LongSupplier clock) {
+        this.producers = producers;
         this.lease = lease;
         this.commitTimeoutMs = commitTimeoutMs;
         this.clock = clock;
@@ -196,8 +193,8 @@ public final class KafkaTransactionEngine implements TransactionEngine {
         }
     }
 
-    private KafkaProducer<byte[], byte[]> newProducer() {
-        KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(config);
+    private Producer<byte[], byte[]> newProducer() {
+        Producer<byte[], byte[]> p = producers.get();
         try {
             p.initTransactions();
         } catch (RuntimeException e) {
