@@ -8,6 +8,7 @@ import io.weir.broker.group.GroupCoordinator;
 import io.weir.broker.replication.MetadataSync;
 import io.weir.broker.replication.ReplicaManager;
 import io.weir.broker.txn.ProducerIdManager;
+import io.weir.broker.txn.TransactionCoordinator;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -23,10 +24,11 @@ import java.util.function.Supplier;
  * @param offsetsTopicReplicationFactor {@code offsets.topic.replication.factor}
  * @param sync                    applies the cluster state from ZooKeeper to this broker
  * @param controller              this broker's controller (active or standby); set up after the services
+ * @param txns                    the transaction coordinator
  */
 public record BrokerServices(int brokerId, Map<String, String> brokerProperties, boolean autoCreateTopics,
                              int defaultPartitions, short defaultReplicationFactor, int minInsyncReplicas,
                              short offsetsTopicReplicationFactor, ClusterMetadata metadata, TopicManager topics,
                              ReplicaManager replicas, MetadataSync sync, ProducerIdManager producerIds, GroupCoordinator groups,
-                             Time time, Supplier<Controller> controller) {
+                             Time time, Supplier<Controller> controller, TransactionCoordinator txns) {
 }

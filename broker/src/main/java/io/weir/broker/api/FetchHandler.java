@@ -1,6 +1,7 @@
 package io.weir.broker.api;
 
 import io.weir.broker.controller.TopicMetadata;
+import io.weir.broker.log.AbortedTxn;
 import io.weir.broker.log.FetchDataInfo;
 import io.weir.broker.log.LogOffsetMetadata;
 import io.weir.broker.network.RequestContext;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -23,8 +25,9 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 
 /**
- * Fetch for consumers (read_uncommitted and read_committed are the same until transactions exist):
- * reads each partition from its fetch offset up to the high watermark, within {@code max.bytes}
+ * Fetch for consumers and follower replicas: reads each partition from its fetch offset up to the
+ * high watermark (read_uncommitted), the last stable offset (read_committed, with the aborted
+ * transactions of the range so the consumer drops their records) or the log end (a follower), within {@code max.bytes}
  * overall and {@code partition_max_bytes} each (the first partition with data always returns at
  * least one whole batch), and long-polls up to {@code max.wait.ms} until {@code min.bytes} are
  * available. Records are sent from the segment files with zero copy. Fetch sessions are not used:
@@ -46,14 +49,25 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
 
     /** One requested partition, resolved. */
     private record Target(FetchTopic topic, FetchPartition request, TopicPartition tp, Partition partition, Errors error,
-                          int replicaId) {
+                          int replicaId, boolean readCommitted) {
         boolean replica() {
             return replicaId >= 0;
         }
 
-        /** Consumers read up to the high watermark, follower replicas up to the log end. */
+        /**
+         * Consumers read up to the high watermark (read_committed: the last stable offset), follower
+         * replicas up to the log end.
+         */
         LogOffsetMetadata bound() {
-            return replica() ? partition.log().logEndOffsetMetadata() : partition.highWatermark();
+            if (replica()) {
+                return partition.log().logEndOffsetMetadata();
+            }
+            LogOffsetMetadata hw = partition.highWatermark();
+            if (!readCommitted) {
+                return hw;
+            }
+            long lso = Math.max(partition.lastStableOffset(), partition.log().logStartOffset());
+            return lso >= hw.offset() ? hw : partition.log().offsetMetadata(lso);
         }
     }
 
@@ -61,7 +75,8 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
     public CompletableFuture<AbstractResponse> handle(RequestContext context, FetchRequest request) {
         short version = context.header().apiVersion();
         int replicaId = request.replicaId();
-        List<Target> targets = resolve(request, version, replicaId);
+        boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED && replicaId < 0;
+        List<Target> targets = resolve(request, version, replicaId, readCommitted);
         if (replicaId >= 0) {
             for (Target t : targets) {
                 if (t.error() == Errors.NONE) {
@@ -85,7 +100,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                 .thenApply(v -> new FetchResponses(read(targets, maxBytes, version)));
     }
 
-    private List<Target> resolve(FetchRequest request, short version, int replicaId) {
+    private List<Target> resolve(FetchRequest request, short version, int replicaId, boolean readCommitted) {
         List<Target> targets = new ArrayList<>();
         for (FetchTopic ft : request.data().topics()) {
             Optional<TopicMetadata> topic = version >= TOPIC_ID_VERSION
@@ -95,7 +110,8 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                 TopicPartition tp = new TopicPartition(name == null ? "" : name, fp.partition());
                 if (topic.isEmpty()) {
                     targets.add(new Target(ft, fp, tp, null,
-                            version >= TOPIC_ID_VERSION ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, -1));
+                            version >= TOPIC_ID_VERSION ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, -1,
+                            readCommitted));
                     continue;
                 }
                 Optional<Partition> partition = services.replicas().partition(tp);
@@ -114,7 +130,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                     error = fp.currentLeaderEpoch() < partition.get().leaderEpoch()
                             ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
                 }
-                targets.add(new Target(ft, fp, tp, partition.orElse(null), error, replicaId));
+                targets.add(new Target(ft, fp, tp, partition.orElse(null), error, replicaId, readCommitted));
             }
         }
         return targets;
@@ -141,8 +157,15 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
             }
             Partition partition = t.partition();
             LogOffsetMetadata hw = partition.highWatermark();
-            LogOffsetMetadata bound = t.bound();
-            pd.setHighWatermark(hw.offset()).setLastStableOffset(hw.offset()).setLogStartOffset(partition.log().logStartOffset());
+            LogOffsetMetadata bound;
+            try {
+                bound = t.bound();
+            } catch (RuntimeException e) {
+                pd.setErrorCode(ApiErrors.errorFor(e, t.tp()).code());
+                continue;
+            }
+            long lso = Math.min(hw.offset(), partition.lastStableOffset());
+            pd.setHighWatermark(hw.offset()).setLastStableOffset(lso).setLogStartOffset(partition.log().logStartOffset());
             int limit = Math.min(t.request().partitionMaxBytes(), maxBytes - bytes);
             if (limit <= 0 && bytes > 0) {
                 continue;
@@ -153,6 +176,9 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
             try {
                 FetchDataInfo info = partition.log().read(t.request().fetchOffset(), Math.max(limit, 0), bound, bytes == 0);
                 if (!info.isEmpty()) {
+                    if (t.readCommitted()) {
+                        pd.setAbortedTransactions(abortedTransactions(partition, t.request().fetchOffset(), bound.offset()));
+                    }
                     pd.setRecords(new FileSliceRecords(info.records()));
                     bytes += info.records().size();
                     if (throttled(t)) {
@@ -164,6 +190,14 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
             }
         }
         return data;
+    }
+
+    private static List<FetchResponseData.AbortedTransaction> abortedTransactions(Partition partition, long from, long to) {
+        List<FetchResponseData.AbortedTransaction> out = new ArrayList<>();
+        for (AbortedTxn t : partition.log().collectAbortedTransactions(from, to)) {
+            out.add(new FetchResponseData.AbortedTransaction().setProducerId(t.producerId()).setFirstOffset(t.firstOffset()));
+        }
+        return out;
     }
 
     private static int bytesIn(FetchResponseData data) {

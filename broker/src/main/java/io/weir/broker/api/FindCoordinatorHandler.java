@@ -14,19 +14,23 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 
 /**
- * FindCoordinator for groups: the leader of the group's {@code __consumer_offsets} partition (the topic
- * is created on first use). Transaction coordinators do not exist yet.
+ * FindCoordinator for groups (the leader of the group's {@code __consumer_offsets} partition) and for
+ * transactional ids (the leader of the id's {@code __transaction_state} partition); each topic is
+ * created on first use.
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
     private static final byte GROUP = 0;
+    private static final byte TRANSACTION = 1;
     private static final short BATCHED_VERSION = 4;
 
     private final BrokerServices services;
     private final GroupSupport groups;
+    private final TxnSupport txns;
 
-    FindCoordinatorHandler(BrokerServices services, GroupSupport groups) {
+    FindCoordinatorHandler(BrokerServices services, GroupSupport groups, TxnSupport txns) {
         this.services = services;
         this.groups = groups;
+        this.txns = txns;
     }
 
     @Override
@@ -55,18 +59,19 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
 
     private Coordinator find(byte keyType, String key) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
-        if (keyType != GROUP) {
-            return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
-                    .setErrorMessage("This broker has no transaction coordinator: transactions are not implemented yet");
+        if (keyType != GROUP && keyType != TRANSACTION) {
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unknown coordinator key type " + keyType);
         }
+        String what = keyType == GROUP ? "group" : "transactional id";
         if (key == null || key.isEmpty()) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty group id");
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty " + what);
         }
         try {
-            int leader = groups.coordinatorFor(key);
+            int leader = keyType == GROUP ? groups.coordinatorFor(key) : txns.coordinatorFor(key);
             Optional<BrokerRegistration> broker = services.metadata().broker(leader);
             if (broker.isEmpty()) {
-                return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage("No live coordinator for group " + key);
+                return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage("No live coordinator for "
+                        + what + " " + key);
             }
             return c.setNodeId(leader).setHost(broker.get().host()).setPort(broker.get().port());
         } catch (RuntimeException e) {

@@ -37,9 +37,10 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-    public KafkaApis(BrokerServices services, int ioThreads) {
+    public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers) {
         TopicLifecycle lifecycle = new TopicLifecycle(services);
         GroupSupport groups = new GroupSupport(services, lifecycle);
+        TxnSupport txns = new TxnSupport(services, lifecycle);
         List<ApiHandler<? extends AbstractRequest>> all = List.of(
                 new ApiVersionsHandler(this),
                 new MetadataHandler(services, lifecycle),
@@ -59,7 +60,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new DescribeLogDirsHandler(services),
                 new InitProducerIdHandler(services),
                 new DescribeClusterHandler(services),
-                new FindCoordinatorHandler(services, groups),
+                new FindCoordinatorHandler(services, groups, txns),
                 new JoinGroupHandler(groups),
                 new SyncGroupHandler(groups),
                 new HeartbeatHandler(groups),
@@ -69,7 +70,16 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new ListGroupsHandler(groups),
                 new DescribeGroupsHandler(groups),
                 new DeleteGroupsHandler(groups),
-                new OffsetDeleteHandler(groups));
+                new OffsetDeleteHandler(groups),
+                // transactions
+                new AddPartitionsToTxnHandler(services),
+                new AddOffsetsToTxnHandler(services, groups),
+                new TxnOffsetCommitHandler(services, groups),
+                new EndTxnHandler(services),
+                new WriteTxnMarkersHandler(markers),
+                new ListTransactionsHandler(services),
+                new DescribeTransactionsHandler(services),
+                new DescribeProducersHandler(services));
         for (ApiHandler<? extends AbstractRequest> h : all) {
             handlers.put(h.apiKey(), h);
         }

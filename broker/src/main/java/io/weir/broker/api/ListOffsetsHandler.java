@@ -7,6 +7,7 @@ import io.weir.broker.network.RequestContext;
 import io.weir.broker.replication.Partition;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
@@ -21,7 +22,8 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 
 /**
- * ListOffsets: the earliest offset, the latest (the high watermark), the offset of the largest
+ * ListOffsets: the earliest offset, the latest (the high watermark; the last stable offset for
+ * read_committed), the offset of the largest
  * timestamp, or the first offset whose timestamp is at least the one asked.
  */
 final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
@@ -65,7 +67,8 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
                     continue;
                 }
                 try {
-                    lookup(partition.get(), p.timestamp(), pr);
+                    lookup(partition.get(), p.timestamp(), pr,
+                            request.data().isolationLevel() == IsolationLevel.READ_COMMITTED.id());
                     if (context.header().apiVersion() >= LEADER_EPOCH_VERSION) {
                         pr.setLeaderEpoch(epoch);
                     }
@@ -77,12 +80,12 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
         return CompletableFuture.completedFuture(new ListOffsetsResponse(data));
     }
 
-    private static void lookup(Partition partition, long timestamp, ListOffsetsPartitionResponse pr) {
+    private static void lookup(Partition partition, long timestamp, ListOffsetsPartitionResponse pr, boolean readCommitted) {
         PartitionLog log = partition.log();
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
             pr.setOffset(log.logStartOffset());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            pr.setOffset(partition.highWatermark().offset());
+            pr.setOffset(readCommitted ? partition.lastStableOffset() : partition.highWatermark().offset());
         } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
             long max = log.segments().stream().mapToLong(s -> s.maxTimestamp()).max().orElse(RecordBatch.NO_TIMESTAMP);
             Optional<TimestampOffset> found = max == RecordBatch.NO_TIMESTAMP ? Optional.empty() : log.offsetForTimestamp(max);

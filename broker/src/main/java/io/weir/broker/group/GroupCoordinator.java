@@ -628,6 +628,60 @@ public final class GroupCoordinator {
         });
     }
 
+    /**
+     * TxnOffsetCommit: offsets of a transaction, visible once its COMMIT marker reaches the group's
+     * offsets partition. A member named in the request is checked as for OffsetCommit; a request
+     * without one (generation -1) is accepted as Kafka does.
+     *
+     * @return per-partition errors, completed once the write is durable
+     */
+    public CompletableFuture<Map<TopicPartition, Errors>> commitTransactionalOffsets(String groupId, long producerId,
+                                                                                    short producerEpoch, String memberId,
+                                                                                    String groupInstanceId, int generationId,
+                                                                                    Map<TopicPartition, CommittedOffset> commits) {
+        Map<TopicPartition, Errors> results = new LinkedHashMap<>();
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && generationId >= 0 && memberId != null && !memberId.isEmpty()) {
+            synchronized (group) {
+                Errors error = validateMember(group, memberId, groupInstanceId, generationId);
+                if (error != Errors.NONE) {
+                    commits.keySet().forEach(tp -> results.put(tp, error));
+                    return CompletableFuture.completedFuture(results);
+                }
+            }
+        }
+        Map<TopicPartition, CommittedOffset> valid = new LinkedHashMap<>();
+        commits.forEach((tp, o) -> {
+            if (o.metadata() != null && o.metadata().length() > config.offsetMetadataMaxBytes()) {
+                results.put(tp, Errors.OFFSET_METADATA_TOO_LARGE);
+            } else {
+                valid.put(tp, o);
+                results.put(tp, Errors.NONE);
+            }
+        });
+        if (valid.isEmpty()) {
+            return CompletableFuture.completedFuture(results);
+        }
+        return offsets.commitTransactional(groupId, producerId, producerEpoch, valid).handle((v, e) -> {
+            if (e != null) {
+                Errors error = Errors.forException(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+                log.info("Writing transactional offsets of group {} for producer {} failed: {}", groupId, producerId, error);
+                valid.keySet().forEach(tp -> results.put(tp, error == Errors.UNKNOWN_SERVER_ERROR
+                        ? Errors.COORDINATOR_NOT_AVAILABLE : error));
+            }
+            return results;
+        });
+    }
+
+    /**
+     * A transaction marker was written to offsets partition {@code partition}: the producer's pending
+     * offsets of the groups stored there are committed or dropped.
+     */
+    public void completeTransaction(long producerId, boolean commit, int partition) {
+        offsets.completeTransaction(producerId, commit, partition);
+    }
+
     /** Committed offsets of a group: all of them when {@code partitions} is null. */
     public Map<TopicPartition, CommittedOffset> fetchOffsets(String groupId, Collection<TopicPartition> partitions) {
         Map<TopicPartition, CommittedOffset> all = offsets.offsets(groupId);

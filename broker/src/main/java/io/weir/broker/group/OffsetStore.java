@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -30,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * the snapshot is deleted (whole segments). Replay from the log start therefore still sees every live
  * offset, and the topic never holds more than about the live state plus two segments.
  *
+ * <p>Transactional offsets (TxnOffsetCommit) are written in a transactional batch of the producer and
+ * held pending, per producer, until the transaction's marker reaches the offsets partition: a COMMIT
+ * makes them the group's offsets, an ABORT drops them. Replay does the same with the markers it meets.
+ *
  * <p>Thread-safe. Writes to one offsets partition serialize on that partition's lock, so the order of
  * records in the log is the order in which the cache changed.
  */
@@ -41,6 +46,8 @@ final class OffsetStore {
     private final Function<String, Integer> partitionOf;
     private final Time time;
     private final Map<Integer, Object> partitionLocks = new ConcurrentHashMap<>();
+    /** Producer id → group → offsets of its open transaction. Guarded by itself. */
+    private final Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pending = new HashMap<>();
 
     OffsetStore(OffsetAppender appender, Function<String, Integer> partitionOf, Time time) {
         this.appender = appender;
@@ -55,6 +62,12 @@ final class OffsetStore {
     /** Forgets the offsets of the groups stored in {@code partition} (this broker no longer leads it). */
     void unload(int partition) {
         offsets.keySet().removeIf(group -> partitionOf.apply(group) == partition);
+        synchronized (pending) {
+            for (Map<String, Map<TopicPartition, CommittedOffset>> groups : pending.values()) {
+                groups.keySet().removeIf(group -> partitionOf.apply(group) == partition);
+            }
+            pending.values().removeIf(Map::isEmpty);
+        }
     }
 
     /** Replays a whole offsets partition into memory. */
@@ -67,10 +80,27 @@ final class OffsetStore {
                 break;
             }
             for (RecordBatch batch : MemoryRecords.readableRecords(info.records().readAll()).batches()) {
-                for (Record r : batch) {
-                    if (r.offset() >= next) {
-                        apply(r);
-                        records++;
+                if (batch.lastOffset() < next) {
+                    continue;
+                }
+                if (batch.isControlBatch()) {
+                    for (Record r : batch) {
+                        ControlRecordType type = ControlRecordType.parse(r.key());
+                        if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+                            completeTransaction(batch.producerId(), type == ControlRecordType.COMMIT, partitionLog
+                                    .topicPartition().partition());
+                        }
+                    }
+                } else {
+                    for (Record r : batch) {
+                        if (r.offset() >= next) {
+                            if (batch.isTransactional()) {
+                                applyPending(batch.producerId(), r);
+                            } else {
+                                apply(r);
+                            }
+                            records++;
+                        }
                     }
                 }
                 next = Math.max(next, batch.lastOffset() + 1);
@@ -104,6 +134,80 @@ final class OffsetStore {
             return;
         }
         offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>()).put(key.partition(), value);
+    }
+
+    private void applyPending(long producerId, Record r) {
+        if (!r.hasKey() || !r.hasValue()) {
+            return;
+        }
+        OffsetRecords.Key key = OffsetRecords.decodeKey(r.key());
+        CommittedOffset value = OffsetRecords.decodeValue(r.value());
+        if (key == null || value == null) {
+            log.warn("Skipping a transactional offsets record with an unknown version at offset {}", r.offset());
+            return;
+        }
+        synchronized (pending) {
+            pending.computeIfAbsent(producerId, p -> new HashMap<>()).computeIfAbsent(key.group(), g -> new HashMap<>())
+                    .put(key.partition(), value);
+        }
+    }
+
+    /**
+     * Writes offsets of a transaction (a transactional batch of the producer) and holds them pending
+     * until the transaction's marker; completes once the write is acknowledged.
+     */
+    CompletableFuture<?> commitTransactional(String group, long producerId, short producerEpoch,
+                                             Map<TopicPartition, CommittedOffset> commits) {
+        int partition = partitionOf.apply(group);
+        long now = time.milliseconds();
+        List<SimpleRecord> records = new ArrayList<>();
+        commits.forEach((tp, o) -> records.add(new SimpleRecord(now, OffsetRecords.key(group, tp), OffsetRecords.value(o))));
+        CompletableFuture<?> written;
+        synchronized (lockFor(partition)) {
+            // sequence 0: batches need one, and a coordinator's writes are not checked against it
+            written = appender.append(partition, MemoryRecords.withTransactionalRecords(Compression.NONE, producerId,
+                    producerEpoch, 0, records.toArray(SimpleRecord[]::new)));
+        }
+        return written.thenRun(() -> {
+            synchronized (pending) {
+                pending.computeIfAbsent(producerId, p -> new HashMap<>()).computeIfAbsent(group, g -> new HashMap<>())
+                        .putAll(commits);
+            }
+        });
+    }
+
+    /**
+     * The marker of a producer's transaction reached offsets partition {@code partition}: its pending
+     * offsets for the groups stored there become the groups' offsets (commit) or are dropped (abort).
+     */
+    void completeTransaction(long producerId, boolean commit, int partition) {
+        Map<String, Map<TopicPartition, CommittedOffset>> done = new HashMap<>();
+        synchronized (pending) {
+            Map<String, Map<TopicPartition, CommittedOffset>> groups = pending.get(producerId);
+            if (groups == null) {
+                return;
+            }
+            groups.entrySet().removeIf(e -> {
+                if (partitionOf.apply(e.getKey()) != partition) {
+                    return false;
+                }
+                done.put(e.getKey(), e.getValue());
+                return true;
+            });
+            if (groups.isEmpty()) {
+                pending.remove(producerId);
+            }
+        }
+        if (commit) {
+            done.forEach((group, o) -> offsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).putAll(o));
+        }
+    }
+
+    /** Whether a transaction holds offsets of a group stored in {@code partition}. */
+    private boolean hasPending(int partition) {
+        synchronized (pending) {
+            return pending.values().stream().flatMap(g -> g.keySet().stream()).anyMatch(g -> partitionOf.apply(g) == partition);
+        }
     }
 
     /** Writes the offsets, then makes them visible; completes once the write is acknowledged. */
@@ -161,8 +265,8 @@ final class OffsetStore {
      * @return whether it compacted
      */
     boolean maybeCompact(int partition, PartitionLog partitionLog, long maxBytes) {
-        if (partitionLog.size() <= maxBytes) {
-            return false;
+        if (partitionLog.size() <= maxBytes || hasPending(partition)) {
+            return false; // pending transactional offsets live only in the log before a snapshot: wait for their markers
         }
         synchronized (lockFor(partition)) {
             partitionLog.roll();

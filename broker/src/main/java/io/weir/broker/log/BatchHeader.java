@@ -19,13 +19,16 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * Because the CRC starts at the attributes, the broker rewrites baseOffset and
  * partitionLeaderEpoch in place without recomputing it.
  */
-record BatchHeader(long baseOffset, int sizeInBytes, byte magic, int lastOffsetDelta, long maxTimestamp,
+record BatchHeader(long baseOffset, int sizeInBytes, byte magic, short attributes, int lastOffsetDelta, long maxTimestamp,
                    long producerId, short producerEpoch, int baseSequence, int recordCount) {
 
     static final int SIZE = 61;
     static final int LOG_OVERHEAD = 12;
     private static final int LENGTH = 8;
     private static final int MAGIC = 16;
+    private static final int ATTRIBUTES = 21;
+    private static final int TRANSACTIONAL_FLAG = 0x10;
+    private static final int CONTROL_FLAG = 0x20;
     private static final int LAST_OFFSET_DELTA = 23;
     private static final int MAX_TIMESTAMP = 35;
     private static final int PRODUCER_ID = 43;
@@ -39,6 +42,7 @@ record BatchHeader(long baseOffset, int sizeInBytes, byte magic, int lastOffsetD
                 buf.getLong(at),
                 LOG_OVERHEAD + buf.getInt(at + LENGTH),
                 buf.get(at + MAGIC),
+                buf.getShort(at + ATTRIBUTES),
                 buf.getInt(at + LAST_OFFSET_DELTA),
                 buf.getLong(at + MAX_TIMESTAMP),
                 buf.getLong(at + PRODUCER_ID),
@@ -58,6 +62,16 @@ record BatchHeader(long baseOffset, int sizeInBytes, byte magic, int lastOffsetD
     /** The sequence number of the last record, wrapping at Integer.MAX_VALUE as producers do. */
     int lastSequence() {
         return ProducerStateManager.incrementSequence(baseSequence, lastOffsetDelta);
+    }
+
+    /** Part of a transaction (attributes bit 4). */
+    boolean isTransactional() {
+        return (attributes & TRANSACTIONAL_FLAG) != 0;
+    }
+
+    /** A control batch: a transaction marker (attributes bit 5). */
+    boolean isControl() {
+        return (attributes & CONTROL_FLAG) != 0;
     }
 
     boolean isV2() {

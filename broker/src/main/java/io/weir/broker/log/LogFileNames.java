@@ -17,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
  *     00000000000000000000.log             Kafka v2 record batches as produced, offsets assigned
  *     00000000000000000000.index           sparse offset index
  *     00000000000000000000.timeindex       sparse time index
+ *     00000000000000000000.txnindex        aborted transactions whose ABORT markers the segment holds
  *     *.deleted                            a deleted segment, kept readable for log.segment.delete.delay.ms
  *   &lt;topic&gt;-&lt;partition&gt;.&lt;id&gt;-delete/       a deleted partition, removed in the background
  * </pre>
@@ -25,6 +26,7 @@ public final class LogFileNames {
     public static final String LOG_SUFFIX = ".log";
     public static final String INDEX_SUFFIX = ".index";
     public static final String TIME_INDEX_SUFFIX = ".timeindex";
+    public static final String TXN_INDEX_SUFFIX = ".txnindex";
     public static final String DELETED_SUFFIX = ".deleted";
     public static final String DELETE_DIR_SUFFIX = "-delete";
     public static final String CLEAN_SHUTDOWN_FILE = ".weir-clean-shutdown";
@@ -45,6 +47,10 @@ public final class LogFileNames {
 
     public static Path offsetIndexFile(Path dir, long baseOffset) {
         return dir.resolve(baseName(baseOffset) + INDEX_SUFFIX);
+    }
+
+    public static Path txnIndexFile(Path dir, long baseOffset) {
+        return dir.resolve(baseName(baseOffset) + TXN_INDEX_SUFFIX);
     }
 
     public static Path timeIndexFile(Path dir, long baseOffset) {

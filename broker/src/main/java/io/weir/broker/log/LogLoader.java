@@ -96,7 +96,8 @@ final class LogLoader {
                 } else if ((base = LogFileNames.baseOffsetOf(name, LogFileNames.LOG_SUFFIX)).isPresent()) {
                     bases.add(base.getAsLong());
                 } else if (LogFileNames.baseOffsetOf(name, LogFileNames.INDEX_SUFFIX).isPresent()
-                        || LogFileNames.baseOffsetOf(name, LogFileNames.TIME_INDEX_SUFFIX).isPresent()) {
+                        || LogFileNames.baseOffsetOf(name, LogFileNames.TIME_INDEX_SUFFIX).isPresent()
+                        || LogFileNames.baseOffsetOf(name, LogFileNames.TXN_INDEX_SUFFIX).isPresent()) {
                     indexes.add(file);
                 } else if (name.equals(LeaderEpochCache.FILE_NAME) || name.equals(LeaderEpochCache.FILE_NAME + ".tmp")) {
                     continue; // read by the log itself
@@ -110,7 +111,8 @@ final class LogLoader {
         for (Path index : indexes) {
             String name = index.getFileName().toString();
             long base = LogFileNames.baseOffsetOf(name, LogFileNames.INDEX_SUFFIX)
-                    .orElseGet(() -> LogFileNames.baseOffsetOf(name, LogFileNames.TIME_INDEX_SUFFIX).getAsLong());
+                    .orElseGet(() -> LogFileNames.baseOffsetOf(name, LogFileNames.TIME_INDEX_SUFFIX)
+                            .orElseGet(() -> LogFileNames.baseOffsetOf(name, LogFileNames.TXN_INDEX_SUFFIX).getAsLong()));
             if (!bases.contains(base)) {
                 log.warn("Deleting index {} of {}: its segment file {} is missing", index, tp, LogFileNames.logFile(dir, base));
                 try {

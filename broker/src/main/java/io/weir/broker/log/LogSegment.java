@@ -38,6 +38,7 @@ public final class LogSegment implements Closeable {
     private final FileChannel channel;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
     private final int indexIntervalBytes;
     private volatile Path file;
     private volatile int size;
@@ -50,12 +51,13 @@ public final class LogSegment implements Closeable {
     private volatile boolean closedByLog;
 
     private LogSegment(Path file, long baseOffset, FileChannel channel, OffsetIndex offsetIndex, TimeIndex timeIndex,
-                       int indexIntervalBytes, long rollingTimestamp) {
+                       TransactionIndex txnIndex, int indexIntervalBytes, long rollingTimestamp) {
         this.file = file;
         this.baseOffset = baseOffset;
         this.channel = channel;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.indexIntervalBytes = indexIntervalBytes;
         this.offsetOfMaxTimestampSoFar = baseOffset;
         this.rollingTimestamp = rollingTimestamp;
@@ -78,7 +80,8 @@ public final class LogSegment implements Closeable {
                     config.maxIndexSize());
             TimeIndex timeIndex = new TimeIndex(LogFileNames.timeIndexFile(dir, baseOffset), baseOffset,
                     config.maxIndexSize());
-            LogSegment segment = new LogSegment(logFile, baseOffset, channel, offsetIndex, timeIndex,
+            TransactionIndex txnIndex = TransactionIndex.open(LogFileNames.txnIndexFile(dir, baseOffset));
+            LogSegment segment = new LogSegment(logFile, baseOffset, channel, offsetIndex, timeIndex, txnIndex,
                     config.indexIntervalBytes(), time.milliseconds());
             segment.size = (int) length;
             return segment;
@@ -105,6 +108,11 @@ public final class LogSegment implements Closeable {
 
     FileChannel channel() {
         return channel;
+    }
+
+    /** The aborted transactions whose ABORT markers this segment holds. */
+    TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     /** The largest record timestamp in the segment, or {@code NO_TIMESTAMP} when it holds none. */
@@ -317,17 +325,35 @@ public final class LogSegment implements Closeable {
 
     /** Calls {@code action} with the header of every stored batch, in order. */
     void forEachBatchHeader(java.util.function.Consumer<BatchHeader> action) {
+        forEachStoredBatch(b -> action.accept(b.header()));
+    }
+
+    /** Calls {@code action} with the position and header of every stored batch, in order. */
+    void forEachStoredBatch(java.util.function.Consumer<StoredBatch> action) {
         ByteBuffer buf = headerBuffer();
         int limit = size;
         int position = 0;
         try {
             BatchHeader h;
             while ((h = readHeader(position, limit, buf)) != null) {
-                action.accept(h);
+                action.accept(new StoredBatch(position, h));
                 position += h.sizeInBytes();
             }
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot scan " + file + ": " + e, e);
+        }
+    }
+
+    /** The type of the control record in the control batch stored at {@code batch}. */
+    org.apache.kafka.common.record.internal.ControlRecordType controlType(StoredBatch batch) {
+        try {
+            for (Record r : readBatch(batch.position(), batch.header().sizeInBytes())) {
+                return org.apache.kafka.common.record.internal.ControlRecordType.parse(r.key());
+            }
+            return org.apache.kafka.common.record.internal.ControlRecordType.UNKNOWN;
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot read the control batch at offset " + batch.header().baseOffset()
+                    + " of " + file + ": " + e, e);
         }
     }
 
@@ -522,6 +548,7 @@ public final class LogSegment implements Closeable {
                     + offset + "): " + e, e);
         }
         size = first.position();
+        txnIndex.truncateTo(offset);
         loadState();
         return removed;
     }
@@ -560,6 +587,7 @@ public final class LogSegment implements Closeable {
             if (withIndexes) {
                 offsetIndex.flush();
                 timeIndex.flush();
+                txnIndex.flush();
             }
         } catch (java.nio.channels.ClosedChannelException e) {
             if (!closedByLog) {
@@ -578,6 +606,7 @@ public final class LogSegment implements Closeable {
             file = target;
             offsetIndex.renameTo(offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + LogFileNames.DELETED_SUFFIX));
             timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName() + LogFileNames.DELETED_SUFFIX));
+            txnIndex.renameTo(txnIndex.file().resolveSibling(txnIndex.file().getFileName() + LogFileNames.DELETED_SUFFIX));
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot mark segment " + file + " deleted: " + e, e);
         }
@@ -591,6 +620,7 @@ public final class LogSegment implements Closeable {
             Files.deleteIfExists(file);
             offsetIndex.deleteIfExists();
             timeIndex.deleteIfExists();
+            txnIndex.deleteIfExists();
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot delete segment " + file + ": " + e, e);
         }

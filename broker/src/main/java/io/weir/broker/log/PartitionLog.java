@@ -19,7 +19,10 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,16 +93,35 @@ public final class PartitionLog implements AutoCloseable {
         return epochCache;
     }
 
-    /** Re-derives idempotent-producer state from the batch headers of every segment. */
+    /**
+     * Re-derives producer state (sequences, epochs, open transactions) from the batch headers of every
+     * segment, reading the one record of each control batch, and rebuilds each segment's
+     * aborted-transaction index from the ABORT markers found (rewriting its file only when it differs).
+     */
     private void rebuildProducerState() {
         producerState.clear();
         for (LogSegment segment : segments.values()) {
-            segment.forEachBatchHeader(h -> {
-                if (h.hasProducerId()) {
+            List<AbortedTxn> aborted = new ArrayList<>();
+            segment.forEachStoredBatch(b -> {
+                BatchHeader h = b.header();
+                if (!h.hasProducerId()) {
+                    return;
+                }
+                if (h.isControl()) {
+                    ControlRecordType type = segment.controlType(b);
+                    if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+                        AbortedTxn t = producerState.completeTxn(h.producerId(), h.producerEpoch(), -1, h.baseOffset(),
+                                type == ControlRecordType.ABORT);
+                        if (t != null) {
+                            aborted.add(t);
+                        }
+                    }
+                } else {
                     producerState.update(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
-                            h.baseOffset(), h.lastOffset());
+                            h.baseOffset(), h.lastOffset(), h.isTransactional(), true, h.maxTimestamp());
                 }
             });
+            segment.txnIndex().reset(aborted);
         }
     }
 
@@ -187,12 +209,23 @@ public final class PartitionLog implements AutoCloseable {
      * @throws KafkaStorageException   when the disk refuses the write; nothing already stored is affected
      */
     public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        return appendAsLeader(records, leaderEpoch, AppendOrigin.CLIENT);
+    }
+
+    /**
+     * Appends as {@link #appendAsLeader(MemoryRecords, int)}, for a producer or (transaction markers,
+     * transactional offsets) for a coordinator.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException a fenced producer epoch
+     * @throws org.apache.kafka.common.errors.TransactionCoordinatorFencedException a marker from a deposed coordinator
+     */
+    public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch, AppendOrigin origin) {
         LogConfig c = config;
         AppendBatches batches = AppendBatches.validate(records, c.maxMessageBytes(), true, context());
         appendLock.lock();
         try {
             checkOpen();
-            ProducerStateManager.BatchMetadata duplicate = checkProducerState(batches);
+            ProducerStateManager.BatchMetadata duplicate = checkProducerState(batches, origin);
             if (duplicate != null) {
                 return new LogAppendInfo(duplicate.firstOffset(), duplicate.lastOffset(), RecordBatch.NO_TIMESTAMP,
                         RecordBatch.NO_TIMESTAMP, batches.recordCount(), 0, logStartOffset, true);
@@ -259,21 +292,33 @@ public final class PartitionLog implements AutoCloseable {
      *
      * @return the original of a duplicate batch, else null
      */
-    private ProducerStateManager.BatchMetadata checkProducerState(AppendBatches batches) {
+    private ProducerStateManager.BatchMetadata checkProducerState(AppendBatches batches, AppendOrigin origin) {
         List<BatchHeader> headers = batches.headers();
         for (int i = 0; i < headers.size(); i++) {
             MutableRecordBatch batch = batches.batches().get(i);
-            if (batch.isControlBatch() || batch.isTransactional()) {
-                throw new InvalidRecordException(context() + ": transactional and control batches are not accepted from "
-                        + "producers: this broker does not implement transactions yet");
+            BatchHeader h = headers.get(i);
+            if ((batch.isControlBatch() || batch.isTransactional()) && !h.hasProducerId()) {
+                throw new InvalidRecordException(context() + ": a transactional or control batch without a producer id");
             }
-            if (headers.get(i).hasProducerId() && headers.size() > 1) {
+            if (batch.isControlBatch() && origin == AppendOrigin.CLIENT) {
+                throw new InvalidRecordException(context() + ": control batches are written by transaction coordinators, "
+                        + "not accepted from producers");
+            }
+            if (origin == AppendOrigin.COORDINATOR && h.hasProducerId()) {
+                if (batch.isControlBatch()) {
+                    producerState.checkMarker(h.producerId(), h.producerEpoch(), markerOf(batch).coordinatorEpoch(), context());
+                } else {
+                    producerState.checkEpoch(h.producerId(), h.producerEpoch(), context());
+                }
+                continue;
+            }
+            if (h.hasProducerId() && headers.size() > 1) {
                 throw new InvalidRecordException(context() + ": an idempotent producer must send one batch per partition, got "
                         + headers.size());
             }
         }
         BatchHeader h = headers.get(0);
-        if (!h.hasProducerId()) {
+        if (!h.hasProducerId() || origin == AppendOrigin.COORDINATOR) {
             return null;
         }
         return producerState.check(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(), context());
@@ -295,14 +340,73 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         for (MutableRecordBatch batch : batches.batches()) {
-            if (batch.hasProducerId()) {
+            if (!batch.hasProducerId()) {
+                continue;
+            }
+            if (batch.isControlBatch()) {
+                EndTransactionMarker marker = markerOf(batch);
+                if (marker != null) {
+                    AbortedTxn aborted = producerState.completeTxn(batch.producerId(), batch.producerEpoch(),
+                            marker.coordinatorEpoch(), batch.baseOffset(), marker.controlType() == ControlRecordType.ABORT);
+                    if (aborted != null) {
+                        segment.txnIndex().append(aborted);
+                    }
+                }
+            } else {
                 producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                        batch.baseOffset(), batch.lastOffset());
+                        batch.baseOffset(), batch.lastOffset(), batch.isTransactional(), true, batch.maxTimestamp());
             }
         }
         logEnd = new LogOffsetMetadata(lastOffset + 1, segment.baseOffset(), segment.size());
         return new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, appendTime, batches.recordCount(),
                 batches.sizeInBytes(), logStartOffset, false);
+    }
+
+    /** The COMMIT or ABORT marker of a control batch, or null for another control record. */
+    private EndTransactionMarker markerOf(MutableRecordBatch batch) {
+        for (Record r : batch) {
+            ControlRecordType type = ControlRecordType.parse(r.key());
+            if (type != ControlRecordType.COMMIT && type != ControlRecordType.ABORT) {
+                return null;
+            }
+            return EndTransactionMarker.deserialize(r);
+        }
+        throw new InvalidRecordException(context() + ": empty control batch at offset " + batch.baseOffset());
+    }
+
+    /**
+     * The last stable offset given the high watermark: no record below it belongs to a transaction
+     * that is open, or whose marker is not yet replicated (read_committed consumers read up to it).
+     */
+    public long lastStableOffset(long highWatermark) {
+        return Math.min(highWatermark, producerState.firstUnstableOffset(highWatermark));
+    }
+
+    /**
+     * The aborted transactions that overlap [{@code fetchOffset}, {@code upperBound}): what a
+     * read_committed fetch returns with its records, so the consumer can drop the aborted ones.
+     */
+    public List<AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBound) {
+        List<AbortedTxn> out = new ArrayList<>();
+        Long from = segments.floorKey(fetchOffset);
+        // the marker of an aborted transaction overlapping the range may lie in any later segment
+        for (LogSegment segment : (from == null ? segments : segments.tailMap(from, true)).values()) {
+            if (segment.txnIndex().collect(fetchOffset, upperBound, out)) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** The producers with state in this partition (DescribeProducers). */
+    public List<ActiveProducer> activeProducers() {
+        appendLock.lock();
+        try {
+            return producerState.snapshot().stream().map(p -> new ActiveProducer(p.producerId(), p.epoch(), p.lastSequence(),
+                    p.lastTimestamp(), p.coordinatorEpoch(), p.currentTxnStartOffset())).toList();
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     /**
@@ -350,7 +454,7 @@ public final class PartitionLog implements AutoCloseable {
 
     private void deleteStaleSegmentFiles(long baseOffset) {
         for (Path p : List.of(LogFileNames.logFile(dir, baseOffset), LogFileNames.offsetIndexFile(dir, baseOffset),
-                LogFileNames.timeIndexFile(dir, baseOffset))) {
+                LogFileNames.timeIndexFile(dir, baseOffset), LogFileNames.txnIndexFile(dir, baseOffset))) {
             try {
                 if (Files.deleteIfExists(p)) {
                     log.warn("Deleted stale file {} before creating a segment at offset {}", p, baseOffset);

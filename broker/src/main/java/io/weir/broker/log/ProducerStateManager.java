@@ -1,26 +1,39 @@
 package io.weir.broker.log;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
- * Idempotent-producer state of one partition: for each producer id, its epoch and the sequence
- * numbers and offsets of its last five batches (kafka-clients keeps at most five requests in
- * flight per partition, so a retried batch is always among them).
+ * Producer state of one partition: for each producer id, its epoch, the sequence numbers and offsets
+ * of its last five batches (kafka-clients keeps at most five requests in flight per partition, so a
+ * retried batch is always among them), and its open transaction, if any.
  *
- * <p>Rules, as Kafka applies them: a batch repeating one of the cached batches (same epoch, same
- * first and last sequence) is a duplicate, answered with its original offsets and not written again;
- * an older epoch is fenced ({@link InvalidProducerEpochException}); a newer epoch must start at
+ * <p>Idempotence rules, as Kafka applies them: a batch repeating one of the cached batches (same epoch,
+ * same first and last sequence) is a duplicate, answered with its original offsets and not written
+ * again; an older epoch is fenced ({@link InvalidProducerEpochException}); a newer epoch must start at
  * sequence 0; otherwise the batch must continue the last sequence exactly
  * ({@link OutOfOrderSequenceException}). A producer the partition has no state for (new, or its
  * batches aged out) is accepted at any sequence.
  *
- * <p>Pure state, rebuilt from the batch headers of the log when it is loaded or truncated. Not
- * thread-safe: guarded by the partition's append lock.
+ * <p>Transactions: a producer's first transactional batch opens its transaction at that batch's
+ * offset; a COMMIT or ABORT marker closes it. A closed transaction stays "unreplicated" until the high
+ * watermark passes its marker. The first unstable offset is the smallest first offset among open and
+ * unreplicated transactions; the last stable offset (LSO) is the smaller of it and the high watermark.
+ * Markers are fenced by producer epoch and by coordinator epoch
+ * ({@link TransactionCoordinatorFencedException}), so a deposed coordinator cannot complete a
+ * transaction its successor decided.
+ *
+ * <p>Pure state, rebuilt from the batches of the log when it is loaded or truncated. The producer
+ * map is guarded by the partition's append lock; the transaction bookkeeping that readers query
+ * ({@link #firstUnstableOffset}) is also guarded by this object's monitor.
  */
 final class ProducerStateManager {
     static final int CACHED_BATCHES = 5;
@@ -29,12 +42,25 @@ final class ProducerStateManager {
     record BatchMetadata(int firstSequence, int lastSequence, long firstOffset, long lastOffset) {
     }
 
+    /** A producer as DescribeProducers shows it. */
+    record ProducerSnapshot(long producerId, short epoch, int lastSequence, long lastTimestamp, int coordinatorEpoch,
+                            long currentTxnStartOffset) {
+    }
+
     private static final class ProducerEntry {
         short epoch;
+        int coordinatorEpoch = -1;
+        long lastTimestamp = RecordBatch.NO_TIMESTAMP;
+        /** First offset of the open transaction, or -1. */
+        long currentTxnFirstOffset = -1;
         final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(CACHED_BATCHES);
     }
 
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
+    /** Open transactions: first offset → producer id. Guarded by this. */
+    private final TreeMap<Long, Long> ongoing = new TreeMap<>();
+    /** Closed transactions whose marker may still be above the high watermark: marker offset → first offset. Guarded by this. */
+    private final TreeMap<Long, Long> unreplicated = new TreeMap<>();
 
     static int incrementSequence(int sequence, int increment) {
         if (sequence > Integer.MAX_VALUE - increment) {
@@ -55,10 +81,7 @@ final class ProducerStateManager {
         if (entry == null) {
             return null;
         }
-        if (epoch < entry.epoch) {
-            throw new InvalidProducerEpochException(context + ": producer " + producerId + " epoch " + epoch
-                    + " is older than its current epoch " + entry.epoch);
-        }
+        checkEpoch(entry, producerId, epoch, context);
         if (epoch > entry.epoch) {
             if (firstSequence != 0) {
                 throw new OutOfOrderSequenceException(context + ": producer " + producerId + " starts epoch " + epoch
@@ -79,23 +102,136 @@ final class ProducerStateManager {
         return null;
     }
 
-    /** Records an appended batch. */
+    /**
+     * Checks a batch a coordinator writes for a producer (transactional offsets): only the epoch.
+     *
+     * @throws InvalidProducerEpochException when the epoch is older than the producer's current one
+     */
+    void checkEpoch(long producerId, short epoch, String context) {
+        ProducerEntry entry = producers.get(producerId);
+        if (entry != null) {
+            checkEpoch(entry, producerId, epoch, context);
+        }
+    }
+
+    private static void checkEpoch(ProducerEntry entry, long producerId, short epoch, String context) {
+        if (epoch < entry.epoch) {
+            throw new InvalidProducerEpochException(context + ": producer " + producerId + " epoch " + epoch
+                    + " is older than its current epoch " + entry.epoch);
+        }
+    }
+
+    /**
+     * Checks a transaction marker about to be appended.
+     *
+     * @throws InvalidProducerEpochException         when the marker's epoch is older than the producer's
+     * @throws TransactionCoordinatorFencedException when the marker comes from an older coordinator
+     */
+    void checkMarker(long producerId, short epoch, int coordinatorEpoch, String context) {
+        ProducerEntry entry = producers.get(producerId);
+        if (entry == null) {
+            return;
+        }
+        checkEpoch(entry, producerId, epoch, context);
+        if (coordinatorEpoch < entry.coordinatorEpoch) {
+            throw new TransactionCoordinatorFencedException(context + ": marker for producer " + producerId
+                    + " from coordinator epoch " + coordinatorEpoch + ", older than " + entry.coordinatorEpoch);
+        }
+    }
+
+    /** Records an appended batch of an idempotent (non-transactional) producer. */
     void update(long producerId, short epoch, int firstSequence, int lastSequence, long firstOffset, long lastOffset) {
+        update(producerId, epoch, firstSequence, lastSequence, firstOffset, lastOffset, false, true, RecordBatch.NO_TIMESTAMP);
+    }
+
+    /**
+     * Records an appended data batch.
+     *
+     * @param trackSequence whether the batch's sequence numbers count (false for a coordinator's writes)
+     */
+    void update(long producerId, short epoch, int firstSequence, int lastSequence, long firstOffset, long lastOffset,
+                boolean transactional, boolean trackSequence, long maxTimestamp) {
         if (producerId == RecordBatch.NO_PRODUCER_ID) {
             return;
         }
         ProducerEntry entry = producers.computeIfAbsent(producerId, id -> new ProducerEntry());
+        bumpEpoch(entry, epoch);
+        entry.lastTimestamp = Math.max(entry.lastTimestamp, maxTimestamp);
+        if (trackSequence && firstSequence != RecordBatch.NO_SEQUENCE) {
+            if (entry.batches.size() == CACHED_BATCHES) {
+                entry.batches.removeFirst();
+            }
+            entry.batches.addLast(new BatchMetadata(firstSequence, lastSequence, firstOffset, lastOffset));
+        }
+        if (transactional && entry.currentTxnFirstOffset < 0) {
+            entry.currentTxnFirstOffset = firstOffset;
+            synchronized (this) {
+                ongoing.put(firstOffset, producerId);
+            }
+        }
+    }
+
+    private static void bumpEpoch(ProducerEntry entry, short epoch) {
         if (epoch != entry.epoch) {
             entry.epoch = epoch;
             entry.batches.clear();
         }
-        if (entry.batches.size() == CACHED_BATCHES) {
-            entry.batches.removeFirst();
+    }
+
+    /**
+     * Records an appended COMMIT or ABORT marker: the producer's transaction (if it wrote to this
+     * partition) is closed.
+     *
+     * @return the aborted transaction to index, or null (a commit, or no transaction was open)
+     */
+    AbortedTxn completeTxn(long producerId, short epoch, int coordinatorEpoch, long markerOffset, boolean abort) {
+        ProducerEntry entry = producers.computeIfAbsent(producerId, id -> new ProducerEntry());
+        bumpEpoch(entry, epoch);
+        entry.coordinatorEpoch = Math.max(entry.coordinatorEpoch, coordinatorEpoch);
+        long first = entry.currentTxnFirstOffset;
+        if (first < 0) {
+            return null;
         }
-        entry.batches.addLast(new BatchMetadata(firstSequence, lastSequence, firstOffset, lastOffset));
+        entry.currentTxnFirstOffset = -1;
+        synchronized (this) {
+            ongoing.remove(first);
+            unreplicated.put(markerOffset, first);
+            if (!abort) {
+                return null;
+            }
+            long lastStable = ongoing.isEmpty() ? markerOffset + 1 : ongoing.firstKey();
+            return new AbortedTxn(producerId, first, markerOffset, lastStable);
+        }
+    }
+
+    /**
+     * The smallest first offset of a transaction that is open, or closed by a marker at or above
+     * {@code highWatermark}; {@code Long.MAX_VALUE} when there is none. Closed transactions whose
+     * markers lie below {@code highWatermark} are forgotten.
+     */
+    synchronized long firstUnstableOffset(long highWatermark) {
+        unreplicated.headMap(highWatermark).clear();
+        long first = ongoing.isEmpty() ? Long.MAX_VALUE : ongoing.firstKey();
+        for (long f : unreplicated.values()) {
+            first = Math.min(first, f);
+        }
+        return first;
+    }
+
+    /** The producers with state here (DescribeProducers). */
+    List<ProducerSnapshot> snapshot() {
+        List<ProducerSnapshot> out = new ArrayList<>();
+        producers.forEach((id, e) -> out.add(new ProducerSnapshot(id, e.epoch,
+                e.batches.isEmpty() ? -1 : e.batches.peekLast().lastSequence(), e.lastTimestamp, e.coordinatorEpoch,
+                e.currentTxnFirstOffset)));
+        return out;
     }
 
     void clear() {
         producers.clear();
+        synchronized (this) {
+            ongoing.clear();
+            unreplicated.clear();
+        }
     }
 }

@@ -87,6 +87,14 @@ public final class Partition {
         return highWatermark;
     }
 
+    /**
+     * The last stable offset: below it, every transaction is decided and its marker replicated
+     * (read_committed consumers read up to it).
+     */
+    public long lastStableOffset() {
+        return log.lastStableOffset(highWatermark.offset());
+    }
+
     /** Becomes (or stays) leader with this state. Returns whether the leader epoch is new. */
     synchronized boolean makeLeader(LeaderAndIsr newState, List<Integer> newReplicas, long nowMs) {
         boolean newEpoch = newState.leaderEpoch() != state.leaderEpoch() || !isLeader();

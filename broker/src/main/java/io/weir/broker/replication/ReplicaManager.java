@@ -3,6 +3,7 @@ package io.weir.broker.replication;
 import io.weir.broker.common.NamedThreadFactory;
 import io.weir.broker.common.Scheduler;
 import io.weir.broker.common.Time;
+import io.weir.broker.log.AppendOrigin;
 import io.weir.broker.log.LeaderEpochCache;
 import io.weir.broker.log.LogAppendInfo;
 import io.weir.broker.log.LogConfig;
@@ -293,6 +294,12 @@ public final class ReplicaManager {
      */
     public CompletableFuture<LogAppendInfo> appendRecords(TopicPartition tp, MemoryRecords records, short requiredAcks,
                                                           int minInsyncReplicas, long timeoutMs) {
+        return appendRecords(tp, records, requiredAcks, minInsyncReplicas, timeoutMs, AppendOrigin.CLIENT);
+    }
+
+    /** As {@link #appendRecords(TopicPartition, MemoryRecords, short, int, long)}, for a producer or a coordinator. */
+    public CompletableFuture<LogAppendInfo> appendRecords(TopicPartition tp, MemoryRecords records, short requiredAcks,
+                                                          int minInsyncReplicas, long timeoutMs, AppendOrigin origin) {
         Partition partition = partitions.get(tp);
         if (partition == null || !partition.isLeader()) {
             throw new NotLeaderOrFollowerException("Broker " + brokerId + " does not lead " + tp);
@@ -306,7 +313,7 @@ public final class ReplicaManager {
                     + minInsyncReplicas);
         }
         int epoch = partition.leaderEpoch();
-        LogAppendInfo info = partition.log().appendAsLeader(records, epoch);
+        LogAppendInfo info = partition.log().appendAsLeader(records, epoch, origin);
         if (!info.duplicate()) {
             partition.maybeIncrementHighWatermark();
             fetchPurgatory.onAppend(tp);

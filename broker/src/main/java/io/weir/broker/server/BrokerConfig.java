@@ -139,6 +139,7 @@ public final class BrokerConfig {
                     "clients need a host name to connect to; set advertised.listeners when listening on all interfaces");
         }
         groupConfig();
+        transactionConfig();
         if (parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS) < parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS)) {
             throw new ConfigException(REPLICA_SOCKET_TIMEOUT_MS, parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS),
                     "must be at least replica.fetch.wait.max.ms (" + parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS) + ")");
@@ -297,6 +298,11 @@ public final class BrokerConfig {
                 parsed.getInt(GROUP_MAX_SESSION_TIMEOUT_MS), parsed.getInt(GROUP_INITIAL_REBALANCE_DELAY_MS),
                 parsed.getInt(GROUP_MAX_SIZE), parsed.getInt(OFFSETS_TOPIC_PARTITIONS), parsed.getInt(OFFSETS_TOPIC_SEGMENT_BYTES),
                 parsed.getInt(OFFSET_METADATA_MAX_BYTES));
+    }
+
+    /** The transaction coordinator's settings ({@code transaction.*}). */
+    public io.weir.broker.txn.TransactionConfig transactionConfig() {
+        return TransactionSettings.parse(originals, parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS));
     }
 
     public short offsetsTopicReplicationFactor() {

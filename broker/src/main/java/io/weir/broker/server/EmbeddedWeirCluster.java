@@ -106,6 +106,7 @@ public final class EmbeddedWeirCluster implements AutoCloseable {
         props.put(BrokerConfig.OFFSETS_TOPIC_PARTITIONS, "5");
         props.put(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
         props.put(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS, "1000");
+        props.put("transaction.state.log.num.partitions", "5");
         props.putAll(brokerProperties);
         WeirServer server = new WeirServer(new BrokerConfig(props), Time.SYSTEM);
         server.startup();

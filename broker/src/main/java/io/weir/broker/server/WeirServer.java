@@ -17,6 +17,9 @@ import io.weir.broker.replication.ReplicationQuota;
 import io.weir.broker.controller.Controller;
 import io.weir.broker.zk.ClusterWatch;
 import io.weir.broker.txn.ProducerIdManager;
+import io.weir.broker.txn.TransactionCoordinator;
+import io.weir.broker.api.TxnMarkerAppender;
+import io.weir.broker.log.AppendOrigin;
 import io.weir.broker.zk.BrokerRegistration;
 import io.weir.broker.zk.EmbeddedZooKeeper;
 import io.weir.broker.zk.ZkStore;
@@ -59,6 +62,7 @@ public final class WeirServer implements AutoCloseable {
     private volatile ReplicaManager replicaManager;
     private volatile ClusterMetadata metadata;
     private GroupCoordinator groupCoordinator;
+    private volatile TransactionCoordinator txnCoordinator;
     private volatile MetadataSync sync;
     private volatile Controller controller;
     private volatile ClusterWatch watch;
@@ -111,13 +115,19 @@ public final class WeirServer implements AutoCloseable {
         });
         sync = new MetadataSync(config.brokerId(), () -> watch.snapshot(), metadata, topics, replicaManager);
         started(sync);
+        // coordinator origin: transactional offsets are checked by producer epoch only
         groupCoordinator = new GroupCoordinator(config.groupConfig(), (partition, records) -> replicaManager.appendRecords(
-                new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition), records, (short) -1, 1), scheduler, time);
+                new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition), records, (short) -1, 1, 5_000,
+                AppendOrigin.COORDINATOR), scheduler, time);
+        ProducerIdManager producerIds = new ProducerIdManager(zk);
+        TxnMarkerAppender markers = new TxnMarkerAppender(replicaManager, groupCoordinator, time);
+        txnCoordinator = started(new TransactionCoordinator(config.brokerId(), config.transactionConfig(), metadata,
+                this::appendTransactionState, markers, producerIds::nextProducerId, scheduler, time));
         BrokerServices services = new BrokerServices(config.brokerId(), config.originals(), config.autoCreateTopics(),
                 config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
-                config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, new ProducerIdManager(zk),
-                groupCoordinator, time, () -> controller);
-        KafkaApis apis = started(new KafkaApis(services, config.numIoThreads()));
+                config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, producerIds,
+                groupCoordinator, time, () -> controller, txnCoordinator);
+        KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers));
 
         socketServer = new SocketServer(config.listener().host(), config.listener().port(), config.socketRequestMaxBytes(),
                 config.connectionsMaxIdleMs(), config.numNetworkThreads(), apis);
@@ -146,6 +156,8 @@ public final class WeirServer implements AutoCloseable {
             public void onBecomeLeader(io.weir.broker.replication.Partition partition) {
                 if (partition.topicPartition().topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
                     groupCoordinator.loadOffsets(partition.log());
+                } else if (partition.topicPartition().topic().equals(TransactionCoordinator.STATE_TOPIC)) {
+                    txnCoordinator.load(partition.topicPartition().partition(), partition.leaderEpoch(), partition.log());
                 }
             }
 
@@ -153,6 +165,8 @@ public final class WeirServer implements AutoCloseable {
             public void onResign(TopicPartition tp) {
                 if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
                     groupCoordinator.unloadOffsets(tp.partition());
+                } else if (tp.topic().equals(TransactionCoordinator.STATE_TOPIC)) {
+                    txnCoordinator.unload(tp.partition());
                 }
             }
         });
@@ -192,8 +206,19 @@ public final class WeirServer implements AutoCloseable {
         replicaManager.partitions().forEach((tp, partition) -> {
             if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME) && partition.isLeader()) {
                 groupCoordinator.maybeCompact(tp.partition(), partition.log());
+            } else if (tp.topic().equals(TransactionCoordinator.STATE_TOPIC) && partition.isLeader()) {
+                txnCoordinator.maybeCompact(tp.partition(), partition.log());
             }
         });
+    }
+
+    /** Writes to a {@code __transaction_state} partition: acks=all, at least {@code transaction.state.log.min.isr}. */
+    private java.util.concurrent.CompletableFuture<?> appendTransactionState(int partition,
+                                                                            org.apache.kafka.common.record.internal.MemoryRecords records) {
+        TopicPartition tp = new TopicPartition(TransactionCoordinator.STATE_TOPIC, partition);
+        int replicas = replicaManager.partition(tp).map(p -> p.replicas().size()).orElse(1);
+        int minIsr = Math.max(1, Math.min(txnCoordinator.config().stateTopicMinIsr(), replicas));
+        return replicaManager.appendRecords(tp, records, (short) -1, minIsr, 5_000, AppendOrigin.COORDINATOR);
     }
 
     /**

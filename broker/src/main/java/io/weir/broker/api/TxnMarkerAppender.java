@@ -1,0 +1,58 @@
+package io.weir.broker.api;
+
+import io.weir.broker.common.Time;
+import io.weir.broker.group.GroupCoordinator;
+import io.weir.broker.log.AppendOrigin;
+import io.weir.broker.replication.ReplicaManager;
+import io.weir.broker.txn.LocalMarkerWriter;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * A partition leader's part of committing or aborting: appends the COMMIT or ABORT control batch of a
+ * producer (acks=all, replicated like data), and on a {@code __consumer_offsets} partition makes the
+ * producer's pending transactional offsets visible or drops them. Used by WriteTxnMarkers and by the
+ * local transaction coordinator for partitions this broker leads.
+ *
+ * <p>Thread-safe.
+ */
+public final class TxnMarkerAppender implements LocalMarkerWriter {
+    private static final long APPEND_TIMEOUT_MS = 10_000;
+
+    private final ReplicaManager replicas;
+    private final GroupCoordinator groups;
+    private final Time time;
+
+    public TxnMarkerAppender(ReplicaManager replicas, GroupCoordinator groups, Time time) {
+        this.replicas = replicas;
+        this.groups = groups;
+        this.time = time;
+    }
+
+    @Override
+    public CompletableFuture<Errors> write(TopicPartition tp, long producerId, short producerEpoch, int coordinatorEpoch,
+                                           boolean commit) {
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(time.milliseconds(), producerId, producerEpoch,
+                new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch));
+        CompletableFuture<?> appended;
+        try {
+            appended = replicas.appendRecords(tp, marker, (short) -1, 1, APPEND_TIMEOUT_MS, AppendOrigin.COORDINATOR);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        return appended.handle((info, e) -> {
+            if (e != null) {
+                return ApiErrors.errorFor(e, "marker of producer " + producerId + " for " + tp);
+            }
+            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                groups.completeTransaction(producerId, commit, tp.partition());
+            }
+            return Errors.NONE;
+        });
+    }
+}
