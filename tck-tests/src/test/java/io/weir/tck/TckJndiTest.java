@@ -16,10 +16,10 @@ class TckJndiTest {
         Map<String, String> e = TckJndi.entries(WeirTckBroker.syntax("127.0.0.1:9092"));
 
         assertThat(e).containsEntry("java.naming.factory.initial", "io.weir.jms.jndi.WeirInitialContextFactory")
-                .containsEntry("connectionFactory.MyConnectionFactory", "127.0.0.1:9092?transactions=local")
-                .containsEntry("connectionFactory.MyQueueConnectionFactory", "127.0.0.1:9092?transactions=local")
-                .containsEntry("connectionFactory.MyTopicConnectionFactory", "127.0.0.1:9092?transactions=local")
-                .containsEntry("connectionFactory.DURABLE_SUB_CONNECTION_FACTORY", "127.0.0.1:9092?transactions=local&clientId=cts");
+                .containsEntry("connectionFactory.MyConnectionFactory", "127.0.0.1:9092")
+                .containsEntry("connectionFactory.MyQueueConnectionFactory", "127.0.0.1:9092")
+                .containsEntry("connectionFactory.MyTopicConnectionFactory", "127.0.0.1:9092")
+                .containsEntry("connectionFactory.DURABLE_SUB_CONNECTION_FACTORY", "127.0.0.1:9092?clientId=cts");
         for (String q : new String[] {"MY_QUEUE", "MY_QUEUE2", "testQ0", "testQ1", "testQ2", "testQueue2", "Q2"}) {
             assertThat(e).containsEntry("queue." + q, q);
         }

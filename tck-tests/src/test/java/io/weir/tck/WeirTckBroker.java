@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * An {@link EmbeddedWeirCluster} (ZooKeeper + brokers on loopback, ephemeral ports) and Weir's JNDI syntax:
- * {@code connectionFactory.<name>=<bootstrap servers>?transactions=local[&clientId=cts]}, {@code queue.<name>=<name>},
+ * {@code connectionFactory.<name>=<bootstrap servers>[?clientId=cts]}, {@code queue.<name>=<name>},
  * {@code topic.<name>=<name>}. A Weir connection factory is a generic, queue and topic factory at once.
  */
 public final class WeirTckBroker implements TckBroker {
@@ -28,9 +28,7 @@ public final class WeirTckBroker implements TckBroker {
 
             @Override
             public Map<String, String> connectionFactory(String name, TckJndi.FactoryKind kind) {
-                // the embedded Weir broker has no transactions yet: transacted sessions use the local engine
-                String url = bootstrap + "?transactions=local"
-                        + (kind == TckJndi.FactoryKind.DURABLE_TOPIC ? "&clientId=" + TckJndi.DURABLE_CLIENT_ID : "");
+                String url = kind == TckJndi.FactoryKind.DURABLE_TOPIC ? bootstrap + "?clientId=" + TckJndi.DURABLE_CLIENT_ID : bootstrap;
                 return Map.of("connectionFactory." + name, url);
             }
         };

@@ -242,6 +242,32 @@ abstract class TransactionSuite {
         assertThat(readRaw(queue, "read_committed")).as("the fenced session's send never commits").isEmpty();
     }
 
+    /** {@code transactions=local}: the buffering engine for brokers without transactions. */
+    @Test
+    void localTransactionsBufferSendsUntilCommit(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        WeirConnectionFactory f = factory();
+        f.setTransactions("local");
+        try (Connection c = f.createConnection()) {
+            Session tx = c.createSession(Session.SESSION_TRANSACTED);
+            MessageProducer p = tx.createProducer(tx.createQueue(queue));
+            p.send(tx.createTextMessage("rolled back"));
+            assertThat(readRaw(queue, "read_uncommitted")).as("nothing sent before commit").isEmpty();
+            tx.rollback();
+            p.send(tx.createTextMessage("committed"));
+            tx.commit();
+            assertThat(readRaw(queue, "read_uncommitted")).as("plain records, no transaction").containsExactly("committed");
+            MessageConsumer consumer = tx.createConsumer(tx.createQueue(queue));
+            c.start();
+            assertThat(text(consumer.receive(WAIT))).isEqualTo("committed");
+            tx.rollback();
+            Message again = consumer.receive(WAIT);
+            assertThat(again.getJMSRedelivered()).isTrue();
+            tx.commit();
+        }
+        eventually(() -> assertThat(committed(queue, queue)).isEqualTo(1));
+    }
+
     @Test
     void badTransactionSettingsAreRefused() {
         WeirConnectionFactory f = factory();

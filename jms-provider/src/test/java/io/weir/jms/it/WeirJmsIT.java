@@ -35,14 +35,6 @@ class WeirJmsIT extends JmsSuite {
         };
     }
 
-    /** Until the broker serves transactional producers, transacted sessions use the local (non-atomic) engine. */
-    @Override
-    io.weir.jms.WeirConnectionFactory factory() {
-        io.weir.jms.WeirConnectionFactory f = super.factory();
-        f.setTransactions("local");
-        return f;
-    }
-
     @Override
     String bootstrap() {
         return cluster.bootstrapServers();
