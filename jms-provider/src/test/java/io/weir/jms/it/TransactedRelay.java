@@ -14,7 +14,8 @@ import java.io.PrintStream;
 /**
  * The child JVM of the transaction crash test: consume-transform-produce from queue A to queue B in a transacted
  * session (Kafka transactions), committing every k messages, until the test kills it with SIGKILL. Reports
- * {@code READY}, then {@code COMMITTED c} after each commit and {@code ROLLEDBACK} when a commit rolled back.
+ * {@code READY}, then {@code COMMIT c} before and {@code COMMITTED c} after each commit, {@code ROLLEDBACK} when a
+ * commit rolled back.
  * <p>Arguments: bootstrap servers, queue A, queue B, transactional id prefix, commit every k messages.
  */
 public final class TransactedRelay {
@@ -53,6 +54,8 @@ public final class TransactedRelay {
                 }
                 if (inTransaction >= commitEvery || (m == null && inTransaction > 0)) {
                     try {
+                        out.println("COMMIT " + (commits + 1));
+                        out.flush();
                         s.commit();
                         out.println("COMMITTED " + ++commits);
                     } catch (TransactionRolledBackException e) {

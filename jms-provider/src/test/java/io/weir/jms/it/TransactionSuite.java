@@ -278,10 +278,12 @@ abstract class TransactionSuite {
     }
 
     /**
-     * Consume-transform-produce from A to B in a child JVM killed with SIGKILL at random moments (so also
-     * inside commit: before, between and after sending the positions and ending the transaction), restarted each
-     * time with the same transactional id prefix; a last run finishes the work. B then holds every input
-     * exactly once (read_committed) and A's committed position is the end of A.
+     * Consume-transform-produce from A to B in a child JVM killed with SIGKILL, restarted each time with the same
+     * transactional id prefix; a last run finishes the work. Kills alternate between a random moment after a
+     * commit and a random moment just after a commit started, and the test counts the kills that landed inside
+     * {@code commit()} (the child had announced the commit and not its end): at least four kills, and at least two
+     * of them inside a commit (at most eight kills). B then holds every input exactly once (read_committed) and
+     * A's committed position is the end of A.
      */
     @Test
     void consumeTransformProduceIsExactlyOnceAcrossClientKills(TestInfo info) throws Exception {
@@ -292,16 +294,25 @@ abstract class TransactionSuite {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         String prefix = "relay-" + a;
-        for (int kill = 0; kill < 4; kill++) {
+        int kills = 0;
+        int insideCommit = 0;
+        while (kills < 8 && (kills < 4 || insideCommit < 2)) {
             Relay relay = Relay.start(bootstrap(), a, b, prefix);
             try {
-                int commits = 1 + random.nextInt(6);
-                relay.awaitCommits(commits, 90_000);
-                Thread.sleep(random.nextInt(25)); // anywhere: processing, sending, committing
+                int commits = 1 + random.nextInt(4);
+                if (kills % 2 == 0) {
+                    relay.await("COMMIT " + commits, 90_000);
+                    Thread.sleep(random.nextInt(8)); // inside commit(), at one of its steps
+                } else {
+                    relay.await("COMMITTED " + commits, 90_000);
+                    Thread.sleep(random.nextInt(25)); // anywhere: receiving, sending, committing
+                }
             } finally {
-                relay.kill();
+                insideCommit += relay.kill() ? 1 : 0;
+                kills++;
             }
         }
+        assertThat(insideCommit).as("kills inside commit() of %d (random seed %d)", kills, seed).isGreaterThanOrEqualTo(1);
         Map<Integer, Integer> copies = new HashMap<>();
         Relay last = Relay.start(bootstrap(), a, b, prefix);
         try (Connection c = factory().createConnection()) {
@@ -340,19 +351,32 @@ abstract class TransactionSuite {
             return new Relay(p, report);
         }
 
-        void awaitCommits(int commits, long timeoutMs) throws Exception {
+        void await(String line, long timeoutMs) throws Exception {
             long deadline = System.currentTimeMillis() + timeoutMs;
             while (System.currentTimeMillis() < deadline && process.isAlive()
-                    && Files.readAllLines(report).stream().filter(l -> l.startsWith("COMMITTED ")).count() < commits) {
-                Thread.sleep(5);
+                    && !Files.readAllLines(report).contains(line)) {
+                Thread.sleep(2);
             }
             assertThat(process.isAlive()).as("the relay runs: " + Files.readString(report)).isTrue();
         }
 
-        void kill() throws Exception {
-            process.destroyForcibly(); // SIGKILL
+        /** SIGKILL; true when the relay was inside commit() (its last complete line announced a commit). */
+        boolean kill() throws Exception {
+            process.destroyForcibly();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String written = Files.readString(report);
             Files.deleteIfExists(report);
+            String[] lines = written.split("\n");
+            int complete = written.endsWith("\n") ? lines.length : lines.length - 1; // a line cut by the kill does not count
+            for (int i = complete - 1; i >= 0; i--) {
+                if (lines[i].startsWith("COMMIT ")) {
+                    return true;
+                }
+                if (lines[i].startsWith("COMMITTED ") || lines[i].startsWith("ROLLEDBACK")) {
+                    return false;
+                }
+            }
+            return false;
         }
     }
 }
