@@ -120,7 +120,7 @@ abstract class TransactionSuite {
             for (int i = 0; i < 5; i++) {
                 producer.send(tx.createTextMessage("copy of " + text(consumer.receive(WAIT))));
             }
-            assertThat(readRaw(out, "read_uncommitted")).as("written, in an open transaction").hasSize(5);
+            eventually(() -> assertThat(readRaw(out, "read_uncommitted")).as("written, in an open transaction").hasSize(5));
             assertThat(readRaw(out, "read_committed")).as("not visible before commit").isEmpty();
             assertThat(committed(in, in)).as("no position before commit").isEqualTo(-1);
             tx.commit();
@@ -312,6 +312,7 @@ abstract class TransactionSuite {
                 kills++;
             }
         }
+        System.out.printf("relay killed %d times, %d of them inside commit() (random seed %d)%n", kills, insideCommit, seed);
         assertThat(insideCommit).as("kills inside commit() of %d (random seed %d)", kills, seed).isGreaterThanOrEqualTo(1);
         Map<Integer, Integer> copies = new HashMap<>();
         Relay last = Relay.start(bootstrap(), a, b, prefix);
