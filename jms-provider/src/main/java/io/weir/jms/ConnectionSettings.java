@@ -5,8 +5,21 @@ import java.util.Properties;
 /** A connection's settings, copied from its factory when it was created. */
 record ConnectionSettings(String bootstrapServers, String clientId, int dupsOkBatchSize, long dupsOkIntervalMs,
                           int topicPartitions, short topicReplicationFactor, long sendTimeoutMs,
-                          long brokerCheckIntervalMs,
+                          long brokerCheckIntervalMs, Transactions transactions, String transactionalIdPrefix,
                           Properties kafkaProperties, String user, String password) {
+
+    /** How transacted sessions commit: {@code kafka} (broker transactions) or {@code local} (see TRANSACTIONS.md). */
+    enum Transactions {
+        KAFKA, LOCAL;
+
+        static Transactions parse(String value) {
+            try {
+                return valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("transactions must be 'kafka' or 'local', not '" + value + "'");
+            }
+        }
+    }
 
     /** The properties every kafka-clients object of this connection starts from. */
     Properties clientBase() {

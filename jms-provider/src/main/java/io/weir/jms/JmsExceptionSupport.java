@@ -23,8 +23,10 @@ import jakarta.jms.TransactionRolledBackRuntimeException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.util.concurrent.CompletionException;
@@ -57,7 +59,12 @@ public final class JmsExceptionSupport {
         }
         JMSException e;
         String msg = context + ": " + describe(cause);
-        if (cause instanceof InvalidTopicException || cause instanceof UnknownTopicOrPartitionException) {
+        if (cause instanceof ProducerFencedException) {
+            // the session's transactional id was taken over: the session can do no more work
+            e = new IllegalStateException(msg + " (close this session)");
+        } else if (cause instanceof TransactionalIdAuthorizationException) {
+            e = new JMSSecurityException(msg + " (a broker without transactions needs the factory setting transactions=local)");
+        } else if (cause instanceof InvalidTopicException || cause instanceof UnknownTopicOrPartitionException) {
             e = new InvalidDestinationException(msg);
         } else if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
             e = new JMSSecurityException(msg);
@@ -73,6 +80,18 @@ public final class JmsExceptionSupport {
         }
         link(e, cause);
         return e;
+    }
+
+    /**
+     * A {@link TransactionRolledBackException} for a commit that rolled back instead: the message names the
+     * cause, which is linked (a fenced transactional id, a failed send, a lost partition, a coordinator error).
+     */
+    public static TransactionRolledBackException rolledBack(String context, Throwable t) {
+        Throwable why = unwrap(t);
+        Throwable cause = why.getCause() != null ? unwrap(why.getCause()) : why;
+        TransactionRolledBackException e = new TransactionRolledBackException(context + ": " + why.getMessage()
+                + (cause != why ? " (" + describe(cause) + ")" : ""));
+        return link(e, cause);
     }
 
     /** Sets both the JMS linked exception and the Java cause. */

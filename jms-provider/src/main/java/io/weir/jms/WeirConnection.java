@@ -16,6 +16,10 @@ import jakarta.jms.Session;
 import jakarta.jms.Topic;
 import jakarta.jms.TopicConnection;
 import jakarta.jms.TopicSession;
+import io.weir.jms.client.KafkaTransactionEngine;
+import io.weir.jms.client.LocalTransactionEngine;
+import io.weir.jms.client.TransactionEngine;
+import io.weir.jms.client.TransactionalIds;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -374,8 +378,45 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         }
     }
 
+    /**
+     * The engine of a new transacted session: a Kafka transaction per session ({@code transactional.id}
+     * {@code <prefix>-<slot>}, see {@link TransactionalIds}) or, with {@code transactions=local}, the buffering one.
+     */
+    TransactionEngine newTransactionEngine() throws JMSException {
+        if (settings.transactions() == ConnectionSettings.Transactions.LOCAL) {
+            return new LocalTransactionEngine(() -> producer(true), settings.sendTimeoutMs());
+        }
+        String prefix = settings.transactionalIdPrefix() != null ? settings.transactionalIdPrefix() : "weir-jms-" + connectionId;
+        TransactionalIds.Lease lease = TransactionalIds.acquire(prefix);
+        Properties p = settings.clientBase();
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.putIfAbsent("linger.ms", "0");
+        p.putIfAbsent("max.block.ms", "15000");
+        p.putIfAbsent("request.timeout.ms", "15000");
+        p.putIfAbsent("delivery.timeout.ms", String.valueOf(Math.max(30_000, settings.sendTimeoutMs())));
+        p.put("client.id", "weir-jms-" + connectionId + "-tx" + lease.slot());
+        p.put("transactional.id", lease.transactionalId());
+        p.put("enable.idempotence", "true");
+        p.put("acks", "all");
+        KafkaTransactionEngine engine = new KafkaTransactionEngine(lease, () -> new KafkaProducer<>(p),
+                settings.sendTimeoutMs(), System::currentTimeMillis);
+        try {
+            engine.start();
+        } catch (RuntimeException e) {
+            engine.close();
+            throw JmsExceptionSupport.create("Cannot start Kafka transactions for transactional id " + lease, e);
+        }
+        return engine;
+    }
+
+    /**
+     * Every consumer reads {@code read_committed} (unless the kafka property says otherwise): a rolled-back
+     * transaction's sends must never arrive, and only committed data is below the last stable offset.
+     */
     Properties consumerBase() {
         Properties p = settings.clientBase();
+        p.putIfAbsent("isolation.level", "read_committed");
         p.putIfAbsent("fetch.max.wait.ms", "200");
         p.putIfAbsent("request.timeout.ms", "15000");
         p.putIfAbsent("default.api.timeout.ms", "15000");

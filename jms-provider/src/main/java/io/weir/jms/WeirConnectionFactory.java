@@ -30,6 +30,8 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     private short topicReplicationFactor = -1;
     private long sendTimeoutMs = 30_000;
     private long brokerCheckIntervalMs = 5_000;
+    private ConnectionSettings.Transactions transactions = ConnectionSettings.Transactions.KAFKA;
+    private String transactionalIdPrefix;
     private final Properties kafkaProperties = new Properties();
 
     public WeirConnectionFactory() {
@@ -116,6 +118,33 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
         this.brokerCheckIntervalMs = brokerCheckIntervalMs;
     }
 
+    public String getTransactions() {
+        return transactions.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * How transacted sessions commit: {@code kafka} (default) runs each in a Kafka transaction (sends and consumed
+     * positions commit atomically; needs a broker with transactions); {@code local} buffers the sends and commits
+     * in two steps, for brokers without transactions (a crash between the steps duplicates). See TRANSACTIONS.md.
+     */
+    public void setTransactions(String transactions) {
+        this.transactions = ConnectionSettings.Transactions.parse(transactions);
+    }
+
+    public String getTransactionalIdPrefix() {
+        return transactionalIdPrefix;
+    }
+
+    /**
+     * The prefix of transacted sessions' {@code transactional.id}s ({@code <prefix>-<slot>}). Set it to a name
+     * unique to this application instance and stable across its restarts: a restarted instance then fences its
+     * previous run's sessions and aborts their open transactions at once. Unset (default): a random prefix per
+     * connection, so a crashed client's open transaction is aborted only by the broker's transaction timeout.
+     */
+    public void setTransactionalIdPrefix(String transactionalIdPrefix) {
+        this.transactionalIdPrefix = transactionalIdPrefix == null || transactionalIdPrefix.isEmpty() ? null : transactionalIdPrefix;
+    }
+
     /** A kafka-clients property passed to every producer, consumer and admin client (e.g. security settings). */
     public void setKafkaProperty(String key, String value) {
         kafkaProperties.setProperty(key, value);
@@ -129,7 +158,8 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     /**
      * Applies one setting by name: a factory setting ({@code clientId}, {@code dupsOkBatchSize},
-     * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs}, {@code brokerCheckIntervalMs})
+     * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs}, {@code brokerCheckIntervalMs},
+     * {@code transactions}, {@code transactionalIdPrefix})
      * or else a kafka-clients property. Used by JNDI query parameters.
      */
     public void setProperty(String key, String value) {
@@ -141,13 +171,16 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
             case "topicReplicationFactor" -> setTopicReplicationFactor(Short.parseShort(value));
             case "sendTimeoutMs" -> setSendTimeoutMs(Long.parseLong(value));
             case "brokerCheckIntervalMs" -> setBrokerCheckIntervalMs(Long.parseLong(value));
+            case "transactions" -> setTransactions(value);
+            case "transactionalIdPrefix" -> setTransactionalIdPrefix(value);
             default -> setKafkaProperty(key, value);
         }
     }
 
     ConnectionSettings settings(String user, String password) {
         return new ConnectionSettings(bootstrapServers, clientId, dupsOkBatchSize, dupsOkIntervalMs, topicPartitions,
-                topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, getKafkaProperties(), user, password);
+                topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, transactions, transactionalIdPrefix,
+                getKafkaProperties(), user, password);
     }
 
     @Override

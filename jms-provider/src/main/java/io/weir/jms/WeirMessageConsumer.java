@@ -379,7 +379,9 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             return;
         }
         closed = true;
-        releaseEngine();
+        if (!session.deferUntilTransactionEnds(this, this::releaseEngine)) {
+            releaseEngine();
+        }
         session.consumerClosed(this);
         if (onClose != null) {
             onClose.run();

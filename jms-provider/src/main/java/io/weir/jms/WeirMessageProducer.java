@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A JMS producer. A PERSISTENT send returns once the broker acknowledged the record with acks=all; a
  * NON_PERSISTENT one goes through an acks=1 producer and does not wait; an asynchronous send calls its
- * {@link CompletionListener} on the session's completion thread, in send order. In a transacted session sends
- * are buffered until commit.
+ * {@link CompletionListener} on the session's completion thread, in send order. In a transacted session a
+ * send goes into the session's transaction (see {@link io.weir.jms.client.TransactionEngine}) and is not
+ * waited for: the commit waits for all of them, and rolls the transaction back if one failed.
  */
 public class WeirMessageProducer implements QueueSender, TopicPublisher {
 
@@ -274,9 +275,25 @@ public class WeirMessageProducer implements QueueSender, TopicPublisher {
         ProducerRecord<byte[], byte[]> record = prepare(to, message, mode, prio, ttl);
         boolean transacted = session.mode() == WeirSession.SESSION_TRANSACTED;
         if (transacted) {
-            session.bufferTransactional(record);
-            if (listener != null) {
-                session.completions().execute(() -> listener.onCompletion(message));
+            // into the session's transaction; not waited for: the commit flushes, and a failed send rolls it back
+            Future<RecordMetadata> f;
+            try {
+                f = session.sendTransactional(record, listener == null ? null : (md, ex) -> session.completions().execute(() -> {
+                    if (ex == null) {
+                        listener.onCompletion(message);
+                    } else {
+                        listener.onException(message, JmsExceptionSupport.create("Sending to " + to + " failed", ex));
+                    }
+                }));
+            } catch (RuntimeException e) {
+                throw JmsExceptionSupport.create("Sending to " + to + " in the transaction failed", e);
+            }
+            if (f.isDone()) {
+                try {
+                    f.get();
+                } catch (Exception e) {
+                    throw JmsExceptionSupport.create("Sending to " + to + " in the transaction failed", e);
+                }
             }
             return;
         }

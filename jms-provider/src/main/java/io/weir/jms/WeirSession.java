@@ -1,6 +1,8 @@
 package io.weir.jms;
 
 import io.weir.jms.client.ConsumerEngine;
+import io.weir.jms.client.KafkaTransactionEngine;
+import io.weir.jms.client.TransactionEngine;
 import io.weir.jms.message.WeirBytesMessage;
 import io.weir.jms.message.WeirMapMessage;
 import io.weir.jms.message.WeirMessage;
@@ -34,8 +36,8 @@ import jakarta.jms.Topic;
 import jakarta.jms.TopicPublisher;
 import jakarta.jms.TopicSession;
 import jakarta.jms.TopicSubscriber;
-import jakarta.jms.TransactionRolledBackException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -43,9 +45,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -55,15 +58,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A JMS session: the acknowledgement (or transaction) scope of its consumers, the thread that runs their
- * message listeners one at a time, and the buffer of a transaction's sends.
+ * A JMS session: the acknowledgement (or transaction) scope of its consumers and the thread that runs their
+ * message listeners one at a time.
  *
  * <p>Acknowledgement maps to consumer-group offsets (ARCHITECTURE.md, "JMS mapping"): AUTO commits
  * asynchronously once a message was delivered; DUPS_OK commits lazily, every
  * {@code dupsOkBatchSize} messages or {@code dupsOkIntervalMs}; CLIENT commits, synchronously, everything the
  * session delivered when a message is acknowledged; {@link #AT_MOST_ONCE_ACKNOWLEDGE} commits synchronously
- * before delivery; a transacted session sends its buffered messages on commit, waits for the broker, then
- * commits the consumed offsets synchronously (a crash between the two redelivers: at-least-once).
+ * before delivery. A transacted session hands its sends and what its consumers delivered to a
+ * {@link TransactionEngine} (a Kafka transaction per session by default, see {@code TRANSACTIONS.md}); the
+ * session keeps the JMS side: what was delivered, redelivery after rollback, and closing.
  *
  * <p>Thread-safety: as the spec says, a session is for one thread of control; close, and connection
  * start/stop, may come from other threads.
@@ -89,7 +93,8 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     private final ReentrantLock deliveryLock = new ReentrantLock();
     private final Object signal = new Object();
     private final List<Delivered> unacked = new ArrayList<>();
-    private final List<ProducerRecord<byte[], byte[]>> txSends = new ArrayList<>();
+    private final TransactionEngine transaction;
+    private final List<Runnable> afterTransaction = new ArrayList<>();
     private volatile boolean closed;
     private volatile Thread dispatcher;
     private volatile ExecutorService completions;
@@ -102,11 +107,12 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     record Delivered(WeirMessageConsumer consumer, ConsumerRecord<byte[], byte[]> record) {
     }
 
-    WeirSession(WeirConnection connection, int mode, Kind kind) {
+    WeirSession(WeirConnection connection, int mode, Kind kind) throws JMSException {
         this.connection = connection;
         this.mode = mode;
         this.kind = kind;
         this.dupsOkLastCommit = System.currentTimeMillis();
+        this.transaction = mode == SESSION_TRANSACTED ? connection.newTransactionEngine() : null;
     }
 
     static void checkMode(int mode) throws JMSException {
@@ -713,29 +719,26 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         if (isCompletionThread()) {
             throw new IllegalStateException("A completion listener must not commit its own session");
         }
-        List<ProducerRecord<byte[], byte[]>> sends;
-        synchronized (txSends) {
-            sends = new ArrayList<>(txSends);
-            txSends.clear();
-        }
-        if (!sends.isEmpty()) {
-            List<Future<RecordMetadata>> acks = new ArrayList<>();
-            try {
-                var producer = connection.producer(true);
-                for (ProducerRecord<byte[], byte[]> r : sends) {
-                    acks.add(producer.send(r));
-                }
-                for (Future<RecordMetadata> f : acks) {
-                    f.get(connection.settings().sendTimeoutMs(), TimeUnit.MILLISECONDS);
-                }
-            } catch (Exception e) {
-                rollbackConsumed();
-                JMSException cause = JmsExceptionSupport.create("Sending the transaction's messages failed", e);
-                throw JmsExceptionSupport.link(new TransactionRolledBackException(
-                        "The transaction was rolled back: " + cause.getMessage()), cause);
+        Map<ConsumerEngine, List<ConsumerRecord<byte[], byte[]>>> consumed = new LinkedHashMap<>();
+        synchronized (unacked) {
+            for (Delivered d : unacked) {
+                consumed.computeIfAbsent(d.consumer().engine(), e -> new ArrayList<>()).add(d.record());
             }
+            unacked.clear();
         }
-        commitDelivered("Committing the transaction");
+        try {
+            transaction.commit(consumed);
+        } catch (TransactionEngine.RolledBackException e) {
+            rollbackConsumed();
+            throw JmsExceptionSupport.rolledBack("The transaction was rolled back", e);
+        } catch (KafkaTransactionEngine.OutcomeUnknownException e) {
+            rollbackConsumed();
+            throw JmsExceptionSupport.create("Committing the transaction failed", e);
+        } catch (RuntimeException e) {
+            throw JmsExceptionSupport.create("Committing the transaction failed", e);
+        } finally {
+            runAfterTransaction();
+        }
     }
 
     @Override
@@ -747,10 +750,40 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         if (isCompletionThread()) {
             throw new IllegalStateException("A completion listener must not roll back its own session");
         }
-        synchronized (txSends) {
-            txSends.clear();
+        try {
+            transaction.rollback();
+            rollbackConsumed();
+        } finally {
+            runAfterTransaction();
         }
-        rollbackConsumed();
+    }
+
+    /**
+     * A consumer closed while the session's transaction holds messages it delivered keeps its engine until the
+     * transaction ends (so the commit can carry their positions); true when {@code release} was deferred.
+     */
+    boolean deferUntilTransactionEnds(WeirMessageConsumer c, Runnable release) {
+        if (mode != SESSION_TRANSACTED || closed) {
+            return false;
+        }
+        synchronized (unacked) {
+            for (Delivered d : unacked) {
+                if (d.consumer() == c) {
+                    afterTransaction.add(release);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void runAfterTransaction() {
+        List<Runnable> todo;
+        synchronized (unacked) {
+            todo = new ArrayList<>(afterTransaction);
+            afterTransaction.clear();
+        }
+        todo.forEach(Runnable::run);
     }
 
     private void rollbackConsumed() throws JMSException {
@@ -784,10 +817,9 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         signal();
     }
 
-    void bufferTransactional(ProducerRecord<byte[], byte[]> r) {
-        synchronized (txSends) {
-            txSends.add(r);
-        }
+    /** A send of a transacted session: into the current transaction. */
+    Future<RecordMetadata> sendTransactional(ProducerRecord<byte[], byte[]> r, Callback callback) {
+        return transaction.send(r, callback);
     }
 
     void await(java.util.concurrent.CompletableFuture<?> f, String what) throws JMSException {
@@ -849,12 +881,13 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         for (WeirQueueBrowser b : browsers) {
             b.closeFromSession();
         }
-        synchronized (txSends) {
-            txSends.clear();
+        if (transaction != null) {
+            transaction.close(); // rolls back what is open
         }
         synchronized (unacked) {
             unacked.clear();
         }
+        runAfterTransaction();
         ExecutorService e = completions;
         if (e != null) {
             e.shutdown();

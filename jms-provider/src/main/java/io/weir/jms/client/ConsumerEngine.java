@@ -1,5 +1,6 @@
 package io.weir.jms.client;
 
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -239,7 +240,7 @@ public final class ConsumerEngine implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
-                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(new HashSet<>(partitions)));
+                Map<TopicPartition, OffsetAndMetadata> committed = committedPositions(partitions);
                 if (signature != null) {
                     List<TopicPartition> stale = new ArrayList<>();
                     for (TopicPartition tp : partitions) {
@@ -321,6 +322,25 @@ public final class ConsumerEngine implements AutoCloseable {
                 }
             }
             ready.complete(null);
+        }
+    }
+
+    /**
+     * The group's committed positions. They stay unstable while a transaction that added offsets for them is
+     * open (a transacted session of a crashed client, until its transactional id is reused or the transaction
+     * times out): keep asking rather than fail the consumer.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> committedPositions(Collection<TopicPartition> partitions) {
+        while (true) {
+            try {
+                return new HashMap<>(consumer.committed(new HashSet<>(partitions)));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (closing) {
+                    throw e;
+                }
+                log.warn("Group {}: the committed positions of {} are not known yet (an open transaction?); asking again",
+                        groupId, partitions);
+            }
         }
     }
 
@@ -589,6 +609,63 @@ public final class ConsumerEngine implements AutoCloseable {
                 f.completeExceptionally(e);
             }
         }, f);
+        return f;
+    }
+
+    /**
+     * What a broker transaction commits for this engine's group: the positions the group would have if
+     * {@code records} were consumed too, and the group's metadata (generation, member), so the transaction
+     * coordinator refuses the offsets of a member that lost its partitions. Empty (no group) for a group-less engine.
+     */
+    public record TransactionalOffsets(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        public boolean isEmpty() {
+            return group == null || offsets.isEmpty();
+        }
+    }
+
+    /**
+     * On the poll thread (the Kafka consumer's group metadata is read there): the {@link TransactionalOffsets}
+     * for consuming {@code records}, which this engine delivered. The progress itself is not changed: once the
+     * transaction committed, the caller calls {@link #consumed} for each record. Fails if a record's partition is
+     * no longer this member's (it may be delivered elsewhere: the transaction must not commit it).
+     */
+    public CompletableFuture<TransactionalOffsets> transactionalOffsets(Collection<ConsumerRecord<byte[], byte[]>> records) {
+        CompletableFuture<TransactionalOffsets> f = new CompletableFuture<>();
+        if (groupId == null) {
+            f.complete(new TransactionalOffsets(Map.of(), null));
+            return f;
+        }
+        CompletableFuture<Void> submitted = new CompletableFuture<>();
+        submitted.whenComplete((v, e) -> {
+            if (e != null) {
+                f.completeExceptionally(e);
+            }
+        });
+        submit(() -> {
+            try {
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                lock.lock();
+                try {
+                    Map<TopicPartition, PartitionProgress> after = new HashMap<>();
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                        PartitionProgress pp = progress.get(tp);
+                        if (pp == null) {
+                            throw new org.apache.kafka.common.errors.RebalanceInProgressException("Partition " + tp
+                                    + " of group " + groupId + " is no longer assigned to this consumer");
+                        }
+                        after.computeIfAbsent(tp, k -> PartitionProgress.restore(pp.base(), pp.encodeAbove()))
+                                .consume(r.offset());
+                    }
+                    after.forEach((tp, pp) -> offsets.put(tp, new OffsetAndMetadata(pp.base(), pp.encodeAbove())));
+                } finally {
+                    lock.unlock();
+                }
+                f.complete(new TransactionalOffsets(offsets, consumer.groupMetadata()));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        }, submitted);
         return f;
     }
 
