@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -31,7 +32,8 @@ import java.util.function.LongSupplier;
 /**
  * One {@link KafkaConsumer} and the thread that owns it. The JMS layer never touches the Kafka consumer: it
  * takes records from this engine's buffer and hands back commands (consumed, commit, rewind, close) that the
- * poll thread runs between polls. Two kinds:
+ * poll thread runs between polls; a command someone waits for (a synchronous commit, a rewind, close) cuts the
+ * running poll short ({@link PollWaker}), so it costs a broker round trip, not a poll timeout. Two kinds:
  * <ul>
  *   <li><b>group</b> ({@code groupId != null}): subscribes to the topic in that consumer group; progress is
  *       restored from, and committed to, the group's offsets ({@link PartitionProgress});</li>
@@ -58,6 +60,7 @@ public final class ConsumerEngine implements AutoCloseable {
     private final LongSupplier clock;
     private final Runnable onRecords;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final PollWaker<byte[], byte[]> waker;
     private final Thread thread;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -67,6 +70,7 @@ public final class ConsumerEngine implements AutoCloseable {
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Long> nextExpected = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean asyncCommitQueued = new AtomicBoolean();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile boolean closing;
@@ -113,6 +117,7 @@ public final class ConsumerEngine implements AutoCloseable {
             p.remove("group.id");
         }
         this.consumer = new KafkaConsumer<>(p);
+        this.waker = new PollWaker<>(consumer, () -> closing || !commands.isEmpty());
         this.thread = new Thread(this::run, "weir-jms-consumer-" + name);
         this.thread.setDaemon(true);
     }
@@ -157,7 +162,7 @@ public final class ConsumerEngine implements AutoCloseable {
             while (!closing) {
                 runCommands();
                 manageFlow();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                ConsumerRecords<byte[], byte[]> records = waker.poll(POLL);
                 if (!records.isEmpty()) {
                     accept(records);
                 }
@@ -227,8 +232,13 @@ public final class ConsumerEngine implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            commitPartitions(partitions);
-            drop(partitions);
+            waker.holdWakeups();
+            try {
+                commitPartitions(partitions);
+                drop(partitions);
+            } finally {
+                waker.releaseWakeups();
+            }
         }
 
         @Override
@@ -238,8 +248,18 @@ public final class ConsumerEngine implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            waker.holdWakeups();
+            try {
+                assigned(partitions);
+            } finally {
+                waker.releaseWakeups();
+            }
+        }
+
+        private void assigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
-                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(consumer.committed(new HashSet<>(partitions)));
+                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>(
+                        waker.retryIfWoken(() -> consumer.committed(new HashSet<>(partitions))));
                 if (signature != null) {
                     List<TopicPartition> stale = new ArrayList<>();
                     for (TopicPartition tp : partitions) {
@@ -282,7 +302,7 @@ public final class ConsumerEngine implements AutoCloseable {
                         consumer.seek(tp, om.offset());
                         pos = om.offset();
                     } else {
-                        pos = consumer.position(tp);
+                        pos = waker.retryIfWoken(() -> consumer.position(tp));
                         lock.lock();
                         try {
                             PartitionProgress fresh = new PartitionProgress(pos);
@@ -317,7 +337,10 @@ public final class ConsumerEngine implements AutoCloseable {
                     } finally {
                         lock.unlock();
                     }
-                    consumer.commitSync(initial);
+                    waker.retryIfWoken(() -> {
+                        consumer.commitSync(initial);
+                        return null;
+                    });
                 }
             }
             ready.complete(null);
@@ -413,7 +436,10 @@ public final class ConsumerEngine implements AutoCloseable {
         }
         if (!offsets.isEmpty()) {
             try {
-                consumer.commitSync(offsets);
+                waker.retryIfWoken(() -> {
+                    consumer.commitSync(offsets);
+                    return null;
+                });
             } catch (RuntimeException e) {
                 log.warn("Committing {} for group {} on revocation failed: {}", offsets, groupId, e.toString());
             }
@@ -581,14 +607,31 @@ public final class ConsumerEngine implements AutoCloseable {
             f.complete(null);
             return f;
         }
+        if (!sync) {
+            // one queued asynchronous commit covers every message consumed before it runs
+            if (asyncCommitQueued.compareAndSet(false, true)) {
+                submit(() -> {
+                    asyncCommitQueued.set(false);
+                    try {
+                        commitNow(false);
+                        f.complete(null);
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
+                    }
+                }, f, false);
+            } else {
+                f.complete(null);
+            }
+            return f;
+        }
         submit(() -> {
             try {
-                commitNow(sync);
+                commitNow(true);
                 f.complete(null);
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
-        }, f);
+        }, f, true);
         return f;
     }
 
@@ -625,11 +668,15 @@ public final class ConsumerEngine implements AutoCloseable {
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
-        }, f);
+        }, f, true);
         return f;
     }
 
-    private void submit(Runnable r, CompletableFuture<Void> f) {
+    /**
+     * Hands {@code r} to the poll thread. {@code urgent}: someone waits for it, so a running poll is cut short
+     * ({@link PollWaker}); else it runs after the current poll.
+     */
+    private void submit(Runnable r, CompletableFuture<Void> f, boolean urgent) {
         if (closedFuture.isDone()) {
             f.completeExceptionally(new java.lang.IllegalStateException("consumer closed"));
             return;
@@ -637,6 +684,10 @@ public final class ConsumerEngine implements AutoCloseable {
         commands.add(r);
         if (closedFuture.isDone() && commands.remove(r)) {
             f.completeExceptionally(new java.lang.IllegalStateException("consumer closed"));
+            return;
+        }
+        if (urgent) {
+            waker.wake();
         }
     }
 
@@ -662,6 +713,7 @@ public final class ConsumerEngine implements AutoCloseable {
             lock.unlock();
         }
         closing = true;
+        waker.wake();
         if (Thread.currentThread() != thread) {
             try {
                 closedFuture.get(10, TimeUnit.SECONDS);
