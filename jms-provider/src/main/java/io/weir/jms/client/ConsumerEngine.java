@@ -74,6 +74,7 @@ public final class ConsumerEngine implements AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile boolean closing;
+    private volatile boolean paused; // the buffer was full: fetching is paused until it drains to half
     private boolean started;
     private volatile RuntimeException failure;
     private long takeGeneration;
@@ -376,8 +377,10 @@ public final class ConsumerEngine implements AutoCloseable {
         }
         if (size >= MAX_BUFFERED) {
             consumer.pause(assignment);
-        } else if (!consumer.paused().isEmpty()) {
+            paused = true;
+        } else if (size <= MAX_BUFFERED / 2 && !consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
+            paused = false;
         }
     }
 
@@ -527,6 +530,9 @@ public final class ConsumerEngine implements AutoCloseable {
                         continue;
                     }
                     it.remove();
+                    if (paused && buffer.size() == MAX_BUFFERED / 2) {
+                        waker.wake(); // drained to half: resume fetching now, not after the current poll
+                    }
                     if (choice == Choice.TAKE) {
                         return r;
                     }
