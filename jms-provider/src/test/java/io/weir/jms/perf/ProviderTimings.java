@@ -55,7 +55,7 @@ public final class ProviderTimings {
         }
     }
 
-    private static void run(WeirConnectionFactory factory, int n, int ackEvery) throws Exception {
+    public static void run(WeirConnectionFactory factory, int n, int ackEvery) throws Exception {
         byte[] body = new byte[SIZE];
         new Random(1).nextBytes(body);
         String run = Long.toString(System.nanoTime() % 1_000_000, 36);
