@@ -22,7 +22,7 @@ import java.util.Random;
  * its figures depend on the machine). It times, one operation at a time, what a user waits for:
  * {@code Message.acknowledge()} under CLIENT_ACKNOWLEDGE (every {@code ackEvery} of {@code n} 1 KiB
  * messages), a transacted {@code commit()}, {@code recover()}, a synchronous persistent send, an
- * AUTO_ACKNOWLEDGE receive, and a NON_PERSISTENT request/reply round trip over a temporary queue.
+ * AUTO_ACKNOWLEDGE receive, and a NON_PERSISTENT and a PERSISTENT request/reply round trip over a temporary queue.
  *
  * <pre>
  * java -cp "$(cat cp.txt)" io.weir.jms.perf.ProviderTimings [bootstrap|embedded] [n] [ackEvery]
@@ -61,6 +61,11 @@ public final class ProviderTimings {
         String run = Long.toString(System.nanoTime() % 1_000_000, 36);
         try (Connection c = factory.createConnection()) {
             c.start();
+            if (Boolean.getBoolean("timings.requestReplyOnly")) {
+                requestReply(c, "rr-" + run, Math.max(200, n / 10), body, DeliveryMode.NON_PERSISTENT);
+                requestReply(c, "rrp-" + run, Math.max(200, n / 10), body, DeliveryMode.PERSISTENT);
+                return;
+            }
             // warm-up, untimed: the JIT, the group coordinator, the producers' metadata
             fill(c, "warm-" + run, n / 5, body);
             clientAck(c, "warm-" + run, n / 5, ackEvery, false);
@@ -82,7 +87,8 @@ public final class ProviderTimings {
             fill(c, q4, 200, body);
             recover(c, q4, 50);
 
-            requestReply(c, "rr-" + run, Math.max(200, n / 10), body);
+            requestReply(c, "rr-" + run, Math.max(200, n / 10), body, DeliveryMode.NON_PERSISTENT);
+            requestReply(c, "rrp-" + run, Math.max(200, n / 10), body, DeliveryMode.PERSISTENT);
         }
     }
 
@@ -183,15 +189,19 @@ public final class ProviderTimings {
         }
     }
 
-    private static void requestReply(Connection c, String queue, int n, byte[] body) throws Exception {
+    private static void requestReply(Connection c, String queue, int n, byte[] body, int mode) throws Exception {
         try (Session rs = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
              Session qs = c.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
             Queue requests = rs.createQueue(queue);
             MessageProducer replier = rs.createProducer(null);
-            replier.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
+            replier.setDeliveryMode(mode);
+            long[] legs = new long[2 * n + 2 * (n / 5) + 2];
+            int[] leg = new int[1];
             rs.createConsumer(requests).setMessageListener(m -> {
                 try {
+                    legs[Math.min(legs.length - 1, leg[0]++)] = System.nanoTime() - m.getLongProperty("sent");
                     BytesMessage reply = rs.createBytesMessage();
+                    reply.setLongProperty("sent", System.nanoTime());
                     reply.writeBytes(body);
                     reply.setJMSCorrelationID(m.getJMSMessageID());
                     replier.send(m.getJMSReplyTo(), reply);
@@ -202,22 +212,33 @@ public final class ProviderTimings {
             TemporaryQueue replies = qs.createTemporaryQueue();
             MessageConsumer replyConsumer = qs.createConsumer(replies);
             MessageProducer requester = qs.createProducer(requests);
-            requester.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
+            requester.setDeliveryMode(mode);
             long[] each = new long[n];
+            long[] sendCall = new long[n];
+            long[] replyLegs = new long[n];
             for (int i = -n / 5; i < n; i++) {
                 BytesMessage m = qs.createBytesMessage();
                 m.writeBytes(body);
                 m.setJMSReplyTo(replies);
                 long r0 = System.nanoTime();
+                m.setLongProperty("sent", r0);
                 requester.send(m);
-                if (replyConsumer.receive(30_000) == null) {
+                long s1 = System.nanoTime();
+                Message reply = replyConsumer.receive(30_000);
+                if (reply == null) {
                     throw new IllegalStateException("no reply to request " + i);
                 }
+                long replyLeg = System.nanoTime() - reply.getLongProperty("sent");
                 if (i >= 0) {
                     each[i] = System.nanoTime() - r0;
+                    sendCall[i] = s1 - r0;
+                    replyLegs[i] = replyLeg;
                 }
             }
-            System.out.printf(Locale.ROOT, "NON_PERSISTENT request/reply round trip %s%n", stats(each));
+            System.out.printf(Locale.ROOT, "%s request/reply round trip %s%n",
+                    mode == DeliveryMode.PERSISTENT ? "PERSISTENT" : "NON_PERSISTENT", stats(each));
+            System.out.printf(Locale.ROOT, "  of which send() %s%n  request sent -> onMessage %s%n  reply sent -> received %s%n",
+                    stats(sendCall), stats(Arrays.copyOfRange(legs, n / 5, Math.min(leg[0], legs.length))), stats(replyLegs));
         }
     }
 
