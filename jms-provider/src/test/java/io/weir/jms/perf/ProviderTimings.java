@@ -27,7 +27,11 @@ import java.util.Random;
  * <pre>
  * java -cp "$(cat cp.txt)" io.weir.jms.perf.ProviderTimings [bootstrap|embedded] [n] [ackEvery]
  * </pre>
- * With {@code embedded} (the default) it starts a one-broker {@link EmbeddedWeirCluster} on loopback.
+ * With {@code embedded} (the default) it starts a one-broker {@link EmbeddedWeirCluster} on loopback;
+ * {@code -Dtimings.requestReplyOnly=true} runs the request/reply part alone. The test classpath comes from
+ * {@code mvn -pl jms-provider -am test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt
+ * -Dmdep.includeScope=test} (plus {@code jms-provider/target/classes} and {@code target/test-classes});
+ * {@code io.weir.jms.it.KafkaPeerTimings} runs the same against Apache Kafka 4.4.
  */
 public final class ProviderTimings {
 
