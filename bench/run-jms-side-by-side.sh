@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# JMS side-by-side benchmark: the same jakarta.jms code against Weir (io.weir.jms.WeirConnectionFactory;
+# JMS side-by-side benchmark: the same jakarta.jms code against Weir (io.weir.jms.WeirConnectionFactory; the shipped config/server.properties;
 # default flush policy, and with log.flush.group.commit.enable=true) and ActiveMQ Artemis 2.56.0 (embedded
 # server, persistent journal), every broker and every client in its own JVM, interleaved, plus an
 # Artemis-against-Artemis (A/A) harness check. See bench/README-jms.md.
 # Usage (from anywhere):
-#   bench/run-jms-side-by-side.sh               full run (about 15-20 min on 2 cores)
+#   bench/run-jms-side-by-side.sh               full run (46 runs, 30-60 min on 2 cores)
 #   QUICK=1 bench/run-jms-side-by-side.sh       quick run (a few minutes)
 #   bench/run-jms-side-by-side.sh --rounds=2 --queue-messages=50000 ...   (--help lists every option)
 # Environment: QUICK=1, SKIP_BUILD=1 (use what is already built), HARNESS_OPTS (the orchestrating JVM),

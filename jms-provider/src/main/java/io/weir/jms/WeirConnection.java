@@ -365,6 +365,8 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         p.putIfAbsent("acks", acks);
         if ("1".equals(acks)) {
             p.put("enable.idempotence", "false");
+            // NON_PERSISTENT: latency first; a linger.ms set for the throughput of persistent sends does not apply
+            p.put("linger.ms", "0");
         }
         p.putIfAbsent("linger.ms", "0");
         p.putIfAbsent("max.block.ms", "15000");

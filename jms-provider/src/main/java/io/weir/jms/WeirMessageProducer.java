@@ -39,6 +39,7 @@ public class WeirMessageProducer implements QueueSender, TopicPublisher {
     private final WeirDestination destination;
     private final String idPrefix = "ID:" + UUID.randomUUID() + ":";
     private final AtomicLong sequence = new AtomicLong();
+    private final byte[] connectionHeader;
     private volatile boolean closed;
     private boolean disableMessageId;
     private boolean disableMessageTimestamp;
@@ -50,6 +51,7 @@ public class WeirMessageProducer implements QueueSender, TopicPublisher {
     WeirMessageProducer(WeirSession session, WeirDestination destination) {
         this.session = session;
         this.destination = destination;
+        this.connectionHeader = session.connection().connectionId().getBytes(StandardCharsets.UTF_8);
     }
 
     private void checkClosed() throws IllegalStateException {
@@ -343,8 +345,7 @@ public class WeirMessageProducer implements QueueSender, TopicPublisher {
         WeirMessage wm = message instanceof WeirMessage w ? w : WeirMessages.fromForeign(message);
         wm.prepareForSend();
         EncodedMessage e = MessageCodec.encode(wm);
-        e.headers().add(WeirMessageConsumer.CONNECTION_HEADER,
-                session.connection().connectionId().getBytes(StandardCharsets.UTF_8));
+        e.headers().add(WeirMessageConsumer.CONNECTION_HEADER, connectionHeader);
         long timestamp = disableMessageTimestamp ? now : now;
         return new ProducerRecord<>(to.name(), null, timestamp, e.key(), e.value(), e.headers());
     }

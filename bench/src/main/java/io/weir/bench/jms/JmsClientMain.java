@@ -8,8 +8,9 @@ import java.util.StringJoiner;
 
 /**
  * The client JVM of one JMS side-by-side run:
- * {@code JmsClientMain --provider=weir|artemis --url=... --workload=queue|fanout|reqreply [--pairs=N]
- * [--subscribers=N] [--messages=N] [--warmup=N] [--size=N] [--timeout-ms=N] [--partitions=N]}.
+ * {@code JmsClientMain --provider=weir|artemis --url=... --workload=queue|fanout|reqreply|receive [--pairs=N]
+ * [--subscribers=N] [--messages=N] [--warmup=N] [--size=N] [--timeout-ms=N] [--partitions=N] [--persistent=true|false]
+ * [--ack=auto|client] [--ack-every=N]}.
  *
  * <p>Builds the provider's {@link ConnectionFactory} by class name (the Weir side runs on
  * {@code benchmarks.jar}, the Artemis side on the classpath of {@code bench/artemis-peer}; neither has
@@ -40,7 +41,12 @@ public final class JmsClientMain {
         Map<String, Double> metrics = switch (required(a, "workload")) {
             case "queue" -> w.queueThroughput(Integer.parseInt(a.getOrDefault("pairs", "1")), messages, warmup);
             case "fanout" -> w.topicFanOut(Integer.parseInt(a.getOrDefault("subscribers", "4")), messages, warmup);
-            case "reqreply" -> w.requestReply(messages, warmup);
+            case "reqreply" -> w.requestReply(messages, warmup, Boolean.parseBoolean(a.getOrDefault("persistent", "true")));
+            case "receive" -> w.queueReceive(messages, warmup, switch (a.getOrDefault("ack", "auto")) {
+                case "auto" -> jakarta.jms.Session.AUTO_ACKNOWLEDGE;
+                case "client" -> jakarta.jms.Session.CLIENT_ACKNOWLEDGE;
+                default -> throw new IllegalArgumentException("--ack must be auto or client, not " + a.get("ack"));
+            }, Integer.parseInt(a.getOrDefault("ack-every", "100")));
             default -> throw new IllegalArgumentException("unknown workload " + a.get("workload"));
         };
         System.out.println(format(metrics));

@@ -26,8 +26,9 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * One broker of a JMS side-by-side run in its own JVM, on a fresh data directory and a fresh loopback
- * port: Weir ({@code io.weir.broker.server.Main} with a generated properties file and its embedded
- * ZooKeeper), with or without {@code log.flush.group.commit.enable}, or ActiveMQ Artemis
+ * port: Weir ({@code io.weir.broker.server.Main} with the shipped {@code config/server.properties}, see
+ * {@link #weirProperties}, and its embedded ZooKeeper), with or without
+ * {@code log.flush.group.commit.enable}, or ActiveMQ Artemis
  * ({@link ArtemisServerMain}). {@link #close()} kills it (SIGKILL) and deletes its data. Not thread-safe:
  * the harness's main thread owns it.
  */
@@ -88,19 +89,10 @@ final class JmsServer implements AutoCloseable {
                         Integer.toString(port)));
             } else {
                 url = "127.0.0.1:" + port;
-                Properties props = new Properties();
-                props.setProperty("broker.id", "0");
-                props.setProperty("listeners", "PLAINTEXT://" + url);
-                props.setProperty("log.dirs", dataDir.resolve("logs").toString());
-                props.setProperty("zookeeper.embedded.data.dir", dataDir.resolve("zk").toString());
-                props.setProperty("group.initial.rebalance.delay.ms", "0");
-                props.setProperty("offsets.topic.replication.factor", "1");
-                if (kind == Kind.WEIR_GROUP_COMMIT) {
-                    props.setProperty("log.flush.group.commit.enable", "true");
-                }
+                Properties props = weirProperties(s.weirConfig(), kind, url, dataDir);
                 Path file = dataDir.resolve("server.properties");
                 try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                    props.store(w, "JMS side-by-side benchmark broker");
+                    props.store(w, "JMS side-by-side benchmark broker: " + s.weirConfig() + " with " + weirOverrides(kind, url, dataDir));
                 }
                 cmd.addAll(List.of("-cp", s.weirBrokerClasspath(), "io.weir.broker.server.Main", file.toString()));
             }
@@ -119,6 +111,32 @@ final class JmsServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * What Weir runs with: the shipped configuration ({@code config/server.properties}, or {@code --weir-config})
+     * as a user starts it, with only what a fresh run on a shared machine must change: a free loopback port,
+     * fresh data directories, and for {@link Kind#WEIR_GROUP_COMMIT} the group-commit fsync.
+     */
+    static Properties weirProperties(Path shipped, Kind kind, String url, Path dataDir) throws IOException {
+        Properties props = new Properties();
+        try (var r = Files.newBufferedReader(shipped, StandardCharsets.UTF_8)) {
+            props.load(r);
+        }
+        props.putAll(weirOverrides(kind, url, dataDir));
+        return props;
+    }
+
+    /** The settings the harness changes in the shipped configuration, in a stable order. */
+    static Map<String, String> weirOverrides(Kind kind, String url, Path dataDir) {
+        Map<String, String> o = new java.util.LinkedHashMap<>();
+        o.put("listeners", "PLAINTEXT://" + url);
+        o.put("log.dirs", dataDir.resolve("logs").toString());
+        o.put("zookeeper.embedded.data.dir", dataDir.resolve("zk").toString());
+        if (kind == Kind.WEIR_GROUP_COMMIT) {
+            o.put("log.flush.group.commit.enable", "true");
+        }
+        return o;
     }
 
     private void awaitReady(int port, Duration timeout) throws IOException, InterruptedException {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -15,15 +16,19 @@ import java.util.stream.Stream;
  * quick mode only changes the defaults. Immutable.
  */
 record JmsSettings(Path repo, boolean quick, int rounds, int queueMessages, int fanOutMessages, int requests, int warmup,
-                   int requestWarmup, long timeoutMs, boolean aa, String brokerJvmOpts, String clientJvmOpts) {
+                   int requestWarmup, long timeoutMs, boolean aa, String brokerJvmOpts, String clientJvmOpts, Path weirConfig,
+                   List<String> workloads) {
 
     static final String USAGE = """
             usage: JmsSideBySide --repo=DIR [--quick] [--rounds=N] [--queue-messages=N] [--fanout-messages=N]
                    [--requests=N] [--warmup=N] [--request-warmup=N] [--timeout-ms=N] [--aa=true|false]
-                   [--broker-jvm-opts='...'] [--client-jvm-opts='...']
+                   [--broker-jvm-opts='...'] [--client-jvm-opts='...'] [--weir-config=FILE] [--workloads=ID,...]
               defaults (full / --quick): rounds 1, queue-messages 20000 / 2000, fanout-messages 5000 / 600,
               requests 2000 / 300, warmup 2000 / 300, request-warmup 300 / 50, timeout-ms 240000,
-              aa true, broker and client JVMs -Xms512m -Xmx1g
+              aa true, broker and client JVMs -Xms512m -Xmx1g, weir-config REPO/config/server.properties (the
+              shipped configuration; the harness overrides only listeners, log.dirs, zookeeper.embedded.data.dir
+              and, for Weir+gc, log.flush.group.commit.enable), workloads all of
+              queue1,queue4,fanout,reqreply,reqreply-np,receive-auto,receive-client
             """;
 
     static JmsSettings parse(String[] args) {
@@ -57,13 +62,29 @@ record JmsSettings(Path repo, boolean quick, int rounds, int queueMessages, int 
                 positive(a, "timeout-ms", 240_000),
                 Boolean.parseBoolean(a.getOrDefault("aa", "true")),
                 a.getOrDefault("broker-jvm-opts", "-Xms512m -Xmx1g"),
-                a.getOrDefault("client-jvm-opts", "-Xms512m -Xmx1g"));
+                a.getOrDefault("client-jvm-opts", "-Xms512m -Xmx1g"),
+                a.containsKey("weir-config") ? Path.of(a.get("weir-config")).toAbsolutePath()
+                        : Path.of(repo).toAbsolutePath().resolve("config/server.properties"),
+                workloadIds(a.get("workloads")));
         a.keySet().removeAll(java.util.Set.of("quick", "repo", "rounds", "queue-messages", "fanout-messages", "requests", "warmup",
-                "request-warmup", "timeout-ms", "aa", "broker-jvm-opts", "client-jvm-opts"));
+                "request-warmup", "timeout-ms", "aa", "broker-jvm-opts", "client-jvm-opts", "weir-config", "workloads"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + a.keySet() + "\n" + USAGE);
         }
         return s;
+    }
+
+    private static List<String> workloadIds(String v) {
+        if (v == null || v.isBlank()) {
+            return RunPlan.WORKLOAD_IDS;
+        }
+        List<String> ids = List.of(v.split(","));
+        for (String id : ids) {
+            if (!RunPlan.WORKLOAD_IDS.contains(id)) {
+                throw new IllegalArgumentException("--workloads: unknown workload '" + id + "'; known: " + String.join(",", RunPlan.WORKLOAD_IDS));
+            }
+        }
+        return ids;
     }
 
     private static int positive(Map<String, String> a, String key, int dflt) {

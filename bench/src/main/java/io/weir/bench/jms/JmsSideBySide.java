@@ -49,7 +49,12 @@ public final class JmsSideBySide {
 
         List<Run> plan = RunPlan.plan(RunPlan.workloads(s), s.rounds(), s.quick(), s.aa());
         List<String> out = new ArrayList<>();
-        out.add("JMS side-by-side: Weir vs ActiveMQ Artemis 2.56.0, persistent 1 KiB BytesMessages, AUTO_ACKNOWLEDGE consumers");
+        out.add("JMS side-by-side: Weir vs ActiveMQ Artemis 2.56.0, 1 KiB BytesMessages (see bench/README-jms.md)");
+        Path someDir = Path.of("<data>");
+        out.add("Weir: " + s.weirConfig() + " as shipped, with " + JmsServer.weirOverrides(Kind.WEIR, "127.0.0.1:<port>", someDir));
+        out.add("Weir+gc: the same with " + JmsServer.weirOverrides(Kind.WEIR_GROUP_COMMIT, "127.0.0.1:<port>", someDir));
+        out.add("Artemis: EmbeddedActiveMQ, persistence on, journal under <data>, security and JMX off, one acceptor, "
+                + "every other setting Artemis' default (ArtemisServerMain)");
         out.add(String.format(Locale.ROOT, "settings: %s; %d runs; started %s; %d cpus; load %s", s, plan.size(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(), load()));
         out.forEach(System.out::println);

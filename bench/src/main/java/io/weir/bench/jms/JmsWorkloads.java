@@ -26,9 +26,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The JMS side-by-side workloads, written once against the plain {@code jakarta.jms} API and run
- * unchanged against any {@link ConnectionFactory}. Every message is a persistent {@link BytesMessage}
- * with a random (incompressible) body of {@code size} bytes; every consumer session is
- * {@code AUTO_ACKNOWLEDGE}. Each method first runs an untimed warm-up of the same code on other
+ * unchanged against any {@link ConnectionFactory}. Every message is a {@link BytesMessage} with a random
+ * (incompressible) body of {@code size} bytes, persistent unless a workload says otherwise; every consumer
+ * session is {@code AUTO_ACKNOWLEDGE} unless a workload says otherwise. Each method first runs an untimed warm-up of the same code on other
  * destinations (the client JVM is new for every run), then returns its metrics by name.
  *
  * <p>Not thread-safe; one workload per instance. Bounded: a workload that has not finished within
@@ -182,17 +182,19 @@ final class JmsWorkloads {
     /**
      * Request/reply: a responder (own connection) answers each request on {@code bench.requests} with a
      * reply of the same size to its {@code JMSReplyTo}; the requester (own connection) sends one request
-     * at a time with {@code JMSReplyTo} = its temporary queue and waits for the reply. Metrics: round-trip
-     * {@code p50 ms}, {@code p99 ms}, {@code max ms}, and {@code round trips/s}.
+     * at a time with {@code JMSReplyTo} = its temporary queue and waits for the reply; requests and replies are
+     * PERSISTENT or, with {@code persistent} false, NON_PERSISTENT. Metrics: round-trip {@code p50 ms},
+     * {@code p99 ms}, {@code max ms}, and {@code round trips/s}.
      */
-    Map<String, Double> requestReply(int requests, int warmup) throws Exception {
+    Map<String, Double> requestReply(int requests, int warmup, boolean persistent) throws Exception {
+        int deliveryMode = persistent ? DeliveryMode.PERSISTENT : DeliveryMode.NON_PERSISTENT;
         List<Connection> connections = new ArrayList<>();
         try {
             Connection rc = open(connections, null);
             Session rs = rc.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageConsumer requestsIn = rs.createConsumer(rs.createQueue("bench.requests"));
             MessageProducer replies = rs.createProducer(null);
-            replies.setDeliveryMode(DeliveryMode.PERSISTENT);
+            replies.setDeliveryMode(deliveryMode);
             requestsIn.setMessageListener(request -> {
                 try {
                     Message reply = message(rs);
@@ -210,7 +212,7 @@ final class JmsWorkloads {
             TemporaryQueue replyTo = qs.createTemporaryQueue();
             MessageConsumer repliesIn = qs.createConsumer(replyTo);
             MessageProducer requestsOut = qs.createProducer(qs.createQueue("bench.requests"));
-            requestsOut.setDeliveryMode(DeliveryMode.PERSISTENT);
+            requestsOut.setDeliveryMode(deliveryMode);
             qc.start();
 
             Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -244,6 +246,67 @@ final class JmsWorkloads {
             m.put("p99 ms", h.getValueAtPercentile(99) / 1e6);
             m.put("max ms", h.getMaxValue() / 1e6);
             m.put("round trips/s", requests / elapsed);
+            return m;
+        } finally {
+            closeAll(connections);
+        }
+    }
+
+    /**
+     * Receive only: {@code messages} persistent messages are put on a queue first (untimed; a transacted
+     * session, committed every 500), then one consumer on its own connection, in a session of
+     * {@code ackMode}, receives them all with {@code receive()}; under CLIENT_ACKNOWLEDGE it calls
+     * {@code acknowledge()} on every {@code ackEvery}-th message and on the last. Timed from the first
+     * {@code receive()} (the consumer exists and its connection is started) to the last acknowledgement.
+     * Metrics: {@code msg/s}; under CLIENT_ACKNOWLEDGE also {@code ack p50 ms} and {@code ack mean ms}, the
+     * time {@code acknowledge()} took.
+     */
+    Map<String, Double> queueReceive(int messages, int warmup, int ackMode, int ackEvery) throws Exception {
+        receiveRun("bench.warmup.receive", warmup, ackMode, ackEvery);
+        return receiveRun("bench.receive", messages, ackMode, ackEvery);
+    }
+
+    private Map<String, Double> receiveRun(String queueName, int messages, int ackMode, int ackEvery) throws Exception {
+        List<Connection> connections = new ArrayList<>();
+        try {
+            Session ps = open(connections, null).createSession(true, Session.SESSION_TRANSACTED);
+            MessageProducer producer = ps.createProducer(ps.createQueue(queueName));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            for (int n = 1; n <= messages; n++) {
+                producer.send(message(ps));
+                if (n % 500 == 0 || n == messages) {
+                    ps.commit();
+                }
+            }
+            Connection c = open(connections, null);
+            Session s = c.createSession(false, ackMode);
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queueName));
+            c.start();
+            Histogram acks = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            long t0 = System.nanoTime();
+            for (int n = 1; n <= messages; n++) {
+                Message m = consumer.receive(Math.max(1, remainingMs(deadline)));
+                if (m == null) {
+                    throw new IllegalStateException(queueName + ": received " + (n - 1) + " of " + messages + " messages within "
+                            + timeoutMs + " ms");
+                }
+                if (!(m instanceof BytesMessage b) || b.getBodyLength() != size) {
+                    throw new IllegalStateException("unexpected message " + m);
+                }
+                if (ackMode == Session.CLIENT_ACKNOWLEDGE && (n % ackEvery == 0 || n == messages)) {
+                    long a0 = System.nanoTime();
+                    m.acknowledge();
+                    acks.recordValue(Math.min(System.nanoTime() - a0, acks.getHighestTrackableValue()));
+                }
+            }
+            double elapsed = seconds(System.nanoTime() - t0);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("msg/s", messages / elapsed);
+            if (ackMode == Session.CLIENT_ACKNOWLEDGE) {
+                m.put("ack p50 ms", acks.getValueAtPercentile(50) / 1e6);
+                m.put("ack mean ms", acks.getMean() / 1e6);
+            }
             return m;
         } finally {
             closeAll(connections);

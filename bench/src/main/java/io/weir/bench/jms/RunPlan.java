@@ -2,7 +2,9 @@ package io.weir.bench.jms;
 
 import io.weir.bench.jms.JmsServer.Kind;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The order of the runs of a JMS side-by-side benchmark; pure. Every workload runs each system with a
@@ -27,16 +29,33 @@ final class RunPlan {
     private RunPlan() {
     }
 
+    /** Every workload, by the id {@code --workloads=} takes, in the order they run. */
+    static final List<String> WORKLOAD_IDS = List.of("queue1", "queue4", "fanout", "reqreply", "reqreply-np", "receive-auto",
+            "receive-client");
+
+    /** The workloads {@code s} selects, in {@link #WORKLOAD_IDS} order. */
     static List<Workload> workloads(JmsSettings s) {
         String w = "--warmup=" + s.warmup();
         String q = "--messages=" + s.queueMessages();
-        return List.of(
-                new Workload("queue, 1 pair", List.of("--workload=queue", "--pairs=1", q, w), 1),
-                new Workload("queue, 4 pairs", List.of("--workload=queue", "--pairs=4", q, w), 4),
-                new Workload("topic, 4 durable subs", List.of("--workload=fanout", "--subscribers=4", "--messages=" + s.fanOutMessages(),
-                        "--warmup=" + Math.max(1, s.warmup() / 4)), 1),
-                new Workload("request/reply", List.of("--workload=reqreply", "--messages=" + s.requests(),
-                        "--warmup=" + s.requestWarmup()), 1));
+        String rq = "--messages=" + s.requests();
+        String rw = "--warmup=" + s.requestWarmup();
+        Map<String, Workload> all = new LinkedHashMap<>();
+        all.put("queue1", new Workload("queue, 1 pair", List.of("--workload=queue", "--pairs=1", q, w), 1));
+        all.put("queue4", new Workload("queue, 4 pairs", List.of("--workload=queue", "--pairs=4", q, w), 4));
+        all.put("fanout", new Workload("topic, 4 durable subs", List.of("--workload=fanout", "--subscribers=4",
+                "--messages=" + s.fanOutMessages(), "--warmup=" + Math.max(1, s.warmup() / 4)), 1));
+        all.put("reqreply", new Workload("request/reply", List.of("--workload=reqreply", rq, rw), 1));
+        all.put("reqreply-np", new Workload("request/reply non-pers.", List.of("--workload=reqreply", "--persistent=false", rq, rw), 1));
+        all.put("receive-auto", new Workload("receive, AUTO", List.of("--workload=receive", "--ack=auto", q, w), 1));
+        all.put("receive-client", new Workload("receive, CLIENT ack/100", List.of("--workload=receive", "--ack=client", "--ack-every=100",
+                q, w), 1));
+        List<Workload> chosen = new ArrayList<>();
+        for (String id : WORKLOAD_IDS) {
+            if (s.workloads().contains(id)) {
+                chosen.add(all.get(id));
+            }
+        }
+        return chosen;
     }
 
     static List<Run> plan(List<Workload> workloads, int rounds, boolean quick, boolean aa) {

@@ -16,6 +16,8 @@ class JmsSettingsTest {
         assertThat(quick.requests()).isEqualTo(7);
         assertThat(quick.quick()).isTrue();
         assertThat(full.aa()).isTrue();
+        assertThat(full.weirConfig()).isEqualTo(java.nio.file.Path.of("/r/config/server.properties"));
+        assertThat(full.workloads()).isEqualTo(RunPlan.WORKLOAD_IDS);
     }
 
     @Test
@@ -27,5 +29,7 @@ class JmsSettingsTest {
                 .hasMessageContaining("--requests must be a positive integer, got 'many'");
         assertThatThrownBy(() -> JmsSettings.parse(new String[] {"--repo=/r", "--sizes=1"})).hasMessageContaining("unknown option(s) [sizes]");
         assertThatThrownBy(() -> JmsSettings.parse(new String[] {"--repo=/r", "rounds"})).hasMessageContaining("expected --key=value");
+        assertThatThrownBy(() -> JmsSettings.parse(new String[] {"--repo=/r", "--workloads=queue1,queue9"}))
+                .hasMessageContaining("unknown workload 'queue9'");
     }
 }

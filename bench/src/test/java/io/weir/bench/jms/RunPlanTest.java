@@ -50,8 +50,18 @@ class RunPlanTest {
         JmsSettings s = JmsSettings.parse(new String[] {"--repo=/tmp", "--quick"});
 
         assertThat(RunPlan.workloads(s)).extracting(Workload::name)
-                .containsExactly("queue, 1 pair", "queue, 4 pairs", "topic, 4 durable subs", "request/reply");
+                .containsExactly("queue, 1 pair", "queue, 4 pairs", "topic, 4 durable subs", "request/reply",
+                        "request/reply non-pers.", "receive, AUTO", "receive, CLIENT ack/100");
         assertThat(RunPlan.workloads(s).get(1).weirPartitions()).isEqualTo(4);
         assertThat(RunPlan.workloads(s).get(1).clientArgs()).contains("--pairs=4", "--messages=2000");
+        assertThat(RunPlan.workloads(s).get(4).clientArgs()).contains("--workload=reqreply", "--persistent=false");
+        assertThat(RunPlan.workloads(s).get(6).clientArgs()).contains("--workload=receive", "--ack=client", "--ack-every=100");
+    }
+
+    @Test
+    void workloadsCanBeChosenAndKeepTheirOrder() {
+        JmsSettings s = JmsSettings.parse(new String[] {"--repo=/tmp", "--quick", "--workloads=receive-client,queue1"});
+
+        assertThat(RunPlan.workloads(s)).extracting(Workload::name).containsExactly("queue, 1 pair", "receive, CLIENT ack/100");
     }
 }

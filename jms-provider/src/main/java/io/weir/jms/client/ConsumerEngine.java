@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -32,7 +33,8 @@ import java.util.function.LongSupplier;
 /**
  * One {@link KafkaConsumer} and the thread that owns it. The JMS layer never touches the Kafka consumer: it
  * takes records from this engine's buffer and hands back commands (consumed, commit, rewind, close) that the
- * poll thread runs between polls. Two kinds:
+ * poll thread runs between polls; a command someone waits for (a synchronous commit, a rewind, close) cuts the
+ * running poll short ({@link PollWaker}), so it costs a broker round trip, not a poll timeout. Two kinds:
  * <ul>
  *   <li><b>group</b> ({@code groupId != null}): subscribes to the topic in that consumer group; progress is
  *       restored from, and committed to, the group's offsets ({@link PartitionProgress});</li>
@@ -59,6 +61,7 @@ public final class ConsumerEngine implements AutoCloseable {
     private final LongSupplier clock;
     private final Runnable onRecords;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final PollWaker<byte[], byte[]> waker;
     private final Thread thread;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -68,9 +71,11 @@ public final class ConsumerEngine implements AutoCloseable {
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Long> nextExpected = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean asyncCommitQueued = new AtomicBoolean();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile boolean closing;
+    private volatile boolean paused; // the buffer was full: fetching is paused until it drains to half
     private boolean started;
     private volatile RuntimeException failure;
     private long takeGeneration;
@@ -114,6 +119,7 @@ public final class ConsumerEngine implements AutoCloseable {
             p.remove("group.id");
         }
         this.consumer = new KafkaConsumer<>(p);
+        this.waker = new PollWaker<>(consumer, () -> closing || !commands.isEmpty());
         this.thread = new Thread(this::run, "weir-jms-consumer-" + name);
         this.thread.setDaemon(true);
     }
@@ -158,7 +164,7 @@ public final class ConsumerEngine implements AutoCloseable {
             while (!closing) {
                 runCommands();
                 manageFlow();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                ConsumerRecords<byte[], byte[]> records = waker.poll(POLL);
                 if (!records.isEmpty()) {
                     accept(records);
                 }
@@ -228,8 +234,13 @@ public final class ConsumerEngine implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            commitPartitions(partitions);
-            drop(partitions);
+            waker.holdWakeups();
+            try {
+                commitPartitions(partitions);
+                drop(partitions);
+            } finally {
+                waker.releaseWakeups();
+            }
         }
 
         @Override
@@ -239,6 +250,15 @@ public final class ConsumerEngine implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            waker.holdWakeups();
+            try {
+                assigned(partitions);
+            } finally {
+                waker.releaseWakeups();
+            }
+        }
+
+        private void assigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
                 Map<TopicPartition, OffsetAndMetadata> committed = committedPositions(partitions);
                 if (signature != null) {
@@ -283,7 +303,7 @@ public final class ConsumerEngine implements AutoCloseable {
                         consumer.seek(tp, om.offset());
                         pos = om.offset();
                     } else {
-                        pos = consumer.position(tp);
+                        pos = waker.retryIfWoken(() -> consumer.position(tp));
                         lock.lock();
                         try {
                             PartitionProgress fresh = new PartitionProgress(pos);
@@ -318,7 +338,10 @@ public final class ConsumerEngine implements AutoCloseable {
                     } finally {
                         lock.unlock();
                     }
-                    consumer.commitSync(initial);
+                    waker.retryIfWoken(() -> {
+                        consumer.commitSync(initial);
+                        return null;
+                    });
                 }
             }
             ready.complete(null);
@@ -333,7 +356,7 @@ public final class ConsumerEngine implements AutoCloseable {
     private Map<TopicPartition, OffsetAndMetadata> committedPositions(Collection<TopicPartition> partitions) {
         while (true) {
             try {
-                return new HashMap<>(consumer.committed(new HashSet<>(partitions)));
+                return new HashMap<>(waker.retryIfWoken(() -> consumer.committed(new HashSet<>(partitions))));
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 if (closing) {
                     throw e;
@@ -373,8 +396,10 @@ public final class ConsumerEngine implements AutoCloseable {
         }
         if (size >= MAX_BUFFERED) {
             consumer.pause(assignment);
-        } else if (!consumer.paused().isEmpty()) {
+            paused = true;
+        } else if (size <= MAX_BUFFERED / 2 && !consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
+            paused = false;
         }
     }
 
@@ -433,7 +458,10 @@ public final class ConsumerEngine implements AutoCloseable {
         }
         if (!offsets.isEmpty()) {
             try {
-                consumer.commitSync(offsets);
+                waker.retryIfWoken(() -> {
+                    consumer.commitSync(offsets);
+                    return null;
+                });
             } catch (RuntimeException e) {
                 log.warn("Committing {} for group {} on revocation failed: {}", offsets, groupId, e.toString());
             }
@@ -521,6 +549,9 @@ public final class ConsumerEngine implements AutoCloseable {
                         continue;
                     }
                     it.remove();
+                    if (paused && buffer.size() == MAX_BUFFERED / 2) {
+                        waker.wake(); // drained to half: resume fetching now, not after the current poll
+                    }
                     if (choice == Choice.TAKE) {
                         return r;
                     }
@@ -601,14 +632,31 @@ public final class ConsumerEngine implements AutoCloseable {
             f.complete(null);
             return f;
         }
+        if (!sync) {
+            // one queued asynchronous commit covers every message consumed before it runs
+            if (asyncCommitQueued.compareAndSet(false, true)) {
+                submit(() -> {
+                    asyncCommitQueued.set(false);
+                    try {
+                        commitNow(false);
+                        f.complete(null);
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
+                    }
+                }, f, false);
+            } else {
+                f.complete(null);
+            }
+            return f;
+        }
         submit(() -> {
             try {
-                commitNow(sync);
+                commitNow(true);
                 f.complete(null);
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
-        }, f);
+        }, f, true);
         return f;
     }
 
@@ -702,11 +750,15 @@ public final class ConsumerEngine implements AutoCloseable {
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
-        }, f);
+        }, f, true);
         return f;
     }
 
-    private void submit(Runnable r, CompletableFuture<Void> f) {
+    /**
+     * Hands {@code r} to the poll thread. {@code urgent}: someone waits for it, so a running poll is cut short
+     * ({@link PollWaker}); else it runs after the current poll.
+     */
+    private void submit(Runnable r, CompletableFuture<Void> f, boolean urgent) {
         if (closedFuture.isDone()) {
             f.completeExceptionally(new java.lang.IllegalStateException("consumer closed"));
             return;
@@ -714,6 +766,10 @@ public final class ConsumerEngine implements AutoCloseable {
         commands.add(r);
         if (closedFuture.isDone() && commands.remove(r)) {
             f.completeExceptionally(new java.lang.IllegalStateException("consumer closed"));
+            return;
+        }
+        if (urgent) {
+            waker.wake();
         }
     }
 
@@ -739,6 +795,7 @@ public final class ConsumerEngine implements AutoCloseable {
             lock.unlock();
         }
         closing = true;
+        waker.wake();
         if (Thread.currentThread() != thread) {
             try {
                 closedFuture.get(10, TimeUnit.SECONDS);

@@ -150,7 +150,9 @@ public final class PartitionProgress {
                 base++;
             }
         }
-        deliveries.headMap(base).clear();
+        if (!deliveries.isEmpty() && deliveries.firstKey() < base) {
+            deliveries.headMap(base).clear();
+        }
     }
 
     public boolean isDirty() {

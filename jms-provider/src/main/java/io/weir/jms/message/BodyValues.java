@@ -228,8 +228,33 @@ public final class BodyValues {
         return utf8(slice, "String value");
     }
 
+    /**
+     * {@code raw} as a string when it is all ASCII (then it is valid UTF-8 and decodes to the same characters),
+     * else null: the common case of headers and property values, without a decoder.
+     */
+    static String asciiOrNull(byte[] raw) {
+        for (byte b : raw) {
+            if (b < 0) {
+                return null;
+            }
+        }
+        return new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** Strictly decodes UTF-8, rejecting malformed input. */
     static String utf8(ByteBuffer bytes, String what) throws MessageFormatException {
+        if (bytes.hasArray()) {
+            byte[] a = bytes.array();
+            int from = bytes.arrayOffset() + bytes.position();
+            int to = from + bytes.remaining();
+            int i = from;
+            while (i < to && a[i] >= 0) {
+                i++;
+            }
+            if (i == to) { // all ASCII: valid UTF-8, decoded without a decoder
+                return new String(a, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+            }
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

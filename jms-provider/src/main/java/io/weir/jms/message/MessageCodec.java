@@ -338,7 +338,8 @@ public final class MessageCodec {
                     m.setStringProperty(name, value);
                 }
             } else {
-                String text = BodyValues.utf8(ByteBuffer.wrap(raw), "Property '" + name + "'" + where);
+                String ascii = BodyValues.asciiOrNull(raw);
+                String text = ascii != null ? ascii : BodyValues.utf8(ByteBuffer.wrap(raw), "Property '" + name + "'" + where);
                 m.setObjectProperty(name, type.parse(name, text, where));
             }
         }
@@ -346,7 +347,11 @@ public final class MessageCodec {
 
     private static String text(Map<String, byte[]> jms, String key, String where) throws MessageFormatException {
         byte[] raw = jms.get(key);
-        return raw == null ? null : BodyValues.utf8(ByteBuffer.wrap(raw), "Header " + key + where);
+        if (raw == null) {
+            return null;
+        }
+        String ascii = BodyValues.asciiOrNull(raw); // the error text below is built only when it is needed
+        return ascii != null ? ascii : BodyValues.utf8(ByteBuffer.wrap(raw), "Header " + key + where);
     }
 
     private static Long number(Map<String, byte[]> jms, String key, String where) throws MessageFormatException {
@@ -375,6 +380,10 @@ public final class MessageCodec {
     }
 
     private static String lenientUtf8(byte[] raw) {
+        String ascii = BodyValues.asciiOrNull(raw);
+        if (ascii != null) {
+            return ascii;
+        }
         try {
             return BodyValues.utf8(ByteBuffer.wrap(raw), "");
         } catch (MessageFormatException e) {

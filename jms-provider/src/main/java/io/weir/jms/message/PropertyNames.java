@@ -13,6 +13,8 @@ public final class PropertyNames {
 
     private static final Set<String> RESERVED =
             Set.of("NULL", "TRUE", "FALSE", "NOT", "AND", "OR", "BETWEEN", "LIKE", "IN", "IS", "ESCAPE");
+    /** The longest reserved word: a longer name is none of them, without upper-casing it (once per property per message). */
+    private static final int MAX_RESERVED_LENGTH = 7;
 
     public static final String JMSX_DELIVERY_COUNT = "JMSXDeliveryCount";
     public static final String JMSX_GROUP_ID = "JMSXGroupID";
@@ -45,7 +47,7 @@ public final class PropertyNames {
     /** True when {@link #validate} would accept {@code name}. */
     public static boolean isValid(String name) {
         return name != null && !name.isEmpty() && isIdentifier(name)
-                && !RESERVED.contains(name.toUpperCase(Locale.ROOT));
+                && (name.length() > MAX_RESERVED_LENGTH || !RESERVED.contains(name.toUpperCase(Locale.ROOT)));
     }
 
     private static boolean isIdentifier(String name) {

@@ -34,8 +34,10 @@ enum PropertyType {
         return STRING;
     }
 
+    private static final PropertyType[] ALL = values();
+
     static PropertyType fromCode(String code) {
-        for (PropertyType t : values()) {
+        for (PropertyType t : ALL) {
             if (t.code.equals(code)) {
                 return t;
             }

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The consumer JVM of the crash test: consumes a queue with a message listener in the given acknowledge mode and reports on stdout what it
- * was handed ({@code GOT n}) and, under CLIENT_ACKNOWLEDGE, what {@code acknowledge()} returned for
- * ({@code ACKED n n n}), until the test kills it with SIGKILL.
+ * was handed ({@code GOT n}) and, under CLIENT_ACKNOWLEDGE, what it is about to acknowledge ({@code ACKING n n n})
+ * and what {@code acknowledge()} returned for ({@code ACKED n n n}), until the test kills it with SIGKILL.
  * <p>Arguments: bootstrap servers, queue name, acknowledge mode (a {@code Session} constant), ack every k messages.
  */
 public final class QueueCrashConsumer {
@@ -43,10 +43,13 @@ public final class QueueCrashConsumer {
                 if (mode == Session.CLIENT_ACKNOWLEDGE) {
                     unacked.add(n);
                     if (unacked.size() >= ackEvery) {
+                        StringBuilder numbers = new StringBuilder();
+                        unacked.forEach(i -> numbers.append(' ').append(i));
+                        // a kill while acknowledge() runs leaves these in doubt: the commit may have reached the broker
+                        out.println("ACKING" + numbers);
+                        out.flush();
                         m.acknowledge();
-                        StringBuilder line = new StringBuilder("ACKED");
-                        unacked.forEach(i -> line.append(' ').append(i));
-                        out.println(line);
+                        out.println("ACKED" + numbers);
                         out.flush();
                         unacked.clear();
                     }
