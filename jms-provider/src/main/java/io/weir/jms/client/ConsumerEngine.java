@@ -713,7 +713,7 @@ public final class ConsumerEngine implements AutoCloseable {
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
-        }, submitted);
+        }, submitted, true); // a commit waits for it
         return f;
     }
 
