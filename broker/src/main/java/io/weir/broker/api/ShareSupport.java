@@ -58,7 +58,9 @@ final class ShareSupport {
         try {
             return lifecycle.create(planned);
         } catch (TopicExistsException e) {
-            return services.metadata().topic(ShareGroups.STATE_TOPIC).orElseThrow();
+            // created concurrently by another request: usable once this broker has learnt of it
+            return services.metadata().topic(ShareGroups.STATE_TOPIC).orElseThrow(() ->
+                    new org.apache.kafka.common.errors.CoordinatorNotAvailableException(ShareGroups.STATE_TOPIC + " is being created"));
         }
     }
 
