@@ -43,8 +43,8 @@ public final class ShareGroupAssignor {
                 for (int j = i; j < p; j += m) {
                     mine.add(j);
                 }
-                if (m > p) {
-                    mine.add(i % p);
+                if (i >= p) {
+                    mine.add(i % p); // more members than partitions: this one shares a partition
                 }
                 result.get(members.get(i)).put(t.getValue().topicId(), mine);
             }

@@ -45,7 +45,9 @@ class AllVersionsIT {
     private static final String TOPIC = "all-versions";
     private static final java.util.Set<ApiKeys> GROUP_APIS = java.util.EnumSet.of(ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP,
             ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP, ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH,
-            ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE);
+            ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE,
+            ApiKeys.SHARE_GROUP_HEARTBEAT, ApiKeys.SHARE_GROUP_DESCRIBE, ApiKeys.SHARE_FETCH, ApiKeys.SHARE_ACKNOWLEDGE,
+            ApiKeys.READ_SHARE_GROUP_STATE, ApiKeys.WRITE_SHARE_GROUP_STATE);
     private static EmbeddedWeirCluster cluster;
     private static Uuid topicId;
 
@@ -238,6 +240,34 @@ class AllVersionsIT {
                         .setPartitions(List.of(new org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition()
                                 .setPartitionIndex(0))));
                 yield new org.apache.kafka.common.message.OffsetDeleteRequestData().setGroupId("committer").setTopics(topics);
+            }
+            case SHARE_GROUP_HEARTBEAT -> new org.apache.kafka.common.message.ShareGroupHeartbeatRequestData().setGroupId("sharers")
+                    .setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0).setSubscribedTopicNames(List.of(TOPIC));
+            case SHARE_GROUP_DESCRIBE -> new org.apache.kafka.common.message.ShareGroupDescribeRequestData().setGroupIds(List.of("sharers"));
+            case SHARE_FETCH -> {
+                var d = new org.apache.kafka.common.message.ShareFetchRequestData().setGroupId("sharers")
+                        .setMemberId(Uuid.randomUuid().toString()).setShareSessionEpoch(0).setMaxWaitMs(0).setMinBytes(0)
+                        .setMaxRecords(10).setBatchSize(10);
+                var t = new org.apache.kafka.common.message.ShareFetchRequestData.FetchTopic().setTopicId(topicId);
+                t.partitions().add(new org.apache.kafka.common.message.ShareFetchRequestData.FetchPartition().setPartitionIndex(0));
+                d.topics().add(t);
+                yield d;
+            }
+            case SHARE_ACKNOWLEDGE -> new org.apache.kafka.common.message.ShareAcknowledgeRequestData().setGroupId("sharers")
+                    .setMemberId(Uuid.randomUuid().toString()).setShareSessionEpoch(3);
+            case READ_SHARE_GROUP_STATE -> {
+                var d = new org.apache.kafka.common.message.ReadShareGroupStateRequestData().setGroupId("sharers");
+                d.topics().add(new org.apache.kafka.common.message.ReadShareGroupStateRequestData.ReadStateData().setTopicId(topicId)
+                        .setPartitions(List.of(new org.apache.kafka.common.message.ReadShareGroupStateRequestData.PartitionData()
+                                .setPartition(0).setLeaderEpoch(0))));
+                yield d;
+            }
+            case WRITE_SHARE_GROUP_STATE -> {
+                var d = new org.apache.kafka.common.message.WriteShareGroupStateRequestData().setGroupId("writer-" + v);
+                d.topics().add(new org.apache.kafka.common.message.WriteShareGroupStateRequestData.WriteStateData().setTopicId(topicId)
+                        .setPartitions(List.of(new org.apache.kafka.common.message.WriteShareGroupStateRequestData.PartitionData()
+                                .setPartition(0).setLeaderEpoch(0).setStateEpoch(0).setStartOffset(0))));
+                yield d;
             }
             default -> throw new AssertionError("the broker advertises " + key + ", which this test does not cover yet");
         };
