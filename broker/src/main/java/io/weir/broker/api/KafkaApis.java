@@ -77,7 +77,10 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new ShareFetchHandler(share),
                 new ShareAcknowledgeHandler(share),
                 new ReadShareGroupStateHandler(share),
-                new WriteShareGroupStateHandler(share));
+                new WriteShareGroupStateHandler(share),
+                new DescribeShareGroupOffsetsHandler(share),
+                new AlterShareGroupOffsetsHandler(share),
+                new DeleteShareGroupOffsetsHandler(share));
         for (ApiHandler<? extends AbstractRequest> h : all) {
             handlers.put(h.apiKey(), h);
         }

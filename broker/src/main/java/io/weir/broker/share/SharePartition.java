@@ -24,6 +24,7 @@ public final class SharePartition {
     private final int leaderEpoch;
     private CompletableFuture<Void> writing;
     private CompletableFuture<Void> queued;
+    private volatile boolean fenced;
 
     /** Records read from the log and the offsets acquired among them. */
     public record Fetched(MemoryRecords records, List<AcquiredRange> acquired) {
@@ -45,6 +46,15 @@ public final class SharePartition {
 
     public int leaderEpoch() {
         return leaderEpoch;
+    }
+
+    /** Whether a write was refused because the persisted state was reset since it was loaded. */
+    public boolean fenced() {
+        return fenced;
+    }
+
+    public synchronized int stateEpoch() {
+        return state.stateEpoch();
     }
 
     /**
@@ -163,6 +173,10 @@ public final class SharePartition {
                     next.complete(null);
                 }
             });
+        }
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof org.apache.kafka.common.errors.FencedStateEpochException) {
+            fenced = true; // reset by an administrator: the manager loads the new state on next use
         }
         // completed outside the lock: callers' continuations never run while holding it
         if (error != null) {

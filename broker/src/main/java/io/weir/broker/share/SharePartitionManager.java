@@ -48,12 +48,12 @@ public final class SharePartitionManager {
     public SharePartition getOrLoad(String groupId, Partition partition) {
         ShareKey key = new ShareKey(groupId, partition.topicId(), partition.topicPartition().partition());
         SharePartition existing = partitions.get(key);
-        if (existing != null && existing.leaderEpoch() == partition.leaderEpoch()) {
+        if (existing != null && existing.leaderEpoch() == partition.leaderEpoch() && !existing.fenced()) {
             return existing;
         }
         synchronized (this) {
             existing = partitions.get(key);
-            if (existing != null && existing.leaderEpoch() == partition.leaderEpoch()) {
+            if (existing != null && existing.leaderEpoch() == partition.leaderEpoch() && !existing.fenced()) {
                 return existing;
             }
             SharePartition loaded = load(key, partition);
@@ -64,7 +64,8 @@ public final class SharePartitionManager {
 
     private SharePartition load(ShareKey key, Partition partition) {
         Optional<ShareSnapshot> stored = persister.read(key, partition.leaderEpoch());
-        if (stored.isPresent()) {
+        int stateEpoch = stored.map(ShareSnapshot::stateEpoch).orElse(0);
+        if (stored.isPresent() && !stored.get().isDeleted()) {
             SharePartitionState state = SharePartitionState.restore(stored.get(), config.deliveryCountLimit(), config.maxRecordLocks());
             log.info("Share-partition {} ({}) loaded: start offset {}, {} in flight", key, partition.topicPartition(),
                     state.startOffset(), state.inFlightCount());
@@ -72,7 +73,7 @@ public final class SharePartitionManager {
         }
         boolean earliest = settings.startsAtEarliest(key.groupId());
         long start = earliest ? partition.log().logStartOffset() : partition.highWatermark().offset();
-        SharePartition fresh = new SharePartition(key, SharePartitionState.fresh(start, config.deliveryCountLimit(),
+        SharePartition fresh = new SharePartition(key, SharePartitionState.fresh(start, stateEpoch, config.deliveryCountLimit(),
                 config.maxRecordLocks()), persister, partition.leaderEpoch());
         fresh.persist().join();
         log.info("Share-partition {} ({}) initialized at offset {} ({})", key, partition.topicPartition(), start,

@@ -62,7 +62,12 @@ public final class SharePartitionState {
 
     /** A share-partition that starts at {@code startOffset} with nothing delivered. */
     public static SharePartitionState fresh(long startOffset, int deliveryLimit, int maxInFlight) {
-        return new SharePartitionState(0, startOffset, deliveryLimit, maxInFlight);
+        return fresh(startOffset, 0, deliveryLimit, maxInFlight);
+    }
+
+    /** A share-partition that starts at {@code startOffset} in state epoch {@code stateEpoch} with nothing delivered. */
+    public static SharePartitionState fresh(long startOffset, int stateEpoch, int deliveryLimit, int maxInFlight) {
+        return new SharePartitionState(stateEpoch, startOffset, deliveryLimit, maxInFlight);
     }
 
     /**

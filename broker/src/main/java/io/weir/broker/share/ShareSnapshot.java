@@ -16,6 +16,19 @@ public record ShareSnapshot(int stateEpoch, long startOffset, List<StateBatch> b
         batches = List.copyOf(batches);
     }
 
+    /**
+     * The state written when an administrator deletes a share-partition's offsets: the next leader to
+     * load it starts afresh ({@code share.auto.offset.reset}).
+     */
+    public static ShareSnapshot deleted(int stateEpoch) {
+        return new ShareSnapshot(stateEpoch, -1, List.of());
+    }
+
+    /** Whether this is a deleted state (see {@link #deleted}). */
+    public boolean isDeleted() {
+        return startOffset < 0;
+    }
+
     /** The offset after the last persisted batch, or the start offset when there is none. */
     public long endOffset() {
         return batches.isEmpty() ? startOffset : Math.max(startOffset, batches.get(batches.size() - 1).last() + 1);

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * to that partition (acks=all, see {@link ShareStateRecords}) and rebuilt by replaying it when this
  * broker becomes its leader. Writers are the leaders of the data partitions; a write carrying an
  * older leader epoch than the last one accepted is refused (a deposed leader cannot overwrite its
- * successor's state).
+ * successor's state), and so is one with an older state epoch (the offsets were altered or deleted
+ * by an administrator since the writer loaded the state: it must load it again).
  *
  * <p>Bounded size: past {@code maxBytes} the live states are rewritten at the log end and everything
  * before is deleted, as the offsets store does.
@@ -137,11 +138,16 @@ public final class ShareStateStore {
      * Writes the state of {@code key}; completes once it is acknowledged by the in-sync replicas.
      *
      * @throws FencedLeaderEpochException when a newer leader already wrote it
+     * @throws org.apache.kafka.common.errors.FencedStateEpochException when the state was reset since the writer read it
      */
     public CompletableFuture<?> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot) {
         int partition = partitionFor(key);
         synchronized (lockFor(partition)) {
             ShareStateRecords.Value current = states.get(key);
+            if (current != null && snapshot.stateEpoch() < current.snapshot().stateEpoch()) {
+                throw new org.apache.kafka.common.errors.FencedStateEpochException("Share state of " + key + " is at state epoch "
+                        + current.snapshot().stateEpoch() + " (offsets were altered or deleted), newer than " + snapshot.stateEpoch());
+            }
             if (current != null && leaderEpoch >= 0 && current.leaderEpoch() > leaderEpoch) {
                 throw new FencedLeaderEpochException("Share state of " + key + " was written at leader epoch "
                         + current.leaderEpoch() + ", newer than " + leaderEpoch);

@@ -47,7 +47,8 @@ class AllVersionsIT {
             ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP, ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH,
             ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE,
             ApiKeys.SHARE_GROUP_HEARTBEAT, ApiKeys.SHARE_GROUP_DESCRIBE, ApiKeys.SHARE_FETCH, ApiKeys.SHARE_ACKNOWLEDGE,
-            ApiKeys.READ_SHARE_GROUP_STATE, ApiKeys.WRITE_SHARE_GROUP_STATE);
+            ApiKeys.READ_SHARE_GROUP_STATE, ApiKeys.WRITE_SHARE_GROUP_STATE, ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS,
+            ApiKeys.ALTER_SHARE_GROUP_OFFSETS, ApiKeys.DELETE_SHARE_GROUP_OFFSETS);
     private static EmbeddedWeirCluster cluster;
     private static Uuid topicId;
 
@@ -269,6 +270,21 @@ class AllVersionsIT {
                                 .setPartition(0).setLeaderEpoch(0).setStateEpoch(0).setStartOffset(0))));
                 yield d;
             }
+            case DESCRIBE_SHARE_GROUP_OFFSETS -> new org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData().setGroups(
+                    List.of(new org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup()
+                            .setGroupId("sharers").setTopics(null)));
+            case ALTER_SHARE_GROUP_OFFSETS -> {
+                var d = new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData().setGroupId("altered");
+                var t = new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic()
+                        .setTopicName(TOPIC);
+                t.partitions().add(new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition()
+                        .setPartitionIndex(0).setStartOffset(0));
+                d.topics().add(t);
+                yield d;
+            }
+            case DELETE_SHARE_GROUP_OFFSETS -> new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData().setGroupId("altered")
+                    .setTopics(List.of(new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic()
+                            .setTopicName(TOPIC)));
             default -> throw new AssertionError("the broker advertises " + key + ", which this test does not cover yet");
         };
     }

@@ -180,6 +180,54 @@ class ShareGroupsIT {
         }
     }
 
+    @Test
+    void offsetsAreDescribedAlteredAndDeletedWithTheAdminClient() throws Exception {
+        String topic = "admin-offsets";
+        String group = "administered";
+        setUp(topic, group, Map.of());
+        produce(topic, 10, "a-");
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+        try (KafkaShareConsumer<String, String> c = consumer(group, 4)) {
+            c.subscribe(List.of(topic));
+            int accepted = 0;
+            while (accepted < 4) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    c.acknowledge(r, AcknowledgeType.ACCEPT);
+                    accepted++;
+                }
+                c.commitSync();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> membersOf(group) == 0);
+        assertThat(startOffset(group, tp)).isEqualTo(4);
+
+        admin.alterShareGroupOffsets(group, Map.of(tp, 8L)).all().get(30, TimeUnit.SECONDS);
+        assertThat(startOffset(group, tp)).isEqualTo(8);
+        try (KafkaShareConsumer<String, String> c = consumer(group, 1)) {
+            c.subscribe(List.of(topic));
+            ConsumerRecord<String, String> r = pollOne(c);
+            assertThat(r.value()).as("the group resumes at the altered start offset").isEqualTo("a-8");
+            c.acknowledge(r, AcknowledgeType.RELEASE);
+            c.commitSync();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> membersOf(group) == 0);
+
+        admin.deleteShareGroupOffsets(group, java.util.Set.of(topic)).all().get(30, TimeUnit.SECONDS);
+        try (KafkaShareConsumer<String, String> c = consumer(group, 1)) {
+            c.subscribe(List.of(topic));
+            ConsumerRecord<String, String> r = pollOne(c);
+            assertThat(r.value()).as("deleted offsets start again per share.auto.offset.reset=earliest").isEqualTo("a-0");
+            assertThat(r.deliveryCount()).contains((short) 1);
+            c.acknowledge(r, AcknowledgeType.RELEASE);
+            c.commitSync();
+        }
+    }
+
+    private static long startOffset(String group, org.apache.kafka.common.TopicPartition tp) throws Exception {
+        return admin.listShareGroupOffsets(Map.of(group, new org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec()
+                .topicPartitions(List.of(tp)))).partitionsToOffsetInfo(group).get(30, TimeUnit.SECONDS).get(tp).startOffset();
+    }
+
     private static int membersOf(String group) {
         try {
             return admin.describeShareGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).members().size();
