@@ -63,6 +63,9 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         List<TopicIdPartition> forgotten = new ArrayList<>();
         d.forgottenTopicsData().forEach(t -> t.partitions().forEach(p -> forgotten.add(new TopicIdPartition(t.topicId(), p, ""))));
         int epoch = d.shareSessionEpoch();
+        if (epoch == 0) {
+            share.ensureStateTopic(); // a share session may be opened by a member whose heartbeat went elsewhere first
+        }
         ShareSessions.Id id = new ShareSessions.Id(d.groupId(), d.memberId());
         ShareSessions.Use use = share.share().sessions().use(id, epoch, context.connectionId(), epoch == -1 ? List.of() : added, forgotten);
         if (use.error() != Errors.NONE) {

@@ -47,7 +47,7 @@ final class ShareGroupHeartbeatHandler implements ApiHandler<ShareGroupHeartbeat
         }
         try {
             if (in.memberEpoch() == 0) {
-                ensureStateTopic();
+                share.ensureStateTopic();
             }
             String host = context.clientAddress() instanceof InetSocketAddress a ? "/" + a.getAddress().getHostAddress()
                     : String.valueOf(context.clientAddress());
@@ -66,15 +66,6 @@ final class ShareGroupHeartbeatHandler implements ApiHandler<ShareGroupHeartbeat
         } catch (RuntimeException e) {
             Errors err = ApiErrors.errorFor(e, "ShareGroupHeartbeat " + in.groupId());
             return done(out.setErrorCode(err.code()).setErrorMessage(e.getMessage()));
-        }
-    }
-
-    /** The share state topic is needed by the first ShareFetch; a failure here is retried at the next join. */
-    private void ensureStateTopic() {
-        try {
-            share.stateTopic();
-        } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(ShareGroupHeartbeatHandler.class).debug("Share state topic not ready: {}", e.toString());
         }
     }
 

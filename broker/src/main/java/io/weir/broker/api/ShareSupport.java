@@ -64,6 +64,18 @@ final class ShareSupport {
         }
     }
 
+    /** Creates the share state topic when missing; a failure is logged and retried by the next caller. */
+    void ensureStateTopic() {
+        if (services.metadata().topic(ShareGroups.STATE_TOPIC).isPresent()) {
+            return;
+        }
+        try {
+            stateTopic();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ShareSupport.class).debug("Share state topic not ready: {}", e.toString());
+        }
+    }
+
     /** A data partition resolved from a topic id. */
     record Target(Uuid topicId, String topic, int partition, Partition leader, Errors error, int leaderId, int leaderEpoch) {
         TopicPartition tp() {

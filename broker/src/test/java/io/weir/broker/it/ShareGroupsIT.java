@@ -223,6 +223,92 @@ class ShareGroupsIT {
         }
     }
 
+    @Test
+    void kafkaShareGroupsToolDescribesResetsAndDeletesOffsets() throws Exception {
+        String topic = "tooled";
+        String group = "tool-users";
+        setUp(topic, group, Map.of());
+        produce(topic, 5, "t-");
+        try (KafkaShareConsumer<String, String> c = consumer(group, 2)) {
+            c.subscribe(List.of(topic));
+            int accepted = 0;
+            while (accepted < 2) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    c.acknowledge(r, AcknowledgeType.ACCEPT);
+                    accepted++;
+                }
+                c.commitSync();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> membersOf(group) == 0);
+        String tool = "org.apache.kafka.tools.consumer.group.ShareGroupCommand";
+        String bootstrap = cluster.bootstrapServers();
+        io.weir.broker.testing.KafkaDistribution.Run describe = io.weir.broker.testing.KafkaDistribution.runTool(Duration.ofSeconds(90),
+                tool, "--bootstrap-server", bootstrap, "--describe", "--group", group);
+        assertThat(describe.exitCode()).as(describe.output()).isZero();
+        assertThat(describe.output()).contains(topic).containsPattern(topic + "\\s+0\\s+2");
+        io.weir.broker.testing.KafkaDistribution.Run reset = io.weir.broker.testing.KafkaDistribution.runTool(Duration.ofSeconds(90),
+                tool, "--bootstrap-server", bootstrap, "--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute");
+        assertThat(reset.exitCode()).as(reset.output()).isZero();
+        assertThat(startOffset(group, new org.apache.kafka.common.TopicPartition(topic, 0))).isZero();
+        io.weir.broker.testing.KafkaDistribution.Run delete = io.weir.broker.testing.KafkaDistribution.runTool(Duration.ofSeconds(90),
+                tool, "--bootstrap-server", bootstrap, "--delete-offsets", "--group", group, "--topic", topic);
+        assertThat(delete.exitCode()).as(delete.output()).isZero();
+    }
+
+    @Test
+    void aClosedConnectionReleasesItsRecordsAtOnceAndBadSessionsAreRefused() throws Exception {
+        String topic = "vanishing";
+        String group = "vanishers";
+        // a lock far longer than the test: only the closed connection can release the record
+        setUp(topic, group, Map.of("share.record.lock.duration.ms", "600000"));
+        org.apache.kafka.common.Uuid topicId = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .topicId();
+        produce(topic, 1, "gone-");
+        String member = org.apache.kafka.common.Uuid.randomUuid().toString();
+        try (RawKafkaClient raw = RawKafkaClient.connect(cluster.bootstrapServers())) {
+            var stale = (org.apache.kafka.common.requests.ShareFetchResponse) raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH,
+                    (short) 1, shareFetch(group, member, 5, topicId, List.of()));
+            assertThat(stale.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.SHARE_SESSION_NOT_FOUND);
+            var fetched = (org.apache.kafka.common.requests.ShareFetchResponse) raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH,
+                    (short) 1, shareFetch(group, member, 0, topicId, List.of()));
+            assertThat(fetched.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.NONE);
+            var partition = fetched.data().responses().iterator().next().partitions().get(0);
+            assertThat(partition.acquiredRecords()).hasSize(1);
+            assertThat(partition.acquiredRecords().get(0).firstOffset()).isZero();
+            var wrongEpoch = (org.apache.kafka.common.requests.ShareFetchResponse) raw.send(
+                    org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH, (short) 1, shareFetch(group, member, 7, topicId, List.of()));
+            assertThat(wrongEpoch.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.INVALID_SHARE_SESSION_EPOCH);
+            // another member cannot acknowledge what this one holds
+            String thief = org.apache.kafka.common.Uuid.randomUuid().toString();
+            raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH, (short) 1, shareFetch(group, thief, 0, topicId, List.of()));
+            var stolen = (org.apache.kafka.common.requests.ShareFetchResponse) raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH,
+                    (short) 1, shareFetch(group, thief, 1, topicId, List.of(new org.apache.kafka.common.message.ShareFetchRequestData
+                            .AcknowledgementBatch().setFirstOffset(0).setLastOffset(0).setAcknowledgeTypes(List.of((byte) 1)))));
+            assertThat(stolen.data().responses().iterator().next().partitions().get(0).acknowledgeErrorCode())
+                    .isEqualTo(org.apache.kafka.common.protocol.Errors.INVALID_RECORD_STATE.code());
+        } // the connection closes as a killed consumer's would
+        try (KafkaShareConsumer<String, String> c = consumer(group, 1)) {
+            c.subscribe(List.of(topic));
+            ConsumerRecord<String, String> r = pollOne(c);
+            assertThat(r.value()).isEqualTo("gone-0");
+            assertThat(r.deliveryCount()).contains((short) 2);
+            c.acknowledge(r, AcknowledgeType.ACCEPT);
+            c.commitSync();
+        }
+    }
+
+    private static org.apache.kafka.common.message.ShareFetchRequestData shareFetch(String group, String member, int epoch,
+            org.apache.kafka.common.Uuid topicId, List<org.apache.kafka.common.message.ShareFetchRequestData.AcknowledgementBatch> acks) {
+        var d = new org.apache.kafka.common.message.ShareFetchRequestData().setGroupId(group).setMemberId(member).setShareSessionEpoch(epoch)
+                .setMaxWaitMs(0).setMinBytes(0).setMaxRecords(10).setBatchSize(10);
+        var t = new org.apache.kafka.common.message.ShareFetchRequestData.FetchTopic().setTopicId(topicId);
+        t.partitions().add(new org.apache.kafka.common.message.ShareFetchRequestData.FetchPartition().setPartitionIndex(0)
+                .setAcknowledgementBatches(acks));
+        d.topics().add(t);
+        return d;
+    }
+
     private static long startOffset(String group, org.apache.kafka.common.TopicPartition tp) throws Exception {
         return admin.listShareGroupOffsets(Map.of(group, new org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec()
                 .topicPartitions(List.of(tp)))).partitionsToOffsetInfo(group).get(30, TimeUnit.SECONDS).get(tp).startOffset();
