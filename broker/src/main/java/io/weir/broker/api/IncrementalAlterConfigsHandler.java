@@ -142,6 +142,8 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
 
     /** Group configs Weir uses: those of share groups. */
     private static final Set<String> GROUP_CONFIGS = Set.of("share.auto.offset.reset", "share.record.lock.duration.ms");
+    /** A Weir extension: the record filter of one share consumer (by client id), see broker/SHARE-GROUPS.md. */
+    private static final String FILTER_PREFIX = "weir.share.filter.";
 
     private void alterGroup(AlterConfigsResource resource, boolean validateOnly) {
         String group = resource.resourceName();
@@ -149,8 +151,10 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
             throw new InvalidRequestException("A group config needs a group id");
         }
         for (AlterableConfig c : resource.configs()) {
-            if (!GROUP_CONFIGS.contains(c.name())) {
-                throw new InvalidConfigurationException("Unknown group config " + c.name() + "; Weir knows " + GROUP_CONFIGS);
+            boolean filter = c.name().startsWith(FILTER_PREFIX) && c.name().length() > FILTER_PREFIX.length();
+            if (!GROUP_CONFIGS.contains(c.name()) && !filter) {
+                throw new InvalidConfigurationException("Unknown group config " + c.name() + "; Weir knows " + GROUP_CONFIGS
+                        + " and " + FILTER_PREFIX + "<client.id>");
             }
             if (c.configOperation() == AlterConfigOp.OpType.DELETE.id()) {
                 continue;
@@ -159,6 +163,13 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
                 throw new InvalidConfigurationException("Group config " + c.name() + " can only be set or deleted");
             }
             String v = c.value().trim();
+            if (filter) {
+                try {
+                    io.weir.broker.share.RecordFilter.parse(v);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidConfigurationException(c.name() + ": " + e.getMessage());
+                }
+            }
             if (c.name().equals("share.auto.offset.reset") && !v.equals("earliest") && !v.equals("latest")) {
                 throw new InvalidConfigurationException("share.auto.offset.reset=" + v + ": expected earliest or latest");
             }

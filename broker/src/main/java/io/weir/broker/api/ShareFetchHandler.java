@@ -2,6 +2,7 @@ package io.weir.broker.api;
 
 import io.weir.broker.network.RequestContext;
 import io.weir.broker.share.AcquiredRange;
+import io.weir.broker.share.RecordFilter;
 import io.weir.broker.share.ShareKey;
 import io.weir.broker.share.SharePartition;
 import io.weir.broker.share.ShareSessions;
@@ -28,6 +29,10 @@ import org.apache.kafka.common.requests.ShareFetchResponse;
  * {@code MaxBytes}) and returns the log's batches that hold them with the acquired ranges and
  * their delivery counts. When nothing can be acquired it waits up to {@code MaxWaitMs} for new
  * records. Records are read up to the high watermark.
+ *
+ * <p>A Weir extension: when the group config {@code weir.share.filter.<client.id>} names a
+ * {@link RecordFilter} for the requesting client, only records it matches are acquired; the others
+ * stay available to other members without a delivery (JMS selectors).
  */
 final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     private final ShareSupport share;
@@ -90,20 +95,24 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         }
         List<TopicIdPartition> session = use.session().partitions();
         int maxRecords = d.maxRecords() > 0 ? d.maxRecords() : Integer.MAX_VALUE;
-        boolean got = fetch(d, session, out, otherLeaders, maxRecords, lockMs);
+        RecordFilter filter = share.share().partitions().settings().filter(d.groupId(), context.header().clientId());
+        boolean got = fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter);
         boolean errors = out.values().stream().anyMatch(p -> p.errorCode() != Errors.NONE.code());
         if (got || errors || !acks.isEmpty() || d.maxWaitMs() <= 0 || session.isEmpty()) {
             return acked.thenApply(v -> response(out, otherLeaders, lockMs));
         }
         List<ShareSupport.Target> targets = session.stream().map(p -> share.resolve(p.topicId(), p.partition()))
                 .filter(t -> t.error() == Errors.NONE).toList();
-        long now = share.share().partitions().time().milliseconds();
+        // with a filter, available records may all be unmatched: wait for new ones instead of spinning on them
+        Map<ShareSupport.Target, Long> highWatermarks = new java.util.HashMap<>();
+        targets.forEach(t -> highWatermarks.put(t, t.leader().highWatermark().offset()));
+        java.util.function.BooleanSupplier ready = filter == null ? () -> targets.stream().anyMatch(t -> acquirable(d, t))
+                : () -> targets.stream().anyMatch(t -> t.leader().highWatermark().offset() > highWatermarks.get(t));
         return share.services().replicas().fetchPurgatory()
-                .await(targets.stream().map(ShareSupport.Target::tp).toList(), () -> targets.stream().anyMatch(t -> acquirable(d, t)),
-                        d.maxWaitMs())
+                .await(targets.stream().map(ShareSupport.Target::tp).toList(), ready, d.maxWaitMs())
                 .thenCompose(v -> acked)
                 .thenApply(v -> {
-                    fetch(d, session, out, otherLeaders, maxRecords, lockMs);
+                    fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter);
                     return response(out, otherLeaders, lockMs);
                 });
     }
@@ -119,7 +128,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
     /** Acquires and reads for every session partition; returns whether anything was acquired. */
     private boolean fetch(ShareFetchRequestData d, List<TopicIdPartition> session, Map<TopicIdPartition, PartitionData> out,
-                          List<Integer> otherLeaders, int maxRecords, int lockMs) {
+                          List<Integer> otherLeaders, int maxRecords, int lockMs, RecordFilter filter) {
         int recordsLeft = maxRecords;
         int bytesLeft = d.maxBytes() > 0 ? d.maxBytes() : Integer.MAX_VALUE;
         boolean got = false;
@@ -135,7 +144,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             try {
                 SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
                 SharePartition.Fetched f = sp.fetch(d.memberId(), t.leader().log(), t.leader().highWatermark(), recordsLeft, bytesLeft,
-                        lockMs, share.share().partitions().time().milliseconds());
+                        lockMs, share.share().partitions().time().milliseconds(), filter);
                 if (f.isEmpty()) {
                     continue;
                 }

@@ -3,6 +3,7 @@ package io.weir.broker.server;
 import io.weir.broker.common.Time;
 import io.weir.broker.controller.TopicManager;
 import io.weir.broker.share.ShareConfig;
+import io.weir.broker.share.RecordFilter;
 import io.weir.broker.share.ShareGroupSettings;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
 final class ShareGroupConfigs implements ShareGroupSettings {
     static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
     static final String RECORD_LOCK_DURATION_MS = "share.record.lock.duration.ms";
+    /** Prefix of the Weir extension: {@code weir.share.filter.<client.id>} = a {@link RecordFilter}. */
+    static final String FILTER_PREFIX = "weir.share.filter.";
     private static final long REFRESH_MS = 1000;
     private static final Logger log = LoggerFactory.getLogger(ShareGroupConfigs.class);
 
@@ -27,7 +30,10 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     private final Time time;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    private record Cached(Map<String, String> configs, long readAt) {
+    private record Cached(Map<String, String> configs, long readAt, Map<String, RecordFilter> filters) {
+        Cached(Map<String, String> configs, long readAt) {
+            this(configs, readAt, new ConcurrentHashMap<>());
+        }
     }
 
     ShareGroupConfigs(TopicManager topics, ShareConfig config, Time time) {
@@ -37,19 +43,43 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     }
 
     private Map<String, String> configs(String groupId) {
+        return cached(groupId).configs();
+    }
+
+    private Cached cached(String groupId) {
         long now = time.milliseconds();
         Cached c = cache.get(groupId);
         if (c != null && now - c.readAt() < REFRESH_MS) {
-            return c.configs();
+            return c;
         }
         try {
-            Map<String, String> read = topics.groupConfig(groupId);
-            cache.put(groupId, new Cached(read, now));
+            Cached read = new Cached(topics.groupConfig(groupId), now);
+            cache.put(groupId, read);
             return read;
         } catch (RuntimeException e) {
             log.warn("Cannot read the configuration of group {}: {}", groupId, e.toString());
-            return c == null ? Map.of() : c.configs();
+            return c == null ? new Cached(Map.of(), 0) : c;
         }
+    }
+
+    @Override
+    public RecordFilter filter(String groupId, String clientId) {
+        if (clientId == null) {
+            return null;
+        }
+        Cached c = cached(groupId);
+        String text = c.configs().get(FILTER_PREFIX + clientId);
+        if (text == null) {
+            return null;
+        }
+        return c.filters().computeIfAbsent(text, t -> {
+            try {
+                return RecordFilter.parse(t);
+            } catch (IllegalArgumentException e) {
+                log.warn("Group {}: ignoring the filter of client {}: {}", groupId, clientId, e.getMessage());
+                return null;
+            }
+        });
     }
 
     @Override

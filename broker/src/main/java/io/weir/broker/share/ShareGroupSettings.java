@@ -9,6 +9,14 @@ public interface ShareGroupSettings {
     /** {@code share.record.lock.duration.ms} of the group, else the broker's {@code group.share.record.lock.duration.ms}. */
     int recordLockDurationMs(String groupId);
 
+    /**
+     * The record filter of a client of the group ({@code weir.share.filter.<client.id>}, a Weir
+     * extension for JMS selectors), or null when it has none.
+     */
+    default RecordFilter filter(String groupId, String clientId) {
+        return null;
+    }
+
     /** The broker's settings everywhere, starting at the latest offset. */
     static ShareGroupSettings of(ShareConfig config) {
         return new ShareGroupSettings() {

@@ -63,6 +63,16 @@ public final class SharePartition {
      */
     public synchronized Fetched fetch(String member, PartitionLog log, LogOffsetMetadata highWatermark, int maxRecords, int maxBytes,
                                       long lockMs, long now) {
+        return fetch(member, log, highWatermark, maxRecords, maxBytes, lockMs, now, null);
+    }
+
+    /**
+     * As {@link #fetch(String, PartitionLog, LogOffsetMetadata, int, int, long, long)}, acquiring only
+     * the records {@code filter} matches (all when null): the others stay available to other members
+     * without a delivery.
+     */
+    public synchronized Fetched fetch(String member, PartitionLog log, LogOffsetMetadata highWatermark, int maxRecords, int maxBytes,
+                                      long lockMs, long now, RecordFilter filter) {
         state.advanceStartTo(log.logStartOffset());
         long first = firstAcquirable(highWatermark.offset(), now);
         if (first < 0 || maxRecords <= 0) {
@@ -77,8 +87,25 @@ public final class SharePartition {
         for (RecordBatch b : records.batches()) {
             bound = Math.max(bound, b.lastOffset() + 1);
         }
-        List<AcquiredRange> acquired = state.acquire(member, maxRecords, Math.min(bound, highWatermark.offset()), lockMs, now);
+        java.util.function.LongPredicate eligible = filter == null ? o -> true : unmatched(records, filter);
+        List<AcquiredRange> acquired = state.acquire(member, maxRecords, Math.min(bound, highWatermark.offset()), lockMs, now, eligible);
         return new Fetched(acquired.isEmpty() ? MemoryRecords.EMPTY : records, acquired);
+    }
+
+    /** The offsets of the records read that {@code filter} does not match, as a predicate of eligibility. */
+    private static java.util.function.LongPredicate unmatched(MemoryRecords records, RecordFilter filter) {
+        java.util.Set<Long> rejected = new java.util.HashSet<>();
+        for (RecordBatch b : records.batches()) {
+            if (b.isControlBatch()) {
+                continue;
+            }
+            for (org.apache.kafka.common.record.internal.Record r : b) {
+                if (!filter.matches(r.headers())) {
+                    rejected.add(r.offset());
+                }
+            }
+        }
+        return o -> !rejected.contains(o);
     }
 
     private long firstAcquirable(long highWatermark, long now) {

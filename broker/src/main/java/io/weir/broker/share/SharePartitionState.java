@@ -97,6 +97,16 @@ public final class SharePartitionState {
      * @return the acquired offsets, as ranges of consecutive offsets with one delivery count, in offset order
      */
     public List<AcquiredRange> acquire(String member, int maxRecords, long highWatermark, long lockMs, long now) {
+        return acquire(member, maxRecords, highWatermark, lockMs, now, offset -> true);
+    }
+
+    /**
+     * As {@link #acquire(String, int, long, long, long)}, acquiring only offsets {@code eligible}
+     * accepts (a member's record filter): the others stay available, with no delivery counted, for
+     * other members; new ones among them still enter the in-flight window so that others can take them.
+     */
+    public List<AcquiredRange> acquire(String member, int maxRecords, long highWatermark, long lockMs, long now,
+                                       java.util.function.LongPredicate eligible) {
         expireLocks(now);
         List<AcquiredRange> ranges = new ArrayList<>();
         int taken = 0;
@@ -105,7 +115,7 @@ public final class SharePartitionState {
                 break;
             }
             InFlight r = e.getValue();
-            if (r.state == DeliveryState.AVAILABLE) {
+            if (r.state == DeliveryState.AVAILABLE && eligible.test(e.getKey())) {
                 take(r, member, lockMs, now);
                 add(ranges, e.getKey(), r.deliveryCount);
                 taken++;
@@ -113,11 +123,13 @@ public final class SharePartitionState {
         }
         while (taken < maxRecords && endOffset < highWatermark && endOffset - startOffset < maxInFlight) {
             InFlight r = new InFlight(DeliveryState.AVAILABLE, 0);
-            take(r, member, lockMs, now);
             inFlight.put(endOffset, r);
-            add(ranges, endOffset, r.deliveryCount);
+            if (eligible.test(endOffset)) {
+                take(r, member, lockMs, now);
+                add(ranges, endOffset, r.deliveryCount);
+                taken++;
+            }
             endOffset++;
-            taken++;
         }
         return ranges;
     }
