@@ -298,6 +298,45 @@ class ShareGroupsIT {
         }
     }
 
+    @Test
+    void aClientsRecordFilterLeavesOtherRecordsToOthersWithoutADelivery() throws Exception {
+        String topic = "colors";
+        String group = "painters";
+        setUp(topic, group, Map.of("weir.share.filter.red-painter", "color = 'red'",
+                "weir.share.filter.blue-painter", "color IN ('blue')"));
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < 20; i++) {
+                String color = i % 2 == 0 ? "red" : "blue";
+                ProducerRecord<String, String> r = new ProducerRecord<>(topic, 0, null, color + "-" + i);
+                r.headers().add("color", color.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                producer.send(r);
+            }
+            producer.flush();
+        }
+        for (String color : List.of("red", "blue")) {
+            Properties c = new Properties();
+            c.put(ConsumerConfig.CLIENT_ID_CONFIG, color + "-painter");
+            try (KafkaShareConsumer<String, String> consumer = consumer(cluster.bootstrapServers(), group, 5, c)) {
+                consumer.subscribe(List.of(topic));
+                List<String> got = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (got.size() < 10 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        got.add(r.value());
+                        assertThat(r.deliveryCount()).as("%s was not delivered to anyone before", r.value()).contains((short) 1);
+                        consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+                    }
+                    consumer.commitSync();
+                }
+                assertThat(got).hasSize(10).allMatch(v -> v.startsWith(color + "-"));
+            }
+        }
+    }
+
     private static org.apache.kafka.common.message.ShareFetchRequestData shareFetch(String group, String member, int epoch,
             org.apache.kafka.common.Uuid topicId, List<org.apache.kafka.common.message.ShareFetchRequestData.AcknowledgementBatch> acks) {
         var d = new org.apache.kafka.common.message.ShareFetchRequestData().setGroupId(group).setMemberId(member).setShareSessionEpoch(epoch)
@@ -364,7 +403,12 @@ class ShareGroupsIT {
     }
 
     static KafkaShareConsumer<String, String> consumer(String bootstrap, String group, int maxPollRecords) {
+        return consumer(bootstrap, group, maxPollRecords, new Properties());
+    }
+
+    static KafkaShareConsumer<String, String> consumer(String bootstrap, String group, int maxPollRecords, Properties extra) {
         Properties p = new Properties();
+        p.putAll(extra);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
