@@ -158,11 +158,29 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                 }
                 bytesLeft -= f.records().sizeInBytes();
             } catch (RuntimeException e) {
-                partitionData(out, p, t, otherLeaders).setErrorCode(ApiErrors.errorFor(e, t.tp()).code()).setErrorMessage(e.getMessage());
+                partitionData(out, p, t, otherLeaders).setErrorCode(fetchError(e, t).code()).setErrorMessage(e.getMessage());
             }
         }
         return got;
     }
+
+    /**
+     * The partition error for a failed share fetch, among those kafka-clients retries (any other one
+     * fails the application's poll): a share-partition whose state cannot be loaded yet (its share
+     * coordinator is moving or starting) is answered as a replica not yet available.
+     */
+    private static Errors fetchError(RuntimeException e, ShareSupport.Target t) {
+        Errors error = ApiErrors.errorFor(e, t.tp());
+        if (RETRIED_BY_CLIENTS.contains(error)) {
+            return error;
+        }
+        return ApiErrors.unwrap(e) instanceof org.apache.kafka.common.errors.RetriableException ? Errors.REPLICA_NOT_AVAILABLE
+                : Errors.UNKNOWN_SERVER_ERROR;
+    }
+
+    private static final java.util.Set<Errors> RETRIED_BY_CLIENTS = java.util.EnumSet.of(Errors.NOT_LEADER_OR_FOLLOWER,
+            Errors.REPLICA_NOT_AVAILABLE, Errors.KAFKA_STORAGE_ERROR, Errors.FENCED_LEADER_EPOCH, Errors.OFFSET_NOT_AVAILABLE,
+            Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.UNKNOWN_TOPIC_ID, Errors.UNKNOWN_LEADER_EPOCH, Errors.UNKNOWN_SERVER_ERROR);
 
     private static PartitionData partitionData(Map<TopicIdPartition, PartitionData> out, TopicIdPartition p, ShareSupport.Target t,
                                                List<Integer> otherLeaders) {
