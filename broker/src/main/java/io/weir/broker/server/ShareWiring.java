@@ -70,8 +70,11 @@ final class ShareWiring {
         }
     }
 
-    static void onResign(ShareGroups share, TopicPartition tp, ClusterMetadata metadata) {
-        if (tp.topic().equals(ShareGroups.STATE_TOPIC)) {
+    static void onResign(ShareGroups share, TopicPartition tp, ClusterMetadata metadata, io.weir.broker.group.GroupCoordinator groups) {
+        if (tp.topic().equals(org.apache.kafka.common.internals.Topic.GROUP_METADATA_TOPIC_NAME)) {
+            // no longer the coordinator of these share groups: their members rejoin on the new one
+            share.coordinator().unloadWhere(group -> groups.partitionFor(group) == tp.partition());
+        } else if (tp.topic().equals(ShareGroups.STATE_TOPIC)) {
             share.store().unload(tp.partition());
         } else {
             metadata.topic(tp.topic()).ifPresent(t -> share.partitions().unload(t.topicId(), tp.partition()));

@@ -156,7 +156,7 @@ public final class WeirServer implements AutoCloseable {
                 if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
                     groupCoordinator.unloadOffsets(tp.partition());
                 }
-                ShareWiring.onResign(share, tp, metadata);
+                ShareWiring.onResign(share, tp, metadata, groupCoordinator);
             }
         });
         controller.start();

@@ -238,7 +238,7 @@ public final class ShareGroupCoordinator {
         }
     }
 
-    /** Forgets the groups that {@code ownsGroup} no longer says this broker coordinates (leadership moved). */
+    /** Forgets the groups {@code movedAway} selects (this broker no longer coordinates them). */
     public void unloadWhere(java.util.function.Predicate<String> movedAway) {
         groups.keySet().removeIf(movedAway);
     }
