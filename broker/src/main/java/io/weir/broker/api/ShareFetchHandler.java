@@ -93,6 +93,10 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                 return response(out, otherLeaders, lockMs);
             });
         }
+        if (d.isRenewAck()) {
+            // v2: a request that renews locks only extends them; it acquires nothing new
+            return acked.thenApply(v -> response(out, otherLeaders, lockMs));
+        }
         List<TopicIdPartition> session = use.session().partitions();
         int maxRecords = d.maxRecords() > 0 ? d.maxRecords() : Integer.MAX_VALUE;
         RecordFilter filter = share.share().partitions().settings().filter(d.groupId(), context.header().clientId());
