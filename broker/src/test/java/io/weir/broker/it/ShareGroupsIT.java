@@ -127,6 +127,10 @@ class ShareGroupsIT {
         String group = "lockers";
         setUp(topic, group, Map.of("share.record.lock.duration.ms", "1000"));
         produce(topic, 1, "l-");
+        var described = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.GROUP, group))).all()
+                .get(30, TimeUnit.SECONDS).get(new ConfigResource(ConfigResource.Type.GROUP, group));
+        assertThat(described.get("share.record.lock.duration.ms").value()).isEqualTo("1000");
+        assertThat(described.get("share.auto.offset.reset").value()).isEqualTo("earliest");
         try (KafkaShareConsumer<String, String> holder = consumer(group, 1);
              KafkaShareConsumer<String, String> other = consumer(group, 1)) {
             holder.subscribe(List.of(topic));
