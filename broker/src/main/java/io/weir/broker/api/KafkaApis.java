@@ -62,7 +62,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new InitProducerIdHandler(services),
                 new DescribeClusterHandler(services),
                 new FindCoordinatorHandler(services, groups),
-                new JoinGroupHandler(groups),
+                new JoinGroupHandler(groups, share),
                 new SyncGroupHandler(groups),
                 new HeartbeatHandler(groups),
                 new LeaveGroupHandler(groups),

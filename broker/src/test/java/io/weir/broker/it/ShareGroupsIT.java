@@ -115,6 +115,20 @@ class ShareGroupsIT {
         assertThat(seen.values()).as("every record accepted exactly once").allMatch(n -> n == 1);
         assertThat(perMember.values().stream().filter(n -> n.get() > 0).count()).as("members that got records: " + perMember)
                 .isGreaterThanOrEqualTo(2);
+        Properties classic = new Properties();
+        classic.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        classic.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        classic.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        classic.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        classic.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> intruder = new org.apache.kafka.clients.consumer.KafkaConsumer<>(classic)) {
+            intruder.subscribe(List.of(topic));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    intruder.poll(Duration.ofMillis(100));
+                }
+            }).as("a classic consumer cannot join a share group").isInstanceOf(org.apache.kafka.common.errors.InconsistentGroupProtocolException.class);
+        }
         ShareGroupDescription d = admin.describeShareGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
         assertThat(d.members()).isEmpty();
         assertThat(admin.listGroups().all().get(10, TimeUnit.SECONDS)).anyMatch(g -> g.groupId().equals(group)
