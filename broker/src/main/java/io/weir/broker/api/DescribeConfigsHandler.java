@@ -30,6 +30,7 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
     private static final byte DYNAMIC_DEFAULT_BROKER_CONFIG =
             DescribeConfigsResponse.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id();
     private static final byte DEFAULT_CONFIG = DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id();
+    private static final byte GROUP_CONFIG = DescribeConfigsResponse.ConfigSource.GROUP_CONFIG.id();
 
     private final BrokerServices services;
 
@@ -54,6 +55,8 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
                 describeTopic(resource, result);
             } else if (type == ConfigResource.Type.BROKER) {
                 describeBroker(resource, result);
+            } else if (type == ConfigResource.Type.GROUP) {
+                describeGroup(resource, result);
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
                         .setErrorMessage("Describing configs of resource type " + type + " is not supported");
@@ -108,6 +111,22 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
         values.forEach((k, v) -> add(result, resource.configurationKeys(), k, v, sources.get(k)));
     }
 
+    /** A group's share-group settings: its overrides, else the broker's values. */
+    private void describeGroup(DescribeConfigsResource resource, DescribeConfigsResult result) {
+        Map<String, String> overrides;
+        try {
+            overrides = services.topics().groupConfig(resource.resourceName());
+        } catch (RuntimeException e) {
+            result.setErrorCode(Errors.forException(e).code()).setErrorMessage("Cannot read the group configuration: " + e);
+            return;
+        }
+        Map<String, String> values = new TreeMap<>();
+        values.put("share.auto.offset.reset", "latest");
+        values.put("share.record.lock.duration.ms", String.valueOf(services.share().config().recordLockDurationMs()));
+        values.putAll(overrides);
+        values.forEach((k, v) -> add(result, resource.configurationKeys(), k, v, overrides.containsKey(k) ? GROUP_CONFIG : DEFAULT_CONFIG));
+    }
+
     private static void add(DescribeConfigsResult result, List<String> wanted, String name, String value, byte source) {
         if (wanted != null && !wanted.isEmpty() && !wanted.contains(name)) {
             return;
@@ -115,7 +134,8 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
         boolean sensitive = name.contains("password") || name.contains("secret");
         result.configs().add(new DescribeConfigsResourceResult().setName(name).setValue(sensitive ? null : value)
                 .setConfigSource(source).setIsSensitive(sensitive)
-                .setReadOnly(source != TOPIC_CONFIG && source != DYNAMIC_BROKER_CONFIG && source != DYNAMIC_DEFAULT_BROKER_CONFIG)
+                .setReadOnly(source != TOPIC_CONFIG && source != DYNAMIC_BROKER_CONFIG && source != DYNAMIC_DEFAULT_BROKER_CONFIG
+                        && source != GROUP_CONFIG)
                 .setConfigType(DescribeConfigsResponse.ConfigType.STRING.id()));
     }
 }

@@ -18,8 +18,11 @@ import org.apache.kafka.common.requests.JoinGroupResponse;
 final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
     private final GroupSupport groups;
 
-    JoinGroupHandler(GroupSupport groups) {
+    private final ShareSupport share;
+
+    JoinGroupHandler(GroupSupport groups, ShareSupport share) {
         this.groups = groups;
+        this.share = share;
     }
 
     @Override
@@ -34,6 +37,11 @@ final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
         Errors coordinatorError = groups.checkCoordinator(d.groupId());
         if (coordinatorError != Errors.NONE) {
             return CompletableFuture.completedFuture(response(JoinResult.error(coordinatorError, d.memberId()), version));
+        }
+        if (share.share().coordinator().exists(d.groupId())) {
+            // the id belongs to a share group: a classic member cannot join it
+            return CompletableFuture.completedFuture(response(JoinResult.error(Errors.INCONSISTENT_GROUP_PROTOCOL, d.memberId()),
+                    version));
         }
         LinkedHashMap<String, byte[]> protocols = new LinkedHashMap<>();
         for (JoinGroupRequestProtocol p : d.protocols()) {

@@ -119,6 +119,7 @@ public final class WeirServer implements AutoCloseable {
         groupCoordinator = new GroupCoordinator(config.groupConfig(), (partition, records) -> replicaManager.appendRecords(
                 new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition), records, (short) -1, 1, 5_000,
                 AppendOrigin.COORDINATOR), scheduler, time);
+        io.weir.broker.share.ShareGroups share = shareGroups(topics, scheduler);
         ProducerIdManager producerIds = new ProducerIdManager(zk);
         TxnMarkerAppender markers = new TxnMarkerAppender(replicaManager, groupCoordinator, time);
         txnCoordinator = started(new TransactionCoordinator(config.brokerId(), config.transactionConfig(), metadata,
@@ -126,7 +127,7 @@ public final class WeirServer implements AutoCloseable {
         BrokerServices services = new BrokerServices(config.brokerId(), config.originals(), config.autoCreateTopics(),
                 config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
                 config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, producerIds,
-                groupCoordinator, time, () -> controller, txnCoordinator);
+                groupCoordinator, time, () -> controller, txnCoordinator, share);
         KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers));
 
         socketServer = new SocketServer(config.listener().host(), config.listener().port(), config.socketRequestMaxBytes(),
@@ -159,6 +160,7 @@ public final class WeirServer implements AutoCloseable {
                 } else if (partition.topicPartition().topic().equals(TransactionCoordinator.STATE_TOPIC)) {
                     txnCoordinator.load(partition.topicPartition().partition(), partition.leaderEpoch(), partition.log());
                 }
+                ShareWiring.onBecomeLeader(share, partition);
             }
 
             @Override
@@ -168,6 +170,7 @@ public final class WeirServer implements AutoCloseable {
                 } else if (tp.topic().equals(TransactionCoordinator.STATE_TOPIC)) {
                     txnCoordinator.unload(tp.partition());
                 }
+                ShareWiring.onResign(share, tp, metadata, groupCoordinator);
             }
         });
         controller.start();
@@ -178,6 +181,14 @@ public final class WeirServer implements AutoCloseable {
         apis.markReady();
         log.info("Weir broker {} started: listening on {}:{}, data in {}, ZooKeeper {}", config.brokerId(),
                 config.listener().host(), socketServer.port(), config.logManagerConfig().logDirs(), zkConnect);
+    }
+
+    /** Share groups: coordinator, state store, share-partitions and sessions, with their periodic chores. */
+    private io.weir.broker.share.ShareGroups shareGroups(TopicManager topics, ThreadPoolScheduler scheduler) {
+        io.weir.broker.share.ShareGroups share = ShareWiring.create(config, time, metadata, topics, replicaManager);
+        started(share.persister());
+        ShareWiring.schedule(share, scheduler, replicaManager);
+        return share;
     }
 
     /**

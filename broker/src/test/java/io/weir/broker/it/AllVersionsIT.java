@@ -48,7 +48,10 @@ class AllVersionsIT {
             ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE,
             // transactions of an id nobody initialized: answered with a protocol error
             ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.TXN_OFFSET_COMMIT, ApiKeys.END_TXN,
-            ApiKeys.DESCRIBE_TRANSACTIONS);
+            ApiKeys.DESCRIBE_TRANSACTIONS,
+            ApiKeys.SHARE_GROUP_HEARTBEAT, ApiKeys.SHARE_GROUP_DESCRIBE, ApiKeys.SHARE_FETCH, ApiKeys.SHARE_ACKNOWLEDGE,
+            ApiKeys.READ_SHARE_GROUP_STATE, ApiKeys.WRITE_SHARE_GROUP_STATE, ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS,
+            ApiKeys.ALTER_SHARE_GROUP_OFFSETS, ApiKeys.DELETE_SHARE_GROUP_OFFSETS);
     private static EmbeddedWeirCluster cluster;
     private static Uuid topicId;
 
@@ -272,6 +275,49 @@ class AllVersionsIT {
                         .setPartitionIndexes(List.of(0)));
                 yield new org.apache.kafka.common.message.DescribeProducersRequestData().setTopics(topics);
             }
+            case SHARE_GROUP_HEARTBEAT -> new org.apache.kafka.common.message.ShareGroupHeartbeatRequestData().setGroupId("sharers")
+                    .setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0).setSubscribedTopicNames(List.of(TOPIC));
+            case SHARE_GROUP_DESCRIBE -> new org.apache.kafka.common.message.ShareGroupDescribeRequestData().setGroupIds(List.of("sharers"));
+            case SHARE_FETCH -> {
+                var d = new org.apache.kafka.common.message.ShareFetchRequestData().setGroupId("sharers")
+                        .setMemberId(Uuid.randomUuid().toString()).setShareSessionEpoch(0).setMaxWaitMs(0).setMinBytes(0)
+                        .setMaxRecords(10).setBatchSize(10);
+                var t = new org.apache.kafka.common.message.ShareFetchRequestData.FetchTopic().setTopicId(topicId);
+                t.partitions().add(new org.apache.kafka.common.message.ShareFetchRequestData.FetchPartition().setPartitionIndex(0));
+                d.topics().add(t);
+                yield d;
+            }
+            case SHARE_ACKNOWLEDGE -> new org.apache.kafka.common.message.ShareAcknowledgeRequestData().setGroupId("sharers")
+                    .setMemberId(Uuid.randomUuid().toString()).setShareSessionEpoch(3);
+            case READ_SHARE_GROUP_STATE -> {
+                var d = new org.apache.kafka.common.message.ReadShareGroupStateRequestData().setGroupId("sharers");
+                d.topics().add(new org.apache.kafka.common.message.ReadShareGroupStateRequestData.ReadStateData().setTopicId(topicId)
+                        .setPartitions(List.of(new org.apache.kafka.common.message.ReadShareGroupStateRequestData.PartitionData()
+                                .setPartition(0).setLeaderEpoch(0))));
+                yield d;
+            }
+            case WRITE_SHARE_GROUP_STATE -> {
+                var d = new org.apache.kafka.common.message.WriteShareGroupStateRequestData().setGroupId("writer-" + v);
+                d.topics().add(new org.apache.kafka.common.message.WriteShareGroupStateRequestData.WriteStateData().setTopicId(topicId)
+                        .setPartitions(List.of(new org.apache.kafka.common.message.WriteShareGroupStateRequestData.PartitionData()
+                                .setPartition(0).setLeaderEpoch(0).setStateEpoch(0).setStartOffset(0))));
+                yield d;
+            }
+            case DESCRIBE_SHARE_GROUP_OFFSETS -> new org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData().setGroups(
+                    List.of(new org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup()
+                            .setGroupId("sharers").setTopics(null)));
+            case ALTER_SHARE_GROUP_OFFSETS -> {
+                var d = new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData().setGroupId("altered");
+                var t = new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic()
+                        .setTopicName(TOPIC);
+                t.partitions().add(new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition()
+                        .setPartitionIndex(0).setStartOffset(0));
+                d.topics().add(t);
+                yield d;
+            }
+            case DELETE_SHARE_GROUP_OFFSETS -> new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData().setGroupId("altered")
+                    .setTopics(List.of(new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic()
+                            .setTopicName(TOPIC)));
             default -> throw new AssertionError("the broker advertises " + key + ", which this test does not cover yet");
         };
     }
