@@ -5,8 +5,8 @@ import java.util.Properties;
 /** A connection's settings, copied from its factory when it was created. */
 record ConnectionSettings(String bootstrapServers, String clientId, int dupsOkBatchSize, long dupsOkIntervalMs,
                           int topicPartitions, short topicReplicationFactor, long sendTimeoutMs,
-                          long brokerCheckIntervalMs,
-                          Properties kafkaProperties, String user, String password) {
+                          long brokerCheckIntervalMs, QueueMode queueMode, int maxDeliveryAttempts,
+                          String deadLetterQueue, Properties kafkaProperties, String user, String password) {
 
     /** The properties every kafka-clients object of this connection starts from. */
     Properties clientBase() {

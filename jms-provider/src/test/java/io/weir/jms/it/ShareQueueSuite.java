@@ -1,0 +1,214 @@
+package io.weir.jms.it;
+
+import io.weir.jms.QueueMode;
+import io.weir.jms.WeirConnectionFactory;
+import io.weir.jms.client.DeadLetterRecord;
+import jakarta.jms.Connection;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The JMS suite with queues on share groups ({@code queueMode=share}), and what only share groups give: a
+ * one-partition queue shared message by message by consumers in several processes, broker-side delivery counts
+ * and the dead-letter queue.
+ */
+abstract class ShareQueueSuite extends JmsSuite {
+
+    @Override
+    QueueMode queueMode() {
+        return QueueMode.SHARE;
+    }
+
+    /** A consumer JVM ({@link QueueCrashConsumer}) and the file it reports to. */
+    private record Child(Process process, Path report) {
+        List<String> lines() throws Exception {
+            String written = Files.readString(report);
+            List<String> lines = new ArrayList<>(List.of(written.split("\n")));
+            if (!written.endsWith("\n") && !lines.isEmpty()) {
+                lines.remove(lines.size() - 1); // a line still being written
+            }
+            return lines;
+        }
+
+        void kill() throws Exception {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            Files.deleteIfExists(report);
+        }
+    }
+
+    private Child child(String queue, int ackMode, int ackEvery, String selector, long pauseMs) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path report = Files.createTempFile("share-consumer", ".out");
+        Process p = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                QueueCrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(ackMode), Integer.toString(ackEvery),
+                QueueMode.SHARE.name(), selector == null ? "-" : selector, Long.toString(pauseMs))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(report.toFile()).start();
+        return new Child(p, report);
+    }
+
+    private static void awaitReady(List<Child> children) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        for (Child c : children) {
+            while (!c.lines().contains("READY")) {
+                assertThat(c.process().isAlive()).as("consumer JVM alive").isTrue();
+                assertThat(System.currentTimeMillis()).as("consumer JVM ready within 60 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private void send(String queue, int total, String colourProperty) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.SESSION_TRANSACTED);
+            MessageProducer p = s.createProducer(s.createQueue(queue));
+            for (int i = 0; i < total; i++) {
+                Message m = s.createTextMessage("m" + i);
+                m.setIntProperty("n", i);
+                if (colourProperty != null) {
+                    m.setStringProperty(colourProperty, i % 2 == 0 ? "red" : "blue");
+                }
+                p.send(m);
+            }
+            s.commit();
+        }
+    }
+
+    /**
+     * Four consumer JVMs on a one-partition queue under CLIENT_ACKNOWLEDGE: each gets a fair share, and together they
+     * acknowledge every message exactly once.
+     */
+    @Test
+    void fourConsumerProcessesShareAOnePartitionQueueFairlyAndExactlyOnce(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        int total = 200;
+        try (Connection c = factory().createConnection()) {
+            c.createSession().createConsumer(c.createSession().createQueue(queue)).close(); // queue and group exist
+        }
+        List<Child> children = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 5, null, 10));
+            }
+            awaitReady(children);
+            send(queue, total, null);
+            Map<Integer, Integer> ackedBy = new HashMap<>();
+            List<Integer> ackedTwice = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 90_000;
+            while (System.currentTimeMillis() < deadline) {
+                ackedBy.clear();
+                ackedTwice.clear();
+                for (int i = 0; i < children.size(); i++) {
+                    for (String line : children.get(i).lines()) {
+                        if (line.startsWith("ACKED")) {
+                            for (String n : line.substring(5).trim().split(" ")) {
+                                if (ackedBy.put(Integer.parseInt(n), i) != null) {
+                                    ackedTwice.add(Integer.parseInt(n));
+                                }
+                            }
+                        }
+                    }
+                }
+                if (ackedBy.size() >= total) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(ackedBy.keySet()).as("every message acknowledged").hasSize(total);
+            assertThat(ackedTwice).as("messages acknowledged by two consumers").isEmpty();
+            int[] share = new int[children.size()];
+            ackedBy.values().forEach(i -> share[i]++);
+            for (int i = 0; i < share.length; i++) {
+                assertThat(share[i]).as("consumer " + i + "'s share of " + total + " (all: " + java.util.Arrays.toString(share) + ")")
+                        .isGreaterThanOrEqualTo(total / 10);
+            }
+        } finally {
+            for (Child ch : children) {
+                ch.kill();
+            }
+        }
+    }
+
+    /** Consumers with different selectors in two JVMs each get their own messages, and only those. */
+    @Test
+    void selectorConsumersInTwoProcessesEachGetTheirOwn(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        int total = 20;
+        List<Child> children = new ArrayList<>();
+        try {
+            children.add(child(queue, Session.AUTO_ACKNOWLEDGE, 1, "colour = 'red'", 0));
+            children.add(child(queue, Session.AUTO_ACKNOWLEDGE, 1, "colour = 'blue'", 0));
+            awaitReady(children);
+            send(queue, total, "colour");
+            List<Set<Integer>> got = List.of(new HashSet<>(), new HashSet<>());
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (got.get(0).size() + got.get(1).size() < total && System.currentTimeMillis() < deadline) {
+                for (int i = 0; i < 2; i++) {
+                    for (String line : children.get(i).lines()) {
+                        if (line.startsWith("GOT ")) {
+                            got.get(i).add(Integer.parseInt(line.substring(4)));
+                        }
+                    }
+                }
+                Thread.sleep(100);
+            }
+            assertThat(got.get(0)).as("the red consumer's").hasSize(total / 2).allMatch(n -> n % 2 == 0);
+            assertThat(got.get(1)).as("the blue consumer's").hasSize(total / 2).allMatch(n -> n % 2 == 1);
+        } finally {
+            for (Child ch : children) {
+                ch.kill();
+            }
+        }
+    }
+
+    /**
+     * A message rolled back {@code maxDeliveryAttempts} times is moved to the dead-letter queue, with where it came
+     * from; {@code JMSXDeliveryCount} is the broker's count.
+     */
+    @Test
+    void aPoisonMessageReachesTheDeadLetterQueueAfterTheLimit(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        String dlq = name(info, "dlq");
+        WeirConnectionFactory f = factory();
+        f.setMaxDeliveryAttempts(3);
+        f.setDeadLetterQueue(dlq);
+        try (Connection c = f.createConnection()) {
+            Session s = c.createSession(Session.SESSION_TRANSACTED);
+            s.createProducer(s.createQueue(queue)).send(s.createTextMessage("poison"));
+            s.commit();
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+            c.start();
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                Message m = consumer.receive(WAIT);
+                assertThat(m).as("delivery " + attempt).isNotNull();
+                assertThat(m.getIntProperty("JMSXDeliveryCount")).isEqualTo(attempt);
+                assertThat(m.getJMSRedelivered()).isEqualTo(attempt > 1);
+                s.rollback();
+            }
+            assertThat(consumer.receive(1000)).as("not delivered a fourth time").isNull();
+            Session ds = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            TextMessage dead = (TextMessage) ds.createConsumer(ds.createQueue(dlq)).receive(WAIT);
+            assertThat(dead).as("in the dead-letter queue").isNotNull();
+            assertThat(dead.getText()).isEqualTo("poison");
+            assertThat(dead.getStringProperty(DeadLetterRecord.ORIGINAL_QUEUE)).isEqualTo(queue);
+            assertThat(dead.getStringProperty(DeadLetterRecord.DELIVERY_COUNT)).isEqualTo("3");
+        }
+    }
+}
