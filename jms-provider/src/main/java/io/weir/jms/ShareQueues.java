@@ -4,12 +4,17 @@ import io.weir.jms.client.DeadLetterRecord;
 import io.weir.jms.client.ShareQueueReader;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,6 +87,24 @@ final class ShareQueues {
         connection.ensureTopic(new WeirQueue(dlq));
         connection.producer(true).send(DeadLetterRecord.of(r, dlq, deliveryCount))
                 .get(connection.settings().sendTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Where the share group of {@code queue} starts in each partition (everything below was consumed), as
+     * positions without metadata; empty for a group that has not started.
+     */
+    Map<TopicPartition, OffsetAndMetadata> startOffsets(WeirDestination queue) throws Exception {
+        String group = group(queue);
+        Map<TopicPartition, SharePartitionOffsetInfo> info = connection.admin()
+                .listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec()))
+                .partitionsToOffsetInfo(group).get(15, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
+        info.forEach((tp, i) -> {
+            if (i != null && i.startOffset() >= 0) {
+                starts.put(tp, new OffsetAndMetadata(i.startOffset()));
+            }
+        });
+        return starts;
     }
 
     /** A reader of {@code queue} for one JMS consumer. */

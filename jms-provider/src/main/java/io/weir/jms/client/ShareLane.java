@@ -48,6 +48,8 @@ final class ShareLane {
     boolean unsentAcks;
     /** Asked to send the acknowledgements soon (guarded). */
     boolean asyncFlush;
+    /** Not to fetch before this time (guarded; see ShareQueueReader's hand-back pause). */
+    long fetchNotBefore;
     /** Waiting for the broker's answer to the acknowledgements (guarded). */
     final List<CompletableFuture<Void>> syncFlushes = new ArrayList<>();
 

@@ -50,6 +50,11 @@ public final class ShareQueueReader implements ReaderEngine {
     static final int MAX_LANES = 4;
     /** How long after a take a lane keeps fetching without anybody waiting (a listener polls every 100 ms). */
     private static final long DEMAND_MS = 1000;
+    /**
+     * How long a lane that handed records back for other consumers (selector) waits before it fetches again: the
+     * release is sent at once, and the queue's other members, whose fetches wait at the broker, get the first go.
+     */
+    private static final long HAND_BACK_PAUSE_MS = 100;
 
     /** Sends a copy of a record to the dead-letter queue; returns once the broker has it, else throws. */
     @FunctionalInterface
@@ -190,7 +195,8 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /** Whether {@code lane} should fetch now: nothing offered, somebody asking, no other lane fetching. */
     boolean wantsFetch(ShareLane lane) {
-        if (closing || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()) {
+        if (closing || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()
+                || clock.getAsLong() < lane.fetchNotBefore) {
             return false;
         }
         return waitingTakers > 0 || clock.getAsLong() - lastDemandAt < DEMAND_MS;
@@ -299,7 +305,11 @@ public final class ShareQueueReader implements ReaderEngine {
                                 return h.record;
                             }
                             case CONSUMED -> decide(h, Decision.ACCEPT);
-                            case SKIP -> releaseOrDeadLetter(h);
+                            case SKIP -> {
+                                releaseOrDeadLetter(h);
+                                h.lane.asyncFlush = true;
+                                h.lane.fetchNotBefore = now + HAND_BACK_PAUSE_MS;
+                            }
                             case PARKED -> {
                             }
                         }

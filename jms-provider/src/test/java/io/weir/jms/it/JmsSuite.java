@@ -615,9 +615,18 @@ abstract class JmsSuite {
         if (!written.endsWith("\n") && !lines.isEmpty()) {
             lines.remove(lines.size() - 1);
         }
+        List<Integer> sinceLastAck = new ArrayList<>();
         for (String line : lines) {
             record(line, delivered, acknowledged);
+            if (line.startsWith("GOT ")) {
+                sinceLastAck.add(Integer.parseInt(line.substring(4)));
+            } else if (line.startsWith("ACKED")) {
+                sinceLastAck.clear();
+            }
         }
+        // a full batch after the last ACKED line was being acknowledged when the kill came: the broker may have
+        // the acknowledgement (acknowledge() did not return, so either outcome is correct)
+        Set<Integer> maybeAcknowledged = new HashSet<>(sinceLastAck.size() == 7 ? sinceLastAck : List.of());
         Files.delete(report);
         assertThat(delivered).as("the consumer JVM got messages before it was killed").hasSizeGreaterThanOrEqualTo(total / 3);
         if (mode == Session.CLIENT_ACKNOWLEDGE) {
@@ -634,6 +643,7 @@ abstract class JmsSuite {
                 expected.add(i);
             }
             expected.removeAll(mode == Session.CLIENT_ACKNOWLEDGE ? acknowledged : delivered);
+            expected.removeAll(maybeAcknowledged);
             long deadline = System.currentTimeMillis() + 60_000;
             while (!afterwards.containsAll(expected) && System.currentTimeMillis() < deadline) {
                 Message m = consumer.receive(1000);
@@ -657,6 +667,9 @@ abstract class JmsSuite {
         }
         Set<Integer> seen = new HashSet<>(afterwards);
         seen.addAll(mode == Session.CLIENT_ACKNOWLEDGE ? acknowledged : delivered);
+        if (mode == Session.CLIENT_ACKNOWLEDGE) {
+            seen.addAll(maybeAcknowledged);
+        }
         assertThat(seen).as("every message consumed by one JVM or the other (mode " + mode + ")").hasSize(total);
         assertThat(redeliveredAcknowledged).as("acknowledged messages delivered again (mode " + mode + ")").isEmpty();
     }

@@ -98,14 +98,14 @@ abstract class ShareQueueSuite extends JmsSuite {
     @Test
     void fourConsumerProcessesShareAOnePartitionQueueFairlyAndExactlyOnce(TestInfo info) throws Exception {
         String queue = name(info, "q");
-        int total = 200;
+        int total = 240;
         try (Connection c = factory().createConnection()) {
             c.createSession().createConsumer(c.createSession().createQueue(queue)).close(); // queue and group exist
         }
         List<Child> children = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
-                children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 5, null, 10));
+                children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 5, null, 20));
             }
             awaitReady(children);
             send(queue, total, null);
