@@ -23,10 +23,11 @@ import java.util.function.Supplier;
  * @param offsetsTopicReplicationFactor {@code offsets.topic.replication.factor}
  * @param sync                    applies the cluster state from ZooKeeper to this broker
  * @param controller              this broker's controller (active or standby); set up after the services
+ * @param share                   share groups (KIP-932)
  */
 public record BrokerServices(int brokerId, Map<String, String> brokerProperties, boolean autoCreateTopics,
                              int defaultPartitions, short defaultReplicationFactor, int minInsyncReplicas,
                              short offsetsTopicReplicationFactor, ClusterMetadata metadata, TopicManager topics,
                              ReplicaManager replicas, MetadataSync sync, ProducerIdManager producerIds, GroupCoordinator groups,
-                             Time time, Supplier<Controller> controller) {
+                             Time time, Supplier<Controller> controller, io.weir.broker.share.ShareGroups share) {
 }

@@ -12,12 +12,14 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
 
-/** DeleteGroups: empty groups only (NON_EMPTY_GROUP otherwise); their committed offsets go too. */
+/** DeleteGroups: empty groups only (NON_EMPTY_GROUP otherwise); their committed offsets go too. Share groups too. */
 final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
     private final GroupSupport groups;
+    private final ShareSupport share;
 
-    DeleteGroupsHandler(GroupSupport groups) {
+    DeleteGroupsHandler(GroupSupport groups, ShareSupport share) {
         this.groups = groups;
+        this.share = share;
     }
 
     @Override
@@ -35,6 +37,10 @@ final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest> {
             Errors error = groups.checkCoordinator(groupId);
             if (error != Errors.NONE) {
                 result.setErrorCode(error.code());
+                continue;
+            }
+            if (share.share().coordinator().exists(groupId)) {
+                result.setErrorCode(share.share().coordinator().delete(groupId).code());
                 continue;
             }
             pending.add(groups.coordinator().deleteGroup(groupId).thenAccept(e -> result.setErrorCode(e.code())));

@@ -60,6 +60,8 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
                     alterTopic(resource, request.data().validateOnly());
                 } else if (type == ConfigResource.Type.BROKER) {
                     alterBroker(resource, request.data().validateOnly());
+                } else if (type == ConfigResource.Type.GROUP) {
+                    alterGroup(resource, request.data().validateOnly());
                 } else {
                     throw new InvalidRequestException("Altering configs of resource type " + type + " is not supported");
                 }
@@ -126,6 +128,52 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
         }
         String entity = name.isEmpty() ? ZkStore.DEFAULT_BROKER_ENTITY : name;
         services.topics().alterDynamicBrokerConfig(entity, current -> {
+            Map<String, String> next = new HashMap<>(current);
+            for (AlterableConfig c : resource.configs()) {
+                if (c.configOperation() == AlterConfigOp.OpType.DELETE.id()) {
+                    next.remove(c.name());
+                } else {
+                    next.put(c.name(), c.value().trim());
+                }
+            }
+            return next;
+        }, validateOnly);
+    }
+
+    /** Group configs Weir uses: those of share groups. */
+    private static final Set<String> GROUP_CONFIGS = Set.of("share.auto.offset.reset", "share.record.lock.duration.ms");
+
+    private void alterGroup(AlterConfigsResource resource, boolean validateOnly) {
+        String group = resource.resourceName();
+        if (group == null || group.isEmpty()) {
+            throw new InvalidRequestException("A group config needs a group id");
+        }
+        for (AlterableConfig c : resource.configs()) {
+            if (!GROUP_CONFIGS.contains(c.name())) {
+                throw new InvalidConfigurationException("Unknown group config " + c.name() + "; Weir knows " + GROUP_CONFIGS);
+            }
+            if (c.configOperation() == AlterConfigOp.OpType.DELETE.id()) {
+                continue;
+            }
+            if (c.configOperation() != AlterConfigOp.OpType.SET.id() || c.value() == null) {
+                throw new InvalidConfigurationException("Group config " + c.name() + " can only be set or deleted");
+            }
+            String v = c.value().trim();
+            if (c.name().equals("share.auto.offset.reset") && !v.equals("earliest") && !v.equals("latest")) {
+                throw new InvalidConfigurationException("share.auto.offset.reset=" + v + ": expected earliest or latest");
+            }
+            if (c.name().equals("share.record.lock.duration.ms")) {
+                try {
+                    int ms = Integer.parseInt(v);
+                    if (ms < 100 || ms > 3_600_000) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw new InvalidConfigurationException("share.record.lock.duration.ms=" + v + ": expected 100..3600000");
+                }
+            }
+        }
+        services.topics().alterGroupConfig(group, current -> {
             Map<String, String> next = new HashMap<>(current);
             for (AlterableConfig c : resource.configs()) {
                 if (c.configOperation() == AlterConfigOp.OpType.DELETE.id()) {

@@ -34,12 +34,14 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
 
     private final Map<ApiKeys, ApiHandler<? extends AbstractRequest>> handlers = new EnumMap<>(ApiKeys.class);
     private final ExecutorService requestThreads;
+    private final ShareSupport share;
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     public KafkaApis(BrokerServices services, int ioThreads) {
         TopicLifecycle lifecycle = new TopicLifecycle(services);
         GroupSupport groups = new GroupSupport(services, lifecycle);
+        this.share = new ShareSupport(services, lifecycle, groups);
         List<ApiHandler<? extends AbstractRequest>> all = List.of(
                 new ApiVersionsHandler(this),
                 new MetadataHandler(services, lifecycle),
@@ -66,10 +68,16 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new LeaveGroupHandler(groups),
                 new OffsetCommitHandler(services, groups),
                 new OffsetFetchHandler(services, groups),
-                new ListGroupsHandler(groups),
+                new ListGroupsHandler(groups, share),
                 new DescribeGroupsHandler(groups),
-                new DeleteGroupsHandler(groups),
-                new OffsetDeleteHandler(groups));
+                new DeleteGroupsHandler(groups, share),
+                new OffsetDeleteHandler(groups),
+                new ShareGroupHeartbeatHandler(share),
+                new ShareGroupDescribeHandler(share),
+                new ShareFetchHandler(share),
+                new ShareAcknowledgeHandler(share),
+                new ReadShareGroupStateHandler(share),
+                new WriteShareGroupStateHandler(share));
         for (ApiHandler<? extends AbstractRequest> h : all) {
             handlers.put(h.apiKey(), h);
         }
@@ -88,6 +96,16 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     public CompletableFuture<AbstractResponse> process(RequestContext request) {
         ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(request.header().apiKey());
         return ready.thenComposeAsync(v -> handler.handle(request, request.request()), requestThreads);
+    }
+
+    /** A closed connection ends the share sessions it opened and releases their records at once. */
+    @Override
+    public void connectionClosed(long connectionId) {
+        try {
+            requestThreads.execute(() -> ShareConnections.closed(share, connectionId)); // may write: not on the event loop
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: nothing to release for
+        }
     }
 
     /** Starts answering requests (those that arrived earlier are answered now). */

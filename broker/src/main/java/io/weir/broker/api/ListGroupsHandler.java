@@ -11,14 +11,18 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.ListGroupsResponse;
 
-/** ListGroups: the groups this broker coordinates, filtered by state (v4+) and type (v5+; all are "classic"). */
+/** ListGroups: the groups this broker coordinates, filtered by state (v4+) and type (v5+: "classic" or "share"). */
 final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
     private static final String CLASSIC = "classic";
 
-    private final GroupSupport groups;
+    private static final String SHARE = "share";
 
-    ListGroupsHandler(GroupSupport groups) {
+    private final GroupSupport groups;
+    private final ShareSupport share;
+
+    ListGroupsHandler(GroupSupport groups, ShareSupport share) {
         this.groups = groups;
+        this.share = share;
     }
 
     @Override
@@ -45,6 +49,22 @@ final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
             }
             if (version >= 5) {
                 listed.setGroupType(CLASSIC);
+            }
+            data.groups().add(listed);
+        }
+        for (io.weir.broker.share.ShareGroupCoordinator.GroupView g : share.share().coordinator().list()) {
+            if (!states.isEmpty() && states.stream().noneMatch(s -> s.equalsIgnoreCase(g.state()))) {
+                continue;
+            }
+            if (!types.isEmpty() && types.stream().noneMatch(t -> t.equalsIgnoreCase(SHARE))) {
+                continue;
+            }
+            ListedGroup listed = new ListedGroup().setGroupId(g.groupId()).setProtocolType(SHARE);
+            if (version >= 4) {
+                listed.setGroupState(g.state());
+            }
+            if (version >= 5) {
+                listed.setGroupType(SHARE);
             }
             data.groups().add(listed);
         }

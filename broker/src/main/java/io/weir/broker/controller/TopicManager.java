@@ -258,6 +258,28 @@ public final class TopicManager {
         throw new InvalidConfigurationException("The dynamic configuration of broker " + entity + " kept changing; try again.");
     }
 
+    /** Changes a group's configuration overrides in ZooKeeper (a compare-and-set loop). */
+    public Map<String, String> alterGroupConfig(String group, java.util.function.UnaryOperator<Map<String, String>> change,
+                                                boolean validateOnly) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            ZkStore.ConfigOverrides current = zk.groupConfig(group);
+            Map<String, String> next = Map.copyOf(change.apply(current.configs()));
+            if (validateOnly || next.equals(current.configs())) {
+                return next;
+            }
+            if (zk.setGroupConfig(group, next, current.version())) {
+                log.info("Group {} configuration: {} (was {})", group, next, current.configs());
+                return next;
+            }
+        }
+        throw new InvalidConfigurationException("The configuration of group " + group + " kept changing; try again.");
+    }
+
+    /** A group's configuration overrides in ZooKeeper. */
+    public Map<String, String> groupConfig(String group) {
+        return zk.groupConfig(group).configs();
+    }
+
     /** The dynamic configuration of one broker, or of all ({@link ZkStore#DEFAULT_BROKER_ENTITY}), in ZooKeeper. */
     public Map<String, String> dynamicBrokerConfig(String entity) {
         return zk.brokerConfig(entity).configs();

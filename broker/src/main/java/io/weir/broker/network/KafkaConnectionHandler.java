@@ -187,6 +187,16 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            processor.connectionClosed(connectionId);
+        } catch (RuntimeException e) {
+            log.warn("Cleaning up after connection {} from {} failed", connectionId, ctx.channel().remoteAddress(), e);
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof TooLongFrameException || root instanceof CorruptedFrameException) {

@@ -23,4 +23,8 @@ public interface RequestProcessor {
 
     /** The answer to an ApiVersions request whose version this broker does not know. */
     AbstractResponse unsupportedApiVersionsResponse(RequestContext request);
+
+    /** Called once when a client connection closes (its share sessions end). */
+    default void connectionClosed(long connectionId) {
+    }
 }

@@ -306,4 +306,41 @@ public final class BrokerConfig {
     public long offsetsRetentionCheckIntervalMs() {
         return parsed.getLong(OFFSETS_RETENTION_CHECK_INTERVAL_MS);
     }
+
+    // share groups (KIP-932), with Kafka's names
+    public static final String SHARE_RECORD_LOCK_DURATION_MS = "group.share.record.lock.duration.ms";
+    public static final String SHARE_DELIVERY_COUNT_LIMIT = "group.share.delivery.count.limit";
+    public static final String SHARE_PARTITION_MAX_RECORD_LOCKS = "group.share.partition.max.record.locks";
+    public static final String SHARE_SESSION_TIMEOUT_MS = "group.share.session.timeout.ms";
+    public static final String SHARE_HEARTBEAT_INTERVAL_MS = "group.share.heartbeat.interval.ms";
+    public static final String SHARE_MAX_SIZE = "group.share.max.size";
+    public static final String SHARE_STATE_TOPIC_PARTITIONS = "share.coordinator.state.topic.num.partitions";
+    public static final String SHARE_STATE_TOPIC_REPLICATION_FACTOR = "share.coordinator.state.topic.replication.factor";
+
+    static {
+        io.weir.broker.share.ShareConfig d = io.weir.broker.share.ShareConfig.defaults();
+        DEF.define(SHARE_RECORD_LOCK_DURATION_MS, Type.INT, d.recordLockDurationMs(), Range.between(100, 3_600_000), Importance.MEDIUM,
+                        "How long a record acquired by a share consumer stays locked to it.")
+                .define(SHARE_DELIVERY_COUNT_LIMIT, Type.INT, d.deliveryCountLimit(), Range.between(2, 100), Importance.MEDIUM,
+                        "Deliveries of a record to share consumers after which it is archived.")
+                .define(SHARE_PARTITION_MAX_RECORD_LOCKS, Type.INT, d.maxRecordLocks(), Range.between(100, 100_000), Importance.MEDIUM,
+                        "Most records in flight (acquired or awaiting the start offset) per share-partition.")
+                .define(SHARE_SESSION_TIMEOUT_MS, Type.INT, d.sessionTimeoutMs(), Range.atLeast(1000), Importance.MEDIUM,
+                        "A share group member without a heartbeat for this long leaves its group.")
+                .define(SHARE_HEARTBEAT_INTERVAL_MS, Type.INT, d.heartbeatIntervalMs(), Range.atLeast(100), Importance.MEDIUM,
+                        "How often share group members are told to heartbeat.")
+                .define(SHARE_MAX_SIZE, Type.INT, d.maxGroupSize(), Range.between(1, 10_000), Importance.MEDIUM,
+                        "Most members in one share group.")
+                .define(SHARE_STATE_TOPIC_PARTITIONS, Type.INT, d.stateTopicPartitions(), Range.between(1, 1000), Importance.HIGH,
+                        "Partitions of __share_group_state (fixed once the topic exists).")
+                .define(SHARE_STATE_TOPIC_REPLICATION_FACTOR, Type.SHORT, d.stateTopicReplicationFactor(), Range.atLeast(1),
+                        Importance.HIGH, "Replication factor of __share_group_state (capped by the live brokers).");
+    }
+
+    public io.weir.broker.share.ShareConfig shareConfig() {
+        return new io.weir.broker.share.ShareConfig(parsed.getInt(SHARE_RECORD_LOCK_DURATION_MS), parsed.getInt(SHARE_DELIVERY_COUNT_LIMIT),
+                parsed.getInt(SHARE_PARTITION_MAX_RECORD_LOCKS), parsed.getInt(SHARE_SESSION_TIMEOUT_MS),
+                parsed.getInt(SHARE_HEARTBEAT_INTERVAL_MS), parsed.getInt(SHARE_MAX_SIZE), parsed.getInt(SHARE_STATE_TOPIC_PARTITIONS),
+                parsed.getShort(SHARE_STATE_TOPIC_REPLICATION_FACTOR));
+    }
 }

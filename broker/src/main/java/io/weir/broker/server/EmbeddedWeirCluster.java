@@ -102,8 +102,9 @@ public final class EmbeddedWeirCluster implements AutoCloseable {
         props.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         props.put("log.dirs", dataDir.resolve("broker-" + id).toString());
         props.put("log.segment.delete.delay.ms", "1000");
-        // test-friendly group defaults (production defaults: 50 partitions, 3 s initial delay, 6 s minimum session)
+        // test-friendly group defaults (production defaults: 50 offsets and share state partitions, 3 s initial delay, 6 s minimum session)
         props.put(BrokerConfig.OFFSETS_TOPIC_PARTITIONS, "5");
+        props.put(BrokerConfig.SHARE_STATE_TOPIC_PARTITIONS, "5");
         props.put(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
         props.put(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS, "1000");
         props.putAll(brokerProperties);

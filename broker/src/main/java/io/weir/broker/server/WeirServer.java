@@ -113,10 +113,11 @@ public final class WeirServer implements AutoCloseable {
         started(sync);
         groupCoordinator = new GroupCoordinator(config.groupConfig(), (partition, records) -> replicaManager.appendRecords(
                 new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition), records, (short) -1, 1), scheduler, time);
+        io.weir.broker.share.ShareGroups share = shareGroups(topics, scheduler);
         BrokerServices services = new BrokerServices(config.brokerId(), config.originals(), config.autoCreateTopics(),
                 config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
                 config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, new ProducerIdManager(zk),
-                groupCoordinator, time, () -> controller);
+                groupCoordinator, time, () -> controller, share);
         KafkaApis apis = started(new KafkaApis(services, config.numIoThreads()));
 
         socketServer = new SocketServer(config.listener().host(), config.listener().port(), config.socketRequestMaxBytes(),
@@ -147,6 +148,7 @@ public final class WeirServer implements AutoCloseable {
                 if (partition.topicPartition().topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
                     groupCoordinator.loadOffsets(partition.log());
                 }
+                ShareWiring.onBecomeLeader(share, partition);
             }
 
             @Override
@@ -154,6 +156,7 @@ public final class WeirServer implements AutoCloseable {
                 if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
                     groupCoordinator.unloadOffsets(tp.partition());
                 }
+                ShareWiring.onResign(share, tp, metadata);
             }
         });
         controller.start();
@@ -164,6 +167,14 @@ public final class WeirServer implements AutoCloseable {
         apis.markReady();
         log.info("Weir broker {} started: listening on {}:{}, data in {}, ZooKeeper {}", config.brokerId(),
                 config.listener().host(), socketServer.port(), config.logManagerConfig().logDirs(), zkConnect);
+    }
+
+    /** Share groups: coordinator, state store, share-partitions and sessions, with their periodic chores. */
+    private io.weir.broker.share.ShareGroups shareGroups(TopicManager topics, ThreadPoolScheduler scheduler) {
+        io.weir.broker.share.ShareGroups share = ShareWiring.create(config, time, metadata, topics, replicaManager);
+        started(share.persister());
+        ShareWiring.schedule(share, scheduler, replicaManager);
+        return share;
     }
 
     /**

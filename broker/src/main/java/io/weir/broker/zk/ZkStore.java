@@ -56,6 +56,7 @@ public final class ZkStore implements AutoCloseable {
     static final String TOPICS = "/brokers/topics";
     static final String TOPIC_CONFIGS = "/config/topics";
     static final String BROKER_CONFIGS = "/config/brokers";
+    static final String GROUP_CONFIGS = "/config/groups";
     /** The {@code /config/brokers} entity that applies to every broker, as in Kafka. */
     public static final String DEFAULT_BROKER_ENTITY = "<default>";
     static final String PRODUCER_ID_BLOCK = "/weir/producer_id_block";
@@ -328,6 +329,38 @@ public final class ZkStore implements AutoCloseable {
             return false;
         } catch (Exception e) {
             throw wrap("set the dynamic configuration of broker " + entity, e);
+        }
+    }
+
+    /** The configuration overrides of a group ({@code /config/groups/<group>}), version -1 when none. */
+    public ConfigOverrides groupConfig(String group) {
+        Stat stat = new Stat();
+        byte[] data = read(GROUP_CONFIGS + "/" + group, stat);
+        if (data == null || data.length == 0) {
+            return new ConfigOverrides(Map.of(), -1);
+        }
+        return new ConfigOverrides(parseConfigOverrides(data), stat.getVersion());
+    }
+
+    /**
+     * Replaces a group's configuration overrides, conditional on the version read ({@code -1}: create them).
+     *
+     * @return false when they changed meanwhile (the caller re-reads and retries)
+     */
+    public boolean setGroupConfig(String group, Map<String, String> configs, int version) {
+        String path = GROUP_CONFIGS + "/" + group;
+        byte[] json = toJson(Map.of("version", 1, "config", configs));
+        try {
+            if (version < 0) {
+                curator.create().creatingParentContainersIfNeeded().forPath(path, json);
+            } else {
+                curator.setData().withVersion(version).forPath(path, json);
+            }
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
+            return false;
+        } catch (Exception e) {
+            throw wrap("set the configuration of group " + group, e);
         }
     }
 

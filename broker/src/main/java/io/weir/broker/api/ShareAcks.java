@@ -1,0 +1,89 @@
+package io.weir.broker.api;
+
+import io.weir.broker.share.AckType;
+import io.weir.broker.share.SharePartition;
+import io.weir.broker.share.SharePartitionState.AckResult;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the acknowledgement batches of one share-partition (from ShareFetch or ShareAcknowledge)
+ * and completes once the resulting state is durable. A batch carries either one acknowledge type for
+ * all its offsets or one type per offset.
+ */
+final class ShareAcks {
+    private static final Logger log = LoggerFactory.getLogger(ShareAcks.class);
+
+    /** One acknowledgement batch, as both request messages carry it. */
+    record Batch(long first, long last, List<Byte> types) {
+    }
+
+    private ShareAcks() {
+    }
+
+    /** The acknowledge error of the partition: NONE, INVALID_REQUEST, INVALID_RECORD_STATE or the persisting error. */
+    static CompletableFuture<Errors> apply(ShareSupport share, ShareSupport.Target target, String groupId, String memberId,
+                                           List<Batch> batches) {
+        if (target.error() != Errors.NONE) {
+            return CompletableFuture.completedFuture(target.error());
+        }
+        SharePartition sp;
+        try {
+            sp = share.share().partitions().getOrLoad(groupId, target.leader());
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(ApiErrors.errorFor(e, target.tp()));
+        }
+        long now = share.share().partitions().time().milliseconds();
+        long lockMs = share.share().partitions().settings().recordLockDurationMs(groupId);
+        Errors error = Errors.NONE;
+        for (Batch b : batches) {
+            Errors e = applyOne(sp, memberId, b, lockMs, now);
+            if (e != Errors.NONE) {
+                log.debug("Share group {} member {}: acknowledgement {}..{} of {} refused: {}", groupId, memberId, b.first(), b.last(),
+                        target.tp(), e);
+                error = e;
+            }
+        }
+        Errors result = error;
+        return sp.persist().handle((v, e) -> {
+            if (e != null) {
+                log.warn("Share group {}: the state of {} could not be written: {}", groupId, target.tp(), e.toString());
+                return ApiErrors.errorFor(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e, target.tp());
+            }
+            return result;
+        });
+    }
+
+    private static Errors applyOne(SharePartition sp, String memberId, Batch b, long lockMs, long now) {
+        if (b.first() > b.last() || b.types().isEmpty()) {
+            return Errors.INVALID_REQUEST;
+        }
+        if (b.types().size() == 1) {
+            AckType type = AckType.of(b.types().get(0));
+            if (type == null) {
+                return Errors.INVALID_REQUEST;
+            }
+            return sp.acknowledge(memberId, b.first(), b.last(), type, lockMs, now) == AckResult.OK ? Errors.NONE
+                    : Errors.INVALID_RECORD_STATE;
+        }
+        if (b.types().size() != b.last() - b.first() + 1) {
+            return Errors.INVALID_REQUEST;
+        }
+        Errors error = Errors.NONE;
+        for (int i = 0; i < b.types().size(); i++) {
+            AckType type = AckType.of(b.types().get(i));
+            if (type == null) {
+                error = Errors.INVALID_REQUEST;
+                continue;
+            }
+            long o = b.first() + i;
+            if (sp.acknowledge(memberId, o, o, type, lockMs, now) != AckResult.OK) {
+                error = Errors.INVALID_RECORD_STATE;
+            }
+        }
+        return error;
+    }
+}

@@ -1,0 +1,175 @@
+package io.weir.broker.api;
+
+import io.weir.broker.network.RequestContext;
+import io.weir.broker.share.AcquiredRange;
+import io.weir.broker.share.ShareKey;
+import io.weir.broker.share.SharePartition;
+import io.weir.broker.share.ShareSessions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.message.ShareFetchRequestData;
+import org.apache.kafka.common.message.ShareFetchResponseData;
+import org.apache.kafka.common.message.ShareFetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ShareFetchRequest;
+import org.apache.kafka.common.requests.ShareFetchResponse;
+
+/**
+ * ShareFetch (KIP-932), answered by the leader of each data partition: opens, continues or closes
+ * the member's share session, applies the acknowledgements piggybacked on the request, then
+ * acquires records of the session's partitions for the member (up to {@code MaxRecords} and
+ * {@code MaxBytes}) and returns the log's batches that hold them with the acquired ranges and
+ * their delivery counts. When nothing can be acquired it waits up to {@code MaxWaitMs} for new
+ * records. Records are read up to the high watermark.
+ */
+final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
+    private final ShareSupport share;
+
+    ShareFetchHandler(ShareSupport share) {
+        this.share = share;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.SHARE_FETCH;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, ShareFetchRequest request) {
+        ShareFetchRequestData d = request.data();
+        if (d.groupId() == null || d.groupId().isEmpty() || d.memberId() == null || d.memberId().isEmpty()) {
+            return error(Errors.INVALID_REQUEST, "ShareFetch needs a group id and a member id", 0);
+        }
+        int lockMs = share.share().partitions().settings().recordLockDurationMs(d.groupId());
+        List<TopicIdPartition> added = new ArrayList<>();
+        Map<TopicIdPartition, List<ShareAcks.Batch>> acks = new LinkedHashMap<>();
+        for (ShareFetchRequestData.FetchTopic ft : d.topics()) {
+            for (ShareFetchRequestData.FetchPartition fp : ft.partitions()) {
+                TopicIdPartition tip = new TopicIdPartition(ft.topicId(), fp.partitionIndex(), "");
+                added.add(tip);
+                if (!fp.acknowledgementBatches().isEmpty()) {
+                    acks.put(tip, fp.acknowledgementBatches().stream()
+                            .map(b -> new ShareAcks.Batch(b.firstOffset(), b.lastOffset(), b.acknowledgeTypes())).toList());
+                }
+            }
+        }
+        List<TopicIdPartition> forgotten = new ArrayList<>();
+        d.forgottenTopicsData().forEach(t -> t.partitions().forEach(p -> forgotten.add(new TopicIdPartition(t.topicId(), p, ""))));
+        int epoch = d.shareSessionEpoch();
+        ShareSessions.Id id = new ShareSessions.Id(d.groupId(), d.memberId());
+        ShareSessions.Use use = share.share().sessions().use(id, epoch, context.connectionId(), epoch == -1 ? List.of() : added, forgotten);
+        if (use.error() != Errors.NONE) {
+            return error(use.error(), null, lockMs);
+        }
+        Map<TopicIdPartition, PartitionData> out = new LinkedHashMap<>();
+        List<Integer> otherLeaders = new ArrayList<>();
+        List<CompletableFuture<?>> ackDone = new ArrayList<>();
+        for (Map.Entry<TopicIdPartition, List<ShareAcks.Batch>> e : acks.entrySet()) {
+            ShareSupport.Target t = share.resolve(e.getKey().topicId(), e.getKey().partition());
+            PartitionData pd = partitionData(out, e.getKey(), t, otherLeaders);
+            ackDone.add(ShareAcks.apply(share, t, d.groupId(), d.memberId(), e.getValue())
+                    .thenAccept(err -> pd.setAcknowledgeErrorCode(err.code())));
+        }
+        CompletableFuture<Void> acked = CompletableFuture.allOf(ackDone.toArray(CompletableFuture[]::new));
+        if (epoch == -1) {
+            List<ShareKey> keys = use.closedPartitions().stream().map(p -> new ShareKey(d.groupId(), p.topicId(), p.partition())).toList();
+            return acked.thenApply(v -> {
+                share.share().partitions().releaseMember(d.groupId(), d.memberId(), keys);
+                return response(out, otherLeaders, lockMs);
+            });
+        }
+        List<TopicIdPartition> session = use.session().partitions();
+        int maxRecords = d.maxRecords() > 0 ? d.maxRecords() : Integer.MAX_VALUE;
+        boolean got = fetch(d, session, out, otherLeaders, maxRecords, lockMs);
+        boolean errors = out.values().stream().anyMatch(p -> p.errorCode() != Errors.NONE.code());
+        if (got || errors || !acks.isEmpty() || d.maxWaitMs() <= 0 || session.isEmpty()) {
+            return acked.thenApply(v -> response(out, otherLeaders, lockMs));
+        }
+        List<ShareSupport.Target> targets = session.stream().map(p -> share.resolve(p.topicId(), p.partition()))
+                .filter(t -> t.error() == Errors.NONE).toList();
+        long now = share.share().partitions().time().milliseconds();
+        return share.services().replicas().fetchPurgatory()
+                .await(targets.stream().map(ShareSupport.Target::tp).toList(), () -> targets.stream().anyMatch(t -> acquirable(d, t)),
+                        d.maxWaitMs())
+                .thenCompose(v -> acked)
+                .thenApply(v -> {
+                    fetch(d, session, out, otherLeaders, maxRecords, lockMs);
+                    return response(out, otherLeaders, lockMs);
+                });
+    }
+
+    private boolean acquirable(ShareFetchRequestData d, ShareSupport.Target t) {
+        try {
+            SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
+            return sp.hasAcquirable(t.leader().highWatermark().offset(), share.share().partitions().time().milliseconds());
+        } catch (RuntimeException e) {
+            return true; // answer at once; the fetch reports the error
+        }
+    }
+
+    /** Acquires and reads for every session partition; returns whether anything was acquired. */
+    private boolean fetch(ShareFetchRequestData d, List<TopicIdPartition> session, Map<TopicIdPartition, PartitionData> out,
+                          List<Integer> otherLeaders, int maxRecords, int lockMs) {
+        int recordsLeft = maxRecords;
+        int bytesLeft = d.maxBytes() > 0 ? d.maxBytes() : Integer.MAX_VALUE;
+        boolean got = false;
+        for (TopicIdPartition p : session) {
+            ShareSupport.Target t = share.resolve(p.topicId(), p.partition());
+            if (t.error() != Errors.NONE) {
+                partitionData(out, p, t, otherLeaders);
+                continue;
+            }
+            if (recordsLeft <= 0 || bytesLeft <= 0) {
+                continue;
+            }
+            try {
+                SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
+                SharePartition.Fetched f = sp.fetch(d.memberId(), t.leader().log(), t.leader().highWatermark(), recordsLeft, bytesLeft,
+                        lockMs, share.share().partitions().time().milliseconds());
+                if (f.isEmpty()) {
+                    continue;
+                }
+                got = true;
+                sp.persist(); // the delivery counts, in the background: a fetch does not wait for it
+                PartitionData pd = partitionData(out, p, t, otherLeaders).setRecords(f.records());
+                for (AcquiredRange r : f.acquired()) {
+                    pd.acquiredRecords().add(new ShareFetchResponseData.AcquiredRecords().setFirstOffset(r.first())
+                            .setLastOffset(r.last()).setDeliveryCount((short) r.deliveryCount()));
+                    recordsLeft -= (int) (r.last() - r.first() + 1);
+                }
+                bytesLeft -= f.records().sizeInBytes();
+            } catch (RuntimeException e) {
+                partitionData(out, p, t, otherLeaders).setErrorCode(ApiErrors.errorFor(e, t.tp()).code()).setErrorMessage(e.getMessage());
+            }
+        }
+        return got;
+    }
+
+    private static PartitionData partitionData(Map<TopicIdPartition, PartitionData> out, TopicIdPartition p, ShareSupport.Target t,
+                                               List<Integer> otherLeaders) {
+        return out.computeIfAbsent(p, k -> {
+            PartitionData pd = new PartitionData().setPartitionIndex(p.partition()).setRecords(MemoryRecords.EMPTY)
+                    .setErrorCode(t.error().code());
+            pd.currentLeader().setLeaderId(t.leaderId()).setLeaderEpoch(t.leaderEpoch());
+            if (t.error() == Errors.NOT_LEADER_OR_FOLLOWER && t.leaderId() >= 0) {
+                otherLeaders.add(t.leaderId());
+            }
+            return pd;
+        });
+    }
+
+    private AbstractResponse response(Map<TopicIdPartition, PartitionData> out, List<Integer> otherLeaders, int lockMs) {
+        return ShareFetchResponse.of(Errors.NONE, 0, new LinkedHashMap<>(out), share.endpoints(otherLeaders), lockMs);
+    }
+
+    private static CompletableFuture<AbstractResponse> error(Errors error, String message, int lockMs) {
+        return CompletableFuture.completedFuture(ShareFetchResponse.of(error, 0, new LinkedHashMap<>(), List.of(), lockMs));
+    }
+}

@@ -1,0 +1,26 @@
+package io.weir.broker.share;
+
+/** Per-group settings of share groups (group configs set with IncrementalAlterConfigs, else the broker's). */
+public interface ShareGroupSettings {
+
+    /** {@code share.auto.offset.reset}: whether a new share-partition starts at the log start (else at the end). */
+    boolean startsAtEarliest(String groupId);
+
+    /** {@code share.record.lock.duration.ms} of the group, else the broker's {@code group.share.record.lock.duration.ms}. */
+    int recordLockDurationMs(String groupId);
+
+    /** The broker's settings everywhere, starting at the latest offset. */
+    static ShareGroupSettings of(ShareConfig config) {
+        return new ShareGroupSettings() {
+            @Override
+            public boolean startsAtEarliest(String groupId) {
+                return false;
+            }
+
+            @Override
+            public int recordLockDurationMs(String groupId) {
+                return config.recordLockDurationMs();
+            }
+        };
+    }
+}

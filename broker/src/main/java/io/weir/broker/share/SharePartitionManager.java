@@ -1,0 +1,117 @@
+package io.weir.broker.share;
+
+import io.weir.broker.common.Time;
+import io.weir.broker.replication.Partition;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The share-partitions of the data partitions this broker leads. A share-partition is loaded on
+ * first use after this broker became the leader: from its persisted state when there is one (so a
+ * new leader continues where the old one stopped, with acquired records available again and their
+ * delivery counts kept), else fresh at the log end ({@code share.auto.offset.reset=latest}) or the log
+ * start ({@code earliest}), a state that is written at once so that the start does not move later.
+ * Share-partitions are dropped when the leadership of their data partition moves.
+ *
+ * <p>Thread-safe.
+ */
+public final class SharePartitionManager {
+    private static final Logger log = LoggerFactory.getLogger(SharePartitionManager.class);
+
+    private final Map<ShareKey, SharePartition> partitions = new ConcurrentHashMap<>();
+    private final ShareConfig config;
+    private final ShareGroupSettings settings;
+    private final SharePersister persister;
+    private final Time time;
+
+    public SharePartitionManager(ShareConfig config, ShareGroupSettings settings, SharePersister persister, Time time) {
+        this.config = config;
+        this.settings = settings;
+        this.persister = persister;
+        this.time = time;
+    }
+
+    public ShareGroupSettings settings() {
+        return settings;
+    }
+
+    public Time time() {
+        return time;
+    }
+
+    /** The share-partition of {@code groupId} on the data partition this broker leads, loading it when needed. */
+    public SharePartition getOrLoad(String groupId, Partition partition) {
+        ShareKey key = new ShareKey(groupId, partition.topicId(), partition.topicPartition().partition());
+        SharePartition existing = partitions.get(key);
+        if (existing != null && existing.leaderEpoch() == partition.leaderEpoch()) {
+            return existing;
+        }
+        synchronized (this) {
+            existing = partitions.get(key);
+            if (existing != null && existing.leaderEpoch() == partition.leaderEpoch()) {
+                return existing;
+            }
+            SharePartition loaded = load(key, partition);
+            partitions.put(key, loaded);
+            return loaded;
+        }
+    }
+
+    private SharePartition load(ShareKey key, Partition partition) {
+        Optional<ShareSnapshot> stored = persister.read(key, partition.leaderEpoch());
+        if (stored.isPresent()) {
+            SharePartitionState state = SharePartitionState.restore(stored.get(), config.deliveryCountLimit(), config.maxRecordLocks());
+            log.info("Share-partition {} ({}) loaded: start offset {}, {} in flight", key, partition.topicPartition(),
+                    state.startOffset(), state.inFlightCount());
+            return new SharePartition(key, state, persister, partition.leaderEpoch());
+        }
+        boolean earliest = settings.startsAtEarliest(key.groupId());
+        long start = earliest ? partition.log().logStartOffset() : partition.highWatermark().offset();
+        SharePartition fresh = new SharePartition(key, SharePartitionState.fresh(start, config.deliveryCountLimit(),
+                config.maxRecordLocks()), persister, partition.leaderEpoch());
+        fresh.persist().join();
+        log.info("Share-partition {} ({}) initialized at offset {} ({})", key, partition.topicPartition(), start,
+                earliest ? "earliest" : "latest");
+        return fresh;
+    }
+
+    /** The loaded share-partition, if any. */
+    public Optional<SharePartition> get(ShareKey key) {
+        return Optional.ofNullable(partitions.get(key));
+    }
+
+    /** Forgets the share-partitions of a data partition (its leadership moved, or this broker became leader again). */
+    public void unload(Uuid topicId, int partition) {
+        partitions.keySet().removeIf(k -> k.topicId().equals(topicId) && k.partition() == partition);
+    }
+
+    /** Releases what a member holds in the given share-partitions and writes the change. */
+    public void releaseMember(String groupId, String memberId, List<ShareKey> keys) {
+        for (ShareKey k : keys) {
+            SharePartition sp = partitions.get(k);
+            if (sp != null && sp.releaseMember(memberId) > 0) {
+                sp.persist();
+            }
+        }
+    }
+
+    /** Releases every expired acquisition lock (called periodically) and writes what changed. */
+    public void expireLocks() {
+        long now = time.milliseconds();
+        for (SharePartition sp : partitions.values()) {
+            if (sp.expireLocks(now) > 0) {
+                sp.persist();
+            }
+        }
+    }
+
+    /** Drops a share-partition (its offsets were deleted or reset by an administrator). */
+    public void forget(ShareKey key) {
+        partitions.remove(key);
+    }
+}

@@ -1,0 +1,327 @@
+package io.weir.broker.share;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The record states of one share-partition (KIP-932), as a pure state machine: no I/O, no clock of
+ * its own (every call that depends on time is given {@code now}).
+ *
+ * <pre>
+ *   SPSO = startOffset                                  SPEO = endOffset             high watermark
+ *   |  in flight: AVAILABLE / ACQUIRED / ACKNOWLEDGED / ARCHIVED  |  never acquired yet  |
+ * </pre>
+ *
+ * Every offset in {@code [startOffset, endOffset)} has an entry; offsets from {@code endOffset} on have
+ * never been delivered. Acquisition takes available in-flight records first (redeliveries), then new
+ * records from the end offset up to the high watermark, while no more than {@code maxInFlight}
+ * offsets are in flight. Each acquisition counts one delivery; a record released (by RELEASE, by its
+ * lock expiring, or by its member leaving) after {@code deliveryLimit} deliveries is archived. The
+ * start offset moves past leading acknowledged and archived records, which are then forgotten.
+ *
+ * <p>Not thread-safe: its owner ({@link SharePartition}) serializes calls.
+ */
+public final class SharePartitionState {
+    private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+    private final int deliveryLimit;
+    private final int maxInFlight;
+    private long startOffset;
+    private long endOffset;
+    private int stateEpoch;
+
+    /** One in-flight record. */
+    private static final class InFlight {
+        DeliveryState state;
+        int deliveryCount;
+        String member;
+        long lockDeadline;
+
+        InFlight(DeliveryState state, int deliveryCount) {
+            this.state = state;
+            this.deliveryCount = deliveryCount;
+        }
+    }
+
+    /** The outcome of an acknowledgement. */
+    public enum AckResult {
+        OK,
+        /** An offset of the batch is not acquired by this member (or no longer in flight): nothing changed. */
+        INVALID_RECORD_STATE
+    }
+
+    private SharePartitionState(int stateEpoch, long startOffset, int deliveryLimit, int maxInFlight) {
+        this.stateEpoch = stateEpoch;
+        this.startOffset = startOffset;
+        this.endOffset = startOffset;
+        this.deliveryLimit = deliveryLimit;
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** A share-partition that starts at {@code startOffset} with nothing delivered. */
+    public static SharePartitionState fresh(long startOffset, int deliveryLimit, int maxInFlight) {
+        return new SharePartitionState(0, startOffset, deliveryLimit, maxInFlight);
+    }
+
+    /**
+     * The state a snapshot describes. Offsets between its batches (never persisted as delivered) are
+     * available with no delivery yet.
+     */
+    public static SharePartitionState restore(ShareSnapshot snapshot, int deliveryLimit, int maxInFlight) {
+        SharePartitionState s = new SharePartitionState(snapshot.stateEpoch(), snapshot.startOffset(), deliveryLimit, maxInFlight);
+        s.endOffset = snapshot.endOffset();
+        for (long o = s.startOffset; o < s.endOffset; o++) {
+            s.inFlight.put(o, new InFlight(DeliveryState.AVAILABLE, 0));
+        }
+        for (StateBatch b : snapshot.batches()) {
+            DeliveryState state = b.state() == DeliveryState.ACQUIRED ? DeliveryState.AVAILABLE : b.state();
+            for (long o = Math.max(b.first(), s.startOffset); o <= b.last(); o++) {
+                s.inFlight.put(o, new InFlight(state, b.deliveryCount()));
+            }
+        }
+        s.advanceStart();
+        return s;
+    }
+
+    /**
+     * Acquires up to {@code maxRecords} records below {@code highWatermark} for {@code member}, locked
+     * until {@code now + lockMs}. Expired locks are released first.
+     *
+     * @return the acquired offsets, as ranges of consecutive offsets with one delivery count, in offset order
+     */
+    public List<AcquiredRange> acquire(String member, int maxRecords, long highWatermark, long lockMs, long now) {
+        expireLocks(now);
+        List<AcquiredRange> ranges = new ArrayList<>();
+        int taken = 0;
+        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+            if (taken >= maxRecords || e.getKey() >= highWatermark) {
+                break;
+            }
+            InFlight r = e.getValue();
+            if (r.state == DeliveryState.AVAILABLE) {
+                take(r, member, lockMs, now);
+                add(ranges, e.getKey(), r.deliveryCount);
+                taken++;
+            }
+        }
+        while (taken < maxRecords && endOffset < highWatermark && endOffset - startOffset < maxInFlight) {
+            InFlight r = new InFlight(DeliveryState.AVAILABLE, 0);
+            take(r, member, lockMs, now);
+            inFlight.put(endOffset, r);
+            add(ranges, endOffset, r.deliveryCount);
+            endOffset++;
+            taken++;
+        }
+        return ranges;
+    }
+
+    private static void take(InFlight r, String member, long lockMs, long now) {
+        r.state = DeliveryState.ACQUIRED;
+        r.deliveryCount++;
+        r.member = member;
+        r.lockDeadline = now + lockMs;
+    }
+
+    private static void add(List<AcquiredRange> ranges, long offset, int deliveryCount) {
+        if (!ranges.isEmpty()) {
+            AcquiredRange last = ranges.get(ranges.size() - 1);
+            if (last.last() + 1 == offset && last.deliveryCount() == deliveryCount) {
+                ranges.set(ranges.size() - 1, new AcquiredRange(last.first(), offset, deliveryCount));
+                return;
+            }
+        }
+        ranges.add(new AcquiredRange(offset, offset, deliveryCount));
+    }
+
+    /** Whether a call to {@link #acquire} now would acquire something. */
+    public boolean hasAcquirable(long highWatermark, long now) {
+        expireLocks(now);
+        if (endOffset < highWatermark && endOffset - startOffset < maxInFlight) {
+            return true;
+        }
+        for (Map.Entry<Long, InFlight> e : inFlight.headMap(highWatermark).entrySet()) {
+            if (e.getValue().state == DeliveryState.AVAILABLE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Applies one acknowledgement batch of {@code member}: all offsets {@code first..last} must be
+     * acquired by it, else nothing changes. ACCEPT and GAP complete the records, REJECT archives them,
+     * RELEASE makes them available again (archived at the delivery limit), RENEW extends their locks.
+     */
+    public AckResult acknowledge(String member, long first, long last, AckType type, long lockMs, long now) {
+        if (first > last || first < startOffset || last >= endOffset) {
+            return AckResult.INVALID_RECORD_STATE;
+        }
+        for (long o = first; o <= last; o++) {
+            InFlight r = inFlight.get(o);
+            if (r == null || r.state != DeliveryState.ACQUIRED || !r.member.equals(member)) {
+                return AckResult.INVALID_RECORD_STATE;
+            }
+        }
+        for (long o = first; o <= last; o++) {
+            InFlight r = inFlight.get(o);
+            switch (type) {
+                case ACCEPT, GAP -> complete(r, DeliveryState.ACKNOWLEDGED);
+                case REJECT -> complete(r, DeliveryState.ARCHIVED);
+                case RELEASE -> release(r);
+                case RENEW -> r.lockDeadline = now + lockMs;
+                default -> throw new IllegalArgumentException("Unknown acknowledge type " + type);
+            }
+        }
+        advanceStart();
+        return AckResult.OK;
+    }
+
+    private static void complete(InFlight r, DeliveryState state) {
+        r.state = state;
+        r.member = null;
+    }
+
+    private void release(InFlight r) {
+        r.member = null;
+        r.state = r.deliveryCount >= deliveryLimit ? DeliveryState.ARCHIVED : DeliveryState.AVAILABLE;
+    }
+
+    /**
+     * Releases the records whose acquisition lock has expired.
+     *
+     * @return how many were released
+     */
+    public int expireLocks(long now) {
+        int released = 0;
+        for (InFlight r : inFlight.values()) {
+            if (r.state == DeliveryState.ACQUIRED && r.lockDeadline <= now) {
+                release(r);
+                released++;
+            }
+        }
+        if (released > 0) {
+            advanceStart();
+        }
+        return released;
+    }
+
+    /** The earliest lock deadline of an acquired record, or {@link Long#MAX_VALUE} when none is acquired. */
+    public long nextLockDeadline() {
+        long next = Long.MAX_VALUE;
+        for (InFlight r : inFlight.values()) {
+            if (r.state == DeliveryState.ACQUIRED) {
+                next = Math.min(next, r.lockDeadline);
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Releases everything {@code member} holds (it left the group or closed its share session).
+     *
+     * @return how many were released
+     */
+    public int releaseMember(String member) {
+        int released = 0;
+        for (InFlight r : inFlight.values()) {
+            if (r.state == DeliveryState.ACQUIRED && member.equals(r.member)) {
+                release(r);
+                released++;
+            }
+        }
+        if (released > 0) {
+            advanceStart();
+        }
+        return released;
+    }
+
+    /**
+     * Moves the start offset forward to {@code offset} when it is behind (the log start moved past it:
+     * those records are gone). Records before it are forgotten.
+     */
+    public void advanceStartTo(long offset) {
+        if (offset <= startOffset) {
+            return;
+        }
+        inFlight.headMap(offset).clear();
+        startOffset = offset;
+        endOffset = Math.max(endOffset, offset);
+        advanceStart();
+    }
+
+    /** Starts again at {@code offset} with nothing in flight (offsets altered or deleted), in a new state epoch. */
+    public void reset(long offset) {
+        inFlight.clear();
+        startOffset = offset;
+        endOffset = offset;
+        stateEpoch++;
+    }
+
+    private void advanceStart() {
+        Iterator<Map.Entry<Long, InFlight>> it = inFlight.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, InFlight> e = it.next();
+            if (!e.getValue().state.terminal()) {
+                break;
+            }
+            it.remove();
+            startOffset = e.getKey() + 1;
+        }
+        if (inFlight.isEmpty()) {
+            startOffset = Math.max(startOffset, endOffset);
+        }
+    }
+
+    /** The durable form: acquired records appear as available with their delivery count. */
+    public ShareSnapshot snapshot() {
+        List<StateBatch> batches = new ArrayList<>();
+        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+            long o = e.getKey();
+            InFlight r = e.getValue();
+            DeliveryState state = r.state == DeliveryState.ACQUIRED ? DeliveryState.AVAILABLE : r.state;
+            if (!batches.isEmpty()) {
+                StateBatch last = batches.get(batches.size() - 1);
+                if (last.last() + 1 == o && last.state() == state && last.deliveryCount() == r.deliveryCount) {
+                    batches.set(batches.size() - 1, new StateBatch(last.first(), o, state, r.deliveryCount));
+                    continue;
+                }
+            }
+            batches.add(new StateBatch(o, o, state, r.deliveryCount));
+        }
+        return new ShareSnapshot(stateEpoch, startOffset, batches);
+    }
+
+    public long startOffset() {
+        return startOffset;
+    }
+
+    public long endOffset() {
+        return endOffset;
+    }
+
+    public int stateEpoch() {
+        return stateEpoch;
+    }
+
+    /** Offsets in flight (between the start and end offsets). */
+    public int inFlightCount() {
+        return inFlight.size();
+    }
+
+    /** The state of {@code offset}: in flight, done (before the start offset), or null when never acquired. */
+    public DeliveryState stateOf(long offset) {
+        if (offset < startOffset) {
+            return DeliveryState.ACKNOWLEDGED;
+        }
+        InFlight r = inFlight.get(offset);
+        return r == null ? null : r.state;
+    }
+
+    /** The delivery count of an in-flight offset, or 0. */
+    public int deliveryCountOf(long offset) {
+        InFlight r = inFlight.get(offset);
+        return r == null ? 0 : r.deliveryCount;
+    }
+}

@@ -1,0 +1,22 @@
+package io.weir.broker.share;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where a share-partition leader keeps its state durably: the share coordinator of the key (the
+ * leader of its {@code __share_group_state} partition), on this broker or reached over the network.
+ */
+public interface SharePersister {
+
+    /** Writes the state; completes once it is replicated to the state partition's in-sync replicas. */
+    CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot);
+
+    /**
+     * Reads the state (blocking).
+     *
+     * @return empty when the share-partition has never been written
+     * @throws org.apache.kafka.common.errors.RetriableException when the coordinator is not available now
+     */
+    Optional<ShareSnapshot> read(ShareKey key, int leaderEpoch);
+}
