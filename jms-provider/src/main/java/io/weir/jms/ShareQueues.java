@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -95,9 +97,19 @@ final class ShareQueues {
      */
     Map<TopicPartition, OffsetAndMetadata> startOffsets(WeirDestination queue) throws Exception {
         String group = group(queue);
-        Map<TopicPartition, SharePartitionOffsetInfo> info = connection.admin()
-                .listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec()))
-                .partitionsToOffsetInfo(group).get(15, TimeUnit.SECONDS);
+        Map<TopicPartition, SharePartitionOffsetInfo> info;
+        try {
+            info = connection.admin().listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec()))
+                    .partitionsToOffsetInfo(group).get(15, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnsupportedVersionException) {
+                // a broker without DescribeShareGroupOffsets: browse from the beginning of the log
+                log.debug("The brokers cannot list share group offsets ({}): browsing {} from its beginning",
+                        e.getCause().getMessage(), queue);
+                return Map.of();
+            }
+            throw e;
+        }
         Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
         info.forEach((tp, i) -> {
             if (i != null && i.startOffset() >= 0) {

@@ -51,10 +51,12 @@ public final class ShareQueueReader implements ReaderEngine {
     /** How long after a take a lane keeps fetching without anybody waiting (a listener polls every 100 ms). */
     private static final long DEMAND_MS = 1000;
     /**
-     * How long a lane that handed records back for other consumers (selector) waits before it fetches again: the
-     * release is sent at once, and the queue's other members, whose fetches wait at the broker, get the first go.
+     * How long a lane that handed a record back for other consumers (selector) waits before it fetches again, per
+     * delivery the record already had (capped): the release is sent at once, and the queue's other members, whose
+     * fetches wait at the broker, get the first go, the longer the more often the record came back here.
      */
-    private static final long HAND_BACK_PAUSE_MS = 100;
+    private static final long HAND_BACK_PAUSE_MS = 80;
+    private static final long HAND_BACK_MAX_PAUSE_MS = 400;
 
     /** Sends a copy of a record to the dead-letter queue; returns once the broker has it, else throws. */
     @FunctionalInterface
@@ -308,7 +310,8 @@ public final class ShareQueueReader implements ReaderEngine {
                             case SKIP -> {
                                 releaseOrDeadLetter(h);
                                 h.lane.asyncFlush = true;
-                                h.lane.fetchNotBefore = now + HAND_BACK_PAUSE_MS;
+                                h.lane.fetchNotBefore = Math.max(h.lane.fetchNotBefore,
+                                        now + Math.min(HAND_BACK_MAX_PAUSE_MS, HAND_BACK_PAUSE_MS * h.brokerCount()));
                             }
                             case PARKED -> {
                             }

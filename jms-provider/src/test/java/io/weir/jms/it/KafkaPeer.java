@@ -28,6 +28,8 @@ final class KafkaPeer implements AutoCloseable {
 
     /** The share-group acquisition lock of the test broker: how long a killed consumer's messages stay locked. */
     static final int SHARE_LOCK_MS = 5000;
+    /** The test broker's share-group delivery limit: Kafka's largest (the default is 5). */
+    static final int SHARE_DELIVERY_LIMIT = 10;
 
     private final Process process;
     private final Path dir;
@@ -71,6 +73,7 @@ final class KafkaPeer implements AutoCloseable {
                 "share.coordinator.state.topic.num.partitions=1",
                 "group.share.min.record.lock.duration.ms=1000",
                 "group.share.record.lock.duration.ms=" + SHARE_LOCK_MS,
+                "group.share.delivery.count.limit=" + SHARE_DELIVERY_LIMIT,
                 "group.share.min.heartbeat.interval.ms=500",
                 "group.share.heartbeat.interval.ms=500",
                 "group.share.min.session.timeout.ms=6000",

@@ -15,8 +15,8 @@ import java.util.List;
  * was handed ({@code GOT n}) and, under CLIENT_ACKNOWLEDGE, what {@code acknowledge()} returned for
  * ({@code ACKED n n n}), until the test kills it with SIGKILL.
  * <p>Arguments: bootstrap servers, queue name, acknowledge mode (a {@code Session} constant), ack every k messages,
- * and optionally the factory's queue mode ({@code CLASSIC}), a message selector ({@code -} for none) and a pause
- * per message in ms (3).
+ * and optionally the factory's queue mode ({@code CLASSIC}), a message selector ({@code -} for none), a pause
+ * per message in ms (3) and the factory's {@code maxDeliveryAttempts}.
  */
 public final class QueueCrashConsumer {
 
@@ -34,6 +34,9 @@ public final class QueueCrashConsumer {
         PrintStream out = System.out;
         WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
         f.setQueueMode(queueMode);
+        if (args.length > 7) {
+            f.setMaxDeliveryAttempts(Integer.parseInt(args[7]));
+        }
         f.setKafkaProperty("session.timeout.ms", "2000");
         f.setKafkaProperty("heartbeat.interval.ms", "300");
         Connection c = f.createConnection();

@@ -19,10 +19,14 @@ class WeirShareJmsIT extends ShareQueueSuite {
         cluster.close();
     }
 
-    /** One broker with the same short acquisition lock as the Kafka peer, so that a killed consumer's messages return soon. */
+    /**
+     * One broker with the Kafka peer's share settings: a short acquisition lock, so that a killed consumer's messages
+     * return soon, and the same delivery limit.
+     */
     private static EmbeddedWeirCluster.Builder shareCluster() {
         return EmbeddedWeirCluster.builder().brokers(1)
-                .brokerProperty("group.share.record.lock.duration.ms", Integer.toString(KafkaPeer.SHARE_LOCK_MS));
+                .brokerProperty("group.share.record.lock.duration.ms", Integer.toString(KafkaPeer.SHARE_LOCK_MS))
+                .brokerProperty("group.share.delivery.count.limit", Integer.toString(KafkaPeer.SHARE_DELIVERY_LIMIT));
     }
 
     @Override
