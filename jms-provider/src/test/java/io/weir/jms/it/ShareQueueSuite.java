@@ -111,7 +111,7 @@ abstract class ShareQueueSuite extends JmsSuite {
         List<Child> children = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
-                children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 5, null, 20));
+                children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 1, null, 20));
             }
             awaitReady(children);
             send(queue, total, null);
