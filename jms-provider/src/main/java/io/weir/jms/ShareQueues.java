@@ -120,11 +120,12 @@ final class ShareQueues {
     }
 
     /** A reader of {@code queue} for one JMS consumer. */
-    ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords) {
+    ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords,
+                            java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> selects) {
         String group = group(queue);
         prepare(group);
         ShareQueueReader.Settings s = new ShareQueueReader.Settings(name, connection.consumerBase(), queue.name(), group,
                 connection.settings().maxDeliveryAttempts());
-        return new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember);
+        return new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember, selects);
     }
 }

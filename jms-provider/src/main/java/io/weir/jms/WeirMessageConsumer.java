@@ -65,7 +65,8 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
                     && session.connection().settings().queueMode() == QueueMode.SHARE) {
                 // one share-group reader per consumer: the broker shares the queue among them, in any process
                 this.engineKey = null;
-                this.engine = session.connection().shareQueues().reader(destination, name, wakeSession);
+                this.engine = session.connection().shareQueues().reader(destination, name, wakeSession,
+                        selector.expression() == null ? null : this::selects);
             } else {
                 String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
                 java.util.function.Function<Runnable, ConsumerEngine> create = onRecords -> new ConsumerEngine(name,
@@ -79,6 +80,19 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             }
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a consumer of " + destination, e);
+        }
+    }
+
+    /** Whether this consumer's selector takes {@code r} (a record that cannot be decoded is left to the chooser). */
+    private boolean selects(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            WeirMessage m = MessageCodec.decode(r);
+            if (m.getJMSDestination() == null) {
+                m.setJMSDestination(destination);
+            }
+            return selector.matches(m);
+        } catch (JMSException | RuntimeException e) {
+            return true;
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * A JMS queue consumer over a share group (KIP-932): the records it is given are <i>acquired</i> by it at the
@@ -109,6 +110,7 @@ public final class ShareQueueReader implements ReaderEngine {
     private final Runnable onRecords;
     private final DeadLetters deadLetters;
     private final MemberCheck memberCheck;
+    private final Predicate<ConsumerRecord<byte[], byte[]>> selects;
 
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
@@ -126,8 +128,14 @@ public final class ShareQueueReader implements ReaderEngine {
     /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
     private volatile long lockMs = 30_000;
 
+    /**
+     * @param selects whether the consumer's selector takes a record, or null when it takes all: a record it does
+     *                not take is handed back as soon as it arrives, so that it does not wait, acquired, in a
+     *                consumer that is not asked for messages meanwhile
+     */
     public ShareQueueReader(Settings settings, LongSupplier clock, Runnable onRecords, DeadLetters deadLetters,
-                            MemberCheck memberCheck) {
+                            MemberCheck memberCheck, Predicate<ConsumerRecord<byte[], byte[]>> selects) {
+        this.selects = selects;
         this.settings = settings;
         this.clock = clock;
         this.onRecords = onRecords;
@@ -188,6 +196,8 @@ public final class ShareQueueReader implements ReaderEngine {
                     decide(h, Decision.RELEASE);
                 } else if (limit > 0 && h.brokerCount() > limit) {
                     decide(h, Decision.DEAD_LETTER);
+                } else if (selects != null && !selects.test(r)) {
+                    handBack(h, clock.getAsLong());
                 } else {
                     buffer.add(h);
                 }
@@ -286,6 +296,14 @@ public final class ShareQueueReader implements ReaderEngine {
                 ? Decision.DEAD_LETTER : Decision.RELEASE);
     }
 
+    /** Releases a record this consumer's selector does not take, at once, and lets the others fetch first. */
+    private void handBack(Held h, long now) {
+        releaseOrDeadLetter(h);
+        h.lane.asyncFlush = true;
+        h.lane.fetchNotBefore = Math.max(h.lane.fetchNotBefore,
+                now + Math.min(HAND_BACK_MAX_PAUSE_MS, HAND_BACK_PAUSE_MS * h.brokerCount()));
+    }
+
     // ------------------------------------------------------------------ app side
 
     @Override
@@ -326,12 +344,7 @@ public final class ShareQueueReader implements ReaderEngine {
                                 return h.record;
                             }
                             case CONSUMED -> decide(h, Decision.ACCEPT);
-                            case SKIP -> {
-                                releaseOrDeadLetter(h);
-                                h.lane.asyncFlush = true;
-                                h.lane.fetchNotBefore = Math.max(h.lane.fetchNotBefore,
-                                        now + Math.min(HAND_BACK_MAX_PAUSE_MS, HAND_BACK_PAUSE_MS * h.brokerCount()));
-                            }
+                            case SKIP -> handBack(h, now);
                             case PARKED -> {
                             }
                         }
