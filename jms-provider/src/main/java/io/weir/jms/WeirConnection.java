@@ -63,6 +63,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final Set<WeirDestination> temporaries = ConcurrentHashMap.newKeySet();
     private final List<WeirSession> sessions = new CopyOnWriteArrayList<>();
+    private final ShareQueues shareQueues = new ShareQueues(this);
     private final Object lifecycle = new Object();
     private final Object producerLock = new Object();
     private KafkaProducer<byte[], byte[]> durableProducer;
@@ -492,6 +493,10 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     Admin admin() {
         return admin;
+    }
+
+    ShareQueues shareQueues() {
+        return shareQueues;
     }
 
     // ------------------------------------------------------------------ temporary destinations

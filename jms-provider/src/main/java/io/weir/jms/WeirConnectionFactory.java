@@ -32,6 +32,9 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     private long brokerCheckIntervalMs = 5_000;
     private ConnectionSettings.Transactions transactions = ConnectionSettings.Transactions.KAFKA;
     private String transactionalIdPrefix;
+    private QueueMode queueMode = QueueMode.DEFAULT;
+    private int maxDeliveryAttempts = 5;
+    private String deadLetterQueue = "DLQ";
     private final Properties kafkaProperties = new Properties();
 
     public WeirConnectionFactory() {
@@ -145,6 +148,50 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
         this.transactionalIdPrefix = transactionalIdPrefix == null || transactionalIdPrefix.isEmpty() ? null : transactionalIdPrefix;
     }
 
+    public QueueMode getQueueMode() {
+        return queueMode;
+    }
+
+    /**
+     * How queues are read: {@link QueueMode#CLASSIC} (a consumer group per queue) or {@link QueueMode#SHARE} (a
+     * share group per queue, shared message by message across processes; needs share groups in the broker).
+     */
+    public void setQueueMode(QueueMode queueMode) {
+        this.queueMode = java.util.Objects.requireNonNull(queueMode, "queueMode");
+    }
+
+    public int getMaxDeliveryAttempts() {
+        return maxDeliveryAttempts;
+    }
+
+    /**
+     * In share mode, how many deliveries a message gets before it is moved to the dead-letter queue (default 5,
+     * the broker's default {@code group.share.delivery.count.limit}; keep it at or below the broker's limit, past
+     * which the broker archives the message itself); 0 leaves it to the broker alone.
+     */
+    public void setMaxDeliveryAttempts(int maxDeliveryAttempts) {
+        if (maxDeliveryAttempts < 0) {
+            throw new IllegalArgumentException("maxDeliveryAttempts must be >= 0: " + maxDeliveryAttempts);
+        }
+        this.maxDeliveryAttempts = maxDeliveryAttempts;
+    }
+
+    public String getDeadLetterQueue() {
+        return deadLetterQueue;
+    }
+
+    /**
+     * In share mode, the queue that messages past {@link #setMaxDeliveryAttempts} are copied to (default
+     * {@code DLQ}, one for every queue, as Artemis's default dead-letter address); empty: they are rejected and
+     * dropped.
+     */
+    public void setDeadLetterQueue(String deadLetterQueue) {
+        if (deadLetterQueue != null && !deadLetterQueue.isEmpty() && !DestinationNames.isValid(deadLetterQueue)) {
+            throw new IllegalArgumentException("'" + deadLetterQueue + "' is not a valid queue name for deadLetterQueue");
+        }
+        this.deadLetterQueue = deadLetterQueue == null ? "" : deadLetterQueue;
+    }
+
     /** A kafka-clients property passed to every producer, consumer and admin client (e.g. security settings). */
     public void setKafkaProperty(String key, String value) {
         kafkaProperties.setProperty(key, value);
@@ -159,7 +206,8 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     /**
      * Applies one setting by name: a factory setting ({@code clientId}, {@code dupsOkBatchSize},
      * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs}, {@code brokerCheckIntervalMs},
-     * {@code transactions}, {@code transactionalIdPrefix})
+     * {@code transactions}, {@code transactionalIdPrefix}, {@code queueMode}, {@code maxDeliveryAttempts},
+     * {@code deadLetterQueue})
      * or else a kafka-clients property. Used by JNDI query parameters.
      */
     public void setProperty(String key, String value) {
@@ -173,6 +221,9 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
             case "brokerCheckIntervalMs" -> setBrokerCheckIntervalMs(Long.parseLong(value));
             case "transactions" -> setTransactions(value);
             case "transactionalIdPrefix" -> setTransactionalIdPrefix(value);
+            case "queueMode" -> setQueueMode(QueueMode.parse(value));
+            case "maxDeliveryAttempts" -> setMaxDeliveryAttempts(Integer.parseInt(value));
+            case "deadLetterQueue" -> setDeadLetterQueue(value);
             default -> setKafkaProperty(key, value);
         }
     }
@@ -180,7 +231,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     ConnectionSettings settings(String user, String password) {
         return new ConnectionSettings(bootstrapServers, clientId, dupsOkBatchSize, dupsOkIntervalMs, topicPartitions,
                 topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, transactions, transactionalIdPrefix,
-                getKafkaProperties(), user, password);
+                queueMode, maxDeliveryAttempts, deadLetterQueue, getKafkaProperties(), user, password);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.weir.jms;
 
 import io.weir.jms.client.ConsumerEngine;
+import io.weir.jms.client.ReaderEngine;
 import io.weir.jms.message.MessageCodec;
 import io.weir.jms.message.WeirMessage;
 import io.weir.jms.selector.MessageSelector;
@@ -21,7 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A JMS consumer over one {@link ConsumerEngine}. It decides, per record, what JMS says: an expired message is
+ * A JMS consumer over one {@link ReaderEngine}: a {@link ConsumerEngine} (classic group or group-less reader) or,
+ * for a queue in {@link QueueMode#SHARE}, a share-group reader of its own. It decides, per record, what JMS says: an expired message is
  * consumed and never delivered, a delayed one is parked until due, one the selector rejects is consumed on a
  * topic subscription but left for other consumers on a queue, a local one is dropped for a no-local subscriber.
  */
@@ -39,7 +41,7 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
     private final boolean noLocal;
     private final boolean leaveUnmatched;
     private final String groupId;
-    private final ConsumerEngine engine;
+    private final ReaderEngine engine;
     private final String engineKey;
     private final Runnable wakeSession;
     private final Runnable onClose;
@@ -58,18 +60,39 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
         this.onClose = onClose;
         String name = session.connection().connectionId() + "-" + COUNTER.incrementAndGet();
         try {
-            String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
-            java.util.function.Function<Runnable, ConsumerEngine> create = onRecords -> new ConsumerEngine(name,
-                    session.connection().consumerBase(), destination.name(), groupId, start, commitInitial, signature,
-                    System::currentTimeMillis, onRecords);
-            // the consumers of one queue or shared subscription in this JVM share one group member (SharedEngines)
-            this.engineKey = groupId == null ? null : session.connection().settings().bootstrapServers() + "\u0000"
-                    + groupId + "\u0000" + destination.name() + "\u0000" + signature;
             this.wakeSession = session::signal;
-            this.engine = engineKey == null ? create.apply(wakeSession)
-                    : SharedEngines.acquire(engineKey, create, wakeSession);
+            if (groupId != null && destination.isQueue() && !destination.isTemporary()
+                    && session.connection().settings().queueMode() == QueueMode.SHARE) {
+                // one share-group reader per consumer: the broker shares the queue among them, in any process
+                this.engineKey = null;
+                this.engine = session.connection().shareQueues().reader(destination, name, wakeSession,
+                        selector.expression() == null ? null : this::selects);
+            } else {
+                String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
+                java.util.function.Function<Runnable, ConsumerEngine> create = onRecords -> new ConsumerEngine(name,
+                        session.connection().consumerBase(), destination.name(), groupId, start, commitInitial, signature,
+                        System::currentTimeMillis, onRecords);
+                // the consumers of one queue or shared subscription in this JVM share one group member (SharedEngines)
+                this.engineKey = groupId == null ? null : session.connection().settings().bootstrapServers() + "\u0000"
+                        + groupId + "\u0000" + destination.name() + "\u0000" + signature;
+                this.engine = engineKey == null ? create.apply(wakeSession)
+                        : SharedEngines.acquire(engineKey, create, wakeSession);
+            }
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a consumer of " + destination, e);
+        }
+    }
+
+    /** Whether this consumer's selector takes {@code r} (a record that cannot be decoded is left to the chooser). */
+    private boolean selects(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            WeirMessage m = MessageCodec.decode(r);
+            if (m.getJMSDestination() == null) {
+                m.setJMSDestination(destination);
+            }
+            return selector.matches(m);
+        } catch (JMSException | RuntimeException e) {
+            return true;
         }
     }
 
@@ -101,7 +124,7 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
         }
     }
 
-    ConsumerEngine engine() {
+    ReaderEngine engine() {
         return engine;
     }
 
@@ -235,13 +258,13 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
      * on a queue; else taken. One per consumer; used by one thread at a time (receive or the session's listener
      * thread).
      */
-    private final class Chooser implements ConsumerEngine.Chooser {
+    private final class Chooser implements ReaderEngine.Chooser {
         WeirMessage chosen;
 
         @Override
-        public ConsumerEngine.Choice choose(ConsumerRecord<byte[], byte[]> r) {
+        public ReaderEngine.Choice choose(ConsumerRecord<byte[], byte[]> r) {
             if (noLocal && isLocal(r)) {
-                return ConsumerEngine.Choice.CONSUMED;
+                return ReaderEngine.Choice.CONSUMED;
             }
             WeirMessage m;
             try {
@@ -249,26 +272,26 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             } catch (JMSException e) {
                 log.warn("Skipping record {}-{}@{}: it cannot be read as a JMS message: {}", r.topic(), r.partition(),
                         r.offset(), e.getMessage());
-                return ConsumerEngine.Choice.CONSUMED;
+                return ReaderEngine.Choice.CONSUMED;
             }
             long now = System.currentTimeMillis();
             long expiration = m.getJMSExpiration();
             if (expiration != 0 && expiration <= now) {
-                return ConsumerEngine.Choice.CONSUMED;
+                return ReaderEngine.Choice.CONSUMED;
             }
             long due = m.getJMSDeliveryTime();
             if (due > now) {
                 engine.park(r, due);
-                return ConsumerEngine.Choice.PARKED;
+                return ReaderEngine.Choice.PARKED;
             }
             if (m.getJMSDestination() == null) {
                 m.setJMSDestination(destination);
             }
             if (!selector.matches(m)) {
-                return leaveUnmatched ? ConsumerEngine.Choice.SKIP : ConsumerEngine.Choice.CONSUMED;
+                return leaveUnmatched ? ReaderEngine.Choice.SKIP : ReaderEngine.Choice.CONSUMED;
             }
             chosen = m;
-            return ConsumerEngine.Choice.TAKE;
+            return ReaderEngine.Choice.TAKE;
         }
     }
 
@@ -339,6 +362,9 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
                 if (!redeliver) {
                     session.afterDelivery(this, d.record);
                     return true;
+                }
+                if (engine.giveBack(d.record)) {
+                    return true; // back to the queue: the broker counts the attempt (and dead-letters at the limit)
                 }
                 int count = engine.recordDelivery(d.record);
                 try {

@@ -29,8 +29,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Browses a queue: the messages from the queue group's committed position (skipping those consumed above it)
- * up to the end of the log when the enumeration was created, without consuming anything. Each enumeration has
+ * Browses a queue: the messages from the queue group's committed position (skipping those consumed above it; in
+ * share mode from the share group's start offset, above which acknowledged messages may still show) up to the end of the log when the enumeration was created, without consuming anything. Each enumeration has
  * its own group-less Kafka consumer, closed when it is exhausted or the browser closes.
  */
 public class WeirQueueBrowser implements QueueBrowser {
@@ -107,8 +107,10 @@ public class WeirQueueBrowser implements QueueBrowser {
                 for (PartitionInfo pi : consumer.partitionsFor(queue.name(), Duration.ofSeconds(15))) {
                     tps.add(new TopicPartition(pi.topic(), pi.partition()));
                 }
-                Map<TopicPartition, OffsetAndMetadata> committed = session.connection().admin()
-                        .listConsumerGroupOffsets(queue.name()).partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetAndMetadata> committed = session.connection().settings().queueMode() == QueueMode.SHARE
+                        && !queue.isTemporary() ? session.connection().shareQueues().startOffsets(queue)
+                        : session.connection().admin().listConsumerGroupOffsets(queue.name()).partitionsToOffsetAndMetadata()
+                        .get(15, TimeUnit.SECONDS);
                 consumer.assign(tps);
                 ends.putAll(consumer.endOffsets(tps));
                 consumer.seekToBeginning(tps);

@@ -44,7 +44,7 @@ import java.util.function.LongSupplier;
  * Thread-safe: the buffer and progress maps are guarded by one lock; the Kafka consumer is used by the poll
  * thread alone.
  */
-public final class ConsumerEngine implements AutoCloseable {
+public final class ConsumerEngine implements ReaderEngine {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerEngine.class);
     private static final Duration POLL = Duration.ofMillis(20);
@@ -501,24 +501,6 @@ public final class ConsumerEngine implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ app side
-
-    /** What a consumer makes of a buffered record (see {@link #take}). */
-    public enum Choice {
-        /** Hand it to this consumer. */
-        TAKE,
-        /** Consumed without delivery (expired, filtered out of a subscription, local to a no-local subscriber). */
-        CONSUMED,
-        /** Kept back: the chooser parked it with {@link #park}. */
-        PARKED,
-        /** Not for this consumer: leave it for another consumer of the same engine. */
-        SKIP
-    }
-
-    /** Decides, under the engine's lock, what to do with a record. */
-    @FunctionalInterface
-    public interface Chooser {
-        Choice choose(ConsumerRecord<byte[], byte[]> record);
-    }
 
     /**
      * The next record {@code chooser} takes: a parked record that became due first, else the oldest buffered one

@@ -107,7 +107,7 @@ public class WeirInitialContextFactory implements InitialContextFactory {
                 String v = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 try {
                     f.setProperty(name, v);
-                } catch (NumberFormatException e) {
+                } catch (IllegalArgumentException e) { // a number or a queueMode that does not parse
                     ConfigurationException ce = new ConfigurationException("JNDI entry " + key + ": bad value for " + name);
                     ce.setRootCause(e);
                     throw ce;

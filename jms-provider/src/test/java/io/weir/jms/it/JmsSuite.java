@@ -1,5 +1,6 @@
 package io.weir.jms.it;
 
+import io.weir.jms.QueueMode;
 import io.weir.jms.WeirConnectionFactory;
 import io.weir.jms.WeirSession;
 import jakarta.jms.BytesMessage;
@@ -72,8 +73,28 @@ abstract class JmsSuite {
 
     abstract DisposableBroker startDisposableBroker() throws Exception;
 
+    /** How queues are read in this run ({@code queueMode} of every factory the suite makes). */
+    QueueMode queueMode() {
+        return QueueMode.CLASSIC;
+    }
+
+    /**
+     * Whether a message a queue consumer's selector leaves is offered to the queue's other consumers without
+     * counting a delivery: true for consumer groups; false for share groups on a broker whose share fetch does
+     * not filter (Apache Kafka), where each such hand-back counts until the message is dead-lettered.
+     */
+    boolean unselectedMessagesStayUncounted() {
+        return queueMode() == QueueMode.CLASSIC;
+    }
+
     WeirConnectionFactory factory() {
-        return new WeirConnectionFactory(bootstrap());
+        return factory(bootstrap());
+    }
+
+    WeirConnectionFactory factory(String bootstrap) {
+        WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
+        f.setQueueMode(queueMode());
+        return f;
     }
 
     static String name(TestInfo info, String suffix) {
@@ -304,6 +325,10 @@ abstract class JmsSuite {
 
     @Test
     void aQueueSelectorLeavesOtherMessagesForOtherConsumers(TestInfo info) throws Exception {
+        // a lone selector consumer hands the others' messages back again and again: on a share group without a
+        // broker-side filter every hand-back counts a delivery, until the dead-letter queue takes the message
+        org.junit.jupiter.api.Assumptions.assumeTrue(unselectedMessagesStayUncounted(),
+                "share group without a broker-side selector filter: see jms-provider/README.md, share mode limits");
         String queue = name(info, "q");
         try (Connection c = factory().createConnection()) {
             Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
@@ -369,20 +394,20 @@ abstract class JmsSuite {
         try (Connection c = factory().createConnection()) {
             Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
             Queue q = s.createQueue(name(info, "q"));
+            MessageConsumer consumer = s.createConsumer(q); // in place first: the delay must not run out meanwhile
             MessageProducer p = s.createProducer(q);
             p.send(s.createTextMessage("expires"), DeliveryMode.PERSISTENT, 4, 1);
             Thread.sleep(20);
-            p.setDeliveryDelay(1500);
+            p.setDeliveryDelay(3000);
             long sentAt = System.currentTimeMillis();
             p.send(s.createTextMessage("delayed"));
             p.setDeliveryDelay(0);
             p.send(s.createTextMessage("now"));
-            MessageConsumer consumer = s.createConsumer(q);
             c.start();
             assertThat(text(consumer.receive(WAIT))).as("a delayed message does not hold up later ones").isEqualTo("now");
             Message delayed = consumer.receive(WAIT);
             assertThat(text(delayed)).isEqualTo("delayed");
-            assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(sentAt + 1500);
+            assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(sentAt + 3000);
             assertThat(consumer.receive(300)).isNull();
         }
     }
@@ -579,7 +604,7 @@ abstract class JmsSuite {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path report = Files.createTempFile("crash-consumer", ".out");
         Process child = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                QueueCrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(mode), "7")
+                QueueCrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(mode), "7", queueMode().name())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(report.toFile()).start();
         Set<Integer> delivered = new HashSet<>();
         Set<Integer> acknowledged = new HashSet<>();
@@ -810,7 +835,7 @@ abstract class JmsSuite {
     void aBrokerLostWhileConnectedCallsTheExceptionListenerAndFailsSends(TestInfo info) throws Exception {
         DisposableBroker broker = startDisposableBroker();
         boolean stopped = false;
-        WeirConnectionFactory f = new WeirConnectionFactory(broker.bootstrapServers());
+        WeirConnectionFactory f = factory(broker.bootstrapServers());
         f.setBrokerCheckIntervalMs(1000);
         f.setSendTimeoutMs(3000);
         f.setKafkaProperty("max.block.ms", "3000");

@@ -26,6 +26,11 @@ import java.util.stream.Stream;
  */
 final class KafkaPeer implements AutoCloseable {
 
+    /** The share-group acquisition lock of the test broker: how long a killed consumer's messages stay locked. */
+    static final int SHARE_LOCK_MS = 5000;
+    /** The test broker's share-group delivery limit: Kafka's largest (the default is 5). */
+    static final int SHARE_DELIVERY_LIMIT = 10;
+
     private final Process process;
     private final Path dir;
     private final String bootstrap;
@@ -62,6 +67,18 @@ final class KafkaPeer implements AutoCloseable {
                 "transaction.state.log.min.isr=1",
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
+                // share groups (KIP-932) are on by default in a 4.4 cluster (share.version=2 from metadata version
+                // 4.2-IV0); these make them quick enough to test: a short acquisition lock, so that a killed
+                // consumer's messages come back within seconds, fast heartbeats and assignment, one state partition
+                "share.coordinator.state.topic.num.partitions=1",
+                "group.share.min.record.lock.duration.ms=1000",
+                "group.share.record.lock.duration.ms=" + SHARE_LOCK_MS,
+                "group.share.delivery.count.limit=" + SHARE_DELIVERY_LIMIT,
+                "group.share.min.heartbeat.interval.ms=500",
+                "group.share.heartbeat.interval.ms=500",
+                "group.share.min.session.timeout.ms=6000",
+                "group.share.session.timeout.ms=10000",
+                "group.share.assignment.interval.ms=0",
                 "group.initial.rebalance.delay.ms=0",
                 "group.min.session.timeout.ms=1000",
                 "num.partitions=1", "");

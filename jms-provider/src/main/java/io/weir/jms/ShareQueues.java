@@ -1,0 +1,131 @@
+package io.weir.jms;
+
+import io.weir.jms.client.DeadLetterRecord;
+import io.weir.jms.client.ShareQueueReader;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a connection does for the queues it reads through share groups ({@link QueueMode#SHARE}): names the
+ * share group of a queue, makes a new group start at the beginning of the queue, tells whether a member is
+ * known to the broker, and moves messages to the dead-letter queue. Thread-safe.
+ */
+final class ShareQueues {
+
+    /** The share group of queue {@code Q} is {@code jms-queue.Q} (see the README: it cannot be group {@code Q}). */
+    static final String GROUP_PREFIX = "jms-queue.";
+
+    private static final Logger log = LoggerFactory.getLogger(ShareQueues.class);
+
+    private final WeirConnection connection;
+    private final Set<String> prepared = ConcurrentHashMap.newKeySet();
+
+    ShareQueues(WeirConnection connection) {
+        this.connection = connection;
+    }
+
+    static String group(WeirDestination queue) {
+        return GROUP_PREFIX + queue.name();
+    }
+
+    /**
+     * A share group starts at the log end by default ({@code share.auto.offset.reset=latest}); a queue's must start
+     * at its beginning, so that messages sent before the first consumer are delivered. Set once per connection and
+     * group, before the first member joins; a broker that refuses group configurations is logged, not fatal.
+     */
+    void prepare(String group) {
+        if (prepared.contains(group)) {
+            return;
+        }
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        AlterConfigOp earliest = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
+        try {
+            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all().get(15, TimeUnit.SECONDS);
+            prepared.add(group);
+        } catch (Exception e) {
+            log.warn("Could not set share.auto.offset.reset=earliest on share group {} (messages sent before its first "
+                    + "consumer may be skipped): {}", group, e.toString());
+        }
+    }
+
+    /** True once the broker lists {@code clientId} among the group's members; null when it cannot say. */
+    Boolean isMember(String group, String clientId) {
+        try {
+            ShareGroupDescription d = connection.admin().describeShareGroups(List.of(group)).describedGroups().get(group)
+                    .get(5, TimeUnit.SECONDS);
+            return d.members().stream().anyMatch(m -> clientId.equals(m.clientId()));
+        } catch (Exception e) {
+            log.debug("Describing share group {} failed: {}", group, e.toString());
+            return null;
+        }
+    }
+
+    /** Copies {@code r} to the dead-letter queue, waiting for the broker; throws when there is none or it failed. */
+    void deadLetter(ConsumerRecord<byte[], byte[]> r, int deliveryCount) throws Exception {
+        String dlq = connection.settings().deadLetterQueue();
+        if (dlq == null || dlq.isEmpty()) {
+            log.warn("Message {}-{}@{} reached {} delivery attempts and no dead-letter queue is configured: dropped",
+                    r.topic(), r.partition(), r.offset(), deliveryCount);
+            return;
+        }
+        connection.ensureTopic(new WeirQueue(dlq));
+        connection.producer(true).send(DeadLetterRecord.of(r, dlq, deliveryCount))
+                .get(connection.settings().sendTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Where the share group of {@code queue} starts in each partition (everything below was consumed), as
+     * positions without metadata; empty for a group that has not started.
+     */
+    Map<TopicPartition, OffsetAndMetadata> startOffsets(WeirDestination queue) throws Exception {
+        String group = group(queue);
+        Map<TopicPartition, SharePartitionOffsetInfo> info;
+        try {
+            info = connection.admin().listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec()))
+                    .partitionsToOffsetInfo(group).get(15, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnsupportedVersionException) {
+                // a broker without DescribeShareGroupOffsets: browse from the beginning of the log
+                log.debug("The brokers cannot list share group offsets ({}): browsing {} from its beginning",
+                        e.getCause().getMessage(), queue);
+                return Map.of();
+            }
+            throw e;
+        }
+        Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
+        info.forEach((tp, i) -> {
+            if (i != null && i.startOffset() >= 0) {
+                starts.put(tp, new OffsetAndMetadata(i.startOffset()));
+            }
+        });
+        return starts;
+    }
+
+    /** A reader of {@code queue} for one JMS consumer. */
+    ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords,
+                            java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> selects) {
+        String group = group(queue);
+        prepare(group);
+        ShareQueueReader.Settings s = new ShareQueueReader.Settings(name, connection.consumerBase(), queue.name(), group,
+                connection.settings().maxDeliveryAttempts());
+        return new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember, selects);
+    }
+}

@@ -1,0 +1,291 @@
+package io.weir.jms.client;
+
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One member of a queue's share group and the thread that owns its {@link KafkaShareConsumer} (explicit
+ * acknowledgement): it polls one batch when its {@link ShareQueueReader} asks for records and every record of
+ * the previous batch has a decision, hands the decisions to the Kafka client, and commits them when asked.
+ * State marked "guarded" belongs to the reader's lock.
+ */
+final class ShareLane {
+
+    private static final Logger log = LoggerFactory.getLogger(ShareLane.class);
+    private static final Duration POLL = Duration.ofMillis(50);
+    /** kafka-clients settings a share consumer refuses (they belong to classic groups). */
+    private static final List<String> NOT_FOR_SHARE = List.of("auto.offset.reset", "enable.auto.commit",
+            "group.instance.id", "isolation.level", "partition.assignment.strategy", "interceptor.classes",
+            "session.timeout.ms", "heartbeat.interval.ms", "group.protocol", "group.remote.assignor");
+
+    private final ShareQueueReader reader;
+    private final String clientId;
+    private final KafkaShareConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+
+    /** Records of the last poll not yet acknowledged to the Kafka client (guarded). */
+    final List<ShareQueueReader.Held> batch = new ArrayList<>();
+    /** Records of {@link #batch} with a decision not yet handed to the client (guarded). */
+    int pendingDecisions;
+    /** Acknowledgements handed to the client and not yet sent (guarded). */
+    boolean unsentAcks;
+    /** Asked to send the acknowledgements soon (guarded). */
+    boolean asyncFlush;
+    /** Not to fetch before this time (guarded; see ShareQueueReader's hand-back pause). */
+    long fetchNotBefore;
+    /** Waiting for the broker's answer to the acknowledgements (guarded). */
+    final List<CompletableFuture<Void>> syncFlushes = new ArrayList<>();
+
+    ShareLane(ShareQueueReader reader, String clientId) {
+        this.reader = reader;
+        this.clientId = clientId;
+        ShareQueueReader.Settings s = reader.settings();
+        Properties p = new Properties();
+        p.putAll(s.base());
+        NOT_FOR_SHARE.forEach(p::remove);
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("group.id", s.groupId());
+        p.put("client.id", clientId);
+        p.put("share.acknowledgement.mode", "explicit");
+        // small acquisitions, so that the members of a queue share even a one-partition queue evenly
+        p.putIfAbsent("share.acquire.mode", "record_limit");
+        p.putIfAbsent("max.poll.records", "10");
+        this.consumer = new KafkaShareConsumer<>(p);
+        this.thread = new Thread(this::run, "weir-jms-share-" + clientId);
+        this.thread.setDaemon(true);
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Whether a record of this lane's batch still waits for a decision (guarded). */
+    boolean holdsUndecided() {
+        for (ShareQueueReader.Held h : batch) {
+            if (h.decision == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasPolled() {
+        return firstPoll.isDone();
+    }
+
+    boolean isFinished() {
+        return finished.isDone();
+    }
+
+    void awaitFirstPoll(long timeoutMs) throws Exception {
+        try {
+            firstPoll.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.debug("Share consumer {} has not polled within {} ms", clientId, timeoutMs);
+        }
+    }
+
+    void awaitFinished(long timeoutMs) {
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            finished.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("Share consumer {} did not close within {} ms", clientId, timeoutMs);
+        }
+    }
+
+    /** What the thread does next, taken under the reader's lock. */
+    private record Work(List<ShareQueueReader.Held> decided, List<CompletableFuture<Void>> syncFlushes,
+                        boolean asyncFlush, boolean fetch, boolean stop) {
+    }
+
+    private Work nextWork() throws InterruptedException {
+        reader.lock.lock();
+        try {
+            while (true) {
+                List<ShareQueueReader.Held> decided = new ArrayList<>();
+                if (pendingDecisions > 0) {
+                    for (Iterator<ShareQueueReader.Held> it = batch.iterator(); it.hasNext(); ) {
+                        ShareQueueReader.Held h = it.next();
+                        if (h.decision != null) {
+                            decided.add(h);
+                            it.remove();
+                        }
+                    }
+                    pendingDecisions = 0;
+                }
+                List<CompletableFuture<Void>> flushes = new ArrayList<>(syncFlushes);
+                syncFlushes.clear();
+                boolean async = asyncFlush;
+                asyncFlush = false;
+                boolean stop = reader.isClosing() && batch.isEmpty();
+                boolean fetch = !stop && reader.wantsFetch(this);
+                if (fetch) {
+                    reader.fetchStarted(this);
+                }
+                if (stop || fetch || async || !decided.isEmpty() || !flushes.isEmpty()) {
+                    return new Work(decided, flushes, async, fetch, stop);
+                }
+                reader.changed.await(100, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            reader.lock.unlock();
+        }
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(reader.settings().topic()));
+            ConsumerRecords<byte[], byte[]> first = consumer.poll(POLL);
+            if (!first.isEmpty()) {
+                consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
+            }
+            reader.accept(this, first);
+            firstPoll.complete(null);
+            while (true) {
+                Work w = nextWork();
+                apply(w.decided());
+                if (!w.syncFlushes().isEmpty() || (w.stop() && unsent())) {
+                    commitSync(w.syncFlushes());
+                } else if (w.asyncFlush() && !w.fetch() && unsent()) {
+                    consumer.commitAsync();
+                    setUnsent(false);
+                }
+                if (w.stop()) {
+                    break;
+                }
+                if (w.fetch()) {
+                    ConsumerRecords<byte[], byte[]> records;
+                    try {
+                        records = consumer.poll(POLL);
+                        setUnsent(false); // the poll carried them
+                        if (!records.isEmpty()) {
+                            consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
+                        }
+                    } finally {
+                        reader.fetchDone(this);
+                    }
+                    reader.accept(this, records);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            reader.failed(e);
+        } finally {
+            firstPoll.complete(null);
+            failWaiting();
+            try {
+                consumer.close(Duration.ofSeconds(5)); // commits what was acknowledged, releases the rest
+            } catch (RuntimeException e) {
+                log.debug("Closing share consumer {} failed", clientId, e);
+            }
+            finished.complete(null);
+        }
+    }
+
+    private boolean unsent() {
+        reader.lock.lock();
+        try {
+            return unsentAcks;
+        } finally {
+            reader.lock.unlock();
+        }
+    }
+
+    private void setUnsent(boolean value) {
+        reader.lock.lock();
+        try {
+            unsentAcks = value;
+        } finally {
+            reader.lock.unlock();
+        }
+    }
+
+    /** Hands decisions to the Kafka client (the dead-letter copy first, on this thread). */
+    private void apply(List<ShareQueueReader.Held> decided) {
+        if (decided.isEmpty()) {
+            return;
+        }
+        for (ShareQueueReader.Held h : decided) {
+            ShareQueueReader.Decision d = h.decision;
+            if (d == ShareQueueReader.Decision.DEAD_LETTER && !reader.deadLetter(h)) {
+                d = ShareQueueReader.Decision.RELEASE;
+            }
+            consumer.acknowledge(h.record, ShareQueueReader.type(d));
+        }
+        reader.lock.lock();
+        try {
+            for (ShareQueueReader.Held h : decided) {
+                reader.applied(h);
+            }
+            unsentAcks = true;
+            reader.changed.signalAll();
+        } finally {
+            reader.lock.unlock();
+        }
+    }
+
+    private void commitSync(List<CompletableFuture<Void>> flushes) {
+        try {
+            Map<TopicIdPartition, Optional<KafkaException>> result = consumer.commitSync();
+            setUnsent(false);
+            KafkaException failed = null;
+            for (Map.Entry<TopicIdPartition, Optional<KafkaException>> e : result.entrySet()) {
+                if (e.getValue().isPresent()) {
+                    failed = e.getValue().get();
+                    log.warn("Acknowledging records of {} in share group {} failed: {}", e.getKey(),
+                            reader.settings().groupId(), failed.toString());
+                }
+            }
+            for (CompletableFuture<Void> f : flushes) {
+                if (failed == null) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(failed);
+                }
+            }
+        } catch (RuntimeException e) {
+            flushes.forEach(f -> f.completeExceptionally(e));
+            throw e;
+        }
+    }
+
+    private void failWaiting() {
+        reader.lock.lock();
+        try {
+            for (CompletableFuture<Void> f : syncFlushes) {
+                f.completeExceptionally(new java.lang.IllegalStateException("share consumer " + clientId + " closed"));
+            }
+            syncFlushes.clear();
+        } finally {
+            reader.lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,573 @@
+package io.weir.jms.client;
+
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * A JMS queue consumer over a share group (KIP-932): the records it is given are <i>acquired</i> by it at the
+ * broker (locked for {@code group.share.record.lock.duration.ms}), and each ends with an acknowledgement:
+ * ACCEPT (consumed), RELEASE (back to the queue for any consumer, the broker counting the delivery) or REJECT
+ * (never again; after a copy to the dead-letter queue when the delivery limit is reached).
+ *
+ * <p><b>Lanes.</b> A {@code KafkaShareConsumer} in explicit acknowledgement mode must have acknowledged every
+ * record of one poll before it polls again, while a JMS session may hold delivered, unacknowledged messages
+ * (CLIENT_ACKNOWLEDGE, transactions) and ask for more. So the reader owns up to {@link #MAX_LANES} share-group
+ * members ({@link ShareLane}), each holding at most one poll's batch: it fetches through a free lane, and opens
+ * another only when a consumer waits for a message while every lane still has undecided records. An
+ * auto-acknowledging consumer never needs more than one.
+ *
+ * <p><b>Decisions.</b> Every acquired record is {@link Held held} here until a decision is made for it:
+ * {@link #consumed} ACCEPT; {@link #rewind}, {@link #giveBack}, a record the consumer's selector does not
+ * match ({@link Choice#SKIP}) and close RELEASE; a record whose delivery count reached
+ * {@code maxDeliveryAttempts} is copied to the dead-letter queue and REJECTed instead of released (the broker
+ * would archive it), as is one that arrives with a count above the limit. The owning lane hands decisions to its
+ * Kafka client on its own thread; {@link #commit} makes them durable.
+ *
+ * <p>Thread-safety: all state is guarded by one lock; each Kafka client is used by its lane's thread alone.
+ */
+public final class ShareQueueReader implements ReaderEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(ShareQueueReader.class);
+    /** Share-group members one consumer may use at most (see "Lanes"). */
+    static final int MAX_LANES = 4;
+    /** How long after a take a lane keeps fetching without anybody waiting (a listener polls every 100 ms). */
+    private static final long DEMAND_MS = 1000;
+    /**
+     * How long a lane that handed a record back for other consumers (selector) waits before it fetches again, per
+     * delivery the record already had (capped): the release is sent at once, and the queue's other members, whose
+     * fetches wait at the broker, get the first go, the longer the more often the record came back here.
+     */
+    private static final long HAND_BACK_PAUSE_MS = 80;
+    private static final long HAND_BACK_MAX_PAUSE_MS = 400;
+
+    /** Sends a copy of a record to the dead-letter queue; returns once the broker has it, else throws. */
+    @FunctionalInterface
+    public interface DeadLetters {
+        void send(ConsumerRecord<byte[], byte[]> record, int deliveryCount) throws Exception;
+    }
+
+    /** Whether the broker lists a member with this client id in the share group (null: cannot tell). */
+    @FunctionalInterface
+    public interface MemberCheck {
+        Boolean isMember(String groupId, String clientId);
+    }
+
+    /** What this reader is: the share group, its topic and the redelivery limit. */
+    public record Settings(String name, Properties base, String topic, String groupId, int maxDeliveryAttempts) {
+    }
+
+    /** A decision for a held record; DEAD_LETTER is REJECT after a copy to the dead-letter queue. */
+    enum Decision { ACCEPT, RELEASE, REJECT, DEAD_LETTER }
+
+    /** One acquired record and what is known of it. Guarded by the reader's lock. */
+    static final class Held {
+        final ConsumerRecord<byte[], byte[]> record;
+        final ShareLane lane;
+        final long acquiredAt;
+        Decision decision;
+        int localDeliveries;
+
+        Held(ConsumerRecord<byte[], byte[]> record, ShareLane lane, long acquiredAt) {
+            this.record = record;
+            this.lane = lane;
+            this.acquiredAt = acquiredAt;
+        }
+
+        int brokerCount() {
+            return record.deliveryCount().map(Short::intValue).orElse(1);
+        }
+    }
+
+    private record Parked(long dueAt, long seq, Held held) implements Comparable<Parked> {
+        @Override
+        public int compareTo(Parked o) {
+            int c = Long.compare(dueAt, o.dueAt);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private final Settings settings;
+    private final LongSupplier clock;
+    private final Runnable onRecords;
+    private final DeadLetters deadLetters;
+    private final MemberCheck memberCheck;
+    private final Predicate<ConsumerRecord<byte[], byte[]>> selects;
+
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition changed = lock.newCondition();
+    private final ArrayDeque<Held> buffer = new ArrayDeque<>();
+    private final PriorityQueue<Parked> parked = new PriorityQueue<>();
+    private final Map<ConsumerRecord<byte[], byte[]>, Held> held = new IdentityHashMap<>();
+    private final List<ShareLane> lanes = new CopyOnWriteArrayList<>();
+    private ShareLane fetching;
+    private int waitingTakers;
+    private long lastDemandAt;
+    private long parkSeq;
+    private long takeGeneration;
+    private volatile boolean closing;
+    private volatile RuntimeException failure;
+    /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
+    private volatile long lockMs = 30_000;
+
+    /**
+     * @param selects whether the consumer's selector takes a record, or null when it takes all: a record it does
+     *                not take is handed back as soon as it arrives, so that it does not wait, acquired, in a
+     *                consumer that is not asked for messages meanwhile
+     */
+    public ShareQueueReader(Settings settings, LongSupplier clock, Runnable onRecords, DeadLetters deadLetters,
+                            MemberCheck memberCheck, Predicate<ConsumerRecord<byte[], byte[]>> selects) {
+        this.selects = selects;
+        this.settings = settings;
+        this.clock = clock;
+        this.onRecords = onRecords;
+        this.deadLetters = deadLetters;
+        this.memberCheck = memberCheck;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /** Starts the first member and waits until the broker lists it in the group (bounded by the timeout). */
+    @Override
+    public void start(long readyTimeoutMs) throws Exception {
+        ShareLane first = addLane();
+        long deadline = clock.getAsLong() + readyTimeoutMs;
+        first.awaitFirstPoll(readyTimeoutMs);
+        if (failure != null) {
+            close();
+            throw failure;
+        }
+        while (clock.getAsLong() < deadline) {
+            Boolean member = memberCheck.isMember(settings.groupId(), first.clientId());
+            if (member == null || member) {
+                return;
+            }
+            if (failure != null) {
+                close();
+                throw failure;
+            }
+            Thread.sleep(20);
+        }
+        log.debug("Member {} of share group {} not listed after {} ms", first.clientId(), settings.groupId(), readyTimeoutMs);
+    }
+
+    private ShareLane addLane() {
+        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanes.size());
+        lanes.add(lane);
+        lane.start();
+        return lane;
+    }
+
+    // ------------------------------------------------------------------ lane side (under the lock unless said)
+
+    /** Records a lane polled: held here; those past the delivery limit go to the dead-letter queue. */
+    void accept(ShareLane lane, ConsumerRecords<byte[], byte[]> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                Held h = new Held(r, lane, clock.getAsLong());
+                lane.batch.add(h);
+                held.put(r, h);
+                int limit = settings.maxDeliveryAttempts();
+                if (closing) {
+                    decide(h, Decision.RELEASE);
+                } else if (limit > 0 && h.brokerCount() > limit) {
+                    decide(h, Decision.DEAD_LETTER);
+                } else if (selects != null && !selects.test(r)) {
+                    handBack(h, clock.getAsLong());
+                } else {
+                    buffer.add(h);
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onRecords.run();
+    }
+
+    /** The broker's acquisition lock duration, as a lane's client reports it. */
+    void lockDuration(long ms) {
+        if (ms > 0) {
+            lockMs = ms;
+        }
+    }
+
+    /** Whether {@code lane} should fetch now: nothing offered, somebody asking, no other lane fetching. */
+    boolean wantsFetch(ShareLane lane) {
+        if (closing || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()
+                || clock.getAsLong() < lane.fetchNotBefore) {
+            return false;
+        }
+        return waitingTakers > 0 || clock.getAsLong() - lastDemandAt < DEMAND_MS;
+    }
+
+    void fetchStarted(ShareLane lane) {
+        fetching = lane;
+    }
+
+    void fetchDone(ShareLane lane) {
+        lock.lock();
+        try {
+            if (fetching == lane) {
+                fetching = null;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    void failed(RuntimeException e) {
+        if (!closing) {
+            log.warn("Share consumer of {} (group {}) failed: {}", settings.topic(), settings.groupId(), e.toString());
+            failure = e;
+        }
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onRecords.run();
+    }
+
+    /** The record is acknowledged to the lane's client: forget it. */
+    void applied(Held h) {
+        held.remove(h.record);
+    }
+
+    /** Sends a record to the dead-letter queue (on a lane thread, outside the lock); false when that failed. */
+    boolean deadLetter(Held h) {
+        try {
+            deadLetters.send(h.record, h.brokerCount());
+            log.warn("Message {}-{}@{} of share group {} reached {} delivery attempts: moved to the dead-letter queue",
+                    h.record.topic(), h.record.partition(), h.record.offset(), settings.groupId(), h.brokerCount());
+            return true;
+        } catch (Exception e) {
+            log.warn("Could not move {}-{}@{} to the dead-letter queue (it is released and will be tried again): {}",
+                    h.record.topic(), h.record.partition(), h.record.offset(), e.toString());
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ decisions (under the lock)
+
+    private void decide(Held h, Decision d) {
+        if (h.decision != null) {
+            return;
+        }
+        h.decision = d;
+        h.lane.pendingDecisions++;
+        changed.signalAll();
+    }
+
+    /** RELEASE, unless this was the last delivery the limit allows: then the dead-letter queue. */
+    private void releaseOrDeadLetter(Held h) {
+        int limit = settings.maxDeliveryAttempts();
+        decide(h, limit > 0 && h.brokerCount() + h.localDeliveries - Math.min(1, h.localDeliveries) >= limit
+                ? Decision.DEAD_LETTER : Decision.RELEASE);
+    }
+
+    /** Releases a record this consumer's selector does not take, at once, and lets the others fetch first. */
+    private void handBack(Held h, long now) {
+        releaseOrDeadLetter(h);
+        h.lane.asyncFlush = true;
+        h.lane.fetchNotBefore = Math.max(h.lane.fetchNotBefore,
+                now + Math.min(HAND_BACK_MAX_PAUSE_MS, HAND_BACK_PAUSE_MS * h.brokerCount()));
+    }
+
+    // ------------------------------------------------------------------ app side
+
+    @Override
+    public ConsumerRecord<byte[], byte[]> take(long timeoutMs, Chooser chooser) throws InterruptedException {
+        long deadline = timeoutMs > 0 ? clock.getAsLong() + timeoutMs : Long.MAX_VALUE;
+        lock.lock();
+        try {
+            long generation = takeGeneration;
+            waitingTakers++;
+            try {
+                while (true) {
+                    if (closing || generation != takeGeneration) {
+                        return null;
+                    }
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    long now = clock.getAsLong();
+                    lastDemandAt = now;
+                    while (!parked.isEmpty() && parked.peek().dueAt <= now) {
+                        buffer.addFirst(parked.poll().held);
+                    }
+                    Iterator<Held> it = buffer.iterator();
+                    while (it.hasNext()) {
+                        Held h = it.next();
+                        if (now - h.acquiredAt >= lockMs - Math.min(1000, lockMs / 10)) {
+                            // not taken within the lock: the broker has given it to another consumer by now, so it
+                            // is not delivered here (its release is refused by the broker, harmlessly)
+                            it.remove();
+                            decide(h, Decision.RELEASE);
+                            it = buffer.iterator();
+                            continue;
+                        }
+                        Choice choice = chooser.choose(h.record);
+                        it.remove();
+                        switch (choice) {
+                            case TAKE -> {
+                                return h.record;
+                            }
+                            case CONSUMED -> decide(h, Decision.ACCEPT);
+                            case SKIP -> handBack(h, now);
+                            case PARKED -> {
+                            }
+                        }
+                        it = buffer.iterator();
+                    }
+                    maybeAddLane();
+                    changed.signalAll(); // lanes look at the demand
+                    if (timeoutMs == 0) {
+                        return null;
+                    }
+                    long wait = deadline == Long.MAX_VALUE ? 100 : deadline - now;
+                    Parked due = parked.peek();
+                    if (due != null) {
+                        wait = Math.min(wait, due.dueAt - now);
+                    }
+                    if (wait <= 0) {
+                        return null;
+                    }
+                    changed.await(Math.min(wait, 100), TimeUnit.MILLISECONDS);
+                }
+            } finally {
+                waitingTakers--;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A consumer wants a message, none is offered and every lane is busy with undecided records: one more lane. */
+    private void maybeAddLane() {
+        if (closing || fetching != null || lanes.size() >= MAX_LANES) {
+            return;
+        }
+        for (ShareLane lane : lanes) {
+            if (!lane.hasPolled() || !lane.holdsUndecided()) {
+                return; // that lane fetches next (decided records are handed to its client first)
+            }
+        }
+        log.debug("Consumer {} of {} holds undecided records on every member: adding member {}", settings.name(),
+                settings.topic(), lanes.size());
+        addLane();
+    }
+
+    @Override
+    public void park(ConsumerRecord<byte[], byte[]> r, long dueAt) {
+        lock.lock();
+        try {
+            Held h = held.get(r);
+            if (h != null) {
+                parked.add(new Parked(dueAt, parkSeq++, h));
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long nextDueAt() {
+        lock.lock();
+        try {
+            Parked due = parked.peek();
+            return due == null ? Long.MAX_VALUE : due.dueAt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The broker's delivery count, plus the deliveries made here since (a listener that threw). */
+    @Override
+    public int recordDelivery(ConsumerRecord<byte[], byte[]> r) {
+        lock.lock();
+        try {
+            Held h = held.get(r);
+            if (h == null) {
+                return r.deliveryCount().map(Short::intValue).orElse(1);
+            }
+            h.localDeliveries++;
+            return h.brokerCount() + h.localDeliveries - 1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void consumed(ConsumerRecord<byte[], byte[]> r) {
+        lock.lock();
+        try {
+            Held h = held.get(r);
+            if (h != null) {
+                decide(h, Decision.ACCEPT);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean giveBack(ConsumerRecord<byte[], byte[]> r) {
+        lock.lock();
+        try {
+            Held h = held.get(r);
+            if (h != null) {
+                releaseOrDeadLetter(h);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends the decisions made so far: {@code sync} waits until the broker answered for each (commitSync), else
+     * they go with the lanes' next request (commitAsync when a lane is not about to fetch).
+     */
+    @Override
+    public CompletableFuture<Void> commit(boolean sync) {
+        List<CompletableFuture<Void>> fs = new ArrayList<>();
+        lock.lock();
+        try {
+            for (ShareLane lane : lanes) {
+                if (lane.isFinished()) {
+                    continue;
+                }
+                if (lane.pendingDecisions == 0 && !lane.unsentAcks) {
+                    continue;
+                }
+                if (sync) {
+                    CompletableFuture<Void> f = new CompletableFuture<>();
+                    lane.syncFlushes.add(f);
+                    fs.add(f);
+                } else {
+                    lane.asyncFlush = true;
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Releases what was delivered and not consumed, and what is offered and not yet delivered (so that the queue's
+     * order holds: the broker hands them out again, lowest offset first, counting the delivery). Parked (delayed)
+     * records stay.
+     */
+    @Override
+    public CompletableFuture<Void> rewind() {
+        lock.lock();
+        try {
+            List<Held> back = new ArrayList<>();
+            for (Held h : held.values()) {
+                if (h.decision == null && !isParked(h)) {
+                    back.add(h);
+                }
+            }
+            buffer.clear();
+            for (Held h : back) {
+                releaseOrDeadLetter(h);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return commit(false);
+    }
+
+    private boolean isParked(Held h) {
+        for (Parked p : parked) {
+            if (p.held == h) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void interruptTakers() {
+        lock.lock();
+        try {
+            takeGeneration++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closing;
+    }
+
+    /** Releases every undecided record (the dead-letter queue for those at the limit), then closes the members. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!closing) {
+                closing = true;
+                takeGeneration++;
+                buffer.clear();
+                parked.clear();
+                for (Held h : new ArrayList<>(held.values())) {
+                    if (h.decision == null) {
+                        releaseOrDeadLetter(h);
+                    }
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (ShareLane lane : lanes) {
+            lane.awaitFinished(10_000);
+        }
+    }
+
+    /** The acknowledge type a decision is sent as. */
+    static AcknowledgeType type(Decision d) {
+        return switch (d) {
+            case ACCEPT -> AcknowledgeType.ACCEPT;
+            case RELEASE -> AcknowledgeType.RELEASE;
+            case REJECT, DEAD_LETTER -> AcknowledgeType.REJECT;
+        };
+    }
+}

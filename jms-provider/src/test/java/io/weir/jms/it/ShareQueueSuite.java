@@ -1,0 +1,242 @@
+package io.weir.jms.it;
+
+import io.weir.jms.QueueMode;
+import io.weir.jms.WeirConnectionFactory;
+import io.weir.jms.client.DeadLetterRecord;
+import jakarta.jms.Connection;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The JMS suite with queues on share groups ({@code queueMode=share}), and what only share groups give: a
+ * one-partition queue shared message by message by consumers in several processes, broker-side delivery counts
+ * and the dead-letter queue.
+ */
+abstract class ShareQueueSuite extends JmsSuite {
+
+    @Override
+    QueueMode queueMode() {
+        return QueueMode.SHARE;
+    }
+
+    /** A consumer JVM ({@link QueueCrashConsumer}) and the file it reports to. */
+    private record Child(Process process, Path report, Path errors) {
+        String errorOutput() throws Exception {
+            return Files.exists(errors) ? Files.readString(errors) : "";
+        }
+
+        List<String> lines() throws Exception {
+            String written = Files.readString(report);
+            List<String> lines = new ArrayList<>(List.of(written.split("\n")));
+            if (!written.endsWith("\n") && !lines.isEmpty()) {
+                lines.remove(lines.size() - 1); // a line still being written
+            }
+            return lines;
+        }
+
+        void kill() throws Exception {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            Files.deleteIfExists(report);
+            Files.deleteIfExists(errors);
+        }
+    }
+
+    private Child child(String queue, int ackMode, int ackEvery, String selector, long pauseMs) throws Exception {
+        return child(queue, ackMode, ackEvery, selector, pauseMs, 5);
+    }
+
+    private Child child(String queue, int ackMode, int ackEvery, String selector, long pauseMs, int maxDeliveryAttempts)
+            throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path report = Files.createTempFile("share-consumer", ".out");
+        Path errors = Files.createTempFile("share-consumer", ".err");
+        Process p = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                QueueCrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(ackMode), Integer.toString(ackEvery),
+                QueueMode.SHARE.name(), selector == null ? "-" : selector, Long.toString(pauseMs),
+                Integer.toString(maxDeliveryAttempts))
+                .redirectError(errors.toFile()).redirectOutput(report.toFile()).start();
+        return new Child(p, report, errors);
+    }
+
+    private static void awaitReady(List<Child> children) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        for (Child c : children) {
+            while (!c.lines().contains("READY")) {
+                if (!c.process().isAlive()) {
+                    throw new AssertionError("A consumer JVM exited before it was ready:\n" + c.errorOutput());
+                }
+                assertThat(System.currentTimeMillis()).as("consumer JVM ready within 60 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private void send(String queue, int total, String colourProperty) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.SESSION_TRANSACTED);
+            MessageProducer p = s.createProducer(s.createQueue(queue));
+            for (int i = 0; i < total; i++) {
+                Message m = s.createTextMessage("m" + i);
+                m.setIntProperty("n", i);
+                if (colourProperty != null) {
+                    m.setStringProperty(colourProperty, i % 2 == 0 ? "red" : "blue");
+                }
+                p.send(m);
+            }
+            s.commit();
+        }
+    }
+
+    /**
+     * Four consumer JVMs on a one-partition queue under CLIENT_ACKNOWLEDGE: each gets a fair share (at least a twelfth;
+     * an even split is a quarter, and the consumer group of the classic mapping gives one process everything), and
+     * together they acknowledge every message exactly once.
+     */
+    @Test
+    void fourConsumerProcessesShareAOnePartitionQueueFairlyAndExactlyOnce(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        int total = 240;
+        try (Connection c = factory().createConnection()) {
+            c.createSession().createConsumer(c.createSession().createQueue(queue)).close(); // queue and group exist
+        }
+        List<Child> children = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 1, null, 50));
+                awaitReady(children); // one at a time: four JVMs starting at once can starve a loaded machine
+            }
+            send(queue, total, null);
+            Map<Integer, Integer> ackedBy = new HashMap<>();
+            List<Integer> ackedTwice = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 90_000;
+            while (System.currentTimeMillis() < deadline) {
+                ackedBy.clear();
+                ackedTwice.clear();
+                for (int i = 0; i < children.size(); i++) {
+                    for (String line : children.get(i).lines()) {
+                        if (line.startsWith("ACKED")) {
+                            for (String n : line.substring(5).trim().split(" ")) {
+                                if (ackedBy.put(Integer.parseInt(n), i) != null) {
+                                    ackedTwice.add(Integer.parseInt(n));
+                                }
+                            }
+                        }
+                    }
+                }
+                if (ackedBy.size() >= total) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(ackedBy.keySet()).as("every message acknowledged").hasSize(total);
+            assertThat(ackedTwice).as("messages acknowledged by two consumers").isEmpty();
+            int[] share = new int[children.size()];
+            ackedBy.values().forEach(i -> share[i]++);
+            System.out.println(getClass().getSimpleName() + ": four consumer processes acknowledged " + java.util.Arrays.toString(share));
+            StringBuilder errors = new StringBuilder();
+            for (int i = 0; i < children.size(); i++) {
+                String e = children.get(i).errorOutput();
+                long got = children.get(i).lines().stream().filter(l -> l.startsWith("GOT ")).count();
+                errors.append("\nconsumer ").append(i).append(children.get(i).process().isAlive() ? " (alive, " : " (exited, ")
+                        .append(got).append(" delivered)")
+                        .append(": ").append(e, 0, Math.min(e.length(), 3000));
+            }
+            for (int i = 0; i < share.length; i++) {
+                assertThat(share[i]).as("consumer " + i + "'s share of " + total + " (all: " + java.util.Arrays.toString(share)
+                                + ")" + errors)
+                        .isGreaterThanOrEqualTo(total / 12);
+            }
+        } finally {
+            for (Child ch : children) {
+                ch.kill();
+            }
+        }
+    }
+
+    /** Consumers with different selectors in two JVMs each get their own messages, and only those. */
+    @Test
+    void selectorConsumersInTwoProcessesEachGetTheirOwn(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        int total = 20;
+        List<Child> children = new ArrayList<>();
+        try {
+            // each hand-back of a message the other consumer selects counts a delivery on a broker that does not
+            // filter the share fetch (Apache Kafka): allow the broker's largest limit (group.share.delivery.count.limit)
+            int attempts = unselectedMessagesStayUncounted() ? 5 : KafkaPeer.SHARE_DELIVERY_LIMIT;
+            children.add(child(queue, Session.AUTO_ACKNOWLEDGE, 1, "colour = 'red'", 0, attempts));
+            children.add(child(queue, Session.AUTO_ACKNOWLEDGE, 1, "colour = 'blue'", 0, attempts));
+            awaitReady(children);
+            send(queue, total, "colour");
+            List<Set<Integer>> got = List.of(new HashSet<>(), new HashSet<>());
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (got.get(0).size() + got.get(1).size() < total && System.currentTimeMillis() < deadline) {
+                for (int i = 0; i < 2; i++) {
+                    for (String line : children.get(i).lines()) {
+                        if (line.startsWith("GOT ")) {
+                            got.get(i).add(Integer.parseInt(line.substring(4)));
+                        }
+                    }
+                }
+                Thread.sleep(100);
+            }
+            assertThat(got.get(0)).as("the red consumer's").hasSize(total / 2).allMatch(n -> n % 2 == 0);
+            assertThat(got.get(1)).as("the blue consumer's").hasSize(total / 2).allMatch(n -> n % 2 == 1);
+        } finally {
+            for (Child ch : children) {
+                ch.kill();
+            }
+        }
+    }
+
+    /**
+     * A message rolled back {@code maxDeliveryAttempts} times is moved to the dead-letter queue, with where it came
+     * from; {@code JMSXDeliveryCount} is the broker's count.
+     */
+    @Test
+    void aPoisonMessageReachesTheDeadLetterQueueAfterTheLimit(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        String dlq = name(info, "dlq");
+        WeirConnectionFactory f = factory();
+        f.setMaxDeliveryAttempts(3);
+        f.setDeadLetterQueue(dlq);
+        try (Connection c = f.createConnection()) {
+            Session s = c.createSession(Session.SESSION_TRANSACTED);
+            s.createProducer(s.createQueue(queue)).send(s.createTextMessage("poison"));
+            s.commit();
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+            c.start();
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                Message m = consumer.receive(WAIT);
+                assertThat(m).as("delivery " + attempt).isNotNull();
+                assertThat(m.getIntProperty("JMSXDeliveryCount")).isEqualTo(attempt);
+                assertThat(m.getJMSRedelivered()).isEqualTo(attempt > 1);
+                s.rollback();
+            }
+            assertThat(consumer.receive(1000)).as("not delivered a fourth time").isNull();
+            Session ds = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            TextMessage dead = (TextMessage) ds.createConsumer(ds.createQueue(dlq)).receive(WAIT);
+            assertThat(dead).as("in the dead-letter queue").isNotNull();
+            assertThat(dead.getText()).isEqualTo("poison");
+            assertThat(dead.getStringProperty(DeadLetterRecord.ORIGINAL_QUEUE)).isEqualTo(queue);
+            assertThat(dead.getStringProperty(DeadLetterRecord.DELIVERY_COUNT)).isEqualTo("3");
+        }
+    }
+}

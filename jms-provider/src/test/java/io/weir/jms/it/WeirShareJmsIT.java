@@ -1,0 +1,52 @@
+package io.weir.jms.it;
+
+import io.weir.broker.server.EmbeddedWeirCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The JMS suite with queues on share groups against an embedded Weir broker. */
+class WeirShareJmsIT extends ShareQueueSuite {
+
+    private static EmbeddedWeirCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = shareCluster().build().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    /**
+     * One broker with the Kafka peer's share settings: a short acquisition lock, so that a killed consumer's messages
+     * return soon, and the same delivery limit.
+     */
+    private static EmbeddedWeirCluster.Builder shareCluster() {
+        return EmbeddedWeirCluster.builder().brokers(1)
+                .brokerProperty("group.share.record.lock.duration.ms", Integer.toString(KafkaPeer.SHARE_LOCK_MS))
+                .brokerProperty("group.share.delivery.count.limit", Integer.toString(KafkaPeer.SHARE_DELIVERY_LIMIT));
+    }
+
+    @Override
+    DisposableBroker startDisposableBroker() {
+        EmbeddedWeirCluster c = shareCluster().build().start();
+        return new DisposableBroker() {
+            @Override
+            public String bootstrapServers() {
+                return c.bootstrapServers();
+            }
+
+            @Override
+            public void close() {
+                c.close();
+            }
+        };
+    }
+
+    @Override
+    String bootstrap() {
+        return cluster.bootstrapServers();
+    }
+}
