@@ -112,7 +112,7 @@ public final class ConsumerEngine implements AutoCloseable {
         } else {
             p.remove("group.id");
         }
-        this.consumer = new KafkaConsumer<>(p);
+        this.consumer = KafkaClients.create(() -> new KafkaConsumer<byte[], byte[]>(p));
         this.thread = new Thread(this::run, "weir-jms-consumer-" + name);
         this.thread.setDaemon(true);
     }
