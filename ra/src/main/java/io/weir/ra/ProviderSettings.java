@@ -1,0 +1,81 @@
+package io.weir.ra;
+
+import io.weir.jms.WeirConnectionFactory;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The provider settings shared by the resource adapter, its managed connection factories and activation specs:
+ * the brokers, an administratively configured client id, and {@code connectionParameters}, a
+ * {@code key=value;key=value} list of other provider settings ({@code sendTimeoutMs}, {@code topicPartitions},
+ * ...) or kafka-clients properties ({@code security.protocol}, ...), as {@link WeirConnectionFactory#setProperty}
+ * takes them. Immutable value.
+ */
+public record ProviderSettings(String bootstrapServers, String clientId, String connectionParameters)
+        implements Serializable {
+
+    /**
+     * The parameters as a map, in their order.
+     *
+     * @throws IllegalArgumentException naming the entry that is not {@code key=value}
+     */
+    public Map<String, String> parameters() {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (connectionParameters == null || connectionParameters.isBlank()) {
+            return m;
+        }
+        for (String entry : connectionParameters.split(";")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("connectionParameters: '" + entry.trim()
+                        + "' is not key=value (entries are separated by ';')");
+            }
+            m.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+        }
+        return m;
+    }
+
+    /**
+     * A provider factory with these settings.
+     *
+     * @throws IllegalArgumentException if no bootstrap servers are set or a parameter is malformed
+     */
+    public WeirConnectionFactory connectionFactory() {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("bootstrapServers is not set (on the resource adapter, the "
+                    + "managed connection factory or the activation spec)");
+        }
+        WeirConnectionFactory f = new WeirConnectionFactory(bootstrapServers.trim());
+        if (clientId != null && !clientId.isBlank()) {
+            f.setClientId(clientId);
+        }
+        for (Map.Entry<String, String> e : parameters().entrySet()) {
+            try {
+                f.setProperty(e.getKey(), e.getValue());
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException("connectionParameters: " + e.getKey() + "=" + e.getValue()
+                        + ": " + ex.getMessage(), ex);
+            }
+        }
+        return f;
+    }
+
+    /** These settings, each unset one taken from {@code defaults}. */
+    public ProviderSettings orElse(ProviderSettings defaults) {
+        if (defaults == null) {
+            return this;
+        }
+        return new ProviderSettings(blank(bootstrapServers) ? defaults.bootstrapServers : bootstrapServers,
+                blank(clientId) ? defaults.clientId : clientId,
+                blank(connectionParameters) ? defaults.connectionParameters : connectionParameters);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

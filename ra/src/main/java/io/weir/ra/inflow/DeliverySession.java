@@ -1,0 +1,299 @@
+package io.weir.ra.inflow;
+
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageListener;
+import jakarta.jms.Session;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.UnavailableException;
+import jakarta.resource.spi.endpoint.MessageEndpoint;
+import jakarta.resource.spi.work.Work;
+import jakarta.resource.spi.work.WorkAdapter;
+import jakarta.resource.spi.work.WorkEvent;
+import jakarta.resource.spi.work.WorkListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One concurrent delivery of an activation: a long-running {@link Work} that owns a transacted provider
+ * session (on the activation's connection) and its consumer, and delivers one message at a time to its own message endpoint.
+ *
+ * <p>Each message is consumed in the session's local transaction: committed once the delivery succeeded,
+ * rolled back (so the provider delivers it again, {@code JMSXDeliveryCount} one higher) when it failed. A
+ * delivery succeeded when
+ * <ul>
+ *   <li>non-transacted endpoint: {@code onMessage} returned normally;</li>
+ *   <li>transacted endpoint: the container transaction started by {@code beforeDelivery} committed, as seen
+ *       by a synchronization registered with the server's {@code TransactionSynchronizationRegistry}; where
+ *       the outcome cannot be seen (no registry, no transaction), neither {@code onMessage} nor
+ *       {@code afterDelivery} threw.</li>
+ * </ul>
+ * A message delivered {@code maxDeliveryAttempts} times goes to the dead-letter queue, in the same local
+ * transaction as its consumption. Broker failures tear the session down; it reconnects with backoff.
+ *
+ * <p>Thread-safety: {@link #run} is the only user of the JMS objects; {@link #release} may come from any thread.
+ */
+final class DeliverySession implements Work {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliverySession.class);
+    /** How long one receive waits: bounds how quickly a stop is noticed. */
+    private static final long RECEIVE_TIMEOUT_MS = 500;
+
+    private final WeirActivation activation;
+    private final int index;
+    private final CountDownLatch finishedSessions;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final DeadLetters deadLetters;
+    private volatile boolean released;
+    private Connection connection; // the activation's, while this session has a session on it
+    private Session session;
+    private MessageConsumer consumer;
+    private MessageEndpoint endpoint;
+    private int reconnectAttempts;
+    private boolean counted;
+
+    DeliverySession(WeirActivation activation, int index, CountDownLatch finishedSessions) {
+        this.activation = activation;
+        this.index = index;
+        this.finishedSessions = finishedSessions;
+        WeirActivationSpec spec = activation.spec();
+        this.deadLetters = new DeadLetters(spec.getDeadLetterDestination(), spec.getMaxDeliveryAttempts());
+    }
+
+    int index() {
+        return index;
+    }
+
+    WorkListener workListener() {
+        return new WorkAdapter() {
+            @Override
+            public void workRejected(WorkEvent e) {
+                log.error("{}: the WorkManager rejected delivery session {}: {}", activation.name(), index,
+                        e.getException() == null ? "no reason given" : e.getException().getMessage());
+                finished();
+            }
+        };
+    }
+
+    /** False once the adapter or the server stops this session (an interrupted thread counts as stopped). */
+    private boolean running() {
+        return !released && !activation.isStopping() && !Thread.currentThread().isInterrupted();
+    }
+
+    @Override
+    public void release() {
+        released = true;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running()) {
+                if (session == null && !connect()) {
+                    activation.awaitStop(activation.outage().delayMs(reconnectAttempts));
+                    continue;
+                }
+                if (endpoint == null && !createEndpoint()) {
+                    activation.awaitStop(activation.outage().delayMs(Math.max(1, reconnectAttempts)));
+                    continue;
+                }
+                Message m;
+                try {
+                    m = consumer.receive(RECEIVE_TIMEOUT_MS);
+                } catch (JMSException e) {
+                    lost("Receiving", e);
+                    continue;
+                }
+                if (m == null) {
+                    continue;
+                }
+                if (!running()) {
+                    // received after stop was asked: not delivered, so not consumed (rolled back below)
+                    break;
+                }
+                deliver(m);
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("{}: delivery session {} failed", activation.name(), index, e);
+            throw e;
+        } finally {
+            teardown();
+            if (endpoint != null) {
+                endpoint.release();
+                endpoint = null;
+            }
+            finished();
+        }
+    }
+
+    void finished() {
+        if (finished.compareAndSet(false, true)) {
+            finishedSessions.countDown();
+        }
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    private boolean connect() {
+        reconnectAttempts++;
+        Connection c;
+        try {
+            c = activation.connection();
+        } catch (JMSException | RuntimeException e) {
+            activation.outage().failed("Connecting (session " + index + ")", e);
+            return false;
+        }
+        try {
+            connection = c;
+            session = c.createSession(Session.SESSION_TRANSACTED);
+            consumer = activation.createConsumer(session);
+        } catch (JMSException | RuntimeException e) {
+            teardown();
+            activation.discardConnection(c);
+            activation.outage().failed("Creating the consumer (session " + index + ")", e);
+            return false;
+        }
+        reconnectAttempts = 0;
+        activation.outage().recovered();
+        activation.sessionConnected(true);
+        counted = true;
+        return true;
+    }
+
+    /**
+     * A receive or commit failed: this session starts anew after a backoff. The shared connection stays (its
+     * kafka-clients reconnect by themselves); only a failure to make a session or consumer on it replaces it.
+     */
+    private void lost(String what, Exception e) {
+        teardown();
+        activation.outage().failed(what + " (session " + index + ")", e);
+        activation.awaitStop(activation.outage().delayMs(1));
+    }
+
+    /** Closes the session; what was received and not committed is rolled back, so delivered again. */
+    private void teardown() {
+        Session s = session;
+        if (counted) {
+            counted = false;
+            activation.sessionConnected(false);
+        }
+        connection = null;
+        session = null;
+        consumer = null;
+        deadLetters.forget();
+        if (s != null) {
+            try {
+                s.rollback();
+            } catch (JMSException | RuntimeException e) {
+                log.debug("{}: rollback while closing session {}: {}", activation.name(), index, e.getMessage());
+            }
+            try {
+                s.close();
+            } catch (JMSException | RuntimeException e) {
+                log.debug("{}: closing session {}: {}", activation.name(), index, e.getMessage());
+            }
+        }
+    }
+
+    private boolean createEndpoint() {
+        try {
+            endpoint = activation.endpointFactory().createEndpoint(null);
+            return true;
+        } catch (UnavailableException e) {
+            log.debug("{}: the endpoint is not available yet: {}", activation.name(), e.getMessage());
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ delivery
+
+    private void deliver(Message m) {
+        int attempt = DeadLetters.deliveryCount(m);
+        try {
+            if (deadLetters.exceeded(attempt)) {
+                deadLetters.send(session, m, attempt, activation.destination());
+                session.commit();
+                return;
+            }
+        } catch (JMSException e) {
+            lost("Moving a message to the dead-letter queue", e);
+            return;
+        }
+        boolean delivered = activation.transacted() ? deliverTransacted(m) : deliverPlain(m);
+        try {
+            if (delivered) {
+                session.commit();
+            } else {
+                session.rollback();
+            }
+        } catch (JMSException e) {
+            lost(delivered ? "Committing a delivered message" : "Rolling back a failed delivery", e);
+        }
+    }
+
+    private boolean deliverPlain(Message m) {
+        try {
+            ((MessageListener) endpoint).onMessage(m);
+            return true;
+        } catch (RuntimeException e) {
+            failed(m, e);
+            return false;
+        }
+    }
+
+    private boolean deliverTransacted(Message m) {
+        try {
+            endpoint.beforeDelivery(WeirActivation.ON_MESSAGE);
+        } catch (NoSuchMethodException | ResourceException | RuntimeException e) {
+            // the container could not start a transaction: not the message's fault, so wait before it comes again
+            failed(m, e);
+            replaceEndpoint();
+            activation.awaitStop(activation.outage().delayMs(1));
+            return false;
+        }
+        TransactionOutcome outcome = TransactionOutcome.register(activation.transactionRegistry());
+        Throwable failure = null;
+        try {
+            ((MessageListener) endpoint).onMessage(m);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            endpoint.afterDelivery();
+        } catch (ResourceException | RuntimeException e) {
+            failure = failure == null ? e : failure;
+        }
+        boolean delivered = outcome != null && outcome.known() ? outcome.committed() : failure == null;
+        if (!delivered) {
+            failed(m, failure != null ? failure : new IllegalStateException("the container transaction rolled back"));
+        }
+        return delivered;
+    }
+
+    /** A failed beforeDelivery may leave the endpoint unusable: use a new one for the next message. */
+    private void replaceEndpoint() {
+        try {
+            endpoint.release();
+        } catch (RuntimeException e) {
+            log.debug("{}: releasing an endpoint: {}", activation.name(), e.getMessage());
+        }
+        endpoint = null;
+    }
+
+    private void failed(Message m, Throwable t) {
+        String id;
+        try {
+            id = m.getJMSMessageID();
+        } catch (JMSException e) {
+            id = "?";
+        }
+        log.warn("{}: delivery of {} (attempt {}) failed, it will be delivered again: {}", activation.name(), id,
+                DeadLetters.deliveryCount(m), Outage.describe(t));
+        log.debug("{}: delivery failure", activation.name(), t);
+    }
+}
