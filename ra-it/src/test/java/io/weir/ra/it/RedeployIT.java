@@ -7,6 +7,7 @@ import io.weir.ra.it.redeploy.RedeployQueueMdb;
 import io.weir.ra.it.redeploy.RedeployTopicMdb;
 import io.weir.ra.it.support.BrokerClient;
 import io.weir.ra.it.support.Destinations;
+import io.weir.ra.it.support.ServerControl;
 import io.weir.ra.it.support.WeirAdapterSetup;
 import io.weir.ra.it.support.WeirBroker;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.as.arquillian.container.ManagementClient;
 import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Undeploying an application while its MDBs (a queue and a durable topic subscription) have messages in flight, sending
  * more while it is gone and deploying it again loses nothing and duplicates nothing: every message is forwarded
- * exactly once.
+ * exactly once. The same holds across a reload of the whole server (adapter and deployments stop and start).
  */
 @ExtendWith({WeirBroker.class, ArquillianExtension.class})
 @ServerSetup(WeirAdapterSetup.class)
@@ -45,6 +47,8 @@ class RedeployIT {
 
     @ArquillianResource
     private Deployer deployer;
+    @ArquillianResource
+    private ManagementClient management;
 
     private final BrokerClient broker = new BrokerClient(WeirBroker.bootstrapServers());
 
@@ -83,6 +87,38 @@ class RedeployIT {
             if (deployed) {
                 deployer.undeploy(APP);
             }
+        }
+    }
+
+    @Test
+    void aServerReloadLosesNothing() throws Exception {
+        deployer.deploy(APP);
+        try {
+            broker.awaitMembers(Destinations.REDEPLOY_QUEUE);
+            broker.awaitMembers(Destinations.REDEPLOY_CLIENT_ID + "." + Destinations.REDEPLOY_SUBSCRIPTION);
+            List<String> expected = new ArrayList<>();
+            List<String> before = texts("reload-queue-a", PER_PHASE);
+            broker.send(Destinations.REDEPLOY_QUEUE, false, before);
+            List<String> beforeTopic = texts("reload-topic-a", PER_PHASE);
+            broker.send(Destinations.REDEPLOY_TOPIC, true, beforeTopic);
+            expected.addAll(before);
+            expected.addAll(beforeTopic);
+
+            List<String> out = new ArrayList<>(broker.receive(Destinations.OUT_REDEPLOY, 5, Duration.ofMinutes(2), Duration.ZERO));
+            ServerControl.reload(management);
+
+            List<String> after = texts("reload-queue-b", PER_PHASE);
+            broker.send(Destinations.REDEPLOY_QUEUE, false, after);
+            List<String> afterTopic = texts("reload-topic-b", PER_PHASE);
+            broker.send(Destinations.REDEPLOY_TOPIC, true, afterTopic);
+            expected.addAll(after);
+            expected.addAll(afterTopic);
+
+            out.addAll(broker.receive(Destinations.OUT_REDEPLOY, expected.size() - out.size(), Duration.ofMinutes(3),
+                    Duration.ofSeconds(3)));
+            assertThat(out).containsExactlyInAnyOrderElementsOf(expected);
+        } finally {
+            deployer.undeploy(APP);
         }
     }
 
