@@ -75,6 +75,10 @@ class RaXmlTest {
             assertThat(m.getReturnType()).as(type.getSimpleName() + "." + setter).isEqualTo(void.class);
             String getter = "get" + setter.substring(3);
             assertThat(type.getMethod(getter).getReturnType()).as(type.getSimpleName() + "." + getter).isEqualTo(declared);
+            // servers set properties through JavaBeans introspection: the property must be writable there
+            java.beans.PropertyDescriptor d = java.util.Arrays.stream(java.beans.Introspector.getBeanInfo(type)
+                    .getPropertyDescriptors()).filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
+            assertThat(d.getWriteMethod()).as(type.getSimpleName() + "." + name + " writable").isEqualTo(m);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.weir.ra.inflow;
 
+import io.weir.ra.ProviderClassLoader;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -10,12 +11,16 @@ import jakarta.resource.ResourceException;
 import jakarta.resource.spi.UnavailableException;
 import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.work.Work;
+import jakarta.resource.spi.work.HintsContext;
 import jakarta.resource.spi.work.WorkAdapter;
+import jakarta.resource.spi.work.WorkContext;
+import jakarta.resource.spi.work.WorkContextProvider;
 import jakarta.resource.spi.work.WorkEvent;
 import jakarta.resource.spi.work.WorkListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safety: {@link #run} is the only user of the JMS objects; {@link #release} may come from any thread.
  */
-final class DeliverySession implements Work {
+final class DeliverySession implements Work, WorkContextProvider {
 
     private static final Logger log = LoggerFactory.getLogger(DeliverySession.class);
     /** How long one receive waits: bounds how quickly a stop is noticed. */
@@ -56,6 +61,7 @@ final class DeliverySession implements Work {
     private MessageEndpoint endpoint;
     private int reconnectAttempts;
     private boolean counted;
+    private ClassLoader serverLoader; // the work thread's context class loader, given back for endpoint calls
 
     DeliverySession(WeirActivation activation, int index, CountDownLatch finishedSessions) {
         this.activation = activation;
@@ -90,45 +96,71 @@ final class DeliverySession implements Work {
         released = true;
     }
 
+    /** Tells a server that understands hints that this work runs until the endpoint is deactivated. */
+    @Override
+    public List<WorkContext> getWorkContexts() {
+        if (!activation.longRunningHintSupported()) {
+            return List.of();
+        }
+        HintsContext hints = new HintsContext();
+        hints.setName("Weir delivery session " + index);
+        hints.setDescription(activation.name());
+        hints.setHint(HintsContext.LONGRUNNING_HINT, Boolean.TRUE);
+        return List.of(hints);
+    }
+
     @Override
     public void run() {
+        // kafka-clients needs the adapter's context class loader; the endpoint gets the thread's own (see toServerLoader)
+        ClassLoader previous = ProviderClassLoader.enter();
+        serverLoader = previous;
         try {
             while (running()) {
-                if (session == null && !connect()) {
-                    activation.awaitStop(activation.outage().delayMs(reconnectAttempts));
-                    continue;
-                }
-                if (endpoint == null && !createEndpoint()) {
-                    activation.awaitStop(activation.outage().delayMs(Math.max(1, reconnectAttempts)));
-                    continue;
-                }
-                Message m;
                 try {
-                    m = consumer.receive(RECEIVE_TIMEOUT_MS);
-                } catch (JMSException e) {
-                    lost("Receiving", e);
-                    continue;
+                    if (!step()) {
+                        break;
+                    }
+                } catch (RuntimeException e) {
+                    log.error("{}: delivery session {} failed unexpectedly; it starts anew", activation.name(), index, e);
+                    lost("Delivering", e);
                 }
-                if (m == null) {
-                    continue;
-                }
-                if (!running()) {
-                    // received after stop was asked: not delivered, so not consumed (rolled back below)
-                    break;
-                }
-                deliver(m);
             }
-        } catch (RuntimeException | Error e) {
-            log.error("{}: delivery session {} failed", activation.name(), index, e);
-            throw e;
         } finally {
             teardown();
             if (endpoint != null) {
-                endpoint.release();
-                endpoint = null;
+                releaseEndpoint();
             }
             finished();
+            ProviderClassLoader.exit(previous);
         }
+    }
+
+    /** Connects if needed, then receives and delivers at most one message; false when the session must stop. */
+    private boolean step() {
+        if (session == null && !connect()) {
+            activation.awaitStop(activation.outage().delayMs(reconnectAttempts));
+            return true;
+        }
+        if (endpoint == null && !createEndpoint()) {
+            activation.awaitStop(activation.outage().delayMs(Math.max(1, reconnectAttempts)));
+            return true;
+        }
+        Message m;
+        try {
+            m = consumer.receive(RECEIVE_TIMEOUT_MS);
+        } catch (JMSException e) {
+            lost("Receiving", e);
+            return true;
+        }
+        if (m == null) {
+            return true;
+        }
+        if (!running()) {
+            // received after stop was asked: not delivered, so not consumed (rolled back by teardown)
+            return false;
+        }
+        deliver(m);
+        return true;
     }
 
     void finished() {
@@ -202,7 +234,12 @@ final class DeliverySession implements Work {
 
     private boolean createEndpoint() {
         try {
-            endpoint = activation.endpointFactory().createEndpoint(null);
+            ClassLoader adapter = toServerLoader();
+            try {
+                endpoint = activation.endpointFactory().createEndpoint(null);
+            } finally {
+                back(adapter);
+            }
             return true;
         } catch (UnavailableException e) {
             log.debug("{}: the endpoint is not available yet: {}", activation.name(), e.getMessage());
@@ -237,36 +274,50 @@ final class DeliverySession implements Work {
     }
 
     private boolean deliverPlain(Message m) {
+        Throwable failure = invoke(m);
+        if (failure != null) {
+            failed(m, failure);
+        }
+        return failure == null;
+    }
+
+    /** Calls onMessage; what it throws (but a VirtualMachineError) is a failed delivery, not the session's end. */
+    private Throwable invoke(Message m) {
+        ClassLoader adapter = toServerLoader();
         try {
             ((MessageListener) endpoint).onMessage(m);
-            return true;
-        } catch (RuntimeException e) {
-            failed(m, e);
-            return false;
+            return null;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            return t;
+        } finally {
+            back(adapter);
         }
     }
 
     private boolean deliverTransacted(Message m) {
+        ClassLoader adapter = toServerLoader();
         try {
             endpoint.beforeDelivery(WeirActivation.ON_MESSAGE);
         } catch (NoSuchMethodException | ResourceException | RuntimeException e) {
+            back(adapter);
             // the container could not start a transaction: not the message's fault, so wait before it comes again
             failed(m, e);
             replaceEndpoint();
             activation.awaitStop(activation.outage().delayMs(1));
             return false;
         }
+        back(adapter);
         TransactionOutcome outcome = TransactionOutcome.register(activation.transactionRegistry());
-        Throwable failure = null;
-        try {
-            ((MessageListener) endpoint).onMessage(m);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
+        Throwable failure = invoke(m);
+        adapter = toServerLoader();
         try {
             endpoint.afterDelivery();
         } catch (ResourceException | RuntimeException e) {
             failure = failure == null ? e : failure;
+        } finally {
+            back(adapter);
         }
         boolean delivered = outcome != null && outcome.known() ? outcome.committed() : failure == null;
         if (!delivered) {
@@ -277,12 +328,31 @@ final class DeliverySession implements Work {
 
     /** A failed beforeDelivery may leave the endpoint unusable: use a new one for the next message. */
     private void replaceEndpoint() {
+        releaseEndpoint();
+    }
+
+    private void releaseEndpoint() {
+        ClassLoader adapter = toServerLoader();
         try {
             endpoint.release();
         } catch (RuntimeException e) {
             log.debug("{}: releasing an endpoint: {}", activation.name(), e.getMessage());
+        } finally {
+            endpoint = null;
+            back(adapter);
         }
-        endpoint = null;
+    }
+
+    /** The endpoint is called with the work thread's own context class loader; returns the adapter's to restore. */
+    private ClassLoader toServerLoader() {
+        Thread t = Thread.currentThread();
+        ClassLoader adapter = t.getContextClassLoader();
+        t.setContextClassLoader(serverLoader);
+        return adapter;
+    }
+
+    private static void back(ClassLoader adapter) {
+        Thread.currentThread().setContextClassLoader(adapter);
     }
 
     private void failed(Message m, Throwable t) {
@@ -292,7 +362,7 @@ final class DeliverySession implements Work {
         } catch (JMSException e) {
             id = "?";
         }
-        log.warn("{}: delivery of {} (attempt {}) failed, it will be delivered again: {}", activation.name(), id,
+        log.warn("{}: delivery of {} (attempt {}) failed and is rolled back: {}", activation.name(), id,
                 DeadLetters.deliveryCount(m), Outage.describe(t));
         log.debug("{}: delivery failure", activation.name(), t);
     }

@@ -76,6 +76,7 @@ public final class WeirActivation {
     private volatile String password;
     private volatile boolean transacted;
     private volatile TransactionSynchronizationRegistry transactionRegistry;
+    private volatile boolean longRunningHint;
     private volatile Outage outage;
     private volatile String name;
 
@@ -104,6 +105,7 @@ public final class WeirActivation {
             throw new ResourceException("The endpoint has no onMessage(Message) method", e);
         }
         transactionRegistry = registryOf(bootstrapContext);
+        longRunningHint = hintsSupported(bootstrapContext);
         name = "Weir endpoint " + endpointName() + " on " + destination + " (bootstrapServers="
                 + connectionFactory.getBootstrapServers() + ")";
         outage = new Outage(name, spec.getReconnectInitialDelayMs(), spec.getReconnectMaxDelayMs());
@@ -141,6 +143,18 @@ public final class WeirActivation {
         } catch (RuntimeException | AbstractMethodError e) {
             return endpointFactory.toString();
         }
+    }
+
+    private static boolean hintsSupported(BootstrapContext ctx) {
+        try {
+            return ctx.isContextSupported(jakarta.resource.spi.work.HintsContext.class);
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    boolean longRunningHintSupported() {
+        return longRunningHint;
     }
 
     private static TransactionSynchronizationRegistry registryOf(BootstrapContext ctx) {
@@ -231,7 +245,7 @@ public final class WeirActivation {
 
     /** One session for an unshared topic subscription (more would each get every message), else maxSession. */
     int sessionCount() {
-        if (kind == WeirActivationSpec.DestinationKind.TOPIC && !spec.isShareSubscriptions()) {
+        if (kind == WeirActivationSpec.DestinationKind.TOPIC && !spec.sharesSubscriptions()) {
             return 1;
         }
         return spec.getMaxSession();
@@ -351,10 +365,10 @@ public final class WeirActivation {
         Topic topic = (Topic) destination;
         String sub = spec.getSubscriptionName();
         if (spec.isDurable()) {
-            return spec.isShareSubscriptions() ? session.createSharedDurableConsumer(topic, sub, selector)
+            return spec.sharesSubscriptions() ? session.createSharedDurableConsumer(topic, sub, selector)
                     : session.createDurableConsumer(topic, sub, selector, false);
         }
-        return spec.isShareSubscriptions() ? session.createSharedConsumer(topic, sub, selector)
+        return spec.sharesSubscriptions() ? session.createSharedConsumer(topic, sub, selector)
                 : session.createConsumer(topic, selector);
     }
 

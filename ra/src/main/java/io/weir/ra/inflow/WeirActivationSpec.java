@@ -81,7 +81,7 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
         if (isDurable() && kind() == DestinationKind.TOPIC && blank(subscriptionName)) {
             throw invalid("subscriptionName", "a durable subscription needs a subscriptionName");
         }
-        if (isShareSubscriptions() && kind() == DestinationKind.TOPIC && blank(subscriptionName)) {
+        if (sharesSubscriptions() && kind() == DestinationKind.TOPIC && blank(subscriptionName)) {
             throw invalid("subscriptionName", "a shared subscription (shareSubscriptions=true) needs a subscriptionName");
         }
         if (maxSession == null || maxSession < 1) {
@@ -319,7 +319,7 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
         return shareSubscriptions;
     }
 
-    public boolean isShareSubscriptions() {
+    public boolean sharesSubscriptions() {
         return Boolean.TRUE.equals(shareSubscriptions);
     }
 

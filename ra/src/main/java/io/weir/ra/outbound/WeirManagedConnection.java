@@ -1,6 +1,7 @@
 package io.weir.ra.outbound;
 
 import io.weir.jms.WeirConnection;
+import io.weir.ra.ProviderClassLoader;
 import jakarta.jms.JMSException;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
@@ -60,7 +61,7 @@ public class WeirManagedConnection implements ManagedConnection {
         this.connection = connection;
         this.credentials = credentials;
         try {
-            connection.setExceptionListener(this::brokerFailed);
+            ProviderClassLoader.run(() -> connection.setExceptionListener(this::brokerFailed));
         } catch (JMSException e) {
             throw new ResourceException("Weir: cannot watch the connection's brokers", e);
         }
@@ -187,7 +188,7 @@ public class WeirManagedConnection implements ManagedConnection {
     }
 
     void start() throws JMSException {
-        connection.start();
+        ProviderClassLoader.run(connection::start);
     }
 
     WeirConnection physicalConnection() {

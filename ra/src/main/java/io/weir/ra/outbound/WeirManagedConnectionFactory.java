@@ -1,6 +1,7 @@
 package io.weir.ra.outbound;
 
 import io.weir.jms.WeirConnection;
+import io.weir.ra.ProviderClassLoader;
 import io.weir.ra.ProviderSettings;
 import io.weir.ra.WeirResourceAdapter;
 import jakarta.jms.JMSException;
@@ -67,8 +68,9 @@ public class WeirManagedConnectionFactory implements ManagedConnectionFactory, R
         ProviderSettings settings = providerSettings();
         WeirConnection connection;
         try {
-            connection = (WeirConnection) settings.connectionFactory()
-                    .createConnection(credentials.userName(), credentials.password());
+            var factory = settings.connectionFactory();
+            connection = (WeirConnection) ProviderClassLoader.call(
+                    () -> factory.createConnection(credentials.userName(), credentials.password()));
         } catch (IllegalArgumentException e) {
             throw new InvalidPropertyException("Weir managed connection factory: " + e.getMessage());
         } catch (jakarta.jms.JMSSecurityException e) {

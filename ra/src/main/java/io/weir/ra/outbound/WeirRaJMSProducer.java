@@ -58,8 +58,8 @@ final class WeirRaJMSProducer implements JMSProducer {
             throw new InvalidDestinationRuntimeException("The destination must not be null");
         }
         runtimeVoid(() -> {
-            for (Object name : Collections.list(properties.getPropertyNames())) {
-                message.setObjectProperty((String) name, properties.getObjectProperty((String) name));
+            for (String name : names()) {
+                message.setObjectProperty(name, properties.getObjectProperty(name));
             }
             if (correlationIdBytes != null) {
                 message.setJMSCorrelationIDAsBytes(correlationIdBytes);
@@ -316,13 +316,16 @@ final class WeirRaJMSProducer implements JMSProducer {
 
     @Override
     public Set<String> getPropertyNames() {
-        return runtime(() -> {
-            Set<String> names = new LinkedHashSet<>();
-            for (Object o : Collections.list(properties.getPropertyNames())) {
-                names.add((String) o);
-            }
-            return Collections.unmodifiableSet(names);
-        });
+        return runtime(() -> Collections.unmodifiableSet(names()));
+    }
+
+    private Set<String> names() throws jakarta.jms.JMSException {
+        Set<String> names = new LinkedHashSet<>();
+        java.util.Enumeration<?> e = properties.getPropertyNames();
+        while (e.hasMoreElements()) {
+            names.add((String) e.nextElement());
+        }
+        return names;
     }
 
     // ------------------------------------------------------------------ headers

@@ -1,5 +1,6 @@
 package io.weir.ra.outbound;
 
+import io.weir.ra.ProviderClassLoader;
 import jakarta.jms.IllegalStateException;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -51,19 +52,19 @@ final class WeirRaMessageConsumer implements MessageConsumer, QueueReceiver, Top
     @Override
     public Message receive() throws JMSException {
         checkClosed();
-        return delegate.receive();
+        return ProviderClassLoader.call(delegate::receive);
     }
 
     @Override
     public Message receive(long timeout) throws JMSException {
         checkClosed();
-        return delegate.receive(timeout);
+        return ProviderClassLoader.call(() -> delegate.receive(timeout));
     }
 
     @Override
     public Message receiveNoWait() throws JMSException {
         checkClosed();
-        return delegate.receiveNoWait();
+        return ProviderClassLoader.call(delegate::receiveNoWait);
     }
 
     /**

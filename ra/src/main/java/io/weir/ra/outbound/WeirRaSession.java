@@ -1,5 +1,6 @@
 package io.weir.ra.outbound;
 
+import io.weir.ra.ProviderClassLoader;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Destination;
 import jakarta.jms.IllegalStateException;
@@ -105,6 +106,33 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
         c.close();
     }
 
+    @FunctionalInterface
+    private interface SessionCall<T> {
+        T call(Session s) throws JMSException;
+    }
+
+    @FunctionalInterface
+    private interface SessionRun {
+        void run(Session s) throws JMSException;
+    }
+
+    /** Runs {@code c} on the provider session, with the adapter's context class loader (see ProviderClassLoader). */
+    private <T> T call(SessionCall<T> c) throws JMSException {
+        ClassLoader previous = ProviderClassLoader.enter();
+        try {
+            return c.call(physical());
+        } finally {
+            ProviderClassLoader.exit(previous);
+        }
+    }
+
+    private void run(SessionRun r) throws JMSException {
+        call(s -> {
+            r.run(s);
+            return null;
+        });
+    }
+
     void startConnection() throws JMSException {
         managedConnection().start();
     }
@@ -127,54 +155,54 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
 
     @Override
     public BytesMessage createBytesMessage() throws JMSException {
-        return physical().createBytesMessage();
+        return call(s -> s.createBytesMessage());
     }
 
     @Override
     public MapMessage createMapMessage() throws JMSException {
-        return physical().createMapMessage();
+        return call(s -> s.createMapMessage());
     }
 
     @Override
     public Message createMessage() throws JMSException {
-        return physical().createMessage();
+        return call(s -> s.createMessage());
     }
 
     @Override
     public ObjectMessage createObjectMessage() throws JMSException {
-        return physical().createObjectMessage();
+        return call(s -> s.createObjectMessage());
     }
 
     @Override
     public ObjectMessage createObjectMessage(Serializable object) throws JMSException {
-        return physical().createObjectMessage(object);
+        return call(s -> s.createObjectMessage(object));
     }
 
     @Override
     public StreamMessage createStreamMessage() throws JMSException {
-        return physical().createStreamMessage();
+        return call(s -> s.createStreamMessage());
     }
 
     @Override
     public TextMessage createTextMessage() throws JMSException {
-        return physical().createTextMessage();
+        return call(s -> s.createTextMessage());
     }
 
     @Override
     public TextMessage createTextMessage(String text) throws JMSException {
-        return physical().createTextMessage(text);
+        return call(s -> s.createTextMessage(text));
     }
 
     // ------------------------------------------------------------------ transactions
 
     @Override
     public boolean getTransacted() throws JMSException {
-        return managedConnection().inManagedTransaction() || physical().getTransacted();
+        return managedConnection().inManagedTransaction() || call(Session::getTransacted);
     }
 
     @Override
     public int getAcknowledgeMode() throws JMSException {
-        return physical().getAcknowledgeMode();
+        return call(s -> s.getAcknowledgeMode());
     }
 
     @Override
@@ -182,7 +210,7 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
         if (managedConnection().inManagedTransaction()) {
             throw new TransactionInProgressException("The session is in a container transaction: the container commits it");
         }
-        physical().commit();
+        run(s -> s.commit());
         managedConnection().closeDeferred();
     }
 
@@ -191,13 +219,13 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
         if (managedConnection().inManagedTransaction()) {
             throw new TransactionInProgressException("The session is in a container transaction: the container rolls it back");
         }
-        physical().rollback();
+        run(s -> s.rollback());
         managedConnection().closeDeferred();
     }
 
     @Override
     public void recover() throws JMSException {
-        physical().recover();
+        run(s -> s.recover());
     }
 
     // ------------------------------------------------------------------ forbidden in EE
@@ -223,132 +251,132 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
 
     @Override
     public MessageProducer createProducer(Destination destination) throws JMSException {
-        return track(physical().createProducer(destination));
+        return track(new WeirRaMessageProducer(call(s -> s.createProducer(destination))));
     }
 
     @Override
     public QueueSender createSender(Queue queue) throws JMSException {
-        return track(((QueueSession) physical()).createSender(queue));
+        return track(new WeirRaMessageProducer(call(s -> ((QueueSession) s).createSender(queue))));
     }
 
     @Override
     public TopicPublisher createPublisher(Topic topic) throws JMSException {
-        return track(((TopicSession) physical()).createPublisher(topic));
+        return track(new WeirRaMessageProducer(call(s -> ((TopicSession) s).createPublisher(topic))));
     }
 
     @Override
     public MessageConsumer createConsumer(Destination destination) throws JMSException {
-        return consumer(physical().createConsumer(destination));
+        return consumer(call(s -> s.createConsumer(destination)));
     }
 
     @Override
     public MessageConsumer createConsumer(Destination destination, String messageSelector) throws JMSException {
-        return consumer(physical().createConsumer(destination, messageSelector));
+        return consumer(call(s -> s.createConsumer(destination, messageSelector)));
     }
 
     @Override
     public MessageConsumer createConsumer(Destination destination, String messageSelector, boolean noLocal) throws JMSException {
-        return consumer(physical().createConsumer(destination, messageSelector, noLocal));
+        return consumer(call(s -> s.createConsumer(destination, messageSelector, noLocal)));
     }
 
     @Override
     public QueueReceiver createReceiver(Queue queue) throws JMSException {
-        return (QueueReceiver) consumer(physical().createConsumer(queue));
+        return (QueueReceiver) consumer(call(s -> s.createConsumer(queue)));
     }
 
     @Override
     public QueueReceiver createReceiver(Queue queue, String messageSelector) throws JMSException {
-        return (QueueReceiver) consumer(physical().createConsumer(queue, messageSelector));
+        return (QueueReceiver) consumer(call(s -> s.createConsumer(queue, messageSelector)));
     }
 
     @Override
     public TopicSubscriber createSubscriber(Topic topic) throws JMSException {
-        return (TopicSubscriber) consumer(physical().createConsumer(topic));
+        return (TopicSubscriber) consumer(call(s -> s.createConsumer(topic)));
     }
 
     @Override
     public TopicSubscriber createSubscriber(Topic topic, String messageSelector, boolean noLocal) throws JMSException {
-        return (TopicSubscriber) consumer(physical().createConsumer(topic, messageSelector, noLocal));
+        return (TopicSubscriber) consumer(call(s -> s.createConsumer(topic, messageSelector, noLocal)));
     }
 
     @Override
     public TopicSubscriber createDurableSubscriber(Topic topic, String name) throws JMSException {
-        return (TopicSubscriber) consumer(physical().createDurableSubscriber(topic, name));
+        return (TopicSubscriber) consumer(call(s -> s.createDurableSubscriber(topic, name)));
     }
 
     @Override
     public TopicSubscriber createDurableSubscriber(Topic topic, String name, String messageSelector, boolean noLocal)
             throws JMSException {
-        return (TopicSubscriber) consumer(physical().createDurableSubscriber(topic, name, messageSelector, noLocal));
+        return (TopicSubscriber) consumer(call(s -> s.createDurableSubscriber(topic, name, messageSelector, noLocal)));
     }
 
     @Override
     public MessageConsumer createDurableConsumer(Topic topic, String name) throws JMSException {
-        return consumer(physical().createDurableConsumer(topic, name));
+        return consumer(call(s -> s.createDurableConsumer(topic, name)));
     }
 
     @Override
     public MessageConsumer createDurableConsumer(Topic topic, String name, String messageSelector, boolean noLocal)
             throws JMSException {
-        return consumer(physical().createDurableConsumer(topic, name, messageSelector, noLocal));
+        return consumer(call(s -> s.createDurableConsumer(topic, name, messageSelector, noLocal)));
     }
 
     @Override
     public MessageConsumer createSharedConsumer(Topic topic, String sharedSubscriptionName) throws JMSException {
-        return consumer(physical().createSharedConsumer(topic, sharedSubscriptionName));
+        return consumer(call(s -> s.createSharedConsumer(topic, sharedSubscriptionName)));
     }
 
     @Override
     public MessageConsumer createSharedConsumer(Topic topic, String sharedSubscriptionName, String messageSelector)
             throws JMSException {
-        return consumer(physical().createSharedConsumer(topic, sharedSubscriptionName, messageSelector));
+        return consumer(call(s -> s.createSharedConsumer(topic, sharedSubscriptionName, messageSelector)));
     }
 
     @Override
     public MessageConsumer createSharedDurableConsumer(Topic topic, String name) throws JMSException {
-        return consumer(physical().createSharedDurableConsumer(topic, name));
+        return consumer(call(s -> s.createSharedDurableConsumer(topic, name)));
     }
 
     @Override
     public MessageConsumer createSharedDurableConsumer(Topic topic, String name, String messageSelector) throws JMSException {
-        return consumer(physical().createSharedDurableConsumer(topic, name, messageSelector));
+        return consumer(call(s -> s.createSharedDurableConsumer(topic, name, messageSelector)));
     }
 
     @Override
     public QueueBrowser createBrowser(Queue queue) throws JMSException {
-        return track(physical().createBrowser(queue));
+        return track(new WeirRaQueueBrowser(call(s -> s.createBrowser(queue))));
     }
 
     @Override
     public QueueBrowser createBrowser(Queue queue, String messageSelector) throws JMSException {
-        return track(physical().createBrowser(queue, messageSelector));
+        return track(new WeirRaQueueBrowser(call(s -> s.createBrowser(queue, messageSelector))));
     }
 
     // ------------------------------------------------------------------ destinations
 
     @Override
     public Queue createQueue(String queueName) throws JMSException {
-        return physical().createQueue(queueName);
+        return call(s -> s.createQueue(queueName));
     }
 
     @Override
     public Topic createTopic(String topicName) throws JMSException {
-        return physical().createTopic(topicName);
+        return call(s -> s.createTopic(topicName));
     }
 
     @Override
     public TemporaryQueue createTemporaryQueue() throws JMSException {
-        return physical().createTemporaryQueue();
+        return call(s -> s.createTemporaryQueue());
     }
 
     @Override
     public TemporaryTopic createTemporaryTopic() throws JMSException {
-        return physical().createTemporaryTopic();
+        return call(s -> s.createTemporaryTopic());
     }
 
     @Override
     public void unsubscribe(String name) throws JMSException {
-        physical().unsubscribe(name);
+        run(s -> s.unsubscribe(name));
     }
 
     // ------------------------------------------------------------------ close

@@ -123,6 +123,7 @@ class InboundTest {
         TestEndpointFactory endpoint = new TestEndpointFactory(false, null, (m, tx) -> { });
         WeirActivationSpec spec = spec(queue, s -> s.setMaxSession(2));
         activate(endpoint, spec, 2);
+        assertThat(context.fakeWorkManager().longRunning()).as("work scheduled as long-running").isEqualTo(2);
         List<String> sent = texts(20, "m");
         sendToQueue(queue, sent.toArray(String[]::new));
         await().atMost(WAIT).until(() -> endpoint.succeeded().size() >= 20);
@@ -283,6 +284,48 @@ class InboundTest {
         List<String> all = new ArrayList<>(first.succeeded());
         all.addAll(second.succeeded());
         assertThat(all).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
+    void aSharedTopicSubscriptionSplitsItsMessagesOverTheSessions() throws Exception {
+        String topic = unique("in-shared");
+        TestEndpointFactory endpoint = new TestEndpointFactory(false, null, (m, tx) -> { });
+        activate(endpoint, spec(topic, s -> {
+            s.setDestinationType("jakarta.jms.Topic");
+            s.setSubscriptionDurability("Durable");
+            s.setSubscriptionName("shared-audit");
+            s.setShareSubscriptions(true);
+            s.setMaxSession(3);
+        }), 3);
+        List<String> sent = texts(12, "s");
+        publish(topic, sent.toArray(String[]::new));
+        await().atMost(WAIT).until(() -> endpoint.succeeded().size() >= 12);
+        assertThat(endpoint.succeeded()).containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
+    void deliversOnWorkThreadsWhoseContextClassLoaderCannotSeeKafka() throws Exception {
+        // a server's work threads may carry a loader that does not see the kafka-clients inside the .rar; the
+        // endpoint is still called with the thread's own loader
+        String queue = unique("in-tccl");
+        ClassLoader serverLoader = new java.net.URLClassLoader(new java.net.URL[0], null);
+        try (FakeBootstrapContext server = new FakeBootstrapContext(null, new io.weir.ra.testing.FakeWorkManager(serverLoader))) {
+            WeirResourceAdapter other = new WeirResourceAdapter();
+            other.setBootstrapServers(cluster.bootstrapServers());
+            other.start(server);
+            try {
+                TestEndpointFactory endpoint = new TestEndpointFactory(false, null, (m, tx) -> { });
+                WeirActivationSpec s = spec(queue, x -> { });
+                s.setResourceAdapter(other);
+                other.endpointActivation(endpoint, s);
+                sendToQueue(queue, "loaded");
+                await().atMost(WAIT).until(() -> endpoint.succeeded().contains("loaded"));
+                assertThat(endpoint.deliveries()).singleElement()
+                        .satisfies(d -> assertThat(d.contextLoader()).isSameAs(serverLoader));
+            } finally {
+                other.stop();
+            }
+        }
     }
 
     @Test

@@ -197,6 +197,31 @@ class OutboundTest {
     }
 
     @Test
+    void worksFromAnApplicationThreadWhoseContextClassLoaderCannotSeeKafka() throws Exception {
+        // an application server runs the application with its deployment's class loader as the context class
+        // loader; kafka-clients (inside the .rar) loads its plug-in classes through it unless the adapter says otherwise
+        Queue q = queue("out-tccl");
+        Thread t = Thread.currentThread();
+        ClassLoader original = t.getContextClassLoader();
+        t.setContextClassLoader(new java.net.URLClassLoader(new java.net.URL[0], null));
+        try {
+            cm.close();
+            cm = new PoolingConnectionManager();
+            cf = (WeirRaConnectionFactory) mcf.createConnectionFactory(cm);
+            try (JMSContext ctx = cf.createContext()) {
+                ctx.createProducer().send(q, "from the application");
+            }
+            try (Connection c = cf.createConnection(); Session s = c.createSession()) {
+                c.start();
+                assertThat(s.createConsumer(q).receive(RECEIVE_MS).getBody(String.class)).isEqualTo("from the application");
+                assertThat(s.createBrowser(q).getEnumeration().hasMoreElements()).isFalse();
+            }
+        } finally {
+            t.setContextClassLoader(original);
+        }
+    }
+
+    @Test
     void theJakartaEeRestrictionsHold() throws Exception {
         Queue q = queue("out-rules");
         try (Connection c = cf.createConnection()) {

@@ -11,11 +11,16 @@ import java.util.Timer;
 /** The server's side of an adapter's start: a {@link FakeWorkManager} and, optionally, a transaction registry. */
 public final class FakeBootstrapContext implements BootstrapContext, AutoCloseable {
 
-    private final FakeWorkManager workManager = new FakeWorkManager();
+    private final FakeWorkManager workManager;
     private final TransactionSynchronizationRegistry registry;
 
     public FakeBootstrapContext(TransactionSynchronizationRegistry registry) {
+        this(registry, new FakeWorkManager());
+    }
+
+    public FakeBootstrapContext(TransactionSynchronizationRegistry registry, FakeWorkManager workManager) {
         this.registry = registry;
+        this.workManager = workManager;
     }
 
     public FakeWorkManager fakeWorkManager() {
@@ -39,7 +44,7 @@ public final class FakeBootstrapContext implements BootstrapContext, AutoCloseab
 
     @Override
     public boolean isContextSupported(Class<? extends WorkContext> workContextClass) {
-        return false;
+        return workContextClass == jakarta.resource.spi.work.HintsContext.class;
     }
 
     @Override
@@ -48,7 +53,7 @@ public final class FakeBootstrapContext implements BootstrapContext, AutoCloseab
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         workManager.close();
     }
 }

@@ -1,6 +1,9 @@
 package io.weir.ra.testing;
 
 import jakarta.resource.spi.work.ExecutionContext;
+import jakarta.resource.spi.work.HintsContext;
+import jakarta.resource.spi.work.WorkContext;
+import jakarta.resource.spi.work.WorkContextProvider;
 import jakarta.resource.spi.work.Work;
 import jakarta.resource.spi.work.WorkEvent;
 import jakarta.resource.spi.work.WorkException;
@@ -18,12 +21,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeWorkManager implements WorkManager, AutoCloseable {
 
     private final AtomicInteger threads = new AtomicInteger();
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fake-work-manager-" + threads.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor;
     private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger longRunning = new AtomicInteger();
+
+    /** Work threads inherit the creating thread's context class loader. */
+    public FakeWorkManager() {
+        this(Thread.currentThread().getContextClassLoader());
+    }
+
+    /** Work threads have {@code threadLoader} as their context class loader, as a server's may. */
+    public FakeWorkManager(ClassLoader threadLoader) {
+        executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-work-manager-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            t.setContextClassLoader(threadLoader);
+            return t;
+        });
+    }
+
+    /** Works scheduled with the long-running hint. */
+    public int longRunning() {
+        return longRunning.get();
+    }
 
     /** Works running now. */
     public int running() {
@@ -59,6 +79,16 @@ public final class FakeWorkManager implements WorkManager, AutoCloseable {
 
     @Override
     public void scheduleWork(Work work, long startTimeout, ExecutionContext ctx, WorkListener listener) throws WorkException {
+        if (work instanceof WorkContextProvider p && p.getWorkContexts() != null) {
+            for (WorkContext c : p.getWorkContexts()) {
+                if (!(c instanceof HintsContext h)) {
+                    throw new WorkRejectedException("unsupported work context " + c.getClass().getName());
+                }
+                if (Boolean.TRUE.equals(h.getHints().get(HintsContext.LONGRUNNING_HINT))) {
+                    longRunning.incrementAndGet();
+                }
+            }
+        }
         try {
             executor.execute(() -> {
                 running.incrementAndGet();
@@ -80,9 +110,14 @@ public final class FakeWorkManager implements WorkManager, AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         executor.shutdown();
-        if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             executor.shutdownNow();
         }
     }

@@ -26,7 +26,7 @@ public final class TestEndpointFactory implements MessageEndpointFactory {
     }
 
     /** One call of onMessage. */
-    public record Delivery(String text, int deliveryCount, boolean redelivered, String thread) {
+    public record Delivery(String text, int deliveryCount, boolean redelivered, String thread, ClassLoader contextLoader) {
     }
 
     private final boolean transacted;
@@ -133,7 +133,8 @@ public final class TestEndpointFactory implements MessageEndpointFactory {
                 } catch (JMSException e) {
                     redelivered = false;
                 }
-                deliveries.add(new Delivery(text(m), count(m), redelivered, Thread.currentThread().getName()));
+                deliveries.add(new Delivery(text(m), count(m), redelivered, Thread.currentThread().getName(),
+                        Thread.currentThread().getContextClassLoader()));
                 bean.onMessage(m, transactions);
                 succeeded.add(text(m));
             } catch (RuntimeException e) {
