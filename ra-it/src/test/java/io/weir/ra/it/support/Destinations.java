@@ -27,6 +27,11 @@ public final class Destinations {
     public static final String REDEPLOY_QUEUE = "it.redeploy.queue";
     public static final String REDEPLOY_TOPIC = "it.redeploy.topic";
 
+    /** The queue of the MDB throughput benchmark ({@code MdbThroughputBench}). */
+    public static final String BENCH_QUEUE = "it.bench";
+    public static final String BENCH_QUEUE_JNDI = "java:/jms/weir/queue/bench";
+    public static final int BENCH_PARTITIONS = 4;
+
     /** Where each MDB forwards what it received, in its own container transaction. */
     public static final String OUT_QUEUE = "it.out.queue";
     public static final String OUT_TOPIC_SUB = "it.out.news";

@@ -36,7 +36,8 @@ public final class WeirBroker implements BeforeAllCallback {
             Map.entry(Destinations.OUT_QUEUE, 1),
             Map.entry(Destinations.OUT_TOPIC_SUB, 1),
             Map.entry(Destinations.OUT_PARALLEL, 1),
-            Map.entry(Destinations.OUT_REDEPLOY, 1));
+            Map.entry(Destinations.OUT_REDEPLOY, 1),
+            Map.entry(Destinations.BENCH_QUEUE, Destinations.BENCH_PARTITIONS));
 
     @Override
     public void beforeAll(ExtensionContext context) {
