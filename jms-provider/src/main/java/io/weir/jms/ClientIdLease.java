@@ -1,5 +1,6 @@
 package io.weir.jms;
 
+import io.weir.jms.client.KafkaClients;
 import jakarta.jms.InvalidClientIDException;
 import jakarta.jms.JMSException;
 import org.apache.kafka.clients.admin.Admin;
@@ -69,7 +70,7 @@ final class ClientIdLease implements AutoCloseable {
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
         KafkaConsumer<byte[], byte[]> consumer;
         try {
-            consumer = new KafkaConsumer<>(p);
+            consumer = KafkaClients.create(() -> new KafkaConsumer<byte[], byte[]>(p));
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot register the client id '" + clientId + "'", e);
         }

@@ -1,5 +1,6 @@
 package io.weir.jms;
 
+import io.weir.jms.client.KafkaClients;
 import jakarta.jms.ConnectionConsumer;
 import jakarta.jms.ConnectionMetaData;
 import jakarta.jms.Destination;
@@ -91,7 +92,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         p.putIfAbsent("default.api.timeout.ms", "15000");
         Admin admin;
         try {
-            admin = Admin.create(p);
+            admin = KafkaClients.create(() -> Admin.create(p));
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a connection to " + settings.bootstrapServers(), e);
         }
@@ -375,7 +376,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         p.putIfAbsent("delivery.timeout.ms", String.valueOf(Math.max(30_000, settings.sendTimeoutMs())));
         p.put("client.id", "weir-jms-" + connectionId + "-" + ("all".equals(acks) ? "p" : "np"));
         try {
-            return new KafkaProducer<>(p);
+            return KafkaClients.create(() -> new KafkaProducer<byte[], byte[]>(p));
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a producer", e);
         }

@@ -1,5 +1,6 @@
 package io.weir.jms;
 
+import io.weir.jms.client.KafkaClients;
 import io.weir.jms.client.PartitionProgress;
 import io.weir.jms.message.MessageCodec;
 import io.weir.jms.message.WeirMessage;
@@ -102,7 +103,7 @@ public class WeirQueueBrowser implements QueueBrowser {
             p.put("auto.offset.reset", "earliest");
             p.remove("group.id");
             try {
-                consumer = new KafkaConsumer<>(p);
+                consumer = KafkaClients.create(() -> new KafkaConsumer<byte[], byte[]>(p));
                 List<TopicPartition> tps = new ArrayList<>();
                 for (PartitionInfo pi : consumer.partitionsFor(queue.name(), Duration.ofSeconds(15))) {
                     tps.add(new TopicPartition(pi.topic(), pi.partition()));

@@ -118,7 +118,7 @@ public final class ConsumerEngine implements ReaderEngine {
         } else {
             p.remove("group.id");
         }
-        this.consumer = new KafkaConsumer<>(p);
+        this.consumer = KafkaClients.create(() -> new KafkaConsumer<byte[], byte[]>(p));
         this.waker = new PollWaker<>(consumer, () -> closing || !commands.isEmpty());
         this.thread = new Thread(this::run, "weir-jms-consumer-" + name);
         this.thread.setDaemon(true);

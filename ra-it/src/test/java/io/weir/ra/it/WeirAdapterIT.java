@@ -1,0 +1,153 @@
+package io.weir.ra.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weir.ra.it.app.DurableTopicMdb;
+import io.weir.ra.it.app.Forwarder;
+import io.weir.ra.it.app.Ledger;
+import io.weir.ra.it.app.LedgerServlet;
+import io.weir.ra.it.app.ParallelMdb;
+import io.weir.ra.it.app.QueueMdb;
+import io.weir.ra.it.app.SendServlet;
+import io.weir.ra.it.app.Sender;
+import io.weir.ra.it.support.BrokerClient;
+import io.weir.ra.it.support.Destinations;
+import io.weir.ra.it.support.Http;
+import io.weir.ra.it.support.WeirAdapterSetup;
+import io.weir.ra.it.support.WeirBroker;
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.as.arquillian.api.ServerSetup;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A Jakarta EE application written only against the Jakarta APIs (servlet, session beans, message-driven beans,
+ * {@code @Resource} and {@code @Inject JMSContext}) deployed in WildFly beside the Weir {@code .rar}, against a real
+ * Weir broker in this JVM. Every check is made from the client side: messages are read back from the broker with
+ * the plain provider or kafka-clients.
+ */
+@ExtendWith({WeirBroker.class, ArquillianExtension.class})
+@ServerSetup(WeirAdapterSetup.class)
+@RunAsClient
+class WeirAdapterIT {
+
+    private static final Duration ARRIVAL = Duration.ofMinutes(2);
+    /** How long to keep listening after the expected messages arrived, to catch a duplicate. */
+    private static final Duration QUIET = Duration.ofSeconds(3);
+
+    @Deployment(testable = false)
+    static WebArchive app() {
+        return ShrinkWrap.create(WebArchive.class, "weir-it.war")
+                .addClasses(Destinations.class, Sender.class, Sender.Api.class, SendServlet.class, Ledger.class,
+                        LedgerServlet.class, Forwarder.class, QueueMdb.class, DurableTopicMdb.class, ParallelMdb.class)
+                .addClass("io.weir.ra.it.app.Bodies");
+    }
+
+    @ArquillianResource
+    private URL base;
+
+    private final BrokerClient broker = new BrokerClient(WeirBroker.bootstrapServers());
+
+    @Test
+    void sendsThroughTheResourceFactoryReachTheQueueMdbOnceEach() throws Exception {
+        List<String> simplified = texts("simplified", 5);
+        List<String> classic = texts("classic", 3);
+        send("resource", Destinations.IN_QUEUE_JNDI, simplified, false);
+        send("classic", Destinations.IN_QUEUE_JNDI, classic, false);
+
+        List<String> out = broker.receive(Destinations.OUT_QUEUE, 8, ARRIVAL, QUIET);
+
+        List<String> expected = new ArrayList<>(simplified);
+        expected.addAll(classic);
+        assertThat(out).containsExactlyInAnyOrderElementsOf(expected);
+        for (String text : expected) {
+            assertThat(ledger(text)).as("deliveries of %s", text).isEqualTo("false/1");
+        }
+    }
+
+    @Test
+    void sendsOfARolledBackTransactionNeverArrive() throws Exception {
+        send("resource", Destinations.PLAIN_QUEUE_JNDI, List.of("rolled-back-resource-1", "rolled-back-resource-2"), true);
+        send("classic", Destinations.PLAIN_QUEUE_JNDI, List.of("rolled-back-classic"), true);
+        send("resource", Destinations.PLAIN_QUEUE_JNDI, List.of("committed-after-rollbacks"), false);
+
+        // one partition: had a rolled-back send been written, it would come before the committed one
+        List<String> received = broker.receive(Destinations.PLAIN_QUEUE,
+                l -> l.contains("committed-after-rollbacks"), ARRIVAL, QUIET);
+        assertThat(received).containsExactly("committed-after-rollbacks");
+        assertThat(broker.values(Destinations.PLAIN_QUEUE)).noneMatch(v -> v.startsWith("rolled-back-"));
+    }
+
+    @Test
+    void injectedJmsContextSendsInTheContainerTransaction() throws Exception {
+        send("inject", Destinations.PLAIN_QUEUE_JNDI, List.of("injected-rolled-back"), true);
+        send("inject", Destinations.PLAIN_QUEUE_JNDI, List.of("injected-1", "injected-2"), false);
+
+        List<String> received = broker.receive(Destinations.PLAIN_QUEUE, l -> l.contains("injected-2"), ARRIVAL, QUIET);
+        assertThat(received).containsExactly("injected-1", "injected-2");
+        assertThat(broker.values(Destinations.PLAIN_QUEUE)).doesNotContain("injected-rolled-back");
+    }
+
+    @Test
+    void anMdbTransactionThatRollsBackGetsTheMessageAgain() throws Exception {
+        send("resource", Destinations.IN_QUEUE_JNDI, List.of("rollback-once:a", "throw-once:b"), false);
+
+        List<String> out = broker.receive(Destinations.OUT_QUEUE, 2, ARRIVAL, QUIET);
+
+        // forwarded once each: only the second, committed delivery forwards
+        assertThat(out).containsExactlyInAnyOrder("rollback-once:a", "throw-once:b");
+        assertThat(ledger("rollback-once:a")).isEqualTo("false/1,true/2");
+        assertThat(ledger("throw-once:b")).isEqualTo("false/1,true/2");
+    }
+
+    @Test
+    void aDurableTopicSubscriptionMdbGetsEveryPublishedMessage() throws Exception {
+        broker.awaitMembers(Destinations.NEWS_CLIENT_ID + "." + Destinations.NEWS_SUBSCRIPTION);
+        List<String> news = texts("news", 4);
+        send("resource", Destinations.NEWS_TOPIC_JNDI, news, false);
+
+        assertThat(broker.receive(Destinations.OUT_TOPIC_SUB, news.size(), ARRIVAL, QUIET))
+                .containsExactlyInAnyOrderElementsOf(news);
+    }
+
+    @Test
+    void maxSessionDeliveriesRunInParallel() throws Exception {
+        broker.awaitMembers(Destinations.PARALLEL_QUEUE);
+        List<String> texts = texts("parallel", Destinations.PARALLEL_PARTITIONS);
+        for (int p = 0; p < texts.size(); p++) {
+            broker.produce(Destinations.PARALLEL_QUEUE, p, texts.get(p));
+        }
+
+        assertThat(broker.receive(Destinations.OUT_PARALLEL, texts.size(), ARRIVAL, QUIET))
+                .containsExactlyInAnyOrderElementsOf(texts);
+        assertThat(Integer.parseInt(Http.get(base, "ledger"))).isEqualTo(Destinations.PARALLEL_SESSIONS);
+    }
+
+    private void send(String api, String destination, List<String> texts, boolean rollback) throws Exception {
+        List<Map.Entry<String, String>> params = new ArrayList<>();
+        params.add(Map.entry("api", api));
+        params.add(Map.entry("dest", destination));
+        params.add(Map.entry("rollback", String.valueOf(rollback)));
+        texts.forEach(t -> params.add(Map.entry("text", t)));
+        assertThat(Http.post(base, "send", params)).isEqualTo(rollback ? "rolled back" : "sent");
+    }
+
+    private String ledger(String text) throws Exception {
+        return Http.get(base, "ledger?text=" + Http.enc(text));
+    }
+
+    private static List<String> texts(String prefix, int count) {
+        return IntStream.rangeClosed(1, count).mapToObj(i -> prefix + "-" + i).toList();
+    }
+}
