@@ -99,12 +99,24 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
         }
     }
 
+    /** Whether this broker has applied its leadership of {@code p}: its log is open and takes produces. */
+    private boolean appliedHere(String topic, PartitionState p) {
+        return services.replicas().partition(new org.apache.kafka.common.TopicPartition(topic, p.partition()))
+                .map(local -> local.isLeader() && local.leaderEpoch() >= p.leaderEpoch()).orElse(false);
+    }
+
     /** {@code current}: whether this broker's view follows ZooKeeper now; if not, it names no leader of its own. */
     private MetadataResponseTopic describe(TopicMetadata t, boolean current) {
         MetadataResponseTopic topic = new MetadataResponseTopic().setName(t.name()).setTopicId(t.topicId())
                 .setIsInternal(t.isInternal()).setTopicAuthorizedOperations(Integer.MIN_VALUE);
         for (PartitionState p : t.partitions().values()) {
             int leader = current || p.leader() != services.brokerId() ? p.leader() : -1;
+            if (leader == services.brokerId() && !appliedHere(t.name(), p)) {
+                // ZooKeeper names this broker, which has not opened the partition as leader yet (another request
+                // is still creating the topic): a produce now would be refused, and an idempotent producer whose
+                // first batch is refused while a later one is taken can wedge on OUT_OF_ORDER_SEQUENCE_NUMBER
+                leader = -1;
+            }
             Errors error = leader < 0 ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
             topic.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p.partition())
