@@ -48,7 +48,10 @@ final class GroupSupport {
         try {
             return lifecycle.create(planned);
         } catch (TopicExistsException e) {
-            return services.metadata().topic(OFFSETS_TOPIC).orElseThrow();
+            // created concurrently by another request: usable once this broker has learnt of it (the client
+            // retries FindCoordinator on COORDINATOR_NOT_AVAILABLE; an unexpected error would be fatal to it)
+            return services.metadata().topic(OFFSETS_TOPIC).orElseThrow(() ->
+                    new org.apache.kafka.common.errors.CoordinatorNotAvailableException(OFFSETS_TOPIC + " is being created"));
         }
     }
 
