@@ -1,6 +1,7 @@
 package io.weir.jms;
 
 import io.weir.jms.client.ConsumerEngine;
+import io.weir.jms.client.ReaderEngine;
 import io.weir.jms.client.KafkaTransactionEngine;
 import io.weir.jms.client.TransactionEngine;
 import io.weir.jms.message.WeirBytesMessage;
@@ -719,7 +720,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         if (isCompletionThread()) {
             throw new IllegalStateException("A completion listener must not commit its own session");
         }
-        Map<ConsumerEngine, List<ConsumerRecord<byte[], byte[]>>> consumed = new LinkedHashMap<>();
+        Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed = new LinkedHashMap<>();
         synchronized (unacked) {
             for (Delivered d : unacked) {
                 consumed.computeIfAbsent(d.consumer().engine(), e -> new ArrayList<>()).add(d.record());

@@ -101,12 +101,15 @@ public final class KafkaTransactionEngine implements TransactionEngine {
     }
 
     @Override
-    public synchronized void commit(Map<ConsumerEngine, List<ConsumerRecord<byte[], byte[]>>> consumed) {
+    public synchronized void commit(Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed) {
         checkUsable();
         try {
             List<ConsumerEngine.TransactionalOffsets> positions = new ArrayList<>();
-            for (Map.Entry<ConsumerEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
-                ConsumerEngine.TransactionalOffsets o = await(e.getKey().transactionalOffsets(e.getValue()));
+            for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
+                if (!(e.getKey() instanceof ConsumerEngine classic)) {
+                    continue; // a share-group reader: accepted once the transaction committed, below
+                }
+                ConsumerEngine.TransactionalOffsets o = await(classic.transactionalOffsets(e.getValue()));
                 if (!o.isEmpty()) {
                     positions.add(o);
                 }
@@ -130,9 +133,23 @@ public final class KafkaTransactionEngine implements TransactionEngine {
             abortQuietly();
             throw new RolledBackException("Committing the transaction of " + transactionalId() + " failed", e);
         }
-        for (Map.Entry<ConsumerEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
+        for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
             for (ConsumerRecord<byte[], byte[]> r : e.getValue()) {
                 e.getKey().consumed(r);
+            }
+        }
+        acceptShared(consumed.keySet());
+    }
+
+    /**
+     * Share-group acknowledgements cannot join a Kafka transaction: what a share-group reader delivered is
+     * accepted after the transaction committed, so a crash between the two redelivers it (at-least-once for
+     * share-mode queues in transacted sessions; the sends stay exactly-once).
+     */
+    private void acceptShared(java.util.Collection<ReaderEngine> engines) {
+        for (ReaderEngine engine : engines) {
+            if (!(engine instanceof ConsumerEngine) && !engine.isClosed()) {
+                await(engine.commit(true));
             }
         }
     }

@@ -53,7 +53,7 @@ public final class LocalTransactionEngine implements TransactionEngine {
     }
 
     @Override
-    public synchronized void commit(Map<ConsumerEngine, List<ConsumerRecord<byte[], byte[]>>> consumed) {
+    public synchronized void commit(Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed) {
         List<Buffered> batch = new ArrayList<>(sends);
         sends.clear();
         if (!batch.isEmpty()) {
@@ -74,8 +74,8 @@ public final class LocalTransactionEngine implements TransactionEngine {
             }
         }
         List<CompletableFuture<Void>> commits = new ArrayList<>();
-        for (Map.Entry<ConsumerEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
-            ConsumerEngine engine = e.getKey();
+        for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
+            ReaderEngine engine = e.getKey();
             e.getValue().forEach(engine::consumed);
             if (!engine.isClosed()) {
                 commits.add(engine.commit(true));

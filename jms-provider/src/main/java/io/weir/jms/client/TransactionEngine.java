@@ -39,7 +39,7 @@ public interface TransactionEngine extends AutoCloseable {
      *                             redelivers what was consumed
      * @throws RuntimeException    anything else (the transaction's outcome is then described by the message)
      */
-    void commit(Map<ConsumerEngine, List<ConsumerRecord<byte[], byte[]>>> consumed);
+    void commit(Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed);
 
     /** Discards the current transaction's sends (aborting it on the broker). The caller redelivers what was consumed. */
     void rollback();
