@@ -6,10 +6,13 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 
-/** What this provider is and which JMSX properties it supports. Immutable. */
-final class WeirConnectionMetaData implements ConnectionMetaData {
+/**
+ * What this provider is and which JMSX properties it supports; the resource adapter's connections answer with it
+ * too. Immutable.
+ */
+public final class WeirConnectionMetaData implements ConnectionMetaData {
 
-    static final WeirConnectionMetaData INSTANCE = new WeirConnectionMetaData();
+    public static final WeirConnectionMetaData INSTANCE = new WeirConnectionMetaData();
 
     @Override
     public String getJMSVersion() {

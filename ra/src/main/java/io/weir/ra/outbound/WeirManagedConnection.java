@@ -330,7 +330,7 @@ public class WeirManagedConnection implements ManagedConnection {
 
             @Override
             public String getEISProductVersion() {
-                return WeirRaConnectionMetaData.INSTANCE.getProviderVersion();
+                return io.weir.jms.WeirConnectionMetaData.INSTANCE.getProviderVersion();
             }
 
             @Override

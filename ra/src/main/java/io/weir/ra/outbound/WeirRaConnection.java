@@ -172,7 +172,7 @@ public class WeirRaConnection implements QueueConnection, TopicConnection {
     @Override
     public ConnectionMetaData getMetaData() throws JMSException {
         checkClosed();
-        return WeirRaConnectionMetaData.INSTANCE;
+        return io.weir.jms.WeirConnectionMetaData.INSTANCE;
     }
 
     @Override
