@@ -18,6 +18,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Pending> queued = new ArrayDeque<>();
     private boolean inFlight;
     private boolean closing;
+    /** Who this connection authenticated as; anonymous until an authentication step says otherwise. */
+    private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
     KafkaConnectionHandler(RequestProcessor processor, long connectionId) {
         this.processor = processor;
@@ -95,7 +98,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!processor.supports(key, version)) {
             if (key == ApiKeys.API_VERSIONS) {
                 RequestContext rc = new RequestContext(header, null, buffer.remaining(), ctx.channel().remoteAddress(),
-                        connectionId);
+                        connectionId, principal);
                 return new Pending(rc, processor.unsupportedApiVersionsResponse(rc), (short) 0);
             }
             closeWith(ctx, key + " version " + version + " is not supported (correlation id " + header.correlationId() + ")");
@@ -103,7 +106,8 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             RequestAndSize body = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buffer));
-            RequestContext rc = new RequestContext(header, body.request, body.size, ctx.channel().remoteAddress(), connectionId);
+            RequestContext rc = new RequestContext(header, body.request, body.size, ctx.channel().remoteAddress(), connectionId,
+                    principal);
             return new Pending(rc, null, version);
         } catch (RuntimeException e) {
             closeWith(ctx, "cannot parse the body of " + key + " v" + version + " (correlation id "

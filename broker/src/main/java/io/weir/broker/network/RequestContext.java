@@ -3,6 +3,7 @@ package io.weir.broker.network;
 import java.net.SocketAddress;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 /**
  * One decoded request and where it came from.
@@ -12,9 +13,11 @@ import org.apache.kafka.common.requests.RequestHeader;
  * @param sizeInBytes  the body's size on the wire
  * @param clientAddress the peer, for log lines
  * @param connectionId a per-server counter naming the connection
+ * @param principal    who the connection authenticated as ({@link KafkaPrincipal#ANONYMOUS} on a listener
+ *                     without authentication); authorization decides on it
  */
 public record RequestContext(RequestHeader header, AbstractRequest request, int sizeInBytes, SocketAddress clientAddress,
-                             long connectionId) {
+                             long connectionId, KafkaPrincipal principal) {
 
     @Override
     public String toString() {
