@@ -41,7 +41,11 @@ final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequest>
             data.setEndpointType(BROKER_ENDPOINTS);
         }
         for (BrokerRegistration b : services.metadata().brokers()) {
-            data.brokers().add(new DescribeClusterBroker().setBrokerId(b.id()).setHost(b.host()).setPort(b.port())
+            if (!b.hasListener(context.listenerName())) {
+                continue;
+            }
+            BrokerRegistration.Endpoint endpoint = b.endpoint(context.listenerName());
+            data.brokers().add(new DescribeClusterBroker().setBrokerId(b.id()).setHost(endpoint.host()).setPort(endpoint.port())
                     .setRack(b.rack()));
         }
         return CompletableFuture.completedFuture(new DescribeClusterResponse(data));

@@ -44,7 +44,7 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
         List<String> keys = version >= BATCHED_VERSION ? request.data().coordinatorKeys() : List.of(request.data().key());
         FindCoordinatorResponseData data = new FindCoordinatorResponseData();
         for (String key : keys) {
-            Coordinator c = find(request.data().keyType(), key);
+            Coordinator c = find(request.data().keyType(), key, context.listenerName());
             if (version >= BATCHED_VERSION) {
                 data.coordinators().add(c);
             } else {
@@ -57,7 +57,7 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
         return CompletableFuture.completedFuture(new FindCoordinatorResponse(data));
     }
 
-    private Coordinator find(byte keyType, String key) {
+    private Coordinator find(byte keyType, String key, String listenerName) {
         Coordinator c = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
         if (keyType != GROUP && keyType != TRANSACTION) {
             return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unknown coordinator key type " + keyType);
@@ -73,7 +73,8 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
                 return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage("No live coordinator for "
                         + what + " " + key);
             }
-            return c.setNodeId(leader).setHost(broker.get().host()).setPort(broker.get().port());
+            BrokerRegistration.Endpoint endpoint = broker.get().endpoint(listenerName);
+            return c.setNodeId(leader).setHost(endpoint.host()).setPort(endpoint.port());
         } catch (RuntimeException e) {
             return c.setErrorCode(ApiErrors.errorFor(e, "FindCoordinator " + key).code()).setErrorMessage(e.getMessage());
         }

@@ -39,6 +39,12 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers) {
+        this(services, ioThreads, markers, null);
+    }
+
+    /** @param scram SCRAM credentials (AlterUserScramCredentials, DescribeUserScramCredentials); null: not served */
+    public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers,
+                     io.weir.broker.auth.ScramCredentialStore scram) {
         TopicLifecycle lifecycle = new TopicLifecycle(services);
         GroupSupport groups = new GroupSupport(services, lifecycle);
         TxnSupport txns = new TxnSupport(services, lifecycle);
@@ -93,6 +99,13 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new DescribeProducersHandler(services));
         for (ApiHandler<? extends AbstractRequest> h : all) {
             handlers.put(h.apiKey(), h);
+        }
+        // security: SASL keys (answered by the network layer on SASL listeners) and SCRAM user management
+        handlers.put(ApiKeys.SASL_HANDSHAKE, new SaslOnPlainListenerHandlers.Handshake());
+        handlers.put(ApiKeys.SASL_AUTHENTICATE, new SaslOnPlainListenerHandlers.Authenticate());
+        if (scram != null) {
+            handlers.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, new AlterUserScramCredentialsHandler(scram));
+            handlers.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(scram));
         }
         this.requestThreads = new ThreadPoolExecutor(ioThreads, ioThreads, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), new NamedThreadFactory("weir-request-handler", true));

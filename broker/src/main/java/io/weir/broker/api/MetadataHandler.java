@@ -59,7 +59,12 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
             if (!current && b.id() == services.brokerId()) {
                 continue;
             }
-            data.brokers().add(new MetadataResponseBroker().setNodeId(b.id()).setHost(b.host()).setPort(b.port()).setRack(b.rack()));
+            if (!b.hasListener(context.listenerName())) {
+                continue; // as Kafka: a broker without the client's listener is left out
+            }
+            BrokerRegistration.Endpoint endpoint = b.endpoint(context.listenerName());
+            data.brokers().add(new MetadataResponseBroker().setNodeId(b.id()).setHost(endpoint.host()).setPort(endpoint.port())
+                    .setRack(b.rack()));
         }
         List<MetadataRequestTopic> requested = request.data().topics();
         if (requested == null) {

@@ -43,11 +43,18 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(KafkaConnectionHandler.class);
     private static final int MAX_QUEUED = 16;
 
-    private record Pending(RequestContext context, AbstractResponse precomputed, short responseVersion) {
+    private record Pending(RequestContext context, AbstractResponse precomputed, short responseVersion, byte[] rawToken,
+                           String closeAfter) {
+        Pending(RequestContext context, AbstractResponse precomputed, short responseVersion) {
+            this(context, precomputed, responseVersion, null, null);
+        }
     }
 
     private final RequestProcessor processor;
     private final long connectionId;
+    private final ListenerContext listener;
+    /** Null on listeners without SASL. */
+    private final SaslAuthenticator sasl;
     private final ArrayDeque<Pending> queued = new ArrayDeque<>();
     private boolean inFlight;
     private boolean closing;
@@ -55,8 +62,19 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
     KafkaConnectionHandler(RequestProcessor processor, long connectionId) {
+        this(processor, connectionId, ListenerContext.plaintext());
+    }
+
+    KafkaConnectionHandler(RequestProcessor processor, long connectionId, ListenerContext listener) {
         this.processor = processor;
         this.connectionId = connectionId;
+        this.listener = listener;
+        this.sasl = listener.sasl() == null ? null : new SaslAuthenticator(listener.sasl(), listener.time());
+    }
+
+    /** The largest frame this connection accepts now (small until a SASL client has authenticated). */
+    int maxFrameSize(int configured) {
+        return sasl == null ? configured : sasl.maxReceiveSize(configured);
     }
 
     @Override
@@ -86,6 +104,10 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private Pending decode(ChannelHandlerContext ctx, ByteBuffer buffer) {
+        if (sasl != null && sasl.expectsRawToken()) {
+            SaslAuthenticator.Outcome outcome = sasl.rawToken(buffer);
+            return new Pending(null, null, (short) 0, outcome.rawToken(), outcome.failure());
+        }
         RequestHeader header;
         try {
             header = RequestHeader.parse(buffer);
@@ -95,10 +117,24 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         ApiKeys key = header.apiKey();
         short version = header.apiVersion();
+        if (sasl != null && key != ApiKeys.API_VERSIONS) {
+            if (key == ApiKeys.SASL_HANDSHAKE || key == ApiKeys.SASL_AUTHENTICATE) {
+                return authenticate(ctx, header, buffer);
+            }
+            if (sasl.principal() == null || sasl.state() == SaslAuthenticator.State.AUTHENTICATE) {
+                closeWith(ctx, key + " v" + version + " before SASL authentication completed (correlation id "
+                        + header.correlationId() + ")");
+                return null;
+            }
+            if (sasl.sessionExpired()) {
+                closeWith(ctx, "the SASL session of " + sasl.principal() + " expired (connections.max.reauth.ms) before "
+                        + key + "; the client did not re-authenticate");
+                return null;
+            }
+        }
         if (!processor.supports(key, version)) {
             if (key == ApiKeys.API_VERSIONS) {
-                RequestContext rc = new RequestContext(header, null, buffer.remaining(), ctx.channel().remoteAddress(),
-                        connectionId, principal);
+                RequestContext rc = context(ctx, header, null, buffer.remaining());
                 return new Pending(rc, processor.unsupportedApiVersionsResponse(rc), (short) 0);
             }
             closeWith(ctx, key + " version " + version + " is not supported (correlation id " + header.correlationId() + ")");
@@ -106,8 +142,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             RequestAndSize body = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buffer));
-            RequestContext rc = new RequestContext(header, body.request, body.size, ctx.channel().remoteAddress(), connectionId,
-                    principal);
+            RequestContext rc = context(ctx, header, body.request, body.size);
             return new Pending(rc, null, version);
         } catch (RuntimeException e) {
             closeWith(ctx, "cannot parse the body of " + key + " v" + version + " (correlation id "
@@ -116,14 +151,60 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private RequestContext context(ChannelHandlerContext ctx, RequestHeader header, AbstractRequest body, int size) {
+        KafkaPrincipal who = sasl != null && sasl.principal() != null ? sasl.principal() : principal;
+        return new RequestContext(header, body, size, ctx.channel().remoteAddress(), connectionId, who, listener.name(),
+                listener.protocol());
+    }
+
+    /** SaslHandshake and SaslAuthenticate on a SASL listener: answered here, in order with the other responses. */
+    private Pending authenticate(ChannelHandlerContext ctx, RequestHeader header, ByteBuffer buffer) {
+        ApiKeys key = header.apiKey();
+        short version = header.apiVersion();
+        if (!key.isVersionSupported(version) || version > (key == ApiKeys.SASL_HANDSHAKE ? 1 : 2)) {
+            closeWith(ctx, key + " version " + version + " is not supported (correlation id " + header.correlationId() + ")");
+            return null;
+        }
+        AbstractRequest body;
+        try {
+            body = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buffer)).request;
+        } catch (RuntimeException e) {
+            closeWith(ctx, "cannot parse the body of " + key + " v" + version + ": " + e.getMessage());
+            return null;
+        }
+        SaslAuthenticator.Outcome outcome = key == ApiKeys.SASL_HANDSHAKE
+                ? sasl.handshake((org.apache.kafka.common.requests.SaslHandshakeRequest) body, version)
+                : sasl.authenticate((org.apache.kafka.common.requests.SaslAuthenticateRequest) body, version);
+        RequestContext rc = context(ctx, header, body, buffer.limit());
+        if (outcome.failure() == null && key == ApiKeys.SASL_AUTHENTICATE && sasl.state() == SaslAuthenticator.State.AUTHENTICATED) {
+            log.debug("Connection {} from {} authenticated as {} on {}", connectionId, ctx.channel().remoteAddress(),
+                    sasl.principal(), listener.name());
+        }
+        return new Pending(rc, outcome.response(), version, null, outcome.failure());
+    }
+
     private void dispatchNext(ChannelHandlerContext ctx) {
         while (!inFlight && !queued.isEmpty() && !closing) {
             Pending next = queued.poll();
             if (queued.size() < MAX_QUEUED / 2) {
                 ctx.channel().config().setAutoRead(true);
             }
+            if (next.context() == null) { // a raw SASL token answer (after SaslHandshake v0)
+                if (next.rawToken() != null) {
+                    ByteBuf buf = ctx.alloc().buffer(4 + next.rawToken().length);
+                    buf.writeInt(next.rawToken().length).writeBytes(next.rawToken());
+                    ctx.writeAndFlush(buf);
+                }
+                if (next.closeAfter() != null) {
+                    closeWith(ctx, next.closeAfter());
+                }
+                continue;
+            }
             if (next.precomputed() != null) {
                 write(ctx, next, next.precomputed());
+                if (next.closeAfter() != null) {
+                    closeWith(ctx, next.closeAfter());
+                }
                 continue;
             }
             inFlight = true;
@@ -163,7 +244,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void write(ChannelHandlerContext ctx, Pending pending, AbstractResponse response) {
         Send send = response.toSend(pending.context().header().toResponseHeader(), pending.responseVersion());
-        if (response.apiKey() == ApiKeys.FETCH) {
+        if (response.apiKey() == ApiKeys.FETCH && !listener.tls()) { // TLS must encrypt: no zero-copy there
             ctx.writeAndFlush(new SendFileRegion(send));
             return;
         }
@@ -185,9 +266,11 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private void closeWith(ChannelHandlerContext ctx, String reason) {
         if (!closing) {
             closing = true;
-            log.warn("Closing connection {} from {}: {}", connectionId, ctx.channel().remoteAddress(), reason);
+            log.warn("Closing connection {} from {} on listener {}: {}", connectionId, ctx.channel().remoteAddress(),
+                    listener.name(), reason);
         }
-        ctx.close();
+        // after what was written so far (a SASL refusal goes out before the close)
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
     }
 
     @Override
@@ -205,6 +288,10 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof TooLongFrameException || root instanceof CorruptedFrameException) {
             closeWith(ctx, "request frame rejected (" + root.getMessage() + ")");
+        } else if (root instanceof io.netty.handler.ssl.NotSslRecordException) {
+            closeWith(ctx, "not a TLS record on a TLS listener (a plaintext client?)");
+        } else if (root instanceof javax.net.ssl.SSLException) {
+            closeWith(ctx, "TLS failure: " + root.getMessage());
         } else if (root instanceof IOException) {
             log.debug("Connection {} from {} failed: {}", connectionId, ctx.channel().remoteAddress(), root.toString());
             ctx.close();
@@ -217,6 +304,16 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
+            if (!done.isSuccess()) {
+                closeWith(ctx, "TLS handshake failed: " + done.cause().getMessage());
+                return;
+            }
+            if (sasl == null) {
+                principal = TlsPrincipal.of(ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class));
+                log.debug("Connection {} from {} is {} (TLS)", connectionId, ctx.channel().remoteAddress(), principal);
+            }
+        }
         if (evt instanceof IdleStateEvent) {
             log.debug("Closing idle connection {} from {}", connectionId, ctx.channel().remoteAddress());
             ctx.close();

@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * One decoded request and where it came from.
@@ -15,9 +16,19 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
  * @param connectionId a per-server counter naming the connection
  * @param principal    who the connection authenticated as ({@link KafkaPrincipal#ANONYMOUS} on a listener
  *                     without authentication); authorization decides on it
+ * @param listenerName the listener the request came in on: Metadata and FindCoordinator answer with the
+ *                     brokers' addresses on that listener
+ * @param securityProtocol the listener's protocol
  */
 public record RequestContext(RequestHeader header, AbstractRequest request, int sizeInBytes, SocketAddress clientAddress,
-                             long connectionId, KafkaPrincipal principal) {
+                             long connectionId, KafkaPrincipal principal, String listenerName,
+                             SecurityProtocol securityProtocol) {
+
+    /** A request on the default PLAINTEXT listener. */
+    public RequestContext(RequestHeader header, AbstractRequest request, int sizeInBytes, SocketAddress clientAddress,
+                          long connectionId, KafkaPrincipal principal) {
+        this(header, request, sizeInBytes, clientAddress, connectionId, principal, "PLAINTEXT", SecurityProtocol.PLAINTEXT);
+    }
 
     @Override
     public String toString() {

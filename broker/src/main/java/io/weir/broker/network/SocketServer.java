@@ -36,6 +36,8 @@ public final class SocketServer implements AutoCloseable {
 
     private final String host;
     private final int port;
+    private final ListenerContext listener;
+    private final io.netty.handler.ssl.SslContext sslContext;
     private final int maxRequestSize;
     private final long idleMs;
     private final int networkThreads;
@@ -48,8 +50,27 @@ public final class SocketServer implements AutoCloseable {
     private Channel serverChannel;
 
     public SocketServer(String host, int port, int maxRequestSize, long idleMs, int networkThreads, RequestProcessor processor) {
-        this.host = host;
-        this.port = port;
+        this(new Listener("PLAINTEXT", org.apache.kafka.common.security.auth.SecurityProtocol.PLAINTEXT, host, port), null, null,
+                io.weir.broker.common.Time.SYSTEM, maxRequestSize, idleMs, networkThreads, processor);
+    }
+
+    /**
+     * A listener of any protocol.
+     *
+     * @param sslContext the server TLS context (SSL and SASL_SSL listeners), else null
+     * @param sasl       how clients authenticate (SASL_PLAINTEXT and SASL_SSL listeners), else null
+     */
+    public SocketServer(Listener listener, io.netty.handler.ssl.SslContext sslContext, io.weir.broker.auth.SaslSettings sasl,
+                        io.weir.broker.common.Time time, int maxRequestSize, long idleMs, int networkThreads,
+                        RequestProcessor processor) {
+        if (listener.usesTls() != (sslContext != null) || listener.usesSasl() != (sasl != null)) {
+            throw new IllegalArgumentException("Listener " + listener + " needs " + (listener.usesTls() ? "a" : "no")
+                    + " TLS context and " + (listener.usesSasl() ? "" : "no ") + "SASL settings");
+        }
+        this.listener = new ListenerContext(listener.name(), listener.protocol(), sasl, time);
+        this.sslContext = sslContext;
+        this.host = listener.host();
+        this.port = listener.port();
         this.maxRequestSize = maxRequestSize;
         this.idleMs = idleMs;
         this.networkThreads = networkThreads;
@@ -80,10 +101,15 @@ public final class SocketServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        KafkaConnectionHandler handler = new KafkaConnectionHandler(processor, connectionIds.incrementAndGet(),
+                                listener);
+                        if (sslContext != null) {
+                            ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS))
-                                .addLast("frames", new KafkaFrameDecoder(maxRequestSize))
-                                .addLast("requests", new KafkaConnectionHandler(processor, connectionIds.incrementAndGet()));
+                                .addLast("frames", new KafkaFrameDecoder(maxRequestSize, () -> handler.maxFrameSize(maxRequestSize)))
+                                .addLast("requests", handler);
                     }
                 });
         try {
@@ -92,7 +118,11 @@ public final class SocketServer implements AutoCloseable {
             close();
             throw new KafkaException("Cannot listen on " + host + ":" + port + ": " + e, e);
         }
-        log.info("Listening for Kafka clients on {}", serverChannel.localAddress());
+        log.info("Listener {} ({}) accepting Kafka clients on {}", listener.name(), listener.protocol(), serverChannel.localAddress());
+    }
+
+    public String listenerName() {
+        return listener.name();
     }
 
     /** The bound port (useful with port 0). */

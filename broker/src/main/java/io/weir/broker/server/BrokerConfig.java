@@ -3,12 +3,13 @@ package io.weir.broker.server;
 import io.weir.broker.log.LogManagerConfig;
 import java.io.IOException;
 import java.io.Reader;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.weir.broker.network.Listener;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * The broker's configuration, with Kafka's property names. Parsing validates every known key and
@@ -117,26 +119,38 @@ public final class BrokerConfig {
             .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
                     "How often the size of __consumer_offsets partitions is checked.");
 
-    /** A PLAINTEXT endpoint. */
+    /** A host and port. */
     public record Endpoint(String host, int port) {
     }
 
     private final Map<String, String> originals;
     private final AbstractConfig parsed;
     private final LogManagerConfig logManagerConfig;
-    private final Endpoint listener;
-    private final Endpoint advertised;
+    private final List<Listener> listeners;
+    private final List<Listener> advertisedListeners;
+    private final String interBrokerListenerName;
 
     public BrokerConfig(Map<String, String> props) {
         this.originals = Map.copyOf(props);
         this.parsed = new AbstractConfig(DEF, props, false);
         this.logManagerConfig = LogManagerConfig.fromProperties(props);
-        this.listener = parseListener(LISTENERS, parsed.getString(LISTENERS));
+        Map<String, SecurityProtocol> protocols = ListenerConfigs.protocolMap(props.get(ListenerConfigs.PROTOCOL_MAP));
+        this.listeners = ListenerConfigs.parse(LISTENERS, parsed.getString(LISTENERS), protocols);
         String adv = parsed.getString(ADVERTISED_LISTENERS);
-        this.advertised = adv == null ? listener : parseListener(ADVERTISED_LISTENERS, adv);
-        if (advertised.host().isEmpty() || advertised.host().equals("0.0.0.0")) {
-            throw new ConfigException(ADVERTISED_LISTENERS, adv == null ? parsed.getString(LISTENERS) : adv,
-                    "clients need a host name to connect to; set advertised.listeners when listening on all interfaces");
+        this.advertisedListeners = adv == null ? listeners : ListenerConfigs.parse(ADVERTISED_LISTENERS, adv, protocols);
+        for (Listener a : advertisedListeners) {
+            if (listeners.stream().noneMatch(l -> l.name().equals(a.name()))) {
+                throw new ConfigException(ADVERTISED_LISTENERS, adv, "listener " + a.name() + " is not in listeners");
+            }
+            if (a.host().isEmpty() || a.host().equals("0.0.0.0")) {
+                throw new ConfigException(ADVERTISED_LISTENERS, adv == null ? parsed.getString(LISTENERS) : adv,
+                        "clients need a host name to connect to; set advertised.listeners when listening on all interfaces");
+            }
+        }
+        this.interBrokerListenerName = ListenerConfigs.interBrokerListener(props, listeners);
+        if (advertisedListeners.stream().noneMatch(l -> l.name().equals(interBrokerListenerName))) {
+            throw new ConfigException(ADVERTISED_LISTENERS, adv, "the inter-broker listener " + interBrokerListenerName
+                    + " must be advertised");
         }
         groupConfig();
         transactionConfig();
@@ -147,25 +161,6 @@ public final class BrokerConfig {
         if (socketRequestMaxBytes() < logManagerConfig.logDefaults().maxMessageBytes()) {
             throw new ConfigException(SOCKET_REQUEST_MAX_BYTES, socketRequestMaxBytes(),
                     "must be at least message.max.bytes (" + logManagerConfig.logDefaults().maxMessageBytes() + ")");
-        }
-    }
-
-    private static Endpoint parseListener(String key, String value) {
-        String[] parts = value.split(",");
-        if (parts.length != 1) {
-            throw new ConfigException(key, value, "exactly one PLAINTEXT listener is supported");
-        }
-        try {
-            URI uri = new URI(parts[0].trim().replace("://:", "://0.0.0.0:"));
-            if (!"PLAINTEXT".equalsIgnoreCase(uri.getScheme())) {
-                throw new ConfigException(key, value, "only PLAINTEXT listeners are supported");
-            }
-            if (uri.getPort() < 0 || uri.getHost() == null) {
-                throw new ConfigException(key, value, "expected PLAINTEXT://host:port");
-            }
-            return new Endpoint(uri.getHost(), uri.getPort());
-        } catch (java.net.URISyntaxException e) {
-            throw new ConfigException(key, value, "expected PLAINTEXT://host:port");
         }
     }
 
@@ -201,12 +196,34 @@ public final class BrokerConfig {
         return originals;
     }
 
+    /** The inter-broker listener's bind address. */
     public Endpoint listener() {
-        return listener;
+        Listener l = listener(interBrokerListenerName);
+        return new Endpoint(l.host(), l.port());
     }
 
+    /** The inter-broker listener's advertised address. */
     public Endpoint advertisedListener() {
-        return advertised;
+        Listener l = advertisedListeners.stream().filter(a -> a.name().equals(interBrokerListenerName)).findFirst().orElseThrow();
+        return new Endpoint(l.host(), l.port());
+    }
+
+    /** Every listener to bind, in the order of {@code listeners}. */
+    public List<Listener> listeners() {
+        return listeners;
+    }
+
+    /** What each listener advertises (by name). */
+    public List<Listener> advertisedListeners() {
+        return advertisedListeners;
+    }
+
+    public String interBrokerListenerName() {
+        return interBrokerListenerName;
+    }
+
+    private Listener listener(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
     }
 
     /** The external ensemble, or null to run the embedded one. */

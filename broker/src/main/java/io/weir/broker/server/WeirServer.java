@@ -57,7 +57,7 @@ public final class WeirServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private LogManager logManager;
-    private SocketServer socketServer;
+    private final java.util.List<SocketServer> socketServers = new java.util.ArrayList<>();
     private ZkStore zk;
     private volatile ReplicaManager replicaManager;
     private volatile ClusterMetadata metadata;
@@ -98,6 +98,10 @@ public final class WeirServer implements AutoCloseable {
         started(zk);
         zk.start(config.zookeeperConnectionTimeoutMs());
 
+        io.weir.broker.auth.ScramCredentialStore scram = started(new io.weir.broker.auth.ScramCredentialStore(zk));
+        scram.start();
+        ScramSeeds.apply(config.originals(), scram);
+
         logManager = new LogManager(config.logManagerConfig(), time, scheduler);
         logManager.startup();
         started(logManager);
@@ -128,14 +132,22 @@ public final class WeirServer implements AutoCloseable {
                 config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
                 config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, producerIds,
                 groupCoordinator, time, () -> controller, txnCoordinator, share);
-        KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers));
+        KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers, scram));
 
-        socketServer = new SocketServer(config.listener().host(), config.listener().port(), config.socketRequestMaxBytes(),
-                config.connectionsMaxIdleMs(), config.numNetworkThreads(), apis);
-        socketServer.start();
-        started(socketServer);
-        int advertisedPort = config.advertisedListener().port() == 0 ? socketServer.port() : config.advertisedListener().port();
-        zk.registerBroker(new BrokerRegistration(config.brokerId(), config.advertisedListener().host(), advertisedPort, null));
+        java.util.Map<String, BrokerRegistration.Endpoint> endpoints = new java.util.LinkedHashMap<>();
+        for (io.weir.broker.network.Listener l : config.listeners()) {
+            SocketServer server = new SocketServer(l, l.usesTls() ? io.weir.broker.network.TlsContexts.server(config.originals(), l.name()) : null,
+                    l.usesSasl() ? io.weir.broker.auth.SaslSettings.of(config.originals(), l.name(), scram) : null, time,
+                    config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), config.numNetworkThreads(), apis);
+            server.start();
+            started(server);
+            socketServers.add(server);
+        }
+        for (io.weir.broker.network.Listener a : config.advertisedListeners()) {
+            endpoints.put(a.name(), new BrokerRegistration.Endpoint(a.host(), a.port() == 0 ? boundPort(a.name()) : a.port()));
+        }
+        BrokerRegistration.Endpoint interBroker = endpoints.get(config.interBrokerListenerName());
+        zk.registerBroker(new BrokerRegistration(config.brokerId(), interBroker.host(), interBroker.port(), null, endpoints));
 
         topics.loadAll();
         controller = new Controller(config.brokerId(), zk, () -> watch.snapshot(), config.uncleanLeaderElection(),
@@ -179,8 +191,8 @@ public final class WeirServer implements AutoCloseable {
         scheduler.schedulePeriodic("offsets-compaction", this::compactGroupOffsets, config.offsetsRetentionCheckIntervalMs(),
                 config.offsetsRetentionCheckIntervalMs());
         apis.markReady();
-        log.info("Weir broker {} started: listening on {}:{}, data in {}, ZooKeeper {}", config.brokerId(),
-                config.listener().host(), socketServer.port(), config.logManagerConfig().logDirs(), zkConnect);
+        log.info("Weir broker {} started: listeners {}, data in {}, ZooKeeper {}", config.brokerId(),
+                endpoints, config.logManagerConfig().logDirs(), zkConnect);
     }
 
     /** Share groups: coordinator, state store, share-partitions and sessions, with their periodic chores. */
@@ -270,9 +282,15 @@ public final class WeirServer implements AutoCloseable {
         return logManager;
     }
 
-    /** The port the listener is bound to. */
+    /** The port the first listener (in {@code listeners} order) is bound to. */
     public int boundPort() {
-        return socketServer.port();
+        return socketServers.get(0).port();
+    }
+
+    /** The port listener {@code listenerName} is bound to. */
+    public int boundPort(String listenerName) {
+        return socketServers.stream().filter(s -> s.listenerName().equals(listenerName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No listener " + listenerName)).port();
     }
 
     public BrokerConfig config() {
@@ -350,9 +368,7 @@ public final class WeirServer implements AutoCloseable {
             return;
         }
         killed = true;
-        if (socketServer != null) {
-            socketServer.close();
-        }
+        socketServers.forEach(SocketServer::close);
         if (replicaManager != null) {
             replicaManager.halt();
         }

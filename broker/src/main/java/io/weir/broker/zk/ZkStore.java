@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Weir's cluster state in ZooKeeper, and the only class that talks to it (through Curator).
  *
  * <pre>
- * /brokers/ids/&lt;id&gt;          ephemeral: {"version":1,"host":…,"port":…,"rack":…}
+ * /brokers/ids/&lt;id&gt;          ephemeral: {"version":5,"host":…,"port":…,"rack":…,"endpoints":["NAME://host:port",…]}
+ * /config/users/&lt;user&gt;      {"version":1,"config":{"SCRAM-SHA-256":"salt=…,stored_key=…,server_key=…,iterations=…"}}
  * /brokers/topics/&lt;topic&gt;    {"version":1,"topic_id":…,"partitions":{"0":[0,1],…}}; while a partition is
  *                             reassigned (version 2) also "adding_replicas":{"0":[2]},"removing_replicas":{"0":[0]}
  * /brokers/topics/&lt;topic&gt;/partitions/&lt;p&gt;/state   {@link LeaderAndIsr} (znode version = partition epoch)
@@ -131,10 +132,15 @@ public final class ZkStore implements AutoCloseable {
     /** Publishes this broker under {@code /brokers/ids/<id>} (ephemeral, kept across session loss). */
     public void registerBroker(BrokerRegistration broker) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", 1);
+        json.put("version", broker.endpoints().isEmpty() ? 1 : 5);
         json.put("host", broker.host());
         json.put("port", broker.port());
         json.put("rack", broker.rack());
+        if (!broker.endpoints().isEmpty()) {
+            List<String> endpoints = new ArrayList<>();
+            broker.endpoints().forEach((name, e) -> endpoints.add(name + "://" + e.host() + ":" + e.port()));
+            json.put("endpoints", endpoints);
+        }
         removeRegistrationOfEarlierRun(broker.id());
         registration = new PersistentNode(curator, CreateMode.EPHEMERAL, false, BROKER_IDS + "/" + broker.id(), toJson(json));
         registration.start();
@@ -208,9 +214,7 @@ public final class ZkStore implements AutoCloseable {
             if (data == null) {
                 continue; // went away meanwhile
             }
-            Map<String, Object> json = fromJson(data, new TypeReference<>() { });
-            out.add(new BrokerRegistration(Integer.parseInt(child), (String) json.get("host"),
-                    ((Number) json.get("port")).intValue(), (String) json.get("rack")));
+            out.add(parseBroker(Integer.parseInt(child), data));
         }
         return out;
     }
@@ -716,8 +720,24 @@ public final class ZkStore implements AutoCloseable {
 
     static BrokerRegistration parseBroker(int id, byte[] data) {
         Map<String, Object> json = fromJson(data, new TypeReference<>() { });
+        Map<String, BrokerRegistration.Endpoint> endpoints = new LinkedHashMap<>();
+        if (json.get("endpoints") instanceof List<?> list) {
+            for (Object o : list) {
+                String uri = String.valueOf(o);
+                int sep = uri.indexOf("://");
+                int colon = uri.lastIndexOf(':');
+                if (sep > 0 && colon > sep + 2) {
+                    try {
+                        endpoints.put(uri.substring(0, sep), new BrokerRegistration.Endpoint(uri.substring(sep + 3, colon),
+                                Integer.parseInt(uri.substring(colon + 1))));
+                    } catch (NumberFormatException e) {
+                        log.warn("Ignoring the malformed endpoint '{}' of broker {}", uri, id);
+                    }
+                }
+            }
+        }
         return new BrokerRegistration(id, (String) json.get("host"), ((Number) json.get("port")).intValue(),
-                (String) json.get("rack"));
+                (String) json.get("rack"), endpoints);
     }
 
     static int parseControllerId(byte[] data) {
