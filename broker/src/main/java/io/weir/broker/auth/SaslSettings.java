@@ -32,7 +32,7 @@ public final class SaslSettings {
     private final long maxReauthMs;
 
     public SaslSettings(Set<String> enabled, Map<String, String> plainUsers, ScramCredentialStore scram, long maxReauthMs) {
-        this.enabled = Set.copyOf(enabled);
+        this.enabled = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(enabled));
         this.plainUsers = Map.copyOf(plainUsers);
         this.scram = scram;
         this.maxReauthMs = maxReauthMs;

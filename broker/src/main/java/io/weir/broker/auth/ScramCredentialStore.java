@@ -27,7 +27,10 @@ public final class ScramCredentialStore implements AutoCloseable {
     private static final int MAX_RETRIES = 10;
 
     private final ZkUserCredentials zk;
-    private final Map<String, Map<ScramMechanism, ScramCredential>> cache = new ConcurrentHashMap<>();
+    private record Entry(Map<ScramMechanism, ScramCredential> credentials, long zxid) {
+    }
+
+    private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
     public ScramCredentialStore(ZkStore zk) {
         this.zk = new ZkUserCredentials(zk);
@@ -37,7 +40,7 @@ public final class ScramCredentialStore implements AutoCloseable {
         zk.start(this::reload);
     }
 
-    private void reload(String user, Map<String, String> config) {
+    private void reload(String user, Map<String, String> config, long zxid) {
         Map<ScramMechanism, ScramCredential> credentials = new HashMap<>();
         config.forEach((key, value) -> {
             ScramMechanism m = ScramMechanism.forMechanismName(key);
@@ -49,26 +52,25 @@ public final class ScramCredentialStore implements AutoCloseable {
                 }
             }
         });
-        if (credentials.isEmpty()) {
-            cache.remove(user);
-        } else {
-            cache.put(user, Map.copyOf(credentials));
-        }
+        // the watch may deliver a write after this broker's own later write was applied: keep the newest
+        cache.compute(user, (u, old) -> old != null && old.zxid() > zxid ? old : new Entry(Map.copyOf(credentials), zxid));
     }
 
     /** The credential of {@code user} for {@code mechanism}, or null. */
     public ScramCredential credential(String user, ScramMechanism mechanism) {
-        Map<ScramMechanism, ScramCredential> c = cache.get(user);
-        return c == null ? null : c.get(mechanism);
+        Entry e = cache.get(user);
+        return e == null ? null : e.credentials().get(mechanism);
     }
 
     /** Users with at least one SCRAM credential, each with its mechanisms and iterations. */
     public Map<String, Map<ScramMechanism, Integer>> describe() {
         Map<String, Map<ScramMechanism, Integer>> out = new TreeMap<>();
-        cache.forEach((user, creds) -> {
-            Map<ScramMechanism, Integer> m = new TreeMap<>();
-            creds.forEach((mech, c) -> m.put(mech, c.iterations()));
-            out.put(user, m);
+        cache.forEach((user, e) -> {
+            if (!e.credentials().isEmpty()) {
+                Map<ScramMechanism, Integer> m = new TreeMap<>();
+                e.credentials().forEach((mech, c) -> m.put(mech, c.iterations()));
+                out.put(user, m);
+            }
         });
         return out;
     }
@@ -119,8 +121,9 @@ public final class ScramCredentialStore implements AutoCloseable {
             } else {
                 config.put(key, value);
             }
-            if (zk.write(user, config, current.version())) {
-                reload(user, config); // at once here; other brokers hear it through their watch
+            long zxid = zk.write(user, config, current.version());
+            if (zxid >= 0) {
+                reload(user, config, zxid); // at once here; other brokers hear it through their watch
                 return;
             }
         }

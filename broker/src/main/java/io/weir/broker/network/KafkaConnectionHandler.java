@@ -266,8 +266,8 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private void closeWith(ChannelHandlerContext ctx, String reason) {
         if (!closing) {
             closing = true;
-            log.warn("Closing connection {} from {} on listener {}: {}", connectionId, ctx.channel().remoteAddress(),
-                    listener.name(), reason);
+            log.warn("Closing connection {} on listener {} from {}: {}", connectionId, listener.name(),
+                    ctx.channel().remoteAddress(), reason);
         }
         // after what was written so far (a SASL refusal goes out before the close)
         ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);

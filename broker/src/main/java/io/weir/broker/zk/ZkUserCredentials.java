@@ -5,7 +5,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -31,17 +30,22 @@ public final class ZkUserCredentials implements AutoCloseable {
         this.zk = zk;
     }
 
+    /** A change heard: the user's whole config (empty when deleted) and the zxid of the write it comes from. */
+    public interface Listener {
+        void changed(String user, Map<String, String> config, long zxid);
+    }
+
     /**
-     * Starts watching; {@code onChange} receives (user, its whole config) on every creation or update and
-     * (user, empty map) on deletion, starting with one call per existing user.
+     * Starts watching; {@code onChange} hears every creation and update (and a deletion as an empty
+     * config), starting with one call per existing user. Calls may come late: the zxid orders them.
      */
-    public void start(BiConsumer<String, Map<String, String>> onChange) {
+    public void start(Listener onChange) {
         cache = CuratorCache.build(zk.curator(), USER_CONFIGS);
         Consumer<ChildData> changed = d -> {
             String user = userOf(d.getPath());
             if (user != null) {
-                onChange.accept(user, d.getData() == null || d.getData().length == 0 ? Map.of()
-                        : ZkStore.parseConfigOverrides(d.getData()));
+                onChange.changed(user, d.getData() == null || d.getData().length == 0 ? Map.of()
+                        : ZkStore.parseConfigOverrides(d.getData()), d.getStat() == null ? 0 : d.getStat().getMzxid());
             }
         };
         cache.listenable().addListener(CuratorCacheListener.builder()
@@ -50,7 +54,7 @@ public final class ZkUserCredentials implements AutoCloseable {
                 .forDeletes(d -> {
                     String user = userOf(d.getPath());
                     if (user != null) {
-                        onChange.accept(user, Map.of());
+                        onChange.changed(user, Map.of(), Long.MAX_VALUE);
                     }
                 })
                 .build());
@@ -82,20 +86,21 @@ public final class ZkUserCredentials implements AutoCloseable {
     /**
      * Replaces a user's config, conditional on {@code version} (-1: create).
      *
-     * @return false when it changed meanwhile (re-read and retry)
+     * @return the zxid of the write, or -1 when the config changed meanwhile (re-read and retry)
      */
-    public boolean write(String user, Map<String, String> config, int version) {
+    public long write(String user, Map<String, String> config, int version) {
         String path = USER_CONFIGS + "/" + sanitize(user);
         byte[] json = ZkStore.toJson(Map.of("version", 1, "config", new HashMap<>(config)));
         try {
+            Stat stat = new Stat();
             if (version < 0) {
-                zk.curator().create().creatingParentContainersIfNeeded().forPath(path, json);
+                zk.curator().create().storingStatIn(stat).creatingParentContainersIfNeeded().forPath(path, json);
             } else {
-                zk.curator().setData().withVersion(version).forPath(path, json);
+                stat = zk.curator().setData().withVersion(version).forPath(path, json);
             }
-            return true;
+            return stat.getMzxid();
         } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
-            return false;
+            return -1;
         } catch (Exception e) {
             throw new ZkException("Cannot write the configuration of user " + user + ": " + e, e);
         }
