@@ -22,7 +22,12 @@ record ConnectionSettings(String bootstrapServers, String clientId, int dupsOkBa
         }
     }
 
-    /** The properties every kafka-clients object of this connection starts from. */
+    /**
+     * The properties every kafka-clients object of this connection starts from. On a SASL connection
+     * ({@code security.protocol} SASL_PLAINTEXT or SASL_SSL) with a user, the JAAS configuration for the
+     * user and password is built for {@code sasl.mechanism} (PLAIN by default; SCRAM-SHA-256/512 use
+     * kafka-clients' {@code ScramLoginModule}) unless {@code sasl.jaas.config} is set explicitly.
+     */
     Properties clientBase() {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
@@ -30,8 +35,11 @@ record ConnectionSettings(String bootstrapServers, String clientId, int dupsOkBa
         boolean sasl = String.valueOf(p.getProperty("security.protocol", "")).startsWith("SASL");
         if (sasl && user != null && !p.containsKey("sasl.jaas.config")) {
             p.putIfAbsent("sasl.mechanism", "PLAIN");
-            p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
-                    + user.replace("\"", "\\\"") + "\" password=\"" + (password == null ? "" : password.replace("\"", "\\\"")) + "\";");
+            String mechanism = String.valueOf(p.getProperty("sasl.mechanism")).trim();
+            String module = mechanism.startsWith("SCRAM-") ? "org.apache.kafka.common.security.scram.ScramLoginModule"
+                    : "org.apache.kafka.common.security.plain.PlainLoginModule";
+            p.put("sasl.jaas.config", module + " required username=\"" + user.replace("\"", "\\\"") + "\" password=\""
+                    + (password == null ? "" : password.replace("\"", "\\\"")) + "\";");
         }
         return p;
     }

@@ -36,6 +36,8 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     private int maxDeliveryAttempts = 5;
     private String deadLetterQueue = "DLQ";
     private final Properties kafkaProperties = new Properties();
+    private String user;
+    private String password;
 
     public WeirConnectionFactory() {
         this("localhost:9092");
@@ -192,6 +194,24 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
         this.deadLetterQueue = deadLetterQueue == null ? "" : deadLetterQueue;
     }
 
+    public String getUser() {
+        return user;
+    }
+
+    /**
+     * The user of connections created without credentials ({@code createConnection()},
+     * {@code createContext()}); with {@code security.protocol=SASL_PLAINTEXT} or {@code SASL_SSL} it is
+     * authenticated by the broker with {@code sasl.mechanism} (PLAIN by default).
+     */
+    public void setUser(String user) {
+        this.user = user;
+    }
+
+    /** The password of {@link #setUser the factory's user}. */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
     /** A kafka-clients property passed to every producer, consumer and admin client (e.g. security settings). */
     public void setKafkaProperty(String key, String value) {
         kafkaProperties.setProperty(key, value);
@@ -207,7 +227,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
      * Applies one setting by name: a factory setting ({@code clientId}, {@code dupsOkBatchSize},
      * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs}, {@code brokerCheckIntervalMs},
      * {@code transactions}, {@code transactionalIdPrefix}, {@code queueMode}, {@code maxDeliveryAttempts},
-     * {@code deadLetterQueue})
+     * {@code deadLetterQueue}, {@code user}, {@code password})
      * or else a kafka-clients property. Used by JNDI query parameters.
      */
     public void setProperty(String key, String value) {
@@ -224,6 +244,8 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
             case "queueMode" -> setQueueMode(QueueMode.parse(value));
             case "maxDeliveryAttempts" -> setMaxDeliveryAttempts(Integer.parseInt(value));
             case "deadLetterQueue" -> setDeadLetterQueue(value);
+            case "user", "userName" -> setUser(value);
+            case "password" -> setPassword(value);
             default -> setKafkaProperty(key, value);
         }
     }
@@ -236,7 +258,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     @Override
     public Connection createConnection() throws JMSException {
-        return createConnection(null, null);
+        return createConnection(user, password);
     }
 
     @Override
@@ -246,7 +268,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     @Override
     public QueueConnection createQueueConnection() throws JMSException {
-        return createQueueConnection(null, null);
+        return createQueueConnection(user, password);
     }
 
     @Override
@@ -256,7 +278,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     @Override
     public TopicConnection createTopicConnection() throws JMSException {
-        return createTopicConnection(null, null);
+        return createTopicConnection(user, password);
     }
 
     @Override
@@ -266,7 +288,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     @Override
     public JMSContext createContext() {
-        return createContext(null, null, JMSContext.AUTO_ACKNOWLEDGE);
+        return createContext(user, password, JMSContext.AUTO_ACKNOWLEDGE);
     }
 
     @Override
@@ -276,7 +298,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     @Override
     public JMSContext createContext(int sessionMode) {
-        return createContext(null, null, sessionMode);
+        return createContext(user, password, sessionMode);
     }
 
     @Override

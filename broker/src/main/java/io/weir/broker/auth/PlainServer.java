@@ -1,5 +1,6 @@
 package io.weir.broker.auth;
 
+import io.weir.broker.network.SaslMechanismServer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.weir.broker.auth;
 
+import io.weir.broker.network.SaslMechanismServer;
+import io.weir.broker.network.SaslServerProvider;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,7 +22,7 @@ import org.apache.kafka.common.security.scram.internals.ScramMechanism;
  * </ul>
  * SCRAM credentials come from the {@link ScramCredentialStore}. Immutable; thread-safe.
  */
-public final class SaslSettings {
+public final class SaslSettings implements SaslServerProvider {
     public static final String ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
     public static final String JAAS_CONFIG = "sasl.jaas.config";
     public static final String MAX_REAUTH_MS = "connections.max.reauth.ms";
@@ -94,16 +96,19 @@ public final class SaslSettings {
         return v == null ? fallback : v;
     }
 
+    @Override
     public Set<String> enabledMechanisms() {
         return enabled;
     }
 
     /** 0 when sessions never expire. */
+    @Override
     public long maxReauthMs() {
         return maxReauthMs;
     }
 
     /** A server for one exchange of {@code mechanism}, or null when it is not enabled here. */
+    @Override
     public SaslMechanismServer newServer(String mechanism) {
         if (!enabled.contains(mechanism)) {
             return null;

@@ -1,7 +1,5 @@
 package io.weir.broker.auth;
 
-import io.weir.broker.zk.ZkStore;
-import io.weir.broker.zk.ZkUserCredentials;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SCRAM credentials of every user: stored in ZooKeeper ({@link ZkUserCredentials}, Kafka's format) and
+ * SCRAM credentials of every user: stored in ZooKeeper ({@code /config/users}, Kafka's format) and
  * cached in memory, so that authentication on an event loop never waits for ZooKeeper. Writes go to
  * ZooKeeper first (conditional on the version read, retried on a race) and reach every broker's cache
  * through its watch.
@@ -26,14 +24,15 @@ public final class ScramCredentialStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScramCredentialStore.class);
     private static final int MAX_RETRIES = 10;
 
-    private final ZkUserCredentials zk;
+    private final UserConfigStorage zk;
     private record Entry(Map<ScramMechanism, ScramCredential> credentials, long zxid) {
     }
 
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
-    public ScramCredentialStore(ZkStore zk) {
-        this.zk = new ZkUserCredentials(zk);
+    /** @param storage where credentials are kept (ZooKeeper, {@code /config/users}); closed with this store */
+    public ScramCredentialStore(UserConfigStorage storage) {
+        this.zk = storage;
     }
 
     public void start() {
@@ -78,7 +77,7 @@ public final class ScramCredentialStore implements AutoCloseable {
     /** The mechanisms and iterations of one user as ZooKeeper has them now (empty: none). */
     public Map<ScramMechanism, Integer> describe(String user) {
         Map<ScramMechanism, Integer> m = new TreeMap<>();
-        zk.read(user).configs().forEach((key, value) -> {
+        zk.read(user).config().forEach((key, value) -> {
             ScramMechanism mech = ScramMechanism.forMechanismName(key);
             if (mech != null) {
                 m.put(mech, ScramCredentialUtils.credentialFromString(value).iterations());
@@ -105,7 +104,7 @@ public final class ScramCredentialStore implements AutoCloseable {
      * @return false when there was none
      */
     public boolean delete(String user, ScramMechanism mechanism) {
-        if (!zk.read(user).configs().containsKey(mechanism.mechanismName())) {
+        if (!zk.read(user).config().containsKey(mechanism.mechanismName())) {
             return false;
         }
         update(user, mechanism.mechanismName(), null);
@@ -114,8 +113,8 @@ public final class ScramCredentialStore implements AutoCloseable {
 
     private void update(String user, String key, String value) {
         for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-            ZkStore.ConfigOverrides current = zk.read(user);
-            Map<String, String> config = new HashMap<>(current.configs());
+            UserConfigStorage.UserConfig current = zk.read(user);
+            Map<String, String> config = new HashMap<>(current.config());
             if (value == null) {
                 config.remove(key);
             } else {

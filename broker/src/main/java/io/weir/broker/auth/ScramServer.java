@@ -1,5 +1,6 @@
 package io.weir.broker.auth;
 
+import io.weir.broker.network.SaslMechanismServer;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -57,6 +57,8 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private final SaslAuthenticator sasl;
     private final ArrayDeque<Pending> queued = new ArrayDeque<>();
     private boolean inFlight;
+    /** The latest response write, so that a close can wait for it. */
+    private io.netty.channel.ChannelFuture lastWrite;
     private boolean closing;
     /** Who this connection authenticated as; anonymous until an authentication step says otherwise. */
     private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
@@ -193,7 +195,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
                 if (next.rawToken() != null) {
                     ByteBuf buf = ctx.alloc().buffer(4 + next.rawToken().length);
                     buf.writeInt(next.rawToken().length).writeBytes(next.rawToken());
-                    ctx.writeAndFlush(buf);
+                    lastWrite = ctx.writeAndFlush(buf);
                 }
                 if (next.closeAfter() != null) {
                     closeWith(ctx, next.closeAfter());
@@ -245,7 +247,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private void write(ChannelHandlerContext ctx, Pending pending, AbstractResponse response) {
         Send send = response.toSend(pending.context().header().toResponseHeader(), pending.responseVersion());
         if (response.apiKey() == ApiKeys.FETCH && !listener.tls()) { // TLS must encrypt: no zero-copy there
-            ctx.writeAndFlush(new SendFileRegion(send));
+            lastWrite = ctx.writeAndFlush(new SendFileRegion(send));
             return;
         }
         ByteBuf buf = ctx.alloc().buffer((int) send.size());
@@ -260,17 +262,22 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        ctx.writeAndFlush(buf);
+        lastWrite = ctx.writeAndFlush(buf);
     }
 
     private void closeWith(ChannelHandlerContext ctx, String reason) {
         if (!closing) {
             closing = true;
-            log.warn("Closing connection {} on listener {} from {}: {}", connectionId, listener.name(),
-                    ctx.channel().remoteAddress(), reason);
+            log.warn("Closing connection {} from {}: {} (listener {})", connectionId, ctx.channel().remoteAddress(), reason,
+                    listener.name());
         }
         // after what was written so far (a SASL refusal goes out before the close)
-        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        io.netty.channel.ChannelFuture last = lastWrite;
+        if (last != null && !last.isDone()) {
+            last.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.weir.broker.network;
 
-import io.weir.broker.auth.SaslSettings;
 import io.weir.broker.common.Time;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
@@ -10,7 +9,7 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  *
  * @param sasl null on PLAINTEXT and SSL listeners
  */
-record ListenerContext(String name, SecurityProtocol protocol, SaslSettings sasl, Time time) {
+record ListenerContext(String name, SecurityProtocol protocol, SaslServerProvider sasl, Time time) {
 
     static ListenerContext plaintext() {
         return new ListenerContext("PLAINTEXT", SecurityProtocol.PLAINTEXT, null, Time.SYSTEM);

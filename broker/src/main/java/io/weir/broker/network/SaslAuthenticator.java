@@ -1,7 +1,5 @@
 package io.weir.broker.network;
 
-import io.weir.broker.auth.SaslMechanismServer;
-import io.weir.broker.auth.SaslSettings;
 import io.weir.broker.common.Time;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -44,7 +42,7 @@ final class SaslAuthenticator {
         }
     }
 
-    private final SaslSettings settings;
+    private final SaslServerProvider settings;
     private final Time time;
     private State state = State.HANDSHAKE;
     private SaslMechanismServer server;
@@ -53,7 +51,7 @@ final class SaslAuthenticator {
     private String sessionMechanism;
     private long sessionExpiresAtMs = Long.MAX_VALUE;
 
-    SaslAuthenticator(SaslSettings settings, Time time) {
+    SaslAuthenticator(SaslServerProvider settings, Time time) {
         this.settings = settings;
         this.time = time;
     }

@@ -60,7 +60,7 @@ public final class SocketServer implements AutoCloseable {
      * @param sslContext the server TLS context (SSL and SASL_SSL listeners), else null
      * @param sasl       how clients authenticate (SASL_PLAINTEXT and SASL_SSL listeners), else null
      */
-    public SocketServer(Listener listener, io.netty.handler.ssl.SslContext sslContext, io.weir.broker.auth.SaslSettings sasl,
+    public SocketServer(Listener listener, io.netty.handler.ssl.SslContext sslContext, SaslServerProvider sasl,
                         io.weir.broker.common.Time time, int maxRequestSize, long idleMs, int networkThreads,
                         RequestProcessor processor) {
         if (listener.usesTls() != (sslContext != null) || listener.usesSasl() != (sasl != null)) {

@@ -98,7 +98,7 @@ public final class WeirServer implements AutoCloseable {
         started(zk);
         zk.start(config.zookeeperConnectionTimeoutMs());
 
-        io.weir.broker.auth.ScramCredentialStore scram = started(new io.weir.broker.auth.ScramCredentialStore(zk));
+        io.weir.broker.auth.ScramCredentialStore scram = started(new io.weir.broker.auth.ScramCredentialStore(new io.weir.broker.zk.ZkUserCredentials(zk)));
         scram.start();
         ScramSeeds.apply(config.originals(), scram);
 

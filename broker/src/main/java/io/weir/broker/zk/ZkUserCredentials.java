@@ -20,7 +20,7 @@ import org.apache.zookeeper.data.Stat;
  *
  * <p>Thread-safe. Lifecycle: {@link #start} once, {@link #close}.
  */
-public final class ZkUserCredentials implements AutoCloseable {
+public final class ZkUserCredentials implements io.weir.broker.auth.UserConfigStorage {
     static final String USER_CONFIGS = "/config/users";
 
     private final ZkStore zk;
@@ -30,15 +30,11 @@ public final class ZkUserCredentials implements AutoCloseable {
         this.zk = zk;
     }
 
-    /** A change heard: the user's whole config (empty when deleted) and the zxid of the write it comes from. */
-    public interface Listener {
-        void changed(String user, Map<String, String> config, long zxid);
-    }
-
     /**
      * Starts watching; {@code onChange} hears every creation and update (and a deletion as an empty
      * config), starting with one call per existing user. Calls may come late: the zxid orders them.
      */
+    @Override
     public void start(Listener onChange) {
         cache = CuratorCache.build(zk.curator(), USER_CONFIGS);
         Consumer<ChildData> changed = d -> {
@@ -70,14 +66,15 @@ public final class ZkUserCredentials implements AutoCloseable {
     }
 
     /** A user's config and the version read (-1: no znode). */
-    public ZkStore.ConfigOverrides read(String user) {
+    @Override
+    public UserConfig read(String user) {
         Stat stat = new Stat();
         try {
             byte[] data = zk.curator().getData().storingStatIn(stat).forPath(USER_CONFIGS + "/" + sanitize(user));
-            return new ZkStore.ConfigOverrides(data == null || data.length == 0 ? Map.of() : ZkStore.parseConfigOverrides(data),
+            return new UserConfig(data == null || data.length == 0 ? Map.of() : ZkStore.parseConfigOverrides(data),
                     stat.getVersion());
         } catch (KeeperException.NoNodeException e) {
-            return new ZkStore.ConfigOverrides(Map.of(), -1);
+            return new UserConfig(Map.of(), -1);
         } catch (Exception e) {
             throw new ZkException("Cannot read the configuration of user " + user + ": " + e, e);
         }
@@ -88,6 +85,7 @@ public final class ZkUserCredentials implements AutoCloseable {
      *
      * @return the zxid of the write, or -1 when the config changed meanwhile (re-read and retry)
      */
+    @Override
     public long write(String user, Map<String, String> config, int version) {
         String path = USER_CONFIGS + "/" + sanitize(user);
         byte[] json = ZkStore.toJson(Map.of("version", 1, "config", new HashMap<>(config)));

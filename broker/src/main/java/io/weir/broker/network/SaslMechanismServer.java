@@ -1,4 +1,4 @@
-package io.weir.broker.auth;
+package io.weir.broker.network;
 
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 
