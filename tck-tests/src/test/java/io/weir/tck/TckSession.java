@@ -43,7 +43,9 @@ public final class TckSession implements LauncherSessionListener {
 
     private static TckBroker create(String provider) {
         return switch (provider) {
-            case "weir" -> new WeirTckBroker(Integer.getInteger("tck.weir.brokers", 1));
+            case "weir" -> new WeirTckBroker(Integer.getInteger("tck.weir.brokers", 1),
+                    Boolean.parseBoolean(System.getProperty("tck.weir.security", "true")), System.getProperty("user"),
+                    System.getProperty("password"));
             case "artemis" -> artemis();
             default -> throw new IllegalArgumentException("tck.session.provider must be weir or artemis, not '" + provider + "'");
         };
