@@ -313,7 +313,9 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent done) {
             if (!done.isSuccess()) {
-                closeWith(ctx, "TLS handshake failed: " + done.cause().getMessage());
+                closeWith(ctx, done.cause() instanceof io.netty.handler.ssl.NotSslRecordException
+                        ? "not a TLS record on a TLS listener (a plaintext client?)"
+                        : "TLS handshake failed: " + done.cause().getMessage());
                 return;
             }
             if (sasl == null) {
