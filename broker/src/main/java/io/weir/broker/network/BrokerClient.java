@@ -34,12 +34,20 @@ public final class BrokerClient implements AutoCloseable {
     private final InetSocketAddress address;
     private final int maxResponseBytes;
     private final int socketTimeoutMs;
+    private final InterBrokerSecurity security;
     private volatile Socket socket;
     private DataInputStream in;
     private OutputStream out;
     private int correlationId;
 
     public BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes, int socketTimeoutMs) {
+        this(clientId, address, maxResponseBytes, socketTimeoutMs, InterBrokerSecurity.PLAINTEXT);
+    }
+
+    /** A client that connects as {@code security} says (TLS, SASL login) before its first request. */
+    public BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes, int socketTimeoutMs,
+                        InterBrokerSecurity security) {
+        this.security = security;
         this.clientId = clientId;
         this.address = address;
         this.maxResponseBytes = maxResponseBytes;
@@ -58,6 +66,13 @@ public final class BrokerClient implements AutoCloseable {
                 s.setTcpNoDelay(true);
                 s.connect(address, socketTimeoutMs);
                 s.setSoTimeout(socketTimeoutMs);
+                if (security.usesTls()) {
+                    javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) security.sslContext().getSocketFactory()
+                            .createSocket(s, address.getHostString(), address.getPort(), true);
+                    tls.setUseClientMode(true);
+                    tls.startHandshake();
+                    s = tls;
+                }
                 in = new DataInputStream(s.getInputStream());
                 out = s.getOutputStream();
             } catch (IOException e) {
@@ -65,7 +80,31 @@ public final class BrokerClient implements AutoCloseable {
                 throw e;
             }
             socket = s;
+            if (security.usesSasl()) {
+                try {
+                    BrokerClientLogin.login(security, new BrokerClientLogin.Exchange() {
+                        @Override
+                        public org.apache.kafka.common.requests.SaslHandshakeResponse handshake(
+                                org.apache.kafka.common.requests.SaslHandshakeRequest r) throws IOException {
+                            return (org.apache.kafka.common.requests.SaslHandshakeResponse) exchange(r);
+                        }
+
+                        @Override
+                        public org.apache.kafka.common.requests.SaslAuthenticateResponse authenticate(
+                                org.apache.kafka.common.requests.SaslAuthenticateRequest r) throws IOException {
+                            return (org.apache.kafka.common.requests.SaslAuthenticateResponse) exchange(r);
+                        }
+                    }, address.toString());
+                } catch (IOException | RuntimeException e) {
+                    close();
+                    throw e instanceof IOException io ? io : new IOException("SASL login to " + address + " failed: " + e, e);
+                }
+            }
         }
+        return exchange(request);
+    }
+
+    private AbstractResponse exchange(AbstractRequest request) throws IOException {
         try {
             RequestHeader header = new RequestHeader(request.apiKey(), request.version(), clientId, ++correlationId);
             ByteBuffer body = request.serializeWithHeader(header);

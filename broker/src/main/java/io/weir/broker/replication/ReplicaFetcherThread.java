@@ -76,7 +76,7 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         this.localBrokerId = localBrokerId;
         this.sourceBrokerId = sourceBrokerId;
         this.client = new BrokerClient("weir-replica-" + localBrokerId, source, 64 * 1024 * 1024,
-                config.replicaSocketTimeoutMs());
+                config.replicaSocketTimeoutMs(), config.security());
         this.time = time;
         this.maxWaitMs = config.replicaFetchWaitMaxMs();
         this.quota = quota;

@@ -129,6 +129,7 @@ public final class BrokerConfig {
     private final List<Listener> listeners;
     private final List<Listener> advertisedListeners;
     private final String interBrokerListenerName;
+    private final io.weir.broker.network.InterBrokerSecurity interBrokerSecurity;
 
     public BrokerConfig(Map<String, String> props) {
         this.originals = Map.copyOf(props);
@@ -152,6 +153,8 @@ public final class BrokerConfig {
             throw new ConfigException(ADVERTISED_LISTENERS, adv, "the inter-broker listener " + interBrokerListenerName
                     + " must be advertised");
         }
+        this.interBrokerSecurity = io.weir.broker.auth.InterBrokerSecurities.of(originals, interBrokerListenerName,
+                listener(interBrokerListenerName).protocol());
         groupConfig();
         transactionConfig();
         if (parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS) < parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS)) {
@@ -283,7 +286,7 @@ public final class BrokerConfig {
     public io.weir.broker.replication.ReplicationConfig replicationConfig() {
         return new io.weir.broker.replication.ReplicationConfig(parsed.getLong(REPLICA_LAG_TIME_MAX_MS),
                 parsed.getInt(REPLICA_FETCH_WAIT_MAX_MS), parsed.getLong(HW_CHECKPOINT_INTERVAL_MS),
-                parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS));
+                parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS), interBrokerSecurity);
     }
 
     public int minInsyncReplicas() {
@@ -319,7 +322,8 @@ public final class BrokerConfig {
 
     /** The transaction coordinator's settings ({@code transaction.*}). */
     public io.weir.broker.txn.TransactionConfig transactionConfig() {
-        return TransactionSettings.parse(originals, parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS));
+        io.weir.broker.txn.TransactionConfig c = TransactionSettings.parse(originals, parsed.getInt(REPLICA_SOCKET_TIMEOUT_MS));
+        return interBrokerSecurity == null ? c : c.withSecurity(interBrokerSecurity);
     }
 
     public short offsetsTopicReplicationFactor() {

@@ -41,7 +41,7 @@ final class ShareWiring {
                 return leads ? Optional.of(new RoutingSharePersister.Coordinator(leader, "", -1, true)) : Optional.empty();
             }
             return metadata.broker(leader).map(b -> new RoutingSharePersister.Coordinator(leader, b.host(), b.port(), false));
-        }, config.replicationConfig().replicaSocketTimeoutMs());
+        }, config.replicationConfig().replicaSocketTimeoutMs()).withSecurity(config.replicationConfig().security());
         ShareGroupCoordinator coordinator = new ShareGroupCoordinator(share, time, name -> metadata.topic(name)
                 .map(t -> new io.weir.broker.share.ShareGroupAssignor.TopicPartitions(t.topicId(), t.partitions().size())));
         SharePartitionManager partitions = new SharePartitionManager(share, new ShareGroupConfigs(topics, share, time), persister, time);

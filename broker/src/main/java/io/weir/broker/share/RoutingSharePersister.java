@@ -55,6 +55,14 @@ public final class RoutingSharePersister implements SharePersister, AutoCloseabl
     /**
      * @param leaderOf the leader of a state partition (creating the state topic first when it does not exist)
      */
+    private volatile io.weir.broker.network.InterBrokerSecurity security = io.weir.broker.network.InterBrokerSecurity.PLAINTEXT;
+
+    /** Forwarding to other brokers as {@code security} says (set once, before use). */
+    public RoutingSharePersister withSecurity(io.weir.broker.network.InterBrokerSecurity security) {
+        this.security = security;
+        return this;
+    }
+
     public RoutingSharePersister(int brokerId, ShareStateStore store, IntFunction<Optional<Coordinator>> leaderOf, int socketTimeoutMs) {
         this.brokerId = brokerId;
         this.store = store;
@@ -142,7 +150,7 @@ public final class RoutingSharePersister implements SharePersister, AutoCloseabl
                 r.thread().shutdown();
             }
             return new Remote(c.host(), c.port(), new BrokerClient("weir-share-state-" + brokerId,
-                    new InetSocketAddress(c.host(), c.port()), 64 << 20, socketTimeoutMs),
+                    new InetSocketAddress(c.host(), c.port()), 64 << 20, socketTimeoutMs, security),
                     Executors.newSingleThreadExecutor(new NamedThreadFactory("weir-share-state-to-" + id, true)));
         });
         CompletableFuture<org.apache.kafka.common.requests.AbstractResponse> result = new CompletableFuture<>();

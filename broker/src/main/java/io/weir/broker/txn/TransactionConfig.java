@@ -13,11 +13,28 @@ package io.weir.broker.txn;
  * @param requestTimeoutMs           how long a coordinator waits for another broker to answer WriteTxnMarkers
  * @param idExpirationMs             {@code transactional.id.expiration.ms}: an id without a transaction for this long is forgotten
  * @param removeExpiredIntervalMs    {@code transaction.remove.expired.transaction.cleanup.interval.ms}
+ * @param security                   how markers reach other brokers (the inter-broker listener's protocol and login)
  */
 public record TransactionConfig(int stateTopicPartitions, short stateTopicReplicationFactor, int stateTopicMinIsr,
                                 int stateTopicSegmentBytes, int maxTimeoutMs, long abortTimedOutIntervalMs,
                                 long markerRetryBackoffMs, int requestTimeoutMs, long idExpirationMs,
-                                long removeExpiredIntervalMs) {
+                                long removeExpiredIntervalMs, io.weir.broker.network.InterBrokerSecurity security) {
+
+    /** Markers over PLAINTEXT. */
+    public TransactionConfig(int stateTopicPartitions, short stateTopicReplicationFactor, int stateTopicMinIsr,
+                             int stateTopicSegmentBytes, int maxTimeoutMs, long abortTimedOutIntervalMs,
+                             long markerRetryBackoffMs, int requestTimeoutMs, long idExpirationMs,
+                             long removeExpiredIntervalMs) {
+        this(stateTopicPartitions, stateTopicReplicationFactor, stateTopicMinIsr, stateTopicSegmentBytes, maxTimeoutMs,
+                abortTimedOutIntervalMs, markerRetryBackoffMs, requestTimeoutMs, idExpirationMs, removeExpiredIntervalMs,
+                io.weir.broker.network.InterBrokerSecurity.PLAINTEXT);
+    }
+
+    public TransactionConfig withSecurity(io.weir.broker.network.InterBrokerSecurity security) {
+        return new TransactionConfig(stateTopicPartitions, stateTopicReplicationFactor, stateTopicMinIsr, stateTopicSegmentBytes,
+                maxTimeoutMs, abortTimedOutIntervalMs, markerRetryBackoffMs, requestTimeoutMs, idExpirationMs,
+                removeExpiredIntervalMs, security);
+    }
 
     public static TransactionConfig defaults() {
         return new TransactionConfig(50, (short) 3, 2, 100 * 1024 * 1024, 900_000, 10_000, 100, 30_000, 604_800_000L,

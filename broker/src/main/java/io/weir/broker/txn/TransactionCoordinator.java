@@ -75,7 +75,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         this.config = config;
         this.state = new TransactionStateManager(config.stateTopicPartitions(), stateAppender, time);
         this.markers = new TransactionMarkerSender(brokerId, metadata, localMarkers, scheduler, config.markerRetryBackoffMs(),
-                config.requestTimeoutMs());
+                config.requestTimeoutMs(), config.security());
         this.producerIds = producerIds;
         this.scheduler = scheduler;
         this.time = time;

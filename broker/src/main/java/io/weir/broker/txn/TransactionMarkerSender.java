@@ -61,8 +61,17 @@ final class TransactionMarkerSender implements AutoCloseable {
                        BooleanSupplier stillOwner, CompletableFuture<Void> done) {
     }
 
+    private final io.weir.broker.network.InterBrokerSecurity security;
+
     TransactionMarkerSender(int brokerId, ClusterMetadata metadata, LocalMarkerWriter local, Scheduler scheduler,
                             long retryBackoffMs, int requestTimeoutMs) {
+        this(brokerId, metadata, local, scheduler, retryBackoffMs, requestTimeoutMs,
+                io.weir.broker.network.InterBrokerSecurity.PLAINTEXT);
+    }
+
+    TransactionMarkerSender(int brokerId, ClusterMetadata metadata, LocalMarkerWriter local, Scheduler scheduler,
+                            long retryBackoffMs, int requestTimeoutMs, io.weir.broker.network.InterBrokerSecurity security) {
+        this.security = security;
         this.brokerId = brokerId;
         this.metadata = metadata;
         this.local = local;
@@ -214,7 +223,7 @@ final class TransactionMarkerSender implements AutoCloseable {
         }
         clientAddresses.put(broker, address);
         return clients.computeIfAbsent(broker, b -> new BrokerClient("weir-txn-coordinator-" + brokerId, address,
-                64 * 1024 * 1024, requestTimeoutMs));
+                64 * 1024 * 1024, requestTimeoutMs, security));
     }
 
     @Override
