@@ -26,12 +26,15 @@ public final class SaslSettings implements SaslServerProvider {
     public static final String ENABLED_MECHANISMS = "sasl.enabled.mechanisms";
     public static final String JAAS_CONFIG = "sasl.jaas.config";
     public static final String MAX_REAUTH_MS = "connections.max.reauth.ms";
+    /** Weir's own: a connection that has not authenticated this long after connecting is closed. */
+    public static final String AUTHENTICATION_TIMEOUT_MS = "sasl.server.authentication.timeout.ms";
     public static final List<String> SUPPORTED = List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
     private final Set<String> enabled;
     private final Map<String, String> plainUsers;
     private final ScramCredentialStore scram;
     private final long maxReauthMs;
+    private long authenticationTimeoutMs = 30_000;
 
     public SaslSettings(Set<String> enabled, Map<String, String> plainUsers, ScramCredentialStore scram, long maxReauthMs) {
         this.enabled = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(enabled));
@@ -85,7 +88,17 @@ public final class SaslSettings implements SaslServerProvider {
         if (reauth < 0) {
             throw new ConfigException(MAX_REAUTH_MS, r, "must not be negative");
         }
-        return new SaslSettings(enabled, users, scram, reauth);
+        SaslSettings settings = new SaslSettings(enabled, users, scram, reauth);
+        String timeout = lookup(props, prefix, AUTHENTICATION_TIMEOUT_MS, "30000");
+        try {
+            settings.authenticationTimeoutMs = Long.parseLong(timeout.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(AUTHENTICATION_TIMEOUT_MS, timeout, "expected milliseconds");
+        }
+        if (settings.authenticationTimeoutMs < 1) {
+            throw new ConfigException(AUTHENTICATION_TIMEOUT_MS, timeout, "must be positive");
+        }
+        return settings;
     }
 
     static String lookup(Map<String, String> props, String prefix, String key, String fallback) {
@@ -105,6 +118,11 @@ public final class SaslSettings implements SaslServerProvider {
     @Override
     public long maxReauthMs() {
         return maxReauthMs;
+    }
+
+    @Override
+    public long authenticationTimeoutMs() {
+        return authenticationTimeoutMs;
     }
 
     /** A server for one exchange of {@code mechanism}, or null when it is not enabled here. */

@@ -281,6 +281,20 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (sasl != null) {
+            long timeoutMs = listener.sasl().authenticationTimeoutMs();
+            // bounds what an unauthenticated peer can hold: a handshake that never finishes ends here
+            ctx.executor().schedule(() -> {
+                if (ctx.channel().isActive() && sasl.principal() == null) {
+                    closeWith(ctx, "SASL authentication not completed within " + timeoutMs + " ms");
+                }
+            }, timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         try {
             processor.connectionClosed(connectionId);

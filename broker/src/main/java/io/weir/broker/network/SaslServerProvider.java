@@ -16,4 +16,7 @@ public interface SaslServerProvider {
 
     /** {@code connections.max.reauth.ms}: 0 when sessions never expire. */
     long maxReauthMs();
+
+    /** How long a new connection may take to authenticate before it is closed. */
+    long authenticationTimeoutMs();
 }

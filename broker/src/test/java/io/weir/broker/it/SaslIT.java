@@ -68,6 +68,7 @@ class SaslIT {
                 .brokerProperty("sasl.scram.initial.credentials",
                         "SCRAM-SHA-256=[name=alice,password=alice-scram];SCRAM-SHA-512=[name=carol,password=carol-secret,iterations=8192]")
                 .brokerProperty("listener.name.sasl_plaintext.connections.max.reauth.ms", "1500")
+                .brokerProperty("sasl.server.authentication.timeout.ms", "3000")
                 .build().start();
     }
 
@@ -260,6 +261,29 @@ class SaslIT {
                     new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1"));
             assertThat(versions.data().errorCode()).isEqualTo(Errors.NONE.code());
             socket.call(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+        }
+    }
+
+    @Test
+    void aHandshakeThatNeverFinishesIsClosed() throws Exception {
+        try (RawKafkaSocket healthy = new RawKafkaSocket(saslBootstrap());
+             RawKafkaSocket socket = new RawKafkaSocket(saslBootstrap())) {
+            assertThat(handshake(healthy, "PLAIN").error()).isEqualTo(Errors.NONE);
+            assertThat(((SaslAuthenticateResponse) healthy.call(ApiKeys.SASL_AUTHENTICATE, (short) 2, new SaslAuthenticateRequestData()
+                    .setAuthBytes("\u0000alice\u0000alice-secret".getBytes(StandardCharsets.UTF_8)))).error()).isEqualTo(Errors.NONE);
+            int since = LOGS.mark();
+            assertThat(handshake(socket, "SCRAM-SHA-256").error()).isEqualTo(Errors.NONE);
+            // no SaslAuthenticate follows: closed after sasl.server.authentication.timeout.ms
+            assertThat(socket.closedByBroker(Duration.ofSeconds(30))).isTrue();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(LOGS.linesContainingSince(since,
+                    "from " + socket.clientAddress() + ": ")).singleElement().asString().contains("not completed within 3000 ms"));
+            // the authenticated connection opened at the same time stays
+            ApiVersionsResponse versions = (ApiVersionsResponse) healthy.call(ApiKeys.API_VERSIONS, (short) 3,
+                    new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+            assertThat(versions.data().errorCode()).isEqualTo(Errors.NONE.code());
+        }
+        try (Admin admin = Admin.create(client("PLAIN", "alice", "alice-secret"))) {
+            assertThat(admin.describeCluster().clusterId().get()).isNotEmpty();
         }
     }
 
