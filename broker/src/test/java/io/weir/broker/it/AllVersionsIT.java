@@ -57,7 +57,9 @@ class AllVersionsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
+        cluster = EmbeddedWeirCluster.builder().brokers(1)
+                .brokerProperty("sasl.scram.initial.credentials", "SCRAM-SHA-256=[name=all-versions,password=described]")
+                .build().start();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             topicId = admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1), new NewTopic("grow", 1, (short) 1)))
                     .topicId(TOPIC).get();
@@ -88,6 +90,9 @@ class AllVersionsIT {
                         // requests about members that do not exist: an answer with a protocol error is what is wanted
                         assertThat(response.errorCounts().keySet()).as("%s v%d: %s", key, v, response)
                                 .doesNotContain(Errors.UNKNOWN_SERVER_ERROR, Errors.INVALID_REQUEST);
+                    } else if (key == ApiKeys.SASL_HANDSHAKE || key == ApiKeys.SASL_AUTHENTICATE) {
+                        assertThat(response.errorCounts().keySet()).as("%s v%d: %s", key, v, response)
+                                .containsOnly(Errors.ILLEGAL_SASL_STATE);
                     } else {
                         assertThat(response.errorCounts().keySet()).as("%s v%d: %s", key, v, response)
                                 .containsOnly(Errors.NONE);
@@ -318,6 +323,16 @@ class AllVersionsIT {
             case DELETE_SHARE_GROUP_OFFSETS -> new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData().setGroupId("altered")
                     .setTopics(List.of(new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic()
                             .setTopicName(TOPIC)));
+            // on this PLAINTEXT listener both SASL keys are ILLEGAL_SASL_STATE (SASL listeners answer them in the network layer)
+            case SASL_HANDSHAKE -> new org.apache.kafka.common.message.SaslHandshakeRequestData().setMechanism("PLAIN");
+            case SASL_AUTHENTICATE -> new org.apache.kafka.common.message.SaslAuthenticateRequestData().setAuthBytes(new byte[] {0, 'a', 0, 'b'});
+            case ALTER_USER_SCRAM_CREDENTIALS -> new org.apache.kafka.common.message.AlterUserScramCredentialsRequestData()
+                    .setUpsertions(List.of(new org.apache.kafka.common.message.AlterUserScramCredentialsRequestData.ScramCredentialUpsertion()
+                            .setName("all-versions").setMechanism((byte) 1).setIterations(4096).setSalt(new byte[] {1, 2, 3})
+                            .setSaltedPassword(new byte[32])));
+            case DESCRIBE_USER_SCRAM_CREDENTIALS -> new org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData()
+                    .setUsers(List.of(new org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData.UserName()
+                            .setName("all-versions")));
             default -> throw new AssertionError("the broker advertises " + key + ", which this test does not cover yet");
         };
     }
