@@ -94,14 +94,15 @@ final class Cleaner {
         }
         long[] read = {0};
         long endOffset = buildOffsetMap(partitionLog, all, cleanable.size(), firstDirtyOffset, firstUncleanableOffset, read);
-        if (endOffset <= firstDirtyOffset) {
-            return new Result(firstDirtyOffset, read[0], 0, 0, 0, Long.MAX_VALUE, true);
-        }
+        endOffset = Math.max(endOffset, firstDirtyOffset); // nothing dirty: a pass over the clean section (delete horizons)
         List<LogSegment> toClean = new ArrayList<>();
         for (LogSegment s : cleanable) {
             if (s.baseOffset() < endOffset) {
                 toClean.add(s);
             }
+        }
+        if (toClean.isEmpty()) {
+            return new Result(firstDirtyOffset, read[0], 0, 0, 0, Long.MAX_VALUE, true);
         }
         Map<Long, Long> lastDataOffsets = partitionLog.lastDataOffsetsOfProducers();
         CleanerTransactions txns = new CleanerTransactions(
@@ -141,11 +142,11 @@ final class Cleaner {
             segment.forEachBatchHeader(h -> offsets[0] += h.lastOffset() - h.baseOffset() + 1);
             if (!map.canHold(offsets[0])) {
                 if (!any) {
-                    log.warn("{}: segment {} holds up to {} keys, more than the cleaner's dedupe buffer ({} keys); "
-                            + "raise log.cleaner.dedupe.buffer.size", partitionLog.topicPartition(), segment.file(),
-                            offsets[0], map.maxEntries());
+                    throw new IllegalStateException(partitionLog.topicPartition() + ": segment " + segment.file() + " holds up to "
+                            + offsets[0] + " keys, more than the cleaner's key map holds (" + map.maxEntries()
+                            + "); raise log.cleaner.dedupe.buffer.size");
                 }
-                return any ? end : firstDirtyOffset;
+                return end;
             }
             List<LogSegment.StoredBatch> batches = new ArrayList<>();
             segment.forEachStoredBatch(batches::add);

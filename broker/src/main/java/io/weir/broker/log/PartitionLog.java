@@ -436,6 +436,10 @@ public final class PartitionLog implements AutoCloseable {
         return truncations;
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     LogEnvironment environment() {
         return env;
     }
