@@ -226,7 +226,13 @@ final class Cleaner {
                                 "Cleaned " + partitionLog.topicPartition());
                         cleaned.append(appended);
                         for (MutableRecordBatch kept : records.batches()) {
-                            kept.deleteHorizonMs().ifPresent(h -> pass.nextDeleteHorizonMs = Math.min(pass.nextDeleteHorizonMs, h));
+                            // a horizon still ahead is worth a pass when it comes; one already behind marks a batch
+                            // that keeps the flag but holds nothing time can remove (its tombstones went)
+                            kept.deleteHorizonMs().ifPresent(h -> {
+                                if (h > pass.currentTime) {
+                                    pass.nextDeleteHorizonMs = Math.min(pass.nextDeleteHorizonMs, h);
+                                }
+                            });
                         }
                         throttler.maybeThrottle(stored.header().sizeInBytes() + appended.sizeInBytes());
                     } else {

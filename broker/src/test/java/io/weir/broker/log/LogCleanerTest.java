@@ -149,18 +149,43 @@ class LogCleanerTest {
                 log.appendAsLeader(keyed(time.milliseconds(), "k" + k, "v"), 0);
             }
             log.appendAsLeader(keyed(time.milliseconds(), "k0", null), 0);
-            log.appendAsLeader(keyed(time.milliseconds(), "k1", null), 0);
+            // a batch mixing a value and a tombstone keeps its delete-horizon flag once the tombstone is gone
+            log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(time.milliseconds(),
+                    "k5".getBytes(), "v".getBytes()), new SimpleRecord(time.milliseconds(), "k1".getBytes(), null)), 0);
             log.roll();
             log.lastStableOffset(log.logEndOffset());
             LogCleaner cleaner = cleaner(log);
             assertThat(cleaner.cleanOnce(cleaner.newCleaner())).isPresent();
-            assertThat(data(log)).extracting(KeyedRecord::key).containsExactly("k2", "k3", "k4", "k0", "k1");
+            assertThat(data(log)).extracting(KeyedRecord::key).containsExactly("k2", "k3", "k4", "k0", "k5", "k1");
             assertThat(data(log)).filteredOn(r -> r.value() == null).hasSize(2);
             time.advance(59_000);
             assertThat(cleaner.cleanOnce(cleaner.newCleaner())).as("horizon not reached").isEmpty();
             time.advance(1_001);
             assertThat(cleaner.cleanOnce(cleaner.newCleaner())).as("the horizon makes the log cleanable").isPresent();
-            assertThat(data(log)).extracting(KeyedRecord::key).containsExactly("k2", "k3", "k4");
+            assertThat(data(log)).extracting(KeyedRecord::key).containsExactly("k2", "k3", "k4", "k5");
+            time.advance(120_000);
+            assertThat(cleaner.cleanOnce(cleaner.newCleaner())).as("no horizon left to wait for").isEmpty();
+        }
+    }
+
+    @Test
+    void aLogTurnedCompactAtRunTimeIsCleanedAndItsKeylessRecordsGo() throws Exception {
+        try (PartitionLog log = open(LogConfig.defaults().with(LogConfig.SEGMENT_BYTES, 1024), true)) {
+            log.appendAsLeader(MemoryRecords.withIdempotentRecords(Compression.NONE, 7L, (short) 0, 0,
+                    new SimpleRecord(1L, null, "keyless".getBytes())), 0);
+            for (int round = 0; round < 10; round++) {
+                for (int k = 0; k < 10; k++) {
+                    log.appendAsLeader(keyed(time.milliseconds(), "k" + k, "v" + round), 0);
+                }
+            }
+            log.roll();
+            log.lastStableOffset(log.logEndOffset());
+            LogCleaner cleaner = cleaner(log);
+            assertThat(cleaner.cleanOnce(cleaner.newCleaner())).as("delete policy: not the cleaner's").isEmpty();
+            log.updateConfig(log.config().with(LogConfig.CLEANUP_POLICY, "compact,delete").with(LogConfig.MIN_CLEANABLE_RATIO, 0.01));
+            assertThat(cleaner.cleanOnce(cleaner.newCleaner())).isPresent();
+            assertThat(data(log)).hasSize(10).allSatisfy(r -> assertThat(r.value()).isEqualTo("v9"));
+            assertThat(log.activeProducers()).extracting(ActiveProducer::producerId).contains(7L);
         }
     }
 
