@@ -205,6 +205,16 @@ public final class LogCleaner implements AutoCloseable {
         byDir.forEach((dir, offsets) -> checkpoints.get(dir).write(offsets));
     }
 
+    /**
+     * Cleans the compacted log most in need now, on the calling thread, with a key map of its own: for
+     * tools and benchmarks (the threads of {@link #start()} do this by themselves).
+     *
+     * @return whether a log was cleaned
+     */
+    public boolean cleanOnceNow() throws InterruptedException {
+        return cleanOnce(newCleaner()).isPresent();
+    }
+
     /** The offset below which {@code tp} is clean, as checkpointed; empty when never cleaned. */
     public Optional<Long> cleanedOffset(TopicPartition tp) {
         return Optional.ofNullable(cleanedOffsets.get(tp));
