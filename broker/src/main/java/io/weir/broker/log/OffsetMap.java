@@ -7,7 +7,7 @@ import java.security.NoSuchAlgorithmException;
 /**
  * The log cleaner's map from record key to the offset of the key's latest record, in a fixed amount of
  * memory: an open-addressing hash table in one buffer, each slot a 16-byte MD5 digest of the key and an
- * 8-byte offset. Two keys with the same digest would share a slot; with a 128-bit digest that is not a
+ * 8-byte offset plus one (zero marks an empty slot, so a fresh or cleared buffer is all zeros). Two keys with the same digest would share a slot; with a 128-bit digest that is not a
  * practical concern (Kafka's cleaner makes the same trade).
  *
  * <p>Probing is linear from the slot the digest's first bytes name. The map refuses entries beyond
@@ -48,7 +48,6 @@ final class OffsetMap {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is a required JDK algorithm", e);
         }
-        clear();
     }
 
     /** Entries the map accepts in all. */
@@ -86,7 +85,7 @@ final class OffsetMap {
             slots.put(at, hash);
             entries++;
         }
-        slots.putLong(at + DIGEST_BYTES, offset);
+        slots.putLong(at + DIGEST_BYTES, offset + 1);
         latestOffset = Math.max(latestOffset, offset);
     }
 
@@ -94,20 +93,19 @@ final class OffsetMap {
     long get(ByteBuffer key) {
         hashInto(key, hash);
         int at = findSlot(hash) * SLOT_BYTES;
-        return isEmpty(at) ? -1 : slots.getLong(at + DIGEST_BYTES);
+        return isEmpty(at) ? -1 : slots.getLong(at + DIGEST_BYTES) - 1;
     }
 
     void clear() {
-        // an empty slot holds offset -1: no record has a negative offset
-        for (int i = 0; i < capacity; i++) {
-            slots.putLong(i * SLOT_BYTES + DIGEST_BYTES, -1L);
+        if (entries > 0) {
+            java.util.Arrays.fill(slots.array(), (byte) 0);
         }
         entries = 0;
         latestOffset = -1;
     }
 
     private boolean isEmpty(int at) {
-        return slots.getLong(at + DIGEST_BYTES) == -1L;
+        return slots.getLong(at + DIGEST_BYTES) == 0L;
     }
 
     /** The slot holding {@code h}, or the empty slot where it would go. */
