@@ -142,7 +142,8 @@ public final class WeirXAResource implements XAResource {
                 throw error(XAException.XA_RBTIMEOUT, "Branch " + key + " ran longer than " + b.timeoutSeconds + " s");
             }
             if (b.kafka.isEmpty()) {
-                abort(b); // nothing on the broker; consumed non-group messages count as consumed
+                // nothing on the broker to commit; what non-group readers delivered counts as consumed
+                branches.remove(b);
                 b.finish(true);
                 return XA_RDONLY;
             }

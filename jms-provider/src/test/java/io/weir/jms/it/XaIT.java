@@ -1,6 +1,11 @@
 package io.weir.jms.it;
 
 import com.arjuna.ats.arjuna.common.arjPropertyManager;
+import com.arjuna.ats.arjuna.common.recoveryPropertyManager;
+import com.arjuna.ats.arjuna.recovery.RecoveryManager;
+import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
+import com.arjuna.ats.jta.common.jtaPropertyManager;
+import com.arjuna.ats.jta.recovery.XAResourceRecoveryHelper;
 import io.weir.broker.server.EmbeddedWeirCluster;
 import io.weir.jms.WeirXAConnectionFactory;
 import io.weir.jms.xa.XidKey;
@@ -62,8 +67,10 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class XaIT {
 
+    private static final String NODE = "weir-xa-it";
     private static EmbeddedWeirCluster cluster;
     private static TransactionManager tm;
+    private static Path objectStore;
 
     @BeforeAll
     static void start(@TempDir Path store) throws Exception {
@@ -72,7 +79,13 @@ class XaIT {
         com.arjuna.common.internal.util.propertyservice.BeanPopulator
                 .getNamedInstance(com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean.class, "communicationStore")
                 .setObjectStoreDir(store.toString());
-        arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier("weir-xa-it");
+        arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier(NODE);
+        objectStore = store;
+        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryBackoffPeriod(1);
+        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryModuleClassNames(List.of(
+                "com.arjuna.ats.internal.arjuna.recovery.AtomicActionRecoveryModule",
+                "com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule"));
+        jtaPropertyManager.getJTAEnvironmentBean().setXaRecoveryNodes(List.of(NODE));
         tm = com.arjuna.ats.jta.TransactionManager.transactionManager();
     }
 
@@ -321,6 +334,77 @@ class XaIT {
             }
             assertThat(readCommitted(queue)).containsExactlyInAnyOrder("commit-1", "commit-2", "commit-3");
         } finally {
+            cluster.restartBroker(coordinator);
+            Files.deleteIfExists(report);
+        }
+    }
+
+    /**
+     * Narayana in a child JVM prepares a Weir branch and a second resource, logs its commit decision and is killed
+     * (SIGKILL) in the second phase; the broker coordinating the Weir branch is killed too. Narayana's recovery
+     * manager in this JVM (same object store and node identifier) replays the log: it finds the prepared branch
+     * through a fresh Weir XAResource's recover() and commits it. The messages appear exactly once.
+     */
+    @Test
+    @Order(5)
+    void narayanaRecoveryCommitsABranchPreparedBeforeTheClientAndCoordinatorDied() throws Exception {
+        String queue = unique("xa-narayana");
+        String resourceId = unique("rm-narayana");
+        Path report = Files.createTempFile("xa-narayana", ".out");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Xmx192m", "-Dweir.xa.stall=true", "-cp", System.getProperty("java.class.path"),
+                XaNarayanaCrash.class.getName(), cluster.bootstrapServers(), resourceId, queue, objectStore.toString(), NODE)
+                .redirectErrorStream(true).redirectOutput(report.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> !child.isAlive() || Files.readString(report).contains("COMMITTING"));
+            assertThat(child.isAlive()).as(Files.readString(report)).isTrue();
+        } finally {
+            child.destroyForcibly(); // SIGKILL, in Narayana's second phase
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertThat(readCommitted(queue)).as("prepared, not committed").isEmpty();
+
+        Xid prepared;
+        WeirXAConnectionFactory fresh = factory(resourceId);
+        try (XAConnection c = fresh.createXAConnection()) {
+            XAResource r = c.createXASession().getXAResource();
+            Xid[] found = r.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
+            assertThat(found).hasSize(1);
+            prepared = found[0];
+        }
+        int coordinator;
+        String id = new io.weir.jms.xa.XidNames(resourceId).transactionalId(XidKey.of(prepared));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            coordinator = admin.describeTransactions(List.of(id)).all().get(30, TimeUnit.SECONDS).get(id).coordinatorId();
+        }
+        cluster.killBroker(coordinator);
+        RecoveryManager manager = RecoveryManager.manager(RecoveryManager.DIRECT_MANAGEMENT);
+        try (XAConnection c = fresh.createXAConnection()) {
+            XAResource weir = c.createXASession().getXAResource();
+            XARecoveryModule xaModule = XARecoveryModule.getRegisteredXARecoveryModule();
+            XAResourceRecoveryHelper helper = new XAResourceRecoveryHelper() {
+                @Override
+                public boolean initialise(String p) {
+                    return true;
+                }
+
+                @Override
+                public XAResource[] getXAResources() {
+                    return new XAResource[]{weir};
+                }
+            };
+            xaModule.addXAResourceRecoveryHelper(helper);
+            try {
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    manager.scan();
+                    return weir.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN).length == 0;
+                });
+            } finally {
+                xaModule.removeXAResourceRecoveryHelper(helper);
+            }
+            assertThat(readCommitted(queue)).containsExactlyInAnyOrder("narayana-1", "narayana-2", "narayana-3");
+        } finally {
+            manager.terminate();
             cluster.restartBroker(coordinator);
             Files.deleteIfExists(report);
         }
