@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An XA session. While its {@link WeirXAResource} associates it with a branch (start .. end), it works as a
@@ -28,33 +29,33 @@ import java.util.concurrent.Future;
 public final class WeirXASession extends WeirSession implements XASession, XAQueueSession, XATopicSession {
 
     private final WeirXAResource resource;
-    private volatile XaBranch associated;
+    private final AtomicReference<XaBranch> association;
 
     WeirXASession(WeirXAConnection connection, XaBranches branches, Kind kind) {
-        this(connection, branches, kind, new BranchEngine[1]);
+        this(connection, branches, kind, new AtomicReference<>());
     }
 
-    private WeirXASession(WeirXAConnection connection, XaBranches branches, Kind kind, BranchEngine[] engine) {
-        super(connection, AUTO_ACKNOWLEDGE, kind, engine[0] = new BranchEngine());
-        engine[0].session = this;
+    private WeirXASession(WeirXAConnection connection, XaBranches branches, Kind kind, AtomicReference<XaBranch> association) {
+        super(connection, AUTO_ACKNOWLEDGE, kind, new BranchEngine(association));
+        this.association = association;
         this.resource = new WeirXAResource(this, connection, branches, System::currentTimeMillis);
     }
 
     XaBranch associated() {
-        return associated;
+        return association.get();
     }
 
     void associate(XaBranch b) {
-        associated = b;
+        association.set(b);
     }
 
     void dissociate() {
-        associated = null;
+        association.set(null);
     }
 
     @Override
     int mode() {
-        return associated != null ? SESSION_TRANSACTED : AUTO_ACKNOWLEDGE;
+        return association.get() != null ? SESSION_TRANSACTED : AUTO_ACKNOWLEDGE;
     }
 
     @Override
@@ -100,11 +101,15 @@ public final class WeirXASession extends WeirSession implements XASession, XAQue
 
     /** The session's transaction engine: the associated branch's Kafka transaction. */
     private static final class BranchEngine implements TransactionEngine {
-        private WeirXASession session;
+        private final AtomicReference<XaBranch> association;
+
+        BranchEngine(AtomicReference<XaBranch> association) {
+            this.association = association;
+        }
 
         @Override
         public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
-            XaBranch b = session.associated;
+            XaBranch b = association.get();
             if (b == null) {
                 throw new IllegalStateException("The XA session is not associated with a transaction branch");
             }

@@ -31,6 +31,7 @@ final class BrokerConnection implements AutoCloseable {
     private final OutputStream out;
     private int correlationId;
     private volatile boolean broken;
+    private java.util.Map<Short, Short> maxVersions; // from ApiVersions, asked once per connection
 
     BrokerConnection(String host, int port, String clientId, int timeoutMs) throws IOException {
         this.host = host;
@@ -47,6 +48,22 @@ final class BrokerConnection implements AutoCloseable {
             socket.close();
             throw e;
         }
+    }
+
+    /**
+     * The highest version of {@code key} the broker offers (ApiVersions v3, asked on first use); -1 when it offers
+     * none.
+     */
+    synchronized short maxVersion(ApiKeys key) throws IOException {
+        if (maxVersions == null) {
+            org.apache.kafka.common.requests.ApiVersionsResponse r = (org.apache.kafka.common.requests.ApiVersionsResponse)
+                    send(ApiKeys.API_VERSIONS, (short) 3, new org.apache.kafka.common.message.ApiVersionsRequestData()
+                            .setClientSoftwareName("weir-jms").setClientSoftwareVersion("xa"));
+            java.util.Map<Short, Short> m = new java.util.HashMap<>();
+            r.data().apiKeys().forEach(k -> m.put(k.apiKey(), k.maxVersion()));
+            maxVersions = m;
+        }
+        return maxVersions.getOrDefault(key.id, (short) -1);
     }
 
     synchronized AbstractResponse send(ApiKeys key, short version, ApiMessage data) throws IOException {

@@ -311,6 +311,11 @@ public final class TwoPhaseClient implements AutoCloseable {
                 connections.put(address, c);
             }
         }
+        if (key != ApiKeys.API_VERSIONS && c.maxVersion(key) < version) {
+            // e.g. Apache Kafka 4.4, which offers InitProducerId v6 only with unstable API versions enabled
+            throw new TwoPhaseException(Errors.UNSUPPORTED_VERSION, "The broker at " + address + " does not offer " + key
+                    + " v" + version + " (two-phase commit, KIP-939), which XA needs: it offers up to v" + c.maxVersion(key));
+        }
         return c.send(key, version, data);
     }
 
