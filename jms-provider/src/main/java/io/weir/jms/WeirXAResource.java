@@ -80,16 +80,22 @@ public final class WeirXAResource implements XAResource {
             if (!branches.add(b)) {
                 throw error(XAException.XAER_DUPID, "Branch " + key + " was started concurrently");
             }
-            b.associated = session;
+            b.associated.add(session);
             session.associate(b);
             return;
         }
         XaBranch b = branches.get(key);
-        synchronized (b == null ? this : b) {
-            b = branches.get(key);
-            XaState next = XaState.start(b == null ? null : b.state, flags);
+        if (b == null) {
+            XaState.start(null, flags); // XAER_NOTA, or XAER_INVAL for bad flags
+        }
+        synchronized (b) {
+            if (flags == TMRESUME && !b.suspended.contains(session)) {
+                throw error(XAException.XAER_PROTO, "start(TMRESUME) of " + key + " by a session that did not suspend it");
+            }
+            XaState next = flags == TMRESUME && b.state == XaState.ACTIVE ? XaState.ACTIVE : XaState.start(b.state, flags);
             b.state = next;
-            b.associated = session;
+            b.suspended.remove(session);
+            b.associated.add(session);
             session.associate(b);
         }
     }
@@ -102,13 +108,16 @@ public final class WeirXAResource implements XAResource {
             throw error(XAException.XAER_NOTA, "end of unknown branch " + key);
         }
         synchronized (b) {
-            if (b.state == XaState.ACTIVE && b.associated != session) {
-                throw error(XAException.XAER_PROTO, "Branch " + key + " is associated with another session");
+            boolean mine = b.associated.contains(session);
+            if (!mine && !(b.suspended.contains(session) && flags != TMSUSPEND)) {
+                throw error(XAException.XAER_PROTO, "Branch " + key + " is not associated with this session");
             }
-            XaState next = XaState.end(b.state, flags);
-            if (b.associated == session) {
+            XaState current = mine || b.state != XaState.ACTIVE ? b.state : XaState.SUSPENDED;
+            XaState next = XaState.end(current, flags);
+            b.suspended.remove(session);
+            if (mine) {
                 session.dissociate();
-                b.associated = null;
+                b.associated.remove(session);
                 try {
                     b.addDelivered(session);
                 } catch (RuntimeException e) {
@@ -117,7 +126,16 @@ public final class WeirXAResource implements XAResource {
                     throw failure(XAException.XA_RBROLLBACK, "Adding the consumed positions to " + key + " failed", e);
                 }
             }
-            b.state = next;
+            if (next == XaState.SUSPENDED) {
+                b.suspended.add(session);
+            }
+            if (b.state == XaState.ROLLBACK_ONLY || next == XaState.ROLLBACK_ONLY) {
+                b.state = XaState.ROLLBACK_ONLY;
+            } else if (!b.associated.isEmpty()) {
+                b.state = XaState.ACTIVE; // other sessions still work in it
+            } else {
+                b.state = b.suspended.isEmpty() ? XaState.IDLE : XaState.SUSPENDED;
+            }
         }
     }
 

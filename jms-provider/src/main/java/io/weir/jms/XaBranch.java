@@ -27,7 +27,9 @@ final class XaBranch {
     final long startedAt;
     final int timeoutSeconds;
     XaState state = XaState.ACTIVE;
-    WeirXASession associated;
+    /** the sessions associated now (TMJOIN may add several), and those suspended (TMSUSPEND) */
+    final Set<WeirXASession> associated = new LinkedHashSet<>();
+    final Set<WeirXASession> suspended = new LinkedHashSet<>();
     private final Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed = new LinkedHashMap<>();
     private final Set<WeirXASession> sessions = new LinkedHashSet<>();
 

@@ -9,7 +9,7 @@ import javax.transaction.xa.XAResource;
  * XAException the contract names. {@code null} is "the resource manager does not know the Xid".
  */
 public enum XaState {
-    /** associated with a session (start) */
+    /** associated with one or more sessions (start; TMJOIN adds one) */
     ACTIVE,
     /** end(TMSUSPEND): may be resumed */
     SUSPENDED,
@@ -35,7 +35,7 @@ public enum XaState {
                 if (current == ROLLBACK_ONLY) {
                     throw error(XAException.XA_RBROLLBACK, "start(TMJOIN) of a branch marked rollback-only");
                 }
-                if (current != IDLE) {
+                if (current != IDLE && current != ACTIVE) { // ACTIVE: another thread of control works in it too
                     throw error(XAException.XAER_PROTO, "start(TMJOIN) of a branch that is " + current);
                 }
                 return ACTIVE;

@@ -271,6 +271,30 @@ class XaIT {
             }
         }
 
+        // two sessions of one resource manager in one transaction: Narayana joins the second to the first's branch
+        // (isSameRM, start with TMJOIN while the first is still associated) and commits the branch in one phase
+        String joinedQueue = unique("xa-joined");
+        try (XAConnection c1 = fa.createXAConnection(); XAConnection c2 = fa.createXAConnection()) {
+            XASession s1 = c1.createXASession();
+            XASession s2 = c2.createXASession();
+            MessageProducer p1 = s1.createProducer(s1.createQueue(joinedQueue));
+            MessageProducer p2 = s2.createProducer(s2.createQueue(joinedQueue));
+            for (boolean commit : new boolean[]{false, true}) {
+                tm.begin();
+                Transaction t = tm.getTransaction();
+                t.enlistResource(s1.getXAResource());
+                t.enlistResource(s2.getXAResource());
+                p1.send(s1.createTextMessage("first " + commit));
+                p2.send(s2.createTextMessage("second " + commit));
+                if (commit) {
+                    tm.commit();
+                } else {
+                    tm.rollback();
+                }
+            }
+            assertThat(readCommitted(joinedQueue)).containsExactlyInAnyOrder("first true", "second true");
+        }
+
         // one resource: Narayana commits in one phase; an XAJMSContext works the same way
         String single = unique("xa-single");
         try (XAJMSContext ctx = fa.createXAContext()) {

@@ -32,6 +32,7 @@ class XaStateTest {
         s = XaState.end(s, TMSUCCESS);
         assertThat(s).isEqualTo(IDLE);
         s = XaState.start(s, TMJOIN);
+        assertThat(XaState.start(s, TMJOIN)).as("a second session joins while the first works").isEqualTo(ACTIVE);
         s = XaState.end(s, TMSUCCESS);
         XaState.prepare(s);
         XaState.commit(IDLE, true);
@@ -57,7 +58,6 @@ class XaStateTest {
         code(() -> XaState.start(IDLE, TMNOFLAGS), XAException.XAER_DUPID);
         code(() -> XaState.start(null, TMJOIN), XAException.XAER_NOTA);
         code(() -> XaState.start(null, TMRESUME), XAException.XAER_NOTA);
-        code(() -> XaState.start(ACTIVE, TMJOIN), XAException.XAER_PROTO);
         code(() -> XaState.start(IDLE, TMRESUME), XAException.XAER_PROTO);
         code(() -> XaState.start(PREPARED, TMJOIN), XAException.XAER_PROTO);
         code(() -> XaState.start(null, TMONEPHASE), XAException.XAER_INVAL);
