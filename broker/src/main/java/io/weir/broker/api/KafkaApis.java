@@ -35,10 +35,22 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final Map<ApiKeys, ApiHandler<? extends AbstractRequest>> handlers = new EnumMap<>(ApiKeys.class);
     private final ExecutorService requestThreads;
     private final ShareSupport share;
+    private final RequestAuthorization authorization;
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers) {
+        this(services, ioThreads, markers, io.weir.broker.auth.AclAuthorizer.disabled(), null);
+    }
+
+    /**
+     * @param authorizer decides every request ({@link io.weir.broker.auth.AclAuthorizer#disabled()}: all allowed)
+     * @param acls       the ACLs in ZooKeeper, for the ACL APIs; null without an authorizer
+     */
+    public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers,
+                     io.weir.broker.auth.AclAuthorizer authorizer, io.weir.broker.zk.AclStore acls) {
+        Access access = new Access(authorizer, services);
+        this.authorization = new RequestAuthorization(access);
         TopicLifecycle lifecycle = new TopicLifecycle(services);
         GroupSupport groups = new GroupSupport(services, lifecycle);
         TxnSupport txns = new TxnSupport(services, lifecycle);
@@ -90,7 +102,11 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new WriteTxnMarkersHandler(markers),
                 new ListTransactionsHandler(services),
                 new DescribeTransactionsHandler(services),
-                new DescribeProducersHandler(services));
+                new DescribeProducersHandler(services),
+                // ACLs
+                new CreateAclsHandler(access, acls),
+                new DescribeAclsHandler(access, acls),
+                new DeleteAclsHandler(access, acls));
         for (ApiHandler<? extends AbstractRequest> h : all) {
             handlers.put(h.apiKey(), h);
         }
@@ -108,7 +124,14 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     @SuppressWarnings("unchecked")
     public CompletableFuture<AbstractResponse> process(RequestContext request) {
         ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(request.header().apiKey());
-        return ready.thenComposeAsync(v -> handler.handle(request, request.request()), requestThreads);
+        return ready.thenComposeAsync(v -> {
+            Verdict verdict = authorization.check(request);
+            if (verdict instanceof Verdict.Refuse refuse) {
+                return CompletableFuture.completedFuture(refuse.response());
+            }
+            var amend = ((Verdict.Proceed) verdict).amend();
+            return handler.handle(request, request.request()).thenApply(r -> r == null ? null : amend.apply(r));
+        }, requestThreads);
     }
 
     /** A closed connection ends the share sessions it opened and releases their records at once. */
