@@ -13,6 +13,7 @@ import org.apache.kafka.common.resource.ResourceType;
  * checks. Thread-safe.
  */
 final class Access {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Access.class);
     static final String CLUSTER_NAME = "kafka-cluster"; // the one name of the CLUSTER resource
 
     private final AclAuthorizer authorizer;
@@ -32,7 +33,11 @@ final class Access {
     }
 
     boolean allowed(RequestContext ctx, AclOperation op, ResourceType type, String name) {
-        return authorizer.authorize(ctx.principal(), host(ctx), op, type, name);
+        boolean allowed = authorizer.authorize(ctx.principal(), host(ctx), op, type, name);
+        if (!allowed && log.isDebugEnabled()) {
+            log.debug("Denied {} at {} {} on {} '{}' ({})", ctx.principal(), host(ctx), op, type, name, ctx);
+        }
+        return allowed;
     }
 
     boolean topic(RequestContext ctx, AclOperation op, String topic) {
@@ -75,6 +80,29 @@ final class Access {
             return name;
         }
         return id == null || Uuid.ZERO_UUID.equals(id) ? null : topicName(id).orElse(null);
+    }
+
+    /** Operations that mean something on each resource type, as Kafka lists them for "authorized operations". */
+    private static final java.util.Map<ResourceType, java.util.List<AclOperation>> SUPPORTED = java.util.Map.of(
+            ResourceType.TOPIC, java.util.List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE,
+                    AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS),
+            ResourceType.GROUP, java.util.List.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE,
+                    AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS),
+            ResourceType.CLUSTER, java.util.List.of(AclOperation.CREATE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS,
+                    AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE, AclOperation.ALTER, AclOperation.DESCRIBE));
+
+    /**
+     * The operations the principal may perform on a resource, as the bit field clients decode
+     * ({@code Admin.describeTopics(…includeAuthorizedOperations)}, {@code describeCluster}, {@code describeConsumerGroups}).
+     */
+    int authorizedOperations(RequestContext ctx, ResourceType type, String name) {
+        java.util.Set<Byte> codes = new java.util.HashSet<>();
+        for (AclOperation op : SUPPORTED.getOrDefault(type, java.util.List.of())) {
+            if (allowed(ctx, op, type, name)) {
+                codes.add(op.code());
+            }
+        }
+        return org.apache.kafka.common.utils.Utils.to32BitField(codes);
     }
 
     static String host(RequestContext ctx) {

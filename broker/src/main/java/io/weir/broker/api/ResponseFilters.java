@@ -2,6 +2,11 @@ package io.weir.broker.api;
 
 import io.weir.broker.network.RequestContext;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.requests.DescribeClusterResponse;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.ListGroupsResponse;
 import org.apache.kafka.common.requests.ListTransactionsResponse;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
@@ -41,6 +46,18 @@ final class ResponseFilters {
                 }
                 return r;
             });
+            case DESCRIBE_CLUSTER -> !((DescribeClusterRequest) ctx.request()).data().includeClusterAuthorizedOperations()
+                    ? Verdict.PROCEED : new Verdict.Proceed(r -> {
+                        ((DescribeClusterResponse) r).data().setClusterAuthorizedOperations(
+                                access.authorizedOperations(ctx, ResourceType.CLUSTER, Access.CLUSTER_NAME));
+                        return r;
+                    });
+            case DESCRIBE_GROUPS -> !((DescribeGroupsRequest) ctx.request()).data().includeAuthorizedOperations()
+                    ? Verdict.PROCEED : new Verdict.Proceed(r -> {
+                        ((DescribeGroupsResponse) r).data().groups().forEach(g -> g.setAuthorizedOperations(
+                                access.authorizedOperations(ctx, ResourceType.GROUP, g.groupId())));
+                        return r;
+                    });
             default -> Verdict.PROCEED;
         };
     }

@@ -28,6 +28,7 @@ import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.*;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * Per-topic authorization of the APIs that name many topics (or config resources): the refused
@@ -130,29 +131,34 @@ final class TopicChecks {
     }
 
     private Verdict metadata(RequestContext ctx, MetadataRequest request) {
-        if (request.isAllTopics()) { // every topic: list only the describable ones
-            return amend(response -> {
-                ((MetadataResponse) response).data().topics().removeIf(
-                        t -> !access.topic(ctx, AclOperation.DESCRIBE, t.name()));
-                return response;
-            });
-        }
-        List<MetadataRequestTopic> denied = take(request.data().topics(), t -> {
+        var data = request.data();
+        boolean all = request.isAllTopics();
+        List<MetadataRequestTopic> denied = all ? List.of() : take(data.topics(), t -> {
             String name = access.topicName(t.name(), t.topicId());
             return name != null && !access.topic(ctx, AclOperation.DESCRIBE, name);
         });
-        if (request.data().allowAutoTopicCreation() && request.data().topics().stream().anyMatch(t -> t.name() != null
+        if (!all && data.allowAutoTopicCreation() && data.topics().stream().anyMatch(t -> t.name() != null
                 && !access.topicExists(t.name()) && !access.mayCreate(ctx, t.name()))) {
-            request.data().setAllowAutoTopicCreation(false); // unknown topics are then answered as unknown
-        }
-        if (denied.isEmpty()) {
-            return Verdict.PROCEED;
+            data.setAllowAutoTopicCreation(false); // unknown topics are then answered as unknown
         }
         return amend(response -> {
-            var topics = ((MetadataResponse) response).data().topics();
+            var answer = ((MetadataResponse) response).data();
+            if (all) { // every topic: list only the describable ones
+                answer.topics().removeIf(t -> !access.topic(ctx, AclOperation.DESCRIBE, t.name()));
+            }
             for (MetadataRequestTopic t : denied) {
-                topics.add(new MetadataResponseTopic().setName(t.name()).setTopicId(t.topicId()).setErrorCode(TOPIC_AUTH)
+                answer.topics().add(new MetadataResponseTopic().setName(t.name()).setTopicId(t.topicId()).setErrorCode(TOPIC_AUTH)
                         .setIsInternal(false));
+            }
+            if (data.includeTopicAuthorizedOperations()) {
+                answer.topics().forEach(t -> {
+                    if (t.errorCode() == Errors.NONE.code()) {
+                        t.setTopicAuthorizedOperations(access.authorizedOperations(ctx, ResourceType.TOPIC, t.name()));
+                    }
+                });
+            }
+            if (data.includeClusterAuthorizedOperations()) {
+                answer.setClusterAuthorizedOperations(access.authorizedOperations(ctx, ResourceType.CLUSTER, Access.CLUSTER_NAME));
             }
             return response;
         });

@@ -73,6 +73,13 @@ class ClosedAuthorizationIT {
             assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("other-1", 1, (short) 1))).all().get())
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
             assertThat(admin.listTopics().names().get()).containsExactly("mine-1");
+            // authorized operations, as Admin reports them
+            assertThat(admin.describeCluster(new org.apache.kafka.clients.admin.DescribeClusterOptions()
+                    .includeAuthorizedOperations(true)).authorizedOperations().get()).containsExactly(AclOperation.DESCRIBE);
+            assertThat(admin.describeTopics(List.of("mine-1"), new org.apache.kafka.clients.admin.DescribeTopicsOptions()
+                    .includeAuthorizedOperations(true)).allTopicNames().get().get("mine-1").authorizedOperations())
+                    .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE,
+                            AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
 
             // ACL management needs ALTER on the cluster
             AclBinding grab = new AclBinding(new org.apache.kafka.common.resource.ResourcePattern(ResourceType.TOPIC, "*",
@@ -110,6 +117,9 @@ class ClosedAuthorizationIT {
             }
             // a group listing shows only describable groups
             assertThat(admin.listConsumerGroups().all().get()).allMatch(g -> g.groupId().equals("mine-group"));
+            assertThat(admin.describeConsumerGroups(List.of("mine-group"), new org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions()
+                    .includeAuthorizedOperations(true)).all().get().get("mine-group").authorizedOperations())
+                    .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.DESCRIBE);
 
             // removing the topic ACL in ZooKeeper closes the topic again
             zk.delete().forPath("/kafka-acl-extended/prefixed/Topic/mine-");
