@@ -46,6 +46,9 @@ public final class AclSnapshot {
      * prefix pattern the name starts with.
      */
     public List<AccessControlEntry> matching(ResourceType type, String name) {
+        if (name == null) { // a resource without a name: only the wildcard can speak for it
+            return List.copyOf(wildcard(type));
+        }
         List<AccessControlEntry> out = new ArrayList<>();
         Map<String, List<AccessControlEntry>> lit = literal.get(type);
         if (lit != null) {
