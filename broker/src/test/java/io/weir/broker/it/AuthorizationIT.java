@@ -102,6 +102,37 @@ class AuthorizationIT {
     }
 
     @Test
+    void malformedAclRequestsGetPreciseErrors() throws Exception {
+        try (RawKafkaClient client = RawKafkaClient.connect(cluster.bootstrapServers())) {
+            var creations = new org.apache.kafka.common.message.CreateAclsRequestData();
+            // an unknown resource type code, ANY as an operation, an empty host, and one good binding last
+            for (byte[] codes : new byte[][] {{99, 3, 3}, {2, 1, 3}, {2, 3, 3}}) {
+                creations.creations().add(new org.apache.kafka.common.message.CreateAclsRequestData.AclCreation()
+                        .setResourceType(codes[0]).setResourceName("raw-acl").setResourcePatternType((byte) 3)
+                        .setPrincipal("User:raw").setHost(codes[1] == 1 ? "*" : "").setOperation(codes[1]).setPermissionType(codes[2]));
+            }
+            creations.creations().add(new org.apache.kafka.common.message.CreateAclsRequestData.AclCreation()
+                    .setResourceType((byte) 2).setResourceName("raw-acl").setResourcePatternType((byte) 3)
+                    .setPrincipal("User:raw").setHost("*").setOperation((byte) 3).setPermissionType((byte) 3));
+            var created = (org.apache.kafka.common.requests.CreateAclsResponse) client.send(
+                    org.apache.kafka.common.protocol.ApiKeys.CREATE_ACLS, (short) 3, creations);
+            assertThat(created.results()).extracting(r -> org.apache.kafka.common.protocol.Errors.forCode(r.errorCode()))
+                    .containsExactly(org.apache.kafka.common.protocol.Errors.INVALID_REQUEST,
+                            org.apache.kafka.common.protocol.Errors.INVALID_REQUEST,
+                            org.apache.kafka.common.protocol.Errors.INVALID_REQUEST,
+                            org.apache.kafka.common.protocol.Errors.NONE);
+            assertThat(created.results().get(0).errorMessage()).contains("UNKNOWN");
+            assertThat(created.results().get(1).errorMessage()).contains("ANY");
+            assertThat(created.results().get(2).errorMessage()).contains("Host");
+        }
+        try (Admin admin = admin(cluster.bootstrapServers())) {
+            AclBindingFilter raw = new AclBindingFilter(ResourcePatternFilter.ANY,
+                    new AccessControlEntryFilter("User:raw", null, AclOperation.ANY, AclPermissionType.ANY));
+            assertThat(admin.deleteAcls(List.of(raw)).all().get()).hasSize(1);
+        }
+    }
+
+    @Test
     void produceAndConsumeAreDecidedPerTopic() throws Exception {
         try (Admin admin = admin(cluster.bootstrapServers())) {
             admin.createTopics(List.of(new NewTopic("pc-open", 1, (short) 1), new NewTopic("pc-shut", 1, (short) 1))).all().get();
