@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's APIs: one {@link ApiHandler} per key in an {@link EnumMap}, run on a pool of
  * {@code num.io.threads} request handler threads so that event loops never block. ApiVersions
- * advertises exactly the keys and versions registered here.
+ * advertises exactly the keys and versions registered here. Every request is first authorized by
+ * {@link RequestAuthorization} (refused whole, or passed on and its answer amended), so handlers
+ * themselves know nothing of ACLs.
  *
  * <p>Thread-safe. Lifecycle: started at construction; {@link #close()} stops the handler threads.
  */

@@ -72,23 +72,31 @@ final class TopicChecks {
         // WRITE on the topic; a topic that does not exist yet is only auto-created for who may CREATE it
         List<TopicProduceData> denied = take(request.data().topicData(), td -> {
             String name = access.topicName(td.name(), td.topicId());
-            return name != null && (!access.topic(ctx, AclOperation.WRITE, name)
-                    || !access.topicExists(name) && !access.mayCreate(ctx, name));
+            return name != null && !access.topic(ctx, AclOperation.WRITE, name);
         });
-        if (denied.isEmpty()) {
+        List<TopicProduceData> notCreatable = take(request.data().topicData(), td -> {
+            String name = access.topicName(td.name(), td.topicId());
+            return name != null && !access.topicExists(name) && !access.mayCreate(ctx, name);
+        });
+        if (denied.isEmpty() && notCreatable.isEmpty()) {
             return Verdict.PROCEED;
         }
         return amend(response -> {
             ProduceResponseData data = ((ProduceResponse) response).data();
-            for (TopicProduceData td : denied) {
-                var tr = new ProduceResponseData.TopicProduceResponse().setName(td.name()).setTopicId(td.topicId());
-                td.partitionData().forEach(pd -> tr.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse()
-                        .setIndex(pd.index()).setErrorCode(TOPIC_AUTH).setBaseOffset(-1).setLogStartOffset(-1)
-                        .setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP)));
-                data.responses().add(tr);
-            }
+            addProduceErrors(data, denied, TOPIC_AUTH);
+            addProduceErrors(data, notCreatable, Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             return response;
         });
+    }
+
+    private static void addProduceErrors(ProduceResponseData data, List<TopicProduceData> topics, short error) {
+        for (TopicProduceData td : topics) {
+            var tr = new ProduceResponseData.TopicProduceResponse().setName(td.name()).setTopicId(td.topicId());
+            td.partitionData().forEach(pd -> tr.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse()
+                    .setIndex(pd.index()).setErrorCode(error).setBaseOffset(-1).setLogStartOffset(-1)
+                    .setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP)));
+            data.responses().add(tr);
+        }
     }
 
     private Verdict fetch(RequestContext ctx, FetchRequest request) {
