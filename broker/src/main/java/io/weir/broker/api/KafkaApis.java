@@ -113,7 +113,12 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
         CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
         // the fetches a produce can answer are completed after the produce's own answer went to the network
         Runnable handling = () -> handle(handler, request, response);
-        ready.thenRunAsync(replicas == null ? handling : () -> replicas.wakingFetchersAfter(handling), requestThreads);
+        ready.thenRunAsync(replicas == null ? handling : () -> replicas.wakingFetchersAfter(handling), requestThreads)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        response.completeExceptionally(e); // not run (handler threads stopped): answered with the error
+                    }
+                });
         return response;
     }
 
