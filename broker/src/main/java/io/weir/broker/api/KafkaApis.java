@@ -38,6 +38,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final ExecutorService requestThreads;
     private final ShareSupport share;
     private final RequestAuthorization authorization;
+    private final io.weir.broker.replication.ReplicaManager replicas;
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -53,6 +54,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                      io.weir.broker.auth.AclAuthorizer authorizer, io.weir.broker.zk.AclStore acls) {
         Access access = new Access(authorizer, services);
         this.authorization = new RequestAuthorization(access);
+        this.replicas = services.replicas();
         TopicLifecycle lifecycle = new TopicLifecycle(services);
         GroupSupport groups = new GroupSupport(services, lifecycle);
         TxnSupport txns = new TxnSupport(services, lifecycle);
@@ -126,14 +128,41 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     @SuppressWarnings("unchecked")
     public CompletableFuture<AbstractResponse> process(RequestContext request) {
         ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(request.header().apiKey());
-        return ready.thenComposeAsync(v -> {
+        CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
+        // the fetches a produce can answer are completed after the produce's own answer went to the network
+        Runnable handling = () -> handle(handler, request, response);
+        ready.thenRunAsync(replicas == null ? handling : () -> replicas.wakingFetchersAfter(handling), requestThreads)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        response.completeExceptionally(e); // not run (handler threads stopped): answered with the error
+                    }
+                });
+        return response;
+    }
+
+    /** Authorizes the request, then lets its handler answer (amended by authorization where it says so). */
+    private void handle(ApiHandler<AbstractRequest> handler, RequestContext request, CompletableFuture<AbstractResponse> response) {
+        try {
             Verdict verdict = authorization.check(request);
             if (verdict instanceof Verdict.Refuse refuse) {
-                return CompletableFuture.completedFuture(refuse.response());
+                response.complete(refuse.response());
+                return;
             }
             var amend = ((Verdict.Proceed) verdict).amend();
-            return handler.handle(request, request.request()).thenApply(r -> r == null ? null : amend.apply(r));
-        }, requestThreads);
+            handler.handle(request, request.request()).whenComplete((r, e) -> {
+                if (e != null) {
+                    response.completeExceptionally(e);
+                } else {
+                    try {
+                        response.complete(r == null ? null : amend.apply(r));
+                    } catch (RuntimeException failed) {
+                        response.completeExceptionally(failed); // never the unamended answer: it may show what is not allowed
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            response.completeExceptionally(e);
+        }
     }
 
     /** A closed connection ends the share sessions it opened and releases their records at once. */
