@@ -47,9 +47,16 @@ final class ShareQueues {
     }
 
     /**
-     * A share group starts at the log end by default ({@code share.auto.offset.reset=latest}); a queue's must start
-     * at its beginning, so that messages sent before the first consumer are delivered. Set once per connection and
-     * group, before the first member joins; a broker that refuses group configurations is logged, not fatal.
+     * Sets the group configurations a queue's share group needs, once per connection and group, before the first
+     * member joins (they are group configurations, so whichever consumer comes first sets them for all, in any
+     * process; setting them again is harmless):
+     * <ul>
+     * <li>{@code share.auto.offset.reset=earliest}: a share group starts at the log end by default, a queue's must
+     * start at its beginning so that messages sent before the first consumer are delivered;</li>
+     * <li>{@code share.isolation.level=read_committed}: a message sent in a transacted session is delivered once
+     * the transaction commits, never when it rolls back (share groups read uncommitted records by default).</li>
+     * </ul>
+     * A broker that refuses them is logged, not fatal: without the isolation level, uncommitted sends are visible.
      */
     void prepare(String group) {
         if (prepared.contains(group)) {
@@ -57,6 +64,17 @@ final class ShareQueues {
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
         AlterConfigOp earliest = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
+        AlterConfigOp committed = new AlterConfigOp(new ConfigEntry("share.isolation.level", "read_committed"),
+                AlterConfigOp.OpType.SET);
+        try {
+            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest, committed))).all()
+                    .get(15, TimeUnit.SECONDS);
+            prepared.add(group);
+            return;
+        } catch (Exception e) {
+            log.warn("Could not set share.isolation.level=read_committed on share group {} (its consumers may see "
+                    + "uncommitted transactional sends): {}", group, e.toString());
+        }
         try {
             connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all().get(15, TimeUnit.SECONDS);
             prepared.add(group);

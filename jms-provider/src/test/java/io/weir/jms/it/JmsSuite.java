@@ -87,15 +87,6 @@ abstract class JmsSuite {
         return queueMode() == QueueMode.CLASSIC;
     }
 
-    /**
-     * Whether a queue consumer reads only committed transactional sends: true for consumer groups (the provider
-     * reads {@code read_committed}); false for share groups, whose readers the provider does not yet set to
-     * {@code share.isolation.level=read_committed} (an open gap, see jms-provider/README.md, share mode limits).
-     */
-    boolean queueReadsCommittedOnly() {
-        return queueMode() == QueueMode.CLASSIC;
-    }
-
     WeirConnectionFactory factory() {
         return factory(bootstrap());
     }
@@ -303,8 +294,6 @@ abstract class JmsSuite {
 
     @Test
     void transactedSendsAppearOnCommitAndRollbackRedelivers(TestInfo info) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(queueReadsCommittedOnly(),
-                "share-mode queue readers see uncommitted transactional sends: see jms-provider/README.md, share mode limits");
         String queue = name(info, "q");
         try (Connection c = factory().createConnection()) {
             Session tx = c.createSession(Session.SESSION_TRANSACTED);
