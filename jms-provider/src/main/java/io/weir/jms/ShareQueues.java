@@ -2,6 +2,8 @@ package io.weir.jms;
 
 import io.weir.jms.client.DeadLetterRecord;
 import io.weir.jms.client.ShareQueueReader;
+import io.weir.jms.selector.BrokerFilter;
+import io.weir.jms.selector.MessageSelector;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
@@ -11,6 +13,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +36,15 @@ final class ShareQueues {
 
     /** The share group of queue {@code Q} is {@code jms-queue.Q} (see the README: it cannot be group {@code Q}). */
     static final String GROUP_PREFIX = "jms-queue.";
+    /** The Weir group config naming a share consumer's record filter, by client id (broker/SHARE-GROUPS.md). */
+    static final String FILTER_PREFIX = "weir.share.filter.";
 
     private static final Logger log = LoggerFactory.getLogger(ShareQueues.class);
 
     private final WeirConnection connection;
     private final Set<String> prepared = ConcurrentHashMap.newKeySet();
+    /** Whether the brokers take share fetch filters (null until the first selector consumer asks). */
+    private volatile Boolean filtersSupported;
 
     ShareQueues(WeirConnection connection) {
         this.connection = connection;
@@ -137,13 +145,77 @@ final class ShareQueues {
         return starts;
     }
 
-    /** A reader of {@code queue} for one JMS consumer. */
-    ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords,
+    /**
+     * A reader of {@code queue} for one JMS consumer. When its selector has a part the broker can apply
+     * ({@link BrokerFilter}) and the broker takes record filters (Weir), the filter is set for the consumer's
+     * members before they join and deleted when the consumer closes.
+     */
+    ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords, MessageSelector selector,
                             java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> selects) {
         String group = group(queue);
         prepare(group);
         ShareQueueReader.Settings s = new ShareQueueReader.Settings(name, connection.consumerBase(), queue.name(), group,
                 connection.settings().maxDeliveryAttempts());
-        return new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember, selects);
+        ShareQueueReader reader = new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember,
+                selects);
+        BrokerFilter.of(selector).ifPresent(f -> {
+            if (setFilter(group, ShareQueueReader.laneClientIds(name), f.text())) {
+                reader.onClosed(() -> deleteFilter(group, ShareQueueReader.laneClientIds(name)));
+            }
+        });
+        return reader;
+    }
+
+    /**
+     * Sets the record filter of every member a consumer may open; false when the broker does not take filters
+     * (Apache Kafka refuses the unknown group config: the consumer then filters alone, see the README) or failed.
+     */
+    private boolean setFilter(String group, List<String> clientIds, String filter) {
+        if (Boolean.FALSE.equals(filtersSupported)) {
+            return false;
+        }
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        List<AlterConfigOp> ops = clientIds.stream().map(id -> new AlterConfigOp(new ConfigEntry(FILTER_PREFIX + id, filter),
+                AlterConfigOp.OpType.SET)).toList();
+        try {
+            connection.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().get(15, TimeUnit.SECONDS);
+            filtersSupported = true;
+            log.debug("Share group {}: members {} fetch with the filter {}", group, clientIds, filter);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InvalidConfigurationException || e.getCause() instanceof InvalidRequestException
+                    || e.getCause() instanceof UnsupportedVersionException) {
+                filtersSupported = false;
+                log.info("The brokers do not filter share fetches ({}): queue selectors are applied by the consumers",
+                        e.getCause().getMessage());
+            } else {
+                log.warn("Could not set the share fetch filter of {} in group {}: the consumer filters alone: {}", clientIds,
+                        group, e.getCause().toString());
+            }
+            return false;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("Could not set the share fetch filter of {} in group {}: the consumer filters alone: {}", clientIds, group,
+                    e.toString());
+            return false;
+        }
+    }
+
+    /** Deletes a closed consumer's filters, in the background (a stale entry is harmless: client ids are unique). */
+    private void deleteFilter(String group, List<String> clientIds) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        List<AlterConfigOp> ops = clientIds.stream().map(id -> new AlterConfigOp(new ConfigEntry(FILTER_PREFIX + id, ""),
+                AlterConfigOp.OpType.DELETE)).toList();
+        try {
+            connection.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().whenComplete((v, e) -> {
+                if (e != null) {
+                    log.debug("Could not delete the share fetch filters of {} in group {}: {}", clientIds, group, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("Could not delete the share fetch filters of {} in group {}: {}", clientIds, group, e.toString());
+        }
     }
 }

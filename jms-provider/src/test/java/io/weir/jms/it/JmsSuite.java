@@ -80,8 +80,9 @@ abstract class JmsSuite {
 
     /**
      * Whether a message a queue consumer's selector leaves is offered to the queue's other consumers without
-     * counting a delivery: true for consumer groups; false for share groups on a broker whose share fetch does
-     * not filter (Apache Kafka), where each such hand-back counts until the message is dead-lettered.
+     * counting a delivery: true for consumer groups and for share groups on Weir (the provider pushes the selector
+     * down into the share fetch); false for share groups on a broker whose share fetch does not filter (Apache
+     * Kafka), where each such hand-back counts until the message is dead-lettered.
      */
     boolean unselectedMessagesStayUncounted() {
         return queueMode() == QueueMode.CLASSIC;
