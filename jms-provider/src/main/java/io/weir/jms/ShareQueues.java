@@ -50,6 +50,42 @@ final class ShareQueues {
         this.connection = connection;
     }
 
+    /**
+     * Whether the brokers serve share groups: the finalized feature {@code share.version} when they report
+     * features (Apache Kafka: 0 means share groups are off), else whether they answer ShareGroupDescribe (a group
+     * nobody uses is unknown to a broker with share groups, an unsupported API to one without).
+     *
+     * @throws Exception when the brokers cannot be asked (not reachable within the timeout)
+     */
+    boolean brokersServeShareGroups() throws Exception {
+        try {
+            var features = connection.admin().describeFeatures().featureMetadata().get(15, TimeUnit.SECONDS);
+            var share = features.finalizedFeatures().get("share.version");
+            if (share != null) {
+                return share.maxVersionLevel() >= 1;
+            }
+        } catch (ExecutionException e) {
+            log.debug("Describing the brokers' features failed: {}", e.getCause().toString());
+        }
+        try {
+            connection.admin().describeShareGroups(List.of(PROBE_GROUP)).describedGroups().get(PROBE_GROUP).get(15, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnsupportedVersionException) {
+                return false;
+            }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException
+                    || e.getCause() instanceof org.apache.kafka.common.errors.ApiException
+                    && !(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                return true; // the API is there: it answered about the group
+            }
+            throw e;
+        }
+    }
+
+    /** A share group id no queue can have (queue names never contain '/'), asked about to probe the brokers. */
+    private static final String PROBE_GROUP = GROUP_PREFIX + "/probe";
+
     static String group(WeirDestination queue) {
         return GROUP_PREFIX + queue.name();
     }
