@@ -51,9 +51,10 @@ final class ShareQueues {
     }
 
     /**
-     * Whether the brokers serve share groups: the finalized feature {@code share.version} when they report
-     * features (Apache Kafka: 0 means share groups are off), else whether they answer ShareGroupDescribe (a group
-     * nobody uses is unknown to a broker with share groups, an unsupported API to one without).
+     * Whether the brokers serve share groups: the feature {@code share.version} when they report it (Apache Kafka:
+     * finalized at level 1 or more means on; supported but not finalized means level 0, off), else whether they
+     * answer ShareGroupDescribe (a group nobody uses is unknown to a broker with share groups, an unsupported API to
+     * one without).
      *
      * @throws Exception when the brokers cannot be asked (not reachable within the timeout)
      */
@@ -63,6 +64,9 @@ final class ShareQueues {
             var share = features.finalizedFeatures().get("share.version");
             if (share != null) {
                 return share.maxVersionLevel() >= 1;
+            }
+            if (features.supportedFeatures().containsKey("share.version")) {
+                return false; // known to the brokers, not finalized: at level 0, share groups off
             }
         } catch (ExecutionException e) {
             log.debug("Describing the brokers' features failed: {}", e.getCause().toString());
