@@ -34,12 +34,6 @@ class KafkaShareJmsIT extends ShareQueueSuite {
         };
     }
 
-    /** Kafka releases a killed member's records when its share session or membership ends, or its lock (30 s) expires. */
-    @Override
-    long killedConsumerReleaseBoundMs() {
-        return 60_000;
-    }
-
     @Override
     String bootstrap() {
         return kafka.bootstrapServers();

@@ -106,9 +106,9 @@ abstract class ShareQueueSuite extends JmsSuite {
     }
 
     /**
-     * How long the test below allows a killed consumer's messages to take to reach a survivor: Weir ends a share
-     * session when its connection closes and releases what its member held at once; the bound is generous (a loaded
-     * machine), never a timing check, and well under the acquisition lock the test sets (30 s).
+     * How long the test below allows a killed consumer's messages to take to reach a survivor: Weir (and Kafka 4.4)
+     * end a share session when its connection closes and release what its member held at once; the bound is generous
+     * (a loaded machine), never a timing check, and well under the acquisition lock the test sets (30 s).
      */
     long killedConsumerReleaseBoundMs() {
         return 10_000;
