@@ -147,6 +147,16 @@ abstract class ShareQueueSuite extends JmsSuite {
             Session s = c.createSession(Session.CLIENT_ACKNOWLEDGE);
             MessageConsumer survivor = s.createConsumer(s.createQueue(queue));
             c.start();
+            // the survivor is a member from createConsumer on; wait until the broker also assigned it the partition
+            // (assignments travel with heartbeats), so that the delay measured is the release, not the assignment
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", bootstrap()))) {
+                String group = "jms-queue." + queue;
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+                    var d = admin.describeShareGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS);
+                    return d.members().size() == 2 && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                });
+            }
             Set<Integer> got = new HashSet<>();
             Message m;
             while ((m = survivor.receive(1000)) != null) { // what the holder did not acquire, if anything
