@@ -13,9 +13,8 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  */
 final class ApiConfigs {
     static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
-    static final String CLEANUP_POLICY = "cleanup.policy";
     static final String COMPRESSION_TYPE = "compression.type";
-    private static final Set<String> OTHER = Set.of(MIN_INSYNC_REPLICAS, CLEANUP_POLICY, COMPRESSION_TYPE,
+    private static final Set<String> OTHER = Set.of(MIN_INSYNC_REPLICAS, COMPRESSION_TYPE,
             ReplicationQuota.LEADER_REPLICAS, ReplicationQuota.FOLLOWER_REPLICAS);
 
     private ApiConfigs() {
@@ -31,10 +30,6 @@ final class ApiConfigs {
             }
             if (value == null) {
                 throw new InvalidConfigurationException("Topic config " + name + " has no value");
-            }
-            if (name.equals(CLEANUP_POLICY) && !value.equals("delete")) {
-                throw new InvalidConfigurationException("cleanup.policy=" + value + " is not supported; only 'delete' (log compaction "
-                        + "is not implemented)");
             }
             if (name.equals(COMPRESSION_TYPE) && !value.equals("producer")) {
                 throw new InvalidConfigurationException("compression.type=" + value + " is not supported; batches are stored as "
@@ -57,6 +52,13 @@ final class ApiConfigs {
                 }
             }
         }
+        Map<String, String> logSettings = new java.util.HashMap<>(configs);
+        logSettings.keySet().retainAll(known.keySet());
+        try {
+            LogConfig.defaults().withTopicOverrides(logSettings);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
     }
 
     /** Every topic-level setting with its effective value under {@code config}. */
@@ -65,7 +67,6 @@ final class ApiConfigs {
         Map<String, Object> broker = config.toBrokerProperties();
         LogConfig.topicToBrokerNames().forEach((topicName, brokerName) -> out.put(topicName, String.valueOf(broker.get(brokerName))));
         out.put(MIN_INSYNC_REPLICAS, overrides.getOrDefault(MIN_INSYNC_REPLICAS, String.valueOf(brokerMinIsr)));
-        out.put(CLEANUP_POLICY, "delete");
         out.put(COMPRESSION_TYPE, "producer");
         return out;
     }

@@ -3,6 +3,7 @@ package io.weir.broker.api;
 import io.weir.broker.network.RequestContext;
 import io.weir.broker.replication.ReplicationQuota;
 import io.weir.broker.zk.ZkStore;
+import io.weir.broker.log.LogConfig;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -74,6 +75,8 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
         return CompletableFuture.completedFuture(new IncrementalAlterConfigsResponse(data));
     }
 
+    private static final String CLEANUP_POLICY = "cleanup.policy";
+
     private static void checkNoDuplicates(AlterConfigsResource resource) {
         Set<String> seen = new HashSet<>();
         for (AlterableConfig c : resource.configs()) {
@@ -95,14 +98,41 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
                         throw new InvalidConfigurationException("Topic config " + c.name() + " has no value");
                     }
                     next.put(c.name(), c.value());
+                } else if ((op == AlterConfigOp.OpType.APPEND || op == AlterConfigOp.OpType.SUBTRACT)
+                        && c.name().equals(CLEANUP_POLICY) && c.value() != null) {
+                    next.put(c.name(), alterList(next.getOrDefault(c.name(), LogConfig.POLICY_DELETE), c.value(),
+                            op == AlterConfigOp.OpType.APPEND));
                 } else {
                     throw new InvalidConfigurationException("Config " + c.name() + ": " + (op == null ? "unknown operation "
-                            + c.configOperation() : op) + " applies to list-type configs, and no topic config Weir knows "
-                            + "is a list it can change");
+                            + c.configOperation() : op) + " applies to list-type configs, and of the topic configs Weir knows only "
+                            + "cleanup.policy is one");
                 }
             }
             return next;
         }, ApiConfigs::validateTopicConfigs, validateOnly);
+    }
+
+    /** {@code current} with the comma-separated {@code items} appended (absent ones only) or removed. */
+    private static String alterList(String current, String items, boolean append) {
+        java.util.LinkedHashSet<String> values = new java.util.LinkedHashSet<>();
+        for (String v : current.split(",")) {
+            if (!v.isBlank()) {
+                values.add(v.trim());
+            }
+        }
+        for (String v : items.split(",")) {
+            if (!v.isBlank()) {
+                if (append) {
+                    values.add(v.trim());
+                } else {
+                    values.remove(v.trim());
+                }
+            }
+        }
+        if (values.isEmpty()) {
+            throw new InvalidConfigurationException(CLEANUP_POLICY + " cannot be empty");
+        }
+        return String.join(",", values);
     }
 
     private void alterBroker(AlterConfigsResource resource, boolean validateOnly) {

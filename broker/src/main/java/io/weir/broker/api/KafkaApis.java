@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's APIs: one {@link ApiHandler} per key in an {@link EnumMap}, run on a pool of
  * {@code num.io.threads} request handler threads so that event loops never block. ApiVersions
- * advertises exactly the keys and versions registered here.
+ * advertises exactly the keys and versions registered here. Every request is first authorized by
+ * {@link RequestAuthorization} (refused whole, or passed on and its answer amended), so handlers
+ * themselves know nothing of ACLs.
  *
  * <p>Thread-safe. Lifecycle: started at construction; {@link #close()} stops the handler threads.
  */
@@ -35,10 +37,24 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final Map<ApiKeys, ApiHandler<? extends AbstractRequest>> handlers = new EnumMap<>(ApiKeys.class);
     private final ExecutorService requestThreads;
     private final ShareSupport share;
+    private final RequestAuthorization authorization;
+    private final io.weir.broker.replication.ReplicaManager replicas;
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers) {
+        this(services, ioThreads, markers, io.weir.broker.auth.AclAuthorizer.disabled(), null);
+    }
+
+    /**
+     * @param authorizer decides every request ({@link io.weir.broker.auth.AclAuthorizer#disabled()}: all allowed)
+     * @param acls       the ACLs in ZooKeeper, for the ACL APIs; null without an authorizer
+     */
+    public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers,
+                     io.weir.broker.auth.AclAuthorizer authorizer, io.weir.broker.zk.AclStore acls) {
+        Access access = new Access(authorizer, services);
+        this.authorization = new RequestAuthorization(access);
+        this.replicas = services.replicas();
         TopicLifecycle lifecycle = new TopicLifecycle(services);
         GroupSupport groups = new GroupSupport(services, lifecycle);
         TxnSupport txns = new TxnSupport(services, lifecycle);
@@ -90,7 +106,11 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new WriteTxnMarkersHandler(markers),
                 new ListTransactionsHandler(services),
                 new DescribeTransactionsHandler(services),
-                new DescribeProducersHandler(services));
+                new DescribeProducersHandler(services),
+                // ACLs
+                new CreateAclsHandler(access, acls),
+                new DescribeAclsHandler(access, acls),
+                new DeleteAclsHandler(access, acls));
         for (ApiHandler<? extends AbstractRequest> h : all) {
             handlers.put(h.apiKey(), h);
         }
@@ -108,7 +128,41 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     @SuppressWarnings("unchecked")
     public CompletableFuture<AbstractResponse> process(RequestContext request) {
         ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(request.header().apiKey());
-        return ready.thenComposeAsync(v -> handler.handle(request, request.request()), requestThreads);
+        CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
+        // the fetches a produce can answer are completed after the produce's own answer went to the network
+        Runnable handling = () -> handle(handler, request, response);
+        ready.thenRunAsync(replicas == null ? handling : () -> replicas.wakingFetchersAfter(handling), requestThreads)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        response.completeExceptionally(e); // not run (handler threads stopped): answered with the error
+                    }
+                });
+        return response;
+    }
+
+    /** Authorizes the request, then lets its handler answer (amended by authorization where it says so). */
+    private void handle(ApiHandler<AbstractRequest> handler, RequestContext request, CompletableFuture<AbstractResponse> response) {
+        try {
+            Verdict verdict = authorization.check(request);
+            if (verdict instanceof Verdict.Refuse refuse) {
+                response.complete(refuse.response());
+                return;
+            }
+            var amend = ((Verdict.Proceed) verdict).amend();
+            handler.handle(request, request.request()).whenComplete((r, e) -> {
+                if (e != null) {
+                    response.completeExceptionally(e);
+                } else {
+                    try {
+                        response.complete(r == null ? null : amend.apply(r));
+                    } catch (RuntimeException failed) {
+                        response.completeExceptionally(failed); // never the unamended answer: it may show what is not allowed
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            response.completeExceptionally(e);
+        }
     }
 
     /** A closed connection ends the share sessions it opened and releases their records at once. */

@@ -62,7 +62,7 @@ public final class AppendBatches {
         List<BatchHeader> headers = new ArrayList<>(1);
         int pos = start;
         while (pos < end) {
-            BatchHeader h = readHeader(buffer, pos, end - pos, pos - start, maxBatchBytes, context);
+            BatchHeader h = readHeader(buffer, pos, end - pos, pos - start, maxBatchBytes, checkRecords, context);
             headers.add(h);
             pos += h.sizeInBytes();
         }
@@ -97,7 +97,7 @@ public final class AppendBatches {
     }
 
     private static BatchHeader readHeader(ByteBuffer buf, int at, int remaining, int relative, int maxBatchBytes,
-                                          String context) {
+                                          boolean fromProducer, String context) {
         if (remaining < BatchHeader.SIZE) {
             throw new CorruptRecordException(context + ": truncated batch header at byte " + relative + ": " + remaining
                     + " bytes left, a v2 batch header needs " + BatchHeader.SIZE);
@@ -122,7 +122,8 @@ public final class AppendBatches {
             throw new CorruptRecordException(context + ": truncated batch at byte " + relative + ": declares "
                     + h.sizeInBytes() + " bytes, " + remaining + " remain");
         }
-        if (h.recordCount() <= 0 || h.lastOffsetDelta() < 0) {
+        // a producer batch holds records; a replicated one may be empty (the cleaner keeps a producer's last batch so)
+        if (h.recordCount() < 0 || (fromProducer && h.recordCount() == 0) || h.lastOffsetDelta() < 0) {
             throw new InvalidRecordException(context + ": batch at byte " + relative + " declares " + h.recordCount()
                     + " records and last offset delta " + h.lastOffsetDelta());
         }

@@ -28,6 +28,14 @@ import org.apache.kafka.common.record.TimestampType;
  * @param timestampType         CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's
  * @param fileDeleteDelayMs     how long a deleted segment's files stay readable (in-flight zero-copy reads)
  * @param groupCommit           a durable append completes only once an fsync covers it; concurrent appends share one
+ * @param cleanupPolicy         {@code delete}, {@code compact} or {@code compact,delete}: whether retention deletes
+ *                              old segments, the log cleaner keeps the last record per key, or both
+ * @param deleteRetentionMs     how long a tombstone (and a transaction marker) stays readable once the cleaner
+ *                              has seen it
+ * @param minCleanableDirtyRatio the cleaner takes a log once this share of its bytes is not yet cleaned
+ * @param minCompactionLagMs    a record stays uncompacted at least this long after it was written
+ * @param maxCompactionLagMs    a record is eligible for cleaning at the latest this long after it was written,
+ *                              whatever the dirty ratio
  */
 public record LogConfig(
         int segmentBytes,
@@ -41,7 +49,12 @@ public record LogConfig(
         int maxMessageBytes,
         TimestampType timestampType,
         long fileDeleteDelayMs,
-        boolean groupCommit) {
+        boolean groupCommit,
+        String cleanupPolicy,
+        long deleteRetentionMs,
+        double minCleanableDirtyRatio,
+        long minCompactionLagMs,
+        long maxCompactionLagMs) {
 
     public static final String SEGMENT_BYTES = "log.segment.bytes";
     public static final String ROLL_MS = "log.roll.ms";
@@ -59,6 +72,13 @@ public record LogConfig(
     public static final String SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
     /** Weir's own: acknowledged writes are fsynced, one fsync covering every append in flight. */
     public static final String GROUP_COMMIT_ENABLE = "log.flush.group.commit.enable";
+    public static final String CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+    public static final String MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
+    public static final String POLICY_COMPACT = "compact";
+    public static final String POLICY_DELETE = "delete";
 
     /** Broker property name → topic-level override name, where Kafka has one. */
     private static final Map<String, String> TOPIC_NAMES = Map.ofEntries(
@@ -73,7 +93,12 @@ public record LogConfig(
             Map.entry(MESSAGE_MAX_BYTES, "max.message.bytes"),
             Map.entry(MESSAGE_TIMESTAMP_TYPE, "message.timestamp.type"),
             Map.entry(SEGMENT_DELETE_DELAY_MS, "file.delete.delay.ms"),
-            Map.entry(GROUP_COMMIT_ENABLE, "group.commit.enable"));
+            Map.entry(GROUP_COMMIT_ENABLE, "group.commit.enable"),
+            Map.entry(CLEANUP_POLICY, "cleanup.policy"),
+            Map.entry(DELETE_RETENTION_MS, "delete.retention.ms"),
+            Map.entry(MIN_CLEANABLE_RATIO, "min.cleanable.dirty.ratio"),
+            Map.entry(MIN_COMPACTION_LAG_MS, "min.compaction.lag.ms"),
+            Map.entry(MAX_COMPACTION_LAG_MS, "max.compaction.lag.ms"));
 
     private static final long HOUR_MS = 60L * 60 * 1000;
 
@@ -108,7 +133,17 @@ public record LogConfig(
             .define(SEGMENT_DELETE_DELAY_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
                     "How long deleted segment files stay readable.")
             .define(GROUP_COMMIT_ENABLE, Type.BOOLEAN, false, Importance.HIGH,
-                    "Acknowledge a write only once an fsync covers it; concurrent writes share one fsync.");
+                    "Acknowledge a write only once an fsync covers it; concurrent writes share one fsync.")
+            .define(CLEANUP_POLICY, Type.LIST, POLICY_DELETE, ConfigDef.ValidList.in(POLICY_COMPACT, POLICY_DELETE),
+                    Importance.MEDIUM, "delete, compact, or both (comma-separated).")
+            .define(DELETE_RETENTION_MS, Type.LONG, 24 * HOUR_MS, Range.atLeast(0), Importance.MEDIUM,
+                    "How long tombstones stay readable once the cleaner has seen them.")
+            .define(MIN_CLEANABLE_RATIO, Type.DOUBLE, 0.5, Range.between(0, 1), Importance.MEDIUM,
+                    "Dirty share of a log's bytes at which the cleaner takes it.")
+            .define(MIN_COMPACTION_LAG_MS, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+                    "Minimum age of a record before it may be compacted.")
+            .define(MAX_COMPACTION_LAG_MS, Type.LONG, Long.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
+                    "Maximum age of an uncompacted record; the log is cleaned then whatever its dirty ratio.");
 
     public LogConfig {
         if (segmentBytes < 1024) {
@@ -129,6 +164,39 @@ public record LogConfig(
         if (timestampType != TimestampType.CREATE_TIME && timestampType != TimestampType.LOG_APPEND_TIME) {
             throw new ConfigException(MESSAGE_TIMESTAMP_TYPE, timestampType, "must be CreateTime or LogAppendTime");
         }
+        cleanupPolicy = normalizePolicy(cleanupPolicy);
+        if (maxCompactionLagMs < minCompactionLagMs) {
+            throw new ConfigException(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, "must not be below "
+                    + MIN_COMPACTION_LAG_MS + " " + minCompactionLagMs);
+        }
+    }
+
+    /** {@code delete}, {@code compact} or {@code compact,delete}, whatever the order and spacing given. */
+    private static String normalizePolicy(String policy) {
+        java.util.Set<String> parts = new java.util.TreeSet<>();
+        for (String p : policy.split(",")) {
+            String t = p.trim();
+            if (!t.isEmpty()) {
+                if (!t.equals(POLICY_COMPACT) && !t.equals(POLICY_DELETE)) {
+                    throw new ConfigException(CLEANUP_POLICY, policy, "must be delete, compact or compact,delete");
+                }
+                parts.add(t);
+            }
+        }
+        if (parts.isEmpty()) {
+            throw new ConfigException(CLEANUP_POLICY, policy, "must be delete, compact or compact,delete");
+        }
+        return String.join(",", parts);
+    }
+
+    /** Whether the log cleaner keeps only the last record per key. */
+    public boolean compact() {
+        return cleanupPolicy.contains(POLICY_COMPACT);
+    }
+
+    /** Whether time and size retention delete old segments. */
+    public boolean delete() {
+        return cleanupPolicy.contains(POLICY_DELETE);
     }
 
     /** Kafka's broker defaults. */
@@ -168,7 +236,12 @@ public record LogConfig(
                 c.getInt(MESSAGE_MAX_BYTES),
                 TimestampType.forName(c.getString(MESSAGE_TIMESTAMP_TYPE)),
                 c.getLong(SEGMENT_DELETE_DELAY_MS),
-                c.getBoolean(GROUP_COMMIT_ENABLE));
+                c.getBoolean(GROUP_COMMIT_ENABLE),
+                String.join(",", c.getList(CLEANUP_POLICY)),
+                c.getLong(DELETE_RETENTION_MS),
+                c.getDouble(MIN_CLEANABLE_RATIO),
+                c.getLong(MIN_COMPACTION_LAG_MS),
+                c.getLong(MAX_COMPACTION_LAG_MS));
     }
 
     /**
@@ -209,6 +282,11 @@ public record LogConfig(
         m.put(MESSAGE_TIMESTAMP_TYPE, timestampType.name);
         m.put(SEGMENT_DELETE_DELAY_MS, fileDeleteDelayMs);
         m.put(GROUP_COMMIT_ENABLE, groupCommit);
+        m.put(CLEANUP_POLICY, cleanupPolicy);
+        m.put(DELETE_RETENTION_MS, deleteRetentionMs);
+        m.put(MIN_CLEANABLE_RATIO, minCleanableDirtyRatio);
+        m.put(MIN_COMPACTION_LAG_MS, minCompactionLagMs);
+        m.put(MAX_COMPACTION_LAG_MS, maxCompactionLagMs);
         return m;
     }
 

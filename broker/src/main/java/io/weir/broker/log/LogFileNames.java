@@ -13,12 +13,16 @@ import org.apache.kafka.common.TopicPartition;
  *   .weir-clean-shutdown                   present only after an orderly close
  *   recovery-point-offset-checkpoint       per partition: offsets below are fsynced
  *   log-start-offset-checkpoint            per partition: first offset still readable
+ *   cleaner-offset-checkpoint              per compacted partition: offsets below are cleaned
  *   &lt;topic&gt;-&lt;partition&gt;/
  *     00000000000000000000.log             Kafka v2 record batches as produced, offsets assigned
  *     00000000000000000000.index           sparse offset index
  *     00000000000000000000.timeindex       sparse time index
  *     00000000000000000000.txnindex        aborted transactions whose ABORT markers the segment holds
  *     *.deleted                            a deleted segment, kept readable for log.segment.delete.delay.ms
+ *     *.cleaned                            a segment the log cleaner is writing (discarded at load)
+ *     *.swap                               a cleaned, fsynced segment replacing the segments it covers
+ *                                          (completed at load when a crash interrupted the swap)
  *   &lt;topic&gt;-&lt;partition&gt;.&lt;id&gt;-delete/       a deleted partition, removed in the background
  * </pre>
  */
@@ -28,6 +32,9 @@ public final class LogFileNames {
     public static final String TIME_INDEX_SUFFIX = ".timeindex";
     public static final String TXN_INDEX_SUFFIX = ".txnindex";
     public static final String DELETED_SUFFIX = ".deleted";
+    public static final String CLEANED_SUFFIX = ".cleaned";
+    public static final String SWAP_SUFFIX = ".swap";
+    public static final String CLEANER_OFFSET_CHECKPOINT = "cleaner-offset-checkpoint";
     public static final String DELETE_DIR_SUFFIX = "-delete";
     public static final String CLEAN_SHUTDOWN_FILE = ".weir-clean-shutdown";
     public static final String LOCK_FILE = ".lock";

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * Opens a partition directory and brings it to a consistent state.
  *
  * <ol>
+ *   <li>An interrupted cleaner swap is settled first: {@code *.cleaned} files (a cleaned segment not yet
+ *       complete) are removed, leaving the segments they were to replace; a {@code <base>.log.swap} (complete
+ *       and fsynced) replaces every segment whose base offset lies in [base, its next offset), its own
+ *       indexes are dropped (they are rebuilt) and it takes the plain name.</li>
  *   <li>Left-overs are cleared: {@code *.deleted} files (segments deleted before the stop) are
  *       removed, an index without its {@code .log} is removed (indexes are derived data), and any
  *       other file is left alone and named in a warning.</li>
@@ -53,6 +57,7 @@ final class LogLoader {
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot create log directory " + dir + " for " + tp + ": " + e, e);
         }
+        completeInterruptedSwaps();
         TreeSet<Long> bases = new TreeSet<>();
         TreeSet<Long> missingIndexes = new TreeSet<>();
         scanDirectory(bases, missingIndexes);
@@ -83,6 +88,88 @@ final class LogLoader {
         log.info("Loaded {} from {}: {} segment(s), offsets {}..{}, {} shutdown", tp, dir, segments.size(), logStart,
                 logEnd, hadCleanShutdown ? "clean" : "unclean");
         return partitionLog;
+    }
+
+    private void completeInterruptedSwaps() {
+        List<Long> swaps = new ArrayList<>();
+        List<Path> otherSwapFiles = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(LogFileNames.CLEANED_SUFFIX)) {
+                    log.info("Deleting {} of {}: a cleaned segment the cleaner did not finish", file, tp);
+                    Files.deleteIfExists(file);
+                } else if (name.endsWith(LogFileNames.SWAP_SUFFIX)) {
+                    String plain = name.substring(0, name.length() - LogFileNames.SWAP_SUFFIX.length());
+                    OptionalLong base = LogFileNames.baseOffsetOf(plain, LogFileNames.LOG_SUFFIX);
+                    if (base.isPresent()) {
+                        swaps.add(base.getAsLong());
+                    } else {
+                        otherSwapFiles.add(file);
+                    }
+                }
+            }
+            for (Path file : otherSwapFiles) {
+                Files.deleteIfExists(file); // a swap segment's index: rebuilt from its log
+            }
+            for (long base : swaps) {
+                completeSwap(base);
+            }
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot settle the cleaner's files in " + dir + " of " + tp + ": " + e, e);
+        }
+    }
+
+    private void completeSwap(long base) throws IOException {
+        Path swap = LogFileNames.logFile(dir, base).resolveSibling(LogFileNames.baseName(base) + LogFileNames.LOG_SUFFIX
+                + LogFileNames.SWAP_SUFFIX);
+        long next = nextOffsetOf(swap, base);
+        List<Long> replaced = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + LogFileNames.LOG_SUFFIX)) {
+            for (Path file : files) {
+                OptionalLong b = LogFileNames.baseOffsetOf(file.getFileName().toString(), LogFileNames.LOG_SUFFIX);
+                if (b.isPresent() && b.getAsLong() >= base && (b.getAsLong() < next || b.getAsLong() == base)) {
+                    replaced.add(b.getAsLong());
+                }
+            }
+        }
+        for (long b : replaced) {
+            Files.deleteIfExists(LogFileNames.logFile(dir, b));
+        }
+        for (long b : replaced) {
+            Files.deleteIfExists(LogFileNames.offsetIndexFile(dir, b));
+            Files.deleteIfExists(LogFileNames.timeIndexFile(dir, b));
+            Files.deleteIfExists(LogFileNames.txnIndexFile(dir, b));
+        }
+        Files.deleteIfExists(LogFileNames.offsetIndexFile(dir, base));
+        Files.deleteIfExists(LogFileNames.timeIndexFile(dir, base));
+        Files.deleteIfExists(LogFileNames.txnIndexFile(dir, base));
+        Files.move(swap, LogFileNames.logFile(dir, base), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        OffsetCheckpointFile.fsyncDirectory(dir);
+        log.info("Completed an interrupted cleaner swap in {}: segment {} replaces segments {}", tp, base, replaced);
+    }
+
+    /** The offset after the last whole batch of a swap file (written and fsynced whole by the cleaner). */
+    private static long nextOffsetOf(Path file, long base) throws IOException {
+        long next = base;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(BatchHeader.SIZE);
+            long position = 0;
+            long size = ch.size();
+            while (position + BatchHeader.SIZE <= size) {
+                buf.clear();
+                while (buf.hasRemaining() && ch.read(buf, position + buf.position()) >= 0) {
+                    // read the header fully
+                }
+                BatchHeader h = BatchHeader.read(buf, 0);
+                if (h.sizeInBytes() < BatchHeader.SIZE) {
+                    break;
+                }
+                next = h.lastOffset() + 1;
+                position += h.sizeInBytes();
+            }
+        }
+        return next;
     }
 
     private void scanDirectory(TreeSet<Long> bases, TreeSet<Long> missingIndexes) {

@@ -58,6 +58,7 @@ public final class LogManager implements AutoCloseable {
     private final Map<Path, LogDirectory> dirs = new LinkedHashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private final Object creationLock = new Object();
+    private volatile LogCleaner cleaner;
 
     /** One data directory: its lock, checkpoints and group-commit flusher. */
     private record LogDirectory(Path path, FileChannel lockChannel, FileLock lock, OffsetCheckpointFile recoveryPoints,
@@ -102,6 +103,8 @@ public final class LogManager implements AutoCloseable {
             }
             throw new KafkaStorageException("Cannot start the log manager: " + e, e);
         }
+        cleaner = new LogCleaner(config.cleaner(), dirs.keySet(), logs::values, time);
+        cleaner.start();
         schedule("log-retention", this::cleanupLogs, config.retentionCheckIntervalMs());
         schedule("log-flusher", this::flushDirtyLogs, config.flushCheckIntervalMs());
         schedule("recovery-point-checkpoint", this::checkpointRecoveryPoints, config.recoveryPointCheckpointIntervalMs());
@@ -217,6 +220,11 @@ public final class LogManager implements AutoCloseable {
         }
         children.sort(Comparator.naturalOrder());
         return children;
+    }
+
+    /** The log cleaner of compacted logs (null before {@link #startup()}). */
+    public LogCleaner cleaner() {
+        return cleaner;
     }
 
     public Optional<PartitionLog> getLog(TopicPartition tp) {
@@ -371,6 +379,7 @@ public final class LogManager implements AutoCloseable {
             return;
         }
         tasks.forEach(t -> t.cancel(false));
+        closeCleaner();
         boolean clean = true;
         for (LogDirectory dir : dirs.values()) {
             dir.flusher().close();
@@ -414,6 +423,7 @@ public final class LogManager implements AutoCloseable {
             return;
         }
         tasks.forEach(t -> t.cancel(false));
+        closeCleaner();
         for (LogDirectory dir : dirs.values()) {
             dir.flusher().close();
         }
@@ -426,6 +436,13 @@ public final class LogManager implements AutoCloseable {
         }
         releaseDirectories();
         log.info("Log manager halted (no clean-shutdown marker)");
+    }
+
+    private void closeCleaner() {
+        LogCleaner c = cleaner;
+        if (c != null) {
+            c.close();
+        }
     }
 
     private void releaseDirectories() {

@@ -21,10 +21,19 @@ import org.apache.kafka.common.config.ConfigException;
  * @param recoveryPointCheckpointIntervalMs {@code log.flush.offset.checkpoint.interval.ms}
  * @param logStartOffsetCheckpointIntervalMs {@code log.flush.start.offset.checkpoint.interval.ms}
  * @param logDefaults                     broker-wide defaults of every partition log
+ * @param cleaner                         the log cleaner's settings
  */
 public record LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, long retentionCheckIntervalMs,
                                long flushCheckIntervalMs, long recoveryPointCheckpointIntervalMs,
-                               long logStartOffsetCheckpointIntervalMs, LogConfig logDefaults) {
+                               long logStartOffsetCheckpointIntervalMs, LogConfig logDefaults, CleanerConfig cleaner) {
+
+    /** With the cleaner's defaults. */
+    public LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, long retentionCheckIntervalMs,
+                            long flushCheckIntervalMs, long recoveryPointCheckpointIntervalMs,
+                            long logStartOffsetCheckpointIntervalMs, LogConfig logDefaults) {
+        this(logDirs, recoveryThreadsPerDir, retentionCheckIntervalMs, flushCheckIntervalMs, recoveryPointCheckpointIntervalMs,
+                logStartOffsetCheckpointIntervalMs, logDefaults, CleanerConfig.defaults());
+    }
 
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
@@ -68,11 +77,18 @@ public record LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, lo
         }
         return new LogManagerConfig(paths, c.getInt(RECOVERY_THREADS), c.getLong(RETENTION_CHECK_INTERVAL_MS),
                 c.getLong(FLUSH_SCHEDULER_INTERVAL_MS), c.getLong(RECOVERY_POINT_CHECKPOINT_INTERVAL_MS),
-                c.getLong(LOG_START_CHECKPOINT_INTERVAL_MS), LogConfig.fromBrokerProperties(props));
+                c.getLong(LOG_START_CHECKPOINT_INTERVAL_MS), LogConfig.fromBrokerProperties(props),
+                CleanerConfig.fromProperties(props));
     }
 
     /** Defaults with the given directories: convenient for tests and embedding. */
     public static LogManagerConfig of(List<Path> logDirs, LogConfig logDefaults) {
         return new LogManagerConfig(logDirs, 1, 300_000L, Long.MAX_VALUE, 60_000L, 60_000L, logDefaults);
+    }
+
+    /** A copy with other cleaner settings. */
+    public LogManagerConfig withCleaner(CleanerConfig newCleaner) {
+        return new LogManagerConfig(logDirs, recoveryThreadsPerDir, retentionCheckIntervalMs, flushCheckIntervalMs,
+                recoveryPointCheckpointIntervalMs, logStartOffsetCheckpointIntervalMs, logDefaults, newCleaner);
     }
 }

@@ -68,7 +68,15 @@ public final class LogSegment implements Closeable {
      * the file's length; the caller recovers the segment when it may hold a torn tail.
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, Time time, FileChannelOpener opener) {
-        Path logFile = LogFileNames.logFile(dir, baseOffset);
+        return open(dir, baseOffset, "", config, time, opener);
+    }
+
+    /**
+     * Opens the segment with {@code baseOffset} whose files carry {@code suffix} after their usual names
+     * ({@code .cleaned} while the log cleaner writes it).
+     */
+    static LogSegment open(Path dir, long baseOffset, String suffix, LogConfig config, Time time, FileChannelOpener opener) {
+        Path logFile = withSuffix(LogFileNames.logFile(dir, baseOffset), suffix);
         FileChannel channel = null;
         try {
             channel = opener.open(logFile);
@@ -76,11 +84,11 @@ public final class LogSegment implements Closeable {
             if (length > Integer.MAX_VALUE) {
                 throw new KafkaStorageException("Segment " + logFile + " is " + length + " bytes, more than a segment may hold");
             }
-            OffsetIndex offsetIndex = new OffsetIndex(LogFileNames.offsetIndexFile(dir, baseOffset), baseOffset,
+            OffsetIndex offsetIndex = new OffsetIndex(withSuffix(LogFileNames.offsetIndexFile(dir, baseOffset), suffix),
+                    baseOffset, config.maxIndexSize());
+            TimeIndex timeIndex = new TimeIndex(withSuffix(LogFileNames.timeIndexFile(dir, baseOffset), suffix), baseOffset,
                     config.maxIndexSize());
-            TimeIndex timeIndex = new TimeIndex(LogFileNames.timeIndexFile(dir, baseOffset), baseOffset,
-                    config.maxIndexSize());
-            TransactionIndex txnIndex = TransactionIndex.open(LogFileNames.txnIndexFile(dir, baseOffset));
+            TransactionIndex txnIndex = TransactionIndex.open(withSuffix(LogFileNames.txnIndexFile(dir, baseOffset), suffix));
             LogSegment segment = new LogSegment(logFile, baseOffset, channel, offsetIndex, timeIndex, txnIndex,
                     config.indexIntervalBytes(), time.milliseconds());
             segment.size = (int) length;
@@ -94,8 +102,17 @@ public final class LogSegment implements Closeable {
         }
     }
 
+    private static Path withSuffix(Path file, String suffix) {
+        return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
+    }
+
     public long baseOffset() {
         return baseOffset;
+    }
+
+    /** When the segment started: its first batch's timestamp, or when it was created (for max.compaction.lag.ms). */
+    long rollingTimestamp() {
+        return rollingTimestamp;
     }
 
     public int size() {
@@ -600,15 +617,45 @@ public final class LogSegment implements Closeable {
 
     /** Renames the segment's files with {@link LogFileNames#DELETED_SUFFIX}; they stay open and readable. */
     void markDeleted() {
+        changeFileSuffixes("", LogFileNames.DELETED_SUFFIX);
+    }
+
+    /**
+     * Renames every file of the segment from {@code <name><oldSuffix>} to {@code <name><newSuffix>}: the
+     * indexes first, the {@code .log} file last, so that a log file carrying a suffix means its indexes
+     * carry it too or are already gone. Each rename is atomic and replaces a left-over target.
+     */
+    void changeFileSuffixes(String oldSuffix, String newSuffix) {
         try {
-            Path target = file.resolveSibling(file.getFileName() + LogFileNames.DELETED_SUFFIX);
-            Files.move(file, target);
+            txnIndex.renameTo(renamed(txnIndex.file(), oldSuffix, newSuffix));
+            timeIndex.renameTo(renamed(timeIndex.file(), oldSuffix, newSuffix));
+            offsetIndex.renameTo(renamed(offsetIndex.file(), oldSuffix, newSuffix));
+            Path target = renamed(file, oldSuffix, newSuffix);
+            Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             file = target;
-            offsetIndex.renameTo(offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + LogFileNames.DELETED_SUFFIX));
-            timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName() + LogFileNames.DELETED_SUFFIX));
-            txnIndex.renameTo(txnIndex.file().resolveSibling(txnIndex.file().getFileName() + LogFileNames.DELETED_SUFFIX));
         } catch (IOException e) {
-            throw new KafkaStorageException("Cannot mark segment " + file + " deleted: " + e, e);
+            throw new KafkaStorageException("Cannot rename the files of segment " + file + " from suffix '" + oldSuffix
+                    + "' to '" + newSuffix + "': " + e, e);
+        }
+    }
+
+    private static Path renamed(Path file, String oldSuffix, String newSuffix) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(oldSuffix)) {
+            throw new IllegalStateException(file + " does not end with '" + oldSuffix + "'");
+        }
+        return file.resolveSibling(name.substring(0, name.length() - oldSuffix.length()) + newSuffix);
+    }
+
+    /** Reads the whole batch stored at {@code batch}, as records holding that one batch. */
+    MemoryRecords readStored(StoredBatch batch) {
+        try {
+            ByteBuffer buf = ByteBuffer.allocate(batch.header().sizeInBytes());
+            readFully(buf, batch.position());
+            return MemoryRecords.readableRecords(buf.flip());
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot read the batch at offset " + batch.header().baseOffset() + " of " + file
+                    + ": " + e, e);
         }
     }
 

@@ -159,7 +159,7 @@ abstract class MappedIndex implements Closeable {
 
     /** Renames the file (to mark it deleted, for example); the mapping stays valid. */
     void renameTo(Path target) throws IOException {
-        Files.move(file, target);
+        Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE); // replaces a left-over target
         file = target;
     }
 

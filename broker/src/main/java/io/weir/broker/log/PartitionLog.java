@@ -69,6 +69,10 @@ public final class PartitionLog implements AutoCloseable {
     private volatile boolean closed;
     /** A segment file was created since the last fsync of the directory. */
     private volatile boolean directoryDirty;
+    /** The last stable offset last computed ({@link #lastStableOffset}); the cleaner stays below it. */
+    private volatile long lastStableOffsetSeen;
+    /** The lowest offset the log was truncated to since the cleaner last asked; Long.MAX_VALUE when none. */
+    private final AtomicLong truncatedTo = new AtomicLong(Long.MAX_VALUE);
 
     PartitionLog(Path dir, TopicPartition topicPartition, LogConfig config, LogEnvironment env,
                  ConcurrentSkipListMap<Long, LogSegment> segments, long logStartOffset, long recoveryPoint) {
@@ -222,6 +226,9 @@ public final class PartitionLog implements AutoCloseable {
     public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch, AppendOrigin origin) {
         LogConfig c = config;
         AppendBatches batches = AppendBatches.validate(records, c.maxMessageBytes(), true, context());
+        if (c.compact() && origin == AppendOrigin.CLIENT) {
+            requireKeys(batches);
+        }
         appendLock.lock();
         try {
             checkOpen();
@@ -252,6 +259,21 @@ public final class PartitionLog implements AutoCloseable {
             return info;
         } finally {
             appendLock.unlock();
+        }
+    }
+
+    /** A compacted log keeps the last record per key, so every record produced to it needs one (as Kafka demands). */
+    private void requireKeys(AppendBatches batches) {
+        for (MutableRecordBatch batch : batches.batches()) {
+            if (batch.isControlBatch()) {
+                continue;
+            }
+            for (Record r : batch) {
+                if (!r.hasKey()) {
+                    throw new InvalidRecordException(context() + ": a compacted topic cannot accept a record without a key "
+                            + "(offset delta " + (r.offset() - batch.baseOffset()) + " of the batch)");
+                }
+            }
         }
     }
 
@@ -381,7 +403,108 @@ public final class PartitionLog implements AutoCloseable {
      * this whenever its high watermark moves, which bounds the bookkeeping.
      */
     public long lastStableOffset(long highWatermark) {
-        return Math.min(highWatermark, producerState.firstUnstableOffset(highWatermark));
+        long lso = Math.min(highWatermark, producerState.firstUnstableOffset(highWatermark));
+        lastStableOffsetSeen = lso;
+        return lso;
+    }
+
+    /**
+     * The first offset the log cleaner must not clean: the active segment, the last stable offset last
+     * computed (open transactions and records above the high watermark stay as written) and the first
+     * segment holding records younger than {@code min.compaction.lag.ms}.
+     */
+    long firstUncleanableOffset(long now) {
+        long bound = Math.min(activeSegment().baseOffset(), lastStableOffsetSeen);
+        long lag = config.minCompactionLagMs();
+        if (lag > 0) {
+            for (LogSegment segment : segments.headMap(bound, false).values()) {
+                if (segment.maxTimestamp() != RecordBatch.NO_TIMESTAMP && segment.maxTimestamp() > now - lag) {
+                    return Math.min(bound, segment.baseOffset());
+                }
+            }
+        }
+        return bound;
+    }
+
+    /** The lowest offset the log was truncated to since the last call, or Long.MAX_VALUE; resets it. */
+    long takeTruncationPoint() {
+        return truncatedTo.getAndSet(Long.MAX_VALUE);
+    }
+
+    /** Truncations so far: a cleaning that saw another count is stale. */
+    long truncationCount() {
+        return truncations;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    LogEnvironment environment() {
+        return env;
+    }
+
+    /**
+     * The offset of the last data batch of every producer with state here: the cleaner keeps that batch
+     * (empty if need be), so that the producer's sequence and epoch survive cleaning and a reload.
+     */
+    Map<Long, Long> lastDataOffsetsOfProducers() {
+        appendLock.lock();
+        try {
+            return producerState.lastDataOffsets();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Replaces {@code replaced} (consecutive segments) by {@code cleaned}, a fsynced segment whose files carry
+     * {@link LogFileNames#CLEANED_SUFFIX} and which starts at the first of them. On disk: the cleaned files
+     * become {@code .swap}, the replaced ones {@code .deleted}, then the swap files take the plain names; a
+     * crash anywhere in between is completed or undone by {@link LogLoader}. Refused, leaving everything as it
+     * was, when the log changed under the cleaner: closed, truncated, or one of the segments gone.
+     *
+     * @return whether the swap happened
+     */
+    boolean replaceSegments(List<LogSegment> replaced, LogSegment cleaned, long truncationsAtStart) {
+        appendLock.lock();
+        try {
+            if (closed || truncations != truncationsAtStart) {
+                return false;
+            }
+            for (LogSegment old : replaced) {
+                if (segments.get(old.baseOffset()) != old || old == activeSegment()) {
+                    return false;
+                }
+            }
+            cleaned.changeFileSuffixes(LogFileNames.CLEANED_SUFFIX, LogFileNames.SWAP_SUFFIX);
+            fsyncDir();
+            for (LogSegment old : replaced) {
+                old.markDeleted();
+            }
+            cleaned.changeFileSuffixes(LogFileNames.SWAP_SUFFIX, "");
+            fsyncDir();
+            segments.put(cleaned.baseOffset(), cleaned);
+            for (LogSegment old : replaced) {
+                if (old.baseOffset() != cleaned.baseOffset()) {
+                    segments.remove(old.baseOffset());
+                }
+            }
+            List<LogSegment> copy = List.copyOf(replaced);
+            env.scheduler().scheduleOnce("delete-cleaned-segments-" + topicPartition, () -> copy.forEach(LogSegment::delete),
+                    config.fileDeleteDelayMs());
+            return true;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void fsyncDir() {
+        try {
+            OffsetCheckpointFile.fsyncDirectory(dir);
+        } catch (java.io.IOException e) {
+            throw new KafkaStorageException("Cannot fsync directory " + dir + ": " + e, e);
+        }
     }
 
     /**
@@ -627,6 +750,9 @@ public final class PartitionLog implements AutoCloseable {
         LogConfig c = config;
         long now = env.time().milliseconds();
         int deleted = deleteOldestSegmentsWhile((segment, next) -> next.baseOffset() <= logStartOffset, "below the log start offset");
+        if (!c.delete()) {
+            return deleted; // cleanup.policy=compact: the log cleaner bounds the log, not retention
+        }
         if (c.retentionMs() >= 0) {
             deleted += deleteOldestSegmentsWhile((segment, next) -> now - segment.largestTimestamp() > c.retentionMs(),
                     "older than retention.ms " + c.retentionMs());
@@ -752,6 +878,7 @@ public final class PartitionLog implements AutoCloseable {
             long newEnd = last.readNextOffset();
             logEnd = new LogOffsetMetadata(newEnd, last.baseOffset(), last.size());
             lowerRecoveryPointTo(newEnd);
+            truncatedTo.accumulateAndGet(newEnd, Math::min);
             epochCache.truncateFromEnd(newEnd);
             rebuildProducerState();
             log.info("Truncated {} to offset {}; log end offset now {}", topicPartition, targetOffset, newEnd);
@@ -781,6 +908,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             producerState.clear();
             epochCache.clear();
+            truncatedTo.accumulateAndGet(newOffset, Math::min);
             log.info("Truncated {} fully; log now starts at offset {}", topicPartition, newOffset);
         } finally {
             appendLock.unlock();

@@ -227,6 +227,17 @@ final class ProducerStateManager {
         return out;
     }
 
+    /** Producer id → offset of its last data batch, for producers that wrote one. */
+    Map<Long, Long> lastDataOffsets() {
+        Map<Long, Long> out = new HashMap<>();
+        producers.forEach((id, e) -> {
+            if (!e.batches.isEmpty()) {
+                out.put(id, e.batches.peekLast().lastOffset());
+            }
+        });
+        return out;
+    }
+
     void clear() {
         producers.clear();
         synchronized (this) {

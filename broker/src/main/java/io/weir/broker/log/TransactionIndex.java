@@ -147,7 +147,7 @@ final class TransactionIndex {
 
     synchronized void renameTo(Path target) throws IOException {
         if (Files.exists(file)) {
-            Files.move(file, target);
+            Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         file = target;
     }

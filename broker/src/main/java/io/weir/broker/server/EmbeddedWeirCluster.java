@@ -102,6 +102,9 @@ public final class EmbeddedWeirCluster implements AutoCloseable {
         props.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         props.put("log.dirs", dataDir.resolve("broker-" + id).toString());
         props.put("log.segment.delete.delay.ms", "1000");
+        // a small key map per broker (production default 128 MiB) and a prompt cleaner
+        props.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+        props.put("log.cleaner.backoff.ms", "500");
         // test-friendly group defaults (production defaults: 50 offsets and share state partitions, 3 s initial delay, 6 s minimum session)
         props.put(BrokerConfig.OFFSETS_TOPIC_PARTITIONS, "5");
         props.put(BrokerConfig.SHARE_STATE_TOPIC_PARTITIONS, "5");

@@ -2,6 +2,10 @@ package io.weir.broker.server;
 
 import io.weir.broker.api.BrokerServices;
 import io.weir.broker.api.KafkaApis;
+import io.weir.broker.auth.AclAuthorizer;
+import io.weir.broker.auth.AclSnapshot;
+import io.weir.broker.auth.AuthorizerSettings;
+import io.weir.broker.zk.AclStore;
 import io.weir.broker.common.ThreadPoolScheduler;
 import io.weir.broker.common.Time;
 import io.weir.broker.controller.ClusterMetadata;
@@ -86,6 +90,7 @@ public final class WeirServer implements AutoCloseable {
     }
 
     private void doStartup() {
+        AuthorizerSettings authorization = AuthorizerSettings.parse(config.originals()); // a bad setting stops startup here
         ThreadPoolScheduler scheduler = started(new ThreadPoolScheduler("weir-scheduler", 2));
         String zkConnect = config.zookeeperConnect();
         if (zkConnect == null) {
@@ -128,7 +133,15 @@ public final class WeirServer implements AutoCloseable {
                 config.numPartitions(), config.defaultReplicationFactor(), config.minInsyncReplicas(),
                 config.offsetsTopicReplicationFactor(), metadata, topics, replicaManager, sync, producerIds,
                 groupCoordinator, time, () -> controller, txnCoordinator, share);
-        KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers));
+        AclAuthorizer authorizer = new AclAuthorizer(authorization);
+        AclStore acls = null;
+        if (authorizer.enabled()) {
+            acls = started(new AclStore(zk, bindings -> authorizer.update(new AclSnapshot(bindings)), time::milliseconds));
+            acls.start(config.zookeeperConnectionTimeoutMs());
+            log.info("Authorization on: ACLs from ZooKeeper ({}), super users {}, allow.everyone.if.no.acl.found={}",
+                    authorizer.acls(), authorization.superUsers(), authorization.allowEveryoneIfNoAclFound());
+        }
+        KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers, authorizer, acls));
 
         socketServer = new SocketServer(config.listener().host(), config.listener().port(), config.socketRequestMaxBytes(),
                 config.connectionsMaxIdleMs(), config.numNetworkThreads(), apis);

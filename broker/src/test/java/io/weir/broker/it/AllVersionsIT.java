@@ -57,7 +57,10 @@ class AllVersionsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
+        // the authorizer is on (allowing everything without ACLs), so every version also passes its checks
+        cluster = EmbeddedWeirCluster.builder().brokers(1)
+                .brokerProperty("authorizer.class.name", "kafka.security.authorizer.AclAuthorizer")
+                .brokerProperty("allow.everyone.if.no.acl.found", "true").build().start();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             topicId = admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1), new NewTopic("grow", 1, (short) 1)))
                     .topicId(TOPIC).get();
@@ -318,6 +321,16 @@ class AllVersionsIT {
             case DELETE_SHARE_GROUP_OFFSETS -> new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData().setGroupId("altered")
                     .setTopics(List.of(new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic()
                             .setTopicName(TOPIC)));
+            case CREATE_ACLS -> new org.apache.kafka.common.message.CreateAclsRequestData().setCreations(List.of(
+                    new org.apache.kafka.common.message.CreateAclsRequestData.AclCreation().setResourceType((byte) 2)
+                            .setResourceName("acl-v" + v).setResourcePatternType((byte) 3).setPrincipal("User:alice").setHost("*")
+                            .setOperation((byte) 3).setPermissionType((byte) 3)));
+            case DESCRIBE_ACLS -> new org.apache.kafka.common.message.DescribeAclsRequestData().setResourceTypeFilter((byte) 1)
+                    .setPatternTypeFilter((byte) 1).setOperation((byte) 1).setPermissionType((byte) 1);
+            case DELETE_ACLS -> new org.apache.kafka.common.message.DeleteAclsRequestData().setFilters(List.of(
+                    new org.apache.kafka.common.message.DeleteAclsRequestData.DeleteAclsFilter().setResourceTypeFilter((byte) 2)
+                            .setResourceNameFilter("acl-v" + v).setPatternTypeFilter((byte) 3).setPrincipalFilter("User:alice")
+                            .setHostFilter("*").setOperation((byte) 3).setPermissionType((byte) 3)));
             default -> throw new AssertionError("the broker advertises " + key + ", which this test does not cover yet");
         };
     }

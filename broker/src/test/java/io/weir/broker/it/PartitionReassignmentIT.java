@@ -230,7 +230,7 @@ class PartitionReassignmentIT {
         for (var bad : List.of(op("no.such.config", "1", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
                 op("retention.ms", "banana", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
                 op("leader.replication.throttled.replicas", "0:banana", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
-                op("cleanup.policy", "compact", org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND))) {
+                op("cleanup.policy", "banana", org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))) {
             assertCause(admin.incrementalAlterConfigs(Map.of(resource, List.of(bad))).all(),
                     org.apache.kafka.common.errors.InvalidConfigurationException.class);
         }

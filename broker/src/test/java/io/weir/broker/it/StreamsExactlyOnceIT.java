@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Kafka Streams application with {@code processing.guarantee=exactly_once_v2} (stateless: Weir has
- * no log cleaner yet for compacted changelogs) transforms every input record exactly once into its
+ * A Kafka Streams application with {@code processing.guarantee=exactly_once_v2} (stateless; the stateful
+ * case with a compacted changelog is StreamsStatefulIT) transforms every input record exactly once into its
  * output topic, also across the kill of a broker while it runs: read_committed readers of the output
  * see each input once, no duplicate and no loss.
  */

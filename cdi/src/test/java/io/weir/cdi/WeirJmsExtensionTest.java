@@ -1,0 +1,195 @@
+package io.weir.cdi;
+
+import io.weir.broker.server.EmbeddedWeirCluster;
+import io.weir.jms.WeirConnectionFactory;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.inject.spi.DeploymentException;
+import jakarta.inject.Inject;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.IllegalStateRuntimeException;
+import jakarta.jms.JMSConnectionFactory;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSPasswordCredential;
+import jakarta.jms.JMSSessionMode;
+import jakarta.jms.Queue;
+import jakarta.jms.Topic;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Weld SE applications against an embedded broker, configured by src/test/resources/jndi.properties. */
+class WeirJmsExtensionTest {
+
+    private static EmbeddedWeirCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
+        System.setProperty("weir.cdi.test.bootstrap", cluster.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stop() {
+        System.clearProperty("weir.cdi.test.bootstrap");
+        cluster.close();
+    }
+
+    private static Weld weld(Class<?>... beans) {
+        // discovery on (as in an application): the extension comes from META-INF/services; the beans are added here
+        return new Weld(UUID.randomUUID().toString()).addBeanClasses(beans);
+    }
+
+    @Dependent // no client proxy: the test reads the fields
+    static class OrderSender {
+        @Inject
+        @JMSConnectionFactory("Orders")
+        JMSContext context;
+        @Inject
+        @JmsDestination("OrderQueue")
+        Queue orders;
+
+        void send(String text) {
+            context.createProducer().send(orders, text);
+        }
+    }
+
+    @Dependent // no client proxy: the test reads the fields
+    static class OrderReader {
+        @Inject
+        @JMSConnectionFactory("Orders")
+        JMSContext context;
+        @Inject
+        @JMSConnectionFactory("Orders")
+        @JMSSessionMode(JMSContext.CLIENT_ACKNOWLEDGE)
+        JMSContext clientAck;
+        @Inject
+        @JMSConnectionFactory("Orders")
+        @JMSPasswordCredential(userName = "alice", password = "secret")
+        JMSContext alice;
+        @Inject
+        @JmsDestination("OrderQueue")
+        Queue orders;
+        @Inject
+        @JmsDestination("Prices")
+        Topic prices;
+        @Inject
+        @JmsDestination("raw-events")
+        Topic raw;
+        @Inject
+        @JMSConnectionFactory("Audit")
+        ConnectionFactory audit;
+    }
+
+    @Test
+    void injectedContextsSendAndReceiveOnePerRequestScopeAndConfiguration() {
+        try (WeldContainer container = weld(OrderSender.class, OrderReader.class).initialize()) {
+            OrderSender sender = container.select(OrderSender.class).get();
+            OrderReader reader = container.select(OrderReader.class).get();
+            RequestContextController request = container.select(RequestContextController.class).get();
+
+            request.activate();
+            JMSContext first;
+            try {
+                sender.send("order-1");
+                assertThat(reader.context.createConsumer(reader.orders).receiveBody(String.class, 60_000)).isEqualTo("order-1");
+                reader.alice.createProducer().send(reader.orders, "order-2");
+                assertThat(reader.context.createConsumer(reader.orders).receiveBody(String.class, 60_000)).isEqualTo("order-2");
+
+                first = ((InjectedJMSContext) sender.context).delegate();
+                assertThat(((InjectedJMSContext) reader.context).delegate()).isSameAs(first);
+                assertThat(((InjectedJMSContext) reader.clientAck).delegate()).isNotSameAs(first);
+                assertThat(((InjectedJMSContext) reader.alice).delegate()).isNotSameAs(first);
+                assertThat(reader.clientAck.getSessionMode()).isEqualTo(JMSContext.CLIENT_ACKNOWLEDGE);
+                assertThat(reader.context.getSessionMode()).isEqualTo(JMSContext.AUTO_ACKNOWLEDGE);
+                assertThatThrownBy(sender.context::close).isInstanceOf(IllegalStateRuntimeException.class)
+                        .hasMessageContaining("close");
+                assertThatThrownBy(reader.clientAck::acknowledge).isInstanceOf(IllegalStateRuntimeException.class);
+            } finally {
+                request.deactivate();
+            }
+            // closed at the end of the request scope; the next scope has its own
+            assertThatThrownBy(first::createProducer).isInstanceOf(IllegalStateRuntimeException.class);
+            request.activate();
+            try {
+                assertThat(((InjectedJMSContext) sender.context).delegate()).isNotSameAs(first);
+            } finally {
+                request.deactivate();
+            }
+
+            assertThat(reader.orders.toString()).contains("cdi-orders");
+            assertThat(reader.prices.toString()).contains("cdi-prices");
+            assertThat(reader.raw.toString()).contains("raw-events");
+            assertThat(reader.audit).isInstanceOf(WeirConnectionFactory.class);
+            assertThat(((WeirConnectionFactory) reader.audit).getClientId()).isEqualTo("cdi-audit");
+        }
+    }
+
+    static class UnknownFactory {
+        @Inject
+        @JMSConnectionFactory("Nope")
+        JMSContext context;
+    }
+
+    static class DefaultFactory {
+        @Inject
+        JMSContext context;
+    }
+
+    static class BadDestination {
+        @Inject
+        @JmsDestination("not a name!")
+        Queue queue;
+    }
+
+    static class WrongKind {
+        @Inject
+        @JmsDestination("Prices")
+        Queue queue;
+    }
+
+    @Test
+    void everyUnresolvedInjectionPointIsNamedInOneDeploymentProblem() {
+        assertThatThrownBy(() -> weld(UnknownFactory.class, DefaultFactory.class, BadDestination.class, WrongKind.class).initialize())
+                .isInstanceOf(DeploymentException.class)
+                .hasMessageContaining("UnknownFactory.context: no connection factory named 'Nope'")
+                .hasMessageContaining("DefaultFactory.context: no default connection factory")
+                .hasMessageContaining("BadDestination.queue: 'not a name!' is neither")
+                .hasMessageContaining("WrongKind.queue: 'Prices' is configured as a topic");
+    }
+
+    @Test
+    void aFactoryWithoutAnAddressFailsTheStart() {
+        System.setProperty("connectionFactory.Empty", "?clientId=x");
+        try {
+            assertThatThrownBy(() -> weld(OrderSender.class).initialize())
+                    .isInstanceOf(DeploymentException.class)
+                    .hasMessageContaining("connectionFactory.Empty names no bootstrap servers");
+        } finally {
+            System.clearProperty("connectionFactory.Empty");
+        }
+    }
+
+    @Test
+    void theDefaultFactoryIsTheOneNamedDefaultJmsConnectionFactory() {
+        System.setProperty("connectionFactory.DefaultJMSConnectionFactory", cluster.bootstrapServers() + "?clientId=cdi-default");
+        try (WeldContainer container = weld(DefaultFactory.class).initialize()) {
+            RequestContextController request = container.select(RequestContextController.class).get();
+            request.activate();
+            try {
+                assertThat(container.select(DefaultFactory.class).get().context.getClientID()).isEqualTo("cdi-default");
+            } finally {
+                request.deactivate();
+            }
+        } finally {
+            System.clearProperty("connectionFactory.DefaultJMSConnectionFactory");
+        }
+    }
+}
