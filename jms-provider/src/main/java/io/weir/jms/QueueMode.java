@@ -13,17 +13,23 @@ public enum QueueMode {
      * of consumers in any number of processes share the queue message by message, with broker-side delivery
      * counts and a dead-letter queue. Needs a broker with share groups (Apache Kafka 4.2 or later).
      */
-    SHARE;
+    SHARE,
+    /**
+     * {@link #SHARE} when the brokers serve share groups, else {@link #CLASSIC} (e.g. Apache Kafka without share
+     * groups enabled). Decided once per connection, when it first reads a queue: the finalized feature
+     * {@code share.version} when the brokers report it, else whether they answer ShareGroupDescribe.
+     */
+    AUTO;
 
     /** The mode a factory starts with. */
-    public static final QueueMode DEFAULT = CLASSIC;
+    public static final QueueMode DEFAULT = AUTO;
 
-    /** {@code classic} or {@code share}, in any case. */
+    /** {@code classic}, {@code share} or {@code auto}, in any case. */
     public static QueueMode parse(String value) {
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("queueMode must be 'classic' or 'share', not '" + value + "'");
+            throw new IllegalArgumentException("queueMode must be 'classic', 'share' or 'auto', not '" + value + "'");
         }
     }
 }

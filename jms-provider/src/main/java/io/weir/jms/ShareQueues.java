@@ -2,6 +2,8 @@ package io.weir.jms;
 
 import io.weir.jms.client.DeadLetterRecord;
 import io.weir.jms.client.ShareQueueReader;
+import io.weir.jms.selector.BrokerFilter;
+import io.weir.jms.selector.MessageSelector;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
@@ -11,6 +13,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,24 +36,75 @@ final class ShareQueues {
 
     /** The share group of queue {@code Q} is {@code jms-queue.Q} (see the README: it cannot be group {@code Q}). */
     static final String GROUP_PREFIX = "jms-queue.";
+    /** The Weir group config naming a share consumer's record filter, by client id (broker/SHARE-GROUPS.md). */
+    static final String FILTER_PREFIX = "weir.share.filter.";
 
     private static final Logger log = LoggerFactory.getLogger(ShareQueues.class);
 
     private final WeirConnection connection;
     private final Set<String> prepared = ConcurrentHashMap.newKeySet();
+    /** Whether the brokers take share fetch filters (null until the first selector consumer asks). */
+    private volatile Boolean filtersSupported;
 
     ShareQueues(WeirConnection connection) {
         this.connection = connection;
     }
+
+    /**
+     * Whether the brokers serve share groups: the feature {@code share.version} when they report it (Apache Kafka:
+     * finalized at level 1 or more means on; supported but not finalized means level 0, off), else whether they
+     * answer ShareGroupDescribe (a group nobody uses is unknown to a broker with share groups, an unsupported API to
+     * one without).
+     *
+     * @throws Exception when the brokers cannot be asked (not reachable within the timeout)
+     */
+    boolean brokersServeShareGroups() throws Exception {
+        try {
+            var features = connection.admin().describeFeatures().featureMetadata().get(15, TimeUnit.SECONDS);
+            var share = features.finalizedFeatures().get("share.version");
+            if (share != null) {
+                return share.maxVersionLevel() >= 1;
+            }
+            if (features.supportedFeatures().containsKey("share.version")) {
+                return false; // known to the brokers, not finalized: at level 0, share groups off
+            }
+        } catch (ExecutionException e) {
+            log.debug("Describing the brokers' features failed: {}", e.getCause().toString());
+        }
+        try {
+            connection.admin().describeShareGroups(List.of(PROBE_GROUP)).describedGroups().get(PROBE_GROUP).get(15, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnsupportedVersionException) {
+                return false;
+            }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException
+                    || e.getCause() instanceof org.apache.kafka.common.errors.ApiException
+                    && !(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                return true; // the API is there: it answered about the group
+            }
+            throw e;
+        }
+    }
+
+    /** A share group id no queue can have (queue names never contain '/'), asked about to probe the brokers. */
+    private static final String PROBE_GROUP = GROUP_PREFIX + "/probe";
 
     static String group(WeirDestination queue) {
         return GROUP_PREFIX + queue.name();
     }
 
     /**
-     * A share group starts at the log end by default ({@code share.auto.offset.reset=latest}); a queue's must start
-     * at its beginning, so that messages sent before the first consumer are delivered. Set once per connection and
-     * group, before the first member joins; a broker that refuses group configurations is logged, not fatal.
+     * Sets the group configurations a queue's share group needs, once per connection and group, before the first
+     * member joins (they are group configurations, so whichever consumer comes first sets them for all, in any
+     * process; setting them again is harmless):
+     * <ul>
+     * <li>{@code share.auto.offset.reset=earliest}: a share group starts at the log end by default, a queue's must
+     * start at its beginning so that messages sent before the first consumer are delivered;</li>
+     * <li>{@code share.isolation.level=read_committed}: a message sent in a transacted session is delivered once
+     * the transaction commits, never when it rolls back (share groups read uncommitted records by default).</li>
+     * </ul>
+     * A broker that refuses them is logged, not fatal: without the isolation level, uncommitted sends are visible.
      */
     void prepare(String group) {
         if (prepared.contains(group)) {
@@ -57,6 +112,17 @@ final class ShareQueues {
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
         AlterConfigOp earliest = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
+        AlterConfigOp committed = new AlterConfigOp(new ConfigEntry("share.isolation.level", "read_committed"),
+                AlterConfigOp.OpType.SET);
+        try {
+            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest, committed))).all()
+                    .get(15, TimeUnit.SECONDS);
+            prepared.add(group);
+            return;
+        } catch (Exception e) {
+            log.warn("Could not set share.isolation.level=read_committed on share group {} (its consumers may see "
+                    + "uncommitted transactional sends): {}", group, e.toString());
+        }
         try {
             connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all().get(15, TimeUnit.SECONDS);
             prepared.add(group);
@@ -119,13 +185,77 @@ final class ShareQueues {
         return starts;
     }
 
-    /** A reader of {@code queue} for one JMS consumer. */
-    ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords,
+    /**
+     * A reader of {@code queue} for one JMS consumer. When its selector has a part the broker can apply
+     * ({@link BrokerFilter}) and the broker takes record filters (Weir), the filter is set for the consumer's
+     * members before they join and deleted when the consumer closes.
+     */
+    ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords, MessageSelector selector,
                             java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> selects) {
         String group = group(queue);
         prepare(group);
         ShareQueueReader.Settings s = new ShareQueueReader.Settings(name, connection.consumerBase(), queue.name(), group,
                 connection.settings().maxDeliveryAttempts());
-        return new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember, selects);
+        ShareQueueReader reader = new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember,
+                selects);
+        BrokerFilter.of(selector).ifPresent(f -> {
+            if (setFilter(group, ShareQueueReader.laneClientIds(name), f.text())) {
+                reader.onClosed(() -> deleteFilter(group, ShareQueueReader.laneClientIds(name)));
+            }
+        });
+        return reader;
+    }
+
+    /**
+     * Sets the record filter of every member a consumer may open; false when the broker does not take filters
+     * (Apache Kafka refuses the unknown group config: the consumer then filters alone, see the README) or failed.
+     */
+    private boolean setFilter(String group, List<String> clientIds, String filter) {
+        if (Boolean.FALSE.equals(filtersSupported)) {
+            return false;
+        }
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        List<AlterConfigOp> ops = clientIds.stream().map(id -> new AlterConfigOp(new ConfigEntry(FILTER_PREFIX + id, filter),
+                AlterConfigOp.OpType.SET)).toList();
+        try {
+            connection.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().get(15, TimeUnit.SECONDS);
+            filtersSupported = true;
+            log.debug("Share group {}: members {} fetch with the filter {}", group, clientIds, filter);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InvalidConfigurationException || e.getCause() instanceof InvalidRequestException
+                    || e.getCause() instanceof UnsupportedVersionException) {
+                filtersSupported = false;
+                log.info("The brokers do not filter share fetches ({}): queue selectors are applied by the consumers",
+                        e.getCause().getMessage());
+            } else {
+                log.warn("Could not set the share fetch filter of {} in group {}: the consumer filters alone: {}", clientIds,
+                        group, e.getCause().toString());
+            }
+            return false;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("Could not set the share fetch filter of {} in group {}: the consumer filters alone: {}", clientIds, group,
+                    e.toString());
+            return false;
+        }
+    }
+
+    /** Deletes a closed consumer's filters, in the background (a stale entry is harmless: client ids are unique). */
+    private void deleteFilter(String group, List<String> clientIds) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        List<AlterConfigOp> ops = clientIds.stream().map(id -> new AlterConfigOp(new ConfigEntry(FILTER_PREFIX + id, ""),
+                AlterConfigOp.OpType.DELETE)).toList();
+        try {
+            connection.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().whenComplete((v, e) -> {
+                if (e != null) {
+                    log.debug("Could not delete the share fetch filters of {} in group {}: {}", clientIds, group, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("Could not delete the share fetch filters of {} in group {}: {}", clientIds, group, e.toString());
+        }
     }
 }

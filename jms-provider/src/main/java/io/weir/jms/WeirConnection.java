@@ -65,6 +65,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final Set<WeirDestination> temporaries = ConcurrentHashMap.newKeySet();
     private final List<WeirSession> sessions = new CopyOnWriteArrayList<>();
     private final ShareQueues shareQueues = new ShareQueues(this);
+    private volatile QueueMode resolvedQueueMode;
     private final Object lifecycle = new Object();
     private final Object producerLock = new Object();
     private KafkaProducer<byte[], byte[]> durableProducer;
@@ -507,6 +508,35 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     ShareQueues shareQueues() {
         return shareQueues;
+    }
+
+    /**
+     * How this connection reads queues: the factory's {@code queueMode}, with {@link QueueMode#AUTO} decided on
+     * first use (share groups when the brokers serve them) and kept for the connection's life.
+     */
+    QueueMode queueMode() throws JMSException {
+        QueueMode mode = resolvedQueueMode;
+        if (mode != null) {
+            return mode;
+        }
+        if (settings().queueMode() != QueueMode.AUTO) {
+            return resolvedQueueMode = settings().queueMode();
+        }
+        synchronized (shareQueues) {
+            if (resolvedQueueMode == null) {
+                try {
+                    resolvedQueueMode = shareQueues.brokersServeShareGroups() ? QueueMode.SHARE : QueueMode.CLASSIC;
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw JmsExceptionSupport.create("Cannot tell whether the brokers serve share groups (queueMode=auto)", e);
+                }
+                log.info("Connection {} reads queues through {} (queueMode=auto)", connectionId(),
+                        resolvedQueueMode == QueueMode.SHARE ? "share groups" : "consumer groups");
+            }
+            return resolvedQueueMode;
+        }
     }
 
     // ------------------------------------------------------------------ temporary destinations

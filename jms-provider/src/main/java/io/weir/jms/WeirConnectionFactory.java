@@ -155,8 +155,9 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     }
 
     /**
-     * How queues are read: {@link QueueMode#CLASSIC} (a consumer group per queue) or {@link QueueMode#SHARE} (a
-     * share group per queue, shared message by message across processes; needs share groups in the broker).
+     * How queues are read: {@link QueueMode#CLASSIC} (a consumer group per queue), {@link QueueMode#SHARE} (a
+     * share group per queue, shared message by message across processes; needs share groups in the broker) or
+     * {@link QueueMode#AUTO}, the default (share groups when the brokers serve them, else consumer groups).
      */
     public void setQueueMode(QueueMode queueMode) {
         this.queueMode = java.util.Objects.requireNonNull(queueMode, "queueMode");

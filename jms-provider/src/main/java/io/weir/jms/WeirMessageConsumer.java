@@ -62,10 +62,10 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
         try {
             this.wakeSession = session::signal;
             if (groupId != null && destination.isQueue() && !destination.isTemporary()
-                    && session.connection().settings().queueMode() == QueueMode.SHARE) {
+                    && session.connection().queueMode() == QueueMode.SHARE) {
                 // one share-group reader per consumer: the broker shares the queue among them, in any process
                 this.engineKey = null;
-                this.engine = session.connection().shareQueues().reader(destination, name, wakeSession,
+                this.engine = session.connection().shareQueues().reader(destination, name, wakeSession, selector,
                         selector.expression() == null ? null : this::selects);
             } else {
                 String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;

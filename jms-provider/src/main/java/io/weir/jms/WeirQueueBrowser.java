@@ -108,7 +108,7 @@ public class WeirQueueBrowser implements QueueBrowser {
                 for (PartitionInfo pi : consumer.partitionsFor(queue.name(), Duration.ofSeconds(15))) {
                     tps.add(new TopicPartition(pi.topic(), pi.partition()));
                 }
-                Map<TopicPartition, OffsetAndMetadata> committed = session.connection().settings().queueMode() == QueueMode.SHARE
+                Map<TopicPartition, OffsetAndMetadata> committed = session.connection().queueMode() == QueueMode.SHARE
                         && !queue.isTemporary() ? session.connection().shareQueues().startOffsets(queue)
                         : session.connection().admin().listConsumerGroupOffsets(queue.name()).partitionsToOffsetAndMetadata()
                         .get(15, TimeUnit.SECONDS);

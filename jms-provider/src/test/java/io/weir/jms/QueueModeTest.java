@@ -16,7 +16,7 @@ class QueueModeTest {
     @Test
     void theFactorySettingsComeFromCodeAndFromJndi() throws Exception {
         WeirConnectionFactory f = new WeirConnectionFactory("h:1");
-        assertThat(f.getQueueMode()).isEqualTo(QueueMode.DEFAULT);
+        assertThat(f.getQueueMode()).isEqualTo(QueueMode.DEFAULT).isEqualTo(QueueMode.AUTO);
         f.setProperty("queueMode", "Share");
         f.setProperty("maxDeliveryAttempts", "3");
         f.setProperty("deadLetterQueue", "orders.DLQ");
@@ -34,13 +34,15 @@ class QueueModeTest {
         WeirConnectionFactory looked = (WeirConnectionFactory) new InitialContext(env).lookup("cf");
         assertThat(looked.getQueueMode()).isEqualTo(QueueMode.CLASSIC);
         assertThat(looked.getMaxDeliveryAttempts()).isEqualTo(7);
+        env.put("connectionFactory.cf", "h:1?queueMode=AUTO");
+        assertThat(((WeirConnectionFactory) new InitialContext(env).lookup("cf")).getQueueMode()).isEqualTo(QueueMode.AUTO);
     }
 
     @Test
     void badValuesGetPreciseErrors() {
         WeirConnectionFactory f = new WeirConnectionFactory("h:1");
         assertThatThrownBy(() -> f.setProperty("queueMode", "fifo")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'classic' or 'share'");
+                .hasMessageContaining("'classic', 'share' or 'auto'");
         assertThatThrownBy(() -> f.setMaxDeliveryAttempts(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> f.setDeadLetterQueue("bad name!")).isInstanceOf(IllegalArgumentException.class);
         Hashtable<String, String> env = new Hashtable<>();

@@ -8,9 +8,10 @@ import java.util.StringJoiner;
 
 /**
  * The client JVM of one JMS side-by-side run:
- * {@code JmsClientMain --provider=weir|artemis --url=... --workload=queue|fanout|reqreply|receive [--pairs=N]
+ * {@code JmsClientMain --provider=weir|artemis --url=... --workload=queue|fanout|reqreply|receive|attach|procs [--pairs=N]
  * [--subscribers=N] [--messages=N] [--warmup=N] [--size=N] [--timeout-ms=N] [--partitions=N] [--persistent=true|false]
- * [--ack=auto|client] [--ack-every=N]}.
+ * [--ack=auto|client] [--ack-every=N] [--backlog=N] [--processes=N]} ({@code attach}: {@code --messages} is the number
+ * of attaches).
  *
  * <p>Builds the provider's {@link ConnectionFactory} by class name (the Weir side runs on
  * {@code benchmarks.jar}, the Artemis side on the classpath of {@code bench/artemis-peer}; neither has
@@ -47,6 +48,9 @@ public final class JmsClientMain {
                 case "client" -> jakarta.jms.Session.CLIENT_ACKNOWLEDGE;
                 default -> throw new IllegalArgumentException("--ack must be auto or client, not " + a.get("ack"));
             }, Integer.parseInt(a.getOrDefault("ack-every", "100")));
+            case "attach" -> w.attachLatency(messages, warmup, Integer.parseInt(a.getOrDefault("backlog", "10")));
+            case "procs" -> w.queueProcesses(required(a, "provider"), required(a, "url"),
+                    Integer.parseInt(a.getOrDefault("processes", "1")), messages, warmup);
             default -> throw new IllegalArgumentException("unknown workload " + a.get("workload"));
         };
         System.out.println(format(metrics));

@@ -17,18 +17,19 @@ import java.util.stream.Stream;
  */
 record JmsSettings(Path repo, boolean quick, int rounds, int queueMessages, int fanOutMessages, int requests, int warmup,
                    int requestWarmup, long timeoutMs, boolean aa, String brokerJvmOpts, String clientJvmOpts, Path weirConfig,
-                   List<String> workloads) {
+                   List<String> workloads, int attaches) {
 
     static final String USAGE = """
             usage: JmsSideBySide --repo=DIR [--quick] [--rounds=N] [--queue-messages=N] [--fanout-messages=N]
                    [--requests=N] [--warmup=N] [--request-warmup=N] [--timeout-ms=N] [--aa=true|false]
                    [--broker-jvm-opts='...'] [--client-jvm-opts='...'] [--weir-config=FILE] [--workloads=ID,...]
+                   [--attaches=N]
               defaults (full / --quick): rounds 1, queue-messages 20000 / 2000, fanout-messages 5000 / 600,
-              requests 2000 / 300, warmup 2000 / 300, request-warmup 300 / 50, timeout-ms 240000,
+              requests 2000 / 300, warmup 2000 / 300, request-warmup 300 / 50, attaches 20 / 10, timeout-ms 240000,
               aa true, broker and client JVMs -Xms512m -Xmx1g, weir-config REPO/config/server.properties (the
               shipped configuration; the harness overrides only listeners, log.dirs, zookeeper.embedded.data.dir
               and, for Weir+gc, log.flush.group.commit.enable), workloads all of
-              queue1,queue4,fanout,reqreply,reqreply-np,receive-auto,receive-client
+              queue1,queue4,fanout,reqreply,reqreply-np,receive-auto,receive-client,attach,procs1,procs4
             """;
 
     static JmsSettings parse(String[] args) {
@@ -65,9 +66,10 @@ record JmsSettings(Path repo, boolean quick, int rounds, int queueMessages, int 
                 a.getOrDefault("client-jvm-opts", "-Xms512m -Xmx1g"),
                 a.containsKey("weir-config") ? Path.of(a.get("weir-config")).toAbsolutePath()
                         : Path.of(repo).toAbsolutePath().resolve("config/server.properties"),
-                workloadIds(a.get("workloads")));
+                workloadIds(a.get("workloads")),
+                positive(a, "attaches", quick ? 10 : 20));
         a.keySet().removeAll(java.util.Set.of("quick", "repo", "rounds", "queue-messages", "fanout-messages", "requests", "warmup",
-                "request-warmup", "timeout-ms", "aa", "broker-jvm-opts", "client-jvm-opts", "weir-config", "workloads"));
+                "request-warmup", "timeout-ms", "aa", "broker-jvm-opts", "client-jvm-opts", "weir-config", "workloads", "attaches"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + a.keySet() + "\n" + USAGE);
         }

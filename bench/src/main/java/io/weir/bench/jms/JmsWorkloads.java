@@ -1,6 +1,13 @@
 package io.weir.bench.jms;
 
 import jakarta.jms.BytesMessage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
@@ -311,6 +318,160 @@ final class JmsWorkloads {
         } finally {
             closeAll(connections);
         }
+    }
+
+    /**
+     * Consumer attach latency: {@code attaches} times, on a fresh queue that already holds {@code backlog} messages
+     * (sent untimed), a connection (started, untimed) creates a consumer and receives the first message. Metrics:
+     * {@code attach p50 ms}, {@code attach p99 ms} (createConsumer to the first message), {@code create p50 ms}
+     * ({@code createConsumer} alone). A Weir consumer group's first join waits {@code group.initial.rebalance.delay.ms}
+     * (3 s as shipped); a share group has no join barrier.
+     */
+    Map<String, Double> attachLatency(int attaches, int warmup, int backlog) throws Exception {
+        attachRun("bench.warmup.attach", warmup, backlog);
+        return attachRun("bench.attach", attaches, backlog);
+    }
+
+    private Map<String, Double> attachRun(String prefix, int attaches, int backlog) throws Exception {
+        Histogram attach = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram create = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        List<Connection> connections = new ArrayList<>();
+        try {
+            Session ps = open(connections, null).createSession(true, Session.SESSION_TRANSACTED);
+            for (int i = 0; i < attaches; i++) {
+                String queueName = prefix + "." + i;
+                MessageProducer producer = ps.createProducer(ps.createQueue(queueName));
+                producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+                for (int n = 0; n < backlog; n++) {
+                    producer.send(message(ps));
+                }
+                ps.commit();
+                List<Connection> own = new ArrayList<>();
+                try {
+                    Connection c = open(own, null);
+                    Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                    Queue q = s.createQueue(queueName);
+                    c.start();
+                    long t0 = System.nanoTime();
+                    MessageConsumer consumer = s.createConsumer(q);
+                    long t1 = System.nanoTime();
+                    Message m = consumer.receive(Math.max(1, remainingMs(deadline)));
+                    long t2 = System.nanoTime();
+                    if (m == null) {
+                        throw new IllegalStateException(queueName + ": no message within " + timeoutMs + " ms of the workload's start");
+                    }
+                    create.recordValue(Math.min(t1 - t0, create.getHighestTrackableValue()));
+                    attach.recordValue(Math.min(t2 - t0, attach.getHighestTrackableValue()));
+                } finally {
+                    closeAll(own);
+                }
+            }
+        } finally {
+            closeAll(connections);
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("attach p50 ms", attach.getValueAtPercentile(50) / 1e6);
+        m.put("attach p99 ms", attach.getValueAtPercentile(99) / 1e6);
+        m.put("create p50 ms", create.getValueAtPercentile(50) / 1e6);
+        return m;
+    }
+
+    /**
+     * Queue throughput with consumer <i>processes</i>: {@code messages} persistent messages are put on a
+     * one-partition queue first (untimed, transacted, commit per 500), then {@code processes} consumer JVMs
+     * ({@link QueueConsumerProcess}, AUTO_ACKNOWLEDGE, started and subscribed untimed) are told to go together and
+     * receive until the queue stays empty. Timed from the first receive of any process to the last receive of any.
+     * Metrics: {@code msg/s} (all processes), {@code min share %} (the smallest process's share of the messages:
+     * 100/{@code processes} is an even split). Fails when the processes did not receive every message.
+     */
+    Map<String, Double> queueProcesses(String provider, String url, int processes, int messages, int warmup) throws Exception {
+        if (warmup > 0) {
+            processRun(provider, url, "bench.warmup.procs", processes, warmup);
+        }
+        return processRun(provider, url, "bench.procs", processes, messages);
+    }
+
+    private Map<String, Double> processRun(String provider, String url, String queueName, int processes, int messages) throws Exception {
+        List<Connection> connections = new ArrayList<>();
+        List<Process> children = new ArrayList<>();
+        try {
+            Session ps = open(connections, null).createSession(true, Session.SESSION_TRANSACTED);
+            MessageProducer producer = ps.createProducer(ps.createQueue(queueName));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            for (int n = 1; n <= messages; n++) {
+                producer.send(message(ps));
+                if (n % 500 == 0 || n == messages) {
+                    ps.commit();
+                }
+            }
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<BufferedReader> outs = new ArrayList<>();
+            for (int i = 0; i < processes; i++) {
+                Process p = new ProcessBuilder(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                        QueueConsumerProcess.class.getName(), provider, url, queueName, Integer.toString(size), "3000")
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                children.add(p);
+                outs.add(new BufferedReader(new InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8)));
+            }
+            for (int i = 0; i < processes; i++) {
+                expectLine(outs.get(i), "READY", children.get(i));
+            }
+            for (Process p : children) {
+                p.getOutputStream().write("GO\n".getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().flush();
+            }
+            long total = 0;
+            long first = Long.MAX_VALUE;
+            long last = 0;
+            long min = Long.MAX_VALUE;
+            for (int i = 0; i < processes; i++) {
+                String[] done = expectLine(outs.get(i), "DONE", children.get(i)).split(" ");
+                long count = Long.parseLong(done[1]);
+                total += count;
+                min = Math.min(min, count);
+                if (count > 0) {
+                    first = Math.min(first, Long.parseLong(done[2]));
+                    last = Math.max(last, Long.parseLong(done[3]));
+                }
+            }
+            if (total != messages) {
+                throw new IllegalStateException(queueName + ": " + processes + " processes received " + total + " of " + messages
+                        + " messages");
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("msg/s", messages / Math.max(0.001, (last - first) / 1e3));
+            m.put("min share %", 100.0 * min / messages);
+            return m;
+        } finally {
+            for (Process p : children) {
+                p.destroyForcibly();
+            }
+            closeAll(connections);
+        }
+    }
+
+    /** The next line of a child that starts with {@code prefix}, within the workload's timeout; else fails. */
+    private String expectLine(BufferedReader out, String prefix, Process child) throws Exception {
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                String l;
+                while ((l = out.readLine()) != null) {
+                    if (l.startsWith(prefix)) {
+                        return l;
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        String l = line.get(timeoutMs, TimeUnit.MILLISECONDS);
+        if (l == null) {
+            throw new IllegalStateException("a consumer process ended (exit " + child.waitFor() + ") before " + prefix);
+        }
+        return l;
     }
 
     private long receiveUntil(MessageConsumer consumer, AtomicLong count, long total, long deadline) throws JMSException {

@@ -122,6 +122,7 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
         }
         Map<String, String> values = new TreeMap<>();
         values.put("share.auto.offset.reset", "latest");
+        values.put("share.isolation.level", "read_uncommitted");
         values.put("share.record.lock.duration.ms", String.valueOf(services.share().config().recordLockDurationMs()));
         values.putAll(overrides);
         values.forEach((k, v) -> add(result, resource.configurationKeys(), k, v, overrides.containsKey(k) ? GROUP_CONFIG : DEFAULT_CONFIG));

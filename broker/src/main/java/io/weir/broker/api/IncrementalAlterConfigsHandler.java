@@ -171,7 +171,8 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
     }
 
     /** Group configs Weir uses: those of share groups. */
-    private static final Set<String> GROUP_CONFIGS = Set.of("share.auto.offset.reset", "share.record.lock.duration.ms");
+    private static final Set<String> GROUP_CONFIGS = Set.of("share.auto.offset.reset", "share.record.lock.duration.ms",
+            "share.isolation.level");
     /** A Weir extension: the record filter of one share consumer (by client id), see broker/SHARE-GROUPS.md. */
     private static final String FILTER_PREFIX = "weir.share.filter.";
 
@@ -202,6 +203,9 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
             }
             if (c.name().equals("share.auto.offset.reset") && !v.equals("earliest") && !v.equals("latest")) {
                 throw new InvalidConfigurationException("share.auto.offset.reset=" + v + ": expected earliest or latest");
+            }
+            if (c.name().equals("share.isolation.level") && !v.equals("read_committed") && !v.equals("read_uncommitted")) {
+                throw new InvalidConfigurationException("share.isolation.level=" + v + ": expected read_committed or read_uncommitted");
             }
             if (c.name().equals("share.record.lock.duration.ms")) {
                 try {

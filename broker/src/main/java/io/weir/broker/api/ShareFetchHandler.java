@@ -1,6 +1,8 @@
 package io.weir.broker.api;
 
+import io.weir.broker.log.LogOffsetMetadata;
 import io.weir.broker.network.RequestContext;
+import io.weir.broker.replication.Partition;
 import io.weir.broker.share.AcquiredRange;
 import io.weir.broker.share.RecordFilter;
 import io.weir.broker.share.ShareKey;
@@ -28,7 +30,9 @@ import org.apache.kafka.common.requests.ShareFetchResponse;
  * acquires records of the session's partitions for the member (up to {@code MaxRecords} and
  * {@code MaxBytes}) and returns the log's batches that hold them with the acquired ranges and
  * their delivery counts. When nothing can be acquired it waits up to {@code MaxWaitMs} for new
- * records. Records are read up to the high watermark.
+ * records. Records are read up to the high watermark; for a group set to
+ * {@code share.isolation.level=read_committed} up to the last stable offset, and the records of aborted
+ * transactions are archived instead of acquired (as Kafka does). Control batches are never acquired.
  *
  * <p>A Weir extension: when the group config {@code weir.share.filter.<client.id>} names a
  * {@link RecordFilter} for the requesting client, only records it matches are acquired; the others
@@ -100,7 +104,8 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         List<TopicIdPartition> session = use.session().partitions();
         int maxRecords = d.maxRecords() > 0 ? d.maxRecords() : Integer.MAX_VALUE;
         RecordFilter filter = share.share().partitions().settings().filter(d.groupId(), context.header().clientId());
-        boolean got = fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter);
+        boolean readCommitted = share.share().partitions().settings().readCommitted(d.groupId());
+        boolean got = fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
         boolean errors = out.values().stream().anyMatch(p -> p.errorCode() != Errors.NONE.code());
         if (got || errors || !acks.isEmpty() || d.maxWaitMs() <= 0 || session.isEmpty()) {
             return acked.thenApply(v -> response(out, otherLeaders, lockMs));
@@ -109,22 +114,36 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                 .filter(t -> t.error() == Errors.NONE).toList();
         // with a filter, available records may all be unmatched: wait for new ones instead of spinning on them
         Map<ShareSupport.Target, Long> highWatermarks = new java.util.HashMap<>();
-        targets.forEach(t -> highWatermarks.put(t, t.leader().highWatermark().offset()));
-        java.util.function.BooleanSupplier ready = filter == null ? () -> targets.stream().anyMatch(t -> acquirable(d, t))
-                : () -> targets.stream().anyMatch(t -> t.leader().highWatermark().offset() > highWatermarks.get(t));
+        targets.forEach(t -> highWatermarks.put(t, bound(t.leader(), readCommitted).offset()));
+        java.util.function.BooleanSupplier ready = filter == null
+                ? () -> targets.stream().anyMatch(t -> acquirable(d, t, readCommitted))
+                : () -> targets.stream().anyMatch(t -> bound(t.leader(), readCommitted).offset() > highWatermarks.get(t));
         return share.services().replicas().fetchPurgatory()
                 .await(targets.stream().map(ShareSupport.Target::tp).toList(), ready, d.maxWaitMs())
                 .thenCompose(v -> acked)
                 .thenApply(v -> {
-                    fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter);
+                    fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
                     return response(out, otherLeaders, lockMs);
                 });
     }
 
-    private boolean acquirable(ShareFetchRequestData d, ShareSupport.Target t) {
+    /**
+     * How far a share fetch reads: the high watermark, or for read_committed the last stable offset (no record
+     * at or above it belongs to a transaction that is open or whose marker is not yet replicated).
+     */
+    static LogOffsetMetadata bound(Partition partition, boolean readCommitted) {
+        LogOffsetMetadata hw = partition.highWatermark();
+        if (!readCommitted) {
+            return hw;
+        }
+        long lso = Math.max(partition.lastStableOffset(), partition.log().logStartOffset());
+        return lso >= hw.offset() ? hw : partition.log().offsetMetadata(lso);
+    }
+
+    private boolean acquirable(ShareFetchRequestData d, ShareSupport.Target t, boolean readCommitted) {
         try {
             SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
-            return sp.hasAcquirable(t.leader().highWatermark().offset(), share.share().partitions().time().milliseconds());
+            return sp.hasAcquirable(bound(t.leader(), readCommitted).offset(), share.share().partitions().time().milliseconds());
         } catch (RuntimeException e) {
             return true; // answer at once; the fetch reports the error
         }
@@ -132,7 +151,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
     /** Acquires and reads for every session partition; returns whether anything was acquired. */
     private boolean fetch(ShareFetchRequestData d, List<TopicIdPartition> session, Map<TopicIdPartition, PartitionData> out,
-                          List<Integer> otherLeaders, int maxRecords, int lockMs, RecordFilter filter) {
+                          List<Integer> otherLeaders, int maxRecords, int lockMs, RecordFilter filter, boolean readCommitted) {
         int recordsLeft = maxRecords;
         int bytesLeft = d.maxBytes() > 0 ? d.maxBytes() : Integer.MAX_VALUE;
         boolean got = false;
@@ -147,8 +166,15 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             }
             try {
                 SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
-                SharePartition.Fetched f = sp.fetch(d.memberId(), t.leader().log(), t.leader().highWatermark(), recordsLeft, bytesLeft,
-                        lockMs, share.share().partitions().time().milliseconds(), filter);
+                SharePartition.Fetched f = null;
+                // a read that held only undeliverable records (markers, aborted transactions) archived them: read on
+                for (int round = 0; round < MAX_ARCHIVING_ROUNDS && (f == null || f.isEmpty() && f.archived()); round++) {
+                    f = sp.fetch(d.memberId(), t.leader().log(), bound(t.leader(), readCommitted), recordsLeft, bytesLeft,
+                            lockMs, share.share().partitions().time().milliseconds(), filter, readCommitted);
+                    if (f.archived()) {
+                        sp.persist(); // in the background, as the delivery counts of an acquisition
+                    }
+                }
                 if (f.isEmpty()) {
                     continue;
                 }
@@ -181,6 +207,9 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         return ApiErrors.unwrap(e) instanceof org.apache.kafka.common.errors.RetriableException ? Errors.REPLICA_NOT_AVAILABLE
                 : Errors.UNKNOWN_SERVER_ERROR;
     }
+
+    /** Reads one fetch may make past records that are all undeliverable before it answers what it has. */
+    private static final int MAX_ARCHIVING_ROUNDS = 8;
 
     private static final java.util.Set<Errors> RETRIED_BY_CLIENTS = java.util.EnumSet.of(Errors.NOT_LEADER_OR_FOLLOWER,
             Errors.REPLICA_NOT_AVAILABLE, Errors.KAFKA_STORAGE_ERROR, Errors.FENCED_LEADER_EPOCH, Errors.OFFSET_NOT_AVAILABLE,

@@ -6,23 +6,28 @@ import io.weir.broker.share.ShareConfig;
 import io.weir.broker.share.RecordFilter;
 import io.weir.broker.share.ShareGroupSettings;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Share-group settings from the group configs in ZooKeeper ({@code share.auto.offset.reset},
- * {@code share.record.lock.duration.ms}, set with IncrementalAlterConfigs on a GROUP resource), falling
- * back to the broker's. Read at most once per second per group.
+ * {@code share.record.lock.duration.ms}, {@code share.isolation.level}, record filters; set with IncrementalAlterConfigs on a GROUP resource), falling
+ * back to the broker's. Read at most once per second per group, and again when a client id the group
+ * has not been seen with asks for its filter (a member that set its filter just before joining).
  *
  * <p>Thread-safe.
  */
 final class ShareGroupConfigs implements ShareGroupSettings {
     static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
     static final String RECORD_LOCK_DURATION_MS = "share.record.lock.duration.ms";
+    static final String ISOLATION_LEVEL = "share.isolation.level";
     /** Prefix of the Weir extension: {@code weir.share.filter.<client.id>} = a {@link RecordFilter}. */
     static final String FILTER_PREFIX = "weir.share.filter.";
     private static final long REFRESH_MS = 1000;
+    /** Client ids remembered per group (past it the memory starts again: at worst one more read per client). */
+    private static final int MAX_CLIENTS = 10_000;
     private static final Logger log = LoggerFactory.getLogger(ShareGroupConfigs.class);
 
     private final TopicManager topics;
@@ -30,9 +35,9 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     private final Time time;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    private record Cached(Map<String, String> configs, long readAt, Map<String, RecordFilter> filters) {
+    private record Cached(Map<String, String> configs, long readAt, Map<String, RecordFilter> filters, Set<String> clients) {
         Cached(Map<String, String> configs, long readAt) {
-            this(configs, readAt, new ConcurrentHashMap<>());
+            this(configs, readAt, new ConcurrentHashMap<>(), ConcurrentHashMap.newKeySet());
         }
     }
 
@@ -53,12 +58,24 @@ final class ShareGroupConfigs implements ShareGroupSettings {
             return c;
         }
         try {
-            Cached read = new Cached(topics.groupConfig(groupId), now);
+            Set<String> clients = c == null || c.clients().size() > MAX_CLIENTS ? ConcurrentHashMap.newKeySet() : c.clients();
+            Cached read = new Cached(topics.groupConfig(groupId), now, new ConcurrentHashMap<>(), clients);
             cache.put(groupId, read);
             return read;
         } catch (RuntimeException e) {
             log.warn("Cannot read the configuration of group {}: {}", groupId, e.toString());
             return c == null ? new Cached(Map.of(), 0) : c;
+        }
+    }
+
+    private Cached reread(String groupId, Cached stale) {
+        try {
+            Cached read = new Cached(topics.groupConfig(groupId), time.milliseconds(), new ConcurrentHashMap<>(), stale.clients());
+            cache.put(groupId, read);
+            return read;
+        } catch (RuntimeException e) {
+            log.warn("Cannot read the configuration of group {}: {}", groupId, e.toString());
+            return stale;
         }
     }
 
@@ -68,6 +85,12 @@ final class ShareGroupConfigs implements ShareGroupSettings {
             return null;
         }
         Cached c = cached(groupId);
+        if (!c.clients().contains(clientId)) {
+            // a client not seen since the last read (a new member) may have set its filter just before joining:
+            // read again, so that its first fetch is filtered (once per new client id, not once per fetch)
+            c = reread(groupId, c);
+            c.clients().add(clientId);
+        }
         String text = c.configs().get(FILTER_PREFIX + clientId);
         if (text == null) {
             return null;
@@ -80,6 +103,11 @@ final class ShareGroupConfigs implements ShareGroupSettings {
                 return null;
             }
         });
+    }
+
+    @Override
+    public boolean readCommitted(String groupId) {
+        return "read_committed".equalsIgnoreCase(configs(groupId).getOrDefault(ISOLATION_LEVEL, "read_uncommitted").trim());
     }
 
     @Override

@@ -10,6 +10,14 @@ public interface ShareGroupSettings {
     int recordLockDurationMs(String groupId);
 
     /**
+     * {@code share.isolation.level} of the group: whether its members read only committed transactional records
+     * (read_committed), else every record (read_uncommitted, Kafka's default).
+     */
+    default boolean readCommitted(String groupId) {
+        return false;
+    }
+
+    /**
      * The record filter of a client of the group ({@code weir.share.filter.<client.id>}, a Weir
      * extension for JMS selectors), or null when it has none.
      */

@@ -26,8 +26,13 @@ public final class SharePartition {
     private CompletableFuture<Void> queued;
     private volatile boolean fenced;
 
-    /** Records read from the log and the offsets acquired among them. */
-    public record Fetched(MemoryRecords records, List<AcquiredRange> acquired) {
+    /**
+     * Records read from the log and the offsets acquired among them; {@code archived} says whether offsets that
+     * may never be delivered (see {@link Undeliverable}) were archived on the way, a change to write.
+     */
+    public record Fetched(MemoryRecords records, List<AcquiredRange> acquired, boolean archived) {
+        static final Fetched NOTHING = new Fetched(MemoryRecords.EMPTY, List.of(), false);
+
         public boolean isEmpty() {
             return acquired.isEmpty();
         }
@@ -69,27 +74,45 @@ public final class SharePartition {
     /**
      * As {@link #fetch(String, PartitionLog, LogOffsetMetadata, int, int, long, long)}, acquiring only
      * the records {@code filter} matches (all when null): the others stay available to other members
-     * without a delivery.
+     * without a delivery. Reads uncommitted records.
      */
     public synchronized Fetched fetch(String member, PartitionLog log, LogOffsetMetadata highWatermark, int maxRecords, int maxBytes,
                                       long lockMs, long now, RecordFilter filter) {
+        return fetch(member, log, highWatermark, maxRecords, maxBytes, lockMs, now, filter, false);
+    }
+
+    /**
+     * Reads from the first acquirable offset up to {@code bound} and acquires up to {@code maxRecords} of the
+     * records read for {@code member} (those {@code filter} matches, all when null). Control batches are
+     * archived, never acquired. With {@code readCommitted} ({@code share.isolation.level=read_committed}) the
+     * caller bounds the read by the last stable offset, and the batches of aborted transactions are archived
+     * too: no member ever gets them.
+     *
+     * @param bound the high watermark, or for read_committed the last stable offset
+     */
+    public synchronized Fetched fetch(String member, PartitionLog log, LogOffsetMetadata bound, int maxRecords, int maxBytes,
+                                      long lockMs, long now, RecordFilter filter, boolean readCommitted) {
         state.advanceStartTo(log.logStartOffset());
-        long first = firstAcquirable(highWatermark.offset(), now);
+        long first = firstAcquirable(bound.offset(), now);
         if (first < 0 || maxRecords <= 0) {
-            return new Fetched(MemoryRecords.EMPTY, List.of());
+            return Fetched.NOTHING;
         }
-        FetchDataInfo info = log.read(first, Math.max(1, maxBytes), highWatermark, true);
+        FetchDataInfo info = log.read(first, Math.max(1, maxBytes), bound, true);
         if (info.isEmpty()) {
-            return new Fetched(MemoryRecords.EMPTY, List.of());
+            return Fetched.NOTHING;
         }
         MemoryRecords records = MemoryRecords.readableRecords(info.records().readAll());
-        long bound = first;
+        long end = first;
         for (RecordBatch b : records.batches()) {
-            bound = Math.max(bound, b.lastOffset() + 1);
+            end = Math.max(end, b.lastOffset() + 1);
         }
+        end = Math.min(end, bound.offset());
+        Undeliverable undeliverable = Undeliverable.of(records, readCommitted ? log.collectAbortedTransactions(first, end) : null);
         java.util.function.LongPredicate eligible = filter == null ? o -> true : unmatched(records, filter);
-        List<AcquiredRange> acquired = state.acquire(member, maxRecords, Math.min(bound, highWatermark.offset()), lockMs, now, eligible);
-        return new Fetched(acquired.isEmpty() ? MemoryRecords.EMPTY : records, acquired);
+        long archivedBefore = state.undeliverableArchived();
+        List<AcquiredRange> acquired = state.acquire(member, maxRecords, end, lockMs, now, eligible, undeliverable);
+        boolean archived = state.undeliverableArchived() != archivedBefore;
+        return new Fetched(acquired.isEmpty() ? MemoryRecords.EMPTY : records, acquired, archived);
     }
 
     /** The offsets of the records read that {@code filter} does not match, as a predicate of eligibility. */

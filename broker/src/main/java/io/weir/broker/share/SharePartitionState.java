@@ -31,6 +31,8 @@ public final class SharePartitionState {
     private long startOffset;
     private long endOffset;
     private int stateEpoch;
+    /** How many offsets were archived as undeliverable so far (a change to write). */
+    private long undeliverableArchived;
 
     /** One in-flight record. */
     private static final class InFlight {
@@ -107,15 +109,34 @@ public final class SharePartitionState {
      */
     public List<AcquiredRange> acquire(String member, int maxRecords, long highWatermark, long lockMs, long now,
                                        java.util.function.LongPredicate eligible) {
+        return acquire(member, maxRecords, highWatermark, lockMs, now, eligible, offset -> false);
+    }
+
+    /**
+     * As {@link #acquire(String, int, long, long, long, java.util.function.LongPredicate)}, archiving on the way
+     * the available offsets {@code undeliverable} names (control batches, aborted transactions under
+     * read_committed: see {@link Undeliverable}) instead of acquiring them: no member ever gets them and no
+     * delivery is counted.
+     */
+    public List<AcquiredRange> acquire(String member, int maxRecords, long highWatermark, long lockMs, long now,
+                                       java.util.function.LongPredicate eligible, java.util.function.LongPredicate undeliverable) {
         expireLocks(now);
         List<AcquiredRange> ranges = new ArrayList<>();
         int taken = 0;
+        boolean archived = false;
         for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
             if (taken >= maxRecords || e.getKey() >= highWatermark) {
                 break;
             }
             InFlight r = e.getValue();
-            if (r.state == DeliveryState.AVAILABLE && eligible.test(e.getKey())) {
+            if (r.state != DeliveryState.AVAILABLE) {
+                continue;
+            }
+            if (undeliverable.test(e.getKey())) {
+                complete(r, DeliveryState.ARCHIVED);
+                undeliverableArchived++;
+                archived = true;
+            } else if (eligible.test(e.getKey())) {
                 take(r, member, lockMs, now);
                 add(ranges, e.getKey(), r.deliveryCount);
                 taken++;
@@ -124,12 +145,19 @@ public final class SharePartitionState {
         while (taken < maxRecords && endOffset < highWatermark && endOffset - startOffset < maxInFlight) {
             InFlight r = new InFlight(DeliveryState.AVAILABLE, 0);
             inFlight.put(endOffset, r);
-            if (eligible.test(endOffset)) {
+            if (undeliverable.test(endOffset)) {
+                complete(r, DeliveryState.ARCHIVED);
+                undeliverableArchived++;
+                archived = true;
+            } else if (eligible.test(endOffset)) {
                 take(r, member, lockMs, now);
                 add(ranges, endOffset, r.deliveryCount);
                 taken++;
             }
             endOffset++;
+        }
+        if (archived) {
+            advanceStart();
         }
         return ranges;
     }
@@ -312,6 +340,11 @@ public final class SharePartitionState {
 
     public long startOffset() {
         return startOffset;
+    }
+
+    /** How many offsets {@link #acquire} archived as undeliverable since this state was made. */
+    public long undeliverableArchived() {
+        return undeliverableArchived;
     }
 
     public long endOffset() {

@@ -161,4 +161,37 @@ class SharePartitionStateTest {
         var other = ShareGroupAssignor.assign(Map.of("a", List.of("x")), topics);
         assertThat(other.get("a")).isEmpty();
     }
+
+    @Test
+    void undeliverableOffsetsAreArchivedNotAcquiredAndCountNoDelivery() {
+        SharePartitionState s = fresh();
+        // 0-2 an aborted transaction, 3 its marker, 4 a plain record
+        java.util.function.LongPredicate undeliverable = o -> o <= 3;
+        assertThat(s.acquire("a", 10, 5, LOCK, time.milliseconds(), o -> true, undeliverable))
+                .containsExactly(new AcquiredRange(4, 4, 1));
+        assertThat(s.startOffset()).as("the archived leading run is done with").isEqualTo(4);
+        assertThat(s.undeliverableArchived()).isEqualTo(4);
+        assertThat(s.acquire("b", 10, 5, LOCK, time.milliseconds(), o -> true, undeliverable)).isEmpty();
+    }
+
+    @Test
+    void anAvailableInFlightRecordLaterFoundUndeliverableIsArchived() {
+        SharePartitionState s = fresh();
+        // a filtered member left 0-1 available (not matched), then a read finds 1 undeliverable
+        s.acquire("a", 10, 2, LOCK, time.milliseconds(), o -> false);
+        assertThat(s.inFlightCount()).isEqualTo(2);
+        assertThat(s.acquire("b", 10, 2, LOCK, time.milliseconds(), o -> true, o -> o == 1))
+                .containsExactly(new AcquiredRange(0, 0, 1));
+        assertThat(s.stateOf(1)).isEqualTo(DeliveryState.ARCHIVED);
+        s.acknowledge("b", 0, 0, AckType.ACCEPT, LOCK, time.milliseconds());
+        assertThat(s.startOffset()).isEqualTo(2);
+    }
+
+    @Test
+    void anAcquiredRecordIsNotArchivedByARead() {
+        SharePartitionState s = fresh();
+        s.acquire("a", 1, 1, LOCK, time.milliseconds());
+        assertThat(s.acquire("b", 10, 1, LOCK, time.milliseconds(), o -> true, o -> true)).isEmpty();
+        assertThat(s.stateOf(0)).isEqualTo(DeliveryState.ACQUIRED);
+    }
 }

@@ -118,6 +118,7 @@ public final class ShareQueueReader implements ReaderEngine {
     private final PriorityQueue<Parked> parked = new PriorityQueue<>();
     private final Map<ConsumerRecord<byte[], byte[]>, Held> held = new IdentityHashMap<>();
     private final List<ShareLane> lanes = new CopyOnWriteArrayList<>();
+    private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
     private ShareLane fetching;
     private int waitingTakers;
     private long lastDemandAt;
@@ -169,6 +170,20 @@ public final class ShareQueueReader implements ReaderEngine {
             Thread.sleep(20);
         }
         log.debug("Member {} of share group {} not listed after {} ms", first.clientId(), settings.groupId(), readyTimeoutMs);
+    }
+
+    /** The client ids of the members a reader named {@code name} may open (at most {@link #MAX_LANES}). */
+    public static List<String> laneClientIds(String name) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < MAX_LANES; i++) {
+            ids.add(name + "-" + i);
+        }
+        return ids;
+    }
+
+    /** Runs {@code action} once the reader has closed its members. */
+    public void onClosed(Runnable action) {
+        closeActions.add(action);
     }
 
     private ShareLane addLane() {
@@ -559,6 +574,14 @@ public final class ShareQueueReader implements ReaderEngine {
         }
         for (ShareLane lane : lanes) {
             lane.awaitFinished(10_000);
+        }
+        for (Runnable action : closeActions) {
+            closeActions.remove(action);
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                log.debug("Share consumer {}: a close action failed: {}", settings.name(), e.toString());
+            }
         }
     }
 

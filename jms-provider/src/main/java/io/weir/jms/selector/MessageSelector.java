@@ -45,6 +45,11 @@ public final class MessageSelector {
         }
     }
 
+    /** The parsed expression, or null for the match-all selector. */
+    SelectorExpr root() {
+        return root;
+    }
+
     /** The expression as given, or null for the match-all selector. */
     public String expression() {
         return expression;

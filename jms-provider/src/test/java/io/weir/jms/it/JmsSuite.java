@@ -80,19 +80,11 @@ abstract class JmsSuite {
 
     /**
      * Whether a message a queue consumer's selector leaves is offered to the queue's other consumers without
-     * counting a delivery: true for consumer groups; false for share groups on a broker whose share fetch does
-     * not filter (Apache Kafka), where each such hand-back counts until the message is dead-lettered.
+     * counting a delivery: true for consumer groups and for share groups on Weir (the provider pushes the selector
+     * down into the share fetch); false for share groups on a broker whose share fetch does not filter (Apache
+     * Kafka), where each such hand-back counts until the message is dead-lettered.
      */
     boolean unselectedMessagesStayUncounted() {
-        return queueMode() == QueueMode.CLASSIC;
-    }
-
-    /**
-     * Whether a queue consumer reads only committed transactional sends: true for consumer groups (the provider
-     * reads {@code read_committed}); false for share groups, whose readers the provider does not yet set to
-     * {@code share.isolation.level=read_committed} (an open gap, see jms-provider/README.md, share mode limits).
-     */
-    boolean queueReadsCommittedOnly() {
         return queueMode() == QueueMode.CLASSIC;
     }
 
@@ -303,8 +295,6 @@ abstract class JmsSuite {
 
     @Test
     void transactedSendsAppearOnCommitAndRollbackRedelivers(TestInfo info) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(queueReadsCommittedOnly(),
-                "share-mode queue readers see uncommitted transactional sends: see jms-provider/README.md, share mode limits");
         String queue = name(info, "q");
         try (Connection c = factory().createConnection()) {
             Session tx = c.createSession(Session.SESSION_TRANSACTED);

@@ -46,6 +46,14 @@ final class KafkaPeer implements AutoCloseable {
     }
 
     static KafkaPeer start() throws Exception {
+        return start(true);
+    }
+
+    /**
+     * A Kafka peer; with {@code shareGroups} false its cluster is formatted with {@code share.version=0}, a Kafka 4.4
+     * without share groups (what {@code queueMode=auto} must fall back to classic groups on).
+     */
+    static KafkaPeer start(boolean shareGroups) throws Exception {
         String classpath = KafkaDistribution.classpath();
         Path dir = Files.createTempDirectory("weir-kafka-peer");
         int port = freePort();
@@ -90,8 +98,12 @@ final class KafkaPeer implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String log4jOpt = "-Dlog4j2.configurationFile=" + log4j;
         Path log = dir.resolve("kafka.log");
-        Process format = new ProcessBuilder(java, log4jOpt, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                "-t", Uuid.randomUuid().toString(), "-c", config.toString())
+        List<String> formatCommand = new ArrayList<>(List.of(java, log4jOpt, "-cp", classpath, "kafka.tools.StorageTool", "format",
+                "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+        if (!shareGroups) {
+            formatCommand.addAll(List.of("--feature", "share.version=0"));
+        }
+        Process format = new ProcessBuilder(formatCommand)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
             format.destroyForcibly();

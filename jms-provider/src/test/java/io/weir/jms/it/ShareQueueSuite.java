@@ -106,6 +106,89 @@ abstract class ShareQueueSuite extends JmsSuite {
     }
 
     /**
+     * How long the test below allows a killed consumer's messages to take to reach a survivor: Weir (and Kafka 4.4)
+     * end a share session when its connection closes and release what its member held at once; the bound is generous
+     * (a loaded machine), never a timing check, and well under the acquisition lock the test sets (30 s).
+     */
+    long killedConsumerReleaseBoundMs() {
+        return 10_000;
+    }
+
+    /**
+     * A consumer JVM holding acquired messages (its listener is stuck on the first, the rest of its fetch wait
+     * undelivered) is killed with SIGKILL: a consumer in another process gets every one of them, the held one
+     * flagged redelivered, long before their acquisition lock (30 s here) would expire. Prints the delay from the
+     * kill to the last message.
+     */
+    @Test
+    void aKilledConsumersAcquiredMessagesReachTheSurvivorsAtOnce(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        int total = 8;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", bootstrap()))) {
+            var group = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP,
+                    "jms-queue." + queue);
+            admin.incrementalAlterConfigs(Map.of(group, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("share.record.lock.duration.ms", "30000"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        }
+        Child holder = child(queue, Session.CLIENT_ACKNOWLEDGE, 1000, null, 600_000);
+        try (Connection c = factory().createConnection()) {
+            awaitReady(List.of(holder));
+            send(queue, total, null);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (holder.lines().stream().noneMatch(l -> l.startsWith("GOT "))) {
+                assertThat(System.currentTimeMillis()).as("the holder got a message within 60 s: " + holder.errorOutput())
+                        .isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            int held = Integer.parseInt(holder.lines().stream().filter(l -> l.startsWith("GOT ")).findFirst().orElseThrow()
+                    .substring(4));
+            Session s = c.createSession(Session.CLIENT_ACKNOWLEDGE);
+            MessageConsumer survivor = s.createConsumer(s.createQueue(queue));
+            c.start();
+            // the survivor is a member from createConsumer on; wait until the broker also assigned it the partition
+            // (assignments travel with heartbeats), so that the delay measured is the release, not the assignment
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", bootstrap()))) {
+                String group = "jms-queue." + queue;
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+                    var d = admin.describeShareGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS);
+                    return d.members().size() == 2 && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                });
+            }
+            Set<Integer> got = new HashSet<>();
+            Message m;
+            while ((m = survivor.receive(1000)) != null) { // what the holder did not acquire, if anything
+                got.add(m.getIntProperty("n"));
+                m.acknowledge();
+            }
+            assertThat(got).as("the holder's message is held").doesNotContain(held);
+            long killedAt = System.nanoTime();
+            holder.process().destroyForcibly(); // SIGKILL
+            boolean redelivered = false;
+            while (got.size() < total) {
+                m = survivor.receive(Math.max(1, killedConsumerReleaseBoundMs() - (System.nanoTime() - killedAt) / 1_000_000));
+                assertThat(m).as("the killed consumer's messages within " + killedConsumerReleaseBoundMs() + " ms; got " + got)
+                        .isNotNull();
+                int n = m.getIntProperty("n");
+                got.add(n);
+                if (n == held) {
+                    redelivered = m.getJMSRedelivered();
+                }
+                m.acknowledge();
+            }
+            long delayMs = (System.nanoTime() - killedAt) / 1_000_000;
+            System.out.println(getClass().getSimpleName() + ": the messages a SIGKILLed consumer held reached a survivor "
+                    + delayMs + " ms after the kill");
+            assertThat(got).hasSize(total);
+            assertThat(redelivered).as("the message the killed consumer was given is redelivered").isTrue();
+        } finally {
+            holder.kill();
+        }
+    }
+
+    /**
      * Four consumer JVMs on a one-partition queue under CLIENT_ACKNOWLEDGE: each gets a fair share (at least a twelfth;
      * an even split is a quarter, and the consumer group of the classic mapping gives one process everything), and
      * together they acknowledge every message exactly once.

@@ -32,6 +32,7 @@ public final class TransactedRelay {
         PrintStream out = System.out;
         WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
         f.setTransactionalIdPrefix(prefix); // a restart takes over (fences) the killed run's transactional id
+        f.setQueueMode(io.weir.jms.QueueMode.CLASSIC); // exactly-once consumption needs positions in the transaction
         f.setKafkaProperty("session.timeout.ms", "2000");
         f.setKafkaProperty("heartbeat.interval.ms", "300");
         try (Connection c = f.createConnection()) {

@@ -49,8 +49,15 @@ abstract class TransactionSuite {
 
     abstract String bootstrap();
 
+    /**
+     * Classic queue mode: what this suite proves (consumed positions committed in the Kafka transaction, exactly-once
+     * consume-transform-produce) needs consumer groups; share acknowledgements cannot join a Kafka transaction (see
+     * the README, share mode limits).
+     */
     WeirConnectionFactory factory() {
-        return new WeirConnectionFactory(bootstrap());
+        WeirConnectionFactory f = new WeirConnectionFactory(bootstrap());
+        f.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
+        return f;
     }
 
     static String name(TestInfo info, String suffix) {
