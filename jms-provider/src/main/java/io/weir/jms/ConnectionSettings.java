@@ -6,7 +6,7 @@ import java.util.Properties;
 record ConnectionSettings(String bootstrapServers, String clientId, int dupsOkBatchSize, long dupsOkIntervalMs,
                           int topicPartitions, short topicReplicationFactor, long sendTimeoutMs,
                           long brokerCheckIntervalMs, Transactions transactions, String transactionalIdPrefix,
-                          QueueMode queueMode, int maxDeliveryAttempts, String deadLetterQueue,
+                          QueueMode queueMode, int maxDeliveryAttempts, String deadLetterQueue, boolean blockOnAcknowledge,
                           Properties kafkaProperties, String user, String password) {
 
     /** How transacted sessions commit: {@code kafka} (broker transactions) or {@code local} (see TRANSACTIONS.md). */

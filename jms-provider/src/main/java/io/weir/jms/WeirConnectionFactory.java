@@ -35,6 +35,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     private QueueMode queueMode = QueueMode.DEFAULT;
     private int maxDeliveryAttempts = 5;
     private String deadLetterQueue = "DLQ";
+    private boolean blockOnAcknowledge;
     private final Properties kafkaProperties = new Properties();
     private String user;
     private String password;
@@ -195,6 +196,23 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
         this.deadLetterQueue = deadLetterQueue == null ? "" : deadLetterQueue;
     }
 
+    public boolean isBlockOnAcknowledge() {
+        return blockOnAcknowledge;
+    }
+
+    /**
+     * Whether {@code Message.acknowledge()} (CLIENT_ACKNOWLEDGE) waits for the broker to record the
+     * acknowledgement. Off by default, as in ActiveMQ Artemis ({@code blockOnAcknowledge=false}): the
+     * acknowledgement is sent at once and {@code acknowledge()} returns without waiting for the answer; closing
+     * the consumer, session or connection still waits for every acknowledgement sent. What a crash of the
+     * client loses is only the acknowledgement, so the messages are delivered again (at-least-once, as JMS allows
+     * for CLIENT_ACKNOWLEDGE). On: each {@code acknowledge()} costs a broker round trip and, once it returns,
+     * the messages are not delivered again even if the client crashes.
+     */
+    public void setBlockOnAcknowledge(boolean blockOnAcknowledge) {
+        this.blockOnAcknowledge = blockOnAcknowledge;
+    }
+
     public String getUser() {
         return user;
     }
@@ -228,7 +246,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
      * Applies one setting by name: a factory setting ({@code clientId}, {@code dupsOkBatchSize},
      * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs}, {@code brokerCheckIntervalMs},
      * {@code transactions}, {@code transactionalIdPrefix}, {@code queueMode}, {@code maxDeliveryAttempts},
-     * {@code deadLetterQueue}, {@code user}, {@code password})
+     * {@code deadLetterQueue}, {@code blockOnAcknowledge}, {@code user}, {@code password})
      * or else a kafka-clients property. Used by JNDI query parameters.
      */
     public void setProperty(String key, String value) {
@@ -245,16 +263,25 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
             case "queueMode" -> setQueueMode(QueueMode.parse(value));
             case "maxDeliveryAttempts" -> setMaxDeliveryAttempts(Integer.parseInt(value));
             case "deadLetterQueue" -> setDeadLetterQueue(value);
+            case "blockOnAcknowledge" -> setBlockOnAcknowledge(parseBoolean(key, value));
             case "user", "userName" -> setUser(value);
             case "password" -> setPassword(value);
             default -> setKafkaProperty(key, value);
         }
     }
 
+    private static boolean parseBoolean(String key, String value) {
+        String v = value.trim();
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException(key + " must be true or false, not '" + value + "'");
+    }
+
     ConnectionSettings settings(String user, String password) {
         return new ConnectionSettings(bootstrapServers, clientId, dupsOkBatchSize, dupsOkIntervalMs, topicPartitions,
                 topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, transactions, transactionalIdPrefix,
-                queueMode, maxDeliveryAttempts, deadLetterQueue, getKafkaProperties(), user, password);
+                queueMode, maxDeliveryAttempts, deadLetterQueue, blockOnAcknowledge, getKafkaProperties(), user, password);
     }
 
     @Override

@@ -687,10 +687,11 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         if (mode() != CLIENT_ACKNOWLEDGE) {
             return;
         }
-        commitDelivered("Acknowledging");
+        commitDelivered("Acknowledging", connection.settings().blockOnAcknowledge());
     }
 
-    private void commitDelivered(String what) throws JMSException {
+    /** Marks what this session delivered consumed and commits it: waiting for the broker when {@code sync}. */
+    private void commitDelivered(String what, boolean sync) throws JMSException {
         List<Delivered> done;
         synchronized (unacked) {
             done = new ArrayList<>(unacked);
@@ -707,7 +708,11 @@ public class WeirSession implements Session, QueueSession, TopicSession {
                 continue;
             }
             try {
-                await(c.engine().commit(true), what);
+                if (sync) {
+                    await(c.engine().commit(true), what);
+                } else {
+                    c.engine().commit(false);
+                }
             } catch (JMSException e) {
                 failure = failure == null ? e : failure;
             }

@@ -34,6 +34,8 @@ public final class QueueCrashConsumer {
         PrintStream out = System.out;
         WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
         f.setQueueMode(queueMode);
+        // "ACKED" claims the broker has the acknowledgement: only a blocking acknowledge() promises that
+        f.setBlockOnAcknowledge(true);
         if (args.length > 7) {
             f.setMaxDeliveryAttempts(Integer.parseInt(args[7]));
         }
