@@ -229,6 +229,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private void complete(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, Throwable error) {
         inFlight = false;
         if (!ctx.channel().isActive()) {
+            runUnansweredAfterClose(ctx);
             return;
         }
         AbstractResponse toSend = response;
@@ -242,6 +243,41 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             write(ctx, pending, toSend);
         }
         dispatchNext(ctx);
+    }
+
+    /**
+     * The client closed its connection while requests it sent were still queued. Those that need no answer
+     * (acks=0 produce requests) still run, as on a Kafka broker, which handles what it has received before a
+     * close: an acks=0 producer that sends and closes would otherwise lose its last records. The others are
+     * dropped: nobody is left to read their answers.
+     */
+    private void runUnansweredAfterClose(ChannelHandlerContext ctx) {
+        while (!inFlight && !queued.isEmpty() && !closing) {
+            Pending next = queued.poll();
+            if (next.context() == null || next.precomputed() != null
+                    || !(next.context().request() instanceof org.apache.kafka.common.requests.ProduceRequest produce)
+                    || produce.acks() != 0) {
+                log.debug("Dropping {} of closed connection {}", next.context(), connectionId);
+                continue;
+            }
+            inFlight = true;
+            CompletableFuture<AbstractResponse> future;
+            try {
+                future = processor.process(next.context());
+            } catch (RuntimeException e) {
+                future = CompletableFuture.failedFuture(e);
+            }
+            future.whenComplete((response, error) -> {
+                if (error != null) {
+                    log.warn("Handling {} of closed connection {} failed", next.context(), connectionId, error);
+                }
+                if (ctx.executor().inEventLoop()) {
+                    complete(ctx, next, null, null);
+                } else {
+                    ctx.executor().execute(() -> complete(ctx, next, null, null));
+                }
+            });
+        }
     }
 
     private void write(ChannelHandlerContext ctx, Pending pending, AbstractResponse response) {
