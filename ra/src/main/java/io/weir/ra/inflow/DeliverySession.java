@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       the outcome cannot be seen (no registry, no transaction), neither {@code onMessage} nor
  *       {@code afterDelivery} threw.</li>
  * </ul>
- * A message delivered {@code maxDeliveryAttempts} times goes to the dead-letter queue, in the same local
+ * A message delivered before is held back ({@code redeliveryDelayMs}, doubled per attempt) before it is delivered
+ * again; one delivered {@code maxDeliveryAttempts} times goes to the dead-letter queue, in the same local
  * transaction as its consumption. Broker failures tear the session down; it reconnects with backoff.
  *
  * <p>Thread-safety: {@link #run} is the only user of the JMS objects; {@link #release} may come from any thread.
