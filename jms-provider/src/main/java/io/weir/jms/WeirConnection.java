@@ -78,7 +78,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private volatile ExceptionListener exceptionListener;
     private final java.util.concurrent.atomic.AtomicBoolean brokerFailureReported = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private WeirConnection(ConnectionSettings settings, Admin admin) {
+    WeirConnection(ConnectionSettings settings, Admin admin) {
         this.settings = settings;
         this.admin = admin;
         this.clientId = settings.clientId();
@@ -87,6 +87,11 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     }
 
     static WeirConnection open(ConnectionSettings settings) throws JMSException {
+        return new WeirConnection(settings, openAdmin(settings));
+    }
+
+    /** The connection's Admin client, once the brokers answered. */
+    static Admin openAdmin(ConnectionSettings settings) throws JMSException {
         Properties p = settings.clientBase();
         p.putIfAbsent("request.timeout.ms", "10000");
         p.putIfAbsent("default.api.timeout.ms", "15000");
@@ -102,7 +107,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             admin.close(Duration.ZERO);
             throw JmsExceptionSupport.create("Cannot connect to the brokers at " + settings.bootstrapServers(), e);
         }
-        return new WeirConnection(settings, admin);
+        return admin;
     }
 
     ConnectionSettings settings() {
@@ -193,7 +198,11 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         checkClosed();
         lockClientId();
         WeirSession.checkMode(mode);
-        WeirSession s = new WeirSession(this, mode, kind);
+        return register(new WeirSession(this, mode, kind));
+    }
+
+    /** Adds a new session to the connection (closed at once if the connection closed meanwhile). */
+    <S extends WeirSession> S register(S s) throws JMSException {
         sessions.add(s);
         if (closed) {
             s.close();

@@ -84,13 +84,22 @@ public class WeirJMSContext implements JMSContext {
         }
     }
 
+    WeirConnection connection() {
+        return connection;
+    }
+
+    /** Makes the context's session on first use. */
+    WeirSession openSession() throws JMSException {
+        return connection.newSession(mode);
+    }
+
     WeirSession session() {
         checkClosed();
         WeirSession s = session;
         if (s == null) {
             synchronized (lock) {
                 if (session == null) {
-                    session = runtime(() -> connection.newSession(mode));
+                    session = runtime(this::openSession);
                 }
                 s = session;
             }

@@ -109,11 +109,16 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     }
 
     WeirSession(WeirConnection connection, int mode, Kind kind) throws JMSException {
+        this(connection, mode, kind, mode == SESSION_TRANSACTED ? connection.newTransactionEngine() : null);
+    }
+
+    /** A session whose transactions go to {@code transaction} (an XA session's engine). */
+    WeirSession(WeirConnection connection, int mode, Kind kind, TransactionEngine transaction) {
         this.connection = connection;
         this.mode = mode;
         this.kind = kind;
         this.dupsOkLastCommit = System.currentTimeMillis();
-        this.transaction = mode == SESSION_TRANSACTED ? connection.newTransactionEngine() : null;
+        this.transaction = transaction;
     }
 
     static void checkMode(int mode) throws JMSException {
@@ -146,6 +151,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         return connection;
     }
 
+    /** The acknowledgement mode in force now (an XA session's depends on whether a branch is associated). */
     int mode() {
         return mode;
     }
@@ -536,14 +542,14 @@ public class WeirSession implements Session, QueueSession, TopicSession {
 
     /** Called after a consumer handed out a message (receive returned or about to call the listener). */
     void beforeDelivery(WeirMessageConsumer c, ConsumerRecord<byte[], byte[]> r, WeirMessage m) throws JMSException {
-        if (mode == AT_MOST_ONCE_ACKNOWLEDGE) {
+        if (mode() == AT_MOST_ONCE_ACKNOWLEDGE) {
             c.engine().consumed(r);
             await(c.engine().commit(true), "Committing before delivery");
-        } else if (mode == CLIENT_ACKNOWLEDGE || mode == SESSION_TRANSACTED) {
+        } else if (mode() == CLIENT_ACKNOWLEDGE || mode() == SESSION_TRANSACTED) {
             synchronized (unacked) {
                 unacked.add(new Delivered(c, r));
             }
-            if (mode == CLIENT_ACKNOWLEDGE) {
+            if (mode() == CLIENT_ACKNOWLEDGE) {
                 m.setAcknowledger(this::acknowledge);
             }
         }
@@ -551,10 +557,10 @@ public class WeirSession implements Session, QueueSession, TopicSession {
 
     /** Called once a message counts as delivered: receive returned, or onMessage returned normally. */
     void afterDelivery(WeirMessageConsumer c, ConsumerRecord<byte[], byte[]> r) {
-        if (mode == AUTO_ACKNOWLEDGE) {
+        if (mode() == AUTO_ACKNOWLEDGE) {
             c.engine().consumed(r);
             c.engine().commit(false);
-        } else if (mode == DUPS_OK_ACKNOWLEDGE) {
+        } else if (mode() == DUPS_OK_ACKNOWLEDGE) {
             c.engine().consumed(r);
             dupsOkCount++;
             long now = System.currentTimeMillis();
@@ -666,19 +672,19 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public boolean getTransacted() throws JMSException {
         checkClosed();
-        return mode == SESSION_TRANSACTED;
+        return mode() == SESSION_TRANSACTED;
     }
 
     @Override
     public int getAcknowledgeMode() throws JMSException {
         checkClosed();
-        return mode;
+        return mode();
     }
 
     /** Message.acknowledge(): acknowledges everything this session delivered (CLIENT_ACKNOWLEDGE). */
     void acknowledge() throws JMSException {
         checkClosed();
-        if (mode != CLIENT_ACKNOWLEDGE) {
+        if (mode() != CLIENT_ACKNOWLEDGE) {
             return;
         }
         commitDelivered("Acknowledging");
@@ -714,7 +720,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public void commit() throws JMSException {
         checkClosed();
-        if (mode != SESSION_TRANSACTED) {
+        if (mode() != SESSION_TRANSACTED) {
             throw new IllegalStateException("commit() needs a transacted session");
         }
         if (isCompletionThread()) {
@@ -745,7 +751,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public void rollback() throws JMSException {
         checkClosed();
-        if (mode != SESSION_TRANSACTED) {
+        if (mode() != SESSION_TRANSACTED) {
             throw new IllegalStateException("rollback() needs a transacted session");
         }
         if (isCompletionThread()) {
@@ -764,7 +770,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
      * transaction ends (so the commit can carry their positions); true when {@code release} was deferred.
      */
     boolean deferUntilTransactionEnds(WeirMessageConsumer c, Runnable release) {
-        if (mode != SESSION_TRANSACTED || closed) {
+        if (mode() != SESSION_TRANSACTED || closed) {
             return false;
         }
         synchronized (unacked) {
@@ -812,7 +818,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     @Override
     public void recover() throws JMSException {
         checkClosed();
-        if (mode == SESSION_TRANSACTED) {
+        if (mode() == SESSION_TRANSACTED) {
             throw new IllegalStateException("recover() is not allowed in a transacted session");
         }
         List<Delivered> delivered;
@@ -841,6 +847,34 @@ public class WeirSession implements Session, QueueSession, TopicSession {
             await(f, "Rewinding to redeliver");
         }
         signal();
+    }
+
+    /** What the session's consumers delivered since the last commit or rollback, taken out of the session (XA end). */
+    Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> takeDelivered() {
+        Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed = new LinkedHashMap<>();
+        synchronized (unacked) {
+            for (Delivered d : unacked) {
+                consumed.computeIfAbsent(d.consumer().engine(), e -> new ArrayList<>()).add(d.record());
+            }
+            unacked.clear();
+        }
+        return consumed;
+    }
+
+    /**
+     * An XA branch this session worked in has ended: after a rollback its consumers deliver again from the last
+     * committed position; consumers whose close waited for the transaction are released.
+     */
+    void afterBranch(boolean committed) {
+        try {
+            if (!committed && !isClosed()) {
+                rewindAll();
+            }
+        } catch (JMSException e) {
+            log.warn("Rewinding the consumers of {} after a rollback failed", this, e);
+        } finally {
+            runAfterTransaction();
+        }
     }
 
     /** A send of a transacted session: into the current transaction. */

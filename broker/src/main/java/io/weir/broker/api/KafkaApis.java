@@ -35,10 +35,12 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final Map<ApiKeys, ApiHandler<? extends AbstractRequest>> handlers = new EnumMap<>(ApiKeys.class);
     private final ExecutorService requestThreads;
     private final ShareSupport share;
+    private final io.weir.broker.replication.ReplicaManager replicas;
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers) {
+        this.replicas = services.replicas();
         TopicLifecycle lifecycle = new TopicLifecycle(services);
         GroupSupport groups = new GroupSupport(services, lifecycle);
         TxnSupport txns = new TxnSupport(services, lifecycle);
@@ -108,7 +110,31 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     @SuppressWarnings("unchecked")
     public CompletableFuture<AbstractResponse> process(RequestContext request) {
         ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(request.header().apiKey());
-        return ready.thenComposeAsync(v -> handler.handle(request, request.request()), requestThreads);
+        CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
+        // the fetches a produce can answer are completed after the produce's own answer went to the network
+        Runnable handling = () -> handle(handler, request, response);
+        ready.thenRunAsync(replicas == null ? handling : () -> replicas.wakingFetchersAfter(handling), requestThreads)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        response.completeExceptionally(e); // not run (handler threads stopped): answered with the error
+                    }
+                });
+        return response;
+    }
+
+    private static void handle(ApiHandler<AbstractRequest> handler, RequestContext request,
+                               CompletableFuture<AbstractResponse> response) {
+        try {
+            handler.handle(request, request.request()).whenComplete((r, e) -> {
+                if (e != null) {
+                    response.completeExceptionally(e);
+                } else {
+                    response.complete(r);
+                }
+            });
+        } catch (RuntimeException e) {
+            response.completeExceptionally(e);
+        }
     }
 
     /** A closed connection ends the share sessions it opened and releases their records at once. */

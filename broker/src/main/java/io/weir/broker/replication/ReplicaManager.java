@@ -71,6 +71,11 @@ public final class ReplicaManager {
     private final ReplicationQuota leaderQuota;
     private final ReplicationQuota followerQuota;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /**
+     * Per request thread, inside {@link #wakingFetchersAfter}: the partitions whose producer appends have long-polling
+     * fetches to wake once the request's own answer has been handed to the network.
+     */
+    private final ThreadLocal<java.util.Set<TopicPartition>> deferredFetchWakeups = new ThreadLocal<>();
     private final Map<Path, OffsetCheckpointFile> hwCheckpoints = new HashMap<>();
     private final Map<TopicPartition, Long> checkpointedHws = new ConcurrentHashMap<>();
     /** Brokers that may not join an ISR now: in controlled shutdown, or not registered. */
@@ -160,6 +165,41 @@ public final class ReplicaManager {
 
     public DelayedFetchPurgatory fetchPurgatory() {
         return fetchPurgatory;
+    }
+
+    /**
+     * Runs {@code handling} (one request, on a request handler thread) and only then completes the long-polling
+     * fetches that the producer appends it made can answer. Completing a fetch reads the log and hands a response
+     * to another connection; done inline, that work sat on the produce's own path, before its answer left (a
+     * synchronous send to a queue with a waiting consumer paid for the consumer's fetch). Kafka orders it the same
+     * way (its action queue). {@code handling} must not block on a fetch it would wake (request handlers never
+     * block); a nested call runs {@code handling} inside the outer scope.
+     */
+    public void wakingFetchersAfter(Runnable handling) {
+        if (deferredFetchWakeups.get() != null) {
+            handling.run();
+            return;
+        }
+        java.util.Set<TopicPartition> deferred = new java.util.LinkedHashSet<>();
+        deferredFetchWakeups.set(deferred);
+        try {
+            handling.run();
+        } finally {
+            deferredFetchWakeups.remove();
+            for (TopicPartition tp : deferred) {
+                fetchPurgatory.onAppend(tp);
+            }
+        }
+    }
+
+    /** After a leader append: a producer's wakes the fetches waiting on {@code tp} after its answer, inside {@link #wakingFetchersAfter}. */
+    private void wakeFetchers(TopicPartition tp, AppendOrigin origin) {
+        java.util.Set<TopicPartition> deferred = origin == AppendOrigin.CLIENT ? deferredFetchWakeups.get() : null;
+        if (deferred != null) {
+            deferred.add(tp);
+        } else {
+            fetchPurgatory.onAppend(tp);
+        }
     }
 
     /**
@@ -316,7 +356,7 @@ public final class ReplicaManager {
         LogAppendInfo info = partition.log().appendAsLeader(records, epoch, origin);
         if (!info.duplicate()) {
             partition.maybeIncrementHighWatermark();
-            fetchPurgatory.onAppend(tp);
+            wakeFetchers(tp, origin);
         }
         if (requiredAcks == 0) {
             return CompletableFuture.completedFuture(info);

@@ -96,6 +96,34 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void aProducersAppendWakesWaitingFetchesOnlyOnceItsRequestIsHandled() {
+        CompletableFuture<Void> fetch = replicas.fetchPurgatory().await(List.of(TP), () -> partition().log().logEndOffset() > 0, 30_000);
+        List<Boolean> doneInside = new CopyOnWriteArrayList<>();
+        replicas.wakingFetchersAfter(() -> {
+            replicas.appendRecords(TP, TestRecords.batch("r", 1, time.milliseconds()), (short) 1, 1, 30_000);
+            doneInside.add(fetch.isDone());
+        });
+        assertThat(doneInside).as("still waiting while the produce is answered").containsExactly(false);
+        assertThat(fetch).as("woken once the request was handled").isDone();
+    }
+
+    @Test
+    void anAppendOutsideARequestOrByACoordinatorWakesWaitingFetchesAtOnce() {
+        CompletableFuture<Void> first = replicas.fetchPurgatory().await(List.of(TP), () -> partition().log().logEndOffset() > 0, 30_000);
+        replicas.appendRecords(TP, TestRecords.batch("r", 1, time.milliseconds()), (short) 1, 1, 30_000);
+        assertThat(first).isDone();
+
+        CompletableFuture<Void> second = replicas.fetchPurgatory().await(List.of(TP), () -> partition().log().logEndOffset() > 1, 30_000);
+        List<Boolean> doneInside = new CopyOnWriteArrayList<>();
+        replicas.wakingFetchersAfter(() -> {
+            replicas.appendRecords(TP, TestRecords.batch("c", 1, time.milliseconds()), (short) 1, 1, 30_000,
+                    io.weir.broker.log.AppendOrigin.COORDINATOR);
+            doneInside.add(second.isDone());
+        });
+        assertThat(doneInside).as("a coordinator's write is not deferred").containsExactly(true);
+    }
+
+    @Test
     void acksAllIsRefusedWhenTheIsrIsSmallerThanMinInsyncReplicas() {
         assertThatThrownBy(() -> append(1, 4)).isInstanceOf(NotEnoughReplicasException.class);
         assertThat(partition().log().logEndOffset()).as("nothing written").isZero();

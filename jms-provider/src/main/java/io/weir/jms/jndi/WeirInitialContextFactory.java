@@ -23,6 +23,7 @@ import java.util.Map;
  * connectionFactory.MyFactory = localhost:9092?clientId=app1&amp;acks=all
  * queue.MyQueue = orders
  * topic.MyTopic = prices
+ * xaConnectionFactory.MyXAFactory = localhost:9092?xaResourceId=orders-node1
  * </pre>
  * Query parameters of a connection factory are factory settings ({@code clientId}, {@code dupsOkBatchSize}, …) or
  * else kafka-clients properties. Values may refer to system properties or environment variables as
@@ -31,6 +32,8 @@ import java.util.Map;
 public class WeirInitialContextFactory implements InitialContextFactory {
 
     public static final String CONNECTION_FACTORY_PREFIX = "connectionFactory.";
+    /** An XA connection factory ({@code io.weir.jms.WeirXAConnectionFactory}); same URL, plus {@code xaResourceId}. */
+    public static final String XA_CONNECTION_FACTORY_PREFIX = "xaConnectionFactory.";
     public static final String QUEUE_PREFIX = "queue.";
     public static final String TOPIC_PREFIX = "topic.";
 
@@ -46,6 +49,8 @@ public class WeirInitialContextFactory implements InitialContextFactory {
             String value = expand(key, String.valueOf(e.getValue()).trim());
             if (key.startsWith(CONNECTION_FACTORY_PREFIX)) {
                 bindings.put(key.substring(CONNECTION_FACTORY_PREFIX.length()), factory(key, value));
+            } else if (key.startsWith(XA_CONNECTION_FACTORY_PREFIX)) {
+                bindings.put(key.substring(XA_CONNECTION_FACTORY_PREFIX.length()), factory(key, value));
             } else if (key.startsWith(QUEUE_PREFIX)) {
                 bindings.put(key.substring(QUEUE_PREFIX.length()), new WeirQueue(checkName(key, value)));
             } else if (key.startsWith(TOPIC_PREFIX)) {
@@ -93,7 +98,8 @@ public class WeirInitialContextFactory implements InitialContextFactory {
         if (bootstrap.isEmpty()) {
             throw new ConfigurationException("JNDI entry " + key + " names no bootstrap servers");
         }
-        WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
+        WeirConnectionFactory f = key.startsWith(XA_CONNECTION_FACTORY_PREFIX)
+                ? new io.weir.jms.WeirXAConnectionFactory(bootstrap) : new WeirConnectionFactory(bootstrap);
         if (q >= 0) {
             for (String pair : value.substring(q + 1).split("&")) {
                 if (pair.isEmpty()) {

@@ -1,0 +1,101 @@
+package io.weir.jms;
+
+import io.weir.jms.client.ConsumerEngine;
+import io.weir.jms.client.ReaderEngine;
+import io.weir.jms.client.TwoPhaseBranch;
+import io.weir.jms.xa.XaState;
+import io.weir.jms.xa.XidKey;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One XA branch known to this resource manager: its state ({@link XaState}), its Kafka transaction, what the sessions
+ * working in it consumed, and the connection that owns its Kafka transaction. Guarded by its own monitor: the
+ * XAResource methods synchronize on the branch.
+ */
+final class XaBranch {
+
+    final XidKey xid;
+    final TwoPhaseBranch kafka;
+    final WeirXAConnection owner;
+    final long startedAt;
+    final int timeoutSeconds;
+    XaState state = XaState.ACTIVE;
+    /** the sessions associated now (TMJOIN may add several), and those suspended (TMSUSPEND) */
+    final Set<WeirXASession> associated = new LinkedHashSet<>();
+    final Set<WeirXASession> suspended = new LinkedHashSet<>();
+    private final Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed = new LinkedHashMap<>();
+    private final Set<WeirXASession> sessions = new LinkedHashSet<>();
+
+    XaBranch(XidKey xid, TwoPhaseBranch kafka, WeirXAConnection owner, long startedAt, int timeoutSeconds) {
+        this.xid = xid;
+        this.kafka = kafka;
+        this.owner = owner;
+        this.startedAt = startedAt;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    boolean timedOut(long now) {
+        return timeoutSeconds > 0 && now - startedAt > timeoutSeconds * 1000L;
+    }
+
+    /**
+     * Takes what {@code session} delivered into the branch and adds the positions to the Kafka transaction: for each
+     * group reader, the positions of everything the branch consumed from it (a later end recomputes them, a superset).
+     */
+    void addDelivered(WeirXASession session) {
+        sessions.add(session);
+        Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> delivered = session.takeDelivered();
+        delivered.forEach((engine, records) -> consumed.computeIfAbsent(engine, e -> new ArrayList<>()).addAll(records));
+        for (ReaderEngine engine : delivered.keySet()) {
+            if (engine instanceof ConsumerEngine classic) {
+                kafka.addOffsets(await(classic.transactionalOffsets(consumed.get(engine))));
+            }
+        }
+    }
+
+    /** The branch ended: marks what was consumed (commit) or makes the sessions deliver it again (rollback). */
+    void finish(boolean committed) {
+        if (committed) {
+            for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
+                if (e.getKey().isClosed()) {
+                    continue;
+                }
+                e.getValue().forEach(e.getKey()::consumed);
+                if (!(e.getKey() instanceof ConsumerEngine)) {
+                    await(e.getKey().commit(true)); // share-group acknowledgements cannot join the transaction
+                }
+            }
+        }
+        consumed.clear();
+        for (WeirXASession s : sessions) {
+            s.afterBranch(committed);
+        }
+        sessions.clear();
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException r ? r : new org.apache.kafka.common.KafkaException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.common.errors.InterruptException(e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new org.apache.kafka.common.errors.TimeoutException("The consumer did not answer within 30 s", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return xid + " " + state + " on " + kafka.transactionalId();
+    }
+}

@@ -1,0 +1,111 @@
+package io.weir.jms.client;
+
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+
+/**
+ * One blocking PLAINTEXT connection to one broker: a request of an exact version out, its answer in (Kafka framing:
+ * int32 size, request header, body; the answer parsed with kafka-clients' message classes). Used for the few
+ * requests kafka-clients 4.4 cannot send (two-phase commit, see {@link TwoPhaseClient}). Thread-safe: one request
+ * at a time. A failed exchange leaves the connection unusable ({@link #isBroken}); the owner opens a new one.
+ */
+final class BrokerConnection implements AutoCloseable {
+
+    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+    private final String host;
+    private final int port;
+    private final String clientId;
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private int correlationId;
+    private volatile boolean broken;
+    private java.util.Map<Short, Short> maxVersions; // from ApiVersions, asked once per connection
+
+    BrokerConnection(String host, int port, String clientId, int timeoutMs) throws IOException {
+        this.host = host;
+        this.port = port;
+        this.clientId = clientId;
+        this.socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host, port), timeoutMs);
+            socket.setSoTimeout(timeoutMs);
+            socket.setTcpNoDelay(true);
+            this.in = new DataInputStream(socket.getInputStream());
+            this.out = socket.getOutputStream();
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The highest version of {@code key} the broker offers (ApiVersions v3, asked on first use); -1 when it offers
+     * none.
+     */
+    synchronized short maxVersion(ApiKeys key) throws IOException {
+        if (maxVersions == null) {
+            org.apache.kafka.common.requests.ApiVersionsResponse r = (org.apache.kafka.common.requests.ApiVersionsResponse)
+                    send(ApiKeys.API_VERSIONS, (short) 3, new org.apache.kafka.common.message.ApiVersionsRequestData()
+                            .setClientSoftwareName("weir-jms").setClientSoftwareVersion("xa"));
+            java.util.Map<Short, Short> m = new java.util.HashMap<>();
+            r.data().apiKeys().forEach(k -> m.put(k.apiKey(), k.maxVersion()));
+            maxVersions = m;
+        }
+        return maxVersions.getOrDefault(key.id, (short) -1);
+    }
+
+    synchronized AbstractResponse send(ApiKeys key, short version, ApiMessage data) throws IOException {
+        if (broken) {
+            throw new IOException("The connection to " + this + " failed before");
+        }
+        try {
+            RequestHeader header = new RequestHeader(key, version, clientId, ++correlationId);
+            ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), data, version);
+            ByteBuffer framed = ByteBuffer.allocate(4 + body.remaining());
+            framed.putInt(body.remaining()).put(body).flip();
+            out.write(framed.array(), 0, framed.limit());
+            out.flush();
+            int size = in.readInt();
+            if (size < 0 || size > MAX_RESPONSE_BYTES) {
+                throw new IOException("Response of " + size + " bytes from " + this);
+            }
+            byte[] response = new byte[size];
+            in.readFully(response);
+            return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e instanceof IOException io ? io : new IOException("Bad answer to " + key + " from " + this, e);
+        }
+    }
+
+    boolean isBroken() {
+        return broken;
+    }
+
+    @Override
+    public void close() {
+        broken = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public String toString() {
+        return host + ":" + port;
+    }
+}
