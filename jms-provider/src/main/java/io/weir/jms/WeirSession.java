@@ -829,6 +829,23 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         rewindAll(delivered);
     }
 
+    /**
+     * Every consumer's engine reads again from its first unconsumed position (an XA branch's rollback: the branch,
+     * not the session, holds what was delivered). On a queue member shared with other sessions this also hands
+     * out again what those sessions hold; {@link #rewindAll(List)} does not.
+     */
+    private void rewindAll() throws JMSException {
+        recoverGeneration++;
+        List<java.util.concurrent.CompletableFuture<Void>> fs = new ArrayList<>();
+        for (WeirMessageConsumer c : consumers) {
+            fs.add(c.engine().rewind());
+        }
+        for (var f : fs) {
+            await(f, "Rewinding to redeliver");
+        }
+        signal();
+    }
+
     /** What this session's consumers delivered and did not consume ({@code delivered}) is delivered again. */
     private void rewindAll(List<Delivered> delivered) throws JMSException {
         recoverGeneration++;
