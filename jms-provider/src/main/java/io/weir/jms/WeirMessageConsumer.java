@@ -120,7 +120,7 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
         } else if (SharedEngines.release(engineKey, wakeSession) && session.mode() != WeirSession.AUTO_ACKNOWLEDGE
                 && session.mode() != WeirSession.DUPS_OK_ACKNOWLEDGE) {
             // the member lives on for other consumers: what this one was given and did not acknowledge comes back
-            engine.rewind();
+            engine.rewind(session.deliveredBy(this));
         }
     }
 
@@ -224,7 +224,7 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
                 if (d != null) {
                     if (bodyType != null && !d.message.isBodyAssignableTo(bodyType)
                             && session.mode() != WeirSession.CLIENT_ACKNOWLEDGE && session.mode() != WeirSession.SESSION_TRANSACTED) {
-                        session.await(engine.rewind(), "Returning the message");
+                        session.await(engine.rewind(java.util.List.of(d.record)), "Returning the message");
                         throw new jakarta.jms.MessageFormatException("The message body cannot be read as "
                                 + bodyType.getName() + "; the message stays to be delivered again");
                     }
@@ -319,6 +319,9 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             chooser.chosen = null;
         }
         int count = engine.recordDelivery(r);
+        if (log.isDebugEnabled()) {
+            log.debug("{}: hands out {}-{}@{} (delivery {})", this, r.topic(), r.partition(), r.offset(), count);
+        }
         m.setDeliveryCount(count);
         m.setJMSRedelivered(count > 1);
         m.markReadOnly();

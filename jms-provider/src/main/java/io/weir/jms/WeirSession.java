@@ -789,6 +789,19 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         return false;
     }
 
+    /** The records {@code c} delivered in this session that are not acknowledged yet. */
+    List<ConsumerRecord<byte[], byte[]>> deliveredBy(WeirMessageConsumer c) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        synchronized (unacked) {
+            for (Delivered d : unacked) {
+                if (d.consumer() == c) {
+                    records.add(d.record());
+                }
+            }
+        }
+        return records;
+    }
+
     private void runAfterTransaction() {
         List<Runnable> todo;
         synchronized (unacked) {
@@ -799,10 +812,12 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     }
 
     private void rollbackConsumed() throws JMSException {
+        List<Delivered> delivered;
         synchronized (unacked) {
+            delivered = new ArrayList<>(unacked);
             unacked.clear();
         }
-        rewindAll();
+        rewindAll(delivered);
     }
 
     @Override
@@ -811,17 +826,44 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         if (mode() == SESSION_TRANSACTED) {
             throw new IllegalStateException("recover() is not allowed in a transacted session");
         }
+        List<Delivered> delivered;
         synchronized (unacked) {
+            delivered = new ArrayList<>(unacked);
             unacked.clear();
         }
-        rewindAll();
+        rewindAll(delivered);
     }
 
+    /**
+     * Every consumer's engine reads again from its first unconsumed position (an XA branch's rollback: the branch,
+     * not the session, holds what was delivered). On a queue member shared with other sessions this also hands
+     * out again what those sessions hold; {@link #rewindAll(List)} does not.
+     */
     private void rewindAll() throws JMSException {
         recoverGeneration++;
         List<java.util.concurrent.CompletableFuture<Void>> fs = new ArrayList<>();
         for (WeirMessageConsumer c : consumers) {
             fs.add(c.engine().rewind());
+        }
+        for (var f : fs) {
+            await(f, "Rewinding to redeliver");
+        }
+        signal();
+    }
+
+    /** What this session's consumers delivered and did not consume ({@code delivered}) is delivered again. */
+    private void rewindAll(List<Delivered> delivered) throws JMSException {
+        recoverGeneration++;
+        Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> byEngine = new LinkedHashMap<>();
+        for (WeirMessageConsumer c : consumers) {
+            byEngine.computeIfAbsent(c.engine(), e -> new ArrayList<>());
+        }
+        for (Delivered d : delivered) {
+            byEngine.computeIfAbsent(d.consumer().engine(), e -> new ArrayList<>()).add(d.record());
+        }
+        List<java.util.concurrent.CompletableFuture<Void>> fs = new ArrayList<>();
+        for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : byEngine.entrySet()) {
+            fs.add(e.getKey().rewind(e.getValue()));
         }
         for (var f : fs) {
             await(f, "Rewinding to redeliver");

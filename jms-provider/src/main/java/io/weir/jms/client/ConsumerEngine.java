@@ -70,6 +70,8 @@ public final class ConsumerEngine implements ReaderEngine {
     private final java.util.PriorityQueue<Parked> parked = new java.util.PriorityQueue<>();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Long> nextExpected = new HashMap<>();
+    /** Records handed out by {@link #take} and neither consumed nor given back, by partition and offset. */
+    private final Map<TopicPartition, Map<Long, ConsumerRecord<byte[], byte[]>>> handedOut = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean asyncCommitQueued = new AtomicBoolean();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -376,6 +378,7 @@ public final class ConsumerEngine implements ReaderEngine {
             for (TopicPartition tp : gone) {
                 progress.remove(tp);
                 nextExpected.remove(tp);
+                handedOut.remove(tp); // the partition's next owner reads them again from its committed position
             }
         } finally {
             lock.unlock();
@@ -416,6 +419,8 @@ public final class ConsumerEngine implements ReaderEngine {
                 if (expected != null && r.offset() > expected) {
                     // offsets that do not exist (log start moved, compaction): nothing to wait for there
                     if (expected <= pp.base()) {
+                        log.debug("Group {}: {} skips from {} to {} (offsets not on the log)", groupId, tp, pp.base(),
+                                r.offset());
                         pp.skipTo(r.offset());
                     }
                 }
@@ -489,6 +494,7 @@ public final class ConsumerEngine implements ReaderEngine {
         if (offsets.isEmpty()) {
             return;
         }
+        log.debug("Group {}: committing {} ({})", groupId, offsets, sync ? "sync" : "async");
         if (sync) {
             consumer.commitSync(offsets);
         } else {
@@ -535,6 +541,8 @@ public final class ConsumerEngine implements ReaderEngine {
                         waker.wake(); // drained to half: resume fetching now, not after the current poll
                     }
                     if (choice == Choice.TAKE) {
+                        handedOut.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new HashMap<>())
+                                .put(r.offset(), r);
                         return r;
                     }
                     if (choice == Choice.CONSUMED) {
@@ -602,6 +610,11 @@ public final class ConsumerEngine implements ReaderEngine {
             if (pp != null) {
                 pp.consume(r.offset());
             }
+            Map<Long, ConsumerRecord<byte[], byte[]>> out = handedOut.get(tp);
+            if (out != null) {
+                out.remove(r.offset());
+            }
+            log.debug("Group {}: {}@{} consumed{}", groupId, tp, r.offset(), pp == null ? " (partition no longer assigned)" : "");
         } finally {
             lock.unlock();
         }
@@ -712,6 +725,7 @@ public final class ConsumerEngine implements ReaderEngine {
                 try {
                     buffer.clear();
                     parked.clear();
+                    handedOut.clear();
                     for (Map.Entry<TopicPartition, PartitionProgress> e : progress.entrySet()) {
                         long base = e.getValue().base();
                         if (base >= 0) {
@@ -723,6 +737,7 @@ public final class ConsumerEngine implements ReaderEngine {
                     lock.unlock();
                 }
                 Set<TopicPartition> assigned = consumer.assignment();
+                log.debug("Group {} of {}: rewinding to {}", groupId, topic, seeks);
                 for (Map.Entry<TopicPartition, Long> e : seeks.entrySet()) {
                     if (assigned.contains(e.getKey())) {
                         consumer.seek(e.getKey(), e.getValue());
@@ -734,6 +749,46 @@ public final class ConsumerEngine implements ReaderEngine {
             }
         }, f, true);
         return f;
+    }
+
+    /**
+     * Puts {@code delivered} back at the head of the buffer, in offset order, so that they are delivered again
+     * first: nothing is read again from the broker, so what other consumers sharing this engine hold stays theirs
+     * (a seek back would hand their records out a second time while they still process them). A record is skipped
+     * when it is consumed, or no longer this engine's to give back (its partition was revoked, or
+     * a {@link #rewind()} reads it again from the broker). Runs on the caller's thread.
+     */
+    @Override
+    public CompletableFuture<Void> rewind(Collection<ConsumerRecord<byte[], byte[]>> delivered) {
+        List<ConsumerRecord<byte[], byte[]>> back = new ArrayList<>();
+        lock.lock();
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : delivered) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                Map<Long, ConsumerRecord<byte[], byte[]>> out = handedOut.get(tp);
+                PartitionProgress pp = progress.get(tp);
+                if (out == null || out.get(r.offset()) != r || pp == null || pp.isConsumed(r.offset())) {
+                    continue;
+                }
+                out.remove(r.offset());
+                back.add(r);
+            }
+            back.sort(java.util.Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+                    .thenComparingLong(ConsumerRecord::offset));
+            for (int i = back.size() - 1; i >= 0; i--) {
+                buffer.addFirst(back.get(i));
+            }
+            if (!back.isEmpty()) {
+                log.debug("Group {} of {}: {} record(s) given back for delivery again", groupId, topic, back.size());
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!back.isEmpty()) {
+            onRecords.run();
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     /**

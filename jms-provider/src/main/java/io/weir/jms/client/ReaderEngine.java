@@ -63,6 +63,15 @@ public interface ReaderEngine extends AutoCloseable {
     CompletableFuture<Void> rewind();
 
     /**
+     * {@code delivered}, records this engine handed to one session and that it did not consume, are delivered
+     * again (that session's recover or rollback); what the engine handed to other sessions stays theirs. An engine
+     * that serves one consumer only may rewind everything, as {@link #rewind()} does (the default).
+     */
+    default CompletableFuture<Void> rewind(java.util.Collection<ConsumerRecord<byte[], byte[]>> delivered) {
+        return rewind();
+    }
+
+    /**
      * Gives one delivered, unconsumed record back to the queue at once (a message listener threw), so the broker
      * counts the attempt; false when this engine redelivers locally instead.
      */

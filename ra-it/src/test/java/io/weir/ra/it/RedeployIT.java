@@ -54,10 +54,9 @@ class RedeployIT {
 
     @Test
     void undeployAndRedeployLoseNothing() throws Exception {
-        // A known defect, not a flaky test: on the merged provider (poll wake-ups, broker transactions, share
-        // engines) an undeploy under way loses one or two queue messages in about half the runs (seen in
-        // clean-clone builds; it passed every run before those merges). Off in the default build until found;
-        // -Dweir.it.redeploy=true runs it.
+        // Still a known defect: two causes are fixed (redelivery hold-back, per-session give-back), but one run in
+        // six after them lost one queue message (and that run's :reload test one too). Off in the default build
+        // until found; -Dweir.it.redeploy=true runs it.
         org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("weir.it.redeploy"),
                 "known message loss across an undeploy: see ra/README.md, Known gaps; -Dweir.it.redeploy=true runs it");
         deployer.deploy(APP);

@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       the outcome cannot be seen (no registry, no transaction), neither {@code onMessage} nor
  *       {@code afterDelivery} threw.</li>
  * </ul>
- * A message delivered {@code maxDeliveryAttempts} times goes to the dead-letter queue, in the same local
+ * A message delivered before is held back ({@code redeliveryDelayMs}, doubled per attempt) before it is delivered
+ * again; one delivered {@code maxDeliveryAttempts} times goes to the dead-letter queue, in the same local
  * transaction as its consumption. Broker failures tear the session down; it reconnects with backoff.
  *
  * <p>Thread-safety: {@link #run} is the only user of the JMS objects; {@link #release} may come from any thread.
@@ -157,10 +158,33 @@ final class DeliverySession implements Work, WorkContextProvider {
         }
         if (!running()) {
             // received after stop was asked: not delivered, so not consumed (rolled back by teardown)
+            log.debug("{}: session {} received {} after stop; not delivered", activation.name(), index, id(m));
+            return false;
+        }
+        if (!holdBackRedelivery(m)) {
+            log.debug("{}: session {} stops while holding back {}; not delivered", activation.name(), index, id(m));
             return false;
         }
         deliver(m);
         return true;
+    }
+
+    /**
+     * A message delivered before waits {@code redeliveryDelayMs}, doubled per earlier redelivery, before it is
+     * delivered again (or moved to the dead-letter queue). Without it a failure that is not the message's (an
+     * endpoint the server stops before it deactivates it, a database that is down) would use up every delivery
+     * attempt in moments and send the message to the dead-letter queue. False when the session stops meanwhile:
+     * the message is then not delivered (teardown rolls it back, so it is kept).
+     */
+    private boolean holdBackRedelivery(Message m) {
+        int attempt = DeadLetters.deliveryCount(m);
+        long delay = activation.spec().redeliveryDelayMs(attempt);
+        if (delay > 0) {
+            log.debug("{}: session {} holds {} (delivery {}) back for {} ms", activation.name(), index, id(m), attempt,
+                    delay);
+            activation.awaitStop(delay);
+        }
+        return running();
     }
 
     void finished() {
@@ -262,6 +286,7 @@ final class DeliverySession implements Work, WorkContextProvider {
             return;
         }
         boolean delivered = activation.transacted() ? deliverTransacted(m) : deliverPlain(m);
+        log.debug("{}: session {} {} {}", activation.name(), index, delivered ? "commits" : "rolls back", id(m));
         try {
             if (delivered) {
                 session.commit();
@@ -355,13 +380,16 @@ final class DeliverySession implements Work, WorkContextProvider {
         Thread.currentThread().setContextClassLoader(adapter);
     }
 
-    private void failed(Message m, Throwable t) {
-        String id;
+    private static String id(Message m) {
         try {
-            id = m.getJMSMessageID();
+            return m.getJMSMessageID();
         } catch (JMSException e) {
-            id = "?";
+            return "?";
         }
+    }
+
+    private void failed(Message m, Throwable t) {
+        String id = id(m);
         log.warn("{}: delivery of {} (attempt {}) failed and is rolled back: {}", activation.name(), id,
                 DeadLetters.deliveryCount(m), Outage.describe(t));
         log.debug("{}: delivery failure", activation.name(), t);

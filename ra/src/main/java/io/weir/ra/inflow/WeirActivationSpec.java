@@ -20,8 +20,8 @@ import java.util.Locale;
  * {@code acknowledgeMode}, {@code subscriptionDurability}, {@code subscriptionName}, {@code clientId},
  * {@code connectionFactoryLookup}, {@code maxSession}) and Weir's own ({@code bootstrapServers},
  * {@code connectionParameters}, {@code userName}, {@code password}, {@code shareSubscriptions},
- * {@code maxDeliveryAttempts}, {@code deadLetterDestination}, {@code reconnectInitialDelayMs},
- * {@code reconnectMaxDelayMs}). A JavaBean the server fills from the MDB's activation config; not thread-safe
+ * {@code maxDeliveryAttempts}, {@code deadLetterDestination}, {@code redeliveryDelayMs},
+ * {@code redeliveryMaxDelayMs}, {@code reconnectInitialDelayMs}, {@code reconnectMaxDelayMs}). A JavaBean the server fills from the MDB's activation config; not thread-safe
  * while being filled, then read-only.
  */
 public class WeirActivationSpec implements ActivationSpec, Serializable {
@@ -49,6 +49,8 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
     private Boolean shareSubscriptions = false;
     private Integer maxDeliveryAttempts = 10;
     private String deadLetterDestination = "DLQ";
+    private Long redeliveryDelayMs = 200L;
+    private Long redeliveryMaxDelayMs = 5000L;
     private Long reconnectInitialDelayMs = 1000L;
     private Long reconnectMaxDelayMs = 30_000L;
 
@@ -89,6 +91,12 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
         }
         if (maxDeliveryAttempts == null) {
             throw invalid("maxDeliveryAttempts", "must be set (0 or less: no limit)");
+        }
+        if (redeliveryDelayMs == null || redeliveryDelayMs < 0) {
+            throw invalid("redeliveryDelayMs", "must be 0 or more, not " + redeliveryDelayMs);
+        }
+        if (redeliveryMaxDelayMs == null || redeliveryMaxDelayMs < redeliveryDelayMs) {
+            throw invalid("redeliveryMaxDelayMs", "must be at least redeliveryDelayMs, not " + redeliveryMaxDelayMs);
         }
         if (reconnectInitialDelayMs == null || reconnectInitialDelayMs < 1) {
             throw invalid("reconnectInitialDelayMs", "must be at least 1, not " + reconnectInitialDelayMs);
@@ -344,6 +352,39 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
     /** The queue a message goes to once {@code maxDeliveryAttempts} deliveries failed (default {@code DLQ}). */
     public void setDeadLetterDestination(String deadLetterDestination) {
         this.deadLetterDestination = deadLetterDestination;
+    }
+
+    public Long getRedeliveryDelayMs() {
+        return redeliveryDelayMs;
+    }
+
+    /**
+     * How long a message that failed is held back before its second delivery (default 200; 0: at once); each
+     * further delivery waits twice as long, up to {@link #setRedeliveryMaxDelayMs}.
+     */
+    public void setRedeliveryDelayMs(Long redeliveryDelayMs) {
+        this.redeliveryDelayMs = redeliveryDelayMs;
+    }
+
+    public Long getRedeliveryMaxDelayMs() {
+        return redeliveryMaxDelayMs;
+    }
+
+    /** The longest wait before a redelivery (default 5000). */
+    public void setRedeliveryMaxDelayMs(Long redeliveryMaxDelayMs) {
+        this.redeliveryMaxDelayMs = redeliveryMaxDelayMs;
+    }
+
+    /** How long delivery {@code attempt} (2 or more) of a message waits: the delay doubled per earlier redelivery. */
+    long redeliveryDelayMs(int attempt) {
+        if (attempt < 2 || redeliveryDelayMs == 0) {
+            return 0;
+        }
+        long delay = redeliveryDelayMs;
+        for (int i = 2; i < attempt && delay < redeliveryMaxDelayMs; i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, redeliveryMaxDelayMs);
     }
 
     public Long getReconnectInitialDelayMs() {

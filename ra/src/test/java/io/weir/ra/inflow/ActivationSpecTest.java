@@ -69,6 +69,21 @@ class ActivationSpecTest {
         assertInvalid(spec(s -> s.setMaxSession(0)), "maxSession", "at least 1");
         assertInvalid(spec(s -> s.setConnectionParameters("sendTimeoutMs=100;oops")), "connectionParameters", "oops");
         assertInvalid(spec(s -> s.setReconnectMaxDelayMs(1L)), "reconnectMaxDelayMs", "at least");
+        assertInvalid(spec(s -> s.setRedeliveryDelayMs(-1L)), "redeliveryDelayMs", "0 or more");
+        assertInvalid(spec(s -> s.setRedeliveryMaxDelayMs(100L)), "redeliveryMaxDelayMs", "at least");
+    }
+
+    @Test
+    void redeliveriesWaitLongerEachTimeUpToTheMaximum() {
+        WeirActivationSpec s = new WeirActivationSpec();
+        assertThat(s.redeliveryDelayMs(1)).isZero();
+        assertThat(s.redeliveryDelayMs(2)).isEqualTo(200);
+        assertThat(s.redeliveryDelayMs(3)).isEqualTo(400);
+        assertThat(s.redeliveryDelayMs(6)).isEqualTo(3200);
+        assertThat(s.redeliveryDelayMs(7)).isEqualTo(5000);
+        assertThat(s.redeliveryDelayMs(Integer.MAX_VALUE)).isEqualTo(5000);
+        s.setRedeliveryDelayMs(0L);
+        assertThat(s.redeliveryDelayMs(5)).isZero();
     }
 
     @Test

@@ -286,6 +286,64 @@ class InboundTest {
         assertThat(all).containsExactlyInAnyOrderElementsOf(sent);
     }
 
+    /**
+     * WildFly stops a message-driven bean's component before it deactivates the endpoint: for a moment every
+     * delivery fails ("component is stopped") and is rolled back. Those failures must neither use up the messages'
+     * delivery attempts (sending them to the dead-letter queue) nor hand a message that one session holds to the
+     * other: once a new endpoint is active, every message arrives, exactly once.
+     */
+    @Test
+    void anEndpointThatFailsUntilItIsDeactivatedLosesNothing() throws Exception {
+        String queue = unique("in-stopping");
+        String dlq = unique("dlq");
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger processed = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch stop = new CountDownLatch(1);
+        TestEndpointFactory first = new TestEndpointFactory(true, transactions, (m, tx) -> {
+            if (processed.incrementAndGet() > 5) {
+                // deliveries in flight when the server stops the component fail, as do all later ones
+                assertThat(stop.await(60, TimeUnit.SECONDS)).isTrue();
+            }
+            if (stopped.get()) {
+                failures.incrementAndGet();
+                throw new IllegalStateException("component is stopped");
+            }
+        });
+        WeirActivationSpec spec = spec(queue, s -> {
+            s.setMaxSession(2);
+            s.setMaxDeliveryAttempts(4);
+            s.setDeadLetterDestination(dlq);
+        });
+        activate(first, spec, 2);
+        List<String> sent = texts(30, "s");
+        sendToQueue(queue, sent.toArray(String[]::new));
+        await().atMost(WAIT).until(() -> first.succeeded().size() >= 5);
+        stopped.set(true);
+        stop.countDown();
+        await().atMost(WAIT).until(() -> failures.get() >= 2);
+        // the server takes its time between stopping the component and deactivating the endpoint (redeliveries
+        // held back 200, 400, 800 ms... keep a message from its 5th delivery for 3 s at least)
+        Thread.sleep(2000);
+        ra.endpointDeactivation(first, spec);
+
+        TestEndpointFactory second = new TestEndpointFactory(true, transactions, (m, tx) -> { });
+        activate(second, spec(queue, s -> {
+            s.setMaxSession(2);
+            s.setDeadLetterDestination(dlq);
+        }), 2);
+        await().atMost(WAIT).until(() -> first.succeeded().size() + second.succeeded().size() >= sent.size());
+        sendToQueue(queue, "marker");
+        await().atMost(WAIT).until(() -> second.succeeded().contains("marker"));
+        List<String> all = new ArrayList<>(first.succeeded());
+        all.addAll(second.succeeded());
+        all.remove("marker");
+        assertThat(all).containsExactlyInAnyOrderElementsOf(sent);
+        try (JMSContext ctx = sender.createContext(); JMSConsumer c = ctx.createConsumer(ctx.createQueue(dlq))) {
+            assertThat(c.receive(2000)).as("nothing dead-lettered").isNull();
+        }
+    }
+
     @Test
     void aSharedTopicSubscriptionSplitsItsMessagesOverTheSessions() throws Exception {
         String topic = unique("in-shared");

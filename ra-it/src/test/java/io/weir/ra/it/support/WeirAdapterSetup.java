@@ -45,6 +45,10 @@ public final class WeirAdapterSetup implements ServerSetupTask {
                 .append("\")\n");
         script.append(resource("wildfly/weir-ra.cli"));
         script.append(resource("wildfly/weir-it-destinations.cli"));
+        if (Boolean.getBoolean("weir.it.debug")) {
+            // the adapter's and the provider's DEBUG lines in the server log (to follow each delivery)
+            script.append("/subsystem=logging/logger=io.weir:add(level=DEBUG)\n");
+        }
         script.append("deploy ").append(rar.toAbsolutePath()).append(" --name=").append(RAR).append('\n');
         Path file = Files.createTempFile("weir-it-setup", ".cli");
         try {
