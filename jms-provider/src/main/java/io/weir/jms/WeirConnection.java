@@ -413,7 +413,8 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         p.put("transactional.id", lease.transactionalId());
         p.put("enable.idempotence", "true");
         p.put("acks", "all");
-        KafkaTransactionEngine engine = new KafkaTransactionEngine(lease, () -> new KafkaProducer<>(p),
+        KafkaTransactionEngine engine = new KafkaTransactionEngine(lease,
+                () -> io.weir.jms.client.KafkaClients.create(() -> new KafkaProducer<>(p)),
                 settings.sendTimeoutMs(), System::currentTimeMillis);
         try {
             engine.start();

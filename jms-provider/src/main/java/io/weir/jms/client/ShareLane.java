@@ -68,7 +68,7 @@ final class ShareLane {
         // small acquisitions, so that the members of a queue share even a one-partition queue evenly
         p.putIfAbsent("share.acquire.mode", "record_limit");
         p.putIfAbsent("max.poll.records", "10");
-        this.consumer = new KafkaShareConsumer<>(p);
+        this.consumer = KafkaClients.create(() -> new KafkaShareConsumer<>(p));
         this.thread = new Thread(this::run, "weir-jms-share-" + clientId);
         this.thread.setDaemon(true);
     }

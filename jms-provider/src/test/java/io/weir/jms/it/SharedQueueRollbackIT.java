@@ -35,6 +35,17 @@ class SharedQueueRollbackIT {
         cluster.close();
     }
 
+    /**
+     * These tests are about the consumer-group member that the sessions of one JVM share for a queue in the classic
+     * mapping. In share mode every consumer is a member of its own, and what a session gives back is released to
+     * the broker, which may hand it to any member.
+     */
+    private static WeirConnectionFactory classic() {
+        WeirConnectionFactory f = new WeirConnectionFactory(cluster.bootstrapServers());
+        f.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
+        return f;
+    }
+
     private static String text(jakarta.jms.Message m) throws Exception {
         return m == null ? null : ((TextMessage) m).getText();
     }
@@ -42,7 +53,7 @@ class SharedQueueRollbackIT {
     @Test
     void aRollbackDoesNotHandOutWhatAnotherSessionHolds() throws Exception {
         String queue = "shared-rollback-" + UUID.randomUUID().toString().substring(0, 8);
-        WeirConnectionFactory f = new WeirConnectionFactory(cluster.bootstrapServers());
+        WeirConnectionFactory f = classic();
         try (JMSContext ctx = f.createContext()) {
             for (int i = 0; i < 4; i++) {
                 ctx.createProducer().send(ctx.createQueue(queue), "m" + i);
@@ -75,7 +86,7 @@ class SharedQueueRollbackIT {
     @Test
     void aSessionClosedWhileAnotherHoldsAMessageGivesBackOnlyItsOwn() throws Exception {
         String queue = "shared-close-" + UUID.randomUUID().toString().substring(0, 8);
-        WeirConnectionFactory f = new WeirConnectionFactory(cluster.bootstrapServers());
+        WeirConnectionFactory f = classic();
         try (JMSContext ctx = f.createContext()) {
             for (int i = 0; i < 3; i++) {
                 ctx.createProducer().send(ctx.createQueue(queue), "m" + i);
@@ -110,7 +121,7 @@ class SharedQueueRollbackIT {
     @Test
     void recoverGivesBackOnlyWhatItsSessionWasGiven() throws Exception {
         String queue = "shared-recover-" + UUID.randomUUID().toString().substring(0, 8);
-        WeirConnectionFactory f = new WeirConnectionFactory(cluster.bootstrapServers());
+        WeirConnectionFactory f = classic();
         try (JMSContext ctx = f.createContext()) {
             for (int i = 0; i < 3; i++) {
                 ctx.createProducer().send(ctx.createQueue(queue), "m" + i);
