@@ -379,8 +379,10 @@ abstract class JmsSuite {
     void sharedConsumersTakeTurns(TestInfo info) throws Exception {
         try (JMSContext ctx = factory().createContext()) {
             Topic t = ctx.createTopic(name(info, "t"));
-            var first = ctx.createSharedConsumer(t, "shared");
-            var second = ctx.createSharedConsumer(t, "shared");
+            // a name of its own: suites running at once in this JVM share the provider's subscription registry
+            String subscription = name(info, "shared");
+            var first = ctx.createSharedConsumer(t, subscription);
+            var second = ctx.createSharedConsumer(t, subscription);
             ctx.createProducer().send(t, "one");
             assertThat(first.receiveBody(String.class, WAIT)).isEqualTo("one");
             assertThat(second.receiveNoWait()).isNull();
