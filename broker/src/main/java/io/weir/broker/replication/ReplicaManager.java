@@ -76,6 +76,12 @@ public final class ReplicaManager {
      * fetches to wake once the request's own answer has been handed to the network.
      */
     private final ThreadLocal<java.util.Set<TopicPartition>> deferredFetchWakeups = new ThreadLocal<>();
+    /**
+     * Orders opening a partition's log (metadata sync) against discarding a stray log of the same name (a request
+     * creating a topic): two requests creating one topic at once could otherwise delete the directory the sync
+     * had just created for it, leaving the partition unapplied.
+     */
+    private final Object logLifecycle = new Object();
     private final Map<Path, OffsetCheckpointFile> hwCheckpoints = new HashMap<>();
     private final Map<TopicPartition, Long> checkpointedHws = new ConcurrentHashMap<>();
     /** Brokers that may not join an ISR now: in controlled shutdown, or not registered. */
@@ -268,11 +274,18 @@ public final class ReplicaManager {
             existing.log().updateConfig(logConfig);
             return existing;
         }
-        PartitionLog partitionLog = logManager.getOrCreateLog(tp, logConfig);
-        partitionLog.updateConfig(logConfig);
-        Partition partition = new Partition(tp, topicId, partitionLog, brokerId, checkpointedHws.getOrDefault(tp, 0L));
-        Partition raced = partitions.putIfAbsent(tp, partition);
-        return raced != null ? raced : partition;
+        synchronized (logLifecycle) {
+            existing = partitions.get(tp);
+            if (existing != null) {
+                existing.log().updateConfig(logConfig);
+                return existing;
+            }
+            PartitionLog partitionLog = logManager.getOrCreateLog(tp, logConfig);
+            partitionLog.updateConfig(logConfig);
+            Partition partition = new Partition(tp, topicId, partitionLog, brokerId, checkpointedHws.getOrDefault(tp, 0L));
+            partitions.put(tp, partition);
+            return partition;
+        }
     }
 
     /**
@@ -285,6 +298,12 @@ public final class ReplicaManager {
 
     /** Deletes a log left on disk for {@code tp} that no hosted partition owns (a topic deleted while this broker was down). */
     public void discardStrayLog(TopicPartition tp) {
+        synchronized (logLifecycle) { // not while the metadata sync is opening the new partition's log
+            discardStrayLogLocked(tp);
+        }
+    }
+
+    private void discardStrayLogLocked(TopicPartition tp) {
         if (!partitions.containsKey(tp) && logManager.deleteLog(tp)) {
             log.warn("Discarded the stale log of {} before creating the partition anew", tp);
         }
