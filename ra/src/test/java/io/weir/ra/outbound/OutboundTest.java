@@ -61,6 +61,7 @@ class OutboundTest {
     static void startBroker() {
         cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
         plain = new WeirConnectionFactory(cluster.bootstrapServers());
+        plain.setQueueMode(io.weir.jms.QueueMode.CLASSIC); // the mapping the adapter reads queues with
     }
 
     @AfterAll

@@ -47,9 +47,16 @@ public final class BrokerClient {
         this.bootstrap = bootstrap;
     }
 
+    /** A plain provider factory reading queues as the adapter does (consumer groups: see ra/README). */
+    private WeirConnectionFactory factory() {
+        WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
+        f.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
+        return f;
+    }
+
     /** Sends each text as a persistent TextMessage to a queue or topic, with the plain provider. */
     public void send(String destination, boolean topic, Collection<String> texts) throws JMSException {
-        try (Connection connection = new WeirConnectionFactory(bootstrap).createConnection()) {
+        try (Connection connection = factory().createConnection()) {
             Session session = connection.createSession(Session.AUTO_ACKNOWLEDGE);
             MessageProducer producer = session.createProducer(
                     topic ? session.createTopic(destination) : session.createQueue(destination));
@@ -68,7 +75,7 @@ public final class BrokerClient {
     public List<String> receive(String queue, Predicate<List<String>> enough, Duration timeout, Duration quiet)
             throws JMSException {
         List<String> texts = new ArrayList<>();
-        try (Connection connection = new WeirConnectionFactory(bootstrap).createConnection()) {
+        try (Connection connection = factory().createConnection()) {
             Session session = connection.createSession(Session.AUTO_ACKNOWLEDGE);
             MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
             connection.start();
