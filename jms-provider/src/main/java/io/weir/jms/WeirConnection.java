@@ -228,6 +228,13 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     // ------------------------------------------------------------------ lifecycle
 
+    /** {@link WeirSession#settleAcknowledgements} for every session of this connection. */
+    void settleAcknowledgements(WeirDestination destination) throws JMSException {
+        for (WeirSession s : sessions) {
+            s.settleAcknowledgements(destination);
+        }
+    }
+
     @Override
     public void start() throws JMSException {
         checkClosed();

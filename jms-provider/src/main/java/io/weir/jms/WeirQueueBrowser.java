@@ -102,6 +102,7 @@ public class WeirQueueBrowser implements QueueBrowser {
             p.put("enable.auto.commit", "false");
             p.put("auto.offset.reset", "earliest");
             p.remove("group.id");
+            session.connection().settleAcknowledgements(queue);
             try {
                 consumer = KafkaClients.create(() -> new KafkaConsumer<byte[], byte[]>(p));
                 List<TopicPartition> tps = new ArrayList<>();

@@ -681,6 +681,19 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         return mode();
     }
 
+    /**
+     * Waits until the broker answered every acknowledgement this session sent for {@code destination}: what this
+     * session received and acknowledged is gone from a browser opened afterwards, although acknowledgements do
+     * not wait for the broker.
+     */
+    void settleAcknowledgements(WeirDestination destination) throws JMSException {
+        for (WeirMessageConsumer c : consumers) {
+            if (!c.isClosed() && !c.engine().isClosed() && c.destination().name().equals(destination.name())) {
+                await(c.engine().commit(true), "Settling the acknowledgements of " + destination);
+            }
+        }
+    }
+
     /** Message.acknowledge(): acknowledges everything this session delivered (CLIENT_ACKNOWLEDGE). */
     void acknowledge() throws JMSException {
         checkClosed();

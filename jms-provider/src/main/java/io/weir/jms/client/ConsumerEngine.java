@@ -74,6 +74,8 @@ public final class ConsumerEngine implements ReaderEngine {
     private final Map<TopicPartition, Map<Long, ConsumerRecord<byte[], byte[]>>> handedOut = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean asyncCommitQueued = new AtomicBoolean();
+    /** Completes when the broker answered the latest asynchronous commit (written on the poll thread). */
+    private volatile CompletableFuture<Void> asyncAnswered = CompletableFuture.completedFuture(null);
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile boolean closing;
@@ -184,6 +186,7 @@ public final class ConsumerEngine implements ReaderEngine {
             } catch (RuntimeException e) {
                 log.debug("Closing the consumer of {} failed", topic, e);
             }
+            asyncAnswered.complete(null);
             lock.lock();
             try {
                 closing = true;
@@ -498,7 +501,10 @@ public final class ConsumerEngine implements ReaderEngine {
         if (sync) {
             consumer.commitSync(offsets);
         } else {
+            CompletableFuture<Void> answered = new CompletableFuture<>();
+            asyncAnswered = answered;
             consumer.commitAsync(offsets, (o, ex) -> {
+                answered.complete(null);
                 if (ex != null) {
                     log.debug("Asynchronous commit for group {} failed: {}", groupId, ex.toString());
                 }
@@ -647,7 +653,9 @@ public final class ConsumerEngine implements ReaderEngine {
         submit(() -> {
             try {
                 commitNow(true);
-                f.complete(null);
+                // an asynchronous commit sent before is answered first (one coordinator connection, in order), but
+                // its answer may not have been read yet: a synchronous commit returns once both are
+                asyncAnswered.whenComplete((v, e) -> f.complete(null));
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }

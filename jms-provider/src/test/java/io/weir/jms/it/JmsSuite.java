@@ -831,6 +831,14 @@ abstract class JmsSuite {
             MessageConsumer consumer = s.createConsumer(q);
             c.start();
             assertThat(text(consumer.receive(WAIT))).as("browsing consumed nothing").isEqualTo("red");
+            // acknowledgements do not wait for the broker, but a browser opened afterwards does not show what
+            // this connection received and acknowledged
+            List<String> left = new ArrayList<>();
+            var after = s.createBrowser(q).getEnumeration();
+            while (after.hasMoreElements()) {
+                left.add(((TextMessage) after.nextElement()).getText());
+            }
+            assertThat(left).containsExactly("blue", "red");
         }
     }
 
