@@ -152,6 +152,11 @@ public final class FetchSessionCache {
         return sessions.size();
     }
 
+    /** Sessions of follower replicas cached now. */
+    public synchronized int followerSessionCount() {
+        return (int) sessions.values().stream().filter(s -> s.privileged).count();
+    }
+
     /** Partitions held by all sessions (Kafka's NumIncrementalFetchPartitionsCached). */
     public synchronized int partitionsCached() {
         return partitionsCached;
