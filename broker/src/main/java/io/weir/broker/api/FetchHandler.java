@@ -8,11 +8,14 @@ import io.weir.broker.log.LogOffsetMetadata;
 import io.weir.broker.network.RequestContext;
 import io.weir.broker.replication.Partition;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
@@ -36,10 +39,16 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
 
     private final BrokerServices services;
     private final FetchSessions sessions;
+    private final Access access;
 
-    FetchHandler(BrokerServices services, FetchSessions sessions) {
+    /**
+     * @param access checks READ again on the partitions an incremental fetch reads from its session (the
+     *               request names only what changed, so request authorization cannot see them all)
+     */
+    FetchHandler(BrokerServices services, FetchSessions sessions, Access access) {
         this.services = services;
         this.sessions = sessions;
+        this.access = access;
     }
 
     @Override
@@ -79,6 +88,9 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED && replicaId < 0;
         FetchContext fetch = sessions.newContext(request.data(), version, replicaId >= 0);
         List<Target> targets = resolve(fetch.items(), topicIds, replicaId, readCommitted);
+        if (replicaId < 0 && fetch instanceof FetchContext.Incremental && access.enabled()) {
+            targets = authorized(context, targets);
+        }
         if (replicaId >= 0) {
             for (Target t : targets) {
                 if (t.error() == Errors.NONE) {
@@ -99,6 +111,19 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         return services.replicas().fetchPurgatory()
                 .await(watched, () -> available(targets, minBytes) >= minBytes, maxWaitMs)
                 .thenApply(v -> new FetchResponses(fetch.respond(read(targets, maxBytes), topicIds)));
+    }
+
+    /** The targets, those of topics this client may no longer read answered TOPIC_AUTHORIZATION_FAILED. */
+    private List<Target> authorized(RequestContext context, List<Target> targets) {
+        Map<String, Boolean> readable = new HashMap<>();
+        List<Target> out = new ArrayList<>(targets.size());
+        for (Target t : targets) {
+            boolean allowed = t.error() != Errors.NONE
+                    || readable.computeIfAbsent(t.tp().topic(), n -> access.topic(context, AclOperation.READ, n));
+            out.add(allowed ? t : new Target(t.request(), t.tp(), null, Errors.TOPIC_AUTHORIZATION_FAILED, t.replicaId(),
+                    t.readCommitted()));
+        }
+        return out;
     }
 
     private List<Target> resolve(List<FetchContext.Item> items, boolean topicIds, int replicaId, boolean readCommitted) {

@@ -72,7 +72,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new ApiVersionsHandler(this),
                 new MetadataHandler(services, lifecycle),
                 new ProduceHandler(services, lifecycle),
-                new FetchHandler(services, fetchSessions),
+                new FetchHandler(services, fetchSessions, access),
                 new ListOffsetsHandler(services),
                 new OffsetsForLeaderEpochHandler(services),
                 new DeleteRecordsHandler(services),

@@ -172,6 +172,28 @@ class AuthorizationIT {
     }
 
     @Test
+    void readDeniedDuringAnIncrementalFetchSessionStopsTheConsumer() throws Exception {
+        try (Admin admin = admin(cluster.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic("fs-acl", 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<String, String> producer = producer(cluster.bootstrapServers(), Map.of());
+             KafkaConsumer<String, String> consumer = consumer(cluster.bootstrapServers(), Map.of())) {
+            producer.send(new ProducerRecord<>("fs-acl", "k", "before")).get();
+            consumer.assign(List.of(new TopicPartition("fs-acl", 0)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.poll(Duration.ofMillis(200)).isEmpty());
+            try (Admin admin = admin(cluster.bootstrapServers())) {
+                admin.createAcls(List.of(deny(ResourceType.TOPIC, "fs-acl", AclOperation.READ),
+                        AclClients.allow(ResourceType.TOPIC, "fs-acl", AclOperation.DESCRIBE))).all().get();
+            }
+            producer.send(new ProducerRecord<>("fs-acl", "k", "after")).get();
+            // the consumer's incremental fetches no longer name the partition: the broker checks its session's partitions
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(() -> {
+                assertThat(consumer.poll(Duration.ofMillis(200))).as("nothing read after the deny").isEmpty();
+            }).isInstanceOf(TopicAuthorizationException.class));
+        }
+    }
+
+    @Test
     void topicsOfOthersAreHiddenAndTheirConfigsClosed() throws Exception {
         try (Admin admin = admin(cluster.bootstrapServers())) {
             admin.createTopics(List.of(new NewTopic("md-bobs", 1, (short) 1), new NewTopic("md-mine", 1, (short) 1))).all().get();
