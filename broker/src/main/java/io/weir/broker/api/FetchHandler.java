@@ -87,10 +87,9 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         int replicaId = request.replicaId();
         boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED && replicaId < 0;
         FetchContext fetch = sessions.newContext(request.data(), version, replicaId >= 0);
-        List<Target> targets = resolve(fetch.items(), topicIds, replicaId, readCommitted);
-        if (replicaId < 0 && fetch instanceof FetchContext.Incremental && access.enabled()) {
-            targets = authorized(context, targets);
-        }
+        List<Target> resolved = resolve(fetch.items(), topicIds, replicaId, readCommitted);
+        List<Target> targets = replicaId < 0 && fetch instanceof FetchContext.Incremental && access.enabled()
+                ? authorized(context, resolved) : resolved;
         if (replicaId >= 0) {
             for (Target t : targets) {
                 if (t.error() == Errors.NONE) {
