@@ -183,9 +183,11 @@ class AuthorizationIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.poll(Duration.ofMillis(200)).isEmpty());
             try (Admin admin = admin(cluster.bootstrapServers())) {
                 admin.createAcls(List.of(deny(ResourceType.TOPIC, "fs-acl", AclOperation.READ),
-                        AclClients.allow(ResourceType.TOPIC, "fs-acl", AclOperation.DESCRIBE))).all().get();
+                        AclClients.allow(ResourceType.TOPIC, "fs-acl", AclOperation.DESCRIBE),
+                        AclClients.allow(ResourceType.TOPIC, "fs-acl", AclOperation.WRITE))).all().get();
             }
-            producer.send(new ProducerRecord<>("fs-acl", "k", "after")).get();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> producer.send(new ProducerRecord<>("fs-acl", "k", "after")).get().offset() >= 0);
             // the consumer's incremental fetches no longer name the partition: the broker checks its session's partitions
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(() -> {
                 assertThat(consumer.poll(Duration.ofMillis(200))).as("nothing read after the deny").isEmpty();
