@@ -11,6 +11,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -134,15 +136,16 @@ public final class BrokerProcesses implements AutoCloseable {
 
     private void awaitRegistered(int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        for (int id : brokers.keySet()) { // first listening (so the Admin client below does not warn of refused connections)
+            while (!listening(ports.get(id))) {
+                checkStarting(deadline, timeout);
+                Thread.sleep(100);
+            }
+        }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000", AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000"))) {
             while (true) {
-                for (Map.Entry<Integer, Process> b : brokers.entrySet()) {
-                    if (!b.getValue().isAlive()) {
-                        throw new IllegalStateException("broker " + b.getKey() + " exited with status "
-                                + b.getValue().exitValue() + " while starting; its output:\n" + output(b.getKey()));
-                    }
-                }
+                checkStarting(deadline, timeout);
                 try {
                     DescribeClusterResult cluster = admin.describeCluster();
                     List<Node> nodes = new ArrayList<>(cluster.nodes().get(5, TimeUnit.SECONDS));
@@ -153,12 +156,30 @@ public final class BrokerProcesses implements AutoCloseable {
                 } catch (ExecutionException | TimeoutException e) {
                     // not listening yet
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the brokers did not all register within " + timeout
-                            + "; outputs in " + dir);
-                }
                 Thread.sleep(200);
             }
+        }
+    }
+
+    /** Fails when a broker exited (with its output) or the start took longer than {@code timeout}. */
+    private void checkStarting(long deadline, Duration timeout) {
+        for (Map.Entry<Integer, Process> b : brokers.entrySet()) {
+            if (!b.getValue().isAlive()) {
+                throw new IllegalStateException("broker " + b.getKey() + " exited with status "
+                        + b.getValue().exitValue() + " while starting; its output:\n" + output(b.getKey()));
+            }
+        }
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the brokers did not all start within " + timeout + "; outputs in " + dir);
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

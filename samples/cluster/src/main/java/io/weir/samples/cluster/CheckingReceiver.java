@@ -27,12 +27,14 @@ final class CheckingReceiver implements Runnable {
     private final int acknowledgeEvery;
     private final FlowTimeline timeline;
     private final long deadlineNanos;
+    private final Progress progress;
     private final DeliveryTally tally = new DeliveryTally();
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile int received;
 
     CheckingReceiver(ConnectionFactory factory, String queue, int expected, int acknowledgeEvery, FlowTimeline timeline,
-                     long deadlineNanos) {
+                     long deadlineNanos, Progress progress) {
+        this.progress = progress;
         this.factory = factory;
         this.queue = queue;
         this.expected = expected;
@@ -53,7 +55,7 @@ final class CheckingReceiver implements Runnable {
                 try {
                     m = consumer.receive(RECEIVE_TIMEOUT_MS);
                 } catch (JMSRuntimeException e) {
-                    System.out.println("consumer: receive failed (" + e.getMessage() + "), receiving again");
+                    progress.say("consumer: receive failed (" + e.getMessage() + "), receiving again");
                     continue;
                 }
                 if (m == null) {
@@ -73,7 +75,7 @@ final class CheckingReceiver implements Runnable {
                 }
             }
         } catch (JMSException | RuntimeException e) {
-            System.out.println("consumer stopped: " + e);
+            progress.say("consumer stopped: " + e);
         } finally {
             ready.countDown();
         }
@@ -85,7 +87,7 @@ final class CheckingReceiver implements Runnable {
             tally.acknowledged();
         } catch (JMSException | JMSRuntimeException e) {
             tally.acknowledgeFailed();
-            System.out.println("consumer: acknowledge() failed (" + e.getMessage() + "); those messages may come again");
+            progress.say("consumer: acknowledge() failed (" + e.getMessage() + "); those messages may come again");
         }
     }
 

@@ -38,32 +38,37 @@ public final class ClusterApp {
 
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
-        System.out.println("Starting ZooKeeper and 3 Weir brokers, each broker a JVM of its own ...");
+        Progress progress = new Progress();
+        progress.say("starting ZooKeeper and 3 Weir brokers, each broker a JVM of its own");
         try (BrokerProcesses cluster = BrokerProcesses.start(3, Duration.ofMinutes(3))) {
-            System.out.println("Cluster up: " + cluster.bootstrapServers());
-            FailoverReport report = run(cluster, messages, Duration.ofMinutes(5));
+            progress.say("cluster up: " + cluster.bootstrapServers());
+            FailoverReport report = run(cluster, messages, Duration.ofMinutes(5), progress);
             System.out.println(report.describe());
         }
     }
 
     /** Runs producer, consumer and the kill against {@code cluster}; each phase is bounded by {@code timeout}. */
-    public static FailoverReport run(BrokerProcesses cluster, int messages, Duration timeout) throws Exception {
+    public static FailoverReport run(BrokerProcesses cluster, int messages, Duration timeout, Progress progress)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            createQueue(admin);
+            createQueue(admin, progress);
 
             WeirConnectionFactory factory = new WeirConnectionFactory(cluster.bootstrapServers());
             factory.setBlockOnAcknowledge(true);
             FlowTimeline sends = new FlowTimeline();
             FlowTimeline receipts = new FlowTimeline();
-            NumberedSender sender = new NumberedSender(factory, QUEUE, messages, sends, deadline);
-            CheckingReceiver receiver = new CheckingReceiver(factory, QUEUE, messages, ACKNOWLEDGE_EVERY, receipts, deadline);
+            NumberedSender sender = new NumberedSender(factory, QUEUE, messages, sends, deadline, progress);
+            CheckingReceiver receiver = new CheckingReceiver(factory, QUEUE, messages, ACKNOWLEDGE_EVERY, receipts, deadline,
+                    progress);
             Thread consumerThread = new Thread(receiver, "consumer");
             Thread producerThread = new Thread(sender, "producer");
             consumerThread.start();
             if (!receiver.ready().await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("the consumer did not start within " + timeout);
             }
+            progress.say("consumer ready (CLIENT_ACKNOWLEDGE, acknowledging every " + ACKNOWLEDGE_EVERY
+                    + "); producer starts sending " + messages + " PERSISTENT messages");
             producerThread.start();
 
             while (sender.sent() < messages / 2 && producerThread.isAlive()) {
@@ -72,18 +77,19 @@ public final class ClusterApp {
             }
             int leader = leader(admin).id();
             int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
-            System.out.printf("sent %d, received %d: kill -9 broker %d (pid %d), the leader of %s-0%s%n", sender.sent(),
-                    receiver.received(), leader, cluster.pid(leader), QUEUE, leader == controller ? " and the controller" : "");
+            progress.say(String.format("sent %d, received %d: kill -9 broker %d (pid %d), the leader of %s-0%s", sender.sent(),
+                    receiver.received(), leader, cluster.pid(leader), QUEUE, leader == controller ? " and the controller" : ""));
             long killNanos = System.nanoTime();
             int status = cluster.kill(leader);
-            System.out.println("broker " + leader + " is gone (exit status " + status + ")");
+            progress.say("broker " + leader + " is gone (exit status " + status + ")");
             int newLeader = awaitNewLeader(admin, leader, deadline);
             long newLeaderMs = (System.nanoTime() - killNanos) / 1_000_000;
-            System.out.println(newLeader < 0 ? "no new leader seen" : "new leader: broker " + newLeader + " (" + newLeaderMs + " ms after the kill)");
+            progress.say(newLeader < 0 ? "no new leader seen" : "new leader: broker " + newLeader + " (" + newLeaderMs + " ms after the kill)");
 
             producerThread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            System.out.println("producer done: " + sender.sent() + " sent");
+            progress.say("producer done: " + sender.sent() + " sent");
             consumerThread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000) + 5_000);
+            progress.say("consumer done: " + receiver.received() + " received");
             if (producerThread.isAlive() || consumerThread.isAlive()) {
                 producerThread.interrupt();
                 consumerThread.interrupt();
@@ -98,11 +104,18 @@ public final class ClusterApp {
     }
 
     /** One partition on all three brokers; a write is acknowledged once two of them have it. */
-    private static void createQueue(Admin admin) throws Exception {
+    private static void createQueue(Admin admin, Progress progress) throws Exception {
         NewTopic topic = new NewTopic(QUEUE, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"));
         admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+        // every broker learns of the new partition and its leader a moment later: wait until the one asked knows
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         TopicPartitionInfo p = partition(admin);
-        System.out.println("Queue " + QUEUE + ": leader broker " + p.leader().id() + ", replicas " + ids(p.replicas())
+        while (p.leader() == null || p.leader().id() < 0 || p.isr().size() < 3) {
+            checkDeadline(deadline, QUEUE + "-0 has a leader and three replicas in sync: " + p);
+            Thread.sleep(50);
+            p = partition(admin);
+        }
+        progress.say("queue " + QUEUE + ": leader broker " + p.leader().id() + ", replicas " + ids(p.replicas())
                 + ", in sync " + ids(p.isr()) + ", min.insync.replicas=2");
     }
 

@@ -24,11 +24,14 @@ final class NumberedSender implements Runnable {
     private final int count;
     private final FlowTimeline timeline;
     private final long deadlineNanos;
+    private final Progress progress;
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger retries = new AtomicInteger();
     private volatile RuntimeException failure;
 
-    NumberedSender(ConnectionFactory factory, String queue, int count, FlowTimeline timeline, long deadlineNanos) {
+    NumberedSender(ConnectionFactory factory, String queue, int count, FlowTimeline timeline, long deadlineNanos,
+                   Progress progress) {
+        this.progress = progress;
         this.factory = factory;
         this.queue = queue;
         this.count = count;
@@ -46,7 +49,7 @@ final class NumberedSender implements Runnable {
             }
         } catch (RuntimeException e) {
             failure = e;
-            System.out.println("producer stopped: " + e);
+            progress.say("producer stopped: " + e);
         }
     }
 
@@ -62,7 +65,7 @@ final class NumberedSender implements Runnable {
                     throw e;
                 }
                 retries.incrementAndGet();
-                System.out.println("producer: sending message " + n + " failed (" + e.getMessage() + "), sending it again");
+                progress.say("producer: sending message " + n + " failed (" + e.getMessage() + "), sending it again");
             }
         }
     }

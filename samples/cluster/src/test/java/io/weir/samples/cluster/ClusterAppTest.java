@@ -15,8 +15,10 @@ class ClusterAppTest {
      */
     @Test
     void killingTheLeaderLosesNothingAndDuplicatesNothingAcknowledged() throws Exception {
+        Progress progress = new Progress();
         try (BrokerProcesses cluster = BrokerProcesses.start(3, Duration.ofMinutes(2))) {
-            FailoverReport report = ClusterApp.run(cluster, 300, Duration.ofMinutes(2));
+            progress.say("cluster up");
+            FailoverReport report = ClusterApp.run(cluster, 300, Duration.ofMinutes(2), progress);
             System.out.println(report.describe());
             assertThat(report.sent()).as("sends the cluster acknowledged").isEqualTo(300);
             assertThat(report.newLeader()).as("a new leader").isNotIn(-1, report.killedBroker());
