@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,12 +46,17 @@ public final class BrokerProcesses implements AutoCloseable {
 
     private final Path dir;
     private final EmbeddedZooKeeper zooKeeper;
-    private final Map<Integer, Process> brokers = new TreeMap<>();
+    private final Map<Integer, Process> brokers = new ConcurrentSkipListMap<>(); // read by the exit hook too
     private final Map<Integer, Integer> ports = new TreeMap<>();
+    /** Kills the brokers when this JVM ends without {@link #close} (Ctrl-C), so that none outlives the sample. */
+    private final Thread killAtExit;
 
     private BrokerProcesses(Path dir, EmbeddedZooKeeper zooKeeper) {
         this.dir = dir;
         this.zooKeeper = zooKeeper;
+        Map<Integer, Process> processes = brokers;
+        this.killAtExit = new Thread(() -> processes.values().forEach(Process::destroyForcibly), "weir-sample-brokers-exit");
+        Runtime.getRuntime().addShutdownHook(killAtExit);
     }
 
     /**
@@ -219,6 +225,11 @@ public final class BrokerProcesses implements AutoCloseable {
     /** Kills every broker still running (their data is thrown away, so no clean shutdown is needed), then ZooKeeper. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killAtExit);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook runs anyway
+        }
         for (Process p : brokers.values()) {
             p.destroyForcibly();
         }
