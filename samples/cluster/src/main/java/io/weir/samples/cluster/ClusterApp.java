@@ -1,5 +1,6 @@
 package io.weir.samples.cluster;
 
+import io.weir.jms.QueueMode;
 import io.weir.jms.WeirConnectionFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -38,24 +39,29 @@ public final class ClusterApp {
 
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
+        QueueMode queueMode = args.length > 1 ? QueueMode.parse(args[1]) : QueueMode.DEFAULT;
         Progress progress = new Progress();
         progress.say("starting ZooKeeper and 3 Weir brokers, each broker a JVM of its own");
         try (BrokerProcesses cluster = BrokerProcesses.start(3, Duration.ofMinutes(3))) {
             progress.say("cluster up: " + cluster.bootstrapServers());
-            FailoverReport report = run(cluster, messages, Duration.ofMinutes(5), progress);
+            FailoverReport report = run(cluster, messages, queueMode, Duration.ofMinutes(5), progress);
             System.out.println(report.describe());
         }
     }
 
-    /** Runs producer, consumer and the kill against {@code cluster}; each phase is bounded by {@code timeout}. */
-    public static FailoverReport run(BrokerProcesses cluster, int messages, Duration timeout, Progress progress)
-            throws Exception {
+    /**
+     * Runs producer, consumer and the kill against {@code cluster}, the whole bounded by {@code timeout};
+     * {@code queueMode} is how the consumer reads the queue (the provider's default, {@code auto}, is a share group on Weir).
+     */
+    public static FailoverReport run(BrokerProcesses cluster, int messages, QueueMode queueMode, Duration timeout,
+                                     Progress progress) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             createQueue(admin, progress);
 
             WeirConnectionFactory factory = new WeirConnectionFactory(cluster.bootstrapServers());
             factory.setBlockOnAcknowledge(true);
+            factory.setQueueMode(queueMode);
             FlowTimeline sends = new FlowTimeline();
             FlowTimeline receipts = new FlowTimeline();
             NumberedSender sender = new NumberedSender(factory, QUEUE, messages, sends, deadline, progress);
@@ -67,8 +73,8 @@ public final class ClusterApp {
             if (!receiver.ready().await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("the consumer did not start within " + timeout);
             }
-            progress.say("consumer ready (CLIENT_ACKNOWLEDGE, acknowledging every " + ACKNOWLEDGE_EVERY
-                    + "); producer starts sending " + messages + " PERSISTENT messages");
+            progress.say("consumer ready (CLIENT_ACKNOWLEDGE, acknowledging every " + ACKNOWLEDGE_EVERY + ", queueMode="
+                    + queueMode.name().toLowerCase(java.util.Locale.ROOT) + "); producer starts sending " + messages + " PERSISTENT messages");
             producerThread.start();
 
             while (sender.sent() < messages / 2 && producerThread.isAlive()) {

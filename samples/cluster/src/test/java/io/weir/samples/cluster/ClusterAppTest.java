@@ -1,5 +1,6 @@
 package io.weir.samples.cluster;
 
+import io.weir.jms.QueueMode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,9 +17,9 @@ class ClusterAppTest {
     @Test
     void killingTheLeaderLosesNothingAndDuplicatesNothingAcknowledged() throws Exception {
         Progress progress = new Progress();
-        try (BrokerProcesses cluster = BrokerProcesses.start(3, Duration.ofMinutes(2))) {
+        try (BrokerProcesses cluster = BrokerProcesses.start(3, Duration.ofMinutes(3))) {
             progress.say("cluster up");
-            FailoverReport report = ClusterApp.run(cluster, 300, Duration.ofMinutes(2), progress);
+            FailoverReport report = ClusterApp.run(cluster, 300, QueueMode.DEFAULT, Duration.ofMinutes(3), progress);
             System.out.println(report.describe());
             assertThat(report.sent()).as("sends the cluster acknowledged").isEqualTo(300);
             assertThat(report.newLeader()).as("a new leader").isNotIn(-1, report.killedBroker());
