@@ -69,6 +69,8 @@ public final class ClusterApp {
                     progress);
             Thread consumerThread = new Thread(receiver, "consumer");
             Thread producerThread = new Thread(sender, "producer");
+            consumerThread.setDaemon(true); // neither keeps the JVM alive after a failed run
+            producerThread.setDaemon(true);
             consumerThread.start();
             if (!receiver.ready().await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("the consumer did not start within " + timeout);
@@ -81,16 +83,7 @@ public final class ClusterApp {
                 checkDeadline(deadline, "the producer sent " + sender.sent() + " of " + messages / 2);
                 Thread.sleep(10);
             }
-            int leader = leader(admin).id();
-            int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
-            progress.say(String.format("sent %d, received %d: kill -9 broker %d (pid %d), the leader of %s-0%s", sender.sent(),
-                    receiver.received(), leader, cluster.pid(leader), QUEUE, leader == controller ? " and the controller" : ""));
-            long killNanos = System.nanoTime();
-            int status = cluster.kill(leader);
-            progress.say("broker " + leader + " is gone (exit status " + status + ")");
-            int newLeader = awaitNewLeader(admin, leader, deadline);
-            long newLeaderMs = (System.nanoTime() - killNanos) / 1_000_000;
-            progress.say(newLeader < 0 ? "no new leader seen" : "new leader: broker " + newLeader + " (" + newLeaderMs + " ms after the kill)");
+            Kill kill = killLeader(admin, cluster, sender, receiver, deadline, progress);
 
             producerThread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             progress.say("producer done: " + sender.sent() + " sent");
@@ -104,9 +97,29 @@ public final class ClusterApp {
             DeliveryTally tally = receiver.tally();
             return new FailoverReport(messages, sender.sent(), sender.retries(), tally.distinctCount(), tally.missing(sender.sent()),
                     tally.redelivered(), tally.duplicatesOfAcknowledged(), tally.unflaggedDuplicates(),
-                    tally.failedAcknowledgements(), leader, newLeader, newLeader < 0 ? -1 : newLeaderMs,
-                    sends.longestGapAfterMs(killNanos), receipts.longestGapAfterMs(killNanos));
+                    tally.failedAcknowledgements(), kill.broker(), kill.newLeader(), kill.newLeaderMs(),
+                    sends.longestGapAfterMs(kill.nanos()), receipts.longestGapAfterMs(kill.nanos()));
         }
+    }
+
+    /** The broker killed, when, and the leader that replaced it (-1 and -1 ms if none was seen). */
+    private record Kill(int broker, long nanos, int newLeader, long newLeaderMs) {
+    }
+
+    /** SIGKILL to the queue's current leader; returns once the cluster has elected another one (or at the deadline). */
+    private static Kill killLeader(Admin admin, BrokerProcesses cluster, NumberedSender sender, CheckingReceiver receiver,
+                                   long deadline, Progress progress) throws Exception {
+        int leader = leader(admin).id();
+        int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+        progress.say(String.format("sent %d, received %d: kill -9 broker %d (pid %d), the leader of %s-0%s", sender.sent(),
+                receiver.received(), leader, cluster.pid(leader), QUEUE, leader == controller ? " and the controller" : ""));
+        long killNanos = System.nanoTime();
+        int status = cluster.kill(leader);
+        progress.say("broker " + leader + " is gone (exit status " + status + ")");
+        int newLeader = awaitNewLeader(admin, leader, deadline);
+        long newLeaderMs = newLeader < 0 ? -1 : (System.nanoTime() - killNanos) / 1_000_000;
+        progress.say(newLeader < 0 ? "no new leader seen" : "new leader: broker " + newLeader + " (" + newLeaderMs + " ms after the kill)");
+        return new Kill(leader, killNanos, newLeader, newLeaderMs);
     }
 
     /** One partition on all three brokers; a write is acknowledged once two of them have it. */

@@ -1,11 +1,11 @@
 package io.weir.samples.cluster;
 
 /** Prints what the sample does, each line with the seconds since it began. Thread-safe. */
-final class Progress {
+public final class Progress {
 
     private final long startNanos = System.nanoTime();
 
-    void say(String line) {
+    public void say(String line) {
         long tenths = (System.nanoTime() - startNanos) / 100_000_000;
         System.out.printf("[%4d.%d s] %s%n", tenths / 10, tenths % 10, line);
     }
