@@ -38,21 +38,23 @@ import java.util.stream.Stream;
  * running {@code io.weir.broker.server.Main} (what {@code bin/weir-server} runs) from this JVM's class path, so
  * that {@link #kill} is what an operator's {@code kill -9} is: SIGKILL to a process, its sockets reset by the
  * kernel, its ZooKeeper session left to expire. Ports are free loopback ports picked at start; data and each
- * broker's output ({@code broker-<id>.log}) live in a temporary directory deleted at close.
+ * broker's output ({@code broker-<id>.log}) live in a temporary directory, deleted at close unless kept.
  *
  * <p>Not thread-safe: one thread starts, kills and closes it.
  */
 public final class BrokerProcesses implements AutoCloseable {
 
     private final Path dir;
+    private final boolean keepDir;
     private final EmbeddedZooKeeper zooKeeper;
     private final Map<Integer, Process> brokers = new ConcurrentSkipListMap<>(); // read by the exit hook too
     private final Map<Integer, Integer> ports = new TreeMap<>();
     /** Kills the brokers when this JVM ends without {@link #close} (Ctrl-C), so that none outlives the sample. */
     private final Thread killAtExit;
 
-    private BrokerProcesses(Path dir, EmbeddedZooKeeper zooKeeper) {
+    private BrokerProcesses(Path dir, boolean keepDir, EmbeddedZooKeeper zooKeeper) {
         this.dir = dir;
+        this.keepDir = keepDir;
         this.zooKeeper = zooKeeper;
         Map<Integer, Process> processes = brokers;
         this.killAtExit = new Thread(() -> processes.values().forEach(Process::destroyForcibly), "weir-sample-brokers-exit");
@@ -62,11 +64,17 @@ public final class BrokerProcesses implements AutoCloseable {
     /**
      * Starts ZooKeeper and brokers {@code 1..count}, and returns once every broker is registered and a controller
      * is elected; a broker that exits meanwhile, or {@code timeout}, fails the start (with the broker's output).
+     * The temporary directory is deleted at close.
      */
     public static BrokerProcesses start(int count, Duration timeout) throws IOException, InterruptedException {
+        return start(count, timeout, false);
+    }
+
+    /** As {@link #start(int, Duration)}, keeping the directory (data and broker output) at close when {@code keepDir}. */
+    public static BrokerProcesses start(int count, Duration timeout, boolean keepDir) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("weir-cluster-sample");
         EmbeddedZooKeeper zk = new EmbeddedZooKeeper(dir.resolve("zookeeper"), 0, 500);
-        BrokerProcesses cluster = new BrokerProcesses(dir, zk);
+        BrokerProcesses cluster = new BrokerProcesses(dir, keepDir, zk);
         try {
             zk.start();
             for (int id = 1; id <= count; id++) {
@@ -98,6 +106,11 @@ public final class BrokerProcesses implements AutoCloseable {
             throw new IllegalStateException("broker " + id + " (pid " + p.pid() + ") still runs 30 s after SIGKILL");
         }
         return p.exitValue();
+    }
+
+    /** The directory of the brokers' data and output. */
+    public Path directory() {
+        return dir;
     }
 
     /** Where broker {@code id} writes its output. */
@@ -244,6 +257,9 @@ public final class BrokerProcesses implements AutoCloseable {
             }
         }
         zooKeeper.close();
+        if (keepDir) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

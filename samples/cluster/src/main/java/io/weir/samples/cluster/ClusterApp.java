@@ -42,10 +42,14 @@ public final class ClusterApp {
         QueueMode queueMode = args.length > 1 ? QueueMode.parse(args[1]) : QueueMode.DEFAULT;
         Progress progress = new Progress();
         progress.say("starting ZooKeeper and 3 Weir brokers, each broker a JVM of its own");
-        try (BrokerProcesses cluster = BrokerProcesses.start(3, Duration.ofMinutes(3))) {
+        boolean keep = Boolean.getBoolean("weir.samples.keep"); // -Dweir.samples.keep=true: keep data and broker output
+        try (BrokerProcesses cluster = BrokerProcesses.start(3, Duration.ofMinutes(3), keep)) {
             progress.say("cluster up: " + cluster.bootstrapServers());
             FailoverReport report = run(cluster, messages, queueMode, Duration.ofMinutes(5), progress);
             System.out.println(report.describe());
+            if (keep) {
+                System.out.println("data and broker output (broker-<id>.log) kept in " + cluster.directory());
+            }
         }
     }
 
