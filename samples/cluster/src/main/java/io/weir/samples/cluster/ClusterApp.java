@@ -100,7 +100,7 @@ public final class ClusterApp {
             }
             DeliveryTally tally = receiver.tally();
             return new FailoverReport(messages, sender.sent(), sender.retries(), tally.distinctCount(), tally.missing(sender.sent()),
-                    tally.redelivered(), tally.duplicatesOfAcknowledged(), tally.unflaggedDuplicates(),
+                    tally.redelivered(), tally.flaggedAtFirstDelivery(), tally.duplicatesOfAcknowledged(), tally.unflaggedDuplicates(),
                     tally.failedAcknowledgements(), kill.broker(), kill.newLeader(), kill.newLeaderMs(),
                     sends.longestGapAfterMs(kill.nanos()), receipts.longestGapAfterMs(kill.nanos()));
         }

@@ -11,6 +11,9 @@ import java.util.TreeSet;
  * <ul>
  *   <li>a message delivered again with {@code JMSRedelivered=true} that was not acknowledged (or whose
  *       acknowledgement failed) is a <em>redelivery</em>: allowed, at-least-once;</li>
+ *   <li>a message whose first delivery to the application carries {@code JMSRedelivered=true} was delivered
+ *       before as far as the broker knows (fetched by the consumer, never handed to the application, released
+ *       at the failover): allowed, and counted apart;</li>
  *   <li>a message delivered again after its acknowledgement succeeded is a <em>duplicate of an acknowledged
  *       message</em>: not allowed;</li>
  *   <li>a message delivered again without the flag is a <em>duplicate</em> too (the same number sent twice, or a
@@ -26,6 +29,7 @@ final class DeliveryTally {
     private final List<Integer> sinceAcknowledge = new ArrayList<>();
     private final Set<Integer> acknowledged = new HashSet<>();
     private final List<Integer> redelivered = new ArrayList<>();
+    private final List<Integer> flaggedAtFirstDelivery = new ArrayList<>();
     private final List<Integer> duplicatesOfAcknowledged = new ArrayList<>();
     private final List<Integer> unflaggedDuplicates = new ArrayList<>();
     private int failedAcknowledgements;
@@ -34,7 +38,7 @@ final class DeliveryTally {
         if (acknowledged.contains(number)) {
             duplicatesOfAcknowledged.add(number);
         } else if (redeliveredFlag) {
-            redelivered.add(number);
+            (distinct.contains(number) ? redelivered : flaggedAtFirstDelivery).add(number);
         } else if (distinct.contains(number)) {
             unflaggedDuplicates.add(number);
         }
@@ -75,6 +79,10 @@ final class DeliveryTally {
 
     List<Integer> redelivered() {
         return List.copyOf(new TreeSet<>(redelivered));
+    }
+
+    List<Integer> flaggedAtFirstDelivery() {
+        return List.copyOf(new TreeSet<>(flaggedAtFirstDelivery));
     }
 
     List<Integer> duplicatesOfAcknowledged() {

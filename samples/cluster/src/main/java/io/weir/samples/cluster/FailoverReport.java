@@ -11,6 +11,8 @@ import java.util.List;
  * @param distinctReceived         numbers the consumer received at least once
  * @param missing                  numbers sent and never received
  * @param redelivered              numbers received again with JMSRedelivered set, not acknowledged before: allowed
+ * @param flaggedAtFirstDelivery   numbers whose first delivery to the application had JMSRedelivered set (the
+ *                                 broker counted a delivery that never reached it): allowed
  * @param duplicatesOfAcknowledged numbers received again after their acknowledgement succeeded: not allowed
  * @param unflaggedDuplicates      numbers received again without JMSRedelivered
  * @param failedAcknowledgements   {@code acknowledge()} calls that failed (their messages may come again)
@@ -21,7 +23,8 @@ import java.util.List;
  * @param consumerPauseMs          the longest wait between two received messages from the kill on
  */
 public record FailoverReport(int messages, int sent, int sendRetries, int distinctReceived, List<Integer> missing,
-                             List<Integer> redelivered, List<Integer> duplicatesOfAcknowledged,
+                             List<Integer> redelivered, List<Integer> flaggedAtFirstDelivery,
+                             List<Integer> duplicatesOfAcknowledged,
                              List<Integer> unflaggedDuplicates, int failedAcknowledgements, int killedBroker,
                              int newLeader, long newLeaderMs, long producerPauseMs, long consumerPauseMs) {
 
@@ -41,6 +44,8 @@ public record FailoverReport(int messages, int sent, int sendRetries, int distin
                 "missing:                                  " + missing.size() + shortList(missing),
                 "redelivered, JMSRedelivered=true:         " + redelivered.size() + shortList(redelivered)
                         + (redelivered.isEmpty() ? "" : " (not acknowledged when the broker died: allowed)"),
+                "first delivered with JMSRedelivered=true: " + flaggedAtFirstDelivery.size() + shortList(flaggedAtFirstDelivery)
+                        + (flaggedAtFirstDelivery.isEmpty() ? "" : " (fetched, not handed out, released at the failover: allowed)"),
                 "duplicates of acknowledged messages:      " + duplicatesOfAcknowledged.size() + shortList(duplicatesOfAcknowledged),
                 "duplicates without JMSRedelivered:        " + unflaggedDuplicates.size() + shortList(unflaggedDuplicates),
                 "failed acknowledge() calls:               " + failedAcknowledgements,

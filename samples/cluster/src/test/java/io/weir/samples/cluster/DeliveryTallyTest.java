@@ -21,13 +21,15 @@ class DeliveryTallyTest {
         tally.received(3, true);   // allowed: never acknowledged
         tally.received(1, true);   // not allowed: acknowledged
         tally.received(3, false);  // not allowed: again, unflagged
+        tally.received(4, true);   // allowed: the broker counted a delivery that never reached the application
 
-        assertThat(tally.distinctCount()).isEqualTo(4);
+        assertThat(tally.distinctCount()).isEqualTo(5);
         assertThat(tally.redelivered()).containsExactly(2, 3);
+        assertThat(tally.flaggedAtFirstDelivery()).containsExactly(4);
         assertThat(tally.duplicatesOfAcknowledged()).containsExactly(1);
         assertThat(tally.unflaggedDuplicates()).containsExactly(3);
         assertThat(tally.failedAcknowledgements()).isEqualTo(1);
-        assertThat(tally.missing(6)).isEqualTo(List.of(4, 5));
+        assertThat(tally.missing(7)).isEqualTo(List.of(5, 6));
         assertThat(tally.hasUnacknowledged()).isTrue();
     }
 
