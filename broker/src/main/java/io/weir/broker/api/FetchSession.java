@@ -160,11 +160,6 @@ final class FetchSession {
         }
     }
 
-    /** The keys in fetch order, for tests and logs. */
-    synchronized List<Key> keys() {
-        return new ArrayList<>(partitions.keySet());
-    }
-
     @Override
     public String toString() {
         return "FetchSession(id=" + id + (privileged ? ", follower" : "") + ", partitions=" + size() + ")";

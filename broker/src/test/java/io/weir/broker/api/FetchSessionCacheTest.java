@@ -44,6 +44,7 @@ class FetchSessionCacheTest {
         assertThat(cache.get(7)).isSameAs(a);
         assertThat(cache.sessionCount()).isEqualTo(2);
         assertThat(cache.partitionsCached()).isEqualTo(5);
+        assertThat(cache.sessionsCreated()).isEqualTo(2);
         assertThat(cache.remove(7)).isTrue();
         assertThat(cache.remove(7)).isFalse();
         assertThat(cache.get(7)).isNull();
