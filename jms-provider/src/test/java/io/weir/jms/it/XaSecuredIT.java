@@ -3,12 +3,15 @@ package io.weir.jms.it;
 import io.weir.broker.server.EmbeddedWeirCluster;
 import io.weir.broker.testing.TestCertificates;
 import io.weir.jms.WeirXAConnectionFactory;
+import io.weir.jms.client.TwoPhaseClient;
+import io.weir.jms.client.WireSecurity;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.XAConnection;
 import jakarta.jms.XASession;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import io.weir.jms.xa.XidKey;
 import org.junit.jupiter.api.AfterAll;
@@ -30,13 +33,15 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * XA over secured listeners: the two-phase requests the provider sends itself (InitProducerId v6, Produce,
  * EndTxn, ...) go over TLS with a SCRAM-SHA-256 login on a SASL_SSL listener, and over TLS with a client
  * certificate on an SSL listener, secured by the same kafka-clients settings as the connection's producers and
- * consumers. A prepared branch commits, another rolls back; a read_committed reader sees only the committed one.
+ * consumers. A prepared branch commits, another rolls back; a read_committed reader sees only the committed one. A
+ * wrong password is refused at once (SASL_AUTHENTICATION_FAILED), not retried until the timeout.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class XaSecuredIT {
@@ -88,6 +93,27 @@ class XaSecuredIT {
         f.setKafkaProperty("ssl.keystore.type", "PKCS12");
         try (XAConnection c = f.createXAConnection()) {
             commitOneRollBackOne(c, "xa-ssl");
+        }
+    }
+
+    @Test
+    void aRefusedLoginIsReportedAtOnceNotRetried() {
+        Properties p = new Properties();
+        p.setProperty("security.protocol", "SASL_SSL");
+        p.setProperty("sasl.mechanism", "SCRAM-SHA-256");
+        p.setProperty("sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"bob\" password=\"not-his\";");
+        p.setProperty("ssl.truststore.location", certs.clientTruststore.toString());
+        p.setProperty("ssl.truststore.password", TestCertificates.PASSWORD);
+        p.setProperty("ssl.truststore.type", "PKCS12");
+        // a timeout far beyond the test's: only an unretried refusal ends the call in time
+        try (TwoPhaseClient client = new TwoPhaseClient("127.0.0.1:" + cluster.broker(0).boundPort("SASL_SSL"), "xa-secured-it",
+                3_600_000, System::currentTimeMillis, WireSecurity.of(p))) {
+            assertThatThrownBy(() -> client.initProducerId("refused-" + UUID.randomUUID(), false))
+                    .isInstanceOfSatisfying(TwoPhaseClient.TwoPhaseException.class, e -> {
+                        assertThat(e.error()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED);
+                        assertThat(e.getMessage()).contains("SCRAM-SHA-256", "bob");
+                    });
         }
     }
 
