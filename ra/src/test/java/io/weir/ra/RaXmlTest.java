@@ -98,7 +98,7 @@ class RaXmlTest {
         assertThat(c.getDeclaredMethod("equals", Object.class)).isNotNull();
         assertThat(c.getDeclaredMethod("hashCode")).isNotNull();
         assertSetters(ra, c);
-        assertThat(all(ra, "config-property").stream().filter(p -> p.getParentNode() == ra)).hasSize(5);
+        assertThat(all(ra, "config-property").stream().filter(p -> p.getParentNode() == ra)).hasSize(6);
     }
 
     @Test
