@@ -97,6 +97,7 @@ public class WeirResourceAdapter implements ResourceAdapter, Serializable {
         }
         weirSpec.validate();
         WeirActivation activation = new WeirActivation(weirSpec, factory, ctx, defaults(), userName, password);
+        activation.useAdapter(this);
         if (activations.putIfAbsent(new ActivationKey(factory, spec), activation) != null) {
             throw new ResourceException("This endpoint is already activated with this activation spec");
         }

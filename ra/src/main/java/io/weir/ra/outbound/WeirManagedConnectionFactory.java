@@ -141,7 +141,7 @@ public class WeirManagedConnectionFactory implements ManagedConnectionFactory, R
      *
      * @throws IllegalArgumentException if the settings are incomplete or malformed
      */
-    WeirXAConnectionFactory xaConnectionFactory() {
+    public WeirXAConnectionFactory xaConnectionFactory() {
         if (resourceAdapter instanceof WeirResourceAdapter ra) {
             return ra.xaFactory(providerSettings(), effectiveXaResourceId());
         }

@@ -1,11 +1,11 @@
 package io.weir.ra.outbound;
 
-import com.arjuna.ats.arjuna.common.arjPropertyManager;
 import io.weir.broker.server.EmbeddedWeirCluster;
 import io.weir.jms.WeirConnectionFactory;
 import io.weir.ra.ProviderXAResource;
 import io.weir.ra.WeirRaQueue;
 import io.weir.ra.WeirResourceAdapter;
+import io.weir.ra.testing.Narayana;
 import io.weir.ra.testing.XaConnectionManager;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSConsumer;
@@ -24,12 +24,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,16 +53,11 @@ class XaOutboundTest {
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
     @BeforeAll
-    static void start(@TempDir Path store) throws Exception {
+    static void start() {
         cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
         plain = new WeirConnectionFactory(cluster.bootstrapServers());
         plain.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
-        arjPropertyManager.getObjectStoreEnvironmentBean().setObjectStoreDir(store.toString());
-        com.arjuna.common.internal.util.propertyservice.BeanPopulator
-                .getNamedInstance(com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean.class, "communicationStore")
-                .setObjectStoreDir(store.toString());
-        arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier("weir-ra-xa-test");
-        tm = com.arjuna.ats.jta.TransactionManager.transactionManager();
+        tm = Narayana.transactionManager();
     }
 
     @AfterAll
