@@ -375,7 +375,11 @@ final class DeliverySession implements Work, WorkContextProvider {
         }
         back(adapter);
         TransactionOutcome outcome = TransactionOutcome.register(activation.transactionRegistry());
-        Throwable failure = invoke(m);
+        Throwable listenerFailure = invoke(m);
+        if (listenerFailure != null) {
+            markRollbackOnly(outcome);
+        }
+        Throwable failure = listenerFailure;
         adapter = toServerLoader();
         try {
             endpoint.afterDelivery();
@@ -384,11 +388,32 @@ final class DeliverySession implements Work, WorkContextProvider {
         } finally {
             back(adapter);
         }
-        boolean delivered = outcome != null && outcome.known() ? outcome.committed() : failure == null;
+        // an onMessage that threw is never a delivery, whatever became of the transaction
+        boolean delivered = listenerFailure == null
+                && (outcome != null && outcome.known() ? outcome.committed() : failure == null);
         if (!delivered) {
             failed(m, failure != null ? failure : new IllegalStateException("the container transaction rolled back"));
         }
         return delivered;
+    }
+
+    /**
+     * onMessage threw: the container transaction must not commit. A container marks it rollback-only when the bean
+     * throws, but a server may refuse the call before its transaction interceptor runs (WildFly throws
+     * "WFLYEE0043: Component is stopped" between stopping a bean and deactivating its endpoint), and afterDelivery
+     * then commits the transaction begun by beforeDelivery: what the endpoint's resources did in it must not stay.
+     */
+    private void markRollbackOnly(TransactionOutcome outcome) {
+        jakarta.transaction.TransactionSynchronizationRegistry registry = activation.transactionRegistry();
+        if (outcome == null || registry == null) {
+            return;
+        }
+        try {
+            registry.setRollbackOnly();
+        } catch (RuntimeException e) {
+            log.debug("{}: session {} cannot mark the failed delivery's transaction rollback-only: {}",
+                    activation.name(), index, e.toString());
+        }
     }
 
     /** A failed beforeDelivery may leave the endpoint unusable: use a new one for the next message. */
