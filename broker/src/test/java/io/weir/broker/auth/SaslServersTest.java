@@ -63,6 +63,22 @@ class SaslServersTest {
     }
 
     @Test
+    void scramAcceptsLibrdkafkasRepeatedClientNonce() throws Exception {
+        // librdkafka sends r=<client nonce><server-first nonce> in its client-final message, as Kafka brokers accept
+        ScramMechanism m = ScramMechanism.SCRAM_SHA_256;
+        ScramFormatter f = new ScramFormatter(m);
+        ScramCredential credential = f.generateCredential("pw", 4096);
+        ScramServer server = new ScramServer(m, (u, mech) -> credential);
+        ClientFirstMessage first = new ClientFirstMessage("alice", "-./09:;<=>?@AZ[]^_`az{|}~", Map.of());
+        ServerFirstMessage serverFirst = new ServerFirstMessage(server.evaluate(first.toBytes()));
+        byte[] salted = f.saltedPassword("pw", serverFirst.salt(), serverFirst.iterations());
+        ClientFinalMessage last = new ClientFinalMessage("n,,".getBytes(StandardCharsets.UTF_8), first.nonce() + serverFirst.nonce());
+        last.proof(f.clientProof(salted, first, serverFirst, last));
+        server.evaluate(last.toBytes());
+        assertThat(server.isComplete()).isTrue();
+    }
+
+    @Test
     void scramRefusesAWrongProofAnUnknownUserAndABadNonce() throws Exception {
         ScramMechanism m = ScramMechanism.SCRAM_SHA_512;
         ScramFormatter f = new ScramFormatter(m);

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Clients nobody here wrote over the secured listeners, with the certificates {@code bin/weir-certs}
  * makes: Kafka's {@code kafka-configs} adds a SCRAM user, {@code kafka-acls} grants it a topic and
  * {@code kafka-topics} lists topics, all over SASL_SSL with a command-config file; kcat
- * (librdkafka) produces and consumes with PLAIN over SASL_SSL, trusting the CA as a PEM file, and reads
- * metadata over SSL. (kcat with SCRAM-SHA-256 is refused today, "invalid nonce": issue 17.) kcat is skipped (with the reason) when absent or built
+ * (librdkafka) produces with SCRAM-SHA-256 and consumes with PLAIN over SASL_SSL, trusting the CA as a
+ * PEM file, and reads metadata over SSL. kcat is skipped (with the reason) when absent or built
  * without SSL/SASL.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -98,7 +98,9 @@ class SecureToolsIT {
             for (int i = 0; i < 20; i++) {
                 lines.append("k").append(i).append(":secret ").append(i).append('\n');
             }
-            kcat(lines.toString(), plainAlice, "-P", "-t", TOPIC, "-K:", "-X", "acks=all");
+            List<String> scramAlice = List.of("-b", saslSsl, "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-256",
+                    "-X", "sasl.username=alice", "-X", "sasl.password=alice-scram", "-X", "ssl.ca.location=" + caPem);
+            kcat(lines.toString(), scramAlice, "-P", "-t", TOPIC, "-K:", "-X", "acks=all");
             String consumed = kcat(null, plainAlice, "-C", "-t", TOPIC, "-o", "beginning", "-e", "-q", "-f", "%k=%s@%o\\n");
             assertThat(consumed.lines().toList()).hasSize(20).contains("k0=secret 0@0", "k19=secret 19@19");
             // kcat created the topic (alice may create it); kafka-topics lists it
