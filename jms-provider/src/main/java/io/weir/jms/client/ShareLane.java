@@ -39,6 +39,8 @@ final class ShareLane {
     private final Thread thread;
     private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    /** How many records one poll acquires at most ({@code max.poll.records}). */
+    final int maxRecords;
 
     /** Records of the last poll not yet acknowledged to the Kafka client (guarded). */
     final List<ShareQueueReader.Held> batch = new ArrayList<>();
@@ -52,8 +54,18 @@ final class ShareLane {
     long fetchNotBefore;
     /** Waiting for the broker's answer to the acknowledgements (guarded). */
     final List<CompletableFuture<Void>> syncFlushes = new ArrayList<>();
+    /** Replaced by a lane that acquires more: fetches no more, closes once its batch is decided (guarded). */
+    boolean retiring;
+    /** The thread has taken its last work and closes the Kafka client (guarded). */
+    boolean stopped;
+    /** When the last poll's records were offered, and how many (guarded; see ShareQueueReader's lane sizing). */
+    long offeredAt;
+    int offered;
 
-    ShareLane(ShareQueueReader reader, String clientId) {
+    /**
+     * @param maxRecords {@code max.poll.records}, unless the connection's consumer settings name one
+     */
+    ShareLane(ShareQueueReader reader, String clientId, int maxRecords) {
         this.reader = reader;
         this.clientId = clientId;
         ShareQueueReader.Settings s = reader.settings();
@@ -67,7 +79,8 @@ final class ShareLane {
         p.put("share.acknowledgement.mode", "explicit");
         // small acquisitions, so that the members of a queue share even a one-partition queue evenly
         p.putIfAbsent("share.acquire.mode", "record_limit");
-        p.putIfAbsent("max.poll.records", "10");
+        p.putIfAbsent("max.poll.records", Integer.toString(maxRecords));
+        this.maxRecords = Integer.parseInt(String.valueOf(p.get("max.poll.records")).trim());
         this.consumer = KafkaClients.create(() -> new KafkaShareConsumer<>(p));
         this.thread = new Thread(this::run, "weir-jms-share-" + clientId);
         this.thread.setDaemon(true);
@@ -107,6 +120,10 @@ final class ShareLane {
         }
     }
 
+    CompletableFuture<Void> finished() {
+        return finished;
+    }
+
     void awaitFinished(long timeoutMs) {
         if (Thread.currentThread() == thread) {
             return;
@@ -144,7 +161,10 @@ final class ShareLane {
                 syncFlushes.clear();
                 boolean async = asyncFlush;
                 asyncFlush = false;
-                boolean stop = reader.isClosing() && batch.isEmpty();
+                boolean stop = (reader.isClosing() || retiring) && batch.isEmpty();
+                if (stop) {
+                    stopped = true;
+                }
                 boolean fetch = !stop && reader.wantsFetch(this);
                 if (fetch) {
                     reader.fetchStarted(this);
