@@ -28,6 +28,9 @@ final class ShareLane {
 
     private static final Logger log = LoggerFactory.getLogger(ShareLane.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    /** Polls while joining: short, so that the lane reports its membership as soon as the broker answered it. */
+    private static final Duration JOIN_POLL = Duration.ofMillis(5);
+    private static final long JOIN_POLLS_MS = 50;
     /** kafka-clients settings a share consumer refuses (they belong to classic groups). */
     private static final List<String> NOT_FOR_SHARE = List.of("auto.offset.reset", "enable.auto.commit",
             "group.instance.id", "isolation.level", "partition.assignment.strategy", "interceptor.classes",
@@ -38,6 +41,8 @@ final class ShareLane {
     private final KafkaShareConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
+    /** The broker answered this member's join with its assignment (the client's first reconciliation ended). */
+    private volatile boolean joined;
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     /** How many records one poll acquires at most ({@code max.poll.records}). */
     final int maxRecords;
@@ -106,6 +111,25 @@ final class ShareLane {
 
     boolean hasPolled() {
         return firstPoll.isDone();
+    }
+
+    /** Whether the broker has answered this member's join with its assignment (else ask the broker). */
+    boolean joined() {
+        return joined;
+    }
+
+    /**
+     * Whether the client completed its first reconciliation: it joined and the broker sent its assignment (the share
+     * consumer's {@code rebalance-total} metric counts them; absent from a client that has none, then false).
+     */
+    private boolean reconciled() {
+        for (var e : consumer.metrics().entrySet()) {
+            if ("rebalance-total".equals(e.getKey().name()) && e.getKey().group().endsWith("coordinator-metrics")) {
+                Object v = e.getValue().metricValue();
+                return v instanceof Number n && n.doubleValue() >= 1;
+            }
+        }
+        return false;
     }
 
     boolean isFinished() {
@@ -182,7 +206,13 @@ final class ShareLane {
     private void run() {
         try {
             consumer.subscribe(List.of(reader.settings().topic()));
-            ConsumerRecords<byte[], byte[]> first = consumer.poll(POLL);
+            // short polls until records arrive or the broker knows the member, bounded as one ordinary poll was
+            ConsumerRecords<byte[], byte[]> first;
+            long joinUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_POLLS_MS);
+            do {
+                first = consumer.poll(JOIN_POLL);
+                joined = joined || !first.isEmpty() || reconciled(); // records come only to an assigned member
+            } while (first.isEmpty() && !joined && System.nanoTime() < joinUntil);
             if (!first.isEmpty()) {
                 consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
             }

@@ -178,6 +178,9 @@ public final class ShareQueueReader implements ReaderEngine {
             close();
             throw failure;
         }
+        if (first.joined()) {
+            return; // the broker answered the member's join: it is in the group
+        }
         while (clock.getAsLong() < deadline) {
             Boolean member = memberCheck.isMember(settings.groupId(), first.clientId());
             if (member == null || member) {
