@@ -35,6 +35,16 @@ import java.util.function.Predicate;
  * another only when a consumer waits for a message while every lane still has undecided records. An
  * auto-acknowledging consumer never needs more than one.
  *
+ * <p><b>Lane sizes.</b> A lane starts small ({@link #SMALL_BATCH} records a poll), so that the consumers of a queue
+ * in several processes share it evenly and a consumer that is slow or about to close holds few records. Every poll
+ * costs a round trip to the broker, though, so a consumer that shows it takes records fast (two full small batches
+ * each taken within {@link #FAST_DRAIN_MS}: at least 500 messages a second) gets a lane of {@link #LARGE_BATCH}
+ * instead, about a second of its work, and the small lane retires once its records are decided. The last lane a
+ * consumer may open is large too: a consumer that holds many records unacknowledged (CLIENT_ACKNOWLEDGE every
+ * hundred messages) must be able to get more. A consumer with a selector keeps small lanes (the broker's filters
+ * name the members it may open). When the connection's consumer settings name {@code max.poll.records}, every
+ * lane uses it.
+ *
  * <p><b>Decisions.</b> Every acquired record is {@link Held held} here until a decision is made for it:
  * {@link #consumed} ACCEPT; {@link #rewind}, {@link #giveBack}, a record the consumer's selector does not
  * match ({@link Choice#SKIP}) and close RELEASE; a record whose delivery count reached
@@ -49,6 +59,14 @@ public final class ShareQueueReader implements ReaderEngine {
     private static final Logger log = LoggerFactory.getLogger(ShareQueueReader.class);
     /** Share-group members one consumer may use at most (see "Lanes"). */
     static final int MAX_LANES = 4;
+    /** Records a small lane acquires a poll (see "Lane sizes"). */
+    static final int SMALL_BATCH = 10;
+    /** Records a large lane acquires a poll. */
+    static final int LARGE_BATCH = 500;
+    /** A small batch taken within this time of its arrival shows a fast consumer. */
+    static final long FAST_DRAIN_MS = 20;
+    /** Fast small batches in a row after which a consumer gets a large lane. */
+    private static final int FAST_BATCHES = 2;
     /** How long after a take a lane keeps fetching without anybody waiting (a listener polls every 100 ms). */
     private static final long DEMAND_MS = 1000;
     /**
@@ -124,6 +142,8 @@ public final class ShareQueueReader implements ReaderEngine {
     private long lastDemandAt;
     private long parkSeq;
     private long takeGeneration;
+    private int fastBatches;
+    private boolean largeLanes;
     private volatile boolean closing;
     private volatile RuntimeException failure;
     /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
@@ -151,12 +171,15 @@ public final class ShareQueueReader implements ReaderEngine {
     /** Starts the first member and waits until the broker lists it in the group (bounded by the timeout). */
     @Override
     public void start(long readyTimeoutMs) throws Exception {
-        ShareLane first = addLane();
+        ShareLane first = addLane(SMALL_BATCH);
         long deadline = clock.getAsLong() + readyTimeoutMs;
         first.awaitFirstPoll(readyTimeoutMs);
         if (failure != null) {
             close();
             throw failure;
+        }
+        if (first.joined()) {
+            return; // the broker answered the member's join: it is in the group
         }
         while (clock.getAsLong() < deadline) {
             Boolean member = memberCheck.isMember(settings.groupId(), first.clientId());
@@ -186,8 +209,8 @@ public final class ShareQueueReader implements ReaderEngine {
         closeActions.add(action);
     }
 
-    private ShareLane addLane() {
-        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanes.size());
+    private ShareLane addLane(int maxRecords) {
+        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanes.size(), maxRecords);
         lanes.add(lane);
         lane.start();
         return lane;
@@ -202,6 +225,8 @@ public final class ShareQueueReader implements ReaderEngine {
         }
         lock.lock();
         try {
+            lane.offeredAt = clock.getAsLong();
+            lane.offered = records.count();
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 Held h = new Held(r, lane, clock.getAsLong());
                 lane.batch.add(h);
@@ -233,7 +258,7 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /** Whether {@code lane} should fetch now: nothing offered, somebody asking, no other lane fetching. */
     boolean wantsFetch(ShareLane lane) {
-        if (closing || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()
+        if (closing || lane.retiring || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()
                 || clock.getAsLong() < lane.fetchNotBefore) {
             return false;
         }
@@ -354,6 +379,9 @@ public final class ShareQueueReader implements ReaderEngine {
                         }
                         Choice choice = chooser.choose(h.record);
                         it.remove();
+                        if (buffer.isEmpty()) {
+                            drained(h.lane, now);
+                        }
                         switch (choice) {
                             case TAKE -> {
                                 return h.record;
@@ -394,13 +422,41 @@ public final class ShareQueueReader implements ReaderEngine {
             return;
         }
         for (ShareLane lane : lanes) {
-            if (!lane.hasPolled() || !lane.holdsUndecided()) {
+            if (!lane.retiring && (!lane.hasPolled() || !lane.holdsUndecided())) {
                 return; // that lane fetches next (decided records are handed to its client first)
             }
         }
         log.debug("Consumer {} of {} holds undecided records on every member: adding member {}", settings.name(),
                 settings.topic(), lanes.size());
-        addLane();
+        addLane(largeLanes || lanes.size() == MAX_LANES - 1 ? LARGE_BATCH : SMALL_BATCH);
+    }
+
+    /**
+     * The last offered record of {@code lane}'s poll was taken: a full small batch taken fast counts towards a large
+     * lane (see "Lane sizes").
+     */
+    private void drained(ShareLane lane, long now) {
+        if (largeLanes || selects != null || lane.maxRecords != SMALL_BATCH || lane.retiring) {
+            return;
+        }
+        if (lane.offered >= SMALL_BATCH && now - lane.offeredAt <= FAST_DRAIN_MS) {
+            fastBatches++;
+        } else {
+            fastBatches = 0;
+        }
+        if (fastBatches < FAST_BATCHES || closing || lanes.size() >= MAX_LANES) {
+            return;
+        }
+        largeLanes = true;
+        for (ShareLane l : lanes) {
+            if (l.maxRecords == SMALL_BATCH) {
+                l.retiring = true;
+            }
+        }
+        log.debug("Consumer {} of {} takes records fast: member {} acquires {} a poll", settings.name(), settings.topic(),
+                lanes.size(), LARGE_BATCH);
+        addLane(LARGE_BATCH);
+        changed.signalAll();
     }
 
     @Override
@@ -482,6 +538,12 @@ public final class ShareQueueReader implements ReaderEngine {
         try {
             for (ShareLane lane : lanes) {
                 if (lane.isFinished()) {
+                    continue;
+                }
+                if (lane.stopped) {
+                    if (sync) {
+                        fs.add(lane.finished()); // its client commits what it was handed as it closes
+                    }
                     continue;
                 }
                 if (lane.pendingDecisions == 0 && !lane.unsentAcks) {
