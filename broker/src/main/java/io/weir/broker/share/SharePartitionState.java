@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * Every offset in {@code [startOffset, endOffset)} has an entry; offsets from {@code endOffset} on have
  * never been delivered. Acquisition takes available in-flight records first (redeliveries), then new
  * records from the end offset up to the high watermark, while no more than {@code maxInFlight}
- * offsets are in flight. Each acquisition counts one delivery; a record released (by RELEASE, by its
- * lock expiring, or by its member leaving) after {@code deliveryLimit} deliveries is archived. The
+ * offsets are in flight. Each acquisition counts one delivery; a record released (by RELEASE or by its
+ * lock expiring) after {@code deliveryLimit} deliveries is archived; a record released by its member leaving
+ * (session or connection closed) is not counted (its count goes back by one) and stays available. The
  * start offset moves past leading acknowledged and archived records, which are then forgotten.
  *
  * <p>Not thread-safe: its owner ({@link SharePartition}) serializes calls.
@@ -264,7 +265,11 @@ public final class SharePartitionState {
     }
 
     /**
-     * Releases everything {@code member} holds (it left the group or closed its share session).
+     * Releases everything {@code member} holds (it left the group or closed its share session, or its connection
+     * closed). As in KIP-932 (Kafka's {@code SharePartition.releaseAcquiredRecords}), the acquisition of a record
+     * released this way is not counted: its delivery count goes back by one, so the records a member fetched and
+     * never acknowledged at all (in particular those it never handed to its application) do not move towards the
+     * delivery limit. A record the member acknowledged with RELEASE is counted (see {@link #acknowledge}).
      *
      * @return how many were released
      */
@@ -272,7 +277,9 @@ public final class SharePartitionState {
         int released = 0;
         for (InFlight r : inFlight.values()) {
             if (r.state == DeliveryState.ACQUIRED && member.equals(r.member)) {
-                release(r);
+                r.deliveryCount = Math.max(0, r.deliveryCount - 1);
+                r.member = null;
+                r.state = DeliveryState.AVAILABLE;
                 released++;
             }
         }

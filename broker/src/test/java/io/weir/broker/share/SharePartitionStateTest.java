@@ -102,6 +102,22 @@ class SharePartitionStateTest {
     }
 
     @Test
+    void aMemberLeavingDoesNotCountTheAcquisitionsItReleasesButAReleaseAcknowledgementDoes() {
+        SharePartitionState s = fresh(); // delivery limit 3
+        for (int i = 0; i < 5; i++) {
+            assertThat(s.acquire("a", 1, 4, LOCK, time.milliseconds())).containsExactly(new AcquiredRange(0, 0, 1));
+            assertThat(s.releaseMember("a")).isEqualTo(1);
+        }
+        assertThat(s.stateOf(0)).isEqualTo(DeliveryState.AVAILABLE);
+        assertThat(s.deliveryCountOf(0)).isZero();
+        s.acquire("a", 1, 4, LOCK, time.milliseconds());
+        s.acknowledge("a", 0, 0, AckType.RELEASE, LOCK, time.milliseconds());
+        assertThat(s.acquire("b", 1, 4, LOCK, time.milliseconds())).containsExactly(new AcquiredRange(0, 0, 2));
+        assertThat(s.releaseMember("b")).isEqualTo(1);
+        assertThat(s.deliveryCountOf(0)).isEqualTo(1);
+    }
+
+    @Test
     void theInFlightLimitStopsAcquisitionUntilTheStartOffsetMoves() {
         SharePartitionState s = SharePartitionState.fresh(0, 5, 3);
         assertThat(s.acquire("a", 10, 100, LOCK, time.milliseconds())).containsExactly(new AcquiredRange(0, 2, 1));
