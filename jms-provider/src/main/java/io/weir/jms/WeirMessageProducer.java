@@ -274,8 +274,11 @@ public class WeirMessageProducer implements QueueSender, TopicPublisher {
         }
         checkDeliveryMode(mode);
         checkPriority(prio);
-        ProducerRecord<byte[], byte[]> record = prepare(to, message, mode, prio, ttl);
         boolean transacted = session.mode() == WeirSession.SESSION_TRANSACTED;
+        if (deliveryDelay > 0 && !transacted) {
+            awaitMetadata(to, session.connection().producer(mode == DeliveryMode.PERSISTENT));
+        }
+        ProducerRecord<byte[], byte[]> record = prepare(to, message, mode, prio, ttl);
         if (transacted) {
             // into the session's transaction; not waited for: the commit flushes, and a failed send rolls it back
             Future<RecordMetadata> f;
@@ -321,6 +324,18 @@ public class WeirMessageProducer implements QueueSender, TopicPublisher {
                 f.get(session.connection().settings().sendTimeoutMs(), TimeUnit.MILLISECONDS);
             }
         } catch (Exception e) {
+            throw fail(to, e);
+        }
+    }
+
+    /**
+     * A delayed message's delivery time counts from its timestamp: a first send on a new connection must not spend
+     * the delay fetching metadata after the timestamp was taken. Cached metadata answers at once.
+     */
+    private void awaitMetadata(WeirDestination to, KafkaProducer<byte[], byte[]> producer) throws JMSException {
+        try {
+            producer.partitionsFor(to.name());
+        } catch (RuntimeException e) {
             throw fail(to, e);
         }
     }

@@ -1,6 +1,7 @@
 package io.weir.jms;
 
 import io.weir.jms.client.TwoPhaseClient;
+import io.weir.jms.client.WireSecurity;
 import jakarta.jms.JMSException;
 import jakarta.jms.XAConnection;
 import jakarta.jms.XAQueueConnection;
@@ -24,15 +25,22 @@ public final class WeirXAConnection extends WeirConnection implements XAConnecti
     private final XaBranches branches;
     private final TwoPhaseClient twoPhase;
 
-    private WeirXAConnection(ConnectionSettings settings, Admin admin, XaBranches branches) {
+    private WeirXAConnection(ConnectionSettings settings, Admin admin, XaBranches branches, WireSecurity security) {
         super(settings, admin);
         this.branches = branches;
         this.twoPhase = new TwoPhaseClient(settings.bootstrapServers(), "weir-jms-xa-" + connectionId(),
-                settings.sendTimeoutMs(), System::currentTimeMillis);
+                settings.sendTimeoutMs(), System::currentTimeMillis, security);
     }
 
     static WeirXAConnection open(ConnectionSettings settings, XaBranches branches) throws JMSException {
-        return new WeirXAConnection(settings, openAdmin(settings), branches);
+        WireSecurity security;
+        try {
+            // the two-phase requests go over the provider's own connections, secured with the same kafka-clients settings
+            security = WireSecurity.of(settings.clientBase());
+        } catch (IllegalArgumentException e) {
+            throw JmsExceptionSupport.create("Cannot secure XA connections to " + settings.bootstrapServers(), e);
+        }
+        return new WeirXAConnection(settings, openAdmin(settings), branches, security);
     }
 
     TwoPhaseClient twoPhase() {

@@ -48,6 +48,7 @@ public final class JmsClientMain {
                 case "client" -> jakarta.jms.Session.CLIENT_ACKNOWLEDGE;
                 default -> throw new IllegalArgumentException("--ack must be auto or client, not " + a.get("ack"));
             }, Integer.parseInt(a.getOrDefault("ack-every", "100")));
+            case "relay" -> w.transactedRelay(messages, warmup, Integer.parseInt(a.getOrDefault("per-commit", "100")));
             case "attach" -> w.attachLatency(messages, warmup, Integer.parseInt(a.getOrDefault("backlog", "10")));
             case "procs" -> w.queueProcesses(required(a, "provider"), required(a, "url"),
                     Integer.parseInt(a.getOrDefault("processes", "1")), messages, warmup);

@@ -321,6 +321,75 @@ final class JmsWorkloads {
     }
 
     /**
+     * Transacted relay, JMS's consume-transform-produce: {@code messages} persistent messages are put on a queue
+     * first (untimed, transacted, commit per 500); then one transacted session receives each from that queue,
+     * sends it on to a second queue and commits every {@code perCommit} messages (and at the end), so that the
+     * receives and the sends of one transaction take effect together. Timed from the first {@code receive()} to
+     * the last commit. The output queue is then drained (untimed) and must hold exactly {@code messages}.
+     * Metrics: {@code msg/s} relayed, {@code commit p50 ms}.
+     */
+    Map<String, Double> transactedRelay(int messages, int warmup, int perCommit) throws Exception {
+        relayRun("bench.warmup.relay", warmup, perCommit);
+        return relayRun("bench.relay", messages, perCommit);
+    }
+
+    private Map<String, Double> relayRun(String queueName, int messages, int perCommit) throws Exception {
+        List<Connection> connections = new ArrayList<>();
+        try {
+            Session ps = open(connections, null).createSession(true, Session.SESSION_TRANSACTED);
+            MessageProducer producer = ps.createProducer(ps.createQueue(queueName + ".in"));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            for (int n = 1; n <= messages; n++) {
+                producer.send(message(ps));
+                if (n % 500 == 0 || n == messages) {
+                    ps.commit();
+                }
+            }
+            Connection c = open(connections, null);
+            Session s = c.createSession(true, Session.SESSION_TRANSACTED);
+            MessageConsumer in = s.createConsumer(s.createQueue(queueName + ".in"));
+            MessageProducer out = s.createProducer(s.createQueue(queueName + ".out"));
+            out.setDeliveryMode(DeliveryMode.PERSISTENT);
+            c.start();
+            Histogram commits = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            long t0 = System.nanoTime();
+            for (int n = 1; n <= messages; n++) {
+                Message m = in.receive(Math.max(1, remainingMs(deadline)));
+                if (m == null) {
+                    throw new IllegalStateException(queueName + ": relayed " + (n - 1) + " of " + messages + " messages within "
+                            + timeoutMs + " ms");
+                }
+                out.send(m);
+                if (n % perCommit == 0 || n == messages) {
+                    long c0 = System.nanoTime();
+                    s.commit();
+                    commits.recordValue(Math.min(System.nanoTime() - c0, commits.getHighestTrackableValue()));
+                }
+            }
+            double elapsed = seconds(System.nanoTime() - t0);
+            Connection d = open(connections, null);
+            Session ds = d.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer drain = ds.createConsumer(ds.createQueue(queueName + ".out"));
+            d.start();
+            int got = 0;
+            while (got < messages && drain.receive(Math.max(1, Math.min(10_000, remainingMs(deadline)))) != null) {
+                got++;
+            }
+            if (got != messages || drain.receive(500) != null) {
+                throw new IllegalStateException(queueName + ": the output queue held " + got + (got == messages ? "+" : "")
+                        + " messages, expected " + messages);
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("msg/s", messages / elapsed);
+            m.put("commit p50 ms", commits.getValueAtPercentile(50) / 1e6);
+            return m;
+        } finally {
+            closeAll(connections);
+        }
+    }
+
+    /**
      * Consumer attach latency: {@code attaches} times, on a fresh queue that already holds {@code backlog} messages
      * (sent untimed), a connection (started, untimed) creates a consumer and receives the first message. Metrics:
      * {@code attach p50 ms}, {@code attach p99 ms} (createConsumer to the first message), {@code create p50 ms}

@@ -90,6 +90,14 @@ public final class SideBySide {
         Report.Comparison grp = new Report.Comparison("Consumer groups", "Weir", "Kafka");
         Workload groups = Boolean.parseBoolean(System.getProperty("sbs.groups", Boolean.toString(settings.cluster() == 0)))
                 ? new Workloads.Groups(1024, 8, 2, Long.getLong("sbs.groupRecords", 200_000L)) : null;
+        Report.Comparison txn = new Report.Comparison("Transactions: transactional produce, then consume-transform-produce (exactly-once)",
+                "Weir", "Kafka");
+        List<Workload> transactions = new ArrayList<>();
+        if (Boolean.parseBoolean(System.getProperty("sbs.transactions", Boolean.toString(settings.cluster() == 0)))) {
+            long txnRecords = Long.getLong("sbs.transactionRecords", 100_000L);
+            transactions.add(new Workloads.Transactions(1024, 100, txnRecords));
+            transactions.add(new Workloads.Transactions(1024, 1000, txnRecords));
+        }
         Workload failover = settings.failover()
                 ? new Failover(settings.failoverRate(), settings.failoverSize(), settings.failoverWarmupSeconds(),
                         settings.failoverAfterSeconds())
@@ -115,6 +123,9 @@ public final class SideBySide {
             if (groups != null) {
                 abba(groups, grp, W, "Weir", K, "Kafka");
             }
+            for (Workload t : transactions) {
+                abba(t, txn, W, "Weir", K, "Kafka");
+            }
         }
         if (failover != null) {
             for (int round = 0; round < settings.failoverRounds(); round++) {
@@ -130,6 +141,9 @@ public final class SideBySide {
             }
             if (latency != null) {
                 abba(latency, aa, K, "Kafka-A", K, "Kafka-B");
+            }
+            if (workloads.isEmpty() && !transactions.isEmpty()) {
+                abba(transactions.get(0), aa, K, "Kafka-A", K, "Kafka-B");
             }
             if (failover != null) {
                 abba(failover, aa, K, "Kafka-A", K, "Kafka-B");
@@ -149,6 +163,10 @@ public final class SideBySide {
         }
         if (groups != null) {
             out.addAll(grp.lines());
+            out.add("");
+        }
+        if (!transactions.isEmpty()) {
+            out.addAll(txn.lines());
             out.add("");
         }
         if (failover != null) {

@@ -444,6 +444,119 @@ final class Workloads {
         }
     }
 
+    // ------------------------------------------------------------------ transactions
+
+    /**
+     * Kafka transactions, the same client code on both brokers. First a transactional producer (idempotent,
+     * acks=all) writes {@code records} records of {@code size} bytes to one partition in transactions of
+     * {@code perTransaction} records, committing each ({@code txn produce rec/s}, {@code commits/s}); then a
+     * consume-transform-produce loop, the exactly-once pattern: a read_committed consumer of a group reads that
+     * topic, and a second transactional producer writes every record to an output topic and commits the
+     * consumer's offsets in the same transaction, one transaction per poll ({@code ctp rec/s}, from the first
+     * record read to the last transaction committed). The output is checked: exactly {@code records} committed
+     * records.
+     */
+    record Transactions(int size, int perTransaction, long records) implements Workload {
+        @Override
+        public String name() {
+            return "transactions of " + perTransaction + " x " + size + " B";
+        }
+
+        @Override
+        public RunResult run(Target broker) throws Exception {
+            String in = "sbs-txn-in";
+            String out = "sbs-txn-out";
+            createTopic(broker, in, 1);
+            List<TopicPartition> outTps = createTopic(broker, out, 1);
+            byte[] value = new byte[size];
+            new Random(7).nextBytes(value);
+            Map<String, Object> pp = producerProps(broker.bootstrap(), "all");
+            pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sbs-txn-" + System.nanoTime());
+            long produceStart;
+            long produceNanos;
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
+                producer.initTransactions();
+                produceStart = System.nanoTime();
+                long sent = 0;
+                while (sent < records) {
+                    producer.beginTransaction();
+                    for (int i = 0; i < perTransaction && sent < records; i++, sent++) {
+                        producer.send(new ProducerRecord<>(in, 0, null, value));
+                    }
+                    producer.commitTransaction();
+                }
+                produceNanos = System.nanoTime() - produceStart;
+            }
+            double transactions = Math.ceil(records / (double) perTransaction);
+
+            Map<String, Object> cp = consumerProps(broker.bootstrap());
+            cp.put(ConsumerConfig.GROUP_ID_CONFIG, "sbs-ctp-" + System.nanoTime());
+            cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, perTransaction);
+            Map<String, Object> tp = producerProps(broker.bootstrap(), "all");
+            tp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sbs-ctp-" + System.nanoTime());
+            long copied = 0;
+            long firstAt = 0;
+            long lastAt = 0;
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
+                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(tp)) {
+                producer.initTransactions();
+                consumer.subscribe(List.of(in));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+                while (copied < records) {
+                    if (System.nanoTime() > deadline) {
+                        return RunResult.failed("consume-transform-produce: " + copied + " of " + records + " in 180 s");
+                    }
+                    ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                    if (batch.isEmpty()) {
+                        continue;
+                    }
+                    if (firstAt == 0) {
+                        firstAt = System.nanoTime();
+                    }
+                    producer.beginTransaction();
+                    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
+                    for (ConsumerRecord<byte[], byte[]> r : batch) {
+                        producer.send(new ProducerRecord<>(out, 0, r.key(), r.value()));
+                        offsets.put(new TopicPartition(r.topic(), r.partition()),
+                                new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1));
+                    }
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                    producer.commitTransaction();
+                    copied += batch.count();
+                    lastAt = System.nanoTime();
+                }
+            }
+            long committed = countCommitted(broker.bootstrap(), outTps, records);
+            if (committed != records) {
+                return RunResult.failed("consume-transform-produce committed " + committed + " records, expected " + records);
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("txn produce rec/s", records / (produceNanos / 1e9));
+            m.put("commits/s", transactions / (produceNanos / 1e9));
+            m.put("ctp rec/s", copied / ((lastAt - firstAt) / 1e9));
+            return new RunResult(m, null, List.of());
+        }
+
+        /** The records a read_committed reader sees in {@code tps}, reading until {@code expected} or 30 s. */
+        private static long countCommitted(String bootstrap, List<TopicPartition> tps, long expected) {
+            Map<String, Object> p = consumerProps(bootstrap);
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            long n = 0;
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+                c.assign(tps);
+                c.seekToBeginning(tps);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (n < expected && System.nanoTime() < deadline) {
+                    n += c.poll(Duration.ofMillis(200)).count();
+                }
+                // anything beyond the expected count would be a duplicate: look once more
+                n += c.poll(Duration.ofMillis(500)).count();
+            }
+            return n;
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static Map<String, Object> producerProps(String bootstrap, String acks) {

@@ -36,7 +36,9 @@ import org.apache.kafka.common.requests.ElectLeadersResponse;
  * ElectLeaders: preferred or unclean leader elections on request, run by the active controller. The
  * Admin client sends it to the broker its metadata names as controller and does not retry a
  * NOT_CONTROLLER answer, so a broker that is not (or no longer) the controller forwards the request to
- * the one it knows and relays the answer, as Kafka's brokers forward to theirs. A forwarded request is
+ * the one it knows and relays the answer, as Kafka's brokers forward to theirs. It connects to the
+ * controller's inter-broker listener and logs in as replica fetchers do (TLS, SASL), so the controller
+ * sees the broker's principal; the client's own authorization was checked here. A forwarded request is
  * not forwarded again (no loops while the brokers' views of the controller differ). Version 0 knows
  * only preferred elections and has no top-level error, so its errors go on every named partition.
  */
@@ -91,7 +93,8 @@ final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest> {
         InetSocketAddress address = new InetSocketAddress(target.get().host(), target.get().port());
         int timeoutMs = Math.max(request.data().timeoutMs(), 0) + 10_000;
         return CompletableFuture.supplyAsync(() -> {
-            try (BrokerClient client = new BrokerClient(FORWARDER_PREFIX + services.brokerId(), address, 16 << 20, timeoutMs)) {
+            try (BrokerClient client = new BrokerClient(FORWARDER_PREFIX + services.brokerId(), address, 16 << 20, timeoutMs,
+                    services.replicas().interBrokerSecurity())) {
                 return (AbstractResponse) new ElectLeadersResponse(((ElectLeadersResponse) client.send(request)).data());
             } catch (IOException e) {
                 throw new CompletionException(new NotControllerException("Cannot forward ElectLeaders to controller " + controllerId

@@ -3,20 +3,21 @@ package io.weir.broker.api;
 import io.weir.broker.controller.TopicMetadata;
 import io.weir.broker.log.AbortedTxn;
 import io.weir.broker.log.FetchDataInfo;
+import io.weir.broker.log.LeaderEpochCache;
 import io.weir.broker.log.LogOffsetMetadata;
 import io.weir.broker.network.RequestContext;
 import io.weir.broker.replication.Partition;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
-import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
-import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -30,16 +31,24 @@ import org.apache.kafka.common.requests.FetchRequest;
  * transactions of the range so the consumer drops their records) or the log end (a follower), within {@code max.bytes}
  * overall and {@code partition_max_bytes} each (the first partition with data always returns at
  * least one whole batch), and long-polls up to {@code max.wait.ms} until {@code min.bytes} are
- * available. Records are sent from the segment files with zero copy. Fetch sessions are not used:
- * every response says session 0, so clients send full requests.
+ * available. Records are sent from the segment files with zero copy. Fetch sessions (KIP-227) decide
+ * which partitions are read and which are answered: see {@link FetchSessions} and {@link FetchContext}.
  */
 final class FetchHandler implements ApiHandler<FetchRequest> {
     private static final short TOPIC_ID_VERSION = 13;
 
     private final BrokerServices services;
+    private final FetchSessions sessions;
+    private final Access access;
 
-    FetchHandler(BrokerServices services) {
+    /**
+     * @param access checks READ again on the partitions an incremental fetch reads from its session (the
+     *               request names only what changed, so request authorization cannot see them all)
+     */
+    FetchHandler(BrokerServices services, FetchSessions sessions, Access access) {
         this.services = services;
+        this.sessions = sessions;
+        this.access = access;
     }
 
     @Override
@@ -48,7 +57,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
     }
 
     /** One requested partition, resolved. */
-    private record Target(FetchTopic topic, FetchPartition request, TopicPartition tp, Partition partition, Errors error,
+    private record Target(FetchPartition request, TopicPartition tp, Partition partition, Errors error,
                           int replicaId, boolean readCommitted) {
         boolean replica() {
             return replicaId >= 0;
@@ -74,9 +83,13 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, FetchRequest request) {
         short version = context.header().apiVersion();
+        boolean topicIds = version >= TOPIC_ID_VERSION;
         int replicaId = request.replicaId();
         boolean readCommitted = request.isolationLevel() == IsolationLevel.READ_COMMITTED && replicaId < 0;
-        List<Target> targets = resolve(request, version, replicaId, readCommitted);
+        FetchContext fetch = sessions.newContext(request.data(), version, replicaId >= 0);
+        List<Target> resolved = resolve(fetch.items(), topicIds, replicaId, readCommitted);
+        List<Target> targets = replicaId < 0 && fetch instanceof FetchContext.Incremental && access.enabled()
+                ? authorized(context, resolved) : resolved;
         if (replicaId >= 0) {
             for (Target t : targets) {
                 if (t.error() == Errors.NONE) {
@@ -87,70 +100,73 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         int minBytes = request.data().minBytes();
         int maxBytes = request.data().maxBytes();
         long maxWaitMs = request.data().maxWaitMs();
-        FetchResponseData first = read(targets, maxBytes, version);
-        // an unknown partition or a failed read (an offset out of range) is answered at once, as in Kafka
-        boolean hasError = first.responses().stream().flatMap(t -> t.partitions().stream())
-                .anyMatch(p -> p.errorCode() != Errors.NONE.code());
-        if (bytesIn(first) >= minBytes || maxWaitMs <= 0 || hasError || targets.isEmpty()) {
-            return CompletableFuture.completedFuture(new FetchResponses(first));
+        List<PartitionData> first = read(targets, maxBytes);
+        // an unknown partition, a failed read (an offset out of range) or a diverging epoch is answered at once, as in Kafka
+        boolean answerNow = first.stream().anyMatch(p -> p.errorCode() != Errors.NONE.code() || p.divergingEpoch().epoch() >= 0);
+        if (bytesIn(first) >= minBytes || maxWaitMs <= 0 || answerNow || targets.isEmpty()) {
+            return CompletableFuture.completedFuture(new FetchResponses(fetch.respond(first, topicIds)));
         }
         List<TopicPartition> watched = targets.stream().map(Target::tp).toList();
         return services.replicas().fetchPurgatory()
                 .await(watched, () -> available(targets, minBytes) >= minBytes, maxWaitMs)
-                .thenApply(v -> new FetchResponses(read(targets, maxBytes, version)));
+                .thenApply(v -> new FetchResponses(fetch.respond(read(targets, maxBytes), topicIds)));
     }
 
-    private List<Target> resolve(FetchRequest request, short version, int replicaId, boolean readCommitted) {
-        List<Target> targets = new ArrayList<>();
-        for (FetchTopic ft : request.data().topics()) {
-            Optional<TopicMetadata> topic = version >= TOPIC_ID_VERSION
-                    ? services.metadata().topicById(ft.topicId()) : services.metadata().topic(ft.topic());
-            for (FetchPartition fp : ft.partitions()) {
-                String name = topic.map(TopicMetadata::name).orElse(ft.topic());
-                TopicPartition tp = new TopicPartition(name == null ? "" : name, fp.partition());
-                if (topic.isEmpty()) {
-                    targets.add(new Target(ft, fp, tp, null,
-                            version >= TOPIC_ID_VERSION ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, -1,
-                            readCommitted));
-                    continue;
-                }
-                Optional<Partition> partition = services.replicas().partition(tp);
-                Errors error = Errors.NONE;
-                if (partition.isEmpty() || !partition.get().isLeader()) {
-                    error = topic.get().partitions().containsKey(fp.partition())
-                            ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                    if (partition.isPresent() && fp.currentLeaderEpoch() >= 0
-                            && fp.currentLeaderEpoch() > partition.get().leaderEpoch()) {
-                        error = Errors.UNKNOWN_LEADER_EPOCH; // this broker has not learnt the newer epoch yet
-                    } else if (partition.isPresent() && fp.currentLeaderEpoch() >= 0
-                            && fp.currentLeaderEpoch() < partition.get().leaderEpoch()) {
-                        error = Errors.FENCED_LEADER_EPOCH;
-                    }
-                } else if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() != partition.get().leaderEpoch()) {
-                    error = fp.currentLeaderEpoch() < partition.get().leaderEpoch()
-                            ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
-                }
-                targets.add(new Target(ft, fp, tp, partition.orElse(null), error, replicaId, readCommitted));
+    /** The targets, those of topics this client may no longer read answered TOPIC_AUTHORIZATION_FAILED. */
+    private List<Target> authorized(RequestContext context, List<Target> targets) {
+        Map<String, Boolean> readable = new HashMap<>();
+        List<Target> out = new ArrayList<>(targets.size());
+        for (Target t : targets) {
+            boolean allowed = t.error() != Errors.NONE
+                    || readable.computeIfAbsent(t.tp().topic(), n -> access.topic(context, AclOperation.READ, n));
+            out.add(allowed ? t : new Target(t.request(), t.tp(), null, Errors.TOPIC_AUTHORIZATION_FAILED, t.replicaId(),
+                    t.readCommitted()));
+        }
+        return out;
+    }
+
+    private List<Target> resolve(List<FetchContext.Item> items, boolean topicIds, int replicaId, boolean readCommitted) {
+        List<Target> targets = new ArrayList<>(items.size());
+        for (FetchContext.Item item : items) {
+            Optional<TopicMetadata> topic = topicIds
+                    ? services.metadata().topicById(item.topicId()) : services.metadata().topic(item.topic());
+            FetchPartition fp = item.partition();
+            String name = topic.map(TopicMetadata::name).orElse(item.topic());
+            TopicPartition tp = new TopicPartition(name == null ? "" : name, fp.partition());
+            if (topic.isEmpty()) {
+                targets.add(new Target(fp, tp, null, topicIds ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, -1,
+                        readCommitted));
+                continue;
             }
+            Optional<Partition> partition = services.replicas().partition(tp);
+            Errors error = Errors.NONE;
+            if (partition.isEmpty() || !partition.get().isLeader()) {
+                error = topic.get().partitions().containsKey(fp.partition())
+                        ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                if (partition.isPresent() && fp.currentLeaderEpoch() >= 0
+                        && fp.currentLeaderEpoch() > partition.get().leaderEpoch()) {
+                    error = Errors.UNKNOWN_LEADER_EPOCH; // this broker has not learnt the newer epoch yet
+                } else if (partition.isPresent() && fp.currentLeaderEpoch() >= 0
+                        && fp.currentLeaderEpoch() < partition.get().leaderEpoch()) {
+                    error = Errors.FENCED_LEADER_EPOCH;
+                }
+            } else if (fp.currentLeaderEpoch() >= 0 && fp.currentLeaderEpoch() != partition.get().leaderEpoch()) {
+                error = fp.currentLeaderEpoch() < partition.get().leaderEpoch()
+                        ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+            }
+            targets.add(new Target(fp, tp, partition.orElse(null), error, replicaId, readCommitted));
         }
         return targets;
     }
 
-    private FetchResponseData read(List<Target> targets, int maxBytes, short version) {
-        FetchResponseData data = new FetchResponseData().setSessionId(0);
-        FetchableTopicResponse current = null;
-        FetchTopic currentTopic = null;
+    /** The answer for each target, in order. */
+    private List<PartitionData> read(List<Target> targets, int maxBytes) {
+        List<PartitionData> out = new ArrayList<>(targets.size());
         int bytes = 0;
         for (Target t : targets) {
-            if (t.topic() != currentTopic) {
-                currentTopic = t.topic();
-                current = new FetchableTopicResponse().setTopic(version >= TOPIC_ID_VERSION ? "" : t.topic().topic())
-                        .setTopicId(version >= TOPIC_ID_VERSION ? t.topic().topicId() : Uuid.ZERO_UUID);
-                data.responses().add(current);
-            }
             PartitionData pd = new PartitionData().setPartitionIndex(t.request().partition()).setRecords(MemoryRecords.EMPTY)
                     .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
-            current.partitions().add(pd);
+            out.add(pd);
             if (t.error() != Errors.NONE) {
                 pd.setErrorCode(t.error().code());
                 continue;
@@ -166,6 +182,12 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
             }
             long lso = Math.min(hw.offset(), partition.lastStableOffset());
             pd.setHighWatermark(hw.offset()).setLastStableOffset(lso).setLogStartOffset(partition.log().logStartOffset());
+            LeaderEpochCache.EpochEnd diverging = divergingEpoch(t);
+            if (diverging != null) {
+                pd.setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(diverging.epoch())
+                        .setEndOffset(diverging.endOffset()));
+                continue;
+            }
             int limit = Math.min(t.request().partitionMaxBytes(), maxBytes - bytes);
             if (limit <= 0 && bytes > 0) {
                 continue;
@@ -189,7 +211,25 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                 pd.setErrorCode(ApiErrors.errorFor(e, t.tp()).code());
             }
         }
-        return data;
+        return out;
+    }
+
+    /**
+     * Where the fetcher's log leaves this one (Fetch v12+, KIP-595): the fetcher names the epoch of its
+     * last fetched batch; when this log has no such epoch, or that epoch ends here before the fetch
+     * offset, the answer is that epoch's end here, and the fetcher truncates to it without asking
+     * OffsetsForLeaderEpoch. Null when the logs agree or the fetcher named no epoch.
+     */
+    private LeaderEpochCache.EpochEnd divergingEpoch(Target t) {
+        int lastFetchedEpoch = t.request().lastFetchedEpoch();
+        if (lastFetchedEpoch < 0) {
+            return null;
+        }
+        LeaderEpochCache.EpochEnd end = services.replicas().endOffsetFor(t.partition(), lastFetchedEpoch);
+        if (end.epoch() == LeaderEpochCache.UNDEFINED_EPOCH) {
+            return null; // this log knows no epochs: nothing to compare with
+        }
+        return end.epoch() < lastFetchedEpoch || end.endOffset() < t.request().fetchOffset() ? end : null;
     }
 
     private static List<FetchResponseData.AbortedTransaction> abortedTransactions(Partition partition, long from, long to) {
@@ -200,12 +240,10 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         return out;
     }
 
-    private static int bytesIn(FetchResponseData data) {
+    private static int bytesIn(List<PartitionData> read) {
         int total = 0;
-        for (FetchableTopicResponse t : data.responses()) {
-            for (PartitionData p : t.partitions()) {
-                total += p.records() == null ? 0 : p.records().sizeInBytes();
-            }
+        for (PartitionData p : read) {
+            total += p.records() == null ? 0 : p.records().sizeInBytes();
         }
         return total;
     }

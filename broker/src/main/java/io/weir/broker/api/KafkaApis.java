@@ -39,6 +39,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final ShareSupport share;
     private final RequestAuthorization authorization;
     private final io.weir.broker.replication.ReplicaManager replicas;
+    private final FetchSessions fetchSessions;
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -62,6 +63,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
         Access access = new Access(authorizer, services);
         this.authorization = new RequestAuthorization(access);
         this.replicas = services.replicas();
+        this.fetchSessions = FetchSessions.fromProperties(services.brokerProperties(), services.time());
         TopicLifecycle lifecycle = new TopicLifecycle(services);
         GroupSupport groups = new GroupSupport(services, lifecycle);
         TxnSupport txns = new TxnSupport(services, lifecycle);
@@ -70,7 +72,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new ApiVersionsHandler(this),
                 new MetadataHandler(services, lifecycle),
                 new ProduceHandler(services, lifecycle),
-                new FetchHandler(services),
+                new FetchHandler(services, fetchSessions, access),
                 new ListOffsetsHandler(services),
                 new OffsetsForLeaderEpochHandler(services),
                 new DeleteRecordsHandler(services),
@@ -187,6 +189,11 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down: nothing to release for
         }
+    }
+
+    /** The incremental fetch sessions of this broker's Fetch API (their counts, for monitoring and tests). */
+    public FetchSessionCache fetchSessions() {
+        return fetchSessions.cache();
     }
 
     /** Starts answering requests (those that arrived earlier are answered now). */

@@ -75,7 +75,7 @@ final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeReques
                         .toList();
                 share.share().partitions().releaseMember(d.groupId(), d.memberId(), keys, true);
             }
-            return ShareAcknowledgeResponse.of(Errors.NONE, 0, new LinkedHashMap<>(out), share.endpoints(otherLeaders), lockMs);
+            return ShareAcknowledgeResponse.of(Errors.NONE, 0, new LinkedHashMap<>(out), share.endpoints(otherLeaders, context.listenerName()), lockMs);
         });
     }
 

@@ -94,12 +94,12 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             List<ShareKey> keys = use.closedPartitions().stream().map(p -> new ShareKey(d.groupId(), p.topicId(), p.partition())).toList();
             return acked.thenApply(v -> {
                 share.share().partitions().releaseMember(d.groupId(), d.memberId(), keys, true);
-                return response(out, otherLeaders, lockMs);
+                return response(out, otherLeaders, context.listenerName(), lockMs);
             });
         }
         if (d.isRenewAck()) {
             // v2: a request that renews locks only extends them; it acquires nothing new
-            return acked.thenApply(v -> response(out, otherLeaders, lockMs));
+            return acked.thenApply(v -> response(out, otherLeaders, context.listenerName(), lockMs));
         }
         List<TopicIdPartition> session = use.session().partitions();
         int maxRecords = d.maxRecords() > 0 ? d.maxRecords() : Integer.MAX_VALUE;
@@ -108,7 +108,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         boolean got = fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
         boolean errors = out.values().stream().anyMatch(p -> p.errorCode() != Errors.NONE.code());
         if (got || errors || !acks.isEmpty() || d.maxWaitMs() <= 0 || session.isEmpty()) {
-            return acked.thenApply(v -> response(out, otherLeaders, lockMs));
+            return acked.thenApply(v -> response(out, otherLeaders, context.listenerName(), lockMs));
         }
         List<ShareSupport.Target> targets = session.stream().map(p -> share.resolve(p.topicId(), p.partition()))
                 .filter(t -> t.error() == Errors.NONE).toList();
@@ -123,7 +123,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                 .thenCompose(v -> acked)
                 .thenApply(v -> {
                     fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
-                    return response(out, otherLeaders, lockMs);
+                    return response(out, otherLeaders, context.listenerName(), lockMs);
                 });
     }
 
@@ -228,8 +228,9 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         });
     }
 
-    private AbstractResponse response(Map<TopicIdPartition, PartitionData> out, List<Integer> otherLeaders, int lockMs) {
-        return ShareFetchResponse.of(Errors.NONE, 0, new LinkedHashMap<>(out), share.endpoints(otherLeaders), lockMs);
+    private AbstractResponse response(Map<TopicIdPartition, PartitionData> out, List<Integer> otherLeaders, String listenerName,
+                                      int lockMs) {
+        return ShareFetchResponse.of(Errors.NONE, 0, new LinkedHashMap<>(out), share.endpoints(otherLeaders, listenerName), lockMs);
     }
 
     private static CompletableFuture<AbstractResponse> error(Errors error, String message, int lockMs) {

@@ -101,12 +101,19 @@ final class ShareSupport {
         return new Target(topicId, tp.topic(), partition, local.get(), Errors.NONE, services.brokerId(), local.get().leaderEpoch());
     }
 
-    /** The endpoints of the leaders named in not-leader answers. */
-    List<Node> endpoints(List<Integer> brokerIds) {
+    /**
+     * The endpoints of the leaders named in not-leader answers, on the listener the request came in on (as
+     * Metadata answers): a client on a TLS listener must not be sent to the inter-broker one. A leader without
+     * that listener is left out, as Metadata leaves it out.
+     */
+    List<Node> endpoints(List<Integer> brokerIds, String listenerName) {
         List<Node> nodes = new ArrayList<>();
         for (int id : brokerIds.stream().distinct().toList()) {
-            Optional<BrokerRegistration> b = services.metadata().broker(id);
-            b.ifPresent(r -> nodes.add(new Node(id, r.host(), r.port())));
+            Optional<BrokerRegistration> b = services.metadata().broker(id).filter(r -> r.hasListener(listenerName));
+            b.ifPresent(r -> {
+                BrokerRegistration.Endpoint e = r.endpoint(listenerName);
+                nodes.add(new Node(id, e.host(), e.port()));
+            });
         }
         return nodes;
     }

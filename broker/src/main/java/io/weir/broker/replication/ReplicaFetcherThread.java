@@ -13,9 +13,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.FetchSessionHandler;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
@@ -27,14 +29,18 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.apache.kafka.common.utils.internals.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replicates the partitions this broker follows from one leader broker: first truncates each newly
- * followed partition to where it agrees with the leader (OffsetsForLeaderEpoch with its latest
- * epoch), then fetches in a loop (Fetch with {@code replica_id} = this broker, long-polling), appends
- * what arrives and takes the leader's high watermark. The offset of each fetch tells the leader this
+ * Replicates the partitions this broker follows from one leader broker: fetches in a loop (Fetch with
+ * {@code replica_id} = this broker, long-polling, in an incremental fetch session), appends what arrives
+ * and takes the leader's high watermark. Each fetch names the epoch of the partition's last batch, and
+ * the leader answers a diverging epoch where its log leaves this one, to which the partition truncates;
+ * a partition whose log knows no epochs truncates to its high watermark first, and one whose truncation
+ * needs more than one step (epochs the leader never had) asks OffsetsForLeaderEpoch again with its
+ * older epoch. The offset of each fetch tells the leader this
  * replica's log end, which is how the leader's high watermark and ISR move.
  *
  * <p>One thread per source broker ("weir-replica-fetcher-&lt;from&gt;"). Partitions are added and
@@ -45,6 +51,8 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     private static final short FETCH_VERSION = 12;
     private static final short EPOCH_VERSION = 4;
     private static final long BACKOFF_MS = 100;
+    private static final int MAX_BYTES = 16 * 1024 * 1024;
+    private static final int PARTITION_MAX_BYTES = 1024 * 1024;
 
     /** A followed partition: the leader epoch it follows and whether it must truncate before fetching. */
     private static final class Followed {
@@ -65,6 +73,8 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     private final int maxWaitMs;
     private final ReplicationQuota quota;
     private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
+    /** The incremental fetch session with the leader (KIP-227): idle partitions are left out of requests and answers. */
+    private final FetchSessionHandler sessions;
     private long fetchRound;
     private final Thread thread;
     private volatile boolean running = true;
@@ -80,6 +90,8 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
         this.time = time;
         this.maxWaitMs = config.replicaFetchWaitMaxMs();
         this.quota = quota;
+        this.sessions = new FetchSessionHandler(new LogContext("[weir-replica-fetcher-" + localBrokerId + "-from-"
+                + sourceBrokerId + "] "), sourceBrokerId);
         this.thread = new Thread(this, "weir-replica-fetcher-" + localBrokerId + "-from-" + sourceBrokerId);
         thread.setDaemon(true);
     }
@@ -93,7 +105,11 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     }
 
     void add(Partition partition, int leaderEpoch) {
-        partitions.put(partition.topicPartition(), new Followed(partition, leaderEpoch));
+        Followed f = new Followed(partition, leaderEpoch);
+        // a log with epochs skips the OffsetsForLeaderEpoch round: its fetches name the last fetched epoch and the
+        // leader answers where the logs diverge (KIP-595), which truncates it as that round would have
+        f.truncated = partition.log().leaderEpochCache().latestEpoch() != LeaderEpochCache.UNDEFINED_EPOCH;
+        partitions.put(partition.topicPartition(), f);
         synchronized (this) {
             notifyAll();
         }
@@ -257,12 +273,11 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
     }
 
     private void fetch() throws IOException {
-        FetchRequestData data = new FetchRequestData().setReplicaId(localBrokerId).setMaxWaitMs(maxWaitMs).setMinBytes(1)
-                .setMaxBytes(16 * 1024 * 1024).setSessionId(0).setSessionEpoch(-1);
-        Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        FetchSessionHandler.Builder builder = sessions.newBuilder(partitions.size(), false);
         Map<TopicPartition, Followed> asked = new HashMap<>();
         // the leader gives a batch larger than the partition limit only to the first partition with data:
-        // the order rotates so that every partition is first in turn and none starves behind busy ones
+        // the order of a full fetch rotates so that every partition is first in turn and none starves behind
+        // busy ones (in a session the leader moves the partitions that returned records to the end)
         Boolean overQuota = null; // asked once per request, when a throttled partition comes up
         boolean heldBack = false;
         for (Map.Entry<TopicPartition, Followed> e : rotated(new ArrayList<>(partitions.entrySet()), fetchRound++)) {
@@ -276,18 +291,15 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                     overQuota = quota.isQuotaExceeded();
                 }
                 if (overQuota) {
-                    heldBack = true; // follower.replication.throttled.rate: this one waits
+                    heldBack = true; // follower.replication.throttled.rate: this one waits (and leaves the session)
                     continue;
                 }
             }
-            topics.computeIfAbsent(tp.topic(), n -> {
-                FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(n);
-                data.topics().add(t);
-                return t;
-            }).partitions().add(new FetchRequestData.FetchPartition().setPartition(tp.partition())
-                    .setCurrentLeaderEpoch(f.leaderEpoch).setFetchOffset(f.partition.log().logEndOffset())
-                    .setLogStartOffset(f.partition.log().logStartOffset()).setPartitionMaxBytes(1024 * 1024)
-                    .setLastFetchedEpoch(-1));
+            PartitionLog local = f.partition.log();
+            int lastEpoch = local.leaderEpochCache().latestEpoch();
+            builder.add(tp, new FetchRequest.PartitionData(Uuid.ZERO_UUID, local.logEndOffset(), local.logStartOffset(),
+                    PARTITION_MAX_BYTES, Optional.of(f.leaderEpoch),
+                    lastEpoch == LeaderEpochCache.UNDEFINED_EPOCH ? Optional.empty() : Optional.of(lastEpoch)));
             asked.put(tp, f);
         }
         if (asked.isEmpty()) {
@@ -296,7 +308,22 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
             }
             return;
         }
-        FetchResponse response = (FetchResponse) client.send(new FetchRequest(data, FETCH_VERSION));
+        FetchSessionHandler.FetchRequestData session = builder.build();
+        FetchRequest request = FetchRequest.Builder.forReplica(FETCH_VERSION, localBrokerId, -1, maxWaitMs, 1, session.toSend())
+                .setMaxBytes(MAX_BYTES).removed(session.toForget()).replaced(session.toReplace()).metadata(session.metadata())
+                .build(FETCH_VERSION);
+        FetchResponse response;
+        try {
+            response = (FetchResponse) client.send(request);
+        } catch (IOException | RuntimeException e) {
+            sessions.handleError(e); // the next fetch is a full one
+            throw e;
+        }
+        if (!sessions.handleResponse(response, FETCH_VERSION) && response.error() != Errors.NONE) {
+            // the session is gone (evicted, or the leader restarted) or out of step: the next fetch is a full one
+            log.debug("Fetch session with broker {}: {}; fetching in full", sourceBrokerId, response.error());
+            return;
+        }
         boolean backoff = false;
         for (FetchResponseData.FetchableTopicResponse t : response.data().responses()) {
             for (FetchResponseData.PartitionData p : t.partitions()) {
@@ -306,7 +333,10 @@ final class ReplicaFetcherThread implements Runnable, AutoCloseable {
                     continue; // no longer followed from here
                 }
                 Errors error = Errors.forCode(p.errorCode());
-                if (error == Errors.NONE) {
+                if (error == Errors.NONE && p.divergingEpoch().epoch() >= 0) {
+                    // the leader's log leaves this one inside the epoch last fetched (KIP-595): truncate now
+                    applyTruncation(tp, f, new LeaderEpochCache.EpochEnd(p.divergingEpoch().epoch(), p.divergingEpoch().endOffset()));
+                } else if (error == Errors.NONE) {
                     Records records = FetchResponse.recordsOrFail(p);
                     if (records.sizeInBytes() > 0 && records instanceof MemoryRecords memory) {
                         MemoryRecords complete = completeBatches(memory);

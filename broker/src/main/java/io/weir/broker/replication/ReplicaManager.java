@@ -113,6 +113,11 @@ public final class ReplicaManager {
                 config.hwCheckpointIntervalMs());
     }
 
+    /** How this broker connects and logs in to other brokers (the inter-broker listener's security). */
+    public io.weir.broker.network.InterBrokerSecurity interBrokerSecurity() {
+        return config.security();
+    }
+
     /** Told when this broker starts or stops leading a partition (on the metadata sync thread). */
     public interface LeadershipListener {
         void onBecomeLeader(Partition partition);

@@ -117,7 +117,12 @@ public final class BrokerConfig {
             .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.MEDIUM,
                     "Longest metadata string of a committed offset.")
             .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
-                    "How often the size of __consumer_offsets partitions is checked.");
+                    "How often the size of __consumer_offsets partitions is checked.")
+            .define(io.weir.broker.api.FetchSessions.CACHE_SLOTS, Type.INT, io.weir.broker.api.FetchSessions.DEFAULT_CACHE_SLOTS,
+                    Range.atLeast(0), Importance.MEDIUM, "Most incremental fetch sessions kept (0: none).")
+            .define(io.weir.broker.api.FetchSessions.EVICTION_MS, Type.LONG, io.weir.broker.api.FetchSessions.DEFAULT_EVICTION_MS,
+                    Range.atLeast(0), Importance.MEDIUM,
+                    "How long a fetch session is kept before a new one may evict it, and how long an unused one is kept.");
 
     /** A host and port. */
     public record Endpoint(String host, int port) {

@@ -64,6 +64,7 @@ public final class WeirServer implements AutoCloseable {
     private final java.util.List<SocketServer> socketServers = new java.util.ArrayList<>();
     private ZkStore zk;
     private volatile ReplicaManager replicaManager;
+    private volatile io.weir.broker.api.FetchSessionCache fetchSessions;
     private volatile ClusterMetadata metadata;
     private GroupCoordinator groupCoordinator;
     private volatile TransactionCoordinator txnCoordinator;
@@ -146,6 +147,7 @@ public final class WeirServer implements AutoCloseable {
                     authorizer.acls(), authorization.superUsers(), authorization.allowEveryoneIfNoAclFound());
         }
         KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers, authorizer, acls, scram));
+        fetchSessions = apis.fetchSessions();
 
         java.util.Map<String, BrokerRegistration.Endpoint> endpoints = new java.util.LinkedHashMap<>();
         for (io.weir.broker.network.Listener l : config.listeners()) {
@@ -359,6 +361,11 @@ public final class WeirServer implements AutoCloseable {
     public boolean isController() {
         Controller c = controller;
         return c != null && c.isActive();
+    }
+
+    /** The incremental fetch sessions (KIP-227) of this broker; null before startup. */
+    public io.weir.broker.api.FetchSessionCache fetchSessions() {
+        return fetchSessions;
     }
 
     public io.weir.broker.replication.ReplicaManager replicaManager() {

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.weir.broker.server.EmbeddedWeirCluster;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -168,6 +169,33 @@ class AuthorizationIT {
         try (KafkaProducer<String, String> producer = producer(cluster.bootstrapServers(), Map.of())) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> producer.send(new ProducerRecord<>("pc-shut", "k", "v")).get().offset() >= 0);
+        }
+    }
+
+    @Test
+    void readDeniedDuringAnIncrementalFetchSessionStopsTheConsumer() throws Exception {
+        try (Admin admin = admin(cluster.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic("fs-acl", 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<String, String> producer = producer(cluster.bootstrapServers(), Map.of());
+             KafkaConsumer<String, String> consumer = consumer(cluster.bootstrapServers(), Map.of())) {
+            producer.send(new ProducerRecord<>("fs-acl", "k", "before")).get();
+            consumer.assign(List.of(new TopicPartition("fs-acl", 0)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.poll(Duration.ofMillis(200)).isEmpty());
+            for (int i = 0; i < 3; i++) {
+                assertThat(consumer.poll(Duration.ofMillis(300))).isEmpty(); // the fetch naming the new position goes out
+            }
+            try (Admin admin = admin(cluster.bootstrapServers())) {
+                admin.createAcls(List.of(deny(ResourceType.TOPIC, "fs-acl", AclOperation.READ),
+                        AclClients.allow(ResourceType.TOPIC, "fs-acl", AclOperation.DESCRIBE))).all().get();
+            }
+            // nothing new to read, so the consumer's incremental fetches never name the partition again: only the
+            // broker's check of its session's partitions can refuse it
+            List<String> readAfterDeny = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(
+                    () -> consumer.poll(Duration.ofMillis(200)).forEach(r -> readAfterDeny.add(r.value())))
+                    .isInstanceOf(TopicAuthorizationException.class));
+            assertThat(readAfterDeny).isEmpty();
         }
     }
 

@@ -12,9 +12,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
- * One blocking PLAINTEXT connection to one broker: a request of an exact version out, its answer in (Kafka framing:
+ * One blocking connection to one broker (PLAINTEXT, or secured as a {@link WireSecurity} says: TLS, SASL PLAIN/SCRAM): a request of an exact version out, its answer in (Kafka framing:
  * int32 size, request header, body; the answer parsed with kafka-clients' message classes). Used for the few
  * requests kafka-clients 4.4 cannot send (two-phase commit, see {@link TwoPhaseClient}). Thread-safe: one request
  * at a time. A failed exchange leaves the connection unusable ({@link #isBroken}); the owner opens a new one.
@@ -34,18 +36,42 @@ final class BrokerConnection implements AutoCloseable {
     private java.util.Map<Short, Short> maxVersions; // from ApiVersions, asked once per connection
 
     BrokerConnection(String host, int port, String clientId, int timeoutMs) throws IOException {
+        this(host, port, clientId, timeoutMs, WireSecurity.PLAINTEXT);
+    }
+
+    /** Connects, then secures the connection as {@code security} says: a TLS handshake, a SASL login. */
+    BrokerConnection(String host, int port, String clientId, int timeoutMs, WireSecurity security) throws IOException {
         this.host = host;
         this.port = port;
         this.clientId = clientId;
-        this.socket = new Socket();
+        Socket s = new Socket();
         try {
-            socket.connect(new InetSocketAddress(host, port), timeoutMs);
-            socket.setSoTimeout(timeoutMs);
-            socket.setTcpNoDelay(true);
-            this.in = new DataInputStream(socket.getInputStream());
-            this.out = socket.getOutputStream();
-        } catch (IOException e) {
-            socket.close();
+            s.connect(new InetSocketAddress(host, port), timeoutMs);
+            s.setSoTimeout(timeoutMs);
+            s.setTcpNoDelay(true);
+            if (security.usesTls()) {
+                SSLSocket tls = (SSLSocket) security.sslContext().getSocketFactory().createSocket(s, host, port, true);
+                tls.setUseClientMode(true);
+                if (security.verifyHostname()) {
+                    SSLParameters params = tls.getSSLParameters();
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                    tls.setSSLParameters(params);
+                }
+                try {
+                    tls.startHandshake();
+                } catch (IOException e) {
+                    throw new IOException("TLS handshake with " + host + ":" + port + " failed: " + e.getMessage(), e);
+                }
+                s = tls;
+            }
+            this.socket = s;
+            this.in = new DataInputStream(s.getInputStream());
+            this.out = s.getOutputStream();
+            if (security.usesSasl()) {
+                SaslLogin.login(security, this::send, toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            s.close();
             throw e;
         }
     }

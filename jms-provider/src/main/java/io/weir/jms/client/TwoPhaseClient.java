@@ -61,8 +61,9 @@ import java.util.function.LongSupplier;
  *   EndTxn v4                 commit or abort, also under the epoch a recovering instance got
  * </pre>
  * Retriable answers (coordinator loading or moved, leader moved, concurrent transactions) and lost connections are
- * retried until {@code timeoutMs}; other errors throw {@link TwoPhaseException} with the Kafka error. PLAINTEXT
- * listeners only (no TLS/SASL here yet). Thread-safe.
+ * retried until {@code timeoutMs}; other errors throw {@link TwoPhaseException} with the Kafka error. Connections
+ * are secured as the provider's kafka-clients settings say ({@link WireSecurity}: TLS, SASL PLAIN and SCRAM); a refused
+ * login is not retried. Thread-safe.
  */
 public final class TwoPhaseClient implements AutoCloseable {
 
@@ -79,6 +80,7 @@ public final class TwoPhaseClient implements AutoCloseable {
     private final String clientId;
     private final long timeoutMs;
     private final LongSupplier clock;
+    private final WireSecurity security;
     private final Map<String, BrokerConnection> connections = new HashMap<>();
     private final Map<Integer, String> nodes = new HashMap<>();
     private boolean closed;
@@ -91,6 +93,12 @@ public final class TwoPhaseClient implements AutoCloseable {
     }
 
     public TwoPhaseClient(String bootstrapServers, String clientId, long timeoutMs, LongSupplier clock) {
+        this(bootstrapServers, clientId, timeoutMs, clock, WireSecurity.PLAINTEXT);
+    }
+
+    /** A client whose connections are secured as {@code security} says (see {@link WireSecurity#of}). */
+    public TwoPhaseClient(String bootstrapServers, String clientId, long timeoutMs, LongSupplier clock, WireSecurity security) {
+        this.security = security;
         this.bootstrap = List.of(bootstrapServers.split(","));
         this.clientId = clientId;
         this.timeoutMs = timeoutMs;
@@ -307,7 +315,7 @@ public final class TwoPhaseClient implements AutoCloseable {
             if (c == null || c.isBroken()) {
                 int colon = address.lastIndexOf(':');
                 c = new BrokerConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)),
-                        clientId, (int) Math.min(timeoutMs, 30_000));
+                        clientId, (int) Math.min(timeoutMs, 30_000), security);
                 connections.put(address, c);
             }
         }
