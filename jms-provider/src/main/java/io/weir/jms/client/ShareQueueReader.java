@@ -42,7 +42,7 @@ import java.util.function.Predicate;
  * would archive it), as is one that arrives with a count above the limit. {@link #rewind} (recover, rollback)
  * decides nothing: what was delivered is offered again here, first and in order, and what was fetched and not
  * delivered stays acquired behind it. Close leaves the records it never delivered unacknowledged ({@code LEAVE}):
- * the share session's close releases them without counting a delivery (KIP-932). The owning lane hands decisions to its
+ * the share session's close releases them (uncounted on Weir: broker/SHARE-GROUPS.md). The owning lane hands decisions to its
  * Kafka client on its own thread; {@link #commit} makes them durable.
  *
  * <p>Thread-safety: all state is guarded by one lock; each Kafka client is used by its lane's thread alone.
@@ -80,8 +80,8 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /**
      * A decision for a held record; DEAD_LETTER is REJECT after a copy to the dead-letter queue; LEAVE sends nothing:
-     * the record was never handed to the application, and the member's share session, closing, releases it without
-     * counting a delivery (KIP-932; broker/SHARE-GROUPS.md).
+     * the record was never handed to the application, and the member's share session, closing, releases it (Weir's
+     * broker without counting a delivery, broker/SHARE-GROUPS.md; Apache Kafka 4.4 counts one).
      */
     enum Decision { ACCEPT, RELEASE, REJECT, DEAD_LETTER, LEAVE }
 
