@@ -824,7 +824,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         todo.forEach(Runnable::run);
     }
 
-    private void rollbackConsumed() throws JMSException {
+    void rollbackConsumed() throws JMSException {
         List<Delivered> delivered;
         synchronized (unacked) {
             delivered = new ArrayList<>(unacked);
@@ -845,23 +845,6 @@ public class WeirSession implements Session, QueueSession, TopicSession {
             unacked.clear();
         }
         rewindAll(delivered);
-    }
-
-    /**
-     * Every consumer's engine reads again from its first unconsumed position (an XA branch's rollback: the branch,
-     * not the session, holds what was delivered). On a queue member shared with other sessions this also hands
-     * out again what those sessions hold; {@link #rewindAll(List)} does not.
-     */
-    private void rewindAll() throws JMSException {
-        recoverGeneration++;
-        List<java.util.concurrent.CompletableFuture<Void>> fs = new ArrayList<>();
-        for (WeirMessageConsumer c : consumers) {
-            fs.add(c.engine().rewind());
-        }
-        for (var f : fs) {
-            await(f, "Rewinding to redeliver");
-        }
-        signal();
     }
 
     /** What this session's consumers delivered and did not consume ({@code delivered}) is delivered again. */
@@ -897,16 +880,15 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     }
 
     /**
-     * An XA branch this session worked in has ended: after a rollback its consumers deliver again from the last
-     * committed position; consumers whose close waited for the transaction are released.
+     * An XA branch this session worked in has ended: after a rollback (the branch gave its records back to their
+     * readers) its consumers deliver again; consumers whose close waited for the transaction are released.
      */
     void afterBranch(boolean committed) {
         try {
             if (!committed && !isClosed()) {
-                rewindAll();
+                recoverGeneration++;
+                signal();
             }
-        } catch (JMSException e) {
-            log.warn("Rewinding the consumers of {} after a rollback failed", this, e);
         } finally {
             runAfterTransaction();
         }

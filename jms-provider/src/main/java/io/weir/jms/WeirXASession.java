@@ -30,6 +30,7 @@ public final class WeirXASession extends WeirSession implements XASession, XAQue
 
     private final WeirXAResource resource;
     private final AtomicReference<XaBranch> association;
+    private volatile boolean holdForBranch;
 
     WeirXASession(WeirXAConnection connection, XaBranches branches, Kind kind) {
         this(connection, branches, kind, new AtomicReference<>());
@@ -55,7 +56,45 @@ public final class WeirXASession extends WeirSession implements XASession, XAQue
 
     @Override
     int mode() {
-        return association.get() != null ? SESSION_TRANSACTED : AUTO_ACKNOWLEDGE;
+        return association.get() != null || holdForBranch ? SESSION_TRANSACTED : AUTO_ACKNOWLEDGE;
+    }
+
+    /**
+     * With {@code true}, what this session's consumers deliver outside a branch is not acknowledged but held for the
+     * next branch: the next {@code start .. end} of this session's XAResource takes it into its branch, so it is
+     * consumed if that branch commits and delivered again if it rolls back. This is how a message endpoint consumes
+     * in its container's transaction although the message is received before the transaction begins (a resource
+     * adapter receives, then the container starts the transaction and enlists the XAResource). Held messages that
+     * no branch takes are given back with {@link #rollbackHeld} or consumed with {@link #commitHeld}. Sends outside a
+     * branch are refused while holding. For the session's owning thread.
+     */
+    public void setHoldForBranch(boolean hold) throws JMSException {
+        checkClosed();
+        holdForBranch = hold;
+    }
+
+    /** Consumes what was delivered outside a branch and held ({@link #setHoldForBranch}), waiting for the broker. */
+    public void commitHeld() throws JMSException {
+        checkClosed();
+        checkNotAssociated("commitHeld");
+        Map<io.weir.jms.client.ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> held = takeDelivered();
+        for (Map.Entry<io.weir.jms.client.ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : held.entrySet()) {
+            e.getValue().forEach(e.getKey()::consumed);
+            await(e.getKey().commit(true), "Committing the held messages");
+        }
+    }
+
+    /** Gives back what was delivered outside a branch and held: it is delivered again. */
+    public void rollbackHeld() throws JMSException {
+        checkClosed();
+        checkNotAssociated("rollbackHeld");
+        rollbackConsumed();
+    }
+
+    private void checkNotAssociated(String what) throws jakarta.jms.IllegalStateException {
+        if (association.get() != null) {
+            throw new jakarta.jms.IllegalStateException(what + ": the session is associated with a branch");
+        }
     }
 
     @Override

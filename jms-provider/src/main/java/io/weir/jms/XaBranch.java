@@ -60,8 +60,19 @@ final class XaBranch {
         }
     }
 
-    /** The branch ended: marks what was consumed (commit) or makes the sessions deliver it again (rollback). */
+    /**
+     * The branch ended: marks what was consumed (commit) or gives it back to its readers to be delivered again
+     * (rollback). Only the branch's records are given back: a queue's group member may be shared with sessions
+     * still working on other messages, which must not be handed out a second time.
+     */
     void finish(boolean committed) {
+        if (!committed) {
+            for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
+                if (!e.getKey().isClosed()) {
+                    await(e.getKey().rewind(e.getValue()));
+                }
+            }
+        }
         if (committed) {
             for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
                 if (e.getKey().isClosed()) {

@@ -1,6 +1,7 @@
 package io.weir.ra;
 
 import io.weir.jms.WeirConnectionFactory;
+import io.weir.jms.WeirXAConnectionFactory;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -46,11 +47,34 @@ public record ProviderSettings(String bootstrapServers, String clientId, String 
      * @throws IllegalArgumentException if no bootstrap servers are set or a parameter is malformed
      */
     public WeirConnectionFactory connectionFactory() {
+        return configure(new WeirConnectionFactory(checkedBootstrapServers()));
+    }
+
+    /**
+     * A provider XA factory with these settings, one resource manager named {@code xaResourceId} (an
+     * {@code xaResourceId} among the parameters wins).
+     *
+     * @throws IllegalArgumentException if no bootstrap servers are set, a parameter is malformed or the id is blank
+     */
+    public WeirXAConnectionFactory xaConnectionFactory(String xaResourceId) {
+        WeirXAConnectionFactory f = new WeirXAConnectionFactory(checkedBootstrapServers());
+        try {
+            f.setXaResourceId(xaResourceId);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("xaResourceId: " + e.getMessage(), e);
+        }
+        return configure(f);
+    }
+
+    private String checkedBootstrapServers() {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrapServers is not set (on the resource adapter, the "
                     + "managed connection factory or the activation spec)");
         }
-        WeirConnectionFactory f = new WeirConnectionFactory(bootstrapServers.trim());
+        return bootstrapServers.trim();
+    }
+
+    private <F extends WeirConnectionFactory> F configure(F f) {
         // The adapter's container transactions are proven (ra-it: redeploys lose nothing) with the provider's
         // local transacted sessions; with broker transactions ("transactions=kafka" in connectionParameters)
         // an undeploy under load lost two messages once, not yet understood: local until it is.

@@ -1,5 +1,6 @@
 package io.weir.ra;
 
+import io.weir.jms.WeirXAConnectionFactory;
 import io.weir.ra.inflow.WeirActivation;
 import io.weir.ra.inflow.WeirActivationSpec;
 import jakarta.resource.NotSupportedException;
@@ -39,8 +40,15 @@ public class WeirResourceAdapter implements ResourceAdapter, Serializable {
     private String userName;
     private String password;
     private String connectionParameters;
+    private String xaResourceId;
 
     private transient volatile BootstrapContext bootstrapContext;
+    /** One provider XA factory (one resource manager) per settings and id, shared by outbound, inbound and recovery. */
+    private final transient Map<XaKey, WeirXAConnectionFactory> xaFactories = new ConcurrentHashMap<>();
+    private final transient Map<XaKey, RecoveryXAResource> recoveryResources = new ConcurrentHashMap<>();
+
+    private record XaKey(ProviderSettings settings, String xaResourceId) {
+    }
     private final transient Map<ActivationKey, WeirActivation> activations = new ConcurrentHashMap<>();
 
     /** One activation per endpoint factory and spec, as the JCA contract identifies them. */
@@ -69,6 +77,9 @@ public class WeirResourceAdapter implements ResourceAdapter, Serializable {
         for (WeirActivation a : all) {
             a.stop();
         }
+        List<RecoveryXAResource> recovery = new ArrayList<>(recoveryResources.values());
+        recoveryResources.clear();
+        recovery.forEach(RecoveryXAResource::close);
         log.info("Weir resource adapter stopped");
     }
 
@@ -86,6 +97,7 @@ public class WeirResourceAdapter implements ResourceAdapter, Serializable {
         }
         weirSpec.validate();
         WeirActivation activation = new WeirActivation(weirSpec, factory, ctx, defaults(), userName, password);
+        activation.useAdapter(this);
         if (activations.putIfAbsent(new ActivationKey(factory, spec), activation) != null) {
             throw new ResourceException("This endpoint is already activated with this activation spec");
         }
@@ -106,10 +118,59 @@ public class WeirResourceAdapter implements ResourceAdapter, Serializable {
         }
     }
 
-    /** Crash recovery has nothing to recover: the adapter offers no XA yet (see README). */
+    /**
+     * The XAResources the server's recovery manager asks for after a restart: one per resource manager (brokers and
+     * {@code xaResourceId}) among {@code specs}, and the adapter's own (its {@code bootstrapServers} and
+     * {@code xaResourceId}, which the connection definitions that set neither share) when it has brokers configured.
+     * Their {@code recover} lists the branches the brokers keep under that id; a spec whose settings are incomplete
+     * is skipped (its activation failed). The resources stay open until the adapter stops.
+     */
     @Override
     public XAResource[] getXAResources(ActivationSpec[] specs) {
-        return new XAResource[0];
+        Map<XaKey, RecoveryXAResource> wanted = new java.util.LinkedHashMap<>();
+        if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+            XaKey own = new XaKey(defaults(), effectiveXaResourceId());
+            wanted.put(own, recoveryResource(own, userName, password));
+        }
+        for (ActivationSpec spec : specs == null ? new ActivationSpec[0] : specs) {
+            if (spec instanceof WeirActivationSpec w) {
+                ProviderSettings own = new ProviderSettings(w.getBootstrapServers(), w.getClientId(), w.getConnectionParameters());
+                XaKey key = new XaKey(own.orElse(defaults()), XaResourceIds.orElse(w.getXaResourceId(), effectiveXaResourceId()));
+                boolean ownUser = w.getUserName() != null && !w.getUserName().isBlank();
+                try {
+                    wanted.computeIfAbsent(key, k -> recoveryResource(k, ownUser ? w.getUserName() : userName,
+                            ownUser ? w.getPassword() : password));
+                } catch (IllegalArgumentException e) {
+                    log.warn("Weir recovery: skipping activation spec {}: {}", w, e.getMessage());
+                }
+            }
+        }
+        return wanted.values().toArray(new XAResource[0]);
+    }
+
+    private RecoveryXAResource recoveryResource(XaKey key, String user, String pass) {
+        return recoveryResources.computeIfAbsent(key, k -> new RecoveryXAResource(xaFactory(k.settings(), k.xaResourceId()), user, pass));
+    }
+
+    /**
+     * The provider XA factory of one resource manager: the same instance for the same settings and id, so that the
+     * adapter's XAResources of one resource manager are the same RM ({@code isSameRM}) and share the branches this
+     * JVM knows.
+     *
+     * @throws IllegalArgumentException if the settings are incomplete or malformed
+     */
+    public WeirXAConnectionFactory xaFactory(ProviderSettings settings, String resourceId) {
+        XaKey key = new XaKey(settings, resourceId);
+        WeirXAConnectionFactory f = xaFactories.get(key);
+        if (f == null) {
+            f = xaFactories.computeIfAbsent(key, k -> k.settings().xaConnectionFactory(k.xaResourceId()));
+        }
+        return f;
+    }
+
+    /** The configured {@code xaResourceId}, else the server's default ({@link XaResourceIds#defaultId()}). */
+    public String effectiveXaResourceId() {
+        return XaResourceIds.orElse(xaResourceId, XaResourceIds.defaultId());
     }
 
     /** The provider settings this adapter gives to factories and specs that set none. */
@@ -167,6 +228,14 @@ public class WeirResourceAdapter implements ResourceAdapter, Serializable {
 
     public void setConnectionParameters(String connectionParameters) {
         this.connectionParameters = connectionParameters;
+    }
+
+    public String getXaResourceId() {
+        return xaResourceId;
+    }
+
+    public void setXaResourceId(String xaResourceId) {
+        this.xaResourceId = xaResourceId;
     }
 
     @Override

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * ra.xml against the classes, as a server checks them at deployment: every class it names exists and implements
  * what it must, every config-property has a JavaBean setter of the declared type, and the descriptor is
- * Connectors 2.1 in the jakarta.ee namespace declaring LocalTransaction.
+ * Connectors 2.1 in the jakarta.ee namespace declaring XATransaction.
  */
 class RaXmlTest {
 
@@ -87,7 +87,7 @@ class RaXmlTest {
         assertThat(connector.getNamespaceURI()).isEqualTo(NS);
         assertThat(connector.getLocalName()).isEqualTo("connector");
         assertThat(connector.getAttribute("version")).isEqualTo("2.1");
-        assertThat(text(connector, "transaction-support")).isEqualTo("LocalTransaction");
+        assertThat(text(connector, "transaction-support")).isEqualTo("XATransaction");
     }
 
     @Test
@@ -98,7 +98,7 @@ class RaXmlTest {
         assertThat(c.getDeclaredMethod("equals", Object.class)).isNotNull();
         assertThat(c.getDeclaredMethod("hashCode")).isNotNull();
         assertSetters(ra, c);
-        assertThat(all(ra, "config-property").stream().filter(p -> p.getParentNode() == ra)).hasSize(5);
+        assertThat(all(ra, "config-property").stream().filter(p -> p.getParentNode() == ra)).hasSize(6);
     }
 
     @Test

@@ -176,6 +176,9 @@ public final class GroupCoordinator {
                     member.awaitingJoin = future;
                     prepareRebalance(group, "member " + memberId + " rejoined" + (changed ? " with new metadata" : " as leader"),
                             afterUnlock);
+                    // the only member (a lone Connect worker after a config change, a single consumer changing its
+                    // subscription) has just rejoined: the join phase is over now, not at the rebalance timeout
+                    maybeCompleteJoin(group, afterUnlock);
                 } else {
                     // nothing changed: the member lost our answer; give it the current generation again
                     future.complete(joinResult(group, member));

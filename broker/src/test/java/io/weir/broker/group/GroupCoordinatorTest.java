@@ -78,6 +78,22 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void aLoneMemberRejoiningAStableGroupGetsTheNextGenerationAtOnce() {
+        JoinResult first = joinAlone("g");
+        coordinator.sync("g", 1, first.memberId(), null, null, null, Map.of()).join();
+        // the leader rejoins (as a Connect worker does after a connector config change), then with new metadata
+        CompletableFuture<JoinResult> asLeader = join("g", first.memberId(), null);
+        assertThat(asLeader).as("completed without waiting for the rebalance timeout").isCompleted();
+        assertThat(asLeader.join().generationId()).isEqualTo(2);
+        assertThat(asLeader.join().members()).hasSize(1);
+        coordinator.sync("g", 2, first.memberId(), null, null, null, Map.of()).join();
+        CompletableFuture<JoinResult> newMetadata = join("g", first.memberId(), null, "range", "roundrobin");
+        assertThat(newMetadata).isCompleted();
+        assertThat(newMetadata.join().error()).isEqualTo(Errors.NONE);
+        assertThat(newMetadata.join().generationId()).isEqualTo(3);
+    }
+
+    @Test
     void membersThatDoNotRejoinAreDroppedAtTheRebalanceTimeout() {
         JoinResult first = joinAlone("g");
         coordinator.sync("g", 1, first.memberId(), null, null, null, Map.of()).join();

@@ -54,11 +54,6 @@ class RedeployIT {
 
     @Test
     void undeployAndRedeployLoseNothing() throws Exception {
-        // Still a known defect: two causes are fixed (redelivery hold-back, per-session give-back), but one run in
-        // six after them lost one queue message (and that run's :reload test one too). Off in the default build
-        // until found; -Dweir.it.redeploy=true runs it.
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("weir.it.redeploy"),
-                "known message loss across an undeploy: see ra/README.md, Known gaps; -Dweir.it.redeploy=true runs it");
         deployer.deploy(APP);
         boolean deployed = true;
         try {

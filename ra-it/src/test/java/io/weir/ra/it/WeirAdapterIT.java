@@ -134,6 +134,28 @@ class WeirAdapterIT {
         assertThat(Integer.parseInt(Http.get(base, "ledger"))).isEqualTo(Destinations.PARALLEL_SESSIONS);
     }
 
+    @Test
+    void mdbDeliveriesAreXaBranchesOnTheBroker() throws Exception {
+        long before = xaBranches();
+        List<String> texts = texts("xa-delivery", 3);
+        broker.send(Destinations.IN_QUEUE, false, texts); // outside any server transaction
+
+        assertThat(broker.receive(Destinations.OUT_QUEUE, texts.size(), ARRIVAL, QUIET))
+                .containsExactlyInAnyOrderElementsOf(texts);
+        // each delivery's container transaction is a two-phase Kafka transaction named after the adapter's
+        // default xaResourceId (weir-ra-<transaction node id>) and the Xid: the MDB's branch, which its forward joined
+        assertThat(xaBranches() - before).isGreaterThanOrEqualTo(texts.size());
+    }
+
+    /** The broker's transactional ids (any state) that are XA branches of the adapter's default resource manager. */
+    private static long xaBranches() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", WeirBroker.bootstrapServers()))) {
+            return admin.listTransactions().all().get(60, java.util.concurrent.TimeUnit.SECONDS).stream()
+                    .filter(t -> t.transactionalId().startsWith("weir-ra-")).count();
+        }
+    }
+
     private void send(String api, String destination, List<String> texts, boolean rollback) throws Exception {
         List<Map.Entry<String, String>> params = new ArrayList<>();
         params.add(Map.entry("api", api));

@@ -7,6 +7,8 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageListener;
 import jakarta.jms.Session;
+import jakarta.jms.XAConnection;
+import io.weir.jms.WeirXASession;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.UnavailableException;
 import jakarta.resource.spi.endpoint.MessageEndpoint;
@@ -58,6 +60,8 @@ final class DeliverySession implements Work, WorkContextProvider {
     private volatile boolean released;
     private Connection connection; // the activation's, while this session has a session on it
     private Session session;
+    private WeirXASession xaSession; // the session, when deliveries run in the container's XA transactions
+    private DeliveryXAResource xaResource; // the XAResource the endpoint was made with (null: none)
     private MessageConsumer consumer;
     private MessageEndpoint endpoint;
     private int reconnectAttempts;
@@ -206,7 +210,13 @@ final class DeliverySession implements Work, WorkContextProvider {
         }
         try {
             connection = c;
-            session = c.createSession(Session.SESSION_TRANSACTED);
+            if (activation.xa()) {
+                xaSession = (WeirXASession) ((XAConnection) c).createXASession();
+                xaSession.setHoldForBranch(true); // what is received waits for the delivery's branch
+                session = xaSession;
+            } else {
+                session = c.createSession(Session.SESSION_TRANSACTED);
+            }
             consumer = activation.createConsumer(session);
         } catch (JMSException | RuntimeException e) {
             teardown();
@@ -238,13 +248,22 @@ final class DeliverySession implements Work, WorkContextProvider {
             counted = false;
             activation.sessionConnected(false);
         }
+        WeirXASession xs = xaSession;
         connection = null;
         session = null;
+        xaSession = null;
         consumer = null;
         deadLetters.forget();
         if (s != null) {
+            if (xs != null && endpoint != null && xaResource != null) {
+                releaseEndpoint(); // its XAResource is this session's, which closes now
+            }
             try {
-                s.rollback();
+                if (xs != null) {
+                    xs.rollbackHeld();
+                } else {
+                    s.rollback();
+                }
             } catch (JMSException | RuntimeException e) {
                 log.debug("{}: rollback while closing session {}: {}", activation.name(), index, e.getMessage());
             }
@@ -260,7 +279,8 @@ final class DeliverySession implements Work, WorkContextProvider {
         try {
             ClassLoader adapter = toServerLoader();
             try {
-                endpoint = activation.endpointFactory().createEndpoint(null);
+                xaResource = xaSession == null ? null : new DeliveryXAResource(xaSession.getXAResource());
+                endpoint = activation.endpointFactory().createEndpoint(xaResource);
             } finally {
                 back(adapter);
             }
@@ -277,18 +297,38 @@ final class DeliverySession implements Work, WorkContextProvider {
         int attempt = DeadLetters.deliveryCount(m);
         try {
             if (deadLetters.exceeded(attempt)) {
-                deadLetters.send(session, m, attempt, activation.destination());
-                session.commit();
+                if (xaSession != null) {
+                    OwnBranch.run(xaSession, () -> deadLetters.send(session, m, attempt, activation.destination()));
+                } else {
+                    deadLetters.send(session, m, attempt, activation.destination());
+                    session.commit();
+                }
                 return;
             }
         } catch (JMSException e) {
             lost("Moving a message to the dead-letter queue", e);
             return;
         }
+        if (xaResource != null) {
+            xaResource.resetSeen();
+        }
         boolean delivered = activation.transacted() ? deliverTransacted(m) : deliverPlain(m);
+        if (xaResource != null && xaResource.seen()) {
+            // the container's transaction manager committed or rolled back the branch that took the message
+            log.debug("{}: session {} delivered {} in an XA branch ({})", activation.name(), index, id(m),
+                    delivered ? "committed" : "rolled back");
+            return;
+        }
         log.debug("{}: session {} {} {}", activation.name(), index, delivered ? "commits" : "rolls back", id(m));
         try {
-            if (delivered) {
+            if (xaSession != null) {
+                // the container did not enlist the endpoint's XAResource: the outcome decides, as without XA
+                if (delivered) {
+                    xaSession.commitHeld();
+                } else {
+                    xaSession.rollbackHeld();
+                }
+            } else if (delivered) {
                 session.commit();
             } else {
                 session.rollback();
@@ -335,7 +375,11 @@ final class DeliverySession implements Work, WorkContextProvider {
         }
         back(adapter);
         TransactionOutcome outcome = TransactionOutcome.register(activation.transactionRegistry());
-        Throwable failure = invoke(m);
+        Throwable listenerFailure = invoke(m);
+        if (listenerFailure != null) {
+            markRollbackOnly(outcome);
+        }
+        Throwable failure = listenerFailure;
         adapter = toServerLoader();
         try {
             endpoint.afterDelivery();
@@ -344,11 +388,32 @@ final class DeliverySession implements Work, WorkContextProvider {
         } finally {
             back(adapter);
         }
-        boolean delivered = outcome != null && outcome.known() ? outcome.committed() : failure == null;
+        // an onMessage that threw is never a delivery, whatever became of the transaction
+        boolean delivered = listenerFailure == null
+                && (outcome != null && outcome.known() ? outcome.committed() : failure == null);
         if (!delivered) {
             failed(m, failure != null ? failure : new IllegalStateException("the container transaction rolled back"));
         }
         return delivered;
+    }
+
+    /**
+     * onMessage threw: the container transaction must not commit. A container marks it rollback-only when the bean
+     * throws, but a server may refuse the call before its transaction interceptor runs (WildFly throws
+     * "WFLYEE0043: Component is stopped" between stopping a bean and deactivating its endpoint), and afterDelivery
+     * then commits the transaction begun by beforeDelivery: what the endpoint's resources did in it must not stay.
+     */
+    private void markRollbackOnly(TransactionOutcome outcome) {
+        jakarta.transaction.TransactionSynchronizationRegistry registry = activation.transactionRegistry();
+        if (outcome == null || registry == null) {
+            return;
+        }
+        try {
+            registry.setRollbackOnly();
+        } catch (RuntimeException e) {
+            log.debug("{}: session {} cannot mark the failed delivery's transaction rollback-only: {}",
+                    activation.name(), index, e.toString());
+        }
     }
 
     /** A failed beforeDelivery may leave the endpoint unusable: use a new one for the next message. */
@@ -364,6 +429,7 @@ final class DeliverySession implements Work, WorkContextProvider {
             log.debug("{}: releasing an endpoint: {}", activation.name(), e.getMessage());
         } finally {
             endpoint = null;
+            xaResource = null;
             back(adapter);
         }
     }

@@ -1,9 +1,12 @@
 package io.weir.ra.inflow;
 
 import io.weir.jms.WeirConnectionFactory;
+import io.weir.jms.WeirXAConnectionFactory;
 import io.weir.jms.WeirQueue;
 import io.weir.jms.WeirTopic;
 import io.weir.ra.ProviderSettings;
+import io.weir.ra.WeirResourceAdapter;
+import io.weir.ra.XaResourceIds;
 import io.weir.ra.outbound.WeirManagedConnectionFactory;
 import io.weir.ra.outbound.WeirRaConnectionFactory;
 import jakarta.jms.Connection;
@@ -72,6 +75,8 @@ public final class WeirActivation {
     private volatile Destination destination;
     private volatile WeirActivationSpec.DestinationKind kind;
     private volatile WeirConnectionFactory connectionFactory;
+    private volatile WeirXAConnectionFactory xaConnectionFactory; // null: no XA (a plain factory was looked up)
+    private volatile WeirResourceAdapter adapter;
     private volatile String user;
     private volatile String password;
     private volatile boolean transacted;
@@ -98,12 +103,12 @@ public final class WeirActivation {
      */
     public void start() throws ResourceException {
         resolveDestination();
-        resolveConnectionFactory();
         try {
             transacted = endpointFactory.isDeliveryTransacted(ON_MESSAGE);
         } catch (NoSuchMethodException e) {
             throw new ResourceException("The endpoint has no onMessage(Message) method", e);
         }
+        resolveConnectionFactory();
         transactionRegistry = registryOf(bootstrapContext);
         longRunningHint = hintsSupported(bootstrapContext);
         name = "Weir endpoint " + endpointName() + " on " + destination + " (bootstrapServers="
@@ -133,7 +138,9 @@ public final class WeirActivation {
                 }
             }
         }
-        log.info("{}: activated, {} session(s), {} delivery", name, count, transacted ? "transacted" : "non-transacted");
+        log.info("{}: activated, {} session(s), {} delivery", name, count,
+                xa() ? "transacted (XA, resource manager " + xaConnectionFactory.getXaResourceId() + ")"
+                        : transacted ? "transacted" : "non-transacted");
     }
 
     private String endpointName() {
@@ -197,11 +204,13 @@ public final class WeirActivation {
             Object o = lookup(lookup, "connectionFactoryLookup");
             if (o instanceof WeirRaConnectionFactory ra) {
                 WeirManagedConnectionFactory mcf = ra.managedConnectionFactory();
-                connectionFactory = settingsOrThrow(mcf.providerSettings(), "connectionFactoryLookup");
+                connectionFactory = settingsOrThrow(mcf.providerSettings(), "connectionFactoryLookup",
+                        XaResourceIds.orElse(spec.getXaResourceId(), mcf.effectiveXaResourceId()));
                 user = blank(specUser) ? mcf.effectiveUserName() : specUser;
                 password = blank(specUser) ? mcf.effectivePassword() : spec.getPassword();
             } else if (o instanceof WeirConnectionFactory w) {
                 connectionFactory = w;
+                xaConnectionFactory = w instanceof WeirXAConnectionFactory x ? x : null;
                 user = specUser;
                 password = spec.getPassword();
             } else {
@@ -211,21 +220,47 @@ public final class WeirActivation {
             return;
         }
         ProviderSettings own = new ProviderSettings(spec.getBootstrapServers(), spec.getClientId(), spec.getConnectionParameters());
-        connectionFactory = settingsOrThrow(own.orElse(adapterDefaults), "bootstrapServers");
+        connectionFactory = settingsOrThrow(own.orElse(adapterDefaults), "bootstrapServers",
+                XaResourceIds.orElse(spec.getXaResourceId(), adapter != null ? adapter.effectiveXaResourceId() : XaResourceIds.defaultId()));
         user = blank(specUser) ? adapterUser : specUser;
         password = blank(specUser) ? adapterPassword : spec.getPassword();
     }
 
-    private WeirConnectionFactory settingsOrThrow(ProviderSettings settings, String property) throws InvalidPropertyException {
+    /** The provider factory of {@code settings}, and for transacted delivery the XA factory of {@code xaResourceId}. */
+    private WeirConnectionFactory settingsOrThrow(ProviderSettings settings, String property, String xaResourceId)
+            throws InvalidPropertyException {
         ProviderSettings s = settings;
         if (spec.getClientId() != null && !spec.getClientId().isBlank()) {
             s = new ProviderSettings(settings.bootstrapServers(), spec.getClientId(), settings.connectionParameters());
         }
+        WeirConnectionFactory plain;
         try {
-            return s.connectionFactory();
+            plain = s.connectionFactory();
         } catch (IllegalArgumentException e) {
             throw new InvalidPropertyException("Weir activation spec: " + property + ": " + e.getMessage());
         }
+        if (transacted) {
+            try {
+                xaConnectionFactory = adapter != null ? adapter.xaFactory(s, xaResourceId) : s.xaConnectionFactory(xaResourceId);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPropertyException("Weir activation spec: xaResourceId: " + e.getMessage());
+            }
+        }
+        return plain;
+    }
+
+    /**
+     * The adapter whose XA resource managers (one provider XA factory per settings and id) this activation shares,
+     * so that its deliveries and the adapter's outbound connections on the same brokers are the same resource
+     * manager. Called before {@link #start}; without it the activation makes its own.
+     */
+    public void useAdapter(WeirResourceAdapter adapter) {
+        this.adapter = adapter;
+    }
+
+    /** Whether deliveries run in XA branches of the container's transactions (transacted endpoint, XA factory). */
+    boolean xa() {
+        return transacted && xaConnectionFactory != null;
     }
 
     private static Object lookup(String jndiName, String property) throws InvalidPropertyException {
@@ -314,7 +349,8 @@ public final class WeirActivation {
                 throw new jakarta.jms.IllegalStateException("The endpoint is being deactivated");
             }
             if (connection == null) {
-                Connection c = connectionFactory.createConnection(user, password);
+                Connection c = xa() ? xaConnectionFactory.createXAConnection(user, password)
+                        : connectionFactory.createConnection(user, password);
                 try {
                     c.start();
                 } catch (JMSException | RuntimeException e) {

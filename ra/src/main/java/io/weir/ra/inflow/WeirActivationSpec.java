@@ -19,7 +19,7 @@ import java.util.Locale;
  * ({@code destination}, {@code destinationLookup}, {@code destinationType}, {@code messageSelector},
  * {@code acknowledgeMode}, {@code subscriptionDurability}, {@code subscriptionName}, {@code clientId},
  * {@code connectionFactoryLookup}, {@code maxSession}) and Weir's own ({@code bootstrapServers},
- * {@code connectionParameters}, {@code userName}, {@code password}, {@code shareSubscriptions},
+ * {@code connectionParameters}, {@code xaResourceId}, {@code userName}, {@code password}, {@code shareSubscriptions},
  * {@code maxDeliveryAttempts}, {@code deadLetterDestination}, {@code redeliveryDelayMs},
  * {@code redeliveryMaxDelayMs}, {@code reconnectInitialDelayMs}, {@code reconnectMaxDelayMs}). A JavaBean the server fills from the MDB's activation config; not thread-safe
  * while being filled, then read-only.
@@ -44,6 +44,7 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
     private Integer maxSession = 15;
     private String bootstrapServers;
     private String connectionParameters;
+    private String xaResourceId;
     private String userName;
     private String password;
     private Boolean shareSubscriptions = false;
@@ -401,6 +402,15 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
 
     public void setReconnectMaxDelayMs(Long reconnectMaxDelayMs) {
         this.reconnectMaxDelayMs = reconnectMaxDelayMs;
+    }
+
+    /** The XA resource manager of the endpoint's transacted deliveries; unset: the resource adapter's. */
+    public String getXaResourceId() {
+        return xaResourceId;
+    }
+
+    public void setXaResourceId(String xaResourceId) {
+        this.xaResourceId = xaResourceId;
     }
 
     @Override

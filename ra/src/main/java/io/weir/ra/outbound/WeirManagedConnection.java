@@ -5,7 +5,8 @@ import io.weir.ra.ProviderClassLoader;
 import jakarta.jms.JMSException;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
-import jakarta.resource.NotSupportedException;
+import jakarta.jms.XAConnection;
+import jakarta.jms.XASession;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionEvent;
 import jakarta.resource.spi.ConnectionEventListener;
@@ -27,10 +28,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A pooled physical connection: one provider connection and the sessions its handles use, one per session mode,
- * made on first use. While the server runs a container transaction on it ({@link WeirLocalTransaction} begun),
- * every handle works on the transacted session, so the transaction's sends and receives commit or roll back with
- * it; otherwise a handle works on the session of the mode the application asked for.
+ * A pooled physical connection: one provider XA connection and the sessions its handles use, one per session mode,
+ * made on first use. While the server runs a container transaction on it, every handle works on the session of
+ * that transaction, so the transaction's sends and receives commit or roll back with it: the XA session while an
+ * XA branch is associated ({@link WeirRaXAResource}, {@code XATransaction} in ra.xml), the transacted session while
+ * a {@link WeirLocalTransaction} is begun (servers or pools configured for {@code LocalTransaction}). Otherwise a
+ * handle works on the session of the mode the application asked for.
  *
  * <p>Handles ({@link WeirRaSession}) report their close ({@code CONNECTION_CLOSED}); a broker outage seen by the
  * provider's connection check reports {@code CONNECTION_ERROR_OCCURRED}, so the server drops the connection.
@@ -52,6 +55,10 @@ public class WeirManagedConnection implements ManagedConnection {
     private final Map<Integer, Session> sessions = new HashMap<>(); // guarded by this
     private final List<MessageConsumer> closeAtEnd = new ArrayList<>(); // guarded by this
     private volatile boolean inManagedTransaction;
+    private XASession xaWork; // guarded by this: the session handles work on while a branch is associated
+    private XASession xaControl; // guarded by this: prepares, commits and recovers (any session of the RM may)
+    private WeirRaXAResource xaResource; // guarded by this
+    private volatile boolean inXaBranch;
     private volatile boolean destroyed;
     private volatile PrintWriter logWriter;
 
@@ -79,8 +86,9 @@ public class WeirManagedConnection implements ManagedConnection {
         return destroyed;
     }
 
+    /** True while a container transaction (local, or an associated XA branch) runs on this connection. */
     boolean inManagedTransaction() {
-        return inManagedTransaction;
+        return inManagedTransaction || inXaBranch;
     }
 
     // ------------------------------------------------------------------ handles
@@ -148,6 +156,9 @@ public class WeirManagedConnection implements ManagedConnection {
         if (destroyed) {
             throw new jakarta.jms.IllegalStateException("The connection was destroyed");
         }
+        if (inXaBranch) {
+            return xaWorkSession();
+        }
         int effective = inManagedTransaction ? Session.SESSION_TRANSACTED : mode;
         Session s = sessions.get(effective);
         if (s == null) {
@@ -164,7 +175,7 @@ public class WeirManagedConnection implements ManagedConnection {
      * @return true if the close was deferred
      */
     synchronized boolean closeAtTransactionEnd(MessageConsumer c, int handleMode) {
-        if (!inManagedTransaction && handleMode != Session.SESSION_TRANSACTED) {
+        if (!inManagedTransaction() && handleMode != Session.SESSION_TRANSACTED) {
             return false;
         }
         closeAtEnd.add(c);
@@ -251,9 +262,48 @@ public class WeirManagedConnection implements ManagedConnection {
         return new WeirLocalTransaction(this);
     }
 
+    /**
+     * The connection's XAResource, the same instance for its whole life. Between {@code start} and {@code end} the
+     * handles work on the connection's XA session, whose sends and receipts are the branch's; the resource manager's
+     * other calls go to a second XA session of the same provider connection (see {@link WeirRaXAResource}).
+     */
     @Override
-    public XAResource getXAResource() throws ResourceException {
-        throw new NotSupportedException("Weir does not support XA yet: the adapter offers LocalTransaction only");
+    public synchronized XAResource getXAResource() throws ResourceException {
+        checkNotDestroyed();
+        if (xaResource == null) {
+            xaResource = new WeirRaXAResource(this);
+        }
+        return xaResource;
+    }
+
+    /** The XA session handles work on in a branch, made on first use; kept until the connection is destroyed. */
+    synchronized XASession xaWorkSession() throws JMSException {
+        if (destroyed) {
+            throw new jakarta.jms.IllegalStateException("The connection was destroyed");
+        }
+        if (xaWork == null) {
+            xaWork = ProviderClassLoader.call(() -> ((XAConnection) connection).createXASession());
+        }
+        return xaWork;
+    }
+
+    /** The XA session whose XAResource prepares, commits, rolls back and recovers, made on first use. */
+    synchronized XASession xaControlSession() throws JMSException {
+        if (destroyed) {
+            throw new jakarta.jms.IllegalStateException("The connection was destroyed");
+        }
+        if (xaControl == null) {
+            xaControl = ProviderClassLoader.call(() -> ((XAConnection) connection).createXASession());
+        }
+        return xaControl;
+    }
+
+    /** A branch was associated ({@code true}) or dissociated with the XA session: handles follow it. */
+    void xaAssociated(boolean associated) throws jakarta.resource.spi.LocalTransactionException {
+        if (associated && inManagedTransaction) {
+            throw new jakarta.resource.spi.LocalTransactionException("Weir: a local transaction is active on this connection");
+        }
+        inXaBranch = associated;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -265,15 +315,14 @@ public class WeirManagedConnection implements ManagedConnection {
             h.invalidate();
         }
         handles.clear();
+        inXaBranch = false;
+        closeDeferred(); // the XA session stays open: close what the handles left on it
         List<Session> open;
         synchronized (this) {
             open = new ArrayList<>(sessions.values());
             sessions.clear();
         }
         inManagedTransaction = false;
-        synchronized (this) {
-            closeAtEnd.clear(); // closed with their sessions
-        }
         for (Session s : open) {
             try {
                 s.close();
@@ -296,7 +345,25 @@ public class WeirManagedConnection implements ManagedConnection {
             return;
         }
         cleanup();
-        destroyed = true;
+        List<Session> xa = new ArrayList<>();
+        synchronized (this) {
+            destroyed = true;
+            if (xaWork != null) {
+                xa.add(xaWork);
+            }
+            if (xaControl != null) {
+                xa.add(xaControl);
+            }
+            xaWork = null;
+            xaControl = null;
+        }
+        for (Session s : xa) {
+            try {
+                s.close();
+            } catch (JMSException e) {
+                log.debug("Closing an XA session of {}: {}", connection, e.getMessage());
+            }
+        }
         try {
             connection.close();
         } catch (JMSException e) {

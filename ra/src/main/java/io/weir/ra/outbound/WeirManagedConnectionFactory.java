@@ -4,6 +4,8 @@ import io.weir.jms.WeirConnection;
 import io.weir.ra.ProviderClassLoader;
 import io.weir.ra.ProviderSettings;
 import io.weir.ra.WeirResourceAdapter;
+import io.weir.ra.XaResourceIds;
+import io.weir.jms.WeirXAConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.Session;
 import jakarta.resource.ResourceException;
@@ -27,8 +29,10 @@ import java.util.Set;
 
 /**
  * The outbound side's factory ({@code managedconnectionfactory-class} in ra.xml). Properties:
- * {@code bootstrapServers}, {@code clientId}, {@code userName}, {@code password}, {@code connectionParameters};
- * each one left unset is taken from the resource adapter. Its managed connections are provider connections with
+ * {@code bootstrapServers}, {@code clientId}, {@code userName}, {@code password}, {@code connectionParameters},
+ * {@code xaResourceId}; each one left unset is taken from the resource adapter. The provider connections are XA
+ * connections of the resource manager {@code xaResourceId}, so a managed connection offers both an XAResource and a
+ * local transaction. Its managed connections are provider connections with
  * one session each, pooled by the server; the application sees them through {@link WeirRaConnectionFactory}.
  *
  * <p>Sign-on: with container-managed sign-on the server passes a {@code Subject} holding a
@@ -48,7 +52,9 @@ public class WeirManagedConnectionFactory implements ManagedConnectionFactory, R
     private String userName;
     private String password;
     private String connectionParameters;
+    private String xaResourceId;
     private transient ResourceAdapter resourceAdapter;
+    private transient WeirXAConnectionFactory ownXaFactory; // guarded by this; without a Weir resource adapter
     private transient PrintWriter logWriter;
 
     @Override
@@ -68,9 +74,9 @@ public class WeirManagedConnectionFactory implements ManagedConnectionFactory, R
         ProviderSettings settings = providerSettings();
         WeirConnection connection;
         try {
-            var factory = settings.connectionFactory();
+            var factory = xaConnectionFactory();
             connection = (WeirConnection) ProviderClassLoader.call(
-                    () -> factory.createConnection(credentials.userName(), credentials.password()));
+                    () -> factory.createXAConnection(credentials.userName(), credentials.password()));
         } catch (IllegalArgumentException e) {
             throw new InvalidPropertyException("Weir managed connection factory: " + e.getMessage());
         } catch (jakarta.jms.JMSSecurityException e) {
@@ -126,6 +132,33 @@ public class WeirManagedConnectionFactory implements ManagedConnectionFactory, R
             }
         }
         return null;
+    }
+
+    /**
+     * The provider XA factory the managed connections are made by: the resource adapter's for these settings and
+     * {@code xaResourceId} (so that the adapter's XAResources of one resource manager are the same RM), or this
+     * factory's own outside an adapter.
+     *
+     * @throws IllegalArgumentException if the settings are incomplete or malformed
+     */
+    public WeirXAConnectionFactory xaConnectionFactory() {
+        if (resourceAdapter instanceof WeirResourceAdapter ra) {
+            return ra.xaFactory(providerSettings(), effectiveXaResourceId());
+        }
+        synchronized (this) {
+            if (ownXaFactory == null) {
+                ownXaFactory = providerSettings().xaConnectionFactory(effectiveXaResourceId());
+            }
+            return ownXaFactory;
+        }
+    }
+
+    /** {@code xaResourceId} if set, else the resource adapter's (whose default is derived from the server). */
+    public String effectiveXaResourceId() {
+        if (xaResourceId != null && !xaResourceId.isBlank()) {
+            return xaResourceId.trim();
+        }
+        return resourceAdapter instanceof WeirResourceAdapter ra ? ra.effectiveXaResourceId() : XaResourceIds.defaultId();
     }
 
     /** The provider settings: this factory's, unset ones taken from the resource adapter. */
@@ -224,17 +257,26 @@ public class WeirManagedConnectionFactory implements ManagedConnectionFactory, R
         this.connectionParameters = connectionParameters;
     }
 
+    public String getXaResourceId() {
+        return xaResourceId;
+    }
+
+    public void setXaResourceId(String xaResourceId) {
+        this.xaResourceId = xaResourceId;
+    }
+
     /** JCA requires value equality over the configuration: the server uses it to tell pools apart. */
     @Override
     public boolean equals(Object o) {
         return o instanceof WeirManagedConnectionFactory m && Objects.equals(bootstrapServers, m.bootstrapServers)
                 && Objects.equals(clientId, m.clientId) && Objects.equals(userName, m.userName)
-                && Objects.equals(password, m.password) && Objects.equals(connectionParameters, m.connectionParameters);
+                && Objects.equals(password, m.password) && Objects.equals(connectionParameters, m.connectionParameters)
+                && Objects.equals(xaResourceId, m.xaResourceId);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(bootstrapServers, clientId, userName, connectionParameters);
+        return Objects.hash(bootstrapServers, clientId, userName, connectionParameters, xaResourceId);
     }
 
     @Override

@@ -67,9 +67,19 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
         target.attach(this);
     }
 
-    /** The server cleaned the managed connection up: this handle is dead. */
+    /**
+     * The server cleaned the managed connection up: this handle is dead. What was made through it is closed (the
+     * connection's XA session outlives the handle; its plain sessions are closed by the cleanup anyway).
+     */
     void invalidate() {
         closed = true;
+        for (AutoCloseable c : children) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // the cleanup closes the sessions next; nothing of the handle is used again
+            }
+        }
         children.clear();
     }
 

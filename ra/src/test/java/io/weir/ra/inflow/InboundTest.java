@@ -288,9 +288,12 @@ class InboundTest {
 
     /**
      * WildFly stops a message-driven bean's component before it deactivates the endpoint: for a moment every
-     * delivery fails ("component is stopped") and is rolled back. Those failures must neither use up the messages'
-     * delivery attempts (sending them to the dead-letter queue) nor hand a message that one session holds to the
-     * other: once a new endpoint is active, every message arrives, exactly once.
+     * delivery fails ("component is stopped"). Deliveries in the bean when it stops fail inside it (the container
+     * marks their transactions rollback-only); later ones are refused before the container's transaction
+     * interceptor, so the transaction begun by beforeDelivery is not marked and afterDelivery commits it: the
+     * adapter must roll such a delivery back all the same. The failures must neither use up the messages' delivery
+     * attempts (sending them to the dead-letter queue) nor hand a message that one session holds to the other: once
+     * a new endpoint is active, every message arrives, exactly once.
      */
     @Test
     void anEndpointThatFailsUntilItIsDeactivatedLosesNothing() throws Exception {
@@ -320,8 +323,9 @@ class InboundTest {
         sendToQueue(queue, sent.toArray(String[]::new));
         await().atMost(WAIT).until(() -> first.succeeded().size() >= 5);
         stopped.set(true);
+        first.stopComponent();
         stop.countDown();
-        await().atMost(WAIT).until(() -> failures.get() >= 2);
+        await().atMost(WAIT).until(() -> failures.get() >= 2 && first.refused() >= 2);
         // the server takes its time between stopping the component and deactivating the endpoint (redeliveries
         // held back 200, 400, 800 ms... keep a message from its 5th delivery for 3 s at least)
         Thread.sleep(2000);
@@ -332,9 +336,15 @@ class InboundTest {
             s.setMaxSession(2);
             s.setDeadLetterDestination(dlq);
         }), 2);
-        await().atMost(WAIT).until(() -> first.succeeded().size() + second.succeeded().size() >= sent.size());
         sendToQueue(queue, "marker");
+        // the marker is the queue's last message: once it is delivered, a message still missing is lost
         await().atMost(WAIT).until(() -> second.succeeded().contains("marker"));
+        try {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> first.succeeded().size() + second.succeeded().size() >= sent.size() + 1);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // the assertion below names what is missing
+        }
         List<String> all = new ArrayList<>(first.succeeded());
         all.addAll(second.succeeded());
         all.remove("marker");

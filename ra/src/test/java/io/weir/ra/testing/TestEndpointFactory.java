@@ -38,6 +38,8 @@ public final class TestEndpointFactory implements MessageEndpointFactory {
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private final AtomicInteger endpoints = new AtomicInteger();
     private final AtomicInteger released = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    private volatile boolean componentStopped;
 
     public TestEndpointFactory(boolean transacted, FakeTransactions transactions, Bean bean) {
         this.transacted = transacted;
@@ -47,6 +49,21 @@ public final class TestEndpointFactory implements MessageEndpointFactory {
 
     public void bean(Bean bean) {
         this.bean = bean;
+    }
+
+    /**
+     * Plays a server that stopped the bean's component before deactivating its endpoint: from now on onMessage
+     * throws before the bean (and before the container's transaction interceptor) is reached, so the transaction
+     * that beforeDelivery began is not marked rollback-only and afterDelivery commits it (WildFly's
+     * "WFLYEE0043: Component is stopped").
+     */
+    public void stopComponent() {
+        componentStopped = true;
+    }
+
+    /** onMessage calls refused because the component was stopped. */
+    public int refused() {
+        return refused.get();
     }
 
     /** Every onMessage call, in order. */
@@ -124,6 +141,10 @@ public final class TestEndpointFactory implements MessageEndpointFactory {
 
         @Override
         public void onMessage(Message m) {
+            if (componentStopped) {
+                refused.incrementAndGet();
+                throw new IllegalStateException("Component is stopped");
+            }
             int now = concurrent.incrementAndGet();
             maxConcurrent.accumulateAndGet(now, Math::max);
             try {

@@ -1,0 +1,240 @@
+package io.weir.ra.inflow;
+
+import io.weir.broker.server.EmbeddedWeirCluster;
+import io.weir.jms.WeirConnectionFactory;
+import io.weir.ra.WeirRaQueue;
+import io.weir.ra.WeirResourceAdapter;
+import io.weir.ra.outbound.WeirManagedConnectionFactory;
+import io.weir.ra.outbound.WeirRaConnectionFactory;
+import io.weir.ra.testing.FakeBootstrapContext;
+import io.weir.ra.testing.Narayana;
+import io.weir.ra.testing.XaConnectionManager;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSConsumer;
+import jakarta.jms.JMSContext;
+import jakarta.jms.Message;
+import jakarta.jms.MessageListener;
+import jakarta.jms.Queue;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import jakarta.resource.spi.endpoint.MessageEndpoint;
+import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import jakarta.transaction.Status;
+import jakarta.transaction.TransactionManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.transaction.xa.XAResource;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A transacted message endpoint whose container (played with Narayana) enlists the XAResource the adapter gave it in
+ * the transaction it begins in {@code beforeDelivery}: the consumed message and the endpoint's sends through the
+ * adapter's outbound connections (another resource manager, so two phases) commit together, and a transaction
+ * marked rollback-only gives the message back and discards the sends.
+ */
+class XaInboundTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static EmbeddedWeirCluster cluster;
+    private static WeirConnectionFactory plain;
+    private static TransactionManager tm;
+
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
+        plain = new WeirConnectionFactory(cluster.bootstrapServers());
+        plain.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
+        tm = Narayana.transactionManager();
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void theConsumedMessageAndTheEndpointsSendsCommitInOneXaTransaction() throws Exception {
+        FakeBootstrapContext context = new FakeBootstrapContext(Narayana.synchronizationRegistry());
+        WeirResourceAdapter ra = new WeirResourceAdapter();
+        ra.setBootstrapServers(cluster.bootstrapServers());
+        ra.setXaResourceId(unique("rm-in"));
+        ra.start(context);
+        closeAfter.add(context);
+        closeAfter.add(ra::stop);
+
+        XaConnectionManager cm = new XaConnectionManager(tm);
+        closeAfter.add(cm);
+        WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
+        mcf.setResourceAdapter(ra);
+        mcf.setXaResourceId(unique("rm-out")); // another resource manager: the container commits in two phases
+        WeirRaConnectionFactory replies = (WeirRaConnectionFactory) mcf.createConnectionFactory(cm);
+
+        String in = unique("xa-in");
+        Queue out = new WeirRaQueue(unique("xa-out"));
+        Bean bean = new Bean(replies, out);
+        WeirActivationSpec spec = new WeirActivationSpec();
+        spec.setResourceAdapter(ra);
+        spec.setDestination(in);
+        spec.setMaxSession(2);
+        spec.setRedeliveryDelayMs(0L);
+        ra.endpointActivation(bean, spec);
+        closeAfter.add(0, () -> ra.endpointDeactivation(bean, spec));
+        await().atMost(WAIT).until(() -> ra.connectedSessions() >= 2);
+
+        List<String> sent = List.of("m-0", "m-1", "fail-2", "m-3", "m-4", "m-5");
+        try (JMSContext ctx = plain.createContext()) {
+            for (String t : sent) {
+                ctx.createProducer().send(ctx.createQueue(in), t);
+            }
+        }
+
+        List<String> got = new ArrayList<>();
+        try (JMSContext ctx = plain.createContext(); JMSConsumer c = ctx.createConsumer(out)) {
+            while (got.size() < sent.size()) {
+                String body = c.receiveBody(String.class, WAIT.toMillis());
+                if (body == null) {
+                    break;
+                }
+                got.add(body);
+            }
+            await().atMost(WAIT).until(() -> bean.committed.size() >= sent.size());
+            String extra = c.receiveBody(String.class, 2_000);
+            if (extra != null) {
+                got.add(extra);
+            }
+        }
+        // each message's reply exactly once: the rolled back attempt's reply was discarded
+        assertThat(got).containsExactlyInAnyOrderElementsOf(sent.stream().map(t -> "reply-" + t).toList());
+        assertThat(bean.committed).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(bean.rolledBack).containsExactly("fail-2");
+        assertThat(bean.xaResources).isNotEmpty().doesNotContainNull();
+        // the endpoint's branch and the reply's were two resource managers: prepared, then committed
+        assertThat(cm.enlisted()).hasSize(sent.size() + 1);
+        assertThat(cm.enlisted()).filteredOn(r -> r.calls().contains("rollback")).hasSize(1);
+        assertThat(cm.enlisted()).filteredOn(r -> !r.calls().contains("rollback"))
+                .allSatisfy(r -> assertThat(r.calls()).contains("prepare=0", "commit(false)"));
+        // nothing is left on the input queue
+        try (JMSContext ctx = plain.createContext(); JMSConsumer c = ctx.createConsumer(ctx.createQueue(in))) {
+            assertThat(c.receiveBody(String.class, 2_000)).isNull();
+        }
+    }
+
+    /** A message-driven bean and its container: CMT REQUIRED, the container's transactions Narayana's. */
+    private static final class Bean implements MessageEndpointFactory {
+        final List<XAResource> xaResources = new CopyOnWriteArrayList<>();
+        final List<String> committed = new CopyOnWriteArrayList<>();
+        final List<String> rolledBack = new CopyOnWriteArrayList<>();
+        private final WeirRaConnectionFactory replies;
+        private final Queue out;
+
+        Bean(WeirRaConnectionFactory replies, Queue out) {
+            this.replies = replies;
+            this.out = out;
+        }
+
+        @Override
+        public MessageEndpoint createEndpoint(XAResource xaResource) {
+            xaResources.add(xaResource);
+            return new Endpoint(xaResource);
+        }
+
+        @Override
+        public MessageEndpoint createEndpoint(XAResource xaResource, long timeout) {
+            return createEndpoint(xaResource);
+        }
+
+        @Override
+        public boolean isDeliveryTransacted(Method method) {
+            return true;
+        }
+
+        @Override
+        public String getActivationName() {
+            return "XaBean";
+        }
+
+        @Override
+        public Class<?> getEndpointClass() {
+            return Endpoint.class;
+        }
+
+        final class Endpoint implements MessageEndpoint, MessageListener {
+            private final XAResource xaResource;
+            private String text;
+
+            Endpoint(XAResource xaResource) {
+                this.xaResource = xaResource;
+            }
+
+            @Override
+            public void beforeDelivery(Method method) {
+                try {
+                    tm.begin();
+                    if (xaResource != null) {
+                        tm.getTransaction().enlistResource(xaResource);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void onMessage(Message m) {
+                try {
+                    text = ((TextMessage) m).getText();
+                    try (Connection c = replies.createConnection(); Session s = c.createSession()) {
+                        s.createProducer(out).send(s.createTextMessage("reply-" + text));
+                    }
+                    if (text.startsWith("fail-") && !m.getJMSRedelivered()) {
+                        tm.setRollbackOnly();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void afterDelivery() {
+                try {
+                    if (tm.getStatus() == Status.STATUS_MARKED_ROLLBACK) {
+                        tm.rollback();
+                        rolledBack.add(text);
+                    } else {
+                        tm.commit();
+                        committed.add(text);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void release() {
+            }
+        }
+    }
+}
