@@ -195,9 +195,9 @@ public final class SharePartition {
         return state.acknowledge(member, first, last, type, lockMs, now);
     }
 
-    /** Releases what {@code member} holds. */
-    public synchronized int releaseMember(String member) {
-        return state.releaseMember(member);
+    /** Releases what {@code member} holds (see {@link SharePartitionState#releaseMember}). */
+    public synchronized int releaseMember(String member, boolean closedSession) {
+        return state.releaseMember(member, closedSession);
     }
 
     /** Releases expired locks. */

@@ -285,6 +285,9 @@ final class ShareLane {
         }
         for (ShareQueueReader.Held h : decided) {
             ShareQueueReader.Decision d = h.decision;
+            if (d == ShareQueueReader.Decision.LEAVE) {
+                continue; // never delivered: the share session's close releases it, uncounted
+            }
             if (d == ShareQueueReader.Decision.DEAD_LETTER && !reader.deadLetter(h)) {
                 d = ShareQueueReader.Decision.RELEASE;
             }

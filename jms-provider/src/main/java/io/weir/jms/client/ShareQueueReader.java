@@ -46,10 +46,13 @@ import java.util.function.Predicate;
  * lane uses it.
  *
  * <p><b>Decisions.</b> Every acquired record is {@link Held held} here until a decision is made for it:
- * {@link #consumed} ACCEPT; {@link #rewind}, {@link #giveBack}, a record the consumer's selector does not
- * match ({@link Choice#SKIP}) and close RELEASE; a record whose delivery count reached
+ * {@link #consumed} ACCEPT; {@link #giveBack}, a record the consumer's selector does not match
+ * ({@link Choice#SKIP}) and close (for a record it delivered) RELEASE; a record whose delivery count reached
  * {@code maxDeliveryAttempts} is copied to the dead-letter queue and REJECTed instead of released (the broker
- * would archive it), as is one that arrives with a count above the limit. The owning lane hands decisions to its
+ * would archive it), as is one that arrives with a count above the limit. {@link #rewind} (recover, rollback)
+ * decides nothing: what was delivered is offered again here, first and in order, and what was fetched and not
+ * delivered stays acquired behind it. Close leaves the records it never delivered unacknowledged ({@code LEAVE}):
+ * the share session's close releases them (uncounted on Weir: broker/SHARE-GROUPS.md). The owning lane hands decisions to its
  * Kafka client on its own thread; {@link #commit} makes them durable.
  *
  * <p>Thread-safety: all state is guarded by one lock; each Kafka client is used by its lane's thread alone.
@@ -93,8 +96,12 @@ public final class ShareQueueReader implements ReaderEngine {
     public record Settings(String name, Properties base, String topic, String groupId, int maxDeliveryAttempts) {
     }
 
-    /** A decision for a held record; DEAD_LETTER is REJECT after a copy to the dead-letter queue. */
-    enum Decision { ACCEPT, RELEASE, REJECT, DEAD_LETTER }
+    /**
+     * A decision for a held record; DEAD_LETTER is REJECT after a copy to the dead-letter queue; LEAVE sends nothing:
+     * the record was never handed to the application, and the member's share session, closing, releases it (Weir's
+     * broker without counting a delivery, broker/SHARE-GROUPS.md; Apache Kafka 4.4 counts one).
+     */
+    enum Decision { ACCEPT, RELEASE, REJECT, DEAD_LETTER, LEAVE }
 
     /** One acquired record and what is known of it. Guarded by the reader's lock. */
     static final class Held {
@@ -103,6 +110,8 @@ public final class ShareQueueReader implements ReaderEngine {
         final long acquiredAt;
         Decision decision;
         int localDeliveries;
+        /** When it was last handed out ({@link #take} order), for redelivering in the order of delivery. */
+        long takenSeq;
 
         Held(ConsumerRecord<byte[], byte[]> record, ShareLane lane, long acquiredAt) {
             this.record = record;
@@ -112,6 +121,11 @@ public final class ShareQueueReader implements ReaderEngine {
 
         int brokerCount() {
             return record.deliveryCount().map(Short::intValue).orElse(1);
+        }
+
+        /** How often it was delivered: the broker's count, plus the local redeliveries since it was acquired. */
+        int deliveries() {
+            return brokerCount() + Math.max(0, localDeliveries - 1);
         }
     }
 
@@ -141,6 +155,7 @@ public final class ShareQueueReader implements ReaderEngine {
     private int waitingTakers;
     private long lastDemandAt;
     private long parkSeq;
+    private long takeSeq;
     private long takeGeneration;
     private int fastBatches;
     private boolean largeLanes;
@@ -233,7 +248,7 @@ public final class ShareQueueReader implements ReaderEngine {
                 held.put(r, h);
                 int limit = settings.maxDeliveryAttempts();
                 if (closing) {
-                    decide(h, Decision.RELEASE);
+                    decide(h, Decision.LEAVE);
                 } else if (limit > 0 && h.brokerCount() > limit) {
                     decide(h, Decision.DEAD_LETTER);
                 } else if (selects != null && !selects.test(r)) {
@@ -307,9 +322,9 @@ public final class ShareQueueReader implements ReaderEngine {
     /** Sends a record to the dead-letter queue (on a lane thread, outside the lock); false when that failed. */
     boolean deadLetter(Held h) {
         try {
-            deadLetters.send(h.record, h.brokerCount());
+            deadLetters.send(h.record, h.deliveries());
             log.warn("Message {}-{}@{} of share group {} reached {} delivery attempts: moved to the dead-letter queue",
-                    h.record.topic(), h.record.partition(), h.record.offset(), settings.groupId(), h.brokerCount());
+                    h.record.topic(), h.record.partition(), h.record.offset(), settings.groupId(), h.deliveries());
             return true;
         } catch (Exception e) {
             log.warn("Could not move {}-{}@{} to the dead-letter queue (it is released and will be tried again): {}",
@@ -384,6 +399,7 @@ public final class ShareQueueReader implements ReaderEngine {
                         }
                         switch (choice) {
                             case TAKE -> {
+                                h.takenSeq = ++takeSeq;
                                 return h.record;
                             }
                             case CONSUMED -> decide(h, Decision.ACCEPT);
@@ -565,28 +581,81 @@ public final class ShareQueueReader implements ReaderEngine {
     }
 
     /**
-     * Releases what was delivered and not consumed, and what is offered and not yet delivered (so that the queue's
-     * order holds: the broker hands them out again, lowest offset first, counting the delivery). Parked (delayed)
-     * records stay.
+     * Everything this consumer delivered and did not consume is delivered again, here, in the order it was first
+     * delivered and before what was fetched and not delivered yet (which stays acquired and offered: nothing is
+     * released, so the broker counts no delivery for records the application never saw). See
+     * {@link #rewind(java.util.Collection)}.
      */
     @Override
     public CompletableFuture<Void> rewind() {
         lock.lock();
         try {
+            java.util.Set<Held> offered = offered();
             List<Held> back = new ArrayList<>();
             for (Held h : held.values()) {
-                if (h.decision == null && !isParked(h)) {
+                if (h.decision == null && h.localDeliveries > 0 && !offered.contains(h)) {
                     back.add(h);
                 }
             }
-            buffer.clear();
-            for (Held h : back) {
-                releaseOrDeadLetter(h);
-            }
+            back.sort(java.util.Comparator.comparingLong(h -> h.takenSeq));
+            redeliverLocally(back);
         } finally {
             lock.unlock();
         }
         return commit(false);
+    }
+
+    /**
+     * {@code delivered} (in delivery order) is delivered again by this consumer, ahead of the records it fetched and
+     * has not delivered yet; the records stay acquired at the broker (no RELEASE: a release would count a delivery
+     * at the broker and hand the record to any member, out of order). {@code JMSXDeliveryCount} goes on from the
+     * broker's count by one per local delivery ({@link #recordDelivery}); a record whose count reached
+     * {@code maxDeliveryAttempts} goes to the dead-letter queue instead. A record held past its acquisition lock
+     * is dropped at the next {@link #take} (the broker hands it out again).
+     */
+    @Override
+    public CompletableFuture<Void> rewind(java.util.Collection<ConsumerRecord<byte[], byte[]>> delivered) {
+        lock.lock();
+        try {
+            List<Held> back = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : delivered) {
+                Held h = held.get(r);
+                if (h != null && h.decision == null && !back.contains(h)) {
+                    back.add(h);
+                }
+            }
+            redeliverLocally(back);
+        } finally {
+            lock.unlock();
+        }
+        return commit(false);
+    }
+
+    /** Offers {@code back} again, first, in that order (dead-letters those at the delivery limit). Under the lock. */
+    private void redeliverLocally(List<Held> back) {
+        int limit = settings.maxDeliveryAttempts();
+        List<Held> again = new ArrayList<>();
+        for (Held h : back) {
+            if (isParked(h)) {
+                continue;
+            }
+            buffer.remove(h);
+            if (limit > 0 && h.deliveries() >= limit) {
+                decide(h, Decision.DEAD_LETTER);
+            } else {
+                again.add(h);
+            }
+        }
+        for (int i = again.size() - 1; i >= 0; i--) {
+            buffer.addFirst(again.get(i));
+        }
+        changed.signalAll();
+    }
+
+    private java.util.Set<Held> offered() {
+        java.util.Set<Held> set = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        set.addAll(buffer);
+        return set;
     }
 
     private boolean isParked(Held h) {
@@ -614,7 +683,11 @@ public final class ShareQueueReader implements ReaderEngine {
         return closing;
     }
 
-    /** Releases every undecided record (the dead-letter queue for those at the limit), then closes the members. */
+    /**
+     * Releases every undecided record that was delivered (the dead-letter queue for those at the limit) and leaves
+     * the others to the closing share sessions, which release them without counting a delivery; then closes the
+     * members.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -626,7 +699,11 @@ public final class ShareQueueReader implements ReaderEngine {
                 parked.clear();
                 for (Held h : new ArrayList<>(held.values())) {
                     if (h.decision == null) {
-                        releaseOrDeadLetter(h);
+                        if (h.localDeliveries > 0) {
+                            releaseOrDeadLetter(h);
+                        } else {
+                            decide(h, Decision.LEAVE);
+                        }
                     }
                 }
             }
@@ -653,6 +730,7 @@ public final class ShareQueueReader implements ReaderEngine {
             case ACCEPT -> AcknowledgeType.ACCEPT;
             case RELEASE -> AcknowledgeType.RELEASE;
             case REJECT, DEAD_LETTER -> AcknowledgeType.REJECT;
+            case LEAVE -> throw new IllegalArgumentException("LEAVE is not acknowledged");
         };
     }
 }
