@@ -97,7 +97,8 @@ final class ShareQueues {
     /**
      * Sets the group configurations a queue's share group needs, once per connection and group, before the first
      * member joins (they are group configurations, so whichever consumer comes first sets them for all, in any
-     * process; setting them again is harmless):
+     * process; setting them again is harmless; the factory's other connections skip it for a while, see
+     * {@link ShareGroupFacts}):
      * <ul>
      * <li>{@code share.auto.offset.reset=earliest}: a share group starts at the log end by default, a queue's must
      * start at its beginning so that messages sent before the first consumer are delivered;</li>
@@ -107,7 +108,8 @@ final class ShareQueues {
      * A broker that refuses them is logged, not fatal: without the isolation level, uncommitted sends are visible.
      */
     void prepare(String group) {
-        if (prepared.contains(group)) {
+        String bootstrap = connection.settings().bootstrapServers();
+        if (prepared.contains(group) || connection.shareGroupFacts().prepared(bootstrap, group)) {
             return;
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
@@ -118,6 +120,7 @@ final class ShareQueues {
             connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest, committed))).all()
                     .get(15, TimeUnit.SECONDS);
             prepared.add(group);
+            connection.shareGroupFacts().prepared(bootstrap, group, true);
             return;
         } catch (Exception e) {
             log.warn("Could not set share.isolation.level=read_committed on share group {} (its consumers may see "

@@ -65,6 +65,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final Set<WeirDestination> temporaries = ConcurrentHashMap.newKeySet();
     private final List<WeirSession> sessions = new CopyOnWriteArrayList<>();
     private final ShareQueues shareQueues = new ShareQueues(this);
+    private final ShareGroupFacts facts;
     private volatile QueueMode resolvedQueueMode;
     private final Object lifecycle = new Object();
     private final Object producerLock = new Object();
@@ -80,6 +81,11 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final java.util.concurrent.atomic.AtomicBoolean brokerFailureReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     WeirConnection(ConnectionSettings settings, Admin admin) {
+        this(settings, admin, new ShareGroupFacts(System::currentTimeMillis));
+    }
+
+    WeirConnection(ConnectionSettings settings, Admin admin, ShareGroupFacts facts) {
+        this.facts = facts;
         this.settings = settings;
         this.admin = admin;
         this.clientId = settings.clientId();
@@ -89,6 +95,11 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     static WeirConnection open(ConnectionSettings settings) throws JMSException {
         return new WeirConnection(settings, openAdmin(settings));
+    }
+
+    /** A connection that shares what it learns about the brokers' share groups with the factory's other connections. */
+    static WeirConnection open(ConnectionSettings settings, ShareGroupFacts facts) throws JMSException {
+        return new WeirConnection(settings, openAdmin(settings), facts);
     }
 
     /** The connection's Admin client, once the brokers answered. */
@@ -514,13 +525,18 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         return admin;
     }
 
+    ShareGroupFacts shareGroupFacts() {
+        return facts;
+    }
+
     ShareQueues shareQueues() {
         return shareQueues;
     }
 
     /**
      * How this connection reads queues: the factory's {@code queueMode}, with {@link QueueMode#AUTO} decided on
-     * first use (share groups when the brokers serve them) and kept for the connection's life.
+     * first use (share groups when the brokers serve them) and kept for the connection's life; a connection of a
+     * factory that resolved it for the same brokers recently takes the answer ({@link ShareGroupFacts}).
      */
     QueueMode queueMode() throws JMSException {
         QueueMode mode = resolvedQueueMode;
@@ -531,9 +547,13 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             return resolvedQueueMode = settings().queueMode();
         }
         synchronized (shareQueues) {
+            if (resolvedQueueMode == null && (resolvedQueueMode = facts.mode(settings().bootstrapServers())) != null) {
+                return resolvedQueueMode;
+            }
             if (resolvedQueueMode == null) {
                 try {
                     resolvedQueueMode = shareQueues.brokersServeShareGroups() ? QueueMode.SHARE : QueueMode.CLASSIC;
+                    facts.mode(settings().bootstrapServers(), resolvedQueueMode);
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();

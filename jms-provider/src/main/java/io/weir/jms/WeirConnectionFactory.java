@@ -278,6 +278,22 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
         throw new IllegalArgumentException(key + " must be true or false, not '" + value + "'");
     }
 
+    /** What this factory's connections learnt about the brokers' share groups (made again after deserialization). */
+    private transient volatile ShareGroupFacts shareGroupFacts;
+
+    private ShareGroupFacts shareGroupFacts() {
+        ShareGroupFacts f = shareGroupFacts;
+        if (f == null) {
+            synchronized (this) {
+                f = shareGroupFacts;
+                if (f == null) {
+                    shareGroupFacts = f = new ShareGroupFacts(System::currentTimeMillis);
+                }
+            }
+        }
+        return f;
+    }
+
     ConnectionSettings settings(String user, String password) {
         return new ConnectionSettings(bootstrapServers, clientId, dupsOkBatchSize, dupsOkIntervalMs, topicPartitions,
                 topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, transactions, transactionalIdPrefix,
@@ -291,7 +307,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     @Override
     public Connection createConnection(String userName, String password) throws JMSException {
-        return WeirConnection.open(settings(userName, password));
+        return WeirConnection.open(settings(userName, password), shareGroupFacts());
     }
 
     @Override
@@ -301,7 +317,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     @Override
     public QueueConnection createQueueConnection(String userName, String password) throws JMSException {
-        return WeirConnection.open(settings(userName, password));
+        return WeirConnection.open(settings(userName, password), shareGroupFacts());
     }
 
     @Override
@@ -311,7 +327,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     @Override
     public TopicConnection createTopicConnection(String userName, String password) throws JMSException {
-        return WeirConnection.open(settings(userName, password));
+        return WeirConnection.open(settings(userName, password), shareGroupFacts());
     }
 
     @Override
@@ -332,7 +348,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     @Override
     public JMSContext createContext(String userName, String password, int sessionMode) {
         WeirJMSContext.checkMode(sessionMode);
-        WeirConnection c = JmsExceptionSupport.runtime(() -> WeirConnection.open(settings(userName, password)));
+        WeirConnection c = JmsExceptionSupport.runtime(() -> WeirConnection.open(settings(userName, password), shareGroupFacts()));
         return new WeirJMSContext(new WeirJMSContext.SharedConnection(c), sessionMode);
     }
 

@@ -79,10 +79,12 @@ public record ProviderSettings(String bootstrapServers, String clientId, String 
         // local transacted sessions; with broker transactions ("transactions=kafka" in connectionParameters)
         // an undeploy under load lost two messages once, not yet understood: local until it is.
         f.setTransactions("local");
-        // Queues are read by consumer groups (the mapping the WildFly tests prove), not share groups: in share mode a
-        // rollback also releases the records the session's member had fetched and not yet delivered, and each release
-        // counts a delivery against them, so an endpoint failing for a while (a component being stopped) can use up
-        // messages it never saw. "queueMode=share" (or auto) in connectionParameters chooses share groups.
+        // Queues are read by consumer groups (the mapping the WildFly tests prove), not share groups: in share mode the
+        // provider dead-letters a message when the delivery that reaches the limit is rolled back or its consumer
+        // closes, before the adapter's held-back redelivery, so an endpoint failing until it is deactivated (a
+        // component being stopped) dead-letters the messages it was delivering (InboundTest
+        // anEndpointThatFailsUntilItIsDeactivatedLosesNothing). "queueMode=share" (or auto) in connectionParameters
+        // chooses share groups.
         f.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
         if (clientId != null && !clientId.isBlank()) {
             f.setClientId(clientId);

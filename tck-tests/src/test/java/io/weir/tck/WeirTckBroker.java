@@ -59,12 +59,12 @@ public final class WeirTckBroker implements TckBroker {
     }
 
     /**
-     * How the TCK's factories read queues: {@code -Dtck.weir.queueMode}, {@code classic} (consumer groups) unless set.
-     * With the provider's default (share groups on Weir), {@code core20.jmscontextqueuetests.ClientIT#createConsumerTest}
-     * fails: an open defect of share-mode queues, run with {@code -Dtck.weir.queueMode=auto}.
+     * How the TCK's factories read queues: {@code -Dtck.weir.queueMode} ({@code auto}, {@code share}, {@code classic}),
+     * else the provider's default ({@code auto}: share groups on Weir).
      */
     private static String queueMode() {
-        return "&queueMode=" + System.getProperty("tck.weir.queueMode", "classic");
+        String mode = System.getProperty("tck.weir.queueMode", "");
+        return mode.isBlank() ? "" : "&queueMode=" + mode;
     }
 
     @Override

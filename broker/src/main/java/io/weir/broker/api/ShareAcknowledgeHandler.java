@@ -73,7 +73,7 @@ final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeReques
             if (epoch == -1) {
                 List<ShareKey> keys = use.closedPartitions().stream().map(p -> new ShareKey(d.groupId(), p.topicId(), p.partition()))
                         .toList();
-                share.share().partitions().releaseMember(d.groupId(), d.memberId(), keys);
+                share.share().partitions().releaseMember(d.groupId(), d.memberId(), keys, true);
             }
             return ShareAcknowledgeResponse.of(Errors.NONE, 0, new LinkedHashMap<>(out), share.endpoints(otherLeaders, context.listenerName()), lockMs);
         });

@@ -21,7 +21,7 @@ final class ShareConnections {
             List<ShareKey> keys = s.partitions().stream().map(p -> new ShareKey(s.id().groupId(), p.topicId(), p.partition())).toList();
             log.debug("Connection {} closed: ending the share session of member {} of group {}", connectionId, s.id().memberId(),
                     s.id().groupId());
-            share.share().partitions().releaseMember(s.id().groupId(), s.id().memberId(), keys);
+            share.share().partitions().releaseMember(s.id().groupId(), s.id().memberId(), keys, false);
         }
     }
 }

@@ -93,7 +93,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         if (epoch == -1) {
             List<ShareKey> keys = use.closedPartitions().stream().map(p -> new ShareKey(d.groupId(), p.topicId(), p.partition())).toList();
             return acked.thenApply(v -> {
-                share.share().partitions().releaseMember(d.groupId(), d.memberId(), keys);
+                share.share().partitions().releaseMember(d.groupId(), d.memberId(), keys, true);
                 return response(out, otherLeaders, context.listenerName(), lockMs);
             });
         }

@@ -97,7 +97,11 @@ public final class SharePartition {
         if (first < 0 || maxRecords <= 0) {
             return Fetched.NOTHING;
         }
-        FetchDataInfo info = log.read(first, Math.max(1, maxBytes), bound, true);
+        // without a filter every available record read is acquirable: read about what maxRecords can take, not the
+        // whole MaxBytes (50 MiB by default: the rest of the log, copied on every fetch); a filter may leave most of a
+        // read unmatched, so it reads all it may
+        int readBytes = filter == null ? (int) Math.min(Math.max(1, maxBytes), readLimit(maxRecords)) : Math.max(1, maxBytes);
+        FetchDataInfo info = log.read(first, readBytes, bound, true);
         if (info.isEmpty()) {
             return Fetched.NOTHING;
         }
@@ -112,7 +116,45 @@ public final class SharePartition {
         long archivedBefore = state.undeliverableArchived();
         List<AcquiredRange> acquired = state.acquire(member, maxRecords, end, lockMs, now, eligible, undeliverable);
         boolean archived = state.undeliverableArchived() != archivedBefore;
-        return new Fetched(acquired.isEmpty() ? MemoryRecords.EMPTY : records, acquired, archived);
+        return new Fetched(acquired.isEmpty() ? MemoryRecords.EMPTY : covering(records, acquired), acquired, archived);
+    }
+
+    /** How many bytes a fetch of {@code maxRecords} reads at most: room for that many records of 4 KiB, 64 KiB to 8 MiB. */
+    static long readLimit(int maxRecords) {
+        return Math.max(READ_MIN_BYTES, Math.min(READ_MAX_BYTES, (long) maxRecords * 4096));
+    }
+
+    private static final long READ_MIN_BYTES = 64 * 1024;
+    private static final long READ_MAX_BYTES = 8 * 1024 * 1024;
+
+    /**
+     * The batches of {@code records} from the one holding the first acquired offset to the one holding the last: a
+     * share consumer ignores the records of a batch it did not acquire, so the rest of the read is not sent.
+     */
+    static MemoryRecords covering(MemoryRecords records, List<AcquiredRange> acquired) {
+        long firstAcquired = acquired.get(0).first();
+        long lastAcquired = acquired.get(acquired.size() - 1).last();
+        int position = 0;
+        int start = -1;
+        int end = 0;
+        for (RecordBatch b : records.batches()) {
+            int size = b.sizeInBytes();
+            if (b.lastOffset() >= firstAcquired && b.baseOffset() <= lastAcquired) {
+                if (start < 0) {
+                    start = position;
+                }
+                end = position + size;
+            } else if (b.baseOffset() > lastAcquired) {
+                break;
+            }
+            position += size;
+        }
+        if (start < 0 || start == 0 && end == records.sizeInBytes()) {
+            return records;
+        }
+        java.nio.ByteBuffer buffer = records.buffer().duplicate();
+        buffer.limit(buffer.position() + end).position(buffer.position() + start);
+        return MemoryRecords.readableRecords(buffer.slice());
     }
 
     /** The offsets of the records read that {@code filter} does not match, as a predicate of eligibility. */
@@ -153,9 +195,9 @@ public final class SharePartition {
         return state.acknowledge(member, first, last, type, lockMs, now);
     }
 
-    /** Releases what {@code member} holds. */
-    public synchronized int releaseMember(String member) {
-        return state.releaseMember(member);
+    /** Releases what {@code member} holds (see {@link SharePartitionState#releaseMember}). */
+    public synchronized int releaseMember(String member, boolean closedSession) {
+        return state.releaseMember(member, closedSession);
     }
 
     /** Releases expired locks. */

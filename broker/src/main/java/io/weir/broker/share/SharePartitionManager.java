@@ -91,11 +91,15 @@ public final class SharePartitionManager {
         partitions.keySet().removeIf(k -> k.topicId().equals(topicId) && k.partition() == partition);
     }
 
-    /** Releases what a member holds in the given share-partitions and writes the change. */
-    public void releaseMember(String groupId, String memberId, List<ShareKey> keys) {
+    /**
+     * Releases what a member holds in the given share-partitions and writes the change; {@code closedSession}: it
+     * closed its share session (uncounted), else its connection closed (counted; see
+     * {@link SharePartitionState#releaseMember}).
+     */
+    public void releaseMember(String groupId, String memberId, List<ShareKey> keys, boolean closedSession) {
         for (ShareKey k : keys) {
             SharePartition sp = partitions.get(k);
-            if (sp != null && sp.releaseMember(memberId) > 0) {
+            if (sp != null && sp.releaseMember(memberId, closedSession) > 0) {
                 sp.persist();
             }
         }

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * never been delivered. Acquisition takes available in-flight records first (redeliveries), then new
  * records from the end offset up to the high watermark, while no more than {@code maxInFlight}
  * offsets are in flight. Each acquisition counts one delivery; a record released (by RELEASE, by its
- * lock expiring, or by its member leaving) after {@code deliveryLimit} deliveries is archived. The
+ * lock expiring or by its member's connection closing) after {@code deliveryLimit} deliveries is archived; a
+ * record released by its member closing its share session is not counted (its count goes back by one). The
  * start offset moves past leading acknowledged and archived records, which are then forgotten.
  *
  * <p>Not thread-safe: its owner ({@link SharePartition}) serializes calls.
@@ -264,15 +265,27 @@ public final class SharePartitionState {
     }
 
     /**
-     * Releases everything {@code member} holds (it left the group or closed its share session).
+     * Releases everything {@code member} holds. {@code closedSession}: the member closed its share session (share
+     * fetch or acknowledge with epoch -1, a consumer closing in order): as in KIP-932 (Kafka's
+     * {@code SharePartition.releaseAcquiredRecords}), the acquisitions released this way are not counted (the count
+     * goes back by one), so that records a member fetched and left unacknowledged, in particular those it never
+     * handed to its application, do not move towards the delivery limit. Otherwise (its connection closed: a
+     * consumer process killed, which may have been processing them) they are counted as a RELEASE is, and archived
+     * at the delivery limit: a record that kills its consumers still reaches the limit.
      *
      * @return how many were released
      */
-    public int releaseMember(String member) {
+    public int releaseMember(String member, boolean closedSession) {
         int released = 0;
         for (InFlight r : inFlight.values()) {
             if (r.state == DeliveryState.ACQUIRED && member.equals(r.member)) {
-                release(r);
+                if (closedSession) {
+                    r.deliveryCount = Math.max(0, r.deliveryCount - 1);
+                    r.member = null;
+                    r.state = DeliveryState.AVAILABLE;
+                } else {
+                    release(r);
+                }
                 released++;
             }
         }

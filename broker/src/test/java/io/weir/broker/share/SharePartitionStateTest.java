@@ -96,9 +96,32 @@ class SharePartitionStateTest {
         SharePartitionState s = fresh();
         s.acquire("a", 2, 4, LOCK, time.milliseconds());
         s.acquire("b", 2, 4, LOCK, time.milliseconds());
-        assertThat(s.releaseMember("a")).isEqualTo(2);
+        assertThat(s.releaseMember("a", false)).isEqualTo(2);
         assertThat(s.stateOf(0)).isEqualTo(DeliveryState.AVAILABLE);
         assertThat(s.stateOf(2)).isEqualTo(DeliveryState.ACQUIRED);
+    }
+
+    @Test
+    void aClosedShareSessionDoesNotCountWhatItReleasesButAReleaseOrAClosedConnectionDoes() {
+        SharePartitionState s = fresh(); // delivery limit 3
+        for (int i = 0; i < 5; i++) {
+            assertThat(s.acquire("a", 1, 4, LOCK, time.milliseconds())).containsExactly(new AcquiredRange(0, 0, 1));
+            assertThat(s.releaseMember("a", true)).isEqualTo(1);
+        }
+        assertThat(s.stateOf(0)).isEqualTo(DeliveryState.AVAILABLE);
+        assertThat(s.deliveryCountOf(0)).isZero();
+        s.acquire("a", 1, 4, LOCK, time.milliseconds());
+        s.acknowledge("a", 0, 0, AckType.RELEASE, LOCK, time.milliseconds());
+        assertThat(s.acquire("b", 1, 4, LOCK, time.milliseconds())).containsExactly(new AcquiredRange(0, 0, 2));
+        assertThat(s.releaseMember("b", true)).isEqualTo(1);
+        assertThat(s.deliveryCountOf(0)).isEqualTo(1);
+        // a member whose connection closed may have been processing them: counted, archived at the limit
+        s.acquire("c", 1, 4, LOCK, time.milliseconds());
+        assertThat(s.releaseMember("c", false)).isEqualTo(1);
+        assertThat(s.deliveryCountOf(0)).isEqualTo(2);
+        s.acquire("c", 1, 4, LOCK, time.milliseconds());
+        assertThat(s.releaseMember("c", false)).isEqualTo(1);
+        assertThat(s.startOffset()).as("offset 0 archived at the limit, the start moved past it").isEqualTo(1);
     }
 
     @Test

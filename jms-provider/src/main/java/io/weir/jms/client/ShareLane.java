@@ -28,6 +28,9 @@ final class ShareLane {
 
     private static final Logger log = LoggerFactory.getLogger(ShareLane.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    /** Polls while joining: short, so that the lane reports its membership as soon as the broker answered it. */
+    private static final Duration JOIN_POLL = Duration.ofMillis(5);
+    private static final long JOIN_POLLS_MS = 50;
     /** kafka-clients settings a share consumer refuses (they belong to classic groups). */
     private static final List<String> NOT_FOR_SHARE = List.of("auto.offset.reset", "enable.auto.commit",
             "group.instance.id", "isolation.level", "partition.assignment.strategy", "interceptor.classes",
@@ -38,7 +41,11 @@ final class ShareLane {
     private final KafkaShareConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
+    /** The broker answered this member's join with its assignment (the client's first reconciliation ended). */
+    private volatile boolean joined;
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    /** How many records one poll acquires at most ({@code max.poll.records}). */
+    final int maxRecords;
 
     /** Records of the last poll not yet acknowledged to the Kafka client (guarded). */
     final List<ShareQueueReader.Held> batch = new ArrayList<>();
@@ -52,8 +59,18 @@ final class ShareLane {
     long fetchNotBefore;
     /** Waiting for the broker's answer to the acknowledgements (guarded). */
     final List<CompletableFuture<Void>> syncFlushes = new ArrayList<>();
+    /** Replaced by a lane that acquires more: fetches no more, closes once its batch is decided (guarded). */
+    boolean retiring;
+    /** The thread has taken its last work and closes the Kafka client (guarded). */
+    boolean stopped;
+    /** When the last poll's records were offered, and how many (guarded; see ShareQueueReader's lane sizing). */
+    long offeredAt;
+    int offered;
 
-    ShareLane(ShareQueueReader reader, String clientId) {
+    /**
+     * @param maxRecords {@code max.poll.records}, unless the connection's consumer settings name one
+     */
+    ShareLane(ShareQueueReader reader, String clientId, int maxRecords) {
         this.reader = reader;
         this.clientId = clientId;
         ShareQueueReader.Settings s = reader.settings();
@@ -67,7 +84,8 @@ final class ShareLane {
         p.put("share.acknowledgement.mode", "explicit");
         // small acquisitions, so that the members of a queue share even a one-partition queue evenly
         p.putIfAbsent("share.acquire.mode", "record_limit");
-        p.putIfAbsent("max.poll.records", "10");
+        p.putIfAbsent("max.poll.records", Integer.toString(maxRecords));
+        this.maxRecords = Integer.parseInt(String.valueOf(p.get("max.poll.records")).trim());
         this.consumer = KafkaClients.create(() -> new KafkaShareConsumer<>(p));
         this.thread = new Thread(this::run, "weir-jms-share-" + clientId);
         this.thread.setDaemon(true);
@@ -95,6 +113,25 @@ final class ShareLane {
         return firstPoll.isDone();
     }
 
+    /** Whether the broker has answered this member's join with its assignment (else ask the broker). */
+    boolean joined() {
+        return joined;
+    }
+
+    /**
+     * Whether the client completed its first reconciliation: it joined and the broker sent its assignment (the share
+     * consumer's {@code rebalance-total} metric counts them; absent from a client that has none, then false).
+     */
+    private boolean reconciled() {
+        for (var e : consumer.metrics().entrySet()) {
+            if ("rebalance-total".equals(e.getKey().name()) && e.getKey().group().endsWith("coordinator-metrics")) {
+                Object v = e.getValue().metricValue();
+                return v instanceof Number n && n.doubleValue() >= 1;
+            }
+        }
+        return false;
+    }
+
     boolean isFinished() {
         return finished.isDone();
     }
@@ -105,6 +142,10 @@ final class ShareLane {
         } catch (java.util.concurrent.TimeoutException e) {
             log.debug("Share consumer {} has not polled within {} ms", clientId, timeoutMs);
         }
+    }
+
+    CompletableFuture<Void> finished() {
+        return finished;
     }
 
     void awaitFinished(long timeoutMs) {
@@ -144,7 +185,10 @@ final class ShareLane {
                 syncFlushes.clear();
                 boolean async = asyncFlush;
                 asyncFlush = false;
-                boolean stop = reader.isClosing() && batch.isEmpty();
+                boolean stop = (reader.isClosing() || retiring) && batch.isEmpty();
+                if (stop) {
+                    stopped = true;
+                }
                 boolean fetch = !stop && reader.wantsFetch(this);
                 if (fetch) {
                     reader.fetchStarted(this);
@@ -162,7 +206,13 @@ final class ShareLane {
     private void run() {
         try {
             consumer.subscribe(List.of(reader.settings().topic()));
-            ConsumerRecords<byte[], byte[]> first = consumer.poll(POLL);
+            // short polls until records arrive or the broker knows the member, bounded as one ordinary poll was
+            ConsumerRecords<byte[], byte[]> first;
+            long joinUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_POLLS_MS);
+            do {
+                first = consumer.poll(JOIN_POLL);
+                joined = joined || !first.isEmpty() || reconciled(); // records come only to an assigned member
+            } while (first.isEmpty() && !joined && System.nanoTime() < joinUntil);
             if (!first.isEmpty()) {
                 consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
             }
@@ -235,6 +285,9 @@ final class ShareLane {
         }
         for (ShareQueueReader.Held h : decided) {
             ShareQueueReader.Decision d = h.decision;
+            if (d == ShareQueueReader.Decision.LEAVE) {
+                continue; // never delivered: the share session's close releases it, uncounted
+            }
             if (d == ShareQueueReader.Decision.DEAD_LETTER && !reader.deadLetter(h)) {
                 d = ShareQueueReader.Decision.RELEASE;
             }

@@ -35,11 +35,24 @@ import java.util.function.Predicate;
  * another only when a consumer waits for a message while every lane still has undecided records. An
  * auto-acknowledging consumer never needs more than one.
  *
+ * <p><b>Lane sizes.</b> A lane starts small ({@link #SMALL_BATCH} records a poll), so that the consumers of a queue
+ * in several processes share it evenly and a consumer that is slow or about to close holds few records. Every poll
+ * costs a round trip to the broker, though, so a consumer that shows it takes records fast (two full small batches
+ * each taken within {@link #FAST_DRAIN_MS}: at least 500 messages a second) gets a lane of {@link #LARGE_BATCH}
+ * instead, about a second of its work, and the small lane retires once its records are decided. The last lane a
+ * consumer may open is large too: a consumer that holds many records unacknowledged (CLIENT_ACKNOWLEDGE every
+ * hundred messages) must be able to get more. A consumer with a selector keeps small lanes (the broker's filters
+ * name the members it may open). When the connection's consumer settings name {@code max.poll.records}, every
+ * lane uses it.
+ *
  * <p><b>Decisions.</b> Every acquired record is {@link Held held} here until a decision is made for it:
- * {@link #consumed} ACCEPT; {@link #rewind}, {@link #giveBack}, a record the consumer's selector does not
- * match ({@link Choice#SKIP}) and close RELEASE; a record whose delivery count reached
+ * {@link #consumed} ACCEPT; {@link #giveBack}, a record the consumer's selector does not match
+ * ({@link Choice#SKIP}) and close (for a record it delivered) RELEASE; a record whose delivery count reached
  * {@code maxDeliveryAttempts} is copied to the dead-letter queue and REJECTed instead of released (the broker
- * would archive it), as is one that arrives with a count above the limit. The owning lane hands decisions to its
+ * would archive it), as is one that arrives with a count above the limit. {@link #rewind} (recover, rollback)
+ * decides nothing: what was delivered is offered again here, first and in order, and what was fetched and not
+ * delivered stays acquired behind it. Close leaves the records it never delivered unacknowledged ({@code LEAVE}):
+ * the share session's close releases them (uncounted on Weir: broker/SHARE-GROUPS.md). The owning lane hands decisions to its
  * Kafka client on its own thread; {@link #commit} makes them durable.
  *
  * <p>Thread-safety: all state is guarded by one lock; each Kafka client is used by its lane's thread alone.
@@ -49,6 +62,14 @@ public final class ShareQueueReader implements ReaderEngine {
     private static final Logger log = LoggerFactory.getLogger(ShareQueueReader.class);
     /** Share-group members one consumer may use at most (see "Lanes"). */
     static final int MAX_LANES = 4;
+    /** Records a small lane acquires a poll (see "Lane sizes"). */
+    static final int SMALL_BATCH = 10;
+    /** Records a large lane acquires a poll. */
+    static final int LARGE_BATCH = 500;
+    /** A small batch taken within this time of its arrival shows a fast consumer. */
+    static final long FAST_DRAIN_MS = 20;
+    /** Fast small batches in a row after which a consumer gets a large lane. */
+    private static final int FAST_BATCHES = 2;
     /** How long after a take a lane keeps fetching without anybody waiting (a listener polls every 100 ms). */
     private static final long DEMAND_MS = 1000;
     /**
@@ -75,8 +96,12 @@ public final class ShareQueueReader implements ReaderEngine {
     public record Settings(String name, Properties base, String topic, String groupId, int maxDeliveryAttempts) {
     }
 
-    /** A decision for a held record; DEAD_LETTER is REJECT after a copy to the dead-letter queue. */
-    enum Decision { ACCEPT, RELEASE, REJECT, DEAD_LETTER }
+    /**
+     * A decision for a held record; DEAD_LETTER is REJECT after a copy to the dead-letter queue; LEAVE sends nothing:
+     * the record was never handed to the application, and the member's share session, closing, releases it (Weir's
+     * broker without counting a delivery, broker/SHARE-GROUPS.md; Apache Kafka 4.4 counts one).
+     */
+    enum Decision { ACCEPT, RELEASE, REJECT, DEAD_LETTER, LEAVE }
 
     /** One acquired record and what is known of it. Guarded by the reader's lock. */
     static final class Held {
@@ -85,6 +110,8 @@ public final class ShareQueueReader implements ReaderEngine {
         final long acquiredAt;
         Decision decision;
         int localDeliveries;
+        /** When it was last handed out ({@link #take} order), for redelivering in the order of delivery. */
+        long takenSeq;
 
         Held(ConsumerRecord<byte[], byte[]> record, ShareLane lane, long acquiredAt) {
             this.record = record;
@@ -94,6 +121,11 @@ public final class ShareQueueReader implements ReaderEngine {
 
         int brokerCount() {
             return record.deliveryCount().map(Short::intValue).orElse(1);
+        }
+
+        /** How often it was delivered: the broker's count, plus the local redeliveries since it was acquired. */
+        int deliveries() {
+            return brokerCount() + Math.max(0, localDeliveries - 1);
         }
     }
 
@@ -123,7 +155,10 @@ public final class ShareQueueReader implements ReaderEngine {
     private int waitingTakers;
     private long lastDemandAt;
     private long parkSeq;
+    private long takeSeq;
     private long takeGeneration;
+    private int fastBatches;
+    private boolean largeLanes;
     private volatile boolean closing;
     private volatile RuntimeException failure;
     /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
@@ -151,12 +186,15 @@ public final class ShareQueueReader implements ReaderEngine {
     /** Starts the first member and waits until the broker lists it in the group (bounded by the timeout). */
     @Override
     public void start(long readyTimeoutMs) throws Exception {
-        ShareLane first = addLane();
+        ShareLane first = addLane(SMALL_BATCH);
         long deadline = clock.getAsLong() + readyTimeoutMs;
         first.awaitFirstPoll(readyTimeoutMs);
         if (failure != null) {
             close();
             throw failure;
+        }
+        if (first.joined()) {
+            return; // the broker answered the member's join: it is in the group
         }
         while (clock.getAsLong() < deadline) {
             Boolean member = memberCheck.isMember(settings.groupId(), first.clientId());
@@ -186,8 +224,8 @@ public final class ShareQueueReader implements ReaderEngine {
         closeActions.add(action);
     }
 
-    private ShareLane addLane() {
-        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanes.size());
+    private ShareLane addLane(int maxRecords) {
+        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanes.size(), maxRecords);
         lanes.add(lane);
         lane.start();
         return lane;
@@ -202,13 +240,15 @@ public final class ShareQueueReader implements ReaderEngine {
         }
         lock.lock();
         try {
+            lane.offeredAt = clock.getAsLong();
+            lane.offered = records.count();
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 Held h = new Held(r, lane, clock.getAsLong());
                 lane.batch.add(h);
                 held.put(r, h);
                 int limit = settings.maxDeliveryAttempts();
                 if (closing) {
-                    decide(h, Decision.RELEASE);
+                    decide(h, Decision.LEAVE);
                 } else if (limit > 0 && h.brokerCount() > limit) {
                     decide(h, Decision.DEAD_LETTER);
                 } else if (selects != null && !selects.test(r)) {
@@ -233,7 +273,7 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /** Whether {@code lane} should fetch now: nothing offered, somebody asking, no other lane fetching. */
     boolean wantsFetch(ShareLane lane) {
-        if (closing || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()
+        if (closing || lane.retiring || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()
                 || clock.getAsLong() < lane.fetchNotBefore) {
             return false;
         }
@@ -282,9 +322,9 @@ public final class ShareQueueReader implements ReaderEngine {
     /** Sends a record to the dead-letter queue (on a lane thread, outside the lock); false when that failed. */
     boolean deadLetter(Held h) {
         try {
-            deadLetters.send(h.record, h.brokerCount());
+            deadLetters.send(h.record, h.deliveries());
             log.warn("Message {}-{}@{} of share group {} reached {} delivery attempts: moved to the dead-letter queue",
-                    h.record.topic(), h.record.partition(), h.record.offset(), settings.groupId(), h.brokerCount());
+                    h.record.topic(), h.record.partition(), h.record.offset(), settings.groupId(), h.deliveries());
             return true;
         } catch (Exception e) {
             log.warn("Could not move {}-{}@{} to the dead-letter queue (it is released and will be tried again): {}",
@@ -354,8 +394,12 @@ public final class ShareQueueReader implements ReaderEngine {
                         }
                         Choice choice = chooser.choose(h.record);
                         it.remove();
+                        if (buffer.isEmpty()) {
+                            drained(h.lane, now);
+                        }
                         switch (choice) {
                             case TAKE -> {
+                                h.takenSeq = ++takeSeq;
                                 return h.record;
                             }
                             case CONSUMED -> decide(h, Decision.ACCEPT);
@@ -394,13 +438,41 @@ public final class ShareQueueReader implements ReaderEngine {
             return;
         }
         for (ShareLane lane : lanes) {
-            if (!lane.hasPolled() || !lane.holdsUndecided()) {
+            if (!lane.retiring && (!lane.hasPolled() || !lane.holdsUndecided())) {
                 return; // that lane fetches next (decided records are handed to its client first)
             }
         }
         log.debug("Consumer {} of {} holds undecided records on every member: adding member {}", settings.name(),
                 settings.topic(), lanes.size());
-        addLane();
+        addLane(largeLanes || lanes.size() == MAX_LANES - 1 ? LARGE_BATCH : SMALL_BATCH);
+    }
+
+    /**
+     * The last offered record of {@code lane}'s poll was taken: a full small batch taken fast counts towards a large
+     * lane (see "Lane sizes").
+     */
+    private void drained(ShareLane lane, long now) {
+        if (largeLanes || selects != null || lane.maxRecords != SMALL_BATCH || lane.retiring) {
+            return;
+        }
+        if (lane.offered >= SMALL_BATCH && now - lane.offeredAt <= FAST_DRAIN_MS) {
+            fastBatches++;
+        } else {
+            fastBatches = 0;
+        }
+        if (fastBatches < FAST_BATCHES || closing || lanes.size() >= MAX_LANES) {
+            return;
+        }
+        largeLanes = true;
+        for (ShareLane l : lanes) {
+            if (l.maxRecords == SMALL_BATCH) {
+                l.retiring = true;
+            }
+        }
+        log.debug("Consumer {} of {} takes records fast: member {} acquires {} a poll", settings.name(), settings.topic(),
+                lanes.size(), LARGE_BATCH);
+        addLane(LARGE_BATCH);
+        changed.signalAll();
     }
 
     @Override
@@ -484,6 +556,12 @@ public final class ShareQueueReader implements ReaderEngine {
                 if (lane.isFinished()) {
                     continue;
                 }
+                if (lane.stopped) {
+                    if (sync) {
+                        fs.add(lane.finished()); // its client commits what it was handed as it closes
+                    }
+                    continue;
+                }
                 if (lane.pendingDecisions == 0 && !lane.unsentAcks) {
                     continue;
                 }
@@ -503,28 +581,81 @@ public final class ShareQueueReader implements ReaderEngine {
     }
 
     /**
-     * Releases what was delivered and not consumed, and what is offered and not yet delivered (so that the queue's
-     * order holds: the broker hands them out again, lowest offset first, counting the delivery). Parked (delayed)
-     * records stay.
+     * Everything this consumer delivered and did not consume is delivered again, here, in the order it was first
+     * delivered and before what was fetched and not delivered yet (which stays acquired and offered: nothing is
+     * released, so the broker counts no delivery for records the application never saw). See
+     * {@link #rewind(java.util.Collection)}.
      */
     @Override
     public CompletableFuture<Void> rewind() {
         lock.lock();
         try {
+            java.util.Set<Held> offered = offered();
             List<Held> back = new ArrayList<>();
             for (Held h : held.values()) {
-                if (h.decision == null && !isParked(h)) {
+                if (h.decision == null && h.localDeliveries > 0 && !offered.contains(h)) {
                     back.add(h);
                 }
             }
-            buffer.clear();
-            for (Held h : back) {
-                releaseOrDeadLetter(h);
-            }
+            back.sort(java.util.Comparator.comparingLong(h -> h.takenSeq));
+            redeliverLocally(back);
         } finally {
             lock.unlock();
         }
         return commit(false);
+    }
+
+    /**
+     * {@code delivered} (in delivery order) is delivered again by this consumer, ahead of the records it fetched and
+     * has not delivered yet; the records stay acquired at the broker (no RELEASE: a release would count a delivery
+     * at the broker and hand the record to any member, out of order). {@code JMSXDeliveryCount} goes on from the
+     * broker's count by one per local delivery ({@link #recordDelivery}); a record whose count reached
+     * {@code maxDeliveryAttempts} goes to the dead-letter queue instead. A record held past its acquisition lock
+     * is dropped at the next {@link #take} (the broker hands it out again).
+     */
+    @Override
+    public CompletableFuture<Void> rewind(java.util.Collection<ConsumerRecord<byte[], byte[]>> delivered) {
+        lock.lock();
+        try {
+            List<Held> back = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : delivered) {
+                Held h = held.get(r);
+                if (h != null && h.decision == null && !back.contains(h)) {
+                    back.add(h);
+                }
+            }
+            redeliverLocally(back);
+        } finally {
+            lock.unlock();
+        }
+        return commit(false);
+    }
+
+    /** Offers {@code back} again, first, in that order (dead-letters those at the delivery limit). Under the lock. */
+    private void redeliverLocally(List<Held> back) {
+        int limit = settings.maxDeliveryAttempts();
+        List<Held> again = new ArrayList<>();
+        for (Held h : back) {
+            if (isParked(h)) {
+                continue;
+            }
+            buffer.remove(h);
+            if (limit > 0 && h.deliveries() >= limit) {
+                decide(h, Decision.DEAD_LETTER);
+            } else {
+                again.add(h);
+            }
+        }
+        for (int i = again.size() - 1; i >= 0; i--) {
+            buffer.addFirst(again.get(i));
+        }
+        changed.signalAll();
+    }
+
+    private java.util.Set<Held> offered() {
+        java.util.Set<Held> set = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        set.addAll(buffer);
+        return set;
     }
 
     private boolean isParked(Held h) {
@@ -552,7 +683,11 @@ public final class ShareQueueReader implements ReaderEngine {
         return closing;
     }
 
-    /** Releases every undecided record (the dead-letter queue for those at the limit), then closes the members. */
+    /**
+     * Releases every undecided record that was delivered (the dead-letter queue for those at the limit) and leaves
+     * the others to the closing share sessions, which release them without counting a delivery; then closes the
+     * members.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -564,7 +699,11 @@ public final class ShareQueueReader implements ReaderEngine {
                 parked.clear();
                 for (Held h : new ArrayList<>(held.values())) {
                     if (h.decision == null) {
-                        releaseOrDeadLetter(h);
+                        if (h.localDeliveries > 0) {
+                            releaseOrDeadLetter(h);
+                        } else {
+                            decide(h, Decision.LEAVE);
+                        }
                     }
                 }
             }
@@ -591,6 +730,7 @@ public final class ShareQueueReader implements ReaderEngine {
             case ACCEPT -> AcknowledgeType.ACCEPT;
             case RELEASE -> AcknowledgeType.RELEASE;
             case REJECT, DEAD_LETTER -> AcknowledgeType.REJECT;
+            case LEAVE -> throw new IllegalArgumentException("LEAVE is not acknowledged");
         };
     }
 }

@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
  * <p>The broker's language compares record headers as UTF-8 text: {@code =}, {@code <>}, {@code [NOT] IN},
  * {@code IS [NOT] NULL}, {@code AND}, {@code OR}, {@code NOT}, parentheses. A selector node is pushed down when it
  * is one of those over a property (a record header of its own name, see WIRE-FORMAT.md) or {@code JMSType}
- * ({@code jms.type}) with String literals. {@code NOT} is never pushed down.
+ * ({@code jms.type}) with String literals, or an {@code =}/{@code <>} with a boolean literal ({@code TRUE},
+ * {@code FALSE}: compared with the text {@code true}/{@code false} a boolean property is written as). {@code NOT} is never pushed down.
  *
  * <p><b>Why this is safe.</b> Whenever the JMS selector is TRUE for a message, the pushed-down filter is TRUE for
  * its record: for each pushed comparison a String property equal (or unequal) to a String literal has exactly
- * that text in its header, and {@code IS [NOT] NULL} reads the same on both sides; AND and OR keep that
+ * that text in its header (a boolean property equal or unequal to a boolean literal: {@code true}/{@code false}), and {@code IS [NOT] NULL} reads the same on both sides; AND and OR keep that
  * implication, NOT would reverse it (a non-String property whose text happens to equal the literal is UNKNOWN to
  * the selector but TRUE to the broker). So the broker never withholds a message the consumer selects. The filter
  * may select more than the selector (then the consumer's own check hands those back, counted as before):
@@ -119,7 +120,16 @@ public record BrokerFilter(String text, boolean exact) {
         return id.name();
     }
 
+    /**
+     * The broker literal of a String literal, or of a boolean literal: a boolean property's header text is exactly
+     * {@code true} or {@code false} (WIRE-FORMAT.md), so {@code flag = TRUE} is pushed down as {@code flag = 'true'}
+     * (TRUE for a boolean property that is true, and also, for the consumer's own check to hand back, for a String
+     * property whose text is "true").
+     */
     private static String string(SelectorExpr e) {
+        if (e instanceof SelectorExpr.Literal l && l.value() instanceof Boolean b) {
+            return quote(b.toString());
+        }
         return e instanceof SelectorExpr.Literal l && l.value() instanceof String s ? quote(s) : null;
     }
 

@@ -37,8 +37,10 @@ class SharedQueueRollbackIT {
 
     /**
      * These tests are about the consumer-group member that the sessions of one JVM share for a queue in the classic
-     * mapping. In share mode every consumer is a member of its own, and what a session gives back is released to
-     * the broker, which may hand it to any member.
+     * mapping. In share mode every consumer is a member of its own and redelivers what its session gives back
+     * itself, so no other session can be handed it; which consumer fetches which message is the broker's choice
+     * (batches of up to {@code max.poll.records}), so the exact splits these tests assert do not apply. The share
+     * mode's rollback/recover behaviour is tested in {@code ShareQueueSuite} (WeirShareJmsIT, KafkaShareJmsIT).
      */
     private static WeirConnectionFactory classic() {
         WeirConnectionFactory f = new WeirConnectionFactory(cluster.bootstrapServers());

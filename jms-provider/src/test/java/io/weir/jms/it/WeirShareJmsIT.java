@@ -45,6 +45,17 @@ class WeirShareJmsIT extends ShareQueueSuite {
         };
     }
 
+    /**
+     * Weir's broker releases a closed share session's unacknowledged records uncounted (SharePartitionStateTest), but
+     * through the provider a closed consumer's fetched, never-delivered message again comes back counted once more
+     * since consumers size their members (lanes of 10 and 500): an open defect (jms-provider README, share-mode
+     * limits), so this suite checks Weir as it checks Kafka 4.4 here: order and no loss, counts within one.
+     */
+    @Override
+    boolean closedSessionReleasesUncounted() {
+        return false;
+    }
+
     /** Weir filters share fetches by the consumer's selector (the suite's selectors fit the broker's subset). */
     @Override
     boolean unselectedMessagesStayUncounted() {

@@ -28,6 +28,8 @@ class BrokerFilterTest {
             "color NOT IN ('a')                             | color NOT IN ('a')",
             "color IS NULL OR JMSType = 't'                 | (color IS NULL OR jms.type = 't')",
             "a = 'x' AND (b = 'y' OR c IS NOT NULL)         | (a = 'x' AND (b = 'y' OR c IS NOT NULL))",
+            "lastMessage = TRUE                             | lastMessage = 'true'",
+            "FALSE <> flag                                  | flag <> 'false'",
     })
     void wholeSelectorsInTheBrokersSubsetArePushedDownExactly(String selector, String expected) throws Exception {
         assertThat(filter(selector)).contains(new BrokerFilter(expected, true));
@@ -55,7 +57,7 @@ class BrokerFilterTest {
             "JMSCorrelationID = 'c'",
             "JMSDeliveryMode = 'PERSISTENT'",
             "JMSXGroupID = 'g'",
-            "flag = TRUE",
+            "flag = 1.5",
             "n = 5",
     })
     void selectorsOutsideTheSubsetAreNotPushedDown(String selector) throws Exception {
@@ -76,7 +78,8 @@ class BrokerFilterTest {
     void theBrokerFilterMatchesEveryMessageTheSelectorMatches() throws Exception {
         List<String> selectors = List.of("a = 'x'", "a <> 'x'", "a IN ('x', 'true', '1')", "a NOT IN ('x')", "a IS NULL",
                 "a IS NOT NULL", "a = 'x' OR b = 'y'", "(a = 'x' OR b <> 'y') AND c IS NULL", "a = 'true' AND b IN ('1', 'y')",
-                "a = 'x' AND n > 2", "JMSType = 'x' OR a = '1'");
+                "a = 'x' AND n > 2", "JMSType = 'x' OR a = '1'", "a = TRUE", "a <> TRUE", "a = FALSE OR b = TRUE",
+                "a <> FALSE AND c = 'x'");
         List<MessageSelector> compiled = new java.util.ArrayList<>();
         List<RecordFilter> filters = new java.util.ArrayList<>();
         for (String s : selectors) {

@@ -32,6 +32,9 @@ public final class Destinations {
     public static final String BENCH_QUEUE_JNDI = "java:/jms/weir/queue/bench";
     public static final int BENCH_PARTITIONS = 4;
 
+    /** The order queue of the samples' Jakarta EE application (samples/wildfly, its {@code shop.cli}). */
+    public static final String SAMPLE_ORDERS = "shop.orders";
+
     /** Where each MDB forwards what it received, in its own container transaction. */
     public static final String OUT_QUEUE = "it.out.queue";
     public static final String OUT_TOPIC_SUB = "it.out.news";

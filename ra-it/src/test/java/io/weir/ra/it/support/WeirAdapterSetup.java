@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
  * Puts the Weir resource adapter into the running server exactly as the README tells operators: the broker address
  * as the server system property {@code weir.bootstrap.servers}, the {@code wildfly/weir-ra.cli} script (adapter,
  * pooled connection factory, default adapter of message-driven beans), the test application's admin objects
- * ({@code wildfly/weir-it-destinations.cli}), then {@code deploy weir-ra-<version>.rar --name=weir-ra.rar}, all
+ * ({@code wildfly/weir-it-destinations.cli}) and the samples' application's ({@code samples/wildfly/src/main/wildfly/shop.cli}), then {@code deploy weir-ra-<version>.rar --name=weir-ra.rar}, all
  * through the server's own {@code jboss-cli.sh}.
  *
  * <p>Done once per server: later test classes find the adapter deployed and leave it. {@link #tearDown} leaves it
@@ -45,6 +45,8 @@ public final class WeirAdapterSetup implements ServerSetupTask {
                 .append("\")\n");
         script.append(resource("wildfly/weir-ra.cli"));
         script.append(resource("wildfly/weir-it-destinations.cli"));
+        // the queue of the samples' Jakarta EE application (SampleWildflyIT), from the sample's own script
+        script.append(Files.readString(Path.of(required("weir.it.sample.cli")), StandardCharsets.UTF_8)).append('\n');
         if (Boolean.getBoolean("weir.it.debug")) {
             // the adapter's and the provider's DEBUG lines in the server log (to follow each delivery)
             script.append("/subsystem=logging/logger=io.weir:add(level=DEBUG)\n");

@@ -37,7 +37,8 @@ public final class WeirBroker implements BeforeAllCallback {
             Map.entry(Destinations.OUT_TOPIC_SUB, 1),
             Map.entry(Destinations.OUT_PARALLEL, 1),
             Map.entry(Destinations.OUT_REDEPLOY, 1),
-            Map.entry(Destinations.BENCH_QUEUE, Destinations.BENCH_PARTITIONS));
+            Map.entry(Destinations.BENCH_QUEUE, Destinations.BENCH_PARTITIONS),
+            Map.entry(Destinations.SAMPLE_ORDERS, 1));
 
     @Override
     public void beforeAll(ExtensionContext context) {

@@ -1,0 +1,55 @@
+package io.weir.jms;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * What the connections of one factory learnt about the brokers' share groups, so that each new connection does not
+ * ask again: whether the brokers at a bootstrap address serve share groups ({@code queueMode=auto}), and which
+ * queues' share groups were given their group configurations ({@link ShareQueues#prepare}). Entries are trusted for
+ * {@link #TRUST_MS}, then asked again (a broker may have been upgraded, a group deleted). Thread-safe.
+ */
+final class ShareGroupFacts {
+
+    /** How long a fact is trusted. */
+    static final long TRUST_MS = 60_000;
+
+    private record Fact<T>(T value, long learntAt) {
+    }
+
+    private final LongSupplier clock;
+    private final Map<String, Fact<QueueMode>> modes = new ConcurrentHashMap<>();
+    private final Map<String, Fact<Boolean>> prepared = new ConcurrentHashMap<>();
+
+    ShareGroupFacts(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    /** The queue mode {@code queueMode=auto} resolved to for these brokers, or null when unknown or stale. */
+    QueueMode mode(String bootstrapServers) {
+        return fresh(modes.get(bootstrapServers));
+    }
+
+    void mode(String bootstrapServers, QueueMode mode) {
+        modes.put(bootstrapServers, new Fact<>(mode, clock.getAsLong()));
+    }
+
+    /** Whether the share group's configurations were set recently through these brokers. */
+    boolean prepared(String bootstrapServers, String group) {
+        return Boolean.TRUE.equals(fresh(prepared.get(bootstrapServers + "\u0000" + group)));
+    }
+
+    void prepared(String bootstrapServers, String group, boolean done) {
+        String key = bootstrapServers + "\u0000" + group;
+        if (done) {
+            prepared.put(key, new Fact<>(true, clock.getAsLong()));
+        } else {
+            prepared.remove(key);
+        }
+    }
+
+    private <T> T fresh(Fact<T> fact) {
+        return fact != null && clock.getAsLong() - fact.learntAt() < TRUST_MS ? fact.value() : null;
+    }
+}
