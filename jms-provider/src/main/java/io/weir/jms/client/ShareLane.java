@@ -233,8 +233,15 @@ final class ShareLane {
                 if (w.fetch()) {
                     ConsumerRecords<byte[], byte[]> records;
                     try {
+                        boolean acksBefore = unsent();
                         records = consumer.poll(POLL);
-                        setUnsent(false); // the poll carried them
+                        if (acksBefore) {
+                            // a poll that returns before its fetch went out leaves the acknowledgements in the client,
+                            // and this lane may not poll again for a while (its batch undecided, nobody asking): send
+                            // what is still pending now, or the records' locks run out and they are delivered again
+                            consumer.commitAsync();
+                        }
+                        setUnsent(false);
                         if (!records.isEmpty()) {
                             consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
                         }
