@@ -40,6 +40,8 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final RequestAuthorization authorization;
     private final io.weir.broker.replication.ReplicaManager replicas;
     private final FetchSessions fetchSessions;
+    /** Null when client quotas are not served. */
+    private final ClientThrottles throttles;
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -60,6 +62,16 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers,
                      io.weir.broker.auth.AclAuthorizer authorizer, io.weir.broker.zk.AclStore acls,
                      io.weir.broker.auth.ScramCredentialStore scram) {
+        this(services, ioThreads, markers, authorizer, acls, scram, null);
+    }
+
+    /**
+     * @param quotas client quotas (DescribeClientQuotas, AlterClientQuotas, byte-rate throttling of produce and
+     *               fetch); null: not served, nothing throttled
+     */
+    public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers,
+                     io.weir.broker.auth.AclAuthorizer authorizer, io.weir.broker.zk.AclStore acls,
+                     io.weir.broker.auth.ScramCredentialStore scram, io.weir.broker.quota.ClientQuotas quotas) {
         Access access = new Access(authorizer, services);
         this.authorization = new RequestAuthorization(access);
         this.replicas = services.replicas();
@@ -130,6 +142,17 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
             handlers.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, new AlterUserScramCredentialsHandler(scram));
             handlers.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(scram));
         }
+        if (quotas != null) {
+            handlers.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, new DescribeClientQuotasHandler(quotas));
+            handlers.put(ApiKeys.ALTER_CLIENT_QUOTAS, new AlterClientQuotasHandler(quotas));
+            this.throttles = new ClientThrottles(
+                    io.weir.broker.quota.ClientQuotaManager.fromProperties(quotas, io.weir.broker.quota.QuotaKeys.PRODUCER_BYTE_RATE,
+                            services.time(), services.brokerProperties()),
+                    io.weir.broker.quota.ClientQuotaManager.fromProperties(quotas, io.weir.broker.quota.QuotaKeys.CONSUMER_BYTE_RATE,
+                            services.time(), services.brokerProperties()));
+        } else {
+            this.throttles = null;
+        }
         this.requestThreads = new ThreadPoolExecutor(ioThreads, ioThreads, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), new NamedThreadFactory("weir-request-handler", true));
     }
@@ -170,7 +193,11 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                     response.completeExceptionally(e);
                 } else {
                     try {
-                        response.complete(r == null ? null : amend.apply(r));
+                        AbstractResponse answer = r == null ? null : amend.apply(r);
+                        if (throttles != null) {
+                            throttles.apply(request, answer);
+                        }
+                        response.complete(answer);
                     } catch (RuntimeException failed) {
                         response.completeExceptionally(failed); // never the unamended answer: it may show what is not allowed
                     }
