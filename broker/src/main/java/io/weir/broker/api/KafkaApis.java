@@ -208,6 +208,13 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
         }
     }
 
+    /** A produce or fetch answer carries a throttle time only when its client is over its byte rate. */
+    @Override
+    public int muteMs(RequestContext request, AbstractResponse response) {
+        ApiKeys key = request.header().apiKey();
+        return throttles != null && (key == ApiKeys.PRODUCE || key == ApiKeys.FETCH) ? response.throttleTimeMs() : 0;
+    }
+
     /** A closed connection ends the share sessions it opened and releases their records at once. */
     @Override
     public void connectionClosed(long connectionId) {

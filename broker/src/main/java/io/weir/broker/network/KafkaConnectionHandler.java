@@ -242,7 +242,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             toSend = pending.context().request().getErrorResponse(cause);
         }
         if (toSend != null) {
-            int throttleMs = toSend.throttleTimeMs();
+            int throttleMs = error == null ? processor.muteMs(pending.context(), toSend) : 0;
             if (throttleMs > 0) {
                 throttle(ctx, pending, toSend, throttleMs);
                 return;
