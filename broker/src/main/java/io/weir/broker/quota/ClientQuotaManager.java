@@ -4,6 +4,7 @@ import io.weir.broker.common.Time;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Enforces one byte-rate quota key ({@code producer_byte_rate} on produced request bytes,
@@ -42,9 +43,22 @@ public final class ClientQuotaManager {
 
     /** From Kafka's settings {@value #WINDOW_NUM} (default 11) and {@value #WINDOW_SIZE_SECONDS} (default 1). */
     public static ClientQuotaManager fromProperties(ClientQuotas quotas, String key, Time time, Map<String, String> props) {
-        int samples = Integer.parseInt(props.getOrDefault(WINDOW_NUM, "11").trim());
-        long windowSeconds = Long.parseLong(props.getOrDefault(WINDOW_SIZE_SECONDS, "1").trim());
+        int samples = (int) setting(props, WINDOW_NUM, "11", 2, 1000);
+        long windowSeconds = setting(props, WINDOW_SIZE_SECONDS, "1", 1, 3600);
         return new ClientQuotaManager(quotas, key, time, samples, windowSeconds * 1000);
+    }
+
+    private static long setting(Map<String, String> props, String name, String defaultValue, long min, long max) {
+        String value = props.getOrDefault(name, defaultValue).trim();
+        try {
+            long v = Long.parseLong(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(name, value, "must be a whole number from " + min + " to " + max);
     }
 
     public String key() {

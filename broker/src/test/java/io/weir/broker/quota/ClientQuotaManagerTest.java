@@ -107,6 +107,18 @@ class ClientQuotaManagerTest {
     }
 
     @Test
+    void windowSettingsAreKafkasAndBadOnesAreNamed() {
+        ClientQuotaManager m = ClientQuotaManager.fromProperties(quotas, P, time, Map.of(ClientQuotaManager.WINDOW_NUM, "3",
+                ClientQuotaManager.WINDOW_SIZE_SECONDS, "2"));
+        quotas.alter(QuotaEntity.client("app"), Map.of(P, 1.0), Set.of());
+        assertThat(m.recordAndThrottleMs("u", "app", 1_000_000)).isEqualTo(6_000);
+        assertThatThrownBy(() -> ClientQuotaManager.fromProperties(quotas, P, time, Map.of(ClientQuotaManager.WINDOW_NUM, "x")))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class).hasMessageContaining("quota.window.num");
+        assertThatThrownBy(() -> ClientQuotaManager.fromProperties(quotas, P, time,
+                Map.of(ClientQuotaManager.WINDOW_SIZE_SECONDS, "0"))).hasMessageContaining("quota.window.size.seconds");
+    }
+
+    @Test
     void windowedRateCountsAtLeastAllButOneWindowAndForgetsOldOnes() {
         WindowedRate rate = new WindowedRate(3, 1000);
         long t = 10_000;
