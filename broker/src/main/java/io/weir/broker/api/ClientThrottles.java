@@ -13,9 +13,9 @@ import org.apache.kafka.common.requests.FetchRequest;
  * the quota, the answer carries the throttle time; the network layer then stops reading from the
  * connection for that long (KIP-219), and kafka-clients waits before sending there again.
  *
- * <p>Unlike Kafka, a throttled fetch still returns its records (Kafka answers it empty and uncounts the
- * bytes): the bytes count either way, so the client is held back by the same time. An acks=0 produce has
- * no answer and is not throttled. Thread-safe.
+ * <p>An acks=0 produce has no answer: over the quota, its connection is muted all the same, as in Kafka.
+ * Unlike Kafka, a throttled fetch still returns its records (Kafka answers it empty and uncounts the
+ * bytes): the bytes count either way, so the client is held back by the same time. Thread-safe.
  */
 final class ClientThrottles {
     private final ClientQuotaManager produce;
@@ -26,22 +26,26 @@ final class ClientThrottles {
         this.fetch = fetch;
     }
 
-    /** Sets the throttle time of {@code response} when the client is over its quota. */
-    void apply(RequestContext context, AbstractResponse response) {
-        if (response == null) {
-            return;
-        }
+    /**
+     * Counts the request against its client's quota and sets the throttle time of {@code response} when
+     * the client is over it.
+     *
+     * @param response the answer, or null (an acks=0 produce)
+     * @return the throttle time in ms (0: within its quota)
+     */
+    int apply(RequestContext context, AbstractResponse response) {
         int throttleMs = switch (context.header().apiKey()) {
             case PRODUCE -> produce.recordAndThrottleMs(context.principal().getName(), context.header().clientId(),
                     context.sizeInBytes());
-            case FETCH -> !fetch.enforced() || ((FetchRequest) context.request()).replicaId() >= 0 ? 0
+            case FETCH -> response == null || !fetch.enforced() || ((FetchRequest) context.request()).replicaId() >= 0 ? 0
                     : fetch.recordAndThrottleMs(context.principal().getName(), context.header().clientId(),
                             recordBytes(response));
             default -> 0;
         };
-        if (throttleMs > 0) {
+        if (throttleMs > 0 && response != null) {
             response.maybeSetThrottleTimeMs(Math.max(throttleMs, response.throttleTimeMs()));
         }
+        return throttleMs;
     }
 
     private static long recordBytes(AbstractResponse response) {

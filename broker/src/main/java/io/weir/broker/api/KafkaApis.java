@@ -42,6 +42,11 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final FetchSessions fetchSessions;
     /** Null when client quotas are not served. */
     private final ClientThrottles throttles;
+    /**
+     * Throttles of requests without an answer (acks=0 produce) by connection, until the network layer asks
+     * ({@link #muteMs}): a connection has one request in process at a time.
+     */
+    private final Map<Long, Integer> unansweredThrottles = new java.util.concurrent.ConcurrentHashMap<>();
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -195,7 +200,10 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                     try {
                         AbstractResponse answer = r == null ? null : amend.apply(r);
                         if (throttles != null) {
-                            throttles.apply(request, answer);
+                            int throttleMs = throttles.apply(request, answer);
+                            if (answer == null && throttleMs > 0) {
+                                unansweredThrottles.put(request.connectionId(), throttleMs);
+                            }
                         }
                         response.complete(answer);
                     } catch (RuntimeException failed) {
@@ -208,9 +216,16 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
         }
     }
 
-    /** A produce or fetch answer carries a throttle time only when its client is over its byte rate. */
+    /**
+     * A produce or fetch answer carries a throttle time only when its client is over its byte rate; an
+     * acks=0 produce over it has its throttle kept here until asked.
+     */
     @Override
     public int muteMs(RequestContext request, AbstractResponse response) {
+        if (response == null) {
+            Integer throttleMs = unansweredThrottles.remove(request.connectionId());
+            return throttleMs == null ? 0 : throttleMs;
+        }
         ApiKeys key = request.header().apiKey();
         return throttles != null && (key == ApiKeys.PRODUCE || key == ApiKeys.FETCH) ? response.throttleTimeMs() : 0;
     }
@@ -218,6 +233,7 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     /** A closed connection ends the share sessions it opened and releases their records at once. */
     @Override
     public void connectionClosed(long connectionId) {
+        unansweredThrottles.remove(connectionId);
         try {
             requestThreads.execute(() -> ShareConnections.closed(share, connectionId)); // may write: not on the event loop
         } catch (java.util.concurrent.RejectedExecutionException e) {

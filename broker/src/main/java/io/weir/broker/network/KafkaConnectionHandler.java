@@ -231,6 +231,9 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private void complete(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, Throwable error) {
         inFlight = false;
         if (!ctx.channel().isActive()) {
+            if (error == null && response == null) {
+                processor.muteMs(pending.context(), null); // nobody left to mute: the processor forgets the throttle
+            }
             runUnansweredAfterClose(ctx);
             return;
         }
@@ -241,12 +244,12 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             log.error("Unexpected failure handling {}", pending.context(), cause);
             toSend = pending.context().request().getErrorResponse(cause);
         }
+        int throttleMs = error == null ? processor.muteMs(pending.context(), toSend) : 0;
+        if (throttleMs > 0) {
+            throttle(ctx, pending, toSend, throttleMs);
+            return;
+        }
         if (toSend != null) {
-            int throttleMs = error == null ? processor.muteMs(pending.context(), toSend) : 0;
-            if (throttleMs > 0) {
-                throttle(ctx, pending, toSend, throttleMs);
-                return;
-            }
             write(ctx, pending, toSend);
         }
         dispatchNext(ctx);
@@ -255,11 +258,12 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     /**
      * A client over its quota (KIP-219): the answer carries the throttle time and goes out at once to a
      * client that waits by itself (newer versions; late, when the throttle ends, to one that does not),
-     * and the connection is muted until then: nothing more is read or dispatched from it.
+     * and the connection is muted until then: nothing more is read or dispatched from it. A request
+     * without an answer ({@code response} null) only mutes.
      */
     private void throttle(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, int throttleMs) {
-        boolean clientWaits = response.shouldClientThrottle(pending.responseVersion());
-        if (clientWaits) {
+        boolean clientWaits = response == null || response.shouldClientThrottle(pending.responseVersion());
+        if (clientWaits && response != null) {
             write(ctx, pending, response);
         }
         muted = true;

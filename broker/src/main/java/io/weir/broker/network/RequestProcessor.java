@@ -27,7 +27,8 @@ public interface RequestProcessor {
     /**
      * How long the connection stays muted after {@code response} is written: the throttle time of a client
      * over its quota (KIP-219), or 0. Only what this says mutes a connection; a throttle time in a response
-     * alone does not.
+     * alone does not. Asked once per request that completed without failing, also when it has no answer
+     * ({@code response} null: produce with acks=0).
      */
     default int muteMs(RequestContext request, AbstractResponse response) {
         return 0;

@@ -316,4 +316,34 @@ class KafkaCodecTest {
         assertThat(conn.readResponse(second).throttleTimeMs()).isZero();
         conn.finishCleanly();
     }
+
+    /** An acks=0 produce over its quota has no answer: its connection is muted all the same. */
+    @Test
+    void aThrottledRequestWithoutAnAnswerMutesTheConnection() {
+        FakeProcessor processor = FakeProcessor.answeringLater();
+        processor.mute = r -> r == null ? 500 : 0;
+        EmbeddedConnection conn = new EmbeddedConnection(processor);
+        conn.channel.freezeTime();
+        org.apache.kafka.common.message.ProduceRequestData acksZero =
+                ((org.apache.kafka.common.requests.ProduceRequest) ProtocolSamples.request(ApiKeys.PRODUCE, (short) 9)).data()
+                        .duplicate().setAcks((short) 0);
+        RequestHeader first = new RequestHeader(ApiKeys.PRODUCE, (short) 9, "fire-and-forget", 1);
+        RequestHeader second = new RequestHeader(ApiKeys.METADATA, (short) 12, "fire-and-forget", 2);
+        java.io.ByteArrayOutputStream pipelined = new java.io.ByteArrayOutputStream();
+        pipelined.writeBytes(EmbeddedConnection.frame(first,
+                new org.apache.kafka.common.requests.ProduceRequest(acksZero, (short) 9)));
+        pipelined.writeBytes(EmbeddedConnection.frame(second, ProtocolSamples.request(ApiKeys.METADATA, (short) 12)));
+        conn.write(pipelined.toByteArray());
+        processor.pending.get(0).complete(null);
+        conn.channel.runPendingTasks();
+        assertThat(conn.channel.<Object>readOutbound()).isNull();
+        assertThat(processor.received).as("requests handled while throttled").hasSize(1);
+        conn.channel.advanceTimeBy(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        conn.channel.runScheduledPendingTasks();
+        assertThat(processor.received).hasSize(2);
+        processor.pending.get(1).complete(ProtocolSamples.response(ApiKeys.METADATA, (short) 12));
+        conn.channel.runPendingTasks();
+        assertThat(conn.readResponse(second).apiKey()).isEqualTo(ApiKeys.METADATA);
+        conn.finishCleanly();
+    }
 }
