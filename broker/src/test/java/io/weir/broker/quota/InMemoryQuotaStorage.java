@@ -3,8 +3,8 @@ package io.weir.broker.quota;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Client quota storage in memory, with versions and positions as ZooKeeper gives them. Thread-safe. */
-final class InMemoryQuotaStorage implements ClientQuotaStorage {
+/** Client quota storage in memory (for tests), with versions and positions as ZooKeeper gives them. Thread-safe. */
+public final class InMemoryQuotaStorage implements ClientQuotaStorage {
     private final Map<QuotaEntity, Stored> stored = new HashMap<>();
     private long position;
     private Listener listener = (e, c, p) -> { };
@@ -30,7 +30,7 @@ final class InMemoryQuotaStorage implements ClientQuotaStorage {
     }
 
     /** A write made through another broker: heard through the watch. */
-    synchronized void writeElsewhere(QuotaEntity entity, Map<String, String> config) {
+    public synchronized void writeElsewhere(QuotaEntity entity, Map<String, String> config) {
         stored.put(entity, new Stored(new HashMap<>(config), read(entity).version() + 1));
         listener.changed(entity, config, ++position);
     }
