@@ -56,7 +56,7 @@ class ClientThrottlesTest {
 
     @Test
     void aConsumerFetchCountsTheRecordsItReturnsAndAFollowerFetchNothing() {
-        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[3000]));
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[1500]));
         FetchResponseData data = new FetchResponseData().setResponses(List.of(new FetchResponseData.FetchableTopicResponse()
                 .setTopic("t").setPartitions(List.of(new FetchResponseData.PartitionData().setRecords(records)))));
         FetchResponses follower = new FetchResponses(data.duplicate());
