@@ -7,7 +7,7 @@ import io.weir.ra.outbound.WeirRaConnectionFactory;
 import io.weir.ra.testing.FakeBootstrapContext;
 import io.weir.ra.testing.Narayana;
 import io.weir.ra.testing.XaConnectionManager;
-import io.weir.ra.testing.XaTestBroker;
+import io.weir.ra.testing.TestBroker;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
@@ -43,7 +43,7 @@ class XaInboundTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     @RegisterExtension
-    static final XaTestBroker broker = new XaTestBroker();
+    static final TestBroker broker = new TestBroker();
     private static final TransactionManager tm = Narayana.transactionManager();
 
     @Test
@@ -51,7 +51,7 @@ class XaInboundTest {
         FakeBootstrapContext context = new FakeBootstrapContext(Narayana.synchronizationRegistry());
         WeirResourceAdapter ra = new WeirResourceAdapter();
         ra.setBootstrapServers(broker.bootstrapServers());
-        ra.setXaResourceId(XaTestBroker.unique("rm-in"));
+        ra.setXaResourceId(TestBroker.unique("rm-in"));
         ra.start(context);
         broker.closeAfter(context);
         broker.closeAfter(ra::stop);
@@ -60,11 +60,11 @@ class XaInboundTest {
         broker.closeAfter(cm);
         WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
         mcf.setResourceAdapter(ra);
-        mcf.setXaResourceId(XaTestBroker.unique("rm-out")); // another resource manager: the container commits in two phases
+        mcf.setXaResourceId(TestBroker.unique("rm-out")); // another resource manager: the container commits in two phases
         WeirRaConnectionFactory replies = (WeirRaConnectionFactory) mcf.createConnectionFactory(cm);
 
-        String in = XaTestBroker.unique("xa-in");
-        Queue out = new WeirRaQueue(XaTestBroker.unique("xa-out"));
+        String in = TestBroker.unique("xa-in");
+        Queue out = new WeirRaQueue(TestBroker.unique("xa-out"));
         Bean bean = new Bean(replies, out);
         WeirActivationSpec spec = new WeirActivationSpec();
         spec.setResourceAdapter(ra);

@@ -5,7 +5,7 @@ import io.weir.ra.WeirRaQueue;
 import io.weir.ra.WeirResourceAdapter;
 import io.weir.ra.testing.Narayana;
 import io.weir.ra.testing.XaConnectionManager;
-import io.weir.ra.testing.XaTestBroker;
+import io.weir.ra.testing.TestBroker;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
@@ -19,6 +19,7 @@ import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.ManagedConnection;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,8 +43,15 @@ class XaOutboundTest {
 
     private static final long RECEIVE_MS = 30_000;
     @RegisterExtension
-    static final XaTestBroker broker = new XaTestBroker();
+    static final TestBroker broker = new TestBroker();
     private static final TransactionManager tm = Narayana.transactionManager();
+
+    @AfterEach
+    void rollBackALeftTransaction() throws Exception {
+        if (tm.getTransaction() != null) {
+            tm.rollback();
+        }
+    }
 
     private WeirResourceAdapter adapter(String resourceId) {
         WeirResourceAdapter ra = new WeirResourceAdapter();
@@ -80,12 +88,12 @@ class XaOutboundTest {
 
     @Test
     void sendsCommitInTwoPhasesWithASecondResourceManager() throws Exception {
-        WeirResourceAdapter ra = adapter(XaTestBroker.unique("rm-a"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-a"));
         XaConnectionManager cm = manager();
         WeirRaConnectionFactory a = factory(ra, null, cm);
-        WeirRaConnectionFactory b = factory(ra, XaTestBroker.unique("rm-b"), cm); // another resource manager on the same brokers
-        Queue qa = new WeirRaQueue(XaTestBroker.unique("xa-2pc-a"));
-        Queue qb = new WeirRaQueue(XaTestBroker.unique("xa-2pc-b"));
+        WeirRaConnectionFactory b = factory(ra, TestBroker.unique("rm-b"), cm); // another resource manager on the same brokers
+        Queue qa = new WeirRaQueue(TestBroker.unique("xa-2pc-a"));
+        Queue qb = new WeirRaQueue(TestBroker.unique("xa-2pc-b"));
 
         tm.begin();
         try (Connection c = a.createConnection(); Session s = c.createSession()) {
@@ -106,11 +114,11 @@ class XaOutboundTest {
 
     @Test
     void twoConnectionsOfOneResourceManagerJoinOneBranch() throws Exception {
-        WeirResourceAdapter ra = adapter(XaTestBroker.unique("rm-join"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-join"));
         XaConnectionManager cm = manager();
         WeirRaConnectionFactory cf = factory(ra, null, cm);
         WeirRaConnectionFactory same = factory(ra, null, cm); // another connection definition, same brokers and id
-        Queue q = new WeirRaQueue(XaTestBroker.unique("xa-join"));
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-join"));
 
         tm.begin();
         send(cf, q, "first");
@@ -126,12 +134,12 @@ class XaOutboundTest {
 
     @Test
     void aRollbackDiscardsTheSendsAndGivesTheReceivedMessageBack() throws Exception {
-        WeirResourceAdapter ra = adapter(XaTestBroker.unique("rm-rb"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-rb"));
         XaConnectionManager cm = manager();
         WeirRaConnectionFactory cf = factory(ra, null, cm);
-        WeirRaConnectionFactory other = factory(ra, XaTestBroker.unique("rm-rb-2"), cm);
-        Queue in = new WeirRaQueue(XaTestBroker.unique("xa-rb-in"));
-        Queue out = new WeirRaQueue(XaTestBroker.unique("xa-rb-out"));
+        WeirRaConnectionFactory other = factory(ra, TestBroker.unique("rm-rb-2"), cm);
+        Queue in = new WeirRaQueue(TestBroker.unique("xa-rb-in"));
+        Queue out = new WeirRaQueue(TestBroker.unique("xa-rb-out"));
         try (JMSContext ctx = broker.plain().createContext()) {
             ctx.createProducer().send(in, "order-1");
         }
@@ -173,12 +181,12 @@ class XaOutboundTest {
 
     @Test
     void aLocalTransactionStillWorksOnTheXaConnections() throws Exception {
-        WeirResourceAdapter ra = adapter(XaTestBroker.unique("rm-local"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-local"));
         WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
         mcf.setResourceAdapter(ra);
         ManagedConnection mc = mcf.createManagedConnection(null, null);
         broker.closeAfter(mc::destroy);
-        Queue q = new WeirRaQueue(XaTestBroker.unique("xa-local"));
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-local"));
         Session s = (Session) mc.getConnection(null, null);
         var local = mc.getLocalTransaction();
         local.begin();
@@ -194,10 +202,10 @@ class XaOutboundTest {
 
     @Test
     void preparedBranchesOfADestroyedConnectionAreRecoveredThroughGetXAResources() throws Exception {
-        String resourceId = XaTestBroker.unique("rm-recover");
-        Queue q = new WeirRaQueue(XaTestBroker.unique("xa-recover"));
-        Xid commit = xid(XaTestBroker.unique("commit"));
-        Xid rollback = xid(XaTestBroker.unique("rollback"));
+        String resourceId = TestBroker.unique("rm-recover");
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-recover"));
+        Xid commit = xid(TestBroker.unique("commit"));
+        Xid rollback = xid(TestBroker.unique("rollback"));
         WeirResourceAdapter before = adapter(resourceId);
         for (Xid x : List.of(commit, rollback)) {
             WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();

@@ -6,7 +6,6 @@ import io.weir.jms.WeirConnectionFactory;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Queue;
-import jakarta.transaction.TransactionManager;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -18,13 +17,13 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * What the adapter's XA tests stand on: one embedded broker for the test class, a plain provider factory on it that
- * reads queues as the adapter does (classic mode), Narayana's transaction manager, and the resources a test closes
- * after itself. Register it as a {@code static} {@code @RegisterExtension} field. After each test a transaction the
- * test thread left open is rolled back, then what the test handed to {@link #closeAfter} is closed in order. The
- * tests of one class run one at a time (the module's default), so one list serves them all.
+ * What the adapter's tests against a broker stand on: one embedded broker for the test class, a plain provider
+ * factory on it that reads queues as the adapter does (classic mode), and the resources a test closes after itself.
+ * Register it as a {@code static} {@code @RegisterExtension} field. After each test (after its {@code @AfterEach}
+ * methods) what the test handed to {@link #closeAfter} is closed in order. The tests of one class run one at a time
+ * (the module's default), so one list serves them all.
  */
-public final class XaTestBroker implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+public final class TestBroker implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
 
     private final List<AutoCloseable> closeAfter = new CopyOnWriteArrayList<>();
     private EmbeddedWeirCluster cluster;
@@ -39,10 +38,6 @@ public final class XaTestBroker implements BeforeAllCallback, AfterAllCallback, 
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        TransactionManager tm = Narayana.transactionManager();
-        if (tm.getTransaction() != null) {
-            tm.rollback();
-        }
         List<AutoCloseable> toClose = new ArrayList<>(closeAfter);
         closeAfter.clear();
         for (AutoCloseable c : toClose) {
