@@ -75,6 +75,7 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long lastStableOffsetSeen;
     /** The lowest offset the log was truncated to since the cleaner last asked; Long.MAX_VALUE when none. */
     private final AtomicLong truncatedTo = new AtomicLong(Long.MAX_VALUE);
+    private volatile ProducerStateLoad lastProducerStateLoad;
 
     /**
      * @param snapshotLimit the largest offset a producer-state snapshot may have to be used: segments at or
@@ -140,6 +141,19 @@ public final class PartitionLog implements AutoCloseable {
         replayBatches(replayFrom);
     }
 
+    /**
+     * How producer state was last rebuilt (load or truncation).
+     *
+     * @param snapshotOffset  the offset of the snapshot it started from, or -1 (every batch replayed)
+     * @param replayedBatches the producer batches read from the segments
+     */
+    record ProducerStateLoad(long snapshotOffset, long replayedBatches) {
+    }
+
+    ProducerStateLoad lastProducerStateLoad() {
+        return lastProducerStateLoad;
+    }
+
     /** Applies every batch at or after {@code from} (-1: all) to the producer state. */
     private void replayBatches(long from) {
         Long firstSegment = from < 0 ? null : segments.floorKey(from);
@@ -175,6 +189,7 @@ public final class PartitionLog implements AutoCloseable {
             batches += count[0];
             segment.txnIndex().reset(aborted);
         }
+        lastProducerStateLoad = new ProducerStateLoad(from, batches);
         log.debug("Producer state of {} rebuilt from {}: {} segment(s), {} producer batch(es) replayed", topicPartition,
                 from < 0 ? "the whole log" : "the snapshot at offset " + from, toReplay.size(), batches);
     }
