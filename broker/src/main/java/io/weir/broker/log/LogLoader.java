@@ -94,8 +94,11 @@ final class LogLoader {
         long logEnd = active.readNextOffset();
         long logStart = Math.min(Math.max(checkpointedLogStart, segments.firstKey()), logEnd);
         PartitionLog partitionLog = new PartitionLog(dir, tp, config, env, segments, logStart, logEnd, snapshotLimit);
-        log.info("Loaded {} from {}: {} segment(s), offsets {}..{}, {} shutdown", tp, dir, segments.size(), logStart,
-                logEnd, hadCleanShutdown ? "clean" : "unclean");
+        PartitionLog.ProducerStateLoad producers = partitionLog.lastProducerStateLoad();
+        log.info("Loaded {} from {}: {} segment(s), offsets {}..{}, {} shutdown, producer state from {} and {} batch(es)", tp,
+                dir, segments.size(), logStart, logEnd, hadCleanShutdown ? "clean" : "unclean",
+                producers.snapshotOffset() < 0 ? "no snapshot" : "the snapshot at offset " + producers.snapshotOffset(),
+                producers.replayedBatches());
         return partitionLog;
     }
 

@@ -147,10 +147,11 @@ public final class PartitionLog implements AutoCloseable {
      * @param snapshotOffset  the offset of the snapshot it started from, or -1 (every batch replayed)
      * @param replayedBatches the producer batches read from the segments
      */
-    record ProducerStateLoad(long snapshotOffset, long replayedBatches) {
+    public record ProducerStateLoad(long snapshotOffset, long replayedBatches) {
     }
 
-    ProducerStateLoad lastProducerStateLoad() {
+    /** How producer state was last rebuilt, at load or truncation (what start-up cost, for operators and tests). */
+    public ProducerStateLoad lastProducerStateLoad() {
         return lastProducerStateLoad;
     }
 
