@@ -251,6 +251,28 @@ class ProducerSnapshotTest {
     }
 
     @Test
+    void theLogManagerExpiresProducersOnItsSchedule() {
+        LogManagerConfig managerConfig = LogManagerConfig.fromProperties(Map.of("log.dirs", root.resolve("data").toString(),
+                "producer.id.expiration.ms", "60000", "producer.id.expiration.check.interval.ms", "10000"));
+        assertThat(managerConfig.producerIdExpirationMs()).isEqualTo(60_000);
+        assertThat(LogManagerConfig.fromProperties(Map.of("log.dir", "x")).producerIdExpirationMs())
+                .as("Kafka's default: a day").isEqualTo(86_400_000L);
+        LogManager manager = new LogManager(managerConfig, time, scheduler);
+        manager.startup();
+        try {
+            PartitionLog log = manager.getOrCreateLog(TP);
+            log.appendAsLeader(MemoryRecords.withIdempotentRecords(Compression.NONE, P, (short) 0, 0,
+                    new SimpleRecord(time.milliseconds(), null, "a".getBytes(StandardCharsets.UTF_8))), 0);
+            scheduler.advance(50_000);
+            assertThat(log.activeProducers()).hasSize(1);
+            scheduler.advance(10_000);
+            assertThat(log.activeProducers()).as("idle for 60 s").isEmpty();
+        } finally {
+            manager.close();
+        }
+    }
+
+    @Test
     void producersExpireAlsoAfterBeingLoadedFromASnapshot() {
         try (PartitionLog log = open(true, 0)) {
             log.appendAsLeader(MemoryRecords.withIdempotentRecords(Compression.NONE, P, (short) 0, 0,
