@@ -234,6 +234,28 @@ class ProducerSnapshotTest {
     }
 
     @Test
+    void replayFromTheMiddleOfASegmentKeepsTheAbortsIndexedBelowTheSnapshot() {
+        long u = 88;
+        try (PartitionLog log = open(true, 0)) {
+            log.appendAsLeader(transactional(T, 0, "t0"), 0);
+            log.appendAsLeader(marker(T, false), 0, AppendOrigin.COORDINATOR);
+        } // snapshot at 2, inside the only segment
+        try (PartitionLog log = open(true, 2)) {
+            log.appendAsLeader(transactional(u, 0, "u0"), 0);
+            log.appendAsLeader(marker(u, false), 0, AppendOrigin.COORDINATOR);
+            log.appendAsLeader(idempotent(P, 0, "p0"), 0);
+            log.truncateTo(4);
+            assertThat(log.lastProducerStateLoad()).isEqualTo(new PartitionLog.ProducerStateLoad(2, 2));
+            assertThat(log.collectAbortedTransactions(0, 4)).containsExactly(new AbortedTxn(T, 0, 1, 2), new AbortedTxn(u, 2, 3, 4));
+            assertThat(log.activeProducers()).extracting(ActiveProducer::producerId).containsExactlyInAnyOrder(T, u);
+        }
+        try (PartitionLog log = open(false, 0)) {
+            assertThat(log.lastProducerStateLoad().snapshotOffset()).as("unclean from offset 0: a full replay").isEqualTo(-1);
+            assertThat(log.collectAbortedTransactions(0, 4)).containsExactly(new AbortedTxn(T, 0, 1, 2), new AbortedTxn(u, 2, 3, 4));
+        }
+    }
+
+    @Test
     void fullTruncationAndRetentionDeleteTheSnapshotsOfTheSegmentsTheyRemove() {
         try (PartitionLog log = open(true, 0)) {
             for (int i = 0; i < 4; i++) {
