@@ -443,7 +443,7 @@ public final class LogManager implements AutoCloseable {
         }
         for (PartitionLog l : logs.values()) {
             try {
-                l.close();
+                l.closeWithoutSnapshot();
             } catch (RuntimeException e) {
                 log.debug("Closing {} while halting failed", l, e);
             }

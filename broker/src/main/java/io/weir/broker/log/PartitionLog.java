@@ -1063,20 +1063,34 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** fsyncs everything and closes the segments. */
+    /** fsyncs everything, writes a producer-state snapshot at the log end and closes the segments. */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes as {@link #close()} but writes no snapshot: what a killed process leaves (the log manager's
+     * halt, for crash tests in one JVM).
+     */
+    void closeWithoutSnapshot() {
+        close(false);
+    }
+
+    private void close(boolean snapshot) {
         appendLock.lock();
         try {
             if (closed) {
                 return;
             }
             flush(logEnd.offset());
-            // the active segment's aborted-transaction index is trusted below the snapshot from now on
-            activeSegment().txnIndex().flush();
             synchronized (snapshotLock) {
                 try {
-                    ProducerSnapshotFile.write(dir, producerState.image(logEnd.offset()));
+                    if (snapshot) {
+                        // the active segment's aborted-transaction index is trusted below the snapshot from now on
+                        activeSegment().txnIndex().flush();
+                        ProducerSnapshotFile.write(dir, producerState.image(logEnd.offset()));
+                    }
                 } catch (KafkaStorageException e) {
                     log.warn("Cannot write the producer-state snapshot of {} at close: the next load replays from an "
                             + "older one", topicPartition, e);
