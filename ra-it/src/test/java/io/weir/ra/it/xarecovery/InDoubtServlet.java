@@ -11,10 +11,12 @@ import jakarta.transaction.TransactionManager;
 import java.io.IOException;
 
 /**
- * {@code POST /in-doubt?queue=…&body=…}: one JTA transaction with two XA resources, {@link HaltOnCommit} enlisted
- * first and then the Weir adapter's pooled factory (enlisted by the server when the context is created), which sends
- * {@code body} to {@code queue}. The commit prepares both, logs the decision, and the server dies at the first
- * commit: no answer ever comes back. Only Jakarta APIs.
+ * {@code POST /in-doubt?queue=…&body=…&mode=…}: one JTA transaction with two XA resources, the Weir adapter's pooled
+ * factory (enlisted by the server when the context is created) sending {@code body} to {@code queue}, and a resource
+ * that stops the commit half way. {@code mode=halt-in-commit}: {@link HaltOnCommit} enlisted first, so the commit
+ * prepares both, logs the decision and the server dies at the first commit, before Weir's.
+ * {@code mode=stall-in-prepare}: {@link StallInPrepare} enlisted after Weir, so Weir is prepared and the transaction
+ * manager waits with no decision logged. No answer comes back in either mode. Only Jakarta APIs.
  */
 @WebServlet("/in-doubt")
 public class InDoubtServlet extends HttpServlet {
@@ -31,21 +33,29 @@ public class InDoubtServlet extends HttpServlet {
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String queue = request.getParameter("queue");
         String body = request.getParameter("body");
-        if (queue == null || body == null) {
-            response.sendError(HttpServletResponse.SC_BAD_REQUEST, "queue and body are required");
+        String mode = request.getParameter("mode");
+        boolean halt = "halt-in-commit".equals(mode);
+        if (queue == null || body == null || !(halt || "stall-in-prepare".equals(mode))) {
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST,
+                    "queue, body and mode (halt-in-commit or stall-in-prepare) are required");
             return;
         }
         try {
             transactions.begin();
-            transactions.getTransaction().enlistResource(new HaltOnCommit());
+            if (halt) {
+                transactions.getTransaction().enlistResource(new HaltOnCommit());
+            }
             try (JMSContext context = factory.createContext()) {
                 context.createProducer().send(context.createQueue(queue), body);
+            }
+            if (!halt) {
+                transactions.getTransaction().enlistResource(new StallInPrepare());
             }
             transactions.commit();
         } catch (Exception e) {
             throw new IOException("The in-doubt transaction failed before its commit: " + e, e);
         }
-        // not reached when the crash resource is in the transaction
+        // not reached: the server dies first
         response.getWriter().print("committed");
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -36,13 +37,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>The server is not Arquillian's: the test starts its own WildFly ({@link StandaloneServer}, base directory
  * {@code target/wildfly-recovery}, port offset {@code weir.it.recovery.portOffset}), configures the adapter with the
- * operator's {@code weir-ra.cli} ({@code XATransaction}), and deploys {@code InDoubtServlet}. Its transaction
- * enlists {@link HaltOnCommit} and then Weir, and sends one message: Narayana prepares both, logs its commit
- * decision, and the JVM halts at the first commit. The Weir branch is then in doubt on the broker (a prepared
- * two-phase transaction under the server's {@code xaResourceId}, the message invisible to read-committed readers).
- * The same server is started again; its periodic recovery (period shortened to 5 s with Narayana's
- * {@code RecoveryEnvironmentBean} system properties) finds the branch through the adapter's recovery XAResource,
- * matches it with its log and commits it: the message becomes visible exactly once.
+ * operator's {@code weir-ra.cli} ({@code XATransaction}, recovery credentials), and deploys {@code InDoubtServlet}.
+ * Two of its transactions send one message each through the adapter's pooled factory beside a second XA resource:
+ * in the first, {@link StallInPrepare} (enlisted after Weir) keeps the transaction manager in the prepare phase with
+ * the Weir branch prepared and no decision logged; in the second, {@link HaltOnCommit} (enlisted before Weir) halts
+ * the JVM at the first commit, after Narayana logged its commit decision. Both Weir branches are then in doubt on the
+ * broker (two-phase transactions open under the server's {@code xaResourceId}, neither message visible to
+ * read-committed readers). The same server is started again; its periodic recovery (period shortened to 5 s with
+ * Narayana's {@code RecoveryEnvironmentBean} system properties) finds both branches through the pool's recovery
+ * connection, commits the logged one and rolls back the other (presumed abort): the first message never becomes
+ * visible, the second exactly once.
  *
  * <p>The same server checks the adapter's logging without an SLF4J binding from the server: the logging
  * subsystem's {@code add-logging-api-dependencies=false} gives deployments no SLF4J, so the .rar's own
@@ -58,9 +62,10 @@ class XaRecoveryIT {
     private static final String WAR = "xa-recovery.war";
 
     @Test
-    void aBranchLeftPreparedByAServerCrashIsCommittedByRecoveryAfterTheRestart() throws Exception {
+    void afterACrashRecoveryCommitsTheLoggedBranchAndRollsBackTheUnloggedOne() throws Exception {
         BrokerClient broker = new BrokerClient(WeirBroker.bootstrapServers());
-        String body = "in-doubt-" + UUID.randomUUID();
+        String committed = "in-doubt-logged-" + UUID.randomUUID();
+        String presumedAbort = "in-doubt-unlogged-" + UUID.randomUUID();
         try (StandaloneServer server = StandaloneServer.fresh(Path.of(required("jboss.home")),
                 Path.of(required("weir.it.recovery.base")), required("weir.it.wildfly.bindAddress"),
                 Integer.parseInt(required("weir.it.recovery.portOffset")),
@@ -70,27 +75,32 @@ class XaRecoveryIT {
             server.start();
             configure(server);
 
-            // the request never gets an answer: the server dies in the middle of its commit
-            assertThatThrownBy(() -> Http.post(server.http(), "xa-recovery/in-doubt",
-                    List.of(Map.entry("queue", Destinations.RECOVERY_QUEUE), Map.entry("body", body))))
+            // transaction 1: Weir prepared, the transaction manager stalled in the other resource's prepare
+            CompletableFuture<String> stalled = CompletableFuture.supplyAsync(() -> post(server, presumedAbort,
+                    "stall-in-prepare"));
+            await("the first transaction's Weir branch prepared").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> openBranches().size() == 1);
+            // transaction 2: both prepared, commit decided and logged, the server dies before Weir's commit
+            assertThatThrownBy(() -> Http.post(server.http(), "xa-recovery/in-doubt", params(committed, "halt-in-commit")))
                     .isInstanceOf(IOException.class);
             assertThat(server.awaitExit(Duration.ofMinutes(2))).as("the server's exit code (halted by HaltOnCommit)")
                     .isEqualTo(HaltOnCommit.EXIT_CODE);
+            assertThat(stalled).as("the stalled request, cut off by the crash").failsWithin(Duration.ofMinutes(2));
 
-            // in doubt: one two-phase transaction of the server's resource manager still open, nothing visible
-            List<TransactionListing> open = openBranches();
-            assertThat(open).as("Weir branches of %s left open by the crash", XA_RESOURCE_ID).hasSize(1);
+            // both in doubt: two two-phase transactions of the server's resource manager open, nothing visible
+            assertThat(openBranches()).as("Weir branches of %s left open by the crash", XA_RESOURCE_ID).hasSize(2);
             assertThat(broker.values(Destinations.RECOVERY_QUEUE)).as("committed records before recovery")
-                    .noneMatch(v -> v != null && v.contains(body));
+                    .noneMatch(v -> v != null && (v.contains(committed) || v.contains(presumedAbort)));
 
             server.start();
-            await("the recovered branch committed").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> broker.values(Destinations.RECOVERY_QUEUE).stream()
-                            .anyMatch(v -> v != null && v.contains(body)));
-            await("no branch of " + XA_RESOURCE_ID + " open").atMost(Duration.ofMinutes(1))
-                    .pollInterval(Duration.ofSeconds(1)).until(() -> openBranches().isEmpty());
-            assertThat(broker.values(Destinations.RECOVERY_QUEUE).stream().filter(v -> v != null && v.contains(body)))
-                    .as("the message once").hasSize(1);
+            await("the logged branch committed and the unlogged one rolled back").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> openBranches().isEmpty() && broker.values(Destinations.RECOVERY_QUEUE).stream()
+                            .anyMatch(v -> v != null && v.contains(committed)));
+            List<String> values = broker.values(Destinations.RECOVERY_QUEUE);
+            assertThat(values.stream().filter(v -> v != null && v.contains(committed))).as("the committed message")
+                    .hasSize(1);
+            assertThat(values).as("the rolled back message").noneMatch(v -> v != null && v.contains(presumedAbort));
 
             String log = server.serverLogText();
             assertThat(log).as("the adapter's and the provider's lines in %s (through slf4j-jdk14)", server.serverLog())
@@ -98,7 +108,24 @@ class XaRecoveryIT {
                     .contains("Weir resource adapter started")
                     .contains("INFO  [io.weir.jms.WeirXAResource]")
                     .containsPattern("Committed recovered branch .*\\(" + XA_RESOURCE_ID + "-")
+                    .containsPattern("Rolled back recovered branch .*\\(" + XA_RESOURCE_ID + "-")
                     .doesNotContain("No SLF4J providers were found");
+        }
+    }
+
+    private static List<Map.Entry<String, String>> params(String body, String mode) {
+        return List.of(Map.entry("queue", Destinations.RECOVERY_QUEUE), Map.entry("body", body), Map.entry("mode", mode));
+    }
+
+    /** A request that should never be answered: what it ended with, as an exception if it was cut off. */
+    private static String post(StandaloneServer server, String body, String mode) {
+        try {
+            return Http.post(server.http(), "xa-recovery/in-doubt", params(body, mode));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -111,7 +138,7 @@ class XaRecoveryIT {
         server.reload();
         Path war = Files.createTempFile("xa-recovery", ".war");
         try {
-            ShrinkWrap.create(WebArchive.class, WAR).addClasses(InDoubtServlet.class, HaltOnCommit.class)
+            ShrinkWrap.create(WebArchive.class, WAR).addClasses(InDoubtServlet.class, HaltOnCommit.class, StallInPrepare.class)
                     .as(ZipExporter.class).exportTo(war.toFile(), true);
             server.cli("deploy " + Path.of(required("weir.it.rar")).toAbsolutePath() + " --name=weir-ra.rar\n"
                     + "deploy " + war.toAbsolutePath() + " --name=" + WAR + "\n");
