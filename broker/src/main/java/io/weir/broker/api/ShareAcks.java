@@ -41,6 +41,10 @@ final class ShareAcks {
         Errors error = Errors.NONE;
         for (Batch b : batches) {
             Errors e = applyOne(sp, memberId, b, lockMs, now);
+            if (log.isTraceEnabled()) {
+                log.trace("Share group {} member {}: acknowledgement {}..{} {} of {}: {}", groupId, memberId, b.first(), b.last(),
+                        b.types(), target.tp(), e);
+            }
             if (e != Errors.NONE) {
                 log.debug("Share group {} member {}: acknowledgement {}..{} of {} refused: {}", groupId, memberId, b.first(), b.last(),
                         target.tp(), e);
