@@ -250,10 +250,10 @@ class XaOutboundTest {
     void theXAResourceOfADestroyedConnectionStillCompletesItsPreparedBranches() throws Exception {
         // a server's recovery keeps the XAResource of its recovery connection from recover() to commit(); the server
         // may destroy that connection in between (IronJacamar does when its validity check fails)
-        WeirResourceAdapter ra = adapter(unique("rm-destroyed"));
-        Queue q = new WeirRaQueue(unique("xa-destroyed"));
-        Xid commit = xid(unique("commit"));
-        Xid rollback = xid(unique("rollback"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-destroyed"));
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-destroyed"));
+        Xid commit = xid(TestBroker.unique("commit"));
+        Xid rollback = xid(TestBroker.unique("rollback"));
         WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
         mcf.setResourceAdapter(ra);
         ManagedConnection mc = mcf.createManagedConnection(null, null);
@@ -276,7 +276,7 @@ class XaOutboundTest {
                 .doesNotContain(gtrid(commit), gtrid(rollback));
         assertThat(drain(q, 1, 2_000)).containsExactly("kept");
         // a branch cannot be started on it any more
-        assertThatThrownBy(() -> xa.start(xid(unique("late")), XAResource.TMNOFLAGS)).isInstanceOf(XAException.class);
+        assertThatThrownBy(() -> xa.start(xid(TestBroker.unique("late")), XAResource.TMNOFLAGS)).isInstanceOf(XAException.class);
     }
 
     private static Xid xid(String gtrid) {
