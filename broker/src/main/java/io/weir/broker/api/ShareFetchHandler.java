@@ -146,7 +146,11 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     private boolean acquirable(ShareFetchRequestData d, ShareSupport.Target t, boolean readCommitted) {
         try {
             SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
-            return sp.hasAcquirable(bound(t.leader(), readCommitted).offset(), share.share().partitions().time().milliseconds());
+            long now = share.share().partitions().time().milliseconds();
+            if (share.share().partitions().settings().singleBatch(d.groupId()) && sp.holds(d.memberId(), now)) {
+                return false; // it may not acquire before it acknowledged what it holds: the fetch waits its time
+            }
+            return sp.hasAcquirable(bound(t.leader(), readCommitted).offset(), now);
         } catch (RuntimeException e) {
             return true; // answer at once; the fetch reports the error
         }
@@ -183,6 +187,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                           List<Integer> otherLeaders, int maxRecords, int lockMs, RecordFilter filter, boolean readCommitted) {
         int recordsLeft = maxRecords;
         int bytesLeft = d.maxBytes() > 0 ? d.maxBytes() : Integer.MAX_VALUE;
+        boolean singleBatch = share.share().partitions().settings().singleBatch(d.groupId());
         boolean got = false;
         for (TopicIdPartition p : session) {
             ShareSupport.Target t = share.resolve(p.topicId(), p.partition());
@@ -195,6 +200,9 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             }
             try {
                 SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
+                if (singleBatch && sp.holds(d.memberId(), share.share().partitions().time().milliseconds())) {
+                    continue; // its earlier batch is not acknowledged yet (ShareGroupSettings.singleBatch)
+                }
                 SharePartition.Fetched f = null;
                 // a read that held only undeliverable records (markers, aborted transactions) archived them: read on
                 for (int round = 0; round < MAX_ARCHIVING_ROUNDS && (f == null || f.isEmpty() && f.archived()); round++) {
