@@ -256,6 +256,31 @@ class OutboundTest {
     }
 
     @Test
+    void aHandleAnswersIsValidAsTheServersRecoveryPluginAsks() throws Exception {
+        // IronJacamar's default recovery plugin calls isValid(int) on a handle of the recovery connection, by
+        // reflection, and destroys the connection (and with it the XAResource it gave the transaction manager) when
+        // the method is missing or answers false
+        ManagedConnection mc = mcf.createManagedConnection(null, null);
+        try {
+            Object handle = mc.getConnection(null, null);
+            java.lang.reflect.Method isValid = handle.getClass().getMethod("isValid", int.class);
+            assertThat(isValid.invoke(handle, 5)).isEqualTo(true);
+            ((Session) handle).close();
+            assertThat(isValid.invoke(handle, 5)).as("after close").isEqualTo(false);
+
+            Object cleaned = mc.getConnection(null, null);
+            mc.cleanup();
+            assertThat(isValid.invoke(cleaned, 5)).as("after cleanup").isEqualTo(false);
+
+            Object live = mc.getConnection(null, null);
+            mc.destroy();
+            assertThat(isValid.invoke(live, 5)).as("after destroy").isEqualTo(false);
+        } finally {
+            mc.destroy();
+        }
+    }
+
+    @Test
     void credentialsComeFromTheContainerTheComponentOrTheConfiguration() throws Exception {
         WeirResourceAdapter ra = new WeirResourceAdapter();
         ra.setUserName("adapter-user");

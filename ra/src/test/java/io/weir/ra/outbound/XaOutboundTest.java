@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import java.nio.charset.StandardCharsets;
@@ -243,6 +244,39 @@ class XaOutboundTest {
         broker.closeAfter(mc::destroy);
         assertThat(mc.getXAResource().isSameRM(r)).isTrue();
         assertThat(((ProviderXAResource) r).provider().isSameRM(((ProviderXAResource) mc.getXAResource()).provider())).isTrue();
+    }
+
+    @Test
+    void theXAResourceOfADestroyedConnectionStillCompletesItsPreparedBranches() throws Exception {
+        // a server's recovery keeps the XAResource of its recovery connection from recover() to commit(); the server
+        // may destroy that connection in between (IronJacamar does when its validity check fails)
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-destroyed"));
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-destroyed"));
+        Xid commit = xid(TestBroker.unique("commit"));
+        Xid rollback = xid(TestBroker.unique("rollback"));
+        WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
+        mcf.setResourceAdapter(ra);
+        ManagedConnection mc = mcf.createManagedConnection(null, null);
+        XAResource xa = mc.getXAResource();
+        for (Xid x : List.of(commit, rollback)) {
+            Session s = (Session) mc.getConnection(null, null);
+            xa.start(x, XAResource.TMNOFLAGS);
+            s.createProducer(q).send(s.createTextMessage(x == commit ? "kept" : "dropped"));
+            xa.end(x, XAResource.TMSUCCESS);
+            assertThat(xa.prepare(x)).isEqualTo(XAResource.XA_OK);
+            s.close();
+        }
+        mc.destroy();
+
+        List<Xid> found = Arrays.asList(xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN));
+        assertThat(found.stream().map(XaOutboundTest::gtrid)).contains(gtrid(commit), gtrid(rollback));
+        xa.commit(commit, false);
+        xa.rollback(rollback);
+        assertThat(Arrays.stream(xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)).map(XaOutboundTest::gtrid))
+                .doesNotContain(gtrid(commit), gtrid(rollback));
+        assertThat(drain(q, 1, 2_000)).containsExactly("kept");
+        // a branch cannot be started on it any more
+        assertThatThrownBy(() -> xa.start(xid(TestBroker.unique("late")), XAResource.TMNOFLAGS)).isInstanceOf(XAException.class);
     }
 
     private static Xid xid(String gtrid) {
