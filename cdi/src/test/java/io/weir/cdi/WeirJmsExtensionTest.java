@@ -17,6 +17,7 @@ import jakarta.jms.JMSRuntimeException;
 import jakarta.jms.JMSSessionMode;
 import jakarta.jms.Queue;
 import jakarta.jms.Topic;
+import jakarta.jms.TransactionRolledBackRuntimeException;
 import jakarta.jms.XAJMSContext;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -281,6 +282,15 @@ class WeirJmsExtensionTest {
             } catch (Exception | AssertionError e) {
                 tm.rollback();
                 throw e;
+            }
+
+            tm.begin();
+            try { // a transaction already marked for rollback cannot be joined: said so, nothing opened is left behind
+                tm.setRollbackOnly();
+                assertThatThrownBy(sender.context::createProducer).isInstanceOf(TransactionRolledBackRuntimeException.class)
+                        .hasMessageContaining("marked for rollback");
+            } finally {
+                tm.rollback();
             }
 
             request.activate();
