@@ -342,4 +342,52 @@ class WeirJmsExtensionTest {
             }
         }
     }
+
+    /** The idiomatic form: a {@code @Transactional} method (Narayana's CDI interceptor) calling another bean. */
+    @jakarta.enterprise.context.ApplicationScoped
+    static class OrderDesk {
+        @Inject
+        @JMSConnectionFactory("OrdersXA")
+        JMSContext context;
+        @Inject
+        @JmsDestination("cdi-jta-desk")
+        Queue orders;
+        @Inject
+        XaAuditor auditor;
+
+        @jakarta.transaction.Transactional
+        boolean place(String order, boolean fail) {
+            context.createProducer().send(orders, order);
+            boolean shared = delegate(auditor.context) == delegate(context);
+            if (fail) {
+                throw new IllegalArgumentException("refused: " + order); // a RuntimeException rolls back
+            }
+            return shared;
+        }
+
+        /** The next order or null, in the caller's request scope (no transaction). */
+        String next(long timeoutMillis) {
+            try (var c = context.createConsumer(orders)) {
+                return c.receiveBody(String.class, timeoutMillis);
+            }
+        }
+    }
+
+    @Test
+    void aTransactionalMethodSendsOnlyWhenItCommits() {
+        Narayana.transactionManager();
+        try (WeldContainer container = weld(OrderDesk.class, XaAuditor.class).initialize()) {
+            OrderDesk desk = container.select(OrderDesk.class).get();
+            assertThatThrownBy(() -> desk.place("refused", true)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(desk.place("accepted", false)).isTrue();
+            RequestContextController request = container.select(RequestContextController.class).get();
+            request.activate();
+            try {
+                assertThat(desk.next(60_000)).isEqualTo("accepted");
+                assertThat(desk.next(2_000)).isNull();
+            } finally {
+                request.deactivate();
+            }
+        }
+    }
 }
