@@ -35,6 +35,8 @@ public final class GroupCoordinator {
     private final Time time;
     private final OffsetStore offsets;
     private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
+    /** Offsets partitions being replayed: their groups are not known yet (COORDINATOR_LOAD_IN_PROGRESS). */
+    private final java.util.Set<Integer> loading = ConcurrentHashMap.newKeySet();
 
     /** A member named in a LeaveGroup. */
     public record MemberIdentity(String memberId, String groupInstanceId) {
@@ -79,15 +81,25 @@ public final class GroupCoordinator {
      */
     public void loadOffsets(io.weir.broker.log.PartitionLog partitionLog) {
         int partition = partitionLog.topicPartition().partition();
-        offsets.unload(partition);
-        offsets.load(partitionLog);
+        loading.add(partition);
         int restored = 0;
-        for (Map.Entry<String, GroupRecords.StoredGroup> e : offsets.storedGroups(partition).entrySet()) {
-            restored += restoreGroup(e.getKey(), e.getValue()) ? 1 : 0;
+        try {
+            offsets.unload(partition);
+            offsets.load(partitionLog);
+            for (Map.Entry<String, GroupRecords.StoredGroup> e : offsets.storedGroups(partition).entrySet()) {
+                restored += restoreGroup(e.getKey(), e.getValue()) ? 1 : 0;
+            }
+        } finally {
+            loading.remove(partition);
         }
         if (restored > 0) {
             log.info("Restored {} group(s) from {}", restored, partitionLog.topicPartition());
         }
+    }
+
+    /** Whether the groups of {@code groupId}'s offsets partition are being loaded (the client asks again shortly). */
+    public boolean isLoading(String groupId) {
+        return !loading.isEmpty() && loading.contains(partitionFor(groupId));
     }
 
     private boolean restoreGroup(String groupId, GroupRecords.StoredGroup stored) {
