@@ -103,37 +103,16 @@ public final class GroupCoordinator {
     }
 
     private boolean restoreGroup(String groupId, GroupRecords.StoredGroup stored) {
-        ClassicGroup group = new ClassicGroup(groupId);
+        ClassicGroup group = ClassicGroup.restore(groupId, stored);
         synchronized (group) {
             if (groups.putIfAbsent(groupId, group) != null) {
                 return false;
             }
-            group.generationId = stored.generationId();
-            group.protocolType = stored.protocolType() == null || stored.protocolType().isEmpty() ? null : stored.protocolType();
-            if (stored.members().isEmpty() || stored.protocolName() == null) {
-                group.state = GroupState.EMPTY;
-                return true;
-            }
-            group.protocolName = stored.protocolName();
-            for (GroupRecords.StoredMember m : stored.members()) {
-                LinkedHashMap<String, byte[]> protocols = new LinkedHashMap<>();
-                protocols.put(stored.protocolName(), m.subscription());
-                GroupMember member = new GroupMember(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
-                        m.sessionTimeoutMs(), m.rebalanceTimeoutMs(), group.protocolType, protocols);
-                member.assignment = m.assignment();
-                group.members.put(member.memberId, member);
-                if (member.groupInstanceId != null) {
-                    group.staticMembers.put(member.groupInstanceId, member.memberId);
-                }
-            }
-            group.leaderId = group.members.containsKey(stored.leaderId()) ? stored.leaderId()
-                    : group.members.keySet().iterator().next();
-            group.state = GroupState.STABLE;
             for (GroupMember m : group.members.values()) {
-                touch(group, m);
+                touch(group, m); // each member has a full session timeout to find this coordinator
             }
-            log.info("Group {} restored in generation {} with {} member(s), leader {}", groupId, group.generationId,
-                    group.members.size(), group.leaderId);
+            log.info("Group {} restored in generation {} ({}) with {} member(s), leader {}", groupId, group.generationId,
+                    group.state, group.members.size(), group.leaderId);
             return true;
         }
     }
@@ -171,26 +150,11 @@ public final class GroupCoordinator {
         afterUnlock.forEach(Runnable::run);
     }
 
-    /** The group as its metadata record stores it (members only when it is stable); under the group's monitor. */
-    private GroupRecords.StoredGroup stored(ClassicGroup group) {
-        List<GroupRecords.StoredMember> members = new ArrayList<>();
-        if (group.state == GroupState.STABLE) {
-            for (GroupMember m : group.members.values()) {
-                members.add(new GroupRecords.StoredMember(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
-                        m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.protocols.getOrDefault(group.protocolName, new byte[0]),
-                        m.assignment == null ? new byte[0] : m.assignment));
-            }
-        }
-        return new GroupRecords.StoredGroup(group.protocolType == null ? "" : group.protocolType, group.generationId,
-                members.isEmpty() ? null : group.protocolName, members.isEmpty() ? null : group.leaderId,
-                time.milliseconds(), members);
-    }
-
     /** Writes the group's metadata record (under the group's monitor, so records follow the state's order). */
     private CompletableFuture<?> storeGroup(ClassicGroup group) {
         String groupId = group.groupId;
         int generation = group.generationId;
-        return offsets.storeGroup(groupId, stored(group)).whenComplete((v, e) -> {
+        return offsets.storeGroup(groupId, group.stored(time.milliseconds())).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("Writing the metadata of group {} in generation {} failed: {}", groupId, generation, e.toString());
             }
