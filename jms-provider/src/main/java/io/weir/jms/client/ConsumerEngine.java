@@ -750,6 +750,14 @@ public final class ConsumerEngine implements ReaderEngine {
         });
         submit(() -> {
             try {
+                if (!asyncAnswered.isDone()) {
+                    // a plain commit still in flight (delivery counts, acknowledgements) must not land after the
+                    // transaction's offsets: an empty synchronous commit waits for the asynchronous ones
+                    waker.retryIfWoken(() -> {
+                        consumer.commitSync(Map.of());
+                        return null;
+                    });
+                }
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 lock.lock();
                 try {
