@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
     /** Top to bottom. */
     private static final List<String> LAYERS = List.of("server", "api", "group", "share", "txn", "replication", "controller",
-            "zk", "auth", "network", "log", "common");
+            "zk", "auth", "quota", "network", "log", "common");
     private static final Path SOURCES = Path.of("src/main/java/io/weir/broker");
     private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)", Pattern.MULTILINE);
 

@@ -5,7 +5,8 @@ import java.util.Properties;
 /** A connection's settings, copied from its factory when it was created. */
 record ConnectionSettings(String bootstrapServers, String clientId, int dupsOkBatchSize, long dupsOkIntervalMs,
                           int topicPartitions, short topicReplicationFactor, long sendTimeoutMs,
-                          long brokerCheckIntervalMs, Transactions transactions, String transactionalIdPrefix,
+                          long brokerCheckIntervalMs, long connectTimeoutMs, Transactions transactions,
+                          String transactionalIdPrefix,
                           QueueMode queueMode, int maxDeliveryAttempts, String deadLetterQueue, boolean blockOnAcknowledge,
                           Properties kafkaProperties, String user, String password) {
 

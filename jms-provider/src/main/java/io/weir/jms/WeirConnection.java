@@ -104,20 +104,19 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     /** The connection's Admin client, once the brokers answered. */
     static Admin openAdmin(ConnectionSettings settings) throws JMSException {
-        Properties p = settings.clientBase();
-        p.putIfAbsent("request.timeout.ms", "10000");
-        p.putIfAbsent("default.api.timeout.ms", "15000");
         Admin admin;
         try {
+            Properties p = ClientTimeouts.admin(settings.clientBase(), settings.connectTimeoutMs());
             admin = KafkaClients.create(() -> Admin.create(p));
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a connection to " + settings.bootstrapServers(), e);
         }
         try {
-            admin.describeCluster().clusterId().get(15, TimeUnit.SECONDS);
+            admin.describeCluster().clusterId().get(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             admin.close(Duration.ZERO);
-            throw JmsExceptionSupport.create("Cannot connect to the brokers at " + settings.bootstrapServers(), e);
+            throw JmsExceptionSupport.create("Cannot connect to the brokers at " + settings.bootstrapServers()
+                    + " within connectTimeoutMs=" + settings.connectTimeoutMs(), e);
         }
         return admin;
     }
@@ -399,11 +398,9 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             p.put("linger.ms", "0");
         }
         p.putIfAbsent("linger.ms", "0");
-        p.putIfAbsent("max.block.ms", "15000");
-        p.putIfAbsent("request.timeout.ms", "15000");
-        p.putIfAbsent("delivery.timeout.ms", String.valueOf(Math.max(30_000, settings.sendTimeoutMs())));
         p.put("client.id", "weir-jms-" + connectionId + "-" + ("all".equals(acks) ? "p" : "np"));
         try {
+            ClientTimeouts.producer(p, settings.connectTimeoutMs(), settings.sendTimeoutMs());
             return KafkaClients.create(() -> new KafkaProducer<byte[], byte[]>(p));
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a producer", e);
@@ -424,9 +421,12 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.putIfAbsent("linger.ms", "0");
-        p.putIfAbsent("max.block.ms", "15000");
-        p.putIfAbsent("request.timeout.ms", "15000");
-        p.putIfAbsent("delivery.timeout.ms", String.valueOf(Math.max(30_000, settings.sendTimeoutMs())));
+        try {
+            ClientTimeouts.producer(p, settings.connectTimeoutMs(), settings.sendTimeoutMs());
+        } catch (IllegalArgumentException e) {
+            lease.close();
+            throw JmsExceptionSupport.create("Cannot create a transactional producer", e);
+        }
         p.put("client.id", "weir-jms-" + connectionId + "-tx" + lease.slot());
         p.put("transactional.id", lease.transactionalId());
         p.put("enable.idempotence", "true");
@@ -451,9 +451,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         Properties p = settings.clientBase();
         p.putIfAbsent("isolation.level", "read_committed");
         p.putIfAbsent("fetch.max.wait.ms", "200");
-        p.putIfAbsent("request.timeout.ms", "15000");
-        p.putIfAbsent("default.api.timeout.ms", "15000");
-        return p;
+        return ClientTimeouts.consumer(p, settings.connectTimeoutMs());
     }
 
     /** Creates the topic behind {@code d} unless it is known to exist. */

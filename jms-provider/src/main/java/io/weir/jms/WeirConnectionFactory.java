@@ -22,6 +22,9 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     private static final long serialVersionUID = 1L;
 
+    /** The default of {@link #setConnectTimeoutMs}. */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
     private String bootstrapServers;
     private String clientId;
     private int dupsOkBatchSize = 100;
@@ -30,6 +33,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     private short topicReplicationFactor = -1;
     private long sendTimeoutMs = 30_000;
     private long brokerCheckIntervalMs = 5_000;
+    private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
     private ConnectionSettings.Transactions transactions = ConnectionSettings.Transactions.KAFKA;
     private String transactionalIdPrefix;
     private QueueMode queueMode = QueueMode.DEFAULT;
@@ -122,6 +126,24 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
             throw new IllegalArgumentException("brokerCheckIntervalMs must be >= 0: " + brokerCheckIntervalMs);
         }
         this.brokerCheckIntervalMs = brokerCheckIntervalMs;
+    }
+
+    public long getConnectTimeoutMs() {
+        return connectTimeoutMs;
+    }
+
+    /**
+     * How long a new connection waits for the brokers (default 15000 ms): the first answer of the cluster when the
+     * connection is created ({@code createConnection}, {@code createContext} fail with a {@code JMSException} after
+     * it), and the wait of its kafka-clients for the brokers' metadata and answers ({@code max.block.ms},
+     * {@code request.timeout.ms}, {@code default.api.timeout.ms}, unless set as kafka properties). Raise it where
+     * brokers are slow to answer, e.g. on a heavily loaded machine. Must be positive.
+     */
+    public void setConnectTimeoutMs(long connectTimeoutMs) {
+        if (connectTimeoutMs <= 0) {
+            throw new IllegalArgumentException("connectTimeoutMs must be > 0: " + connectTimeoutMs);
+        }
+        this.connectTimeoutMs = connectTimeoutMs;
     }
 
     public String getTransactions() {
@@ -245,7 +267,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
     /**
      * Applies one setting by name: a factory setting ({@code clientId}, {@code dupsOkBatchSize},
      * {@code dupsOkIntervalMs}, {@code topicPartitions}, {@code topicReplicationFactor}, {@code sendTimeoutMs}, {@code brokerCheckIntervalMs},
-     * {@code transactions}, {@code transactionalIdPrefix}, {@code queueMode}, {@code maxDeliveryAttempts},
+     * {@code connectTimeoutMs}, {@code transactions}, {@code transactionalIdPrefix}, {@code queueMode}, {@code maxDeliveryAttempts},
      * {@code deadLetterQueue}, {@code blockOnAcknowledge}, {@code user}, {@code password})
      * or else a kafka-clients property. Used by JNDI query parameters.
      */
@@ -258,6 +280,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
             case "topicReplicationFactor" -> setTopicReplicationFactor(Short.parseShort(value));
             case "sendTimeoutMs" -> setSendTimeoutMs(Long.parseLong(value));
             case "brokerCheckIntervalMs" -> setBrokerCheckIntervalMs(Long.parseLong(value));
+            case "connectTimeoutMs" -> setConnectTimeoutMs(parseLong(key, value));
             case "transactions" -> setTransactions(value);
             case "transactionalIdPrefix" -> setTransactionalIdPrefix(value);
             case "queueMode" -> setQueueMode(QueueMode.parse(value));
@@ -270,12 +293,28 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
         }
     }
 
+    private static long parseLong(String key, String value) {
+        try {
+            return Long.parseLong(value == null ? "" : value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number of milliseconds, not '" + value + "'", e);
+        }
+    }
+
     private static boolean parseBoolean(String key, String value) {
         String v = value.trim();
         if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(v);
         }
         throw new IllegalArgumentException(key + " must be true or false, not '" + value + "'");
+    }
+
+    /** A factory serialized before {@code connectTimeoutMs} existed gets its default. */
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (connectTimeoutMs <= 0) {
+            connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+        }
     }
 
     /** What this factory's connections learnt about the brokers' share groups (made again after deserialization). */
@@ -296,7 +335,7 @@ public class WeirConnectionFactory implements ConnectionFactory, QueueConnection
 
     ConnectionSettings settings(String user, String password) {
         return new ConnectionSettings(bootstrapServers, clientId, dupsOkBatchSize, dupsOkIntervalMs, topicPartitions,
-                topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, transactions, transactionalIdPrefix,
+                topicReplicationFactor, sendTimeoutMs, brokerCheckIntervalMs, connectTimeoutMs, transactions, transactionalIdPrefix,
                 queueMode, maxDeliveryAttempts, deadLetterQueue, blockOnAcknowledge, getKafkaProperties(), user, password);
     }
 

@@ -148,6 +148,17 @@ public class WeirResourceAdapter implements ResourceAdapter, Serializable {
         return wanted.values().toArray(new XAResource[0]);
     }
 
+    /**
+     * The recovery XAResource of one resource manager (these settings and {@code xaResourceId}), made on first use with
+     * these credentials and closed when the adapter stops. A managed connection's XAResource completes branches
+     * through it once its connection was destroyed.
+     *
+     * @throws IllegalArgumentException if the settings are incomplete or malformed
+     */
+    public RecoveryXAResource recoveryResource(ProviderSettings settings, String xaResourceId, String user, String pass) {
+        return recoveryResource(new XaKey(settings, xaResourceId), user, pass);
+    }
+
     private RecoveryXAResource recoveryResource(XaKey key, String user, String pass) {
         return recoveryResources.computeIfAbsent(key, k -> new RecoveryXAResource(xaFactory(k.settings(), k.xaResourceId()), user, pass));
     }

@@ -36,7 +36,7 @@ class RarIT {
             assertThat(names).contains("META-INF/ra.xml");
             List<String> jars = names.stream().filter(n -> n.endsWith(".jar"))
                     .map(n -> n.replaceAll("-[0-9][^/]*\\.jar$", "")).sorted().toList();
-            assertThat(jars).containsExactly("kafka-clients", "lz4-java", "slf4j-api", "snappy-java", "weir-jms", "weir-ra",
+            assertThat(jars).containsExactly("kafka-clients", "lz4-java", "slf4j-api", "slf4j-jdk14", "snappy-java", "weir-jms", "weir-ra",
                     "zstd-jni");
             String raXml = new String(zip.getInputStream(zip.getEntry("META-INF/ra.xml")).readAllBytes());
             assertThat(raXml).contains("xmlns=\"https://jakarta.ee/xml/ns/jakartaee\"").contains("version=\"2.1\"");

@@ -42,4 +42,10 @@ final class FetchResponses extends AbstractResponse {
     public void maybeSetThrottleTimeMs(int throttleTimeMs) {
         data.setThrottleTimeMs(throttleTimeMs);
     }
+
+    /** As kafka-clients' FetchResponse: clients wait out a throttle by themselves from v8 (KIP-219). */
+    @Override
+    public boolean shouldClientThrottle(short version) {
+        return version >= 8;
+    }
 }

@@ -172,7 +172,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
 
     /** Group configs Weir uses: those of share groups. */
     private static final Set<String> GROUP_CONFIGS = Set.of("share.auto.offset.reset", "share.record.lock.duration.ms",
-            "share.isolation.level");
+            "share.isolation.level", "weir.share.single.batch");
     /** A Weir extension: the record filter of one share consumer (by client id), see broker/SHARE-GROUPS.md. */
     private static final String FILTER_PREFIX = "weir.share.filter.";
 
@@ -200,6 +200,9 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
                 } catch (IllegalArgumentException e) {
                     throw new InvalidConfigurationException(c.name() + ": " + e.getMessage());
                 }
+            }
+            if (c.name().equals("weir.share.single.batch") && !v.equals("true") && !v.equals("false")) {
+                throw new InvalidConfigurationException("weir.share.single.batch=" + v + ": expected true or false");
             }
             if (c.name().equals("share.auto.offset.reset") && !v.equals("earliest") && !v.equals("latest")) {
                 throw new InvalidConfigurationException("share.auto.offset.reset=" + v + ": expected earliest or latest");

@@ -40,6 +40,13 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     private final RequestAuthorization authorization;
     private final io.weir.broker.replication.ReplicaManager replicas;
     private final FetchSessions fetchSessions;
+    /** Null when client quotas are not served. */
+    private final ClientThrottles throttles;
+    /**
+     * Throttles of requests without an answer (acks=0 produce) by connection, until the network layer asks
+     * ({@link #muteMs}): a connection has one request in process at a time.
+     */
+    private final Map<Long, Integer> unansweredThrottles = new java.util.concurrent.ConcurrentHashMap<>();
     /** Requests wait until the broker has loaded its partitions, so none is answered from a half-built state. */
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -60,6 +67,16 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers,
                      io.weir.broker.auth.AclAuthorizer authorizer, io.weir.broker.zk.AclStore acls,
                      io.weir.broker.auth.ScramCredentialStore scram) {
+        this(services, ioThreads, markers, authorizer, acls, scram, null);
+    }
+
+    /**
+     * @param quotas client quotas (DescribeClientQuotas, AlterClientQuotas, byte-rate throttling of produce and
+     *               fetch); null: not served, nothing throttled
+     */
+    public KafkaApis(BrokerServices services, int ioThreads, io.weir.broker.txn.LocalMarkerWriter markers,
+                     io.weir.broker.auth.AclAuthorizer authorizer, io.weir.broker.zk.AclStore acls,
+                     io.weir.broker.auth.ScramCredentialStore scram, io.weir.broker.quota.ClientQuotas quotas) {
         Access access = new Access(authorizer, services);
         this.authorization = new RequestAuthorization(access);
         this.replicas = services.replicas();
@@ -130,6 +147,17 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
             handlers.put(ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, new AlterUserScramCredentialsHandler(scram));
             handlers.put(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(scram));
         }
+        if (quotas != null) {
+            handlers.put(ApiKeys.DESCRIBE_CLIENT_QUOTAS, new DescribeClientQuotasHandler(quotas));
+            handlers.put(ApiKeys.ALTER_CLIENT_QUOTAS, new AlterClientQuotasHandler(quotas));
+            this.throttles = new ClientThrottles(
+                    io.weir.broker.quota.ClientQuotaManager.fromProperties(quotas, io.weir.broker.quota.QuotaKeys.PRODUCER_BYTE_RATE,
+                            services.time(), services.brokerProperties()),
+                    io.weir.broker.quota.ClientQuotaManager.fromProperties(quotas, io.weir.broker.quota.QuotaKeys.CONSUMER_BYTE_RATE,
+                            services.time(), services.brokerProperties()));
+        } else {
+            this.throttles = null;
+        }
         this.requestThreads = new ThreadPoolExecutor(ioThreads, ioThreads, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), new NamedThreadFactory("weir-request-handler", true));
     }
@@ -170,7 +198,14 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                     response.completeExceptionally(e);
                 } else {
                     try {
-                        response.complete(r == null ? null : amend.apply(r));
+                        AbstractResponse answer = r == null ? null : amend.apply(r);
+                        if (throttles != null) {
+                            int throttleMs = throttles.apply(request, answer);
+                            if (answer == null && throttleMs > 0) {
+                                unansweredThrottles.put(request.connectionId(), throttleMs);
+                            }
+                        }
+                        response.complete(answer);
                     } catch (RuntimeException failed) {
                         response.completeExceptionally(failed); // never the unamended answer: it may show what is not allowed
                     }
@@ -181,9 +216,24 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
         }
     }
 
+    /**
+     * A produce or fetch answer carries a throttle time only when its client is over its byte rate; an
+     * acks=0 produce over it has its throttle kept here until asked.
+     */
+    @Override
+    public int muteMs(RequestContext request, AbstractResponse response) {
+        if (response == null) {
+            Integer throttleMs = unansweredThrottles.remove(request.connectionId());
+            return throttleMs == null ? 0 : throttleMs;
+        }
+        ApiKeys key = request.header().apiKey();
+        return throttles != null && (key == ApiKeys.PRODUCE || key == ApiKeys.FETCH) ? response.throttleTimeMs() : 0;
+    }
+
     /** A closed connection ends the share sessions it opened and releases their records at once. */
     @Override
     public void connectionClosed(long connectionId) {
+        unansweredThrottles.remove(connectionId);
         try {
             requestThreads.execute(() -> ShareConnections.closed(share, connectionId)); // may write: not on the event loop
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -168,6 +168,8 @@ final class RequestAuthorization {
             case DESCRIBE_LOG_DIRS -> cluster(ctx, AclOperation.DESCRIBE);
             case ALTER_USER_SCRAM_CREDENTIALS -> cluster(ctx, AclOperation.ALTER);
             case DESCRIBE_USER_SCRAM_CREDENTIALS -> cluster(ctx, AclOperation.DESCRIBE);
+            case DESCRIBE_CLIENT_QUOTAS -> cluster(ctx, AclOperation.DESCRIBE_CONFIGS);
+            case ALTER_CLIENT_QUOTAS -> cluster(ctx, AclOperation.ALTER_CONFIGS);
             default -> null; // ApiVersions, DescribeCluster, ListGroups, ListTransactions (filtered), consumer Fetch…
         };
     }

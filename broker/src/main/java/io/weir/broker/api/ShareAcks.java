@@ -41,6 +41,10 @@ final class ShareAcks {
         Errors error = Errors.NONE;
         for (Batch b : batches) {
             Errors e = applyOne(sp, memberId, b, lockMs, now);
+            if (log.isTraceEnabled()) {
+                log.trace("Share group {} member {}: acknowledgement {}..{} {} of {}: {}", groupId, memberId, b.first(), b.last(),
+                        b.types(), target.tp(), e);
+            }
             if (e != Errors.NONE) {
                 log.debug("Share group {} member {}: acknowledgement {}..{} of {} refused: {}", groupId, memberId, b.first(), b.last(),
                         target.tp(), e);
@@ -48,6 +52,8 @@ final class ShareAcks {
             }
         }
         Errors result = error;
+        // released records are available again: a fetch waiting on this partition (another member's) may take them
+        share.services().replicas().fetchPurgatory().onAppend(target.tp());
         return sp.persist().handle((v, e) -> {
             if (e != null) {
                 log.warn("Share group {}: the state of {} could not be written: {}", groupId, target.tp(), e.toString());

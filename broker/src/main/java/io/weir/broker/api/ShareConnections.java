@@ -22,6 +22,12 @@ final class ShareConnections {
             log.debug("Connection {} closed: ending the share session of member {} of group {}", connectionId, s.id().memberId(),
                     s.id().groupId());
             share.share().partitions().releaseMember(s.id().groupId(), s.id().memberId(), keys, false);
+            for (var p : s.partitions()) { // what it held is available again: wake the fetches waiting for records
+                ShareSupport.Target t = share.resolve(p.topicId(), p.partition());
+                if (t.error() == org.apache.kafka.common.protocol.Errors.NONE) {
+                    share.services().replicas().fetchPurgatory().onAppend(t.tp());
+                }
+            }
         }
     }
 }

@@ -39,6 +39,7 @@ import org.apache.kafka.common.requests.ShareFetchResponse;
  * stay available to other members without a delivery (JMS selectors).
  */
 final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ShareFetchHandler.class);
     private final ShareSupport share;
 
     ShareFetchHandler(ShareSupport share) {
@@ -105,7 +106,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         int maxRecords = d.maxRecords() > 0 ? d.maxRecords() : Integer.MAX_VALUE;
         RecordFilter filter = share.share().partitions().settings().filter(d.groupId(), context.header().clientId());
         boolean readCommitted = share.share().partitions().settings().readCommitted(d.groupId());
-        boolean got = fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
+        boolean got = fetchIfOpen(d, use.session(), out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
         boolean errors = out.values().stream().anyMatch(p -> p.errorCode() != Errors.NONE.code());
         if (got || errors || !acks.isEmpty() || d.maxWaitMs() <= 0 || session.isEmpty()) {
             return acked.thenApply(v -> response(out, otherLeaders, context.listenerName(), lockMs));
@@ -115,14 +116,16 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         // with a filter, available records may all be unmatched: wait for new ones instead of spinning on them
         Map<ShareSupport.Target, Long> highWatermarks = new java.util.HashMap<>();
         targets.forEach(t -> highWatermarks.put(t, bound(t.leader(), readCommitted).offset()));
+        ShareSessions sessions = share.share().sessions();
         java.util.function.BooleanSupplier ready = filter == null
-                ? () -> targets.stream().anyMatch(t -> acquirable(d, t, readCommitted))
-                : () -> targets.stream().anyMatch(t -> bound(t.leader(), readCommitted).offset() > highWatermarks.get(t));
+                ? () -> !sessions.isOpen(use.session()) || targets.stream().anyMatch(t -> acquirable(d, t, readCommitted))
+                : () -> !sessions.isOpen(use.session())
+                        || targets.stream().anyMatch(t -> bound(t.leader(), readCommitted).offset() > highWatermarks.get(t));
         return share.services().replicas().fetchPurgatory()
                 .await(targets.stream().map(ShareSupport.Target::tp).toList(), ready, d.maxWaitMs())
                 .thenCompose(v -> acked)
                 .thenApply(v -> {
-                    fetch(d, session, out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
+                    fetchIfOpen(d, use.session(), out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
                     return response(out, otherLeaders, context.listenerName(), lockMs);
                 });
     }
@@ -143,10 +146,40 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     private boolean acquirable(ShareFetchRequestData d, ShareSupport.Target t, boolean readCommitted) {
         try {
             SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
-            return sp.hasAcquirable(bound(t.leader(), readCommitted).offset(), share.share().partitions().time().milliseconds());
+            long now = share.share().partitions().time().milliseconds();
+            if (share.share().partitions().settings().singleBatch(d.groupId()) && sp.holds(d.memberId(), now)) {
+                return false; // it may not acquire before it acknowledged what it holds: the fetch waits its time
+            }
+            return sp.hasAcquirable(bound(t.leader(), readCommitted).offset(), now);
         } catch (RuntimeException e) {
             return true; // answer at once; the fetch reports the error
         }
+    }
+
+    /**
+     * {@link #fetch} while the request's share session is open. A fetch that waited may complete after its connection
+     * closed (the consumer was killed): the close released what the member held, and acquiring now would lock records
+     * for a member nobody answers for until the locks expire. If the session ends while this fetch acquires, what the
+     * member holds goes back at once.
+     */
+    private boolean fetchIfOpen(ShareFetchRequestData d, ShareSessions.Session session, Map<TopicIdPartition, PartitionData> out,
+                                List<Integer> otherLeaders, int maxRecords, int lockMs, RecordFilter filter, boolean readCommitted) {
+        ShareSessions sessions = share.share().sessions();
+        if (!sessions.isOpen(session)) {
+            log.debug("Share group {} member {}: its share session ended while its fetch waited; nothing acquired", d.groupId(),
+                    d.memberId());
+            return false;
+        }
+        List<TopicIdPartition> partitions = session.partitions();
+        boolean got = fetch(d, partitions, out, otherLeaders, maxRecords, lockMs, filter, readCommitted);
+        if (got && !sessions.hasSession(session.id())) {
+            log.debug("Share group {} member {}: its share session ended during a fetch; releasing what it acquired", d.groupId(),
+                    d.memberId());
+            share.share().partitions().releaseMember(d.groupId(), d.memberId(),
+                    partitions.stream().map(p -> new ShareKey(d.groupId(), p.topicId(), p.partition())).toList(), true);
+            return false;
+        }
+        return got;
     }
 
     /** Acquires and reads for every session partition; returns whether anything was acquired. */
@@ -154,6 +187,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                           List<Integer> otherLeaders, int maxRecords, int lockMs, RecordFilter filter, boolean readCommitted) {
         int recordsLeft = maxRecords;
         int bytesLeft = d.maxBytes() > 0 ? d.maxBytes() : Integer.MAX_VALUE;
+        boolean singleBatch = share.share().partitions().settings().singleBatch(d.groupId());
         boolean got = false;
         for (TopicIdPartition p : session) {
             ShareSupport.Target t = share.resolve(p.topicId(), p.partition());
@@ -166,6 +200,9 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             }
             try {
                 SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
+                if (singleBatch && sp.holds(d.memberId(), share.share().partitions().time().milliseconds())) {
+                    continue; // its earlier batch is not acknowledged yet (ShareGroupSettings.singleBatch)
+                }
                 SharePartition.Fetched f = null;
                 // a read that held only undeliverable records (markers, aborted transactions) archived them: read on
                 for (int round = 0; round < MAX_ARCHIVING_ROUNDS && (f == null || f.isEmpty() && f.archived()); round++) {
@@ -179,6 +216,10 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                     continue;
                 }
                 got = true;
+                if (log.isTraceEnabled()) {
+                    log.trace("Share group {} member {}: acquired {} of {} (max {} records)", d.groupId(), d.memberId(), f.acquired(),
+                            t.tp(), recordsLeft);
+                }
                 sp.persist(); // the delivery counts, in the background: a fetch does not wait for it
                 PartitionData pd = partitionData(out, p, t, otherLeaders).setRecords(f.records());
                 for (AcquiredRange r : f.acquired()) {

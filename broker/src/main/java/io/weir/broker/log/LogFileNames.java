@@ -19,6 +19,8 @@ import org.apache.kafka.common.TopicPartition;
  *     00000000000000000000.index           sparse offset index
  *     00000000000000000000.timeindex       sparse time index
  *     00000000000000000000.txnindex        aborted transactions whose ABORT markers the segment holds
+ *     00000000000000000042.snapshot        producer state when the log ended at offset 42 (written at
+ *                                          segment rolls and clean closes; {@link ProducerSnapshotFile})
  *     *.deleted                            a deleted segment, kept readable for log.segment.delete.delay.ms
  *     *.cleaned                            a segment the log cleaner is writing (discarded at load)
  *     *.swap                               a cleaned, fsynced segment replacing the segments it covers

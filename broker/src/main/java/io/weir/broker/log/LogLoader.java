@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *       recovery point was fsynced and is trusted.</li>
  *   <li>After a clean stop, indexes are checked against their logs; an index that is missing or
  *       inconsistent is rebuilt from its log.</li>
+ *   <li>Producer state comes from the newest valid producer-state snapshot at or below the first
+ *       segment recovered or re-indexed here (every snapshot after a clean stop with sound indexes),
+ *       and the batches after it (see {@link PartitionLog}); left-over {@code .snapshot.tmp} files are
+ *       removed.</li>
  * </ol>
  *
  * Used once per partition, by one thread.
@@ -43,6 +47,11 @@ final class LogLoader {
     private final TopicPartition tp;
     private final LogConfig config;
     private final LogEnvironment env;
+    /**
+     * The base of the first segment this load recovered or re-indexed: producer-state snapshots above it
+     * are not used, so that its aborted-transaction index is rebuilt from its batches.
+     */
+    private long snapshotLimit = Long.MAX_VALUE;
 
     LogLoader(Path dir, TopicPartition tp, LogConfig config, LogEnvironment env) {
         this.dir = dir;
@@ -84,9 +93,12 @@ final class LogLoader {
         active.resumeAppends();
         long logEnd = active.readNextOffset();
         long logStart = Math.min(Math.max(checkpointedLogStart, segments.firstKey()), logEnd);
-        PartitionLog partitionLog = new PartitionLog(dir, tp, config, env, segments, logStart, logEnd);
-        log.info("Loaded {} from {}: {} segment(s), offsets {}..{}, {} shutdown", tp, dir, segments.size(), logStart,
-                logEnd, hadCleanShutdown ? "clean" : "unclean");
+        PartitionLog partitionLog = new PartitionLog(dir, tp, config, env, segments, logStart, logEnd, snapshotLimit);
+        PartitionLog.ProducerStateLoad producers = partitionLog.lastProducerStateLoad();
+        log.info("Loaded {} from {}: {} segment(s), offsets {}..{}, {} shutdown, producer state from {} and {} batch(es)", tp,
+                dir, segments.size(), logStart, logEnd, hadCleanShutdown ? "clean" : "unclean",
+                producers.snapshotOffset() < 0 ? "no snapshot" : "the snapshot at offset " + producers.snapshotOffset(),
+                producers.replayedBatches());
         return partitionLog;
     }
 
@@ -186,6 +198,11 @@ final class LogLoader {
                         || LogFileNames.baseOffsetOf(name, LogFileNames.TIME_INDEX_SUFFIX).isPresent()
                         || LogFileNames.baseOffsetOf(name, LogFileNames.TXN_INDEX_SUFFIX).isPresent()) {
                     indexes.add(file);
+                } else if (ProducerSnapshotFile.offsetOf(name).isPresent()) {
+                    continue; // read by the log itself
+                } else if (name.endsWith(ProducerSnapshotFile.TMP_SUFFIX)) {
+                    log.info("Deleting {} of {}: a producer-state snapshot whose writing was interrupted", file, tp);
+                    Files.deleteIfExists(file);
                 } else if (name.equals(LeaderEpochCache.FILE_NAME) || name.equals(LeaderEpochCache.FILE_NAME + ".tmp")) {
                     continue; // read by the log itself
                 } else {
@@ -224,6 +241,7 @@ final class LogLoader {
                     ? "index file missing" : segment.sanityCheckIndexes();
             if (problem != null) {
                 log.warn("Rebuilding the indexes of {} ({}): {}", segment.file(), tp, problem);
+                snapshotLimit = Math.min(snapshotLimit, segment.baseOffset());
                 segment.recover(config.maxMessageBytes());
                 finishSegment(segments, segment);
             } else {
@@ -237,6 +255,7 @@ final class LogLoader {
         if (from == null) {
             from = segments.firstKey();
         }
+        snapshotLimit = Math.min(snapshotLimit, from);
         // judged against the whole map, so a rebuilt segment below the recovery point is trimmed as the inactive one it is
         checkIndexes(List.copyOf(segments.headMap(from, false).values()), segments, missingIndexes);
         long previousEnd = -1;

@@ -109,6 +109,7 @@ public final class LogManager implements AutoCloseable {
         schedule("log-flusher", this::flushDirtyLogs, config.flushCheckIntervalMs());
         schedule("recovery-point-checkpoint", this::checkpointRecoveryPoints, config.recoveryPointCheckpointIntervalMs());
         schedule("log-start-offset-checkpoint", this::checkpointLogStartOffsets, config.logStartOffsetCheckpointIntervalMs());
+        schedule("producer-id-expiration", this::removeExpiredProducers, config.producerIdExpirationCheckIntervalMs());
         log.info("Log manager started with {} log(s) in {}", logs.size(), config.logDirs());
     }
 
@@ -314,6 +315,19 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
+    /** Forgets, in every log, the producers idle for {@code producer.id.expiration.ms}; returns how many. */
+    public int removeExpiredProducers() {
+        int total = 0;
+        for (PartitionLog l : logs.values()) {
+            try {
+                total += l.removeExpiredProducers(config.producerIdExpirationMs());
+            } catch (RuntimeException e) {
+                log.error("Producer-id expiration of {} failed", l.topicPartition(), e);
+            }
+        }
+        return total;
+    }
+
     /** Applies retention to every log; returns the segments deleted. */
     public int cleanupLogs() {
         int total = 0;
@@ -429,7 +443,7 @@ public final class LogManager implements AutoCloseable {
         }
         for (PartitionLog l : logs.values()) {
             try {
-                l.close();
+                l.closeWithoutSnapshot();
             } catch (RuntimeException e) {
                 log.debug("Closing {} while halting failed", l, e);
             }

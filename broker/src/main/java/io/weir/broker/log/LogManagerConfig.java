@@ -22,10 +22,26 @@ import org.apache.kafka.common.config.ConfigException;
  * @param logStartOffsetCheckpointIntervalMs {@code log.flush.start.offset.checkpoint.interval.ms}
  * @param logDefaults                     broker-wide defaults of every partition log
  * @param cleaner                         the log cleaner's settings
+ * @param producerIdExpirationMs          {@code producer.id.expiration.ms}: a partition forgets a producer without an
+ *                                        open transaction that has not written for this long
+ * @param producerIdExpirationCheckIntervalMs {@code producer.id.expiration.check.interval.ms}
  */
 public record LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, long retentionCheckIntervalMs,
                                long flushCheckIntervalMs, long recoveryPointCheckpointIntervalMs,
-                               long logStartOffsetCheckpointIntervalMs, LogConfig logDefaults, CleanerConfig cleaner) {
+                               long logStartOffsetCheckpointIntervalMs, LogConfig logDefaults, CleanerConfig cleaner,
+                               long producerIdExpirationMs, long producerIdExpirationCheckIntervalMs) {
+
+    public static final long DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000L;
+    public static final long DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000L;
+
+    /** With Kafka's producer-id expiration defaults. */
+    public LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, long retentionCheckIntervalMs,
+                            long flushCheckIntervalMs, long recoveryPointCheckpointIntervalMs,
+                            long logStartOffsetCheckpointIntervalMs, LogConfig logDefaults, CleanerConfig cleaner) {
+        this(logDirs, recoveryThreadsPerDir, retentionCheckIntervalMs, flushCheckIntervalMs, recoveryPointCheckpointIntervalMs,
+                logStartOffsetCheckpointIntervalMs, logDefaults, cleaner, DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+                DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+    }
 
     /** With the cleaner's defaults. */
     public LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, long retentionCheckIntervalMs,
@@ -42,6 +58,8 @@ public record LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, lo
     public static final String FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
     public static final String RECOVERY_POINT_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
     public static final String LOG_START_CHECKPOINT_INTERVAL_MS = "log.flush.start.offset.checkpoint.interval.ms";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
 
     private static final ConfigDef DEF = new ConfigDef()
             .define(LOG_DIRS, Type.STRING, null, Importance.HIGH, "Comma-separated data directories.")
@@ -54,7 +72,11 @@ public record LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, lo
             .define(RECOVERY_POINT_CHECKPOINT_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
                     "How often recovery points are checkpointed.")
             .define(LOG_START_CHECKPOINT_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
-                    "How often log start offsets are checkpointed.");
+                    "How often log start offsets are checkpointed.")
+            .define(PRODUCER_ID_EXPIRATION_MS, Type.LONG, DEFAULT_PRODUCER_ID_EXPIRATION_MS, Range.atLeast(1), Importance.LOW,
+                    "How long a partition keeps the state of a producer without an open transaction that does not write.")
+            .define(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, Type.LONG, DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+                    Range.atLeast(1), Importance.LOW, "How often expired producer ids are removed.");
 
     public LogManagerConfig {
         if (logDirs.isEmpty()) {
@@ -78,7 +100,8 @@ public record LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, lo
         return new LogManagerConfig(paths, c.getInt(RECOVERY_THREADS), c.getLong(RETENTION_CHECK_INTERVAL_MS),
                 c.getLong(FLUSH_SCHEDULER_INTERVAL_MS), c.getLong(RECOVERY_POINT_CHECKPOINT_INTERVAL_MS),
                 c.getLong(LOG_START_CHECKPOINT_INTERVAL_MS), LogConfig.fromBrokerProperties(props),
-                CleanerConfig.fromProperties(props));
+                CleanerConfig.fromProperties(props), c.getLong(PRODUCER_ID_EXPIRATION_MS),
+                c.getLong(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
     }
 
     /** Defaults with the given directories: convenient for tests and embedding. */
@@ -89,6 +112,7 @@ public record LogManagerConfig(List<Path> logDirs, int recoveryThreadsPerDir, lo
     /** A copy with other cleaner settings. */
     public LogManagerConfig withCleaner(CleanerConfig newCleaner) {
         return new LogManagerConfig(logDirs, recoveryThreadsPerDir, retentionCheckIntervalMs, flushCheckIntervalMs,
-                recoveryPointCheckpointIntervalMs, logStartOffsetCheckpointIntervalMs, logDefaults, newCleaner);
+                recoveryPointCheckpointIntervalMs, logStartOffsetCheckpointIntervalMs, logDefaults, newCleaner,
+                producerIdExpirationMs, producerIdExpirationCheckIntervalMs);
     }
 }

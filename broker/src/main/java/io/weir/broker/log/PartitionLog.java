@@ -53,6 +53,8 @@ public final class PartitionLog implements AutoCloseable {
      * truncation ran during its fsync) and a truncation (which lowers it). Never held while taking another.
      */
     private final Object recoveryPointLock = new Object();
+    /** Serializes writing and deleting producer-state snapshot files (taken after appendLock, never before). */
+    private final Object snapshotLock = new Object();
     /** Truncations so far; written under recoveryPointLock. */
     private volatile long truncations;
     private final AtomicLong unflushedRecords = new AtomicLong();
@@ -73,9 +75,16 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long lastStableOffsetSeen;
     /** The lowest offset the log was truncated to since the cleaner last asked; Long.MAX_VALUE when none. */
     private final AtomicLong truncatedTo = new AtomicLong(Long.MAX_VALUE);
+    private volatile ProducerStateLoad lastProducerStateLoad;
 
+    /**
+     * @param snapshotLimit the largest offset a producer-state snapshot may have to be used: segments at or
+     *                      above it were recovered or re-indexed at load, and their aborted-transaction
+     *                      indexes must be rebuilt from their batches
+     */
     PartitionLog(Path dir, TopicPartition topicPartition, LogConfig config, LogEnvironment env,
-                 ConcurrentSkipListMap<Long, LogSegment> segments, long logStartOffset, long recoveryPoint) {
+                 ConcurrentSkipListMap<Long, LogSegment> segments, long logStartOffset, long recoveryPoint,
+                 long snapshotLimit) {
         this.dir = dir;
         this.topicPartition = topicPartition;
         this.config = config;
@@ -89,7 +98,7 @@ public final class PartitionLog implements AutoCloseable {
         this.epochCache = LeaderEpochCache.load(dir);
         epochCache.truncateFromEnd(logEnd.offset()); // recovery may have cut the tail the cache still names
         epochCache.truncateFromStart(logStartOffset);
-        rebuildProducerState();
+        loadProducerState(Math.min(snapshotLimit, logEnd.offset()));
     }
 
     /** The leader epochs of this log (file {@code leader-epoch-checkpoint} in its directory). */
@@ -98,19 +107,72 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Re-derives producer state (sequences, epochs, open transactions) from the batch headers of every
-     * segment, reading the one record of each control batch, and rebuilds each segment's
-     * aborted-transaction index from the ABORT markers found (rewriting its file only when it differs).
+     * Rebuilds producer state (sequences, epochs, open transactions): from the newest valid snapshot at or
+     * below {@code limit} and the batches after it, or from every batch when there is none. Snapshots
+     * beyond the log end are deleted (the log lost what they describe); a corrupt one is deleted with a
+     * warning and the next older one tried. The aborted-transaction index of every replayed segment is
+     * rebuilt from the ABORT markers found (its file rewritten only when it differs). Under the append
+     * lock, or in the constructor.
      */
-    private void rebuildProducerState() {
+    private void loadProducerState(long limit) {
         producerState.clear();
-        for (LogSegment segment : segments.values()) {
+        long end = logEnd.offset();
+        List<Long> beyondEnd = ProducerSnapshotFile.deleteOutside(dir, Long.MIN_VALUE, end);
+        if (!beyondEnd.isEmpty()) {
+            log.info("Deleted producer-state snapshot(s) {} of {}: beyond the log end offset {}", beyondEnd, topicPartition, end);
+        }
+        long replayFrom = -1;
+        for (Map.Entry<Long, Path> e : ProducerSnapshotFile.list(dir).headMap(limit, true).descendingMap().entrySet()) {
+            try {
+                ProducerStateImage image = ProducerSnapshotFile.read(e.getValue());
+                if (image.offset() != e.getKey()) {
+                    throw new ProducerSnapshotFile.CorruptSnapshotException(e.getValue().getFileName()
+                            + ": holds the state at offset " + image.offset());
+                }
+                producerState.restore(image);
+                replayFrom = image.offset();
+                break;
+            } catch (ProducerSnapshotFile.CorruptSnapshotException ex) {
+                log.warn("Skipping and deleting the corrupt producer-state snapshot {} of {}: {}", e.getValue(),
+                        topicPartition, ex.getMessage());
+                ProducerSnapshotFile.delete(e.getValue());
+            }
+        }
+        replayBatches(replayFrom);
+    }
+
+    /**
+     * How producer state was last rebuilt (load or truncation).
+     *
+     * @param snapshotOffset  the offset of the snapshot it started from, or -1 (every batch replayed)
+     * @param replayedBatches the producer batches read from the segments
+     */
+    public record ProducerStateLoad(long snapshotOffset, long replayedBatches) {
+    }
+
+    /** How producer state was last rebuilt, at load or truncation (what start-up cost, for operators and tests). */
+    public ProducerStateLoad lastProducerStateLoad() {
+        return lastProducerStateLoad;
+    }
+
+    /** Applies every batch at or after {@code from} (-1: all) to the producer state. */
+    private void replayBatches(long from) {
+        Long firstSegment = from < 0 ? null : segments.floorKey(from);
+        Collection<LogSegment> toReplay = firstSegment == null ? segments.values() : segments.tailMap(firstSegment, true).values();
+        long batches = 0;
+        for (LogSegment segment : toReplay) {
             List<AbortedTxn> aborted = new ArrayList<>();
+            if (from > segment.baseOffset()) {
+                // replayed from the middle: the aborts below the snapshot were indexed when they were written
+                segment.txnIndex().entries().stream().filter(t -> t.lastOffset() < from).forEach(aborted::add);
+            }
+            long[] count = {0};
             segment.forEachStoredBatch(b -> {
                 BatchHeader h = b.header();
-                if (!h.hasProducerId()) {
+                if (!h.hasProducerId() || h.baseOffset() < from) {
                     return;
                 }
+                count[0]++;
                 if (h.isControl()) {
                     ControlRecordType type = segment.controlType(b);
                     if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
@@ -125,8 +187,12 @@ public final class PartitionLog implements AutoCloseable {
                             h.baseOffset(), h.lastOffset(), h.isTransactional(), true, h.maxTimestamp());
                 }
             });
+            batches += count[0];
             segment.txnIndex().reset(aborted);
         }
+        lastProducerStateLoad = new ProducerStateLoad(from, batches);
+        log.debug("Producer state of {} rebuilt from {}: {} segment(s), {} producer batch(es) replayed", topicPartition,
+                from < 0 ? "the whole log" : "the snapshot at offset " + from, toReplay.size(), batches);
     }
 
     /**
@@ -570,7 +636,12 @@ public final class PartitionLog implements AutoCloseable {
             directoryDirty = true;
             logEnd = new LogOffsetMetadata(newBase, newBase, 0);
             log.debug("Rolled {} to a new segment at offset {}", topicPartition, newBase);
-            env.scheduler().scheduleOnce("flush-" + topicPartition, () -> flushQuietly(newBase), 0);
+            ProducerStateImage image = producerState.image(newBase);
+            long truncationsAtRoll = truncations;
+            env.scheduler().scheduleOnce("flush-" + topicPartition, () -> {
+                flushQuietly(newBase);
+                writeSnapshotQuietly(previous, image, truncationsAtRoll);
+            }, 0);
             return segment;
         } finally {
             appendLock.unlock();
@@ -586,6 +657,29 @@ public final class PartitionLog implements AutoCloseable {
                 }
             } catch (java.io.IOException e) {
                 throw new KafkaStorageException("Cannot delete stale file " + p + ": " + e, e);
+            }
+        }
+    }
+
+    /**
+     * Writes the snapshot taken at a roll once the segment before it is durable with its indexes (its
+     * aborted-transaction index is trusted from then on), unless the log was truncated or closed since:
+     * a truncation deletes the snapshots above its point under {@link #snapshotLock}, so a snapshot of a
+     * log that no longer exists can never appear after it.
+     */
+    private void writeSnapshotQuietly(LogSegment previous, ProducerStateImage image, long truncationsAtRoll) {
+        try {
+            previous.flush(true);
+            synchronized (snapshotLock) {
+                if (closed || truncations != truncationsAtRoll || !segments.containsKey(image.offset())) {
+                    return;
+                }
+                ProducerSnapshotFile.write(dir, image);
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.warn("Cannot write the producer-state snapshot of {} at offset {}: the next load replays from an "
+                        + "older one", topicPartition, image.offset(), e);
             }
         }
     }
@@ -797,6 +891,7 @@ public final class PartitionLog implements AutoCloseable {
             if (newStart > logStartOffset) {
                 logStartOffset = newStart;
             }
+            deleteSnapshotsOutside(newStart, Long.MAX_VALUE);
             epochCache.truncateFromStart(logStartOffset);
             if (recoveryPoint < logStartOffset) {
                 recoveryPoint = logStartOffset;
@@ -880,7 +975,8 @@ public final class PartitionLog implements AutoCloseable {
             lowerRecoveryPointTo(newEnd);
             truncatedTo.accumulateAndGet(newEnd, Math::min);
             epochCache.truncateFromEnd(newEnd);
-            rebuildProducerState();
+            deleteSnapshotsOutside(Long.MIN_VALUE, newEnd);
+            loadProducerState(newEnd);
             log.info("Truncated {} to offset {}; log end offset now {}", topicPartition, targetOffset, newEnd);
             return newEnd;
         } finally {
@@ -906,6 +1002,7 @@ public final class PartitionLog implements AutoCloseable {
                 truncations++;
                 recoveryPoint = newOffset;
             }
+            deleteSnapshotsOutside(newOffset, newOffset - 1); // every one
             producerState.clear();
             epochCache.clear();
             truncatedTo.accumulateAndGet(newOffset, Math::min);
@@ -928,22 +1025,79 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /** Deletes the producer-state snapshots outside [{@code from}, {@code to}] (with the segments they belong to). */
+    private void deleteSnapshotsOutside(long from, long to) {
+        synchronized (snapshotLock) {
+            List<Long> deleted = ProducerSnapshotFile.deleteOutside(dir, from, to);
+            if (!deleted.isEmpty()) {
+                log.debug("Deleted producer-state snapshot(s) {} of {}", deleted, topicPartition);
+            }
+        }
+    }
+
+    /**
+     * Forgets producers idle for {@code producer.id.expiration.ms} without an open transaction; called
+     * by the log manager's scheduler.
+     *
+     * @return how many were forgotten
+     */
+    public int removeExpiredProducers(long expirationMs) {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            List<Long> expired = producerState.removeExpired(env.time().milliseconds(), expirationMs);
+            if (!expired.isEmpty()) {
+                log.debug("Producer id(s) {} of {} expired after {} ms without a write", expired, topicPartition, expirationMs);
+            }
+            return expired.size();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new KafkaStorageException(context() + " is closed");
         }
     }
 
-    /** fsyncs everything and closes the segments. */
+    /** fsyncs everything, writes a producer-state snapshot at the log end and closes the segments. */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes as {@link #close()} but writes no snapshot: what a killed process leaves (the log manager's
+     * halt, for crash tests in one JVM).
+     */
+    void closeWithoutSnapshot() {
+        close(false);
+    }
+
+    private void close(boolean snapshot) {
         appendLock.lock();
         try {
             if (closed) {
                 return;
             }
             flush(logEnd.offset());
-            closed = true;
+            synchronized (snapshotLock) {
+                try {
+                    if (snapshot) {
+                        // the active segment's aborted-transaction index is trusted below the snapshot from now on
+                        activeSegment().txnIndex().flush();
+                        ProducerSnapshotFile.write(dir, producerState.image(logEnd.offset()));
+                    }
+                } catch (KafkaStorageException e) {
+                    log.warn("Cannot write the producer-state snapshot of {} at close: the next load replays from an "
+                            + "older one", topicPartition, e);
+                } finally {
+                    closed = true;
+                }
+            }
             for (LogSegment segment : segments.values()) {
                 segment.close();
             }

@@ -31,7 +31,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * ({@link TransactionCoordinatorFencedException}), so a deposed coordinator cannot complete a
  * transaction its successor decided.
  *
- * <p>Pure state, rebuilt from the batches of the log when it is loaded or truncated. The producer
+ * <p>Pure state, rebuilt when the log is loaded or truncated from its newest usable snapshot
+ * ({@link #image}, {@link #restore}) and the batches after it. The producer
  * map is guarded by the partition's append lock; the transaction bookkeeping that readers query
  * ({@link #firstUnstableOffset}) is also guarded by this object's monitor.
  */
@@ -236,6 +237,58 @@ final class ProducerStateManager {
             }
         });
         return out;
+    }
+
+    /** The state as it stands, covering every batch below {@code logEndOffset} (for a snapshot file). */
+    ProducerStateImage image(long logEndOffset) {
+        List<ProducerStateImage.Producer> out = new ArrayList<>(producers.size());
+        producers.forEach((id, e) -> out.add(new ProducerStateImage.Producer(id, e.epoch, e.coordinatorEpoch,
+                e.lastTimestamp, e.currentTxnFirstOffset, List.copyOf(e.batches))));
+        synchronized (this) {
+            return new ProducerStateImage(logEndOffset, out, unreplicated);
+        }
+    }
+
+    /** Replaces the state by {@code image} (loaded from a snapshot file). */
+    void restore(ProducerStateImage image) {
+        clear();
+        for (ProducerStateImage.Producer p : image.producers()) {
+            ProducerEntry entry = new ProducerEntry();
+            entry.epoch = p.epoch();
+            entry.coordinatorEpoch = p.coordinatorEpoch();
+            entry.lastTimestamp = p.lastTimestamp();
+            entry.currentTxnFirstOffset = p.currentTxnFirstOffset();
+            entry.batches.addAll(p.batches());
+            producers.put(p.producerId(), entry);
+        }
+        synchronized (this) {
+            for (ProducerStateImage.Producer p : image.producers()) {
+                if (p.currentTxnFirstOffset() >= 0) {
+                    ongoing.put(p.currentTxnFirstOffset(), p.producerId());
+                }
+            }
+            unreplicated.putAll(image.unreplicated());
+        }
+    }
+
+    /**
+     * Forgets the producers without an open transaction whose last batch is older than
+     * {@code expirationMs} ({@code producer.id.expiration.ms}), as Kafka does: a batch they retry
+     * afterwards is accepted at any sequence, as from a producer never seen.
+     *
+     * @return the producer ids forgotten
+     */
+    List<Long> removeExpired(long now, long expirationMs) {
+        List<Long> expired = new ArrayList<>();
+        producers.entrySet().removeIf(e -> {
+            ProducerEntry p = e.getValue();
+            boolean gone = p.currentTxnFirstOffset < 0 && now - p.lastTimestamp >= expirationMs;
+            if (gone) {
+                expired.add(e.getKey());
+            }
+            return gone;
+        });
+        return expired;
     }
 
     void clear() {

@@ -57,6 +57,8 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private final SaslAuthenticator sasl;
     private final ArrayDeque<Pending> queued = new ArrayDeque<>();
     private boolean inFlight;
+    /** Throttled: a quota's throttle time runs, nothing is read or dispatched until it ends. */
+    private boolean muted;
     /** The latest response write, so that a close can wait for it. */
     private io.netty.channel.ChannelFuture lastWrite;
     private boolean closing;
@@ -186,7 +188,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatchNext(ChannelHandlerContext ctx) {
-        while (!inFlight && !queued.isEmpty() && !closing) {
+        while (!inFlight && !muted && !queued.isEmpty() && !closing) {
             Pending next = queued.poll();
             if (queued.size() < MAX_QUEUED / 2) {
                 ctx.channel().config().setAutoRead(true);
@@ -229,6 +231,9 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private void complete(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, Throwable error) {
         inFlight = false;
         if (!ctx.channel().isActive()) {
+            if (error == null && response == null) {
+                processor.muteMs(pending.context(), null); // nobody left to mute: the processor forgets the throttle
+            }
             runUnansweredAfterClose(ctx);
             return;
         }
@@ -239,10 +244,43 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             log.error("Unexpected failure handling {}", pending.context(), cause);
             toSend = pending.context().request().getErrorResponse(cause);
         }
+        int throttleMs = error == null ? processor.muteMs(pending.context(), toSend) : 0;
+        if (throttleMs > 0) {
+            throttle(ctx, pending, toSend, throttleMs);
+            return;
+        }
         if (toSend != null) {
             write(ctx, pending, toSend);
         }
         dispatchNext(ctx);
+    }
+
+    /**
+     * A client over its quota (KIP-219): the answer carries the throttle time and goes out at once to a
+     * client that waits by itself (newer versions; late, when the throttle ends, to one that does not),
+     * and the connection is muted until then: nothing more is read or dispatched from it. A request
+     * without an answer ({@code response} null) only mutes.
+     */
+    private void throttle(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, int throttleMs) {
+        boolean clientWaits = response == null || response.shouldClientThrottle(pending.responseVersion());
+        if (clientWaits && response != null) {
+            write(ctx, pending, response);
+        }
+        muted = true;
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> {
+            muted = false;
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (!clientWaits) {
+                write(ctx, pending, response);
+            }
+            if (queued.size() < MAX_QUEUED) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            dispatchNext(ctx);
+        }, throttleMs, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -24,6 +24,16 @@ public interface RequestProcessor {
     /** The answer to an ApiVersions request whose version this broker does not know. */
     AbstractResponse unsupportedApiVersionsResponse(RequestContext request);
 
+    /**
+     * How long the connection stays muted after {@code response} is written: the throttle time of a client
+     * over its quota (KIP-219), or 0. Only what this says mutes a connection; a throttle time in a response
+     * alone does not. Asked once per request that completed without failing, also when it has no answer
+     * ({@code response} null: produce with acks=0).
+     */
+    default int muteMs(RequestContext request, AbstractResponse response) {
+        return 0;
+    }
+
     /** Called once when a client connection closes (its share sessions end). */
     default void connectionClosed(long connectionId) {
     }

@@ -23,6 +23,9 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
     static final String RECORD_LOCK_DURATION_MS = "share.record.lock.duration.ms";
     static final String ISOLATION_LEVEL = "share.isolation.level";
+    static final String SINGLE_BATCH = "weir.share.single.batch";
+    /** Groups of the JMS provider's queues: single batches unless their config says otherwise. */
+    static final String JMS_QUEUE_GROUP_PREFIX = "jms-queue.";
     /** Prefix of the Weir extension: {@code weir.share.filter.<client.id>} = a {@link RecordFilter}. */
     static final String FILTER_PREFIX = "weir.share.filter.";
     private static final long REFRESH_MS = 1000;
@@ -108,6 +111,12 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     @Override
     public boolean readCommitted(String groupId) {
         return "read_committed".equalsIgnoreCase(configs(groupId).getOrDefault(ISOLATION_LEVEL, "read_uncommitted").trim());
+    }
+
+    @Override
+    public boolean singleBatch(String groupId) {
+        String v = configs(groupId).get(SINGLE_BATCH);
+        return v == null ? groupId.startsWith(JMS_QUEUE_GROUP_PREFIX) : "true".equalsIgnoreCase(v.trim());
     }
 
     @Override

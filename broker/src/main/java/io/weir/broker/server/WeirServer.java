@@ -107,6 +107,8 @@ public final class WeirServer implements AutoCloseable {
         io.weir.broker.auth.ScramCredentialStore scram = started(new io.weir.broker.auth.ScramCredentialStore(new io.weir.broker.zk.ZkUserCredentials(zk)));
         scram.start();
         ScramSeeds.apply(config.originals(), scram);
+        io.weir.broker.quota.ClientQuotas quotas = started(new io.weir.broker.quota.ClientQuotas(new io.weir.broker.zk.ZkClientQuotas(zk)));
+        quotas.start();
 
         logManager = new LogManager(config.logManagerConfig(), time, scheduler);
         logManager.startup();
@@ -146,7 +148,7 @@ public final class WeirServer implements AutoCloseable {
             log.info("Authorization on: ACLs from ZooKeeper ({}), super users {}, allow.everyone.if.no.acl.found={}",
                     authorizer.acls(), authorization.superUsers(), authorization.allowEveryoneIfNoAclFound());
         }
-        KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers, authorizer, acls, scram));
+        KafkaApis apis = started(new KafkaApis(services, config.numIoThreads(), markers, authorizer, acls, scram, quotas));
         fetchSessions = apis.fetchSessions();
 
         java.util.Map<String, BrokerRegistration.Endpoint> endpoints = new java.util.LinkedHashMap<>();

@@ -25,6 +25,18 @@ public interface ShareGroupSettings {
         return null;
     }
 
+    /**
+     * Whether a member of the group acquires records of a share-partition only while it holds none there
+     * ({@code weir.share.single.batch}, a Weir extension; on by default for the JMS provider's queue groups, named
+     * {@code jms-queue.*}). kafka-clients' share consumer may fetch ahead of the application: after a poll it can
+     * acquire a second batch that it keeps until the first is acknowledged. A consumer that holds records
+     * unacknowledged for long (a JMS transaction, CLIENT_ACKNOWLEDGE) cannot see that batch, and nobody else can take
+     * it until its locks expire. Under this rule the broker answers such a fetch with nothing (after its wait).
+     */
+    default boolean singleBatch(String groupId) {
+        return false;
+    }
+
     /** The broker's settings everywhere, starting at the latest offset. */
     static ShareGroupSettings of(ShareConfig config) {
         return new ShareGroupSettings() {

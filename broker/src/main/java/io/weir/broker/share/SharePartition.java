@@ -195,6 +195,11 @@ public final class SharePartition {
         return state.acknowledge(member, first, last, type, lockMs, now);
     }
 
+    /** Whether {@code member} holds acquired records here whose locks have not expired. */
+    public synchronized boolean holds(String member, long now) {
+        return state.holds(member, now);
+    }
+
     /** Releases what {@code member} holds (see {@link SharePartitionState#releaseMember}). */
     public synchronized int releaseMember(String member, boolean closedSession) {
         return state.releaseMember(member, closedSession);

@@ -264,6 +264,16 @@ public final class SharePartitionState {
         return next;
     }
 
+    /** Whether {@code member} holds acquired records whose locks have not expired. */
+    public boolean holds(String member, long now) {
+        for (InFlight r : inFlight.values()) {
+            if (r.state == DeliveryState.ACQUIRED && member.equals(r.member) && r.lockDeadline > now) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Releases everything {@code member} holds. {@code closedSession}: the member closed its share session (share
      * fetch or acknowledge with epoch -1, a consumer closing in order): as in KIP-932 (Kafka's

@@ -91,6 +91,16 @@ public final class ShareSessions {
         }
     }
 
+    /** Whether {@code s} is still the member's session (not closed, replaced or ended with its connection). */
+    public boolean isOpen(Session s) {
+        return s != null && sessions.get(s.id) == s;
+    }
+
+    /** Whether the member has a session on this broker. */
+    public boolean hasSession(Id id) {
+        return sessions.containsKey(id);
+    }
+
     /** Ends the sessions opened on a connection that closed; returns them with their partitions. */
     public List<Session> connectionClosed(long connectionId) {
         List<Session> closed = new ArrayList<>();

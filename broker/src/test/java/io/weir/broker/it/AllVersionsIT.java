@@ -336,6 +336,15 @@ class AllVersionsIT {
             case DESCRIBE_USER_SCRAM_CREDENTIALS -> new org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData()
                     .setUsers(List.of(new org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData.UserName()
                             .setName("all-versions")));
+            case ALTER_CLIENT_QUOTAS -> new org.apache.kafka.common.message.AlterClientQuotasRequestData().setEntries(List.of(
+                    new org.apache.kafka.common.message.AlterClientQuotasRequestData.EntryData()
+                            .setEntity(List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.EntityData()
+                                    .setEntityType("client-id").setEntityName("all-versions-v" + v)))
+                            .setOps(List.of(new org.apache.kafka.common.message.AlterClientQuotasRequestData.OpData()
+                                    .setKey("producer_byte_rate").setValue(1 << 30)))));
+            case DESCRIBE_CLIENT_QUOTAS -> new org.apache.kafka.common.message.DescribeClientQuotasRequestData().setComponents(List.of(
+                    new org.apache.kafka.common.message.DescribeClientQuotasRequestData.ComponentData().setEntityType("client-id")
+                            .setMatchType((byte) 2)));
             case CREATE_ACLS -> new org.apache.kafka.common.message.CreateAclsRequestData().setCreations(List.of(
                     new org.apache.kafka.common.message.CreateAclsRequestData.AclCreation().setResourceType((byte) 2)
                             .setResourceName("acl-v" + v).setResourcePatternType((byte) 3).setPrincipal("User:alice").setHost("*")

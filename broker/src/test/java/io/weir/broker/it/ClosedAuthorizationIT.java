@@ -95,6 +95,14 @@ class ClosedAuthorizationIT {
                     .hasCauseInstanceOf(ClusterAuthorizationException.class);
             assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(
                     List.of(0))))).all().get()).hasCauseInstanceOf(ClusterAuthorizationException.class);
+            // client quotas: DESCRIBE_CONFIGS / ALTER_CONFIGS on the cluster
+            org.apache.kafka.common.quota.ClientQuotaAlteration quota = new org.apache.kafka.common.quota.ClientQuotaAlteration(
+                    new org.apache.kafka.common.quota.ClientQuotaEntity(Map.of("client-id", "c")),
+                    List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration.Op("producer_byte_rate", 1024.0)));
+            assertThatThrownBy(() -> admin.describeClientQuotas(org.apache.kafka.common.quota.ClientQuotaFilter.all()).entities().get())
+                    .hasCauseInstanceOf(ClusterAuthorizationException.class);
+            assertThatThrownBy(() -> admin.alterClientQuotas(List.of(quota)).all().get())
+                    .hasCauseInstanceOf(ClusterAuthorizationException.class);
 
             // an idempotent producer: no IDEMPOTENT_WRITE, but WRITE on some topics (ALL on mine-*)
             try (KafkaProducer<String, String> producer = producer(cluster.bootstrapServers(), Map.of())) {
@@ -120,6 +128,16 @@ class ClosedAuthorizationIT {
             assertThat(admin.describeConsumerGroups(List.of("mine-group"), new org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions()
                     .includeAuthorizedOperations(true)).all().get().get("mine-group").authorizedOperations())
                     .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.DESCRIBE);
+
+            // DESCRIBE_CONFIGS on the cluster lets quotas be described, not altered
+            zk.setData().forPath("/kafka-acl/Cluster/kafka-cluster", ("{\"version\":1,\"acls\":["
+                    + "{\"principal\":\"User:ANONYMOUS\",\"permissionType\":\"Allow\",\"operation\":\"Describe\",\"host\":\"*\"},"
+                    + "{\"principal\":\"User:ANONYMOUS\",\"permissionType\":\"Allow\",\"operation\":\"DescribeConfigs\",\"host\":\"*\"}]}")
+                    .getBytes(StandardCharsets.UTF_8));
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(admin.describeClientQuotas(org.apache.kafka.common.quota.ClientQuotaFilter.all()).entities().get()).isEmpty());
+            assertThatThrownBy(() -> admin.alterClientQuotas(List.of(quota)).all().get())
+                    .hasCauseInstanceOf(ClusterAuthorizationException.class);
 
             // removing the topic ACL in ZooKeeper closes the topic again
             zk.delete().forPath("/kafka-acl-extended/prefixed/Topic/mine-");

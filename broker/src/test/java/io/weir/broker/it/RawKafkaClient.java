@@ -41,6 +41,12 @@ final class RawKafkaClient implements AutoCloseable {
         return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
     }
 
+    /** Sends a request without reading its answer (one the broker holds, such as a waiting fetch). */
+    void sendOnly(ApiKeys key, short version, ApiMessage data) throws IOException {
+        RequestHeader header = new RequestHeader(key, version, "raw-test", ++correlationId);
+        sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), data, version));
+    }
+
     void sendFrame(ByteBuffer body) throws IOException {
         ByteBuffer framed = ByteBuffer.allocate(4 + body.remaining());
         framed.putInt(body.remaining()).put(body).flip();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients nobody here wrote over the secured listeners, with the certificates {@code bin/weir-certs}
- * makes: Kafka's {@code kafka-configs} adds a SCRAM user, {@code kafka-acls} grants it a topic and
+ * makes: Kafka's {@code kafka-configs} adds a SCRAM user and describes it, {@code kafka-acls} grants it a topic and
  * {@code kafka-topics} lists topics, all over SASL_SSL with a command-config file; kcat
  * (librdkafka) produces with SCRAM-SHA-256 and consumes with PLAIN over SASL_SSL, trusting the CA as a
  * PEM file, and reads metadata over SSL. kcat is skipped (with the reason) when absent or built
@@ -79,8 +79,10 @@ class SecureToolsIT {
             Run scram = tool("org.apache.kafka.tools.ConfigCommand", saslSsl, admin, "--alter", "--entity-type", "users",
                     "--entity-name", "alice", "--add-config", "SCRAM-SHA-256=[iterations=4096,password=alice-scram]");
             assertThat(scram.exitCode()).as(scram.output()).isZero();
-            // (kafka-configs --describe of users needs DescribeClientQuotas, which Weir does not serve: kcat's
-            // SCRAM login below shows the credential instead)
+            Run described = tool("org.apache.kafka.tools.ConfigCommand", saslSsl, admin, "--describe", "--entity-type", "users",
+                    "--entity-name", "alice");
+            assertThat(described.exitCode()).as(described.output()).isZero();
+            assertThat(described.output()).contains("user-principal 'alice'", "SCRAM-SHA-256=iterations=4096");
             Run granted = tool("org.apache.kafka.tools.AclCommand", saslSsl, admin, "--add", "--allow-principal", "User:alice",
                     "--operation", "Read", "--operation", "Write", "--operation", "Describe", "--operation", "Create",
                     "--topic", TOPIC);

@@ -316,6 +316,98 @@ class ShareGroupsIT {
         }
     }
 
+    /**
+     * A consumer holding a record dies (its connection closes) while its next fetch waits at the broker: the close
+     * releases the record, and the waiting fetch, which the release wakes, must not acquire it again for the dead
+     * member (for a lock far longer than the test); a live consumer gets it.
+     */
+    @Test
+    void aWaitingFetchWhoseConnectionClosedAcquiresNothing() throws Exception {
+        String topic = "abandoned";
+        String group = "abandoners";
+        setUp(topic, group, Map.of("share.record.lock.duration.ms", "600000"));
+        org.apache.kafka.common.Uuid topicId = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .topicId();
+        produce(topic, 1, "orphan-");
+        String member = org.apache.kafka.common.Uuid.randomUuid().toString();
+        try (RawKafkaClient raw = RawKafkaClient.connect(cluster.bootstrapServers())) {
+            int epoch = 0;
+            int acquired = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (acquired == 0 && System.nanoTime() < deadline) { // the first fetch may find the share-partition loading
+                var held = (org.apache.kafka.common.requests.ShareFetchResponse) raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH,
+                        (short) 1, shareFetch(group, member, epoch++, topicId, List.of()));
+                assertThat(held.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.NONE);
+                for (var t : held.data().responses()) {
+                    for (var p : t.partitions()) {
+                        acquired += p.acquiredRecords().size();
+                    }
+                }
+            }
+            assertThat(acquired).as("the member acquired the record").isEqualTo(1);
+            raw.sendOnly(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH, (short) 1,
+                    shareFetch(group, member, epoch, topicId, List.of()).setMaxWaitMs(1500));
+            Thread.sleep(500); // lets the broker take the fetch in (the test passes either way; this makes it wait)
+        } // the connection closes with the fetch waiting, as a killed consumer's would
+        Thread.sleep(2500); // the waiting fetch's time runs out before anyone else asks (ordering, not a timing check)
+        try (KafkaShareConsumer<String, String> c = consumer(group, 1)) {
+            c.subscribe(List.of(topic));
+            ConsumerRecord<String, String> r = pollOne(c);
+            assertThat(r.value()).isEqualTo("orphan-0");
+            assertThat(r.deliveryCount()).contains((short) 2);
+            c.acknowledge(r, AcknowledgeType.ACCEPT);
+            c.commitSync();
+        }
+    }
+
+    /**
+     * In a single-batch group (the JMS provider's {@code jms-queue.*} groups by default) a member acquires nothing more
+     * while it holds unacknowledged records, so that a client fetching ahead cannot lock records its application never
+     * sees; once it acknowledged them it acquires the next batch. {@code weir.share.single.batch=false} turns it off.
+     */
+    @Test
+    void aSingleBatchMemberAcquiresOnlyAfterAcknowledgingWhatItHolds() throws Exception {
+        for (boolean single : List.of(true, false)) {
+            String topic = "batches-" + single;
+            String group = "jms-queue.batches-" + single;
+            setUp(topic, group, single ? Map.of() : Map.of("weir.share.single.batch", "false"));
+            org.apache.kafka.common.Uuid topicId = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).topicId();
+            produce(topic, 25, "b-");
+            String member = org.apache.kafka.common.Uuid.randomUuid().toString();
+            try (RawKafkaClient raw = RawKafkaClient.connect(cluster.bootstrapServers())) {
+                int epoch = 0;
+                List<long[]> first = List.of();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (first.isEmpty() && System.nanoTime() < deadline) { // the share-partition may still be loading
+                    first = acquired(raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH, (short) 1,
+                            shareFetch(group, member, epoch++, topicId, List.of())));
+                }
+                assertThat(first).as("the first batch").containsExactly(new long[] {0, 9});
+                List<long[]> ahead = acquired(raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH, (short) 1,
+                        shareFetch(group, member, epoch++, topicId, List.of())));
+                if (single) {
+                    assertThat(ahead).as("nothing while the first batch is held").isEmpty();
+                    List<long[]> next = acquired(raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH, (short) 1,
+                            shareFetch(group, member, epoch++, topicId, List.of(new org.apache.kafka.common.message.ShareFetchRequestData
+                                    .AcknowledgementBatch().setFirstOffset(0).setLastOffset(9).setAcknowledgeTypes(List.of((byte) 1))))));
+                    assertThat(next).as("the next batch once the first is acknowledged").containsExactly(new long[] {10, 19});
+                } else {
+                    assertThat(ahead).as("a second batch ahead of the first's acknowledgement").containsExactly(new long[] {10, 19});
+                }
+            }
+        }
+    }
+
+    private static List<long[]> acquired(org.apache.kafka.common.requests.AbstractResponse response) {
+        var r = (org.apache.kafka.common.requests.ShareFetchResponse) response;
+        assertThat(r.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.NONE);
+        List<long[]> ranges = new ArrayList<>();
+        r.data().responses().forEach(t -> t.partitions().forEach(p -> p.acquiredRecords()
+                .forEach(a -> ranges.add(new long[] {a.firstOffset(), a.lastOffset()}))));
+        return ranges;
+    }
+
     @Test
     void aClientsRecordFilterLeavesOtherRecordsToOthersWithoutADelivery() throws Exception {
         String topic = "colors";

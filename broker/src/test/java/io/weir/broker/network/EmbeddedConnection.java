@@ -3,13 +3,9 @@ package io.weir.broker.network;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -94,33 +90,8 @@ final class EmbeddedConnection {
             return null;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (msg instanceof ByteBuf buf) {
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            out.writeBytes(bytes);
-            assertThat(buf.release()).as("the response buffer has no other owner").isTrue();
-        } else if (msg instanceof FileRegion region) {
-            drain(region, out);
-            assertThat(region.release()).as("the file region has no other owner").isTrue();
-        } else {
-            throw new AssertionError("Unexpected outbound message " + msg);
-        }
+        WireBytes.copy(msg, out, trickle);
         return out.toByteArray();
-    }
-
-    private void drain(FileRegion region, ByteArrayOutputStream out) {
-        WritableByteChannel socket = new TrickleChannel(out, trickle);
-        int calls = 0;
-        try {
-            while (region.transferred() < region.count()) {
-                long n = region.transferTo(socket, region.transferred());
-                assertThat(n).as("progress writing a file region").isPositive();
-                assertThat(++calls).isLessThan(1_000_000);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        assertThat(out.size()).isEqualTo(region.count());
     }
 
     /** The response to {@code header}, parsed the way kafka-clients parses it, asserting it fills its frame exactly. */
@@ -146,26 +117,5 @@ final class EmbeddedConnection {
     void finishCleanly() {
         assertThat(channel.finish()).as("messages left in the channel").isFalse();
         assertThat(alloc.unreleased()).as("buffers never released").isEmpty();
-    }
-
-    /** A socket that takes at most {@code chunk} bytes per write. */
-    private record TrickleChannel(ByteArrayOutputStream out, int chunk) implements WritableByteChannel {
-        @Override
-        public int write(ByteBuffer src) {
-            int n = Math.min(chunk, src.remaining());
-            for (int i = 0; i < n; i++) {
-                out.write(src.get());
-            }
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -40,6 +40,14 @@ final class FakeProcessor implements RequestProcessor {
         return p;
     }
 
+    /** What {@link #muteMs} answers (nothing muted by default). */
+    java.util.function.ToIntFunction<AbstractResponse> mute = r -> 0;
+
+    @Override
+    public int muteMs(RequestContext request, AbstractResponse response) {
+        return mute.applyAsInt(response);
+    }
+
     FakeProcessor answer(Function<RequestContext, CompletableFuture<AbstractResponse>> answer) {
         this.answer = answer;
         return this;

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.util.Random;
 
 /**
@@ -113,29 +109,7 @@ final class FuzzConnection {
 
     private void collectPlain() {
         for (Object msg = server.readOutbound(); msg != null; msg = server.readOutbound()) {
-            if (msg instanceof ByteBuf buf) {
-                byte[] bytes = new byte[buf.readableBytes()];
-                buf.readBytes(bytes);
-                received.writeBytes(bytes);
-                assertThat(buf.release()).as("the response buffer has no other owner").isTrue();
-            } else if (msg instanceof FileRegion region) {
-                drain(region);
-                assertThat(region.release()).as("the file region has no other owner").isTrue();
-            } else {
-                throw new AssertionError("Unexpected outbound message " + msg);
-            }
-        }
-    }
-
-    private void drain(FileRegion region) {
-        WritableByteChannel socket = new Trickle(received, trickle);
-        try {
-            while (region.transferred() < region.count()) {
-                long n = region.transferTo(socket, region.transferred());
-                assertThat(n).as("progress writing a file region").isPositive();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            WireBytes.copy(msg, received, trickle);
         }
     }
 
@@ -169,25 +143,5 @@ final class FuzzConnection {
         assertThat(received.size()).as("response bytes unread").isZero();
         assertThat(server.finish()).as("messages left in the channel").isFalse();
         assertThat(alloc.unreleased()).as("buffers never released").isEmpty();
-    }
-
-    private record Trickle(ByteArrayOutputStream out, int chunk) implements WritableByteChannel {
-        @Override
-        public int write(ByteBuffer src) {
-            int n = Math.min(chunk, src.remaining());
-            for (int i = 0; i < n; i++) {
-                out.write(src.get());
-            }
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -265,4 +265,85 @@ class KafkaCodecTest {
         assertThat(conn.channel.config().isAutoRead()).isTrue();
         conn.finishCleanly();
     }
+
+    /**
+     * A client over its quota (KIP-219): the answer carries the throttle time; a client that waits by
+     * itself (Produce v6+) gets it at once, an older one when the throttle ends; either way nothing more
+     * is read or handled from the connection until then.
+     */
+    @ParameterizedTest(name = "Produce v{0}")
+    @org.junit.jupiter.params.provider.ValueSource(shorts = {9, 3})
+    void aThrottledAnswerMutesTheConnectionUntilTheThrottleEnds(short version) {
+        FakeProcessor processor = FakeProcessor.answeringLater();
+        processor.mute = AbstractResponse::throttleTimeMs;
+        EmbeddedConnection conn = new EmbeddedConnection(processor);
+        conn.channel.freezeTime();
+        RequestHeader first = new RequestHeader(ApiKeys.PRODUCE, version, "throttled", 1);
+        RequestHeader second = new RequestHeader(ApiKeys.PRODUCE, version, "throttled", 2);
+        java.io.ByteArrayOutputStream pipelined = new java.io.ByteArrayOutputStream();
+        pipelined.writeBytes(EmbeddedConnection.frame(first, ProtocolSamples.request(ApiKeys.PRODUCE, version)));
+        pipelined.writeBytes(EmbeddedConnection.frame(second, ProtocolSamples.request(ApiKeys.PRODUCE, version)));
+        conn.write(pipelined.toByteArray());
+        assertThat(processor.received).hasSize(1);
+
+        AbstractResponse throttled = ProtocolSamples.response(ApiKeys.PRODUCE, version);
+        throttled.maybeSetThrottleTimeMs(1000);
+        AbstractResponse unthrottled = ProtocolSamples.response(ApiKeys.PRODUCE, version);
+        unthrottled.maybeSetThrottleTimeMs(0);
+        processor.pending.get(0).complete(throttled);
+        conn.channel.runPendingTasks();
+        boolean clientWaits = version >= 6;
+        if (clientWaits) {
+            assertThat(conn.readResponse(first).throttleTimeMs()).isEqualTo(1000);
+        } else {
+            assertThat(conn.channel.<Object>readOutbound()).as("an answer before the throttle ended").isNull();
+        }
+        assertThat(conn.channel.config().isAutoRead()).as("reading while throttled").isFalse();
+        conn.channel.advanceTimeBy(999, java.util.concurrent.TimeUnit.MILLISECONDS);
+        conn.channel.runScheduledPendingTasks();
+        assertThat(processor.received).as("requests handled while throttled").hasSize(1);
+        assertThat(conn.channel.<Object>readOutbound()).isNull();
+
+        conn.channel.advanceTimeBy(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        conn.channel.runScheduledPendingTasks();
+        if (!clientWaits) {
+            assertThat(conn.readResponse(first).throttleTimeMs()).isEqualTo(1000);
+        }
+        assertThat(processor.received).hasSize(2);
+        assertThat(conn.channel.config().isAutoRead()).isTrue();
+        processor.pending.get(1).complete(unthrottled);
+        conn.channel.runPendingTasks();
+        assertThat(conn.readResponse(second).throttleTimeMs()).isZero();
+        conn.finishCleanly();
+    }
+
+    /** An acks=0 produce over its quota has no answer: its connection is muted all the same. */
+    @Test
+    void aThrottledRequestWithoutAnAnswerMutesTheConnection() {
+        FakeProcessor processor = FakeProcessor.answeringLater();
+        processor.mute = r -> r == null ? 500 : 0;
+        EmbeddedConnection conn = new EmbeddedConnection(processor);
+        conn.channel.freezeTime();
+        org.apache.kafka.common.message.ProduceRequestData acksZero =
+                ((org.apache.kafka.common.requests.ProduceRequest) ProtocolSamples.request(ApiKeys.PRODUCE, (short) 9)).data()
+                        .duplicate().setAcks((short) 0);
+        RequestHeader first = new RequestHeader(ApiKeys.PRODUCE, (short) 9, "fire-and-forget", 1);
+        RequestHeader second = new RequestHeader(ApiKeys.METADATA, (short) 12, "fire-and-forget", 2);
+        java.io.ByteArrayOutputStream pipelined = new java.io.ByteArrayOutputStream();
+        pipelined.writeBytes(EmbeddedConnection.frame(first,
+                new org.apache.kafka.common.requests.ProduceRequest(acksZero, (short) 9)));
+        pipelined.writeBytes(EmbeddedConnection.frame(second, ProtocolSamples.request(ApiKeys.METADATA, (short) 12)));
+        conn.write(pipelined.toByteArray());
+        processor.pending.get(0).complete(null);
+        conn.channel.runPendingTasks();
+        assertThat(conn.channel.<Object>readOutbound()).isNull();
+        assertThat(processor.received).as("requests handled while throttled").hasSize(1);
+        conn.channel.advanceTimeBy(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        conn.channel.runScheduledPendingTasks();
+        assertThat(processor.received).hasSize(2);
+        processor.pending.get(1).complete(ProtocolSamples.response(ApiKeys.METADATA, (short) 12));
+        conn.channel.runPendingTasks();
+        assertThat(conn.readResponse(second).apiKey()).isEqualTo(ApiKeys.METADATA);
+        conn.finishCleanly();
+    }
 }

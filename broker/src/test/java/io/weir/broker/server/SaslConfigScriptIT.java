@@ -3,9 +3,6 @@ package io.weir.broker.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -38,48 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  * right after the first start; a wrong password is refused.
  */
 class SaslConfigScriptIT {
-    private static final Path HOME = Path.of("").toAbsolutePath().getParent();
-    private static final Pattern LISTENING = Pattern.compile("Listener SASL_PLAINTEXT .* on /127\\.0\\.0\\.1:(\\d+)");
-
     @TempDir
     Path dir;
 
     @Test
     void usersLogInWithPlainAndScramFromTheFirstStart() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/weir-server").toString(),
-                HOME.resolve("config/server-sasl.properties").toString(),
-                "--override", "listeners=SASL_PLAINTEXT://127.0.0.1:0",
-                "--override", "log.dirs=" + dir.resolve("logs"),
-                "--override", "zookeeper.embedded.data.dir=" + dir.resolve("zookeeper"),
-                "--override", "offsets.topic.num.partitions=3",
-                "--override", "group.initial.rebalance.delay.ms=0").redirectErrorStream(true);
-        pb.environment().put("WEIR_SKIP_BUILD", "1");
-        pb.environment().put("WEIR_HEAP_OPTS", "-Xmx192m");
-        Process p = pb.start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            int port = -1;
-            StringBuilder seen = new StringBuilder();
-            String line;
-            while ((line = out.readLine()) != null) {
-                seen.append(line).append('\n');
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                }
-                if (line.contains("Weir broker 0 started")) {
-                    break;
-                }
-            }
-            assertThat(port).as("listener line in output:\n%s", seen).isPositive();
-            Thread drain = new Thread(() -> {
-                try {
-                    out.lines().forEach(l -> { });
-                } catch (java.io.UncheckedIOException closed) {
-                    // the test closed the server's output on its way out
-                }
-            }, "drain");
-            drain.setDaemon(true);
-            drain.start();
+        try (ScriptedServer server = new ScriptedServer("config/server-sasl.properties", dir,
+                "listeners=SASL_PLAINTEXT://127.0.0.1:0")) {
+            int port = server.port("SASL_PLAINTEXT");
             String bootstrap = "127.0.0.1:" + port;
 
             for (String mechanism : List.of("PLAIN", "SCRAM-SHA-256")) {
@@ -119,10 +80,7 @@ class SaslConfigScriptIT {
                 }
                 assertThat(records.iterator().next().value()).isEqualTo("over SASL");
             }
-            p.destroy();
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            p.destroyForcibly();
+            server.stop();
         }
     }
 

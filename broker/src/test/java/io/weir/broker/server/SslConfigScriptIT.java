@@ -3,9 +3,7 @@ package io.weir.broker.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +16,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -56,8 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * without a certificate, a wrong password and alice without an ACL are refused.
  */
 class SslConfigScriptIT {
-    private static final Path HOME = Path.of("").toAbsolutePath().getParent();
-    private static final Pattern LISTENING = Pattern.compile("Listener (SSL|SASL_SSL) .* on /127\\.0\\.0\\.1:(\\d+)");
+    private static final Path HOME = ScriptedServer.HOME;
 
     @TempDir
     Path dir;
@@ -72,45 +67,12 @@ class SslConfigScriptIT {
         assertThat(again).contains("kept the CA", "kept the broker keystore", "kept the client keystore");
         assertThat(Files.readAllBytes(certs.resolve("broker.p12"))).as("a second run keeps the stores").isEqualTo(brokerStore);
 
-        ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/weir-server").toString(),
-                HOME.resolve("config/server-ssl.properties").toString(),
-                "--override", "listeners=SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0",
-                "--override", "ssl.keystore.location=" + certs.resolve("broker.p12"),
-                "--override", "ssl.truststore.location=" + certs.resolve("truststore.p12"),
-                "--override", "log.dirs=" + dir.resolve("logs"),
-                "--override", "zookeeper.embedded.data.dir=" + dir.resolve("zookeeper"),
-                "--override", "offsets.topic.num.partitions=3",
-                "--override", "group.initial.rebalance.delay.ms=0").redirectErrorStream(true);
-        pb.environment().put("WEIR_SKIP_BUILD", "1");
-        pb.environment().put("WEIR_HEAP_OPTS", "-Xmx192m");
-        Process p = pb.start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            Map<String, Integer> ports = new HashMap<>();
-            StringBuilder seen = new StringBuilder();
-            String line;
-            while ((line = out.readLine()) != null) {
-                seen.append(line).append('\n');
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    ports.put(m.group(1), Integer.parseInt(m.group(2)));
-                }
-                if (line.contains("Weir broker 0 started")) {
-                    break;
-                }
-            }
-            assertThat(ports).as("listener lines in output:\n%s", seen).containsKeys("SSL", "SASL_SSL");
-            Thread drain = new Thread(() -> {
-                try {
-                    out.lines().forEach(l -> { });
-                } catch (java.io.UncheckedIOException closed) {
-                    // the test closed the server's output on its way out
-                }
-            }, "drain");
-            drain.setDaemon(true);
-            drain.start();
-
-            Map<String, Object> ssl = client(certs.resolve("client-ssl.properties"), ports.get("SSL"));
-            Map<String, Object> saslSsl = client(certs.resolve("client-sasl-ssl.properties"), ports.get("SASL_SSL"));
+        try (ScriptedServer server = new ScriptedServer("config/server-ssl.properties", dir,
+                "listeners=SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0",
+                "ssl.keystore.location=" + certs.resolve("broker.p12"),
+                "ssl.truststore.location=" + certs.resolve("truststore.p12"))) {
+            Map<String, Object> ssl = client(certs.resolve("client-ssl.properties"), server.port("SSL"));
+            Map<String, Object> saslSsl = client(certs.resolve("client-sasl-ssl.properties"), server.port("SASL_SSL"));
             assertThat(ssl).containsEntry(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL")
                     .containsKey(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG);
             assertThat(saslSsl).containsEntry(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL")
@@ -180,10 +142,7 @@ class SslConfigScriptIT {
                 assertThatThrownBy(() -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(SslAuthenticationException.class);
             }
-            p.destroy();
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            p.destroyForcibly();
+            server.stop();
         }
     }
 

@@ -242,6 +242,9 @@ final class ShareLane {
                             consumer.commitAsync();
                         }
                         setUnsent(false);
+                        if (!records.isEmpty() && log.isTraceEnabled()) {
+                            log.trace("Share consumer {} polled {} records: {}", clientId, records.count(), offsets(records));
+                        }
                         if (!records.isEmpty()) {
                             consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
                         }
@@ -265,6 +268,14 @@ final class ShareLane {
             }
             finished.complete(null);
         }
+    }
+
+    private static String offsets(ConsumerRecords<byte[], byte[]> records) {
+        StringBuilder b = new StringBuilder();
+        for (var r : records) {
+            b.append(r.partition()).append('@').append(r.offset()).append(' ');
+        }
+        return b.toString();
     }
 
     private boolean unsent() {

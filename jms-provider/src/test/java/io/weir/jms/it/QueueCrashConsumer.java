@@ -33,6 +33,7 @@ public final class QueueCrashConsumer {
         long pause = args.length > 6 ? Long.parseLong(args[6]) : 3;
         PrintStream out = System.out;
         WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
+        f.setConnectTimeoutMs(ChildJvm.CONNECT_TIMEOUT_MS);
         f.setQueueMode(queueMode);
         // "ACKED" claims the broker has the acknowledgement: only a blocking acknowledge() promises that
         f.setBlockOnAcknowledge(true);

@@ -77,13 +77,14 @@ abstract class ShareQueueSuite extends JmsSuite {
     }
 
     private static void awaitReady(List<Child> children) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
+        // a child waits up to ChildJvm.CONNECT_TIMEOUT_MS for the brokers, after its JVM started
+        long deadline = System.currentTimeMillis() + 2 * ChildJvm.CONNECT_TIMEOUT_MS;
         for (Child c : children) {
             while (!c.lines().contains("READY")) {
                 if (!c.process().isAlive()) {
                     throw new AssertionError("A consumer JVM exited before it was ready:\n" + c.errorOutput());
                 }
-                assertThat(System.currentTimeMillis()).as("consumer JVM ready within 60 s").isLessThan(deadline);
+                assertThat(System.currentTimeMillis()).as("consumer JVM ready within %d ms", 2 * ChildJvm.CONNECT_TIMEOUT_MS).isLessThan(deadline);
                 Thread.sleep(50);
             }
         }

@@ -31,6 +31,7 @@ public final class TransactedRelay {
         int commitEvery = Integer.parseInt(args[4]);
         PrintStream out = System.out;
         WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
+        f.setConnectTimeoutMs(ChildJvm.CONNECT_TIMEOUT_MS);
         f.setTransactionalIdPrefix(prefix); // a restart takes over (fences) the killed run's transactional id
         f.setQueueMode(io.weir.jms.QueueMode.CLASSIC); // exactly-once consumption needs positions in the transaction
         f.setKafkaProperty("session.timeout.ms", "2000");

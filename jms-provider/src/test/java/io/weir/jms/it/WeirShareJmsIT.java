@@ -46,14 +46,15 @@ class WeirShareJmsIT extends ShareQueueSuite {
     }
 
     /**
-     * Weir's broker releases a closed share session's unacknowledged records uncounted (SharePartitionStateTest), but
-     * through the provider a closed consumer's fetched, never-delivered message again comes back counted once more
-     * since consumers size their members (lanes of 10 and 500): an open defect (jms-provider README, share-mode
-     * limits), so this suite checks Weir as it checks Kafka 4.4 here: order and no loss, counts within one.
+     * Weir's broker releases a closed share session's unacknowledged records uncounted (SharePartitionStateTest). Through
+     * the provider a closed consumer's fetched, never-delivered message used to come back counted once more; since the
+     * broker acquires for the provider's groups one batch per member at a time (weir.share.single.batch), no member
+     * holds a batch its client fetched ahead and released, counted, as it closed: the likely cause (not proven), and
+     * the exact counts are checked on Weir again.
      */
     @Override
     boolean closedSessionReleasesUncounted() {
-        return false;
+        return true;
     }
 
     /** Weir filters share fetches by the consumer's selector (the suite's selectors fit the broker's subset). */

@@ -25,10 +25,6 @@ import jakarta.jms.XASession;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,11 +41,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -100,6 +94,7 @@ class XaIT {
         WeirXAConnectionFactory f = new WeirXAConnectionFactory(cluster.bootstrapServers());
         f.setXaResourceId(resourceId);
         f.setTopicReplicationFactor((short) 3);
+        f.setConnectTimeoutMs(ChildJvm.CONNECT_TIMEOUT_MS); // as its child JVMs: connections made while a broker is down
         return f;
     }
 
@@ -438,32 +433,7 @@ class XaIT {
 
     /** Everything a read_committed reader sees in {@code topic}, read up to its last stable offset. */
     static List<String> readCommitted(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", cluster.bootstrapServers());
-        p.put("isolation.level", "read_committed");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> tps = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                            .map(i -> new TopicPartition(topic, i.partition())).toList(), l -> !l.isEmpty());
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
-            List<String> values = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    values.add(text(r));
-                }
-                return tps.stream().allMatch(tp -> c.position(tp) >= end.get(tp));
-            });
-            return values;
-        }
-    }
-
-    /** A JMS text message's body as the provider writes it (the value is the UTF-8 text). */
-    private static String text(ConsumerRecord<byte[], byte[]> r) {
-        return new String(r.value(), StandardCharsets.UTF_8);
+        return CommittedReads.readCommitted(cluster.bootstrapServers(), topic);
     }
 
     private interface XaCall {

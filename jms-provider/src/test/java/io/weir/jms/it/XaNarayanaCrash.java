@@ -37,6 +37,7 @@ public final class XaNarayanaCrash {
             WeirXAConnectionFactory f = new WeirXAConnectionFactory(args[0]);
             f.setXaResourceId(args[1]);
             f.setTopicReplicationFactor((short) 3);
+            f.setConnectTimeoutMs(ChildJvm.CONNECT_TIMEOUT_MS);
             XAConnection c = f.createXAConnection();
             XASession s = c.createXASession();
             var producer = s.createProducer(s.createQueue(args[2]));

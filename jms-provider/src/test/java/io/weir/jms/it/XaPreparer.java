@@ -29,6 +29,7 @@ public final class XaPreparer {
             WeirXAConnectionFactory f = new WeirXAConnectionFactory(args[0]);
             f.setXaResourceId(args[1]);
             f.setTopicReplicationFactor((short) 3);
+            f.setConnectTimeoutMs(ChildJvm.CONNECT_TIMEOUT_MS);
             XAConnection c = f.createXAConnection();
             for (String outcome : new String[]{"commit", "rollback"}) {
                 XASession s = c.createXASession();

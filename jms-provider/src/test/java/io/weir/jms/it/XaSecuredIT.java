@@ -8,11 +8,7 @@ import io.weir.jms.client.WireSecurity;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.XAConnection;
 import jakarta.jms.XASession;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import io.weir.jms.xa.XidKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,17 +20,13 @@ import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * XA over secured listeners: the two-phase requests the provider sends itself (InitProducerId v6, Produce,
@@ -157,26 +149,6 @@ class XaSecuredIT {
 
     /** What a read_committed reader sees in {@code topic} (over the PLAINTEXT listener), up to its last stable offset. */
     private static List<String> readCommitted(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", cluster.bootstrapServers());
-        p.put("isolation.level", "read_committed");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> tps = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                            .map(i -> new TopicPartition(topic, i.partition())).toList(), l -> !l.isEmpty());
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
-            List<String> values = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
-                    values.add(new String(rec.value(), StandardCharsets.UTF_8));
-                }
-                return tps.stream().allMatch(tp -> c.position(tp) >= end.get(tp));
-            });
-            return values;
-        }
+        return CommittedReads.readCommitted(cluster.bootstrapServers(), topic);
     }
 }

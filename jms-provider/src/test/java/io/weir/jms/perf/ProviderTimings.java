@@ -1,6 +1,5 @@
 package io.weir.jms.perf;
 
-import io.weir.broker.server.EmbeddedWeirCluster;
 import io.weir.jms.WeirConnectionFactory;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -15,7 +14,6 @@ import jakarta.jms.TemporaryQueue;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * A timing harness for the provider's request/reply paths, run by hand (not a test: it asserts nothing and
@@ -27,7 +25,7 @@ import java.util.Random;
  * <pre>
  * java -cp "$(cat cp.txt)" io.weir.jms.perf.ProviderTimings [bootstrap|embedded] [n] [ackEvery]
  * </pre>
- * With {@code embedded} (the default) it starts a one-broker {@link EmbeddedWeirCluster} on loopback;
+ * With {@code embedded} (the default) it starts a one-broker embedded cluster on loopback (see {@link TimingRuns});
  * {@code -Dtimings.requestReplyOnly=true} runs the request/reply part alone. The test classpath comes from
  * {@code mvn -pl jms-provider -am test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt
  * -Dmdep.includeScope=test} (plus {@code jms-provider/target/classes} and {@code target/test-classes});
@@ -41,28 +39,14 @@ public final class ProviderTimings {
     }
 
     public static void main(String[] args) throws Exception {
-        String where = args.length > 0 ? args[0] : "embedded";
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 5_000;
-        int ackEvery = args.length > 2 ? Integer.parseInt(args[2]) : 100;
-        EmbeddedWeirCluster cluster = null;
-        String bootstrap = where;
-        if ("embedded".equals(where)) {
-            cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
-            bootstrap = cluster.bootstrapServers();
-        }
-        try {
-            run(new WeirConnectionFactory(bootstrap), n, ackEvery);
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        int n = TimingRuns.intArg(args, 1, 5_000);
+        int ackEvery = TimingRuns.intArg(args, 2, 100);
+        TimingRuns.onBroker(args, bootstrap -> run(new WeirConnectionFactory(bootstrap), n, ackEvery));
     }
 
     public static void run(WeirConnectionFactory factory, int n, int ackEvery) throws Exception {
-        byte[] body = new byte[SIZE];
-        new Random(1).nextBytes(body);
-        String run = Long.toString(System.nanoTime() % 1_000_000, 36);
+        byte[] body = TimingRuns.payload(SIZE);
+        String run = TimingRuns.runId();
         try (Connection c = factory.createConnection()) {
             c.start();
             if (Boolean.getBoolean("timings.requestReplyOnly")) {

@@ -1,6 +1,5 @@
 package io.weir.jms.perf;
 
-import io.weir.broker.server.EmbeddedWeirCluster;
 import io.weir.jms.WeirConnectionFactory;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -50,25 +49,12 @@ public final class RoundTripOverhead {
     }
 
     public static void main(String[] args) throws Exception {
-        String where = args.length > 0 ? args[0] : "embedded";
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
-        EmbeddedWeirCluster cluster = null;
-        String bootstrap = where;
-        if ("embedded".equals(where)) {
-            cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
-            bootstrap = cluster.bootstrapServers();
-        }
-        try {
-            run(bootstrap, rounds);
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        int rounds = TimingRuns.intArg(args, 1, 2_000);
+        TimingRuns.onBroker(args, bootstrap -> run(bootstrap, rounds));
     }
 
     static void run(String bootstrap, int rounds) throws Exception {
-        String run = Long.toString(System.nanoTime() % 1_000_000, 36);
+        String run = TimingRuns.runId();
         byte[] body = new byte[1024];
         String raw = "raw-" + run;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {

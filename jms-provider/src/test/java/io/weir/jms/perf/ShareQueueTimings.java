@@ -1,6 +1,5 @@
 package io.weir.jms.perf;
 
-import io.weir.broker.server.EmbeddedWeirCluster;
 import io.weir.jms.WeirConnectionFactory;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -12,7 +11,6 @@ import jakarta.jms.Session;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * A timing harness for queues read through share groups, run by hand (not a test: it asserts nothing and its
@@ -37,28 +35,14 @@ public final class ShareQueueTimings {
     }
 
     public static void main(String[] args) throws Exception {
-        String where = args.length > 0 ? args[0] : "embedded";
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 5_000;
-        int attaches = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        EmbeddedWeirCluster cluster = null;
-        String bootstrap = where;
-        if ("embedded".equals(where)) {
-            cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
-            bootstrap = cluster.bootstrapServers();
-        }
-        try {
-            run(new WeirConnectionFactory(bootstrap), n, attaches);
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        int n = TimingRuns.intArg(args, 1, 5_000);
+        int attaches = TimingRuns.intArg(args, 2, 20);
+        TimingRuns.onBroker(args, bootstrap -> run(new WeirConnectionFactory(bootstrap), n, attaches));
     }
 
     public static void run(WeirConnectionFactory factory, int n, int attaches) throws Exception {
-        byte[] body = new byte[SIZE];
-        new Random(1).nextBytes(body);
-        String run = Long.toString(System.nanoTime() % 1_000_000, 36);
+        byte[] body = TimingRuns.payload(SIZE);
+        String run = TimingRuns.runId();
         try (Connection c = factory.createConnection()) {
             c.start();
             fill(c, "warm-" + run, n / 5, body);

@@ -1,8 +1,6 @@
 package io.weir.ra.outbound;
 
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.ManagedConnection;
@@ -22,29 +20,7 @@ final class UnpooledConnectionManager implements ConnectionManager {
     @Override
     public Object allocateConnection(ManagedConnectionFactory mcf, ConnectionRequestInfo cri) throws ResourceException {
         ManagedConnection mc = mcf.createManagedConnection(null, cri);
-        mc.addConnectionEventListener(new ConnectionEventListener() {
-            @Override
-            public void connectionClosed(ConnectionEvent event) {
-                destroy(mc);
-            }
-
-            @Override
-            public void localTransactionStarted(ConnectionEvent event) {
-            }
-
-            @Override
-            public void localTransactionCommitted(ConnectionEvent event) {
-            }
-
-            @Override
-            public void localTransactionRolledback(ConnectionEvent event) {
-            }
-
-            @Override
-            public void connectionErrorOccurred(ConnectionEvent event) {
-                destroy(mc);
-            }
-        });
+        mc.addConnectionEventListener(new ConnectionEndListener(closed -> destroy(mc), failed -> destroy(mc)));
         return mc.getConnection(null, cri);
     }
 

@@ -153,6 +153,18 @@ public class WeirManagedConnectionFactory implements ManagedConnectionFactory, R
         }
     }
 
+    /**
+     * The resource adapter's recovery XAResource of this factory's resource manager, for completing branches of a
+     * managed connection that was destroyed; null outside an adapter.
+     */
+    io.weir.ra.RecoveryXAResource recoveryResource(Credentials credentials) {
+        if (resourceAdapter instanceof WeirResourceAdapter ra) {
+            return ra.recoveryResource(providerSettings(), effectiveXaResourceId(), credentials.userName(),
+                    credentials.password());
+        }
+        return null;
+    }
+
     /** {@code xaResourceId} if set, else the resource adapter's (whose default is derived from the server). */
     public String effectiveXaResourceId() {
         if (xaResourceId != null && !xaResourceId.isBlank()) {

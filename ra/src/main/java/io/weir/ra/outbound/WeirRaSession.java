@@ -389,6 +389,20 @@ public class WeirRaSession implements Session, QueueSession, TopicSession {
         run(s -> s.unsubscribe(name));
     }
 
+    /**
+     * Whether this handle and its managed connection are still usable (open, not cleaned up, not destroyed). The
+     * server's recovery calls it: IronJacamar's default recovery plugin checks the handle it opens on the recovery
+     * connection through an {@code isValid(int)} method and, when there is none or it answers false, destroys that
+     * managed connection at every recovery scan, killing the XAResource it gave the transaction manager before the
+     * manager could commit or roll back what that XAResource's {@code recover} listed.
+     *
+     * @param timeoutSeconds ignored: the answer is local
+     */
+    public boolean isValid(int timeoutSeconds) {
+        WeirManagedConnection mc = managedConnection;
+        return !closed && mc != null && !mc.isDestroyed();
+    }
+
     // ------------------------------------------------------------------ close
 
     /** Closes what was made through this handle and gives the managed connection back to the server. */

@@ -50,6 +50,22 @@ final class WeirRaXAResource implements ProviderXAResource {
         }
     }
 
+    /**
+     * Where a branch is completed (two-phase commit, rollback, recover, forget): the connection's control session, or,
+     * once the connection was destroyed, the adapter's recovery resource of the same resource manager. A transaction
+     * manager may hold this XAResource past its connection's life: a server's recovery lists branches through it
+     * and commits them at a later pass, after the server may have destroyed and replaced its recovery connection.
+     */
+    private XAResource completer() throws XAException {
+        if (connection.isDestroyed()) {
+            XAResource fallback = connection.factory().recoveryResource(connection.credentials());
+            if (fallback != null) {
+                return fallback;
+            }
+        }
+        return provider();
+    }
+
     /** Runs {@code c} with the adapter's context class loader (kafka-clients may load classes by name). */
     private static <T> T withAdapterLoader(XAResource r, XaCall<T> c) throws XAException {
         ClassLoader previous = ProviderClassLoader.enter();
@@ -111,7 +127,7 @@ final class WeirRaXAResource implements ProviderXAResource {
     @Override
     public void commit(Xid xid, boolean onePhase) throws XAException {
         try {
-            withAdapterLoader(provider(), x -> {
+            withAdapterLoader(onePhase ? provider() : completer(), x -> {
                 x.commit(xid, onePhase);
                 return null;
             });
@@ -123,7 +139,7 @@ final class WeirRaXAResource implements ProviderXAResource {
     @Override
     public void rollback(Xid xid) throws XAException {
         try {
-            withAdapterLoader(provider(), x -> {
+            withAdapterLoader(completer(), x -> {
                 x.rollback(xid);
                 return null;
             });
@@ -134,12 +150,12 @@ final class WeirRaXAResource implements ProviderXAResource {
 
     @Override
     public Xid[] recover(int flag) throws XAException {
-        return withAdapterLoader(provider(), x -> x.recover(flag));
+        return withAdapterLoader(completer(), x -> x.recover(flag));
     }
 
     @Override
     public void forget(Xid xid) throws XAException {
-        withAdapterLoader(provider(), x -> {
+        withAdapterLoader(completer(), x -> {
             x.forget(xid);
             return null;
         });

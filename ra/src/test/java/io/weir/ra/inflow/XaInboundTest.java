@@ -1,7 +1,5 @@
 package io.weir.ra.inflow;
 
-import io.weir.broker.server.EmbeddedWeirCluster;
-import io.weir.jms.WeirConnectionFactory;
 import io.weir.ra.WeirRaQueue;
 import io.weir.ra.WeirResourceAdapter;
 import io.weir.ra.outbound.WeirManagedConnectionFactory;
@@ -9,6 +7,7 @@ import io.weir.ra.outbound.WeirRaConnectionFactory;
 import io.weir.ra.testing.FakeBootstrapContext;
 import io.weir.ra.testing.Narayana;
 import io.weir.ra.testing.XaConnectionManager;
+import io.weir.ra.testing.TestBroker;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
@@ -21,17 +20,14 @@ import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.transaction.Status;
 import jakarta.transaction.TransactionManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.transaction.xa.XAResource;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,55 +42,29 @@ import static org.awaitility.Awaitility.await;
 class XaInboundTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static EmbeddedWeirCluster cluster;
-    private static WeirConnectionFactory plain;
-    private static TransactionManager tm;
-
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
-        plain = new WeirConnectionFactory(cluster.bootstrapServers());
-        plain.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
-        tm = Narayana.transactionManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : closeAfter) {
-            c.close();
-        }
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
+    private static final TransactionManager tm = Narayana.transactionManager();
 
     @Test
     void theConsumedMessageAndTheEndpointsSendsCommitInOneXaTransaction() throws Exception {
         FakeBootstrapContext context = new FakeBootstrapContext(Narayana.synchronizationRegistry());
         WeirResourceAdapter ra = new WeirResourceAdapter();
-        ra.setBootstrapServers(cluster.bootstrapServers());
-        ra.setXaResourceId(unique("rm-in"));
+        ra.setBootstrapServers(broker.bootstrapServers());
+        ra.setXaResourceId(TestBroker.unique("rm-in"));
         ra.start(context);
-        closeAfter.add(context);
-        closeAfter.add(ra::stop);
+        broker.closeAfter(context);
+        broker.closeAfter(ra::stop);
 
         XaConnectionManager cm = new XaConnectionManager(tm);
-        closeAfter.add(cm);
+        broker.closeAfter(cm);
         WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
         mcf.setResourceAdapter(ra);
-        mcf.setXaResourceId(unique("rm-out")); // another resource manager: the container commits in two phases
+        mcf.setXaResourceId(TestBroker.unique("rm-out")); // another resource manager: the container commits in two phases
         WeirRaConnectionFactory replies = (WeirRaConnectionFactory) mcf.createConnectionFactory(cm);
 
-        String in = unique("xa-in");
-        Queue out = new WeirRaQueue(unique("xa-out"));
+        String in = TestBroker.unique("xa-in");
+        Queue out = new WeirRaQueue(TestBroker.unique("xa-out"));
         Bean bean = new Bean(replies, out);
         WeirActivationSpec spec = new WeirActivationSpec();
         spec.setResourceAdapter(ra);
@@ -102,18 +72,18 @@ class XaInboundTest {
         spec.setMaxSession(2);
         spec.setRedeliveryDelayMs(0L);
         ra.endpointActivation(bean, spec);
-        closeAfter.add(0, () -> ra.endpointDeactivation(bean, spec));
+        broker.closeFirst(() -> ra.endpointDeactivation(bean, spec));
         await().atMost(WAIT).until(() -> ra.connectedSessions() >= 2);
 
         List<String> sent = List.of("m-0", "m-1", "fail-2", "m-3", "m-4", "m-5");
-        try (JMSContext ctx = plain.createContext()) {
+        try (JMSContext ctx = broker.plain().createContext()) {
             for (String t : sent) {
                 ctx.createProducer().send(ctx.createQueue(in), t);
             }
         }
 
         List<String> got = new ArrayList<>();
-        try (JMSContext ctx = plain.createContext(); JMSConsumer c = ctx.createConsumer(out)) {
+        try (JMSContext ctx = broker.plain().createContext(); JMSConsumer c = ctx.createConsumer(out)) {
             while (got.size() < sent.size()) {
                 String body = c.receiveBody(String.class, WAIT.toMillis());
                 if (body == null) {
@@ -138,7 +108,7 @@ class XaInboundTest {
         assertThat(cm.enlisted()).filteredOn(r -> !r.calls().contains("rollback"))
                 .allSatisfy(r -> assertThat(r.calls()).contains("prepare=0", "commit(false)"));
         // nothing is left on the input queue
-        try (JMSContext ctx = plain.createContext(); JMSConsumer c = ctx.createConsumer(ctx.createQueue(in))) {
+        try (JMSContext ctx = broker.plain().createContext(); JMSConsumer c = ctx.createConsumer(ctx.createQueue(in))) {
             assertThat(c.receiveBody(String.class, 2_000)).isNull();
         }
     }

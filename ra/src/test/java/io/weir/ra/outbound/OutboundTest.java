@@ -1,15 +1,13 @@
 package io.weir.ra.outbound;
 
-import io.weir.broker.server.EmbeddedWeirCluster;
-import io.weir.jms.WeirConnectionFactory;
 import io.weir.ra.WeirRaQueue;
 import io.weir.ra.WeirRaTopic;
 import io.weir.ra.WeirResourceAdapter;
 import io.weir.ra.testing.PoolingConnectionManager;
+import io.weir.ra.testing.TestBroker;
 import jakarta.jms.Connection;
 import jakarta.jms.IllegalStateException;
 import jakarta.jms.IllegalStateRuntimeException;
-import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -22,11 +20,10 @@ import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.SecurityException;
 import jakarta.resource.spi.security.PasswordCredential;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.security.auth.Subject;
 import java.io.ByteArrayInputStream;
@@ -36,7 +33,6 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,29 +46,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OutboundTest {
 
     private static final long RECEIVE_MS = 30_000;
-    private static EmbeddedWeirCluster cluster;
-    private static WeirConnectionFactory plain;
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     private WeirManagedConnectionFactory mcf;
     private PoolingConnectionManager cm;
     private WeirRaConnectionFactory cf;
 
-    @BeforeAll
-    static void startBroker() {
-        cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
-        plain = new WeirConnectionFactory(cluster.bootstrapServers());
-        plain.setQueueMode(io.weir.jms.QueueMode.CLASSIC); // the mapping the adapter reads queues with
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        cluster.close();
-    }
-
     @BeforeEach
     void pool() throws Exception {
         mcf = new WeirManagedConnectionFactory();
-        mcf.setBootstrapServers(cluster.bootstrapServers());
+        mcf.setBootstrapServers(broker.bootstrapServers());
         cm = new PoolingConnectionManager();
         cf = (WeirRaConnectionFactory) mcf.createConnectionFactory(cm);
     }
@@ -83,26 +67,12 @@ class OutboundTest {
     }
 
     private static Queue queue(String prefix) {
-        return new WeirRaQueue(prefix + "-" + UUID.randomUUID().toString().substring(0, 8));
+        return new WeirRaQueue(TestBroker.unique(prefix));
     }
 
     /** What a plain provider consumer finds on {@code q}, in order, until it waited {@code lastWaitMs} for more. */
     private static List<String> drain(Queue q, int expected, long lastWaitMs) {
-        List<String> got = new CopyOnWriteArrayList<>();
-        try (JMSContext ctx = plain.createContext(); JMSConsumer c = ctx.createConsumer(q)) {
-            while (got.size() < expected) {
-                String body = c.receiveBody(String.class, RECEIVE_MS);
-                if (body == null) {
-                    break;
-                }
-                got.add(body);
-            }
-            String extra = c.receiveBody(String.class, lastWaitMs);
-            if (extra != null) {
-                got.add(extra);
-            }
-        }
-        return got;
+        return broker.drain(q, expected, RECEIVE_MS, lastWaitMs);
     }
 
     @Test
@@ -161,7 +131,7 @@ class OutboundTest {
     @Test
     void aReceiveInARolledBackTransactionLeavesTheMessageOnTheQueue() throws Exception {
         Queue q = queue("out-receive");
-        try (JMSContext ctx = plain.createContext()) {
+        try (JMSContext ctx = broker.plain().createContext()) {
             ctx.createProducer().send(q, "kept");
         }
         cm.begin();
@@ -283,6 +253,31 @@ class OutboundTest {
             mc.destroy();
         }
         assertThatThrownBy(() -> mc.getConnection(null, null)).isInstanceOf(jakarta.resource.ResourceException.class);
+    }
+
+    @Test
+    void aHandleAnswersIsValidAsTheServersRecoveryPluginAsks() throws Exception {
+        // IronJacamar's default recovery plugin calls isValid(int) on a handle of the recovery connection, by
+        // reflection, and destroys the connection (and with it the XAResource it gave the transaction manager) when
+        // the method is missing or answers false
+        ManagedConnection mc = mcf.createManagedConnection(null, null);
+        try {
+            Object handle = mc.getConnection(null, null);
+            java.lang.reflect.Method isValid = handle.getClass().getMethod("isValid", int.class);
+            assertThat(isValid.invoke(handle, 5)).isEqualTo(true);
+            ((Session) handle).close();
+            assertThat(isValid.invoke(handle, 5)).as("after close").isEqualTo(false);
+
+            Object cleaned = mc.getConnection(null, null);
+            mc.cleanup();
+            assertThat(isValid.invoke(cleaned, 5)).as("after cleanup").isEqualTo(false);
+
+            Object live = mc.getConnection(null, null);
+            mc.destroy();
+            assertThat(isValid.invoke(live, 5)).as("after destroy").isEqualTo(false);
+        } finally {
+            mc.destroy();
+        }
     }
 
     @Test

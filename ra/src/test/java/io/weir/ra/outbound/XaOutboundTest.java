@@ -1,12 +1,11 @@
 package io.weir.ra.outbound;
 
-import io.weir.broker.server.EmbeddedWeirCluster;
-import io.weir.jms.WeirConnectionFactory;
 import io.weir.ra.ProviderXAResource;
 import io.weir.ra.WeirRaQueue;
 import io.weir.ra.WeirResourceAdapter;
 import io.weir.ra.testing.Narayana;
 import io.weir.ra.testing.XaConnectionManager;
+import io.weir.ra.testing.TestBroker;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
@@ -20,18 +19,16 @@ import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.ManagedConnection;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,40 +43,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class XaOutboundTest {
 
     private static final long RECEIVE_MS = 30_000;
-    private static EmbeddedWeirCluster cluster;
-    private static WeirConnectionFactory plain;
-    private static TransactionManager tm;
-
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
-        plain = new WeirConnectionFactory(cluster.bootstrapServers());
-        plain.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
-        tm = Narayana.transactionManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
+    private static final TransactionManager tm = Narayana.transactionManager();
 
     @AfterEach
-    void closeAll() throws Exception {
+    void rollBackALeftTransaction() throws Exception {
         if (tm.getTransaction() != null) {
             tm.rollback();
-        }
-        for (AutoCloseable c : closeAfter) {
-            c.close();
         }
     }
 
     private WeirResourceAdapter adapter(String resourceId) {
         WeirResourceAdapter ra = new WeirResourceAdapter();
-        ra.setBootstrapServers(cluster.bootstrapServers());
+        ra.setBootstrapServers(broker.bootstrapServers());
         ra.setXaResourceId(resourceId);
-        closeAfter.add(ra::stop);
+        broker.closeAfter(ra::stop);
         return ra;
     }
 
@@ -93,31 +72,13 @@ class XaOutboundTest {
 
     private XaConnectionManager manager() {
         XaConnectionManager cm = new XaConnectionManager(tm);
-        closeAfter.add(cm);
+        broker.closeAfter(cm);
         return cm;
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** What a plain (read_committed) consumer finds on {@code q}, until it waited {@code lastWaitMs} for more. */
     private static List<String> drain(Queue q, int expected, long lastWaitMs) {
-        List<String> got = new ArrayList<>();
-        try (JMSContext ctx = plain.createContext(); JMSConsumer c = ctx.createConsumer(q)) {
-            while (got.size() < expected) {
-                String body = c.receiveBody(String.class, RECEIVE_MS);
-                if (body == null) {
-                    break;
-                }
-                got.add(body);
-            }
-            String extra = c.receiveBody(String.class, lastWaitMs);
-            if (extra != null) {
-                got.add(extra);
-            }
-        }
-        return got;
+        return broker.drain(q, expected, RECEIVE_MS, lastWaitMs);
     }
 
     private static void send(WeirRaConnectionFactory cf, Queue q, String text) throws Exception {
@@ -128,12 +89,12 @@ class XaOutboundTest {
 
     @Test
     void sendsCommitInTwoPhasesWithASecondResourceManager() throws Exception {
-        WeirResourceAdapter ra = adapter(unique("rm-a"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-a"));
         XaConnectionManager cm = manager();
         WeirRaConnectionFactory a = factory(ra, null, cm);
-        WeirRaConnectionFactory b = factory(ra, unique("rm-b"), cm); // another resource manager on the same brokers
-        Queue qa = new WeirRaQueue(unique("xa-2pc-a"));
-        Queue qb = new WeirRaQueue(unique("xa-2pc-b"));
+        WeirRaConnectionFactory b = factory(ra, TestBroker.unique("rm-b"), cm); // another resource manager on the same brokers
+        Queue qa = new WeirRaQueue(TestBroker.unique("xa-2pc-a"));
+        Queue qb = new WeirRaQueue(TestBroker.unique("xa-2pc-b"));
 
         tm.begin();
         try (Connection c = a.createConnection(); Session s = c.createSession()) {
@@ -154,11 +115,11 @@ class XaOutboundTest {
 
     @Test
     void twoConnectionsOfOneResourceManagerJoinOneBranch() throws Exception {
-        WeirResourceAdapter ra = adapter(unique("rm-join"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-join"));
         XaConnectionManager cm = manager();
         WeirRaConnectionFactory cf = factory(ra, null, cm);
         WeirRaConnectionFactory same = factory(ra, null, cm); // another connection definition, same brokers and id
-        Queue q = new WeirRaQueue(unique("xa-join"));
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-join"));
 
         tm.begin();
         send(cf, q, "first");
@@ -174,13 +135,13 @@ class XaOutboundTest {
 
     @Test
     void aRollbackDiscardsTheSendsAndGivesTheReceivedMessageBack() throws Exception {
-        WeirResourceAdapter ra = adapter(unique("rm-rb"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-rb"));
         XaConnectionManager cm = manager();
         WeirRaConnectionFactory cf = factory(ra, null, cm);
-        WeirRaConnectionFactory other = factory(ra, unique("rm-rb-2"), cm);
-        Queue in = new WeirRaQueue(unique("xa-rb-in"));
-        Queue out = new WeirRaQueue(unique("xa-rb-out"));
-        try (JMSContext ctx = plain.createContext()) {
+        WeirRaConnectionFactory other = factory(ra, TestBroker.unique("rm-rb-2"), cm);
+        Queue in = new WeirRaQueue(TestBroker.unique("xa-rb-in"));
+        Queue out = new WeirRaQueue(TestBroker.unique("xa-rb-out"));
+        try (JMSContext ctx = broker.plain().createContext()) {
             ctx.createProducer().send(in, "order-1");
         }
 
@@ -221,12 +182,12 @@ class XaOutboundTest {
 
     @Test
     void aLocalTransactionStillWorksOnTheXaConnections() throws Exception {
-        WeirResourceAdapter ra = adapter(unique("rm-local"));
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-local"));
         WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
         mcf.setResourceAdapter(ra);
         ManagedConnection mc = mcf.createManagedConnection(null, null);
-        closeAfter.add(mc::destroy);
-        Queue q = new WeirRaQueue(unique("xa-local"));
+        broker.closeAfter(mc::destroy);
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-local"));
         Session s = (Session) mc.getConnection(null, null);
         var local = mc.getLocalTransaction();
         local.begin();
@@ -242,10 +203,10 @@ class XaOutboundTest {
 
     @Test
     void preparedBranchesOfADestroyedConnectionAreRecoveredThroughGetXAResources() throws Exception {
-        String resourceId = unique("rm-recover");
-        Queue q = new WeirRaQueue(unique("xa-recover"));
-        Xid commit = xid(unique("commit"));
-        Xid rollback = xid(unique("rollback"));
+        String resourceId = TestBroker.unique("rm-recover");
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-recover"));
+        Xid commit = xid(TestBroker.unique("commit"));
+        Xid rollback = xid(TestBroker.unique("rollback"));
         WeirResourceAdapter before = adapter(resourceId);
         for (Xid x : List.of(commit, rollback)) {
             WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
@@ -280,9 +241,42 @@ class XaOutboundTest {
         WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
         mcf.setResourceAdapter(after);
         ManagedConnection mc = mcf.createManagedConnection(null, null);
-        closeAfter.add(mc::destroy);
+        broker.closeAfter(mc::destroy);
         assertThat(mc.getXAResource().isSameRM(r)).isTrue();
         assertThat(((ProviderXAResource) r).provider().isSameRM(((ProviderXAResource) mc.getXAResource()).provider())).isTrue();
+    }
+
+    @Test
+    void theXAResourceOfADestroyedConnectionStillCompletesItsPreparedBranches() throws Exception {
+        // a server's recovery keeps the XAResource of its recovery connection from recover() to commit(); the server
+        // may destroy that connection in between (IronJacamar does when its validity check fails)
+        WeirResourceAdapter ra = adapter(TestBroker.unique("rm-destroyed"));
+        Queue q = new WeirRaQueue(TestBroker.unique("xa-destroyed"));
+        Xid commit = xid(TestBroker.unique("commit"));
+        Xid rollback = xid(TestBroker.unique("rollback"));
+        WeirManagedConnectionFactory mcf = new WeirManagedConnectionFactory();
+        mcf.setResourceAdapter(ra);
+        ManagedConnection mc = mcf.createManagedConnection(null, null);
+        XAResource xa = mc.getXAResource();
+        for (Xid x : List.of(commit, rollback)) {
+            Session s = (Session) mc.getConnection(null, null);
+            xa.start(x, XAResource.TMNOFLAGS);
+            s.createProducer(q).send(s.createTextMessage(x == commit ? "kept" : "dropped"));
+            xa.end(x, XAResource.TMSUCCESS);
+            assertThat(xa.prepare(x)).isEqualTo(XAResource.XA_OK);
+            s.close();
+        }
+        mc.destroy();
+
+        List<Xid> found = Arrays.asList(xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN));
+        assertThat(found.stream().map(XaOutboundTest::gtrid)).contains(gtrid(commit), gtrid(rollback));
+        xa.commit(commit, false);
+        xa.rollback(rollback);
+        assertThat(Arrays.stream(xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)).map(XaOutboundTest::gtrid))
+                .doesNotContain(gtrid(commit), gtrid(rollback));
+        assertThat(drain(q, 1, 2_000)).containsExactly("kept");
+        // a branch cannot be started on it any more
+        assertThatThrownBy(() -> xa.start(xid(TestBroker.unique("late")), XAResource.TMNOFLAGS)).isInstanceOf(XAException.class);
     }
 
     private static Xid xid(String gtrid) {

@@ -1,8 +1,8 @@
 package io.weir.ra.testing;
 
+import io.weir.ra.outbound.ConnectionEndListener;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionEvent;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.LocalTransaction;
@@ -66,7 +66,7 @@ public final class PoolingConnectionManager implements ConnectionManager, AutoCl
         if (mc == null) {
             mc = mcf.createManagedConnection(subject, cri);
             created.incrementAndGet();
-            mc.addConnectionEventListener(new Listener());
+            mc.addConnectionEventListener(new ConnectionEndListener(this::closed, this::failed));
             synchronized (this) {
                 all.add(mc);
             }
@@ -154,36 +154,21 @@ public final class PoolingConnectionManager implements ConnectionManager, AutoCl
         }
     }
 
-    private final class Listener implements ConnectionEventListener {
-        @Override
-        public void connectionClosed(ConnectionEvent event) {
-            ManagedConnection mc = (ManagedConnection) event.getSource();
-            if (enlisted(mc)) {
-                synchronized (PoolingConnectionManager.this) {
-                    closedInTransaction.add(mc);
-                }
-            } else {
-                release(mc);
+    /** A handle closed in a transaction keeps its connection out of the pool until the transaction ends. */
+    private void closed(ConnectionEvent event) {
+        ManagedConnection mc = (ManagedConnection) event.getSource();
+        if (enlisted(mc)) {
+            synchronized (this) {
+                closedInTransaction.add(mc);
             }
+        } else {
+            release(mc);
         }
+    }
 
-        @Override
-        public void connectionErrorOccurred(ConnectionEvent event) {
-            errors.incrementAndGet();
-            destroy((ManagedConnection) event.getSource());
-        }
-
-        @Override
-        public void localTransactionStarted(ConnectionEvent event) {
-        }
-
-        @Override
-        public void localTransactionCommitted(ConnectionEvent event) {
-        }
-
-        @Override
-        public void localTransactionRolledback(ConnectionEvent event) {
-        }
+    private void failed(ConnectionEvent event) {
+        errors.incrementAndGet();
+        destroy((ManagedConnection) event.getSource());
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.weir.ra.testing;
 
 import io.weir.ra.ProviderXAResource;
+import io.weir.ra.outbound.ConnectionEndListener;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.ManagedConnection;
@@ -75,31 +74,11 @@ public final class XaConnectionManager implements ConnectionManager, AutoCloseab
         } catch (Exception e) {
             throw new ResourceException("Enlisting failed", e);
         }
-        mc.addConnectionEventListener(new ConnectionEventListener() {
-            @Override
-            public void connectionClosed(ConnectionEvent event) {
-                if (!inTransaction[0]) {
-                    destroy(mc);
-                }
-            }
-
-            @Override
-            public void localTransactionStarted(ConnectionEvent event) {
-            }
-
-            @Override
-            public void localTransactionCommitted(ConnectionEvent event) {
-            }
-
-            @Override
-            public void localTransactionRolledback(ConnectionEvent event) {
-            }
-
-            @Override
-            public void connectionErrorOccurred(ConnectionEvent event) {
+        mc.addConnectionEventListener(new ConnectionEndListener(closed -> {
+            if (!inTransaction[0]) {
                 destroy(mc);
             }
-        });
+        }, failed -> destroy(mc)));
         return mc.getConnection(null, cri);
     }
 

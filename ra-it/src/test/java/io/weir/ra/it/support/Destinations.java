@@ -32,6 +32,9 @@ public final class Destinations {
     public static final String BENCH_QUEUE_JNDI = "java:/jms/weir/queue/bench";
     public static final int BENCH_PARTITIONS = 4;
 
+    /** Written by the transaction that {@code XaRecoveryIT} leaves in doubt; read by nobody in the server. */
+    public static final String RECOVERY_QUEUE = "it.recovery";
+
     /** The order queue of the samples' Jakarta EE application (samples/wildfly, its {@code shop.cli}). */
     public static final String SAMPLE_ORDERS = "shop.orders";
 

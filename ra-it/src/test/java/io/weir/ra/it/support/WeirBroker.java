@@ -38,7 +38,8 @@ public final class WeirBroker implements BeforeAllCallback {
             Map.entry(Destinations.OUT_PARALLEL, 1),
             Map.entry(Destinations.OUT_REDEPLOY, 1),
             Map.entry(Destinations.BENCH_QUEUE, Destinations.BENCH_PARTITIONS),
-            Map.entry(Destinations.SAMPLE_ORDERS, 1));
+            Map.entry(Destinations.SAMPLE_ORDERS, 1),
+            Map.entry(Destinations.RECOVERY_QUEUE, 1));
 
     @Override
     public void beforeAll(ExtensionContext context) {
