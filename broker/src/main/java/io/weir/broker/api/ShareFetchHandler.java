@@ -117,8 +117,12 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         Map<ShareSupport.Target, Long> highWatermarks = new java.util.HashMap<>();
         targets.forEach(t -> highWatermarks.put(t, bound(t.leader(), readCommitted).offset()));
         ShareSessions sessions = share.share().sessions();
+        // a single-batch member that holds records cannot acquire before it acknowledges them (or their locks expire):
+        // those partitions are left out of the wake-up test, decided once here rather than on every append
+        List<ShareSupport.Target> open = share.share().partitions().settings().singleBatch(d.groupId())
+                ? targets.stream().filter(t -> !holds(d, t)).toList() : targets;
         java.util.function.BooleanSupplier ready = filter == null
-                ? () -> !sessions.isOpen(use.session()) || targets.stream().anyMatch(t -> acquirable(d, t, readCommitted))
+                ? () -> !sessions.isOpen(use.session()) || open.stream().anyMatch(t -> acquirable(d, t, readCommitted))
                 : () -> !sessions.isOpen(use.session())
                         || targets.stream().anyMatch(t -> bound(t.leader(), readCommitted).offset() > highWatermarks.get(t));
         return share.services().replicas().fetchPurgatory()
@@ -146,13 +150,18 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     private boolean acquirable(ShareFetchRequestData d, ShareSupport.Target t, boolean readCommitted) {
         try {
             SharePartition sp = share.share().partitions().getOrLoad(d.groupId(), t.leader());
-            long now = share.share().partitions().time().milliseconds();
-            if (share.share().partitions().settings().singleBatch(d.groupId()) && sp.holds(d.memberId(), now)) {
-                return false; // it may not acquire before it acknowledged what it holds: the fetch waits its time
-            }
-            return sp.hasAcquirable(bound(t.leader(), readCommitted).offset(), now);
+            return sp.hasAcquirable(bound(t.leader(), readCommitted).offset(), share.share().partitions().time().milliseconds());
         } catch (RuntimeException e) {
             return true; // answer at once; the fetch reports the error
+        }
+    }
+
+    private boolean holds(ShareFetchRequestData d, ShareSupport.Target t) {
+        try {
+            return share.share().partitions().getOrLoad(d.groupId(), t.leader()).holds(d.memberId(),
+                    share.share().partitions().time().milliseconds());
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
