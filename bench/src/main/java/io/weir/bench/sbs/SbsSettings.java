@@ -197,7 +197,9 @@ record SbsSettings(
 
     List<String> describe() {
         List<String> lines = new ArrayList<>();
-        lines.add("mode: " + (quick ? "quick" : "full") + ", rounds: " + rounds + " (each: Weir, Kafka, Kafka, Weir; fresh broker per run)");
+        lines.add("mode: " + (quick ? "quick" : "full") + ", rounds: " + rounds + (secured()
+                ? " (each: Weir-S, Kafka-S, Kafka-P, Weir-P, Weir-P, Kafka-P, Kafka-S, Weir-S; fresh broker per run)"
+                : " (each: Weir, Kafka, Kafka, Weir; fresh broker per run)"));
         lines.add("throughput: sizes " + sizes + " B, acks " + acks + ", partitions " + partitions + ", "
                 + (records > 0 ? records + " records" : durationSeconds + " s") + " per producer run, then the consumer reads it all back"
                 + (warmupSeconds > 0 ? "; first " + warmupSeconds + " s of untimed produce+consume on another topic" : ""));
@@ -220,8 +222,7 @@ record SbsSettings(
             }
         }
         if (secured()) {
-            lines.add("security: " + security + " with " + saslMechanism + "; each workload runs Weir-S, Kafka-S, Kafka-P, Weir-P, Weir-P, "
-                    + "Kafka-P, Kafka-S, Weir-S (S = " + security + ", P = PLAINTEXT), fresh broker per run");
+            lines.add("security: S = " + security + " with " + saslMechanism + ", P = PLAINTEXT; the A/A check runs over " + security);
         }
         if (only != null) {
             lines.add("only " + only + " runs");

@@ -232,14 +232,14 @@ public final class SideBySide {
         if (security != null) {
             for (String metric : List.of("produce rec/s", "consume rec/s")) {
                 for (Report.Comparison c : sThroughput.all()) {
-                    out.add(String.format(Locale.ROOT, "%-28s %-16s geometric mean over %d workloads: %s", c.a + "/" + c.b, metric,
+                    out.add(String.format(Locale.ROOT, "%-30s %-14s geometric mean over %d workloads: %s", c.a + "/" + c.b, metric,
                             c.runs.size(), Report.fmtRatio(Report.geoMean(c, metric))));
                 }
             }
             if (latency != null) {
                 for (String metric : List.of("e2e p50 ms", "e2e p99 ms")) {
                     for (Report.Comparison c : sLat.all()) {
-                        out.add(String.format(Locale.ROOT, "%-28s %-16s %s", c.a + "/" + c.b, metric,
+                        out.add(String.format(Locale.ROOT, "%-30s %-14s %s", c.a + "/" + c.b, metric,
                                 Report.fmtRatio(c.ratio(latency.name(), metric))));
                     }
                 }
