@@ -75,6 +75,9 @@ final class GroupSupport {
         if (services.replicas().partition(new TopicPartition(OFFSETS_TOPIC, partition)).map(p -> !p.isLeader()).orElse(true)) {
             return Errors.NOT_COORDINATOR;
         }
+        if (coordinator.isLoading(groupId)) {
+            return Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        }
         return Errors.NONE;
     }
 }

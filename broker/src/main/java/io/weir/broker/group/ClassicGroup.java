@@ -36,6 +36,48 @@ final class ClassicGroup {
         this.groupId = groupId;
     }
 
+    /**
+     * The group as its metadata record stored it: stable with its members and their assignments (each member's
+     * protocols are the chosen one only, with the subscription it joined with), or empty at its generation.
+     */
+    static ClassicGroup restore(String groupId, GroupRecords.StoredGroup stored) {
+        ClassicGroup group = new ClassicGroup(groupId);
+        group.generationId = stored.generationId();
+        group.protocolType = stored.protocolType() == null || stored.protocolType().isEmpty() ? null : stored.protocolType();
+        if (stored.members().isEmpty() || stored.protocolName() == null) {
+            return group;
+        }
+        group.protocolName = stored.protocolName();
+        for (GroupRecords.StoredMember m : stored.members()) {
+            LinkedHashMap<String, byte[]> protocols = new LinkedHashMap<>();
+            protocols.put(stored.protocolName(), m.subscription());
+            GroupMember member = new GroupMember(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
+                    m.sessionTimeoutMs(), m.rebalanceTimeoutMs(), group.protocolType, protocols);
+            member.assignment = m.assignment();
+            group.members.put(member.memberId, member);
+            if (member.groupInstanceId != null) {
+                group.staticMembers.put(member.groupInstanceId, member.memberId);
+            }
+        }
+        group.leaderId = group.members.containsKey(stored.leaderId()) ? stored.leaderId() : group.members.keySet().iterator().next();
+        group.state = GroupState.STABLE;
+        return group;
+    }
+
+    /** What the group's metadata record stores now: its members only when it is stable. */
+    GroupRecords.StoredGroup stored(long nowMs) {
+        List<GroupRecords.StoredMember> stored = new ArrayList<>();
+        if (state == GroupState.STABLE) {
+            for (GroupMember m : members.values()) {
+                stored.add(new GroupRecords.StoredMember(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                        m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.protocols.getOrDefault(protocolName, new byte[0]),
+                        m.assignment == null ? new byte[0] : m.assignment));
+            }
+        }
+        return new GroupRecords.StoredGroup(protocolType == null ? "" : protocolType, generationId,
+                stored.isEmpty() ? null : protocolName, stored.isEmpty() ? null : leaderId, nowMs, stored);
+    }
+
     boolean isEmpty() {
         return members.isEmpty();
     }

@@ -35,6 +35,8 @@ public final class GroupCoordinator {
     private final Time time;
     private final OffsetStore offsets;
     private final ConcurrentHashMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
+    /** Offsets partitions being replayed: their groups are not known yet (COORDINATOR_LOAD_IN_PROGRESS). */
+    private final java.util.Set<Integer> loading = ConcurrentHashMap.newKeySet();
 
     /** A member named in a LeaveGroup. */
     public record MemberIdentity(String memberId, String groupInstanceId) {
@@ -72,16 +74,91 @@ public final class GroupCoordinator {
 
     /**
      * Becomes the coordinator of the groups in one partition of {@code __consumer_offsets}: replays it
-     * (what a previous coordinator of these groups held in memory is discarded first).
+     * (what a previous coordinator of these groups held in memory is discarded first). A group whose metadata
+     * record is there comes back as it was stored (generation, leader, members and their assignments, each
+     * member with a fresh session timeout), so its members go on heartbeating and committing at their
+     * generation; a group this broker already holds in memory (it kept the leadership) stays as it is.
      */
     public void loadOffsets(io.weir.broker.log.PartitionLog partitionLog) {
-        offsets.unload(partitionLog.topicPartition().partition());
-        offsets.load(partitionLog);
+        int partition = partitionLog.topicPartition().partition();
+        loading.add(partition);
+        int restored = 0;
+        try {
+            offsets.unload(partition);
+            offsets.load(partitionLog);
+            for (Map.Entry<String, GroupRecords.StoredGroup> e : offsets.storedGroups(partition).entrySet()) {
+                restored += restoreGroup(e.getKey(), e.getValue()) ? 1 : 0;
+            }
+        } finally {
+            loading.remove(partition);
+        }
+        if (restored > 0) {
+            log.info("Restored {} group(s) from {}", restored, partitionLog.topicPartition());
+        }
     }
 
-    /** Stops coordinating the groups of one {@code __consumer_offsets} partition (another broker leads it now). */
+    /** Whether the groups of {@code groupId}'s offsets partition are being loaded (the client asks again shortly). */
+    public boolean isLoading(String groupId) {
+        return !loading.isEmpty() && loading.contains(partitionFor(groupId));
+    }
+
+    private boolean restoreGroup(String groupId, GroupRecords.StoredGroup stored) {
+        ClassicGroup group = ClassicGroup.restore(groupId, stored);
+        synchronized (group) {
+            if (groups.putIfAbsent(groupId, group) != null) {
+                return false;
+            }
+            for (GroupMember m : group.members.values()) {
+                touch(group, m); // each member has a full session timeout to find this coordinator
+            }
+            log.info("Group {} restored in generation {} ({}) with {} member(s), leader {}", groupId, group.generationId,
+                    group.state, group.members.size(), group.leaderId);
+            return true;
+        }
+    }
+
+    /**
+     * Stops coordinating the groups of one {@code __consumer_offsets} partition (another broker leads it now):
+     * their state is dropped and calls waiting on them are answered NOT_COORDINATOR, so the members find the
+     * new coordinator, which loads the groups from the partition.
+     */
     public void unloadOffsets(int partition) {
         offsets.unload(partition);
+        List<Runnable> afterUnlock = new ArrayList<>();
+        for (ClassicGroup group : List.copyOf(groups.values())) {
+            if (partitionFor(group.groupId) != partition) {
+                continue;
+            }
+            synchronized (group) {
+                cancelRebalanceTimer(group);
+                for (GroupMember m : group.members.values()) {
+                    if (m.awaitingJoin != null) {
+                        CompletableFuture<JoinResult> f = m.awaitingJoin;
+                        m.awaitingJoin = null;
+                        afterUnlock.add(() -> f.complete(JoinResult.error(Errors.NOT_COORDINATOR, m.memberId)));
+                    }
+                    if (m.awaitingSync != null) {
+                        CompletableFuture<SyncResult> f = m.awaitingSync;
+                        m.awaitingSync = null;
+                        afterUnlock.add(() -> f.complete(SyncResult.error(Errors.NOT_COORDINATOR)));
+                    }
+                }
+                group.state = GroupState.DEAD;
+                groups.remove(group.groupId, group);
+            }
+        }
+        afterUnlock.forEach(Runnable::run);
+    }
+
+    /** Writes the group's metadata record (under the group's monitor, so records follow the state's order). */
+    private CompletableFuture<?> storeGroup(ClassicGroup group) {
+        String groupId = group.groupId;
+        int generation = group.generationId;
+        return offsets.storeGroup(groupId, group.stored(time.milliseconds())).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("Writing the metadata of group {} in generation {} failed: {}", groupId, generation, e.toString());
+            }
+        });
     }
 
     /** Bounds the size of one offsets partition (see {@link OffsetStore#maybeCompact}). */
@@ -250,6 +327,7 @@ public final class GroupCoordinator {
         if (group.state == GroupState.STABLE && old.sameProtocols(protocols) && !wasLeader) {
             // a static member restarting with the same subscription keeps its assignment: no rebalance
             log.info("Static member {} of group {} rejoined as {}; no rebalance", instanceId, group.groupId, newId);
+            storeGroup(group);
             future.complete(joinResult(group, member));
             return future;
         }
@@ -329,6 +407,7 @@ public final class GroupCoordinator {
             group.protocolName = null;
             group.leaderId = null;
             log.info("Group {} is empty in generation {}", group.groupId, group.generationId);
+            storeGroup(group);
             return;
         }
         group.protocolName = group.selectProtocol();
@@ -396,14 +475,19 @@ public final class GroupCoordinator {
                             m.assignment = a == null ? new byte[0] : a;
                         }
                         group.state = GroupState.STABLE;
+                        Map<CompletableFuture<SyncResult>, SyncResult> replies = new java.util.HashMap<>();
                         for (GroupMember m : group.members.values()) {
                             if (m.awaitingSync != null) {
-                                CompletableFuture<SyncResult> f = m.awaitingSync;
+                                replies.put(m.awaitingSync, new SyncResult(Errors.NONE, group.protocolType, group.protocolName,
+                                        m.assignment));
                                 m.awaitingSync = null;
-                                SyncResult r = new SyncResult(Errors.NONE, group.protocolType, group.protocolName, m.assignment);
-                                afterUnlock.add(() -> f.complete(r));
                             }
                         }
+                        // the members hear of the new generation once it is durable: a coordinator taking over the
+                        // group then knows it, so their commits and heartbeats stay valid there
+                        CompletableFuture<?> written = storeGroup(group);
+                        afterUnlock.add(() -> written.whenComplete((v, e) -> replies.forEach((f, r) ->
+                                f.complete(e == null ? r : SyncResult.error(Errors.COORDINATOR_NOT_AVAILABLE)))));
                         log.info("Group {} is stable in generation {}", groupId, group.generationId);
                     }
                 }
@@ -501,6 +585,7 @@ public final class GroupCoordinator {
                     group.state = GroupState.EMPTY;
                     group.leaderId = null;
                     group.protocolName = null;
+                    storeGroup(group);
                 } else {
                     prepareRebalance(group, reason, afterUnlock);
                 }
@@ -797,6 +882,7 @@ public final class GroupCoordinator {
                 groups.remove(groupId, g);
             }
         }
-        return offsets.delete(groupId, null).handle((v, e) -> e == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
+        return offsets.delete(groupId, null).thenCompose(v -> offsets.deleteGroup(groupId))
+                .handle((v, e) -> e == null ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE);
     }
 }

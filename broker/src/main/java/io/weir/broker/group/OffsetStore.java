@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Committed offsets: written as records to the internal {@code __consumer_offsets} partition of the
+ * Committed offsets and classic groups' metadata ({@link GroupRecords}): written as records to the internal {@code __consumer_offsets} partition of the
  * group (see {@link OffsetRecords}), answered from memory, and rebuilt by replaying the partition
  * when it is loaded (at startup, or when this broker becomes its leader).
  *
@@ -42,6 +42,8 @@ final class OffsetStore {
     private static final Logger log = LoggerFactory.getLogger(OffsetStore.class);
 
     private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
+    /** The latest group-metadata record of each group ({@link GroupRecords}), rewritten by compaction. */
+    private final Map<String, GroupRecords.StoredGroup> storedGroups = new ConcurrentHashMap<>();
     private final OffsetAppender appender;
     private final Function<String, Integer> partitionOf;
     private final Time time;
@@ -62,6 +64,7 @@ final class OffsetStore {
     /** Forgets the offsets of the groups stored in {@code partition} (this broker no longer leads it). */
     void unload(int partition) {
         offsets.keySet().removeIf(group -> partitionOf.apply(group) == partition);
+        storedGroups.keySet().removeIf(group -> partitionOf.apply(group) == partition);
         synchronized (pending) {
             for (Map<String, Map<TopicPartition, CommittedOffset>> groups : pending.values()) {
                 groups.keySet().removeIf(group -> partitionOf.apply(group) == partition);
@@ -113,6 +116,10 @@ final class OffsetStore {
         if (!r.hasKey()) {
             return;
         }
+        if (GroupRecords.keyVersion(r.key()) == GroupRecords.KEY_VERSION) {
+            applyGroup(r);
+            return;
+        }
         OffsetRecords.Key key = OffsetRecords.decodeKey(r.key());
         if (key == null) {
             log.warn("Skipping an offsets record with an unknown key version at offset {}", r.offset());
@@ -134,6 +141,65 @@ final class OffsetStore {
             return;
         }
         offsets.computeIfAbsent(key.group(), g -> new ConcurrentHashMap<>()).put(key.partition(), value);
+    }
+
+    private void applyGroup(Record r) {
+        String group = GroupRecords.decodeKey(r.key());
+        if (group == null) {
+            log.warn("Skipping a group record with an unreadable key at offset {}", r.offset());
+            return;
+        }
+        if (!r.hasValue()) {
+            storedGroups.remove(group);
+            return;
+        }
+        GroupRecords.StoredGroup value = GroupRecords.decodeValue(r.value());
+        if (value == null) {
+            log.warn("Skipping the group record of {} at offset {}: unknown value version or unreadable", group, r.offset());
+            return;
+        }
+        storedGroups.put(group, value);
+    }
+
+    /** Writes a group's metadata record; completes once the write is acknowledged. */
+    CompletableFuture<?> storeGroup(String group, GroupRecords.StoredGroup value) {
+        int partition = partitionOf.apply(group);
+        SimpleRecord record = new SimpleRecord(time.milliseconds(), GroupRecords.key(group), GroupRecords.value(value));
+        synchronized (lockFor(partition)) {
+            CompletableFuture<?> written;
+            try {
+                written = appender.append(partition, MemoryRecords.withRecords(Compression.NONE, record));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e); // no longer the leader of the offsets partition
+            }
+            storedGroups.put(group, value);
+            return written;
+        }
+    }
+
+    /** Deletes a group's metadata record with a tombstone (the group was deleted). */
+    CompletableFuture<?> deleteGroup(String group) {
+        if (!storedGroups.containsKey(group)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int partition = partitionOf.apply(group);
+        SimpleRecord tombstone = new SimpleRecord(time.milliseconds(), GroupRecords.key(group), null);
+        synchronized (lockFor(partition)) {
+            CompletableFuture<?> written = appender.append(partition, MemoryRecords.withRecords(Compression.NONE, tombstone));
+            storedGroups.remove(group);
+            return written;
+        }
+    }
+
+    /** The groups whose records {@link #load} found in {@code partition} (latest record of each). */
+    Map<String, GroupRecords.StoredGroup> storedGroups(int partition) {
+        Map<String, GroupRecords.StoredGroup> out = new HashMap<>();
+        storedGroups.forEach((g, v) -> {
+            if (partitionOf.apply(g) == partition) {
+                out.put(g, v);
+            }
+        });
+        return out;
     }
 
     private void applyPending(long producerId, Record r) {
@@ -301,6 +367,19 @@ final class OffsetStore {
                         batch.clear();
                         bytes = 0;
                     }
+                }
+            }
+            for (Map.Entry<String, GroupRecords.StoredGroup> g : storedGroups.entrySet()) {
+                if (partitionOf.apply(g.getKey()) != partition) {
+                    continue;
+                }
+                SimpleRecord r = new SimpleRecord(now, GroupRecords.key(g.getKey()), GroupRecords.value(g.getValue()));
+                batch.add(r);
+                bytes += r.key().remaining() + r.value().remaining() + 32;
+                if (bytes > 512 * 1024) {
+                    writes.add(appender.append(partition, MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new))));
+                    batch.clear();
+                    bytes = 0;
                 }
             }
             if (!batch.isEmpty()) {

@@ -133,6 +133,8 @@ class GroupCoordinatorTest {
         assertThat(coordinator.sync("g", 1, "nobody", null, null, null, Map.of()).join().error())
                 .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         coordinator.sync("g", 1, a.memberId(), null, null, null, Map.of()).join();
+        assertThat(written).as("the group's metadata record of generation 1").hasSize(1);
+        written.clear();
         Map<TopicPartition, Errors> stale = coordinator.commitOffsets("g", a.memberId(), null, 0,
                 Map.of(new TopicPartition("t", 0), new CommittedOffset(5, -1, "", 0))).join();
         assertThat(stale.values()).containsOnly(Errors.ILLEGAL_GENERATION);

@@ -49,6 +49,12 @@ public final class ConsumerEngine implements ReaderEngine {
     private static final Logger log = LoggerFactory.getLogger(ConsumerEngine.class);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final int MAX_BUFFERED = 1000;
+    /**
+     * How long a delivery may stay known only to this process: a message delivered and not acknowledged for that
+     * long has its delivery count committed (one asynchronous commit for every such delivery of the engine), so a
+     * member that gets the partition after this process died still flags it redelivered.
+     */
+    static final long DELIVERY_FLUSH_MS = 1_000;
 
     /** Where a new group with no committed offset starts. */
     public enum Start { EARLIEST, LATEST }
@@ -70,6 +76,16 @@ public final class ConsumerEngine implements ReaderEngine {
     private final java.util.PriorityQueue<Parked> parked = new java.util.PriorityQueue<>();
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Long> nextExpected = new HashMap<>();
+    /**
+     * The progress of partitions revoked or lost while they had deliveries not consumed: if such a partition comes
+     * back, its delivery counts are merged into the committed progress (the last deliveries may never have been
+     * committed), so a message delivered here before is flagged redelivered.
+     */
+    private final Map<TopicPartition, PartitionProgress> departed = new HashMap<>();
+    /** When the oldest delivery not yet in a commit was recorded; Long.MAX_VALUE: none. Guarded by lock. */
+    private long unflushedDeliverySince = Long.MAX_VALUE;
+    /** The engine's offsets were committed in a transaction: no commits of its own besides acknowledgements. */
+    private volatile boolean transactional;
     /** Records handed out by {@link #take} and neither consumed nor given back, by partition and offset. */
     private final Map<TopicPartition, Map<Long, ConsumerRecord<byte[], byte[]>>> handedOut = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
@@ -167,6 +183,7 @@ public final class ConsumerEngine implements ReaderEngine {
             }
             while (!closing) {
                 runCommands();
+                maybeFlushDeliveries();
                 manageFlow();
                 ConsumerRecords<byte[], byte[]> records = waker.poll(POLL);
                 if (!records.isEmpty()) {
@@ -324,6 +341,10 @@ public final class ConsumerEngine implements ReaderEngine {
                     lock.lock();
                     try {
                         nextExpected.put(tp, pos);
+                        PartitionProgress earlier = departed.remove(tp);
+                        if (earlier != null) {
+                            progress.get(tp).mergeDeliveries(earlier);
+                        }
                     } finally {
                         lock.unlock();
                     }
@@ -379,7 +400,10 @@ public final class ConsumerEngine implements ReaderEngine {
             buffer.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
             parked.removeIf(p -> gone.contains(new TopicPartition(p.record.topic(), p.record.partition())));
             for (TopicPartition tp : gone) {
-                progress.remove(tp);
+                PartitionProgress pp = progress.remove(tp);
+                if (pp != null && pp.hasDeliveries()) {
+                    departed.put(tp, pp); // what was delivered here stays counted if the partition comes back
+                }
                 nextExpected.remove(tp);
                 handedOut.remove(tp); // the partition's next owner reads them again from its committed position
             }
@@ -440,6 +464,27 @@ public final class ConsumerEngine implements ReaderEngine {
         onRecords.run();
     }
 
+    /**
+     * Commits the delivery counts of messages delivered and not acknowledged for {@link #DELIVERY_FLUSH_MS}, so
+     * that they are known beyond this process; on the poll thread. Not for an engine whose offsets go through
+     * transactions: a commit of its own could overtake a transaction's offsets.
+     */
+    private void maybeFlushDeliveries() {
+        if (groupId == null || transactional) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (unflushedDeliverySince == Long.MAX_VALUE || clock.getAsLong() - unflushedDeliverySince < DELIVERY_FLUSH_MS) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        log.debug("Group {}: committing the delivery counts of messages not acknowledged yet", groupId);
+        commitNow(false);
+    }
+
     private void runCommands() {
         Runnable r;
         while ((r = commands.poll()) != null) {
@@ -491,6 +536,7 @@ public final class ConsumerEngine implements ReaderEngine {
                     pp.markClean();
                 }
             }
+            unflushedDeliverySince = Long.MAX_VALUE;
         } finally {
             lock.unlock();
         }
@@ -589,8 +635,17 @@ public final class ConsumerEngine implements ReaderEngine {
     public int recordDelivery(ConsumerRecord<byte[], byte[]> r) {
         lock.lock();
         try {
-            PartitionProgress pp = progress.get(new TopicPartition(r.topic(), r.partition()));
-            return pp == null ? 1 : pp.recordDelivery(r.offset());
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            PartitionProgress pp = progress.get(tp);
+            if (pp == null) {
+                // revoked since it was taken: counted where the partition's counts are kept until it comes back
+                PartitionProgress earlier = departed.get(tp);
+                return earlier == null ? 1 : earlier.recordDelivery(r.offset());
+            }
+            if (unflushedDeliverySince == Long.MAX_VALUE) {
+                unflushedDeliverySince = clock.getAsLong();
+            }
+            return pp.recordDelivery(r.offset());
         } finally {
             lock.unlock();
         }
@@ -686,6 +741,7 @@ public final class ConsumerEngine implements ReaderEngine {
             f.complete(new TransactionalOffsets(Map.of(), null));
             return f;
         }
+        transactional = true;
         CompletableFuture<Void> submitted = new CompletableFuture<>();
         submitted.whenComplete((v, e) -> {
             if (e != null) {
@@ -694,6 +750,14 @@ public final class ConsumerEngine implements ReaderEngine {
         });
         submit(() -> {
             try {
+                if (!asyncAnswered.isDone()) {
+                    // a plain commit still in flight (delivery counts, acknowledgements) must not land after the
+                    // transaction's offsets: an empty synchronous commit waits for the asynchronous ones
+                    waker.retryIfWoken(() -> {
+                        consumer.commitSync(Map.of());
+                        return null;
+                    });
+                }
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 lock.lock();
                 try {

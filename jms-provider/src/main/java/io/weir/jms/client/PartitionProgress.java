@@ -16,9 +16,17 @@ import java.util.TreeSet;
  *
  * <p>Metadata format: {@code weir1:} then the consumed offsets above the base as comma-separated offsets and
  * inclusive ranges {@code a-b}, ascending; then optionally {@code ;d=} and comma-separated
- * {@code offset:count} delivery counts; then optionally {@code ;s=} and the subscription's signature. Anything else (metadata written by another client) is ignored. The
- * string is kept under {@link #MAX_METADATA} characters (Kafka's default limit is 4096): past that, delivery
- * counts and then the highest consumed offsets are left out, which can only cause a redelivery, never a loss.
+ * {@code offset:count} delivery counts, ascending; then optionally {@code ;h=} and an offset: every offset up to it
+ * that is neither consumed nor listed in {@code d=} may have been delivered once (written when the counts did not
+ * all fit); then optionally {@code ;s=} and the subscription's signature. Unknown sections and anything else
+ * (metadata written by another client) are ignored. The string is kept under {@link #MAX_METADATA} characters
+ * (Kafka's default limit is 4096): past that, the highest delivery counts give way to {@code h=}, then the
+ * highest consumed offsets are left out, which can only cause a redelivery (or a redelivery flag on a message
+ * not delivered before), never a loss.
+ *
+ * <p>When a partition is revoked or lost, its consumer engine keeps the delivery counts it knew and
+ * {@link #mergeDeliveries merges} them into what the group's next commit restores if the partition comes back,
+ * so a delivery never committed (the partition was lost before the next commit) is still counted.
  *
  * <p>Not thread-safe: its consumer engine guards it.
  */
@@ -30,6 +38,8 @@ public final class PartitionProgress {
     private long base;
     private final TreeSet<Long> above = new TreeSet<>();
     private final java.util.TreeMap<Long, Integer> deliveries = new java.util.TreeMap<>();
+    /** Offsets up to this one, not consumed and not in {@link #deliveries}, may have been delivered once; -1: none. */
+    private long assumedUpTo = -1;
     private boolean dirty;
     private String signature;
 
@@ -47,6 +57,12 @@ public final class PartitionProgress {
                 String section = sections[i];
                 if (section.startsWith("d=")) {
                     parseDeliveries(p, section.substring(2));
+                } else if (section.startsWith("h=")) {
+                    try {
+                        p.assumedUpTo = Long.parseLong(section.substring(2));
+                    } catch (NumberFormatException e) {
+                        p.assumedUpTo = -1;
+                    }
                 } else if (section.startsWith("s=")) {
                     p.signature = section.substring(2);
                 }
@@ -129,7 +145,42 @@ public final class PartitionProgress {
     /** Counts one more delivery of {@code offset}; returns the count including this one. */
     public int recordDelivery(long offset) {
         dirty = true;
-        return deliveries.merge(offset, 1, Integer::sum);
+        Integer before = deliveries.get(offset);
+        int count = before != null ? before + 1 : offset <= assumedUpTo ? 2 : 1;
+        deliveries.put(offset, count);
+        return count;
+    }
+
+    /** How often {@code offset} was delivered as far as this progress knows (0: never). */
+    public int deliveries(long offset) {
+        if (isConsumed(offset)) {
+            return 0;
+        }
+        Integer n = deliveries.get(offset);
+        return n != null ? n : offset <= assumedUpTo ? 1 : 0;
+    }
+
+    /**
+     * Takes in the delivery counts {@code earlier} knew of offsets not consumed here (the partition was this
+     * consumer's before, and its last deliveries may never have reached a commit): the higher count wins.
+     */
+    public void mergeDeliveries(PartitionProgress earlier) {
+        for (java.util.Map.Entry<Long, Integer> e : earlier.deliveries.entrySet()) {
+            long offset = e.getKey();
+            if (!isConsumed(offset) && e.getValue() > deliveries.getOrDefault(offset, 0)) {
+                deliveries.put(offset, e.getValue());
+                dirty = true;
+            }
+        }
+        if (earlier.assumedUpTo > assumedUpTo && earlier.assumedUpTo >= base) {
+            assumedUpTo = earlier.assumedUpTo;
+            dirty = true;
+        }
+    }
+
+    /** Whether delivery counts of offsets not consumed are known (worth keeping when the partition goes). */
+    public boolean hasDeliveries() {
+        return !deliveries.isEmpty() || assumedUpTo >= base;
     }
 
     /** Moves the base forward to {@code offset} (the log start moved past it): everything below is gone. */
@@ -152,6 +203,9 @@ public final class PartitionProgress {
         }
         if (!deliveries.isEmpty() && deliveries.firstKey() < base) {
             deliveries.headMap(base).clear();
+        }
+        if (assumedUpTo < base) {
+            assumedUpTo = -1;
         }
     }
 
@@ -184,27 +238,55 @@ public final class PartitionProgress {
             append(sb, first, start, prev);
         }
         String sig = signature == null ? "" : ";s=" + signature;
-        if (sb.length() + sig.length() > MAX_METADATA) {
-            int cut = sb.lastIndexOf(",", MAX_METADATA - sig.length());
+        long highest = Math.max(assumedUpTo, deliveries.isEmpty() ? -1 : deliveries.lastKey());
+        // room kept for the delivered-up-to mark, which stands in for whatever counts do not fit
+        int budget = MAX_METADATA - sig.length() - (highest < 0 ? 0 : (";h=" + highest).length());
+        if (sb.length() > budget) {
+            int cut = sb.lastIndexOf(",", budget);
             sb.setLength(Math.max(PREFIX.length(), cut));
+            if (highest >= 0) {
+                sb.append(";h=").append(highest);
+            }
             return sb.append(sig).toString();
         }
-        if (!deliveries.isEmpty()) {
-            sb.append(";d=");
-            boolean firstD = true;
-            for (java.util.Map.Entry<Long, Integer> e : deliveries.entrySet()) {
-                String item = e.getKey() + ":" + e.getValue();
-                if (sb.length() + item.length() + 1 + sig.length() > MAX_METADATA) {
-                    break;
-                }
-                if (!firstD) {
-                    sb.append(',');
-                }
-                sb.append(item);
-                firstD = false;
-            }
+        int mark = sb.length();
+        boolean complete = appendCounts(sb, budget, 1);
+        if (!complete) {
+            // the mark stands for every count of one: list only the higher ones
+            sb.setLength(mark);
+            appendCounts(sb, budget, 2);
+        }
+        if (!complete || assumedUpTo >= 0) {
+            sb.append(";h=").append(highest);
         }
         return sb.append(sig).toString();
+    }
+
+    /** Appends {@code ;d=} and the counts of at least {@code min} that fit under {@code budget}; true if all did. */
+    private boolean appendCounts(StringBuilder sb, int budget, int min) {
+        int start = sb.length();
+        sb.append(";d=");
+        boolean none = true;
+        boolean complete = true;
+        for (java.util.Map.Entry<Long, Integer> e : deliveries.entrySet()) {
+            if (e.getValue() < min) {
+                continue;
+            }
+            String item = e.getKey() + ":" + e.getValue();
+            if (sb.length() + item.length() + 1 > budget) {
+                complete = false;
+                break;
+            }
+            if (!none) {
+                sb.append(',');
+            }
+            sb.append(item);
+            none = false;
+        }
+        if (none) {
+            sb.setLength(start);
+        }
+        return complete;
     }
 
     private static boolean append(StringBuilder sb, boolean first, long from, long to) {
