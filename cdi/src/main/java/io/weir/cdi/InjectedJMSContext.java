@@ -23,22 +23,22 @@ import java.io.Serializable;
 
 /**
  * The container-managed {@link JMSContext} an injection point receives: each call goes to the context of the
- * current request scope for this injection point's configuration, so every injection point with the same
- * configuration shares one context per request. As the specification requires, the methods that would change
+ * active JTA transaction, else of the current request scope, for this injection point's configuration, so every
+ * injection point with the same configuration shares one context per transaction or request. As the specification requires, the methods that would change
  * the shared context's lifecycle or state ({@code close}, {@code commit}, {@code acknowledge}, …) throw
  * {@link IllegalStateRuntimeException}.
  */
 final class InjectedJMSContext implements JMSContext {
 
     private final ContextKey key;
-    private final RequestContexts contexts;
+    private final ContextScopes contexts;
 
-    InjectedJMSContext(ContextKey key, RequestContexts contexts) {
+    InjectedJMSContext(ContextKey key, ContextScopes contexts) {
         this.key = key;
         this.contexts = contexts;
     }
 
-    /** The context of the current request scope (package-private for tests). */
+    /** The context of the active transaction, else of the current request scope (package-private for tests). */
     JMSContext delegate() {
         return contexts.get(key);
     }

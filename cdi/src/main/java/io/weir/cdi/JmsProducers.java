@@ -15,10 +15,10 @@ import jakarta.jms.Topic;
 class JmsProducers {
 
     private final WeirJmsExtension extension;
-    private final RequestContexts contexts;
+    private final ContextScopes contexts;
 
     @Inject
-    JmsProducers(WeirJmsExtension extension, RequestContexts contexts) {
+    JmsProducers(WeirJmsExtension extension, ContextScopes contexts) {
         this.extension = extension;
         this.contexts = contexts;
     }

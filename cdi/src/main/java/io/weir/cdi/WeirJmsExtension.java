@@ -24,9 +24,10 @@ import java.util.List;
  * the class path is enough: the extension is found through {@code META-INF/services}.
  * <ul>
  *   <li>{@code @Inject JMSContext}, with {@code @JMSConnectionFactory}, {@code @JMSSessionMode} and
- *       {@code @JMSPasswordCredential}: one context per request scope and configuration, closed when the scope
- *       ends (the request scope must be active: {@code @ActivateRequestContext} or a request context
- *       controller);</li>
+ *       {@code @JMSPasswordCredential}: one context per JTA transaction and configuration while a transaction is
+ *       active (closed when it completes; enlisted in it when the factory is XA-capable), else one per request
+ *       scope and configuration, closed when the scope ends (the request scope must then be active:
+ *       {@code @ActivateRequestContext} or a request context controller);</li>
  *   <li>{@code @Inject ConnectionFactory}, optionally with {@code @JMSConnectionFactory};</li>
  *   <li>{@code @Inject @JmsDestination("name") Queue} / {@code Topic}.</li>
  * </ul>
@@ -46,6 +47,7 @@ public class WeirJmsExtension implements Extension {
     void addBeans(@Observes BeforeBeanDiscovery bbd, BeanManager bm) {
         bbd.addAnnotatedType(bm.createAnnotatedType(JmsProducers.class), JmsProducers.class.getName());
         bbd.addAnnotatedType(bm.createAnnotatedType(RequestContexts.class), RequestContexts.class.getName());
+        bbd.addAnnotatedType(bm.createAnnotatedType(ContextScopes.class), ContextScopes.class.getName());
     }
 
     void contextPoint(@Observes ProcessInjectionPoint<?, JMSContext> pip) {
