@@ -7,6 +7,8 @@
 #   bench/run-side-by-side.sh --sizes=1024 --acks=all --partitions=8 --duration=20 ...   (see --help)
 #   bench/run-side-by-side.sh --cluster=3     replicated: 3 Weir brokers + ZooKeeper vs 3 Kafka brokers + a KRaft
 #                                             controller, RF=3, min.insync.replicas=2, plus kill -9 leader failover
+#   bench/run-side-by-side.sh --security=SASL_SSL   both brokers over a SASL_SSL listener (SCRAM-SHA-256, certificates
+#                                             made at run time) and over PLAINTEXT: Weir/Kafka and SASL_SSL/PLAINTEXT ratios
 # Environment: QUICK=1, SKIP_BUILD=1 (use what is already built), HARNESS_OPTS (JVM options of the
 # client/harness JVM, default -Xms1g -Xmx2g), BROKER_JVM_OPTS (both brokers, default -Xms1g -Xmx1g).
 # Output: the tables on stdout and in bench/target/side-by-side.txt; broker logs in bench/target/side-by-side-logs/
@@ -16,8 +18,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
-  echo "side-by-side: building weir-broker and bench (mvn install -DskipTests)..." >&2
-  mvn -B -q -DskipTests -pl broker,bench -am install >&2
+  echo "side-by-side: building weir-broker and bench (mvn package -DskipTests)..." >&2
+  mvn -B -q -DskipTests -pl broker,bench -am package >&2
   echo "side-by-side: resolving the Apache Kafka broker classpath (bench/kafka-peer)..." >&2
   mvn -B -q -f bench/kafka-peer/pom.xml package >&2
 fi

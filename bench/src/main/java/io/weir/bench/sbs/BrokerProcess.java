@@ -54,24 +54,37 @@ final class BrokerProcess implements Target {
     final Path logFile;
     private final Path dataDir;
     private final Process process;
+    private final Map<String, Object> clientConfigs;
     private long startupMillis;
 
-    private BrokerProcess(System system, String bootstrap, Path logFile, Path dataDir, Process process) {
+    private BrokerProcess(System system, String bootstrap, Map<String, Object> clientConfigs, Path logFile, Path dataDir,
+            Process process) {
         this.system = system;
         this.bootstrap = bootstrap;
+        this.clientConfigs = clientConfigs;
         this.logFile = logFile;
         this.dataDir = dataDir;
         this.process = process;
     }
 
-    /** Starts {@code system}, and returns once an Admin client gets its cluster description. */
+    /** Starts {@code system} with one PLAINTEXT listener, and returns once an Admin client gets its cluster description. */
     static BrokerProcess start(System system, SbsSettings s, Classpaths cp, Path logFile) throws IOException, InterruptedException {
+        return start(system, s, cp, logFile, null);
+    }
+
+    /**
+     * Starts {@code system}, with the SASL_SSL client listener of {@code security} unless it is null, and returns
+     * once an Admin client (over that listener) gets its cluster description.
+     */
+    static BrokerProcess start(System system, SbsSettings s, Classpaths cp, Path logFile, SbsSecurity security)
+            throws IOException, InterruptedException {
         Path dataDir = Files.createTempDirectory("weir-sbs-" + system.name().toLowerCase() + "-");
         Files.createDirectories(logFile.getParent());
         Files.deleteIfExists(logFile);
         long t0 = java.lang.System.nanoTime();
         int port = freePort();
         String bootstrap = "127.0.0.1:" + port;
+        String brokerAddress = security == null ? null : "127.0.0.1:" + freePort();
         List<String> jvm = new ArrayList<>();
         jvm.add(Path.of(java.lang.System.getProperty("java.home"), "bin", "java").toString());
         jvm.addAll(Arrays.asList(s.brokerJvmOpts().trim().split("\\s+")));
@@ -80,7 +93,12 @@ final class BrokerProcess implements Target {
             if (system == System.WEIR) {
                 Properties props = new Properties();
                 props.setProperty("broker.id", "0");
-                props.setProperty("listeners", "PLAINTEXT://" + bootstrap);
+                if (security == null) {
+                    props.setProperty("listeners", "PLAINTEXT://" + bootstrap);
+                } else {
+                    props.putAll(security.listenerProps(bootstrap, brokerAddress));
+                    props.setProperty("sasl.scram.initial.credentials", security.weirScramSeed());
+                }
                 props.setProperty("log.dirs", dataDir.resolve("logs").toString());
                 props.setProperty("zookeeper.embedded.data.dir", dataDir.resolve("zk").toString());
                 // the same group settings as the Kafka peer below (both differ from the brokers' defaults alike)
@@ -96,11 +114,18 @@ final class BrokerProcess implements Target {
                 props.setProperty("process.roles", "broker,controller");
                 props.setProperty("node.id", "1");
                 props.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-                props.setProperty("listeners", "PLAINTEXT://" + bootstrap + ",CONTROLLER://127.0.0.1:" + controllerPort);
-                props.setProperty("advertised.listeners", "PLAINTEXT://" + bootstrap);
                 props.setProperty("controller.listener.names", "CONTROLLER");
-                props.setProperty("inter.broker.listener.name", "PLAINTEXT");
-                props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+                if (security == null) {
+                    props.setProperty("listeners", "PLAINTEXT://" + bootstrap + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                    props.setProperty("advertised.listeners", "PLAINTEXT://" + bootstrap);
+                    props.setProperty("inter.broker.listener.name", "PLAINTEXT");
+                    props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+                } else {
+                    props.putAll(security.listenerProps(bootstrap, brokerAddress));
+                    props.setProperty("listeners", props.getProperty("listeners") + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                    props.setProperty("listener.security.protocol.map",
+                            props.getProperty("listener.security.protocol.map") + ",CONTROLLER:PLAINTEXT");
+                }
                 props.setProperty("log.dirs", dataDir.resolve("logs").toString());
                 props.setProperty("offsets.topic.replication.factor", "1");
                 props.setProperty("transaction.state.log.replication.factor", "1");
@@ -121,6 +146,9 @@ final class BrokerProcess implements Target {
                 String log4jOpt = "-Dlog4j2.configurationFile=" + log4j;
                 List<String> format = new ArrayList<>(List.of(jvm.get(0), log4jOpt, "-cp", cp.kafka(), "kafka.tools.StorageTool",
                         "format", "-t", Uuid.randomUuid().toString(), "-c", file.toString()));
+                if (security != null) {
+                    format.addAll(security.kafkaFormatArgs());
+                }
                 Process f = launch(format, dataDir, logFile);
                 if (!f.waitFor(120, TimeUnit.SECONDS) || f.exitValue() != 0) {
                     f.destroyForcibly();
@@ -135,7 +163,8 @@ final class BrokerProcess implements Target {
             deleteRecursively(dataDir);
             throw e;
         }
-        BrokerProcess broker = new BrokerProcess(system, bootstrap, logFile, dataDir, p);
+        BrokerProcess broker = new BrokerProcess(system, bootstrap,
+                security == null ? Map.of() : Map.copyOf(security.clientConfigs()), logFile, dataDir, p);
         try {
             broker.awaitReady(Duration.ofSeconds(120));
             broker.startupMillis = (java.lang.System.nanoTime() - t0) / 1_000_000;
@@ -149,6 +178,11 @@ final class BrokerProcess implements Target {
     @Override
     public String bootstrap() {
         return bootstrap;
+    }
+
+    @Override
+    public Map<String, Object> clientConfigs() {
+        return clientConfigs;
     }
 
     @Override
@@ -179,11 +213,11 @@ final class BrokerProcess implements Target {
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
         long deadline = java.lang.System.nanoTime() + timeout.toNanos();
-        Map<String, Object> conf = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+        Map<String, Object> conf = new java.util.HashMap<>(clientConfigs);
+        conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        conf.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
         // the port first, so the Admin client does not log a warning per refused connection
         while (true) {
             if (!process.isAlive()) {

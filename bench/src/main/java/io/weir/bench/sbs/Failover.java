@@ -53,7 +53,7 @@ record Failover(int rate, int size, double warmupSeconds, double afterSeconds) i
         List<String> notes = new ArrayList<>();
         TopicPartition tp = Workloads.createTopic(target, TOPIC, 1).get(0);
 
-        Map<String, Object> props = Workloads.producerProps(target.bootstrap(), "all");
+        Map<String, Object> props = Workloads.producerProps(target, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000); // a write not acknowledged in 60 s counts as failed
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "sbs-failover-producer");
@@ -148,10 +148,10 @@ record Failover(int rate, int size, double warmupSeconds, double afterSeconds) i
 
     /** Reads the partition back and checks every acknowledged record is there once, in send order. */
     private static String verify(Target target, TopicPartition tp, long[] ackNanos, int sent) throws Exception {
-        long endOffset = Workloads.endOffsets(target.bootstrap(), List.of(tp));
+        long endOffset = Workloads.endOffsets(target, List.of(tp));
         long[] seqs = new long[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(endOffset, 0))];
         int read = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Workloads.consumerProps(target.bootstrap()))) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Workloads.consumerProps(target))) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -46,7 +46,9 @@ record SbsSettings(
         double failoverWarmupSeconds,
         double failoverAfterSeconds,
         int failoverRounds,
-        String only) {
+        String only,
+        String security,
+        String saslMechanism) {
 
     static final String USAGE = """
             io.weir.bench.sbs.SideBySide [--quick] [--key=value]...
@@ -67,6 +69,13 @@ record SbsSettings(
               --weir-classpath=... --kafka-classpath=...   override the broker classpaths
               --out=bench/target/side-by-side.txt   --logs=bench/target/side-by-side-logs
             --only=weir|kafka          run only that system's runs (the A/A check needs kafka)
+            Security (single broker only):
+              --security=SASL_SSL        both brokers get a SASL_SSL client listener (certificates made at run time with
+                                         bin/weir-certs); every workload runs over SASL_SSL and over PLAINTEXT, in the
+                                         order Weir-S, Kafka-S, Kafka-P, Weir-P, Weir-P, Kafka-P, Kafka-S, Weir-S, and the
+                                         report adds SASL_SSL/PLAINTEXT per system (default PLAINTEXT: no TLS, no SASL;
+                                         also -Dsbs.security=SASL_SSL); the A/A check runs over SASL_SSL
+              --sasl-mechanism=SCRAM-SHA-256   or PLAIN: what the clients log in with
             Replicated mode:
               --cluster=3                3 brokers per system (Weir + one ZooKeeper; Kafka brokers + one KRaft controller)
               --cluster-rf=3 --min-insync=2   replication factor and min.insync.replicas of every topic
@@ -103,6 +112,9 @@ record SbsSettings(
         Args in = new Args(kv);
         Path repo = Path.of(in.str("repo", ".")).toAbsolutePath().normalize();
         int cluster = in.integer("cluster", 0);
+        String security = in.str("security", System.getProperty("sbs.security", "PLAINTEXT")).toUpperCase(java.util.Locale.ROOT);
+        boolean sec = !security.equals("PLAINTEXT");
+        String suffix = sec ? "-" + security.toLowerCase(java.util.Locale.ROOT) : "";
         boolean c = cluster > 0;
         SbsSettings s = new SbsSettings(
                 quick,
@@ -126,8 +138,8 @@ record SbsSettings(
                 repo,
                 in.str("weir-classpath", null),
                 in.str("kafka-classpath", null),
-                repo.resolve(in.str("out", c ? "bench/target/side-by-side-cluster.txt" : "bench/target/side-by-side.txt")),
-                repo.resolve(in.str("logs", c ? "bench/target/side-by-side-cluster-logs" : "bench/target/side-by-side-logs")),
+                repo.resolve(in.str("out", c ? "bench/target/side-by-side-cluster.txt" : "bench/target/side-by-side" + suffix + ".txt")),
+                repo.resolve(in.str("logs", c ? "bench/target/side-by-side-cluster-logs" : "bench/target/side-by-side" + suffix + "-logs")),
                 cluster,
                 (short) in.integer("cluster-rf", c ? Math.min(3, cluster) : 1),
                 in.integer("min-insync", c ? Math.min(2, cluster) : 1),
@@ -139,7 +151,9 @@ record SbsSettings(
                 in.dbl("failover-warmup", 5),
                 in.dbl("failover-after", 20),
                 in.integer("failover-rounds", quick ? 1 : 2),
-                in.str("only", null));
+                in.str("only", null),
+                security,
+                in.str("sasl-mechanism", "SCRAM-SHA-256").toUpperCase(java.util.Locale.ROOT));
         if (!kv.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + kv.keySet());
         }
@@ -161,15 +175,31 @@ record SbsSettings(
         if (s.failover && s.cluster < 2) {
             throw new IllegalArgumentException("--failover needs --cluster=N (N >= 2)");
         }
+        if (!List.of("PLAINTEXT", SbsSecurity.PROTOCOL).contains(s.security)) {
+            throw new IllegalArgumentException("--security must be PLAINTEXT or SASL_SSL: " + s.security);
+        }
+        if (!SbsSecurity.MECHANISMS.contains(s.saslMechanism)) {
+            throw new IllegalArgumentException("--sasl-mechanism must be one of " + SbsSecurity.MECHANISMS + ": " + s.saslMechanism);
+        }
+        if (s.secured() && s.cluster > 0) {
+            throw new IllegalArgumentException("--security=" + s.security + " runs single brokers only (not with --cluster)");
+        }
         if (s.only != null && !List.of("weir", "kafka").contains(s.only)) {
             throw new IllegalArgumentException("--only must be weir or kafka: " + s.only);
         }
         return s;
     }
 
+    /** True when the brokers get a secured client listener ({@code --security=SASL_SSL}). */
+    boolean secured() {
+        return !security.equals("PLAINTEXT");
+    }
+
     List<String> describe() {
         List<String> lines = new ArrayList<>();
-        lines.add("mode: " + (quick ? "quick" : "full") + ", rounds: " + rounds + " (each: Weir, Kafka, Kafka, Weir; fresh broker per run)");
+        lines.add("mode: " + (quick ? "quick" : "full") + ", rounds: " + rounds + (secured()
+                ? " (each: Weir-S, Kafka-S, Kafka-P, Weir-P, Weir-P, Kafka-P, Kafka-S, Weir-S; fresh broker per run)"
+                : " (each: Weir, Kafka, Kafka, Weir; fresh broker per run)"));
         lines.add("throughput: sizes " + sizes + " B, acks " + acks + ", partitions " + partitions + ", "
                 + (records > 0 ? records + " records" : durationSeconds + " s") + " per producer run, then the consumer reads it all back"
                 + (warmupSeconds > 0 ? "; first " + warmupSeconds + " s of untimed produce+consume on another topic" : ""));
@@ -190,6 +220,9 @@ record SbsSettings(
                         + "kill -9 of the partition leader's JVM after " + failoverWarmupSeconds + " s, then " + failoverAfterSeconds
                         + " s recorded; " + failoverRounds + " round(s) of Weir, Kafka, Kafka, Weir");
             }
+        }
+        if (secured()) {
+            lines.add("security: S = " + security + " with " + saslMechanism + ", P = PLAINTEXT; the A/A check runs over " + security);
         }
         if (only != null) {
             lines.add("only " + only + " runs");

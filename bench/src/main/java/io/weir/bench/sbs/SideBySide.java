@@ -24,6 +24,8 @@ public final class SideBySide {
     private final Classpaths classpaths;
     private final List<String> runLog = new ArrayList<>();
     private int runNumber;
+    /** The secured listener of a {@code --security} run, else null. */
+    private SbsSecurity security;
 
     private SideBySide(SbsSettings settings, Classpaths classpaths) {
         this.settings = settings;
@@ -50,7 +52,15 @@ public final class SideBySide {
             System.exit(2);
             return;
         }
-        new SideBySide(s, cp).runAll();
+        SideBySide sbs = new SideBySide(s, cp);
+        if (s.secured()) {
+            try (SbsSecurity sec = SbsSecurity.create(s.repo(), s.saslMechanism())) {
+                sbs.security = sec;
+                sbs.runAll();
+            }
+        } else {
+            sbs.runAll();
+        }
     }
 
     private void runAll() throws Exception {
@@ -67,6 +77,9 @@ public final class SideBySide {
         }
         header.add("java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         header.addAll(settings.describe());
+        if (security != null) {
+            header.add(security.describe());
+        }
         header.forEach(System.out::println);
         System.out.println();
 
@@ -88,12 +101,14 @@ public final class SideBySide {
         Report.Comparison throughput = new Report.Comparison("Producer and consumer throughput", "Weir", "Kafka");
         Report.Comparison lat = new Report.Comparison("End-to-end latency at a fixed rate", "Weir", "Kafka");
         Report.Comparison grp = new Report.Comparison("Consumer groups", "Weir", "Kafka");
-        Workload groups = Boolean.parseBoolean(System.getProperty("sbs.groups", Boolean.toString(settings.cluster() == 0)))
+        // a --security run measures the produce/consume workloads (and latency); groups and transactions only when asked
+        boolean extras = settings.cluster() == 0 && !settings.secured();
+        Workload groups = Boolean.parseBoolean(System.getProperty("sbs.groups", Boolean.toString(extras)))
                 ? new Workloads.Groups(1024, 8, 2, Long.getLong("sbs.groupRecords", 200_000L)) : null;
         Report.Comparison txn = new Report.Comparison("Transactions: transactional produce, then consume-transform-produce (exactly-once)",
                 "Weir", "Kafka");
         List<Workload> transactions = new ArrayList<>();
-        if (Boolean.parseBoolean(System.getProperty("sbs.transactions", Boolean.toString(settings.cluster() == 0)))) {
+        if (Boolean.parseBoolean(System.getProperty("sbs.transactions", Boolean.toString(extras)))) {
             long txnRecords = Long.getLong("sbs.transactionRecords", 100_000L);
             transactions.add(new Workloads.Transactions(1024, 100, txnRecords));
             transactions.add(new Workloads.Transactions(1024, 1000, txnRecords));
@@ -104,16 +119,36 @@ public final class SideBySide {
                 : null;
         Report.Comparison fo = new Report.Comparison("Leader failover: kill -9 of the partition leader under an idempotent acks=all producer",
                 "Weir", "Kafka");
-        Report.Comparison aa = new Report.Comparison("Harness check: Kafka against itself (A/A, same A B B A order)",
-                "Kafka-A", "Kafka-B");
+        Report.Comparison aa = new Report.Comparison("Harness check: Kafka against itself (A/A, same A B B A order"
+                + (security != null ? ", over " + settings.security() : "") + ")", "Kafka-A", "Kafka-B");
+        String sp = settings.security();
+        Secured sThroughput = new Secured("Producer and consumer throughput", sp);
+        Secured sLat = new Secured("End-to-end latency at a fixed rate", sp);
+        Secured sGrp = new Secured("Consumer groups", sp);
+        Secured sTxn = new Secured("Transactions", sp);
 
         BrokerProcess.System W = BrokerProcess.System.WEIR;
         BrokerProcess.System K = BrokerProcess.System.KAFKA;
         if (settings.harnessWarmup() && (!workloads.isEmpty() || latency != null)) {
             // the first run would otherwise also pay for the harness JVM's own JIT warm-up
-            run(workloads.isEmpty() ? latency : workloads.get(0), new Report.Comparison("discarded", "warm-up", "-"), K, "warm-up");
+            Workload first = workloads.isEmpty() ? latency : workloads.get(0);
+            run(first, K, "warm-up", security);
         }
-        for (int round = 0; round < settings.rounds(); round++) {
+        for (int round = 0; round < settings.rounds() && security != null; round++) {
+            for (Workload w : workloads) {
+                secured(w, sThroughput);
+            }
+            if (latency != null) {
+                secured(latency, sLat);
+            }
+            if (groups != null) {
+                secured(groups, sGrp);
+            }
+            for (Workload t : transactions) {
+                secured(t, sTxn);
+            }
+        }
+        for (int round = 0; round < settings.rounds() && security == null; round++) {
             for (Workload w : workloads) {
                 abba(w, throughput, W, "Weir", K, "Kafka");
             }
@@ -155,17 +190,33 @@ public final class SideBySide {
         out.add("ratio = mean(Weir) / mean(Kafka): rates above 1.00 and latencies (ms) below 1.00 favour Weir;");
         out.add("±x% = half the spread (max-min) of a system's runs around its mean; MB = 10^6 bytes of record values.");
         out.add("");
-        out.addAll(throughput.lines());
-        out.add("");
-        if (latency != null) {
+        if (security != null) {
+            out.add("SASL_SSL/PLAINTEXT = mean over " + sp + " / mean over PLAINTEXT of one system: rates below 1.00 and latencies above "
+                    + "1.00 are what security costs.");
+            out.add("");
+            out.addAll(sThroughput.lines());
+            if (latency != null) {
+                out.addAll(sLat.lines());
+            }
+            if (groups != null) {
+                out.addAll(sGrp.lines());
+            }
+            if (!transactions.isEmpty()) {
+                out.addAll(sTxn.lines());
+            }
+        } else {
+            out.addAll(throughput.lines());
+            out.add("");
+        }
+        if (latency != null && security == null) {
             out.addAll(lat.lines());
             out.add("");
         }
-        if (groups != null) {
+        if (groups != null && security == null) {
             out.addAll(grp.lines());
             out.add("");
         }
-        if (!transactions.isEmpty()) {
+        if (!transactions.isEmpty() && security == null) {
             out.addAll(txn.lines());
             out.add("");
         }
@@ -178,11 +229,27 @@ public final class SideBySide {
             out.add("");
         }
         out.add("== Summary ==");
-        for (String metric : List.of("produce rec/s", "consume rec/s")) {
+        if (security != null) {
+            for (String metric : List.of("produce rec/s", "consume rec/s")) {
+                for (Report.Comparison c : sThroughput.all()) {
+                    out.add(String.format(Locale.ROOT, "%-30s %-14s geometric mean over %d workloads: %s", c.a + "/" + c.b, metric,
+                            c.runs.size(), Report.fmtRatio(Report.geoMean(c, metric))));
+                }
+            }
+            if (latency != null) {
+                for (String metric : List.of("e2e p50 ms", "e2e p99 ms")) {
+                    for (Report.Comparison c : sLat.all()) {
+                        out.add(String.format(Locale.ROOT, "%-30s %-14s %s", c.a + "/" + c.b, metric,
+                                Report.fmtRatio(c.ratio(latency.name(), metric))));
+                    }
+                }
+            }
+        }
+        for (String metric : security != null ? List.<String>of() : List.of("produce rec/s", "consume rec/s")) {
             out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s geometric mean over %d workloads: %s", metric,
                     throughput.runs.size(), Report.fmtRatio(Report.geoMean(throughput, metric))));
         }
-        if (latency != null) {
+        if (latency != null && security == null) {
             for (String metric : List.of("e2e p50 ms", "e2e p99 ms", "e2e p99.9 ms")) {
                 out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s %s", metric, Report.fmtRatio(lat.ratio(latency.name(), metric))));
             }
@@ -221,7 +288,71 @@ public final class SideBySide {
         System.out.println("written to " + settings.out() + " (with every run); broker logs in " + settings.logs());
     }
 
-    /** Runs {@code w} four times: A, B, B, A, each on a fresh broker. */
+    /**
+     * The four tables of one workload family in a {@code --security} run: Weir/Kafka over the secured listener and
+     * over PLAINTEXT, and each system's secured/PLAINTEXT ratio, all from the same runs.
+     */
+    private static final class Secured {
+        final Report.Comparison secured;
+        final Report.Comparison plain;
+        final Report.Comparison weirCost;
+        final Report.Comparison kafkaCost;
+        final String protocol;
+
+        Secured(String title, String protocol) {
+            this.protocol = protocol;
+            secured = new Report.Comparison(title + " over " + protocol + ": Weir vs Kafka", "Weir-" + protocol, "Kafka-" + protocol);
+            plain = new Report.Comparison(title + " over PLAINTEXT: Weir vs Kafka", "Weir-PLAINTEXT", "Kafka-PLAINTEXT");
+            weirCost = new Report.Comparison(title + ": cost of " + protocol + " on Weir", "Weir-" + protocol, "Weir-PLAINTEXT");
+            kafkaCost = new Report.Comparison(title + ": cost of " + protocol + " on Kafka", "Kafka-" + protocol, "Kafka-PLAINTEXT");
+        }
+
+        List<Report.Comparison> all() {
+            return List.of(secured, plain, weirCost, kafkaCost);
+        }
+
+        List<String> lines() {
+            List<String> out = new ArrayList<>();
+            for (Report.Comparison c : all()) {
+                if (!c.runs.isEmpty()) {
+                    out.addAll(c.lines());
+                    out.add("");
+                }
+            }
+            return out;
+        }
+
+        /** Files one run under both tables it belongs to; a run --only left out (null) under none. */
+        void add(String workload, boolean weir, boolean secure, RunResult r) {
+            if (r == null) {
+                return;
+            }
+            String label = (weir ? "Weir-" : "Kafka-") + (secure ? protocol : "PLAINTEXT");
+            (secure ? secured : plain).add(workload, label, r);
+            (weir ? weirCost : kafkaCost).add(workload, label, r);
+        }
+    }
+
+    /**
+     * Runs {@code w} eight times, each on a fresh broker: Weir-S, Kafka-S, Kafka-P, Weir-P, Weir-P, Kafka-P, Kafka-S,
+     * Weir-S (S over the secured listener, P over PLAINTEXT): mirrored, so each pair the tables compare has the
+     * same mean position in the sequence.
+     */
+    private void secured(Workload w, Secured t) {
+        BrokerProcess.System W = BrokerProcess.System.WEIR;
+        BrokerProcess.System K = BrokerProcess.System.KAFKA;
+        String sp = settings.security();
+        t.add(w.name(), true, true, run(w, W, "Weir-" + sp, security));
+        t.add(w.name(), false, true, run(w, K, "Kafka-" + sp, security));
+        t.add(w.name(), false, false, run(w, K, "Kafka-PLAINTEXT", null));
+        t.add(w.name(), true, false, run(w, W, "Weir-PLAINTEXT", null));
+        t.add(w.name(), true, false, run(w, W, "Weir-PLAINTEXT", null));
+        t.add(w.name(), false, false, run(w, K, "Kafka-PLAINTEXT", null));
+        t.add(w.name(), false, true, run(w, K, "Kafka-" + sp, security));
+        t.add(w.name(), true, true, run(w, W, "Weir-" + sp, security));
+    }
+
+    /** Runs {@code w} four times: A, B, B, A, each on a fresh broker (over the secured listener in a --security run). */
     private void abba(Workload w, Report.Comparison c, BrokerProcess.System sa, String la, BrokerProcess.System sb, String lb) {
         run(w, c, sa, la);
         run(w, c, sb, lb);
@@ -233,9 +364,17 @@ public final class SideBySide {
         if (settings.only() != null && !system.name().equalsIgnoreCase(settings.only())) {
             return;
         }
+        c.add(w.name(), label, run(w, system, label, security));
+    }
+
+    /** One run on a fresh broker (or cluster), printed and logged; null (not run) for a system --only leaves out. */
+    private RunResult run(Workload w, BrokerProcess.System system, String label, SbsSecurity sec) {
+        if (settings.only() != null && !system.name().equalsIgnoreCase(settings.only())) {
+            return null;
+        }
         runNumber++;
         Path logFile = settings.logs().resolve(String.format(Locale.ROOT, "%03d-%s.log", runNumber, label.toLowerCase(Locale.ROOT)));
-        System.out.printf(Locale.ROOT, "run %3d  %-8s %-30s ", runNumber, label, w.name());
+        System.out.printf(Locale.ROOT, "run %3d  %-15s %-30s ", runNumber, label, w.name());
         System.out.flush();
         RunResult r;
         long startup = -1;
@@ -245,7 +384,7 @@ public final class SideBySide {
         try {
             Target broker = settings.cluster() > 0
                     ? ClusterProcess.start(system, settings, classpaths, logFile)
-                    : BrokerProcess.start(system, settings, classpaths, logFile);
+                    : BrokerProcess.start(system, settings, classpaths, logFile, sec);
             try {
                 startup = broker.startupMillis();
                 r = w.run(broker);
@@ -268,7 +407,6 @@ public final class SideBySide {
         } catch (Exception e) {
             r = RunResult.failed("startup: " + e.getMessage());
         }
-        c.add(w.name(), label, r);
         String line = r.error() != null
                 ? "FAILED: " + r.error()
                 : r.metrics().entrySet().stream().map(e -> e.getKey() + " " + Report.fmt(e.getKey(), e.getValue()))
@@ -277,8 +415,9 @@ public final class SideBySide {
                 (System.nanoTime() - t0) / 1e9);
         System.out.println(line + suffix);
         r.notes().forEach(n -> System.out.println("         note: " + n));
-        runLog.add(String.format(Locale.ROOT, "run %3d  %-8s %-30s %s%s", runNumber, label, w.name(), line, suffix));
+        runLog.add(String.format(Locale.ROOT, "run %3d  %-15s %-30s %s%s", runNumber, label, w.name(), line, suffix));
         r.notes().forEach(n -> runLog.add("         note: " + n));
+        return r;
     }
 
     private static String clientsVersion() {

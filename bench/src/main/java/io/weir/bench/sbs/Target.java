@@ -12,6 +12,14 @@ interface Target extends AutoCloseable {
     /** The bootstrap servers for kafka-clients. */
     String bootstrap();
 
+    /**
+     * What every kafka-clients producer, consumer and Admin adds to {@link #bootstrap()} to reach the target
+     * (security settings); empty for a PLAINTEXT listener.
+     */
+    default Map<String, Object> clientConfigs() {
+        return Map.of();
+    }
+
     /** Replication factor of the topics workloads create. */
     short replicationFactor();
 

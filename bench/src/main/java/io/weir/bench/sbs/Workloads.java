@@ -90,7 +90,7 @@ final class Workloads {
             long start;
             long elapsed;
             long warmProduceNanos;
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap(), acks))) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker, acks))) {
                 if (!warmTps.isEmpty()) {
                     // untimed: the broker's and the client's JIT, connections and page cache get going
                     long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
@@ -139,14 +139,14 @@ final class Workloads {
                     ack.getValueAtPercentile(50) / 1000.0, ack.getValueAtPercentile(99) / 1000.0));
 
             long ph2 = System.nanoTime();
-            long endOffsets = endOffsets(broker.bootstrap(), tps);
+            long endOffsets = endOffsets(broker, tps);
             if (endOffsets != acked.get()) {
                 notes.add("log end offsets sum to " + endOffsets + " but " + acked.get() + " sends were acknowledged");
             }
 
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap()))) {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker))) {
                 if (!warmTps.isEmpty()) {
-                    long warmCount = endOffsets(broker.bootstrap(), warmTps);
+                    long warmCount = endOffsets(broker, warmTps);
                     consumer.assign(warmTps);
                     consumer.seekToBeginning(warmTps);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -217,7 +217,7 @@ final class Workloads {
             List<long[]> slow = new ArrayList<>(); // partition, offset, sent (ns after measuring began), latency µs
 
             Thread consumerThread = new Thread(() -> {
-                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker.bootstrap()))) {
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker))) {
                     consumer.assign(tps);
                     consumer.seekToBeginning(tps);
                     for (TopicPartition tp : tps) {
@@ -264,7 +264,7 @@ final class Workloads {
             long sent = 0;
             long start;
             long maxBehind = 0;
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap(), acks))) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker, acks))) {
                 producer.partitionsFor(TOPIC);
                 byte[] value = new byte[size];
                 new Random(7).nextBytes(value);
@@ -373,13 +373,13 @@ final class Workloads {
             String topic = "sbs-group";
             List<TopicPartition> tps = createTopic(broker, topic, partitions);
             byte[] value = new byte[size];
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker.bootstrap(), "1"))) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker, "1"))) {
                 for (long i = 0; i < records; i++) {
                     producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, (int) (i % partitions), null, value));
                 }
                 producer.flush();
             }
-            Map<String, Object> props = consumerProps(broker.bootstrap());
+            Map<String, Object> props = consumerProps(broker);
             props.put(ConsumerConfig.GROUP_ID_CONFIG, "sbs-group-" + System.nanoTime());
             props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
             List<org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
@@ -470,7 +470,7 @@ final class Workloads {
             List<TopicPartition> outTps = createTopic(broker, out, 1);
             byte[] value = new byte[size];
             new Random(7).nextBytes(value);
-            Map<String, Object> pp = producerProps(broker.bootstrap(), "all");
+            Map<String, Object> pp = producerProps(broker, "all");
             pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sbs-txn-" + System.nanoTime());
             long produceStart;
             long produceNanos;
@@ -489,11 +489,11 @@ final class Workloads {
             }
             double transactions = Math.ceil(records / (double) perTransaction);
 
-            Map<String, Object> cp = consumerProps(broker.bootstrap());
+            Map<String, Object> cp = consumerProps(broker);
             cp.put(ConsumerConfig.GROUP_ID_CONFIG, "sbs-ctp-" + System.nanoTime());
             cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, perTransaction);
-            Map<String, Object> tp = producerProps(broker.bootstrap(), "all");
+            Map<String, Object> tp = producerProps(broker, "all");
             tp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sbs-ctp-" + System.nanoTime());
             long copied = 0;
             long firstAt = 0;
@@ -527,7 +527,7 @@ final class Workloads {
                     lastAt = System.nanoTime();
                 }
             }
-            long committed = countCommitted(broker.bootstrap(), outTps, records);
+            long committed = countCommitted(broker, outTps, records);
             if (committed != records) {
                 return RunResult.failed("consume-transform-produce committed " + committed + " records, expected " + records);
             }
@@ -539,8 +539,8 @@ final class Workloads {
         }
 
         /** The records a read_committed reader sees in {@code tps}, reading until {@code expected} or 30 s. */
-        private static long countCommitted(String bootstrap, List<TopicPartition> tps, long expected) {
-            Map<String, Object> p = consumerProps(bootstrap);
+        private static long countCommitted(Target target, List<TopicPartition> tps, long expected) {
+            Map<String, Object> p = consumerProps(target);
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             long n = 0;
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
@@ -559,9 +559,9 @@ final class Workloads {
 
     // ------------------------------------------------------------------ helpers
 
-    static Map<String, Object> producerProps(String bootstrap, String acks) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    static Map<String, Object> producerProps(Target target, String acks) {
+        Map<String, Object> p = new HashMap<>(target.clientConfigs());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrap());
         p.put(ProducerConfig.ACKS_CONFIG, acks);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
@@ -571,9 +571,9 @@ final class Workloads {
         return p;
     }
 
-    static Map<String, Object> consumerProps(String bootstrap) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    static Map<String, Object> consumerProps(Target target) {
+        Map<String, Object> p = new HashMap<>(target.clientConfigs());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrap());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -582,9 +582,11 @@ final class Workloads {
         return p;
     }
 
-    static Admin admin(String bootstrap) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    static Admin admin(Target target) {
+        Map<String, Object> c = new HashMap<>(target.clientConfigs());
+        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrap());
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        return Admin.create(c);
     }
 
     /**
@@ -598,7 +600,7 @@ final class Workloads {
         for (int i = 0; i < partitions; i++) {
             tps.add(new TopicPartition(topic, i));
         }
-        try (Admin admin = admin(target.bootstrap())) {
+        try (Admin admin = admin(target)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, target.replicationFactor()).configs(target.topicConfigs())))
                     .all().get(60, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -649,10 +651,10 @@ final class Workloads {
         return nodes.stream().map(org.apache.kafka.common.Node::id).toList();
     }
 
-    static long endOffsets(String bootstrap, List<TopicPartition> tps) throws Exception {
+    static long endOffsets(Target target, List<TopicPartition> tps) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         tps.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-        try (Admin admin = admin(bootstrap)) {
+        try (Admin admin = admin(target)) {
             long sum = 0;
             for (ListOffsetsResult.ListOffsetsResultInfo info : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
                 sum += info.offset();

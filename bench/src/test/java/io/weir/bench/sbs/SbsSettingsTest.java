@@ -17,6 +17,30 @@ class SbsSettingsTest {
         assertThat(s.failover()).isFalse();
         assertThat(s.brokerJvmOpts()).isEqualTo("-Xms1g -Xmx1g");
         assertThat(s.out().toString()).endsWith("bench/target/side-by-side.txt");
+        assertThat(s.secured()).isFalse();
+        assertThat(s.security()).isEqualTo("PLAINTEXT");
+    }
+
+    @Test
+    void securityModeRunsSaslSslBesidePlaintextWithItsOwnOutput() {
+        SbsSettings s = SbsSettings.parse(new String[] {"--security=sasl_ssl", "--quick"});
+        assertThat(s.secured()).isTrue();
+        assertThat(s.security()).isEqualTo("SASL_SSL");
+        assertThat(s.saslMechanism()).isEqualTo("SCRAM-SHA-256");
+        assertThat(s.out().toString()).endsWith("bench/target/side-by-side-sasl_ssl.txt");
+        assertThat(s.logs().toString()).endsWith("bench/target/side-by-side-sasl_ssl-logs");
+        assertThat(String.join("\n", s.describe())).contains("Weir-S, Kafka-S, Kafka-P, Weir-P, Weir-P, Kafka-P, Kafka-S, Weir-S",
+                "SASL_SSL with SCRAM-SHA-256");
+        assertThat(SbsSettings.parse(new String[] {"--security=SASL_SSL", "--sasl-mechanism=plain"}).saslMechanism()).isEqualTo("PLAIN");
+    }
+
+    @Test
+    void unsupportedSecurityOptionsAreRefusedByName() {
+        for (List<String> bad : List.of(List.of("--security=SSL"), List.of("--security=SASL_SSL", "--sasl-mechanism=GSSAPI"),
+                List.of("--security=SASL_SSL", "--cluster=3"))) {
+            assertThatThrownBy(() -> SbsSettings.parse(bad.toArray(String[]::new))).as(bad.toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad.get(bad.size() - 1).replaceAll("=.*", ""));
+        }
     }
 
     @Test
