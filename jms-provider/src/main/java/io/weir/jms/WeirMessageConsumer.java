@@ -77,6 +77,10 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
                         + groupId + "\u0000" + destination.name() + "\u0000" + signature;
                 this.engine = engineKey == null ? create.apply(wakeSession)
                         : SharedEngines.acquire(engineKey, create, wakeSession);
+                if (session.mode() == WeirSession.SESSION_TRANSACTED || session instanceof WeirXASession) {
+                    // its offsets go through transactions: no commits of its own that could overtake them
+                    ((ConsumerEngine) engine).offsetsInTransactions();
+                }
             }
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Cannot create a consumer of " + destination, e);

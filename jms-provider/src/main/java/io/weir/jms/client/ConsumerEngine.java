@@ -730,6 +730,14 @@ public final class ConsumerEngine implements ReaderEngine {
     }
 
     /**
+     * This engine's offsets are committed in transactions (a transacted or XA session consumes through it): it makes
+     * no commits of its own besides acknowledgements, from its creation on rather than from its first transaction.
+     */
+    public void offsetsInTransactions() {
+        transactional = true;
+    }
+
+    /**
      * On the poll thread (the Kafka consumer's group metadata is read there): the {@link TransactionalOffsets}
      * for consuming {@code records}, which this engine delivered. The progress itself is not changed: once the
      * transaction committed, the caller calls {@link #consumed} for each record. Fails if a record's partition is
