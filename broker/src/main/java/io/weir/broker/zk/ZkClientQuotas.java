@@ -2,7 +2,6 @@ package io.weir.broker.zk;
 
 import io.weir.broker.quota.ClientQuotaStorage;
 import io.weir.broker.quota.QuotaEntity;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -114,7 +113,10 @@ public final class ZkClientQuotas implements ClientQuotaStorage {
     @Override
     public long write(QuotaEntity entity, Map<String, String> config, int version) {
         String path = pathOf(entity);
-        byte[] json = ZkStore.toJson(Map.of("version", 1, "config", new HashMap<>(config)));
+        Map<String, Object> doc = new java.util.LinkedHashMap<>(); // Kafka's layout, in Kafka's order
+        doc.put("version", 1);
+        doc.put("config", new java.util.TreeMap<>(config));
+        byte[] json = ZkStore.toJson(doc);
         try {
             Stat stat = new Stat();
             if (version < 0) {
