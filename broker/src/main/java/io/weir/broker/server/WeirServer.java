@@ -169,18 +169,9 @@ public final class WeirServer implements AutoCloseable {
         topics.loadAll();
         controller = new Controller(config.brokerId(), zk, () -> watch.snapshot(), config.uncleanLeaderElection(),
                 config.autoLeaderRebalance(), config.leaderImbalanceCheckIntervalMs(), time);
-        watch = new ClusterWatch(zk, () -> {
-            sync.onChange();
-            controller.onClusterChange();
-            applyDynamicConfig();
-        });
-        started(watch);
-        replicaManager.leaderQuota().setThrottledPartitions(tp -> throttledHere(tp, ReplicationQuota.LEADER_REPLICAS));
-        replicaManager.followerQuota().setThrottledPartitions(tp -> throttledHere(tp, ReplicationQuota.FOLLOWER_REPLICAS));
-        watch.start(config.zookeeperConnectionTimeoutMs());
-        applyDynamicConfig();
-        started(controller);
-        // the coordinator of a group is the leader of its offsets partition: it loads them on election
+        // the coordinator of a group is the leader of its offsets partition: it loads them on election. Set before the
+        // cluster watch starts: a restarted broker may lead partitions from the watch's first snapshot on, and a
+        // leadership applied before the listener was set was never loaded (its transactions then had no coordinator)
         replicaManager.setLeadershipListener(new ReplicaManager.LeadershipListener() {
             @Override
             public void onBecomeLeader(io.weir.broker.replication.Partition partition) {
@@ -202,6 +193,17 @@ public final class WeirServer implements AutoCloseable {
                 ShareWiring.onResign(share, tp, metadata, groupCoordinator);
             }
         });
+        watch = new ClusterWatch(zk, () -> {
+            sync.onChange();
+            controller.onClusterChange();
+            applyDynamicConfig();
+        });
+        started(watch);
+        replicaManager.leaderQuota().setThrottledPartitions(tp -> throttledHere(tp, ReplicationQuota.LEADER_REPLICAS));
+        replicaManager.followerQuota().setThrottledPartitions(tp -> throttledHere(tp, ReplicationQuota.FOLLOWER_REPLICAS));
+        watch.start(config.zookeeperConnectionTimeoutMs());
+        applyDynamicConfig();
+        started(controller);
         controller.start();
         sync.syncNow();
         warnAboutUnassignedLogs();
