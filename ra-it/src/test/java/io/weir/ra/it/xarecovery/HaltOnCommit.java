@@ -1,7 +1,6 @@
 package io.weir.ra.it.xarecovery;
 
 import java.io.Serializable;
-import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
@@ -11,7 +10,7 @@ import javax.transaction.xa.Xid;
  * the branch is left prepared on the brokers. Only the instance the application enlisted halts: the copy the
  * transaction manager may rebuild from its log when it recovers ({@code armed} is transient) commits as a no-op.
  */
-public final class HaltOnCommit implements XAResource, Serializable {
+public final class HaltOnCommit extends PassiveXAResource implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -21,50 +20,9 @@ public final class HaltOnCommit implements XAResource, Serializable {
     private transient boolean armed = true;
 
     @Override
-    public int prepare(Xid xid) {
-        return XA_OK;
-    }
-
-    @Override
     public void commit(Xid xid, boolean onePhase) {
         if (armed) {
             Runtime.getRuntime().halt(EXIT_CODE);
         }
-    }
-
-    @Override
-    public void rollback(Xid xid) {
-    }
-
-    @Override
-    public void start(Xid xid, int flags) {
-    }
-
-    @Override
-    public void end(Xid xid, int flags) {
-    }
-
-    @Override
-    public void forget(Xid xid) {
-    }
-
-    @Override
-    public Xid[] recover(int flag) {
-        return new Xid[0];
-    }
-
-    @Override
-    public boolean isSameRM(XAResource other) {
-        return other == this;
-    }
-
-    @Override
-    public int getTransactionTimeout() {
-        return 0;
-    }
-
-    @Override
-    public boolean setTransactionTimeout(int seconds) {
-        return false;
     }
 }

@@ -2,7 +2,6 @@ package io.weir.ra.it.xarecovery;
 
 import java.time.Duration;
 import javax.transaction.xa.XAException;
-import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
@@ -11,7 +10,7 @@ import javax.transaction.xa.Xid;
  * transaction manager's log names the branch, so recovery must roll it back (presumed abort). Bounded: after
  * {@link #STALL} it votes rollback, so a server that did not die does not keep the request forever.
  */
-public final class StallInPrepare implements XAResource {
+public final class StallInPrepare extends PassiveXAResource {
 
     static final Duration STALL = Duration.ofMinutes(4);
 
@@ -23,45 +22,5 @@ public final class StallInPrepare implements XAResource {
             Thread.currentThread().interrupt();
         }
         throw new XAException(XAException.XA_RBTIMEOUT);
-    }
-
-    @Override
-    public void commit(Xid xid, boolean onePhase) {
-    }
-
-    @Override
-    public void rollback(Xid xid) {
-    }
-
-    @Override
-    public void start(Xid xid, int flags) {
-    }
-
-    @Override
-    public void end(Xid xid, int flags) {
-    }
-
-    @Override
-    public void forget(Xid xid) {
-    }
-
-    @Override
-    public Xid[] recover(int flag) {
-        return new Xid[0];
-    }
-
-    @Override
-    public boolean isSameRM(XAResource other) {
-        return other == this;
-    }
-
-    @Override
-    public int getTransactionTimeout() {
-        return 0;
-    }
-
-    @Override
-    public boolean setTransactionTimeout(int seconds) {
-        return false;
     }
 }

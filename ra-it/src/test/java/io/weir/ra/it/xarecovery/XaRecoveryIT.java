@@ -138,7 +138,8 @@ class XaRecoveryIT {
         server.reload();
         Path war = Files.createTempFile("xa-recovery", ".war");
         try {
-            ShrinkWrap.create(WebArchive.class, WAR).addClasses(InDoubtServlet.class, HaltOnCommit.class, StallInPrepare.class)
+            ShrinkWrap.create(WebArchive.class, WAR).addClasses(InDoubtServlet.class, PassiveXAResource.class,
+                    HaltOnCommit.class, StallInPrepare.class)
                     .as(ZipExporter.class).exportTo(war.toFile(), true);
             server.cli("deploy " + Path.of(required("weir.it.rar")).toAbsolutePath() + " --name=weir-ra.rar\n"
                     + "deploy " + war.toAbsolutePath() + " --name=" + WAR + "\n");
