@@ -1,9 +1,12 @@
 package io.weir.jms.client;
 
+import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.errors.InvalidRecordStateException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One member of a queue's share group and the thread that owns its {@link KafkaShareConsumer} (explicit
  * acknowledgement): it polls one batch when its {@link ShareQueueReader} asks for records and every record of
- * the previous batch has a decision, hands the decisions to the Kafka client, and commits them when asked.
- * State marked "guarded" belongs to the reader's lock.
+ * the previous batch has a decision, hands the decisions to the Kafka client, and commits them when asked. While the
+ * application holds records of its batch undecided, it renews their acquisition locks before they run out
+ * ({@link ShareLockRenewal}). State marked "guarded" belongs to the reader's lock.
  */
 final class ShareLane {
 
@@ -163,13 +167,15 @@ final class ShareLane {
 
     /** What the thread does next, taken under the reader's lock. */
     private record Work(List<ShareQueueReader.Held> decided, List<CompletableFuture<Void>> syncFlushes,
-                        boolean asyncFlush, boolean fetch, boolean stop) {
+                        boolean asyncFlush, boolean fetch, boolean stop, List<ShareQueueReader.Held> renew) {
     }
 
     private Work nextWork() throws InterruptedException {
         reader.lock.lock();
         try {
             while (true) {
+                // first, as it may decide records (those released instead of renewed go with this round's decisions)
+                List<ShareQueueReader.Held> renew = reader.renewals(this);
                 List<ShareQueueReader.Held> decided = new ArrayList<>();
                 if (pendingDecisions > 0) {
                     for (Iterator<ShareQueueReader.Held> it = batch.iterator(); it.hasNext(); ) {
@@ -189,12 +195,12 @@ final class ShareLane {
                 if (stop) {
                     stopped = true;
                 }
-                boolean fetch = !stop && reader.wantsFetch(this);
+                boolean fetch = !stop && renew.isEmpty() && reader.wantsFetch(this);
                 if (fetch) {
                     reader.fetchStarted(this);
                 }
-                if (stop || fetch || async || !decided.isEmpty() || !flushes.isEmpty()) {
-                    return new Work(decided, flushes, async, fetch, stop);
+                if (stop || fetch || async || !decided.isEmpty() || !flushes.isEmpty() || !renew.isEmpty()) {
+                    return new Work(decided, flushes, async, fetch, stop, renew);
                 }
                 reader.changed.await(100, TimeUnit.MILLISECONDS);
             }
@@ -220,15 +226,18 @@ final class ShareLane {
             firstPoll.complete(null);
             while (true) {
                 Work w = nextWork();
-                apply(w.decided());
+                KafkaException lostAck = apply(w.decided());
                 if (!w.syncFlushes().isEmpty() || (w.stop() && unsent())) {
-                    commitSync(w.syncFlushes());
+                    commitSync(w.syncFlushes(), lostAck);
                 } else if (w.asyncFlush() && !w.fetch() && unsent()) {
                     consumer.commitAsync();
                     setUnsent(false);
                 }
                 if (w.stop()) {
                     break;
+                }
+                if (!w.renew().isEmpty()) {
+                    renew(w.renew());
                 }
                 if (w.fetch()) {
                     ConsumerRecords<byte[], byte[]> records;
@@ -296,20 +305,28 @@ final class ShareLane {
         }
     }
 
-    /** Hands decisions to the Kafka client (the dead-letter copy first, on this thread). */
-    private void apply(List<ShareQueueReader.Held> decided) {
+    /**
+     * Hands decisions to the Kafka client (the dead-letter copy first, on this thread). Returns the failure to report
+     * for records consumed after their lock was lost (their acknowledgement cannot be sent), or null.
+     */
+    private KafkaException apply(List<ShareQueueReader.Held> decided) {
         if (decided.isEmpty()) {
-            return;
+            return null;
         }
+        KafkaException lostAck = null;
         for (ShareQueueReader.Held h : decided) {
             ShareQueueReader.Decision d = h.decision;
             if (d == ShareQueueReader.Decision.LEAVE) {
                 continue; // never delivered: the share session's close releases it, uncounted
             }
-            if (d == ShareQueueReader.Decision.DEAD_LETTER && !reader.deadLetter(h)) {
+            if (!h.lost && d == ShareQueueReader.Decision.DEAD_LETTER && !reader.deadLetter(h)) {
                 d = ShareQueueReader.Decision.RELEASE;
             }
-            consumer.acknowledge(h.record, ShareQueueReader.type(d));
+            if (!acknowledge(h, d) && d == ShareQueueReader.Decision.ACCEPT) {
+                lostAck = new InvalidRecordStateException("Message " + h.record.topic() + "-" + h.record.partition() + "@"
+                        + h.record.offset() + " was consumed after its acquisition lock was lost: the broker delivers it again");
+                log.warn("Share consumer {}: {}", clientId, lostAck.getMessage());
+            }
         }
         reader.lock.lock();
         try {
@@ -321,13 +338,75 @@ final class ShareLane {
         } finally {
             reader.lock.unlock();
         }
+        return lostAck;
     }
 
-    private void commitSync(List<CompletableFuture<Void>> flushes) {
+    /** Hands one decision to the Kafka client; false when it no longer holds the record (its renewal was refused). */
+    private boolean acknowledge(ShareQueueReader.Held h, ShareQueueReader.Decision d) {
+        if (h.lost) {
+            return false;
+        }
+        try {
+            consumer.acknowledge(h.record, ShareQueueReader.type(d));
+            return true;
+        } catch (IllegalStateException e) { // "The record cannot be acknowledged": not in the client's batch
+            log.debug("Share consumer {}: {}-{}@{} cannot be acknowledged: {}", clientId, h.record.topic(),
+                    h.record.partition(), h.record.offset(), e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Renews the locks of {@code records} (RENEW, KIP-1222) and waits for the broker's answer. The Kafka client then
+     * holds the renewed records out of its batch until the next poll hands them back (no fetch is sent meanwhile), and
+     * they need a final acknowledgement like any other: that poll follows at once. A record that does not come back
+     * lost its lock (the broker refused the renewal: expired, or its partition moved).
+     */
+    private void renew(List<ShareQueueReader.Held> records) {
+        long sentAt = reader.now();
+        boolean sent = false;
+        for (ShareQueueReader.Held h : records) {
+            try {
+                consumer.acknowledge(h.record, AcknowledgeType.RENEW);
+                sent = true;
+            } catch (IllegalStateException e) { // not in the client's batch: counted as lost below
+                log.debug("Share consumer {}: {}-{}@{} cannot be renewed: {}", clientId, h.record.topic(),
+                        h.record.partition(), h.record.offset(), e.getMessage());
+            }
+        }
+        if (!sent) {
+            reader.renewed(this, records, ConsumerRecords.empty(), sentAt);
+            return;
+        }
+        Map<TopicIdPartition, Optional<KafkaException>> result = consumer.commitSync(); // with any unsent decisions
+        setUnsent(false);
+        boolean renewedAny = false;
+        for (Map.Entry<TopicIdPartition, Optional<KafkaException>> e : result.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                renewedAny = true;
+            } else if (e.getValue().get() instanceof UnsupportedVersionException u) {
+                reader.renewalsUnsupported(u);
+            } else {
+                log.warn("Renewing the locks of records of {} in share group {} failed: {}", e.getKey(),
+                        reader.settings().groupId(), e.getValue().get().toString());
+            }
+        }
+        ConsumerRecords<byte[], byte[]> back = ConsumerRecords.empty();
+        for (int i = 0; i < 3 && renewedAny && back.isEmpty(); i++) {
+            back = consumer.poll(POLL); // returns the renewed records at once (the answer was handled by commitSync)
+        }
+        consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
+        if (log.isTraceEnabled()) {
+            log.trace("Share consumer {} renewed the locks of {} records: {} came back", clientId, records.size(), back.count());
+        }
+        reader.accept(this, reader.renewed(this, records, back, sentAt));
+    }
+
+    private void commitSync(List<CompletableFuture<Void>> flushes, KafkaException lostAck) {
         try {
             Map<TopicIdPartition, Optional<KafkaException>> result = consumer.commitSync();
             setUnsent(false);
-            KafkaException failed = null;
+            KafkaException failed = lostAck;
             for (Map.Entry<TopicIdPartition, Optional<KafkaException>> e : result.entrySet()) {
                 if (e.getValue().isPresent()) {
                     failed = e.getValue().get();

@@ -112,6 +112,12 @@ public final class ShareQueueReader implements ReaderEngine {
         int localDeliveries;
         /** When it was last handed out ({@link #take} order), for redelivering in the order of delivery. */
         long takenSeq;
+        /** Handed to the application or parked for it: its lock is renewed until it is decided (ShareLockRenewal). */
+        boolean claimed;
+        /** When its acquisition lock runs out, as far as this consumer knows (acquisition or last renewal). */
+        long lockedUntil;
+        /** Its renewal failed: the broker gives it to another consumer, and the Kafka client no longer holds it. */
+        boolean lost;
 
         Held(ConsumerRecord<byte[], byte[]> record, ShareLane lane, long acquiredAt) {
             this.record = record;
@@ -163,6 +169,13 @@ public final class ShareQueueReader implements ReaderEngine {
     private volatile RuntimeException failure;
     /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
     private volatile long lockMs = 30_000;
+    /**
+     * Whether lanes renew the locks of held records. The lanes fetch with {@code share.acquire.mode=record_limit}, which
+     * kafka-clients sends only in ShareFetch v2, the version that brought RENEW (KIP-1206/KIP-1222, Kafka 4.2; Weir):
+     * a lane that got records talks to a broker that renews. A connection configured for {@code batch_optimized} may
+     * reach older brokers: no renewal then; nor after a broker answered a renewal with an unsupported version.
+     */
+    private volatile boolean renewLocks;
 
     /**
      * @param selects whether the consumer's selector takes a record, or null when it takes all: a record it does
@@ -177,6 +190,8 @@ public final class ShareQueueReader implements ReaderEngine {
         this.onRecords = onRecords;
         this.deadLetters = deadLetters;
         this.memberCheck = memberCheck;
+        Object mode = settings.base().get("share.acquire.mode");
+        this.renewLocks = mode == null || "record_limit".equalsIgnoreCase(String.valueOf(mode).trim());
     }
 
     Settings settings() {
@@ -244,6 +259,7 @@ public final class ShareQueueReader implements ReaderEngine {
             lane.offered = records.count();
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 Held h = new Held(r, lane, clock.getAsLong());
+                h.lockedUntil = h.acquiredAt + lockMs;
                 lane.batch.add(h);
                 held.put(r, h);
                 int limit = settings.maxDeliveryAttempts();
@@ -268,6 +284,87 @@ public final class ShareQueueReader implements ReaderEngine {
     void lockDuration(long ms) {
         if (ms > 0) {
             lockMs = ms;
+        }
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    /**
+     * The records {@code lane} renews now ({@link ShareLockRenewal}); the ones it gives back instead are decided here.
+     * Under the lock.
+     */
+    List<Held> renewals(ShareLane lane) {
+        if (!renewLocks || closing || lane.batch.isEmpty()) {
+            return List.of();
+        }
+        ShareLockRenewal.Plan plan = ShareLockRenewal.plan(lane.batch, clock.getAsLong(), lockMs);
+        for (Held h : plan.release()) {
+            buffer.remove(h);
+            releaseOrDeadLetter(h);
+        }
+        return plan.renew();
+    }
+
+    private record Position(int partition, long offset) {
+        static Position of(ConsumerRecord<?, ?> r) {
+            return new Position(r.partition(), r.offset());
+        }
+    }
+
+    /**
+     * What came of {@code lane}'s renewal of {@code renewing}, sent at {@code sentAt}: the records its client handed
+     * back ({@code back}, the renewed ones) hold a new lock; the others lost theirs (the broker refused the renewal):
+     * they are not delivered here again, and the application's acknowledgement of one fails. Returns what came back
+     * and was not being renewed (new records: the lane takes them as a poll's).
+     */
+    ConsumerRecords<byte[], byte[]> renewed(ShareLane lane, List<Held> renewing, ConsumerRecords<byte[], byte[]> back,
+                                            long sentAt) {
+        lock.lock();
+        try {
+            Map<Position, Held> waiting = new java.util.HashMap<>();
+            renewing.forEach(h -> waiting.put(Position.of(h.record), h));
+            Map<org.apache.kafka.common.TopicPartition, List<ConsumerRecord<byte[], byte[]>>> others = new java.util.HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : back) {
+                Held h = waiting.remove(Position.of(r));
+                if (h != null) {
+                    h.lockedUntil = sentAt + lockMs;
+                } else {
+                    others.computeIfAbsent(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()),
+                            tp -> new ArrayList<>()).add(r);
+                }
+            }
+            for (Held h : waiting.values()) {
+                lost(h);
+            }
+            if (!waiting.isEmpty()) {
+                log.warn("Consumer {} of {}: the acquisition locks of {} held messages could not be renewed; the broker "
+                        + "delivers them again, to any consumer", settings.name(), settings.topic(), waiting.size());
+            }
+            changed.signalAll();
+            return others.isEmpty() ? ConsumerRecords.empty() : new ConsumerRecords<>(others, Map.of());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code h}'s lock is gone: not offered again here; a record the application never saw is simply dropped. */
+    private void lost(Held h) {
+        h.lost = true;
+        buffer.remove(h);
+        parked.removeIf(p -> p.held == h);
+        if (h.localDeliveries == 0 && h.takenSeq == 0) {
+            decide(h, Decision.LEAVE);
+        }
+    }
+
+    /** A broker answered a renewal with an unsupported version: this reader renews no more. */
+    void renewalsUnsupported(Exception e) {
+        if (renewLocks) {
+            renewLocks = false;
+            log.warn("The brokers do not renew share acquisition locks ({}): consumer {} of {} holds messages for at most "
+                    + "the lock duration", e.toString(), settings.name(), settings.topic());
         }
     }
 
@@ -384,9 +481,9 @@ public final class ShareQueueReader implements ReaderEngine {
                     Iterator<Held> it = buffer.iterator();
                     while (it.hasNext()) {
                         Held h = it.next();
-                        if (now - h.acquiredAt >= lockMs - Math.min(1000, lockMs / 10)) {
-                            // not taken within the lock: the broker has given it to another consumer by now, so it
-                            // is not delivered here (its release is refused by the broker, harmlessly)
+                        if (now >= h.lockedUntil - ShareLockRenewal.margin(lockMs)) {
+                            // not taken within its lock (nor renewed): the broker has given it to another consumer by
+                            // now, so it is not delivered here (its release is refused by the broker, harmlessly)
                             it.remove();
                             decide(h, Decision.RELEASE);
                             it = buffer.iterator();
@@ -400,6 +497,7 @@ public final class ShareQueueReader implements ReaderEngine {
                         switch (choice) {
                             case TAKE -> {
                                 h.takenSeq = ++takeSeq;
+                                h.claimed = true;
                                 return h.record;
                             }
                             case CONSUMED -> decide(h, Decision.ACCEPT);
@@ -481,6 +579,7 @@ public final class ShareQueueReader implements ReaderEngine {
         try {
             Held h = held.get(r);
             if (h != null) {
+                h.claimed = true;
                 parked.add(new Parked(dueAt, parkSeq++, h));
                 changed.signalAll();
             }
@@ -636,6 +735,10 @@ public final class ShareQueueReader implements ReaderEngine {
         int limit = settings.maxDeliveryAttempts();
         List<Held> again = new ArrayList<>();
         for (Held h : back) {
+            if (h.lost) {
+                decide(h, Decision.LEAVE); // its lock is gone: the broker delivers it again, to any consumer
+                continue;
+            }
             if (isParked(h)) {
                 continue;
             }
