@@ -329,12 +329,17 @@ abstract class ShareQueueSuite extends JmsSuite {
      * consumer holds stay its own through a slow test.
      */
     private void longLock(String queue) throws Exception {
+        groupLock(queue, 30_000);
+    }
+
+    /** Sets the acquisition lock of the queue's share group ({@code share.record.lock.duration.ms}, a group config). */
+    private void groupLock(String queue, int lockMs) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of("bootstrap.servers", bootstrap()))) {
             var group = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP,
                     "jms-queue." + queue);
             admin.incrementalAlterConfigs(Map.of(group, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
-                    new org.apache.kafka.clients.admin.ConfigEntry("share.record.lock.duration.ms", "30000"),
+                    new org.apache.kafka.clients.admin.ConfigEntry("share.record.lock.duration.ms", Integer.toString(lockMs)),
                     org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
         }
     }
@@ -457,6 +462,98 @@ abstract class ShareQueueSuite extends JmsSuite {
             }
             t.commit();
             assertThat(next.receive(500)).isNull();
+        }
+    }
+
+    /** The acquisition lock of the lock-renewal tests' queues: short, so that holding a message three locks is quick. */
+    private static final int SHORT_LOCK_MS = 3000;
+
+    /** Asks {@code other} for messages, a receive of half a second at a time, for {@code ms}: it must get none. */
+    private static void getsNothingFor(MessageConsumer other, long ms) throws Exception {
+        long until = System.nanoTime() + ms * 1_000_000;
+        while (System.nanoTime() < until) {
+            Message m = other.receive(500);
+            assertThat(m).as("a message held by a consumer reached another consumer of the queue: " + text(m)).isNull();
+        }
+    }
+
+    /**
+     * A message held by one consumer for three acquisition locks, unacknowledged, while a consumer of the queue on
+     * another connection asks for messages: the holder's member renews the lock (RENEW), so the other gets nothing,
+     * the late acknowledgement (or commit) succeeds and the message is not delivered again.
+     */
+    private void holdsAMessageLongerThanTheLock(TestInfo info, int mode) throws Exception {
+        String queue = name(info, "q");
+        groupLock(queue, SHORT_LOCK_MS);
+        WeirConnectionFactory f = factory();
+        sendTexts(f, queue, 1);
+        try (Connection holding = f.createConnection(); Connection another = f.createConnection()) {
+            Session s = holding.createSession(mode);
+            MessageConsumer holder = s.createConsumer(s.createQueue(queue));
+            holding.start();
+            Message m = holder.receive(WAIT);
+            assertThat(text(m)).isEqualTo("m0");
+            Session os = another.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer other = os.createConsumer(os.createQueue(queue));
+            another.start();
+            getsNothingFor(other, 3L * SHORT_LOCK_MS);
+            if (mode == Session.SESSION_TRANSACTED) {
+                s.commit();
+            } else {
+                m.acknowledge();
+            }
+            // an acknowledgement the broker had refused would bring the message back when its lock ran out
+            getsNothingFor(other, SHORT_LOCK_MS + 1000L);
+            assertThat(holder.receive(500)).as("delivered again to the holder").isNull();
+        }
+    }
+
+    @Test
+    void aClientAcknowledgeConsumerHoldsAMessageLongerThanTheLock(TestInfo info) throws Exception {
+        holdsAMessageLongerThanTheLock(info, Session.CLIENT_ACKNOWLEDGE);
+    }
+
+    @Test
+    void aTransactedConsumerCommitsAMessageHeldLongerThanTheLock(TestInfo info) throws Exception {
+        holdsAMessageLongerThanTheLock(info, Session.SESSION_TRANSACTED);
+    }
+
+    /**
+     * A message held for three acquisition locks and then recovered is delivered again by the same consumer, counted
+     * once more; the renewals counted no delivery at the broker: given back by the holder's close, it reaches the
+     * next consumer with the broker's count 2 (one acquisition by the holder, whose local redelivery the broker does
+     * not know of, then this one).
+     */
+    @Test
+    void aMessageRecoveredAfterSeveralLocksIsDeliveredAgainLocallyAndTheRenewalsCountNoDelivery(TestInfo info)
+            throws Exception {
+        String queue = name(info, "q");
+        groupLock(queue, SHORT_LOCK_MS);
+        WeirConnectionFactory f = factory();
+        sendTexts(f, queue, 1);
+        try (Connection another = f.createConnection()) {
+            Session os = another.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer other;
+            try (Connection holding = f.createConnection()) {
+                Session s = holding.createSession(Session.CLIENT_ACKNOWLEDGE);
+                MessageConsumer holder = s.createConsumer(s.createQueue(queue));
+                holding.start();
+                Message m = holder.receive(WAIT);
+                assertThat(text(m)).isEqualTo("m0");
+                assertThat(m.getIntProperty("JMSXDeliveryCount")).isEqualTo(1);
+                other = os.createConsumer(os.createQueue(queue));
+                another.start();
+                getsNothingFor(other, 3L * SHORT_LOCK_MS);
+                s.recover();
+                Message again = holder.receive(WAIT);
+                assertThat(text(again)).as("delivered again by the consumer that held it").isEqualTo("m0");
+                assertThat(again.getIntProperty("JMSXDeliveryCount")).isEqualTo(2);
+                assertThat(again.getJMSRedelivered()).isTrue();
+            } // closing gives the delivered message back (RELEASE)
+            Message next = other.receive(WAIT);
+            assertThat(text(next)).isEqualTo("m0");
+            assertThat(next.getIntProperty("JMSXDeliveryCount")).as("the broker's count: the renewals counted nothing")
+                    .isEqualTo(2);
         }
     }
 }
