@@ -92,6 +92,22 @@ class SharePartitionStateTest {
     }
 
     @Test
+    void renewalsKeepARecordPastManyLocksWithoutCountingADelivery() {
+        SharePartitionState s = fresh();
+        s.acquire("a", 1, 1, 1000, time.milliseconds());
+        for (int i = 0; i < 10; i++) {
+            time.advance(600);
+            assertThat(s.acknowledge("a", 0, 0, AckType.RENEW, 1000, time.milliseconds()))
+                    .isEqualTo(SharePartitionState.AckResult.OK);
+            assertThat(s.expireLocks(time.milliseconds())).isZero();
+        }
+        assertThat(s.acquire("b", 1, 1, 1000, time.milliseconds())).as("still held by its member").isEmpty();
+        s.acknowledge("a", 0, 0, AckType.RELEASE, 1000, time.milliseconds());
+        assertThat(s.acquire("b", 1, 1, 1000, time.milliseconds())).as("one delivery counted before, none for the renewals")
+                .containsExactly(new AcquiredRange(0, 0, 2));
+    }
+
+    @Test
     void aMemberLeavingReleasesOnlyItsRecords() {
         SharePartitionState s = fresh();
         s.acquire("a", 2, 4, LOCK, time.milliseconds());

@@ -55,6 +55,10 @@ import java.util.function.Predicate;
  * the share session's close releases them (uncounted on Weir: broker/SHARE-GROUPS.md). The owning lane hands decisions to its
  * Kafka client on its own thread; {@link #commit} makes them durable.
  *
+ * <p><b>Locks.</b> A record the application holds undecided (delivered, offered again after a rewind, or parked) keeps
+ * its acquisition lock for as long as it is held: its lane renews it ({@link ShareLockRenewal}). A record fetched and
+ * not taken within its first lock duration is given back or dropped.
+ *
  * <p>Thread-safety: all state is guarded by one lock; each Kafka client is used by its lane's thread alone.
  */
 public final class ShareQueueReader implements ReaderEngine {
@@ -709,8 +713,8 @@ public final class ShareQueueReader implements ReaderEngine {
      * has not delivered yet; the records stay acquired at the broker (no RELEASE: a release would count a delivery
      * at the broker and hand the record to any member, out of order). {@code JMSXDeliveryCount} goes on from the
      * broker's count by one per local delivery ({@link #recordDelivery}); a record whose count reached
-     * {@code maxDeliveryAttempts} goes to the dead-letter queue instead. A record held past its acquisition lock
-     * is dropped at the next {@link #take} (the broker hands it out again).
+     * {@code maxDeliveryAttempts} goes to the dead-letter queue instead. Their locks are renewed meanwhile; a record
+     * whose lock could not be renewed is dropped at the next {@link #take} (the broker hands it out again).
      */
     @Override
     public CompletableFuture<Void> rewind(java.util.Collection<ConsumerRecord<byte[], byte[]>> delivered) {
