@@ -72,7 +72,8 @@ final class ShareQueues {
             log.debug("Describing the brokers' features failed: {}", e.getCause().toString());
         }
         try {
-            connection.admin().describeShareGroups(List.of(PROBE_GROUP)).describedGroups().get(PROBE_GROUP).get(timeoutMs(), TimeUnit.MILLISECONDS);
+            connection.admin().describeShareGroups(List.of(PROBE_GROUP)).describedGroups().get(PROBE_GROUP)
+                    .get(timeoutMs(), TimeUnit.MILLISECONDS);
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnsupportedVersionException) {
@@ -132,7 +133,8 @@ final class ShareQueues {
                     + "uncommitted transactional sends): {}", group, e.toString());
         }
         try {
-            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all().get(timeoutMs(), TimeUnit.MILLISECONDS);
+            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all()
+                    .get(timeoutMs(), TimeUnit.MILLISECONDS);
             prepared.add(group);
         } catch (Exception e) {
             log.warn("Could not set share.auto.offset.reset=earliest on share group {} (messages sent before its first "

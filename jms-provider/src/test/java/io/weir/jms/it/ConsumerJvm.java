@@ -32,13 +32,14 @@ record ConsumerJvm(Process process, Path report, Path errors) {
     /** Waits until every one of {@code children} has said READY; fails when one exits first or takes too long. */
     static void awaitReady(List<ConsumerJvm> children) throws Exception {
         // a child waits up to ChildJvm.CONNECT_TIMEOUT_MS for the brokers, after its JVM started
-        long deadline = System.currentTimeMillis() + 2 * ChildJvm.CONNECT_TIMEOUT_MS;
+        long bound = 2 * ChildJvm.CONNECT_TIMEOUT_MS;
+        long deadline = System.currentTimeMillis() + bound;
         for (ConsumerJvm c : children) {
             while (!c.lines().contains("READY")) {
                 if (!c.process().isAlive()) {
                     throw new AssertionError("A consumer JVM exited before it was ready:\n" + c.errorOutput());
                 }
-                assertThat(System.currentTimeMillis()).as("consumer JVM ready within %d ms", 2 * ChildJvm.CONNECT_TIMEOUT_MS).isLessThan(deadline);
+                assertThat(System.currentTimeMillis()).as("consumer JVM ready within %d ms", bound).isLessThan(deadline);
                 Thread.sleep(50);
             }
         }
