@@ -170,6 +170,7 @@ final class ShareLane {
                 // decisions are handed to the client only when something is sent (a fetch carries them, or a flush),
                 // so that a consumer acknowledging message by message does not wake this thread for each
                 long now = reader.now();
+                reader.handBackIdle(this, now);
                 boolean async = asyncFlush || now >= flushDueAt;
                 boolean settle = (reader.isClosing() || retiring) && pendingDecisions > 0;
                 boolean stop = (reader.isClosing() || retiring) && batch.size() == pendingDecisions;
