@@ -545,7 +545,7 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /**
      * Sends the decisions made so far: {@code sync} waits until the broker answered for each (commitSync), else
-     * they go with the lanes' next request (commitAsync when a lane is not about to fetch).
+     * each lane sends them soon (commitAsync, ahead of its next fetch).
      */
     @Override
     public CompletableFuture<Void> commit(boolean sync) {
