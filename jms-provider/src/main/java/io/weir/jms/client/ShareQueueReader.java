@@ -635,7 +635,7 @@ public final class ShareQueueReader implements ReaderEngine {
                     lane.syncFlushes.add(f);
                     fs.add(f);
                 } else if (!lane.holdsUndecided()) {
-                    lane.asyncFlush = true; // the batch is decided: sent now (with the next fetch when one is wanted)
+                    lane.asyncFlush = true; // the batch is decided: sent now (just ahead of the next fetch when one is wanted)
                 } else {
                     lane.flushDueAt = Math.min(lane.flushDueAt, clock.getAsLong() + ACK_LINGER_MS);
                 }
