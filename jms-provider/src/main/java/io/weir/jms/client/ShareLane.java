@@ -236,15 +236,16 @@ final class ShareLane {
                 if (w.fetch()) {
                     ConsumerRecords<byte[], byte[]> records;
                     try {
-                        boolean acksBefore = unsent();
-                        records = consumer.poll(POLL);
-                        if (acksBefore) {
-                            // a poll that returns before its fetch went out leaves the acknowledgements in the client,
-                            // and this lane may not poll again for a while (its batch undecided, nobody asking): send
-                            // what is still pending now, or the records' locks run out and they are delivered again
+                        if (unsent()) {
+                            // the decisions go as a ShareAcknowledge of their own, ahead of the poll's fetch, never on
+                            // that fetch: kafka-clients keeps the acknowledgements a poll hands it while an earlier fetch
+                            // (one it sent ahead) is in flight for the fetch after that one, and sends no further fetch
+                            // once the earlier one returned records, until the next poll; this lane polls only once the
+                            // records it got are decided, so they waited there until their locks ran out and came back
                             consumer.commitAsync();
+                            setUnsent(false);
                         }
-                        setUnsent(false);
+                        records = consumer.poll(POLL);
                         if (!records.isEmpty() && log.isTraceEnabled()) {
                             log.trace("Share consumer {} polled {} records: {}", clientId, records.count(), offsets(records));
                         }

@@ -670,7 +670,7 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /**
      * Sends the decisions made so far: {@code sync} waits until the broker answered for each (commitSync), else
-     * they go with the lanes' next request (commitAsync when a lane is not about to fetch).
+     * each lane sends them soon (commitAsync, ahead of its next fetch).
      */
     @Override
     public CompletableFuture<Void> commit(boolean sync) {
@@ -695,7 +695,7 @@ public final class ShareQueueReader implements ReaderEngine {
                     lane.syncFlushes.add(f);
                     fs.add(f);
                 } else if (!lane.holdsUndecided()) {
-                    lane.asyncFlush = true; // the batch is decided: sent now (with the next fetch when one is wanted)
+                    lane.asyncFlush = true; // the batch is decided: sent now (just ahead of the next fetch when one is wanted)
                 } else {
                     lane.flushDueAt = Math.min(lane.flushDueAt, clock.getAsLong() + ACK_LINGER_MS);
                 }
