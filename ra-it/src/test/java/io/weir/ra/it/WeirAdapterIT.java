@@ -123,7 +123,7 @@ class WeirAdapterIT {
 
     @Test
     void maxSessionDeliveriesRunInParallel() throws Exception {
-        broker.awaitMembers(Destinations.PARALLEL_QUEUE);
+        broker.awaitQueueConsumers(Destinations.PARALLEL_QUEUE, Destinations.PARALLEL_SESSIONS);
         List<String> texts = texts("parallel", Destinations.PARALLEL_PARTITIONS);
         for (int p = 0; p < texts.size(); p++) {
             broker.produce(Destinations.PARALLEL_QUEUE, p, texts.get(p));
