@@ -96,6 +96,8 @@ class SharedQueueIT {
             List<String> a = untagged(forwarded, "A|");
             List<String> b = untagged(forwarded, "B|");
             assertThat(a.size() + b.size()).as("every forward is tagged A| or B|: %s", forwarded).isEqualTo(forwarded.size());
+            System.out.printf("SharedQueueIT: %d messages: first MDB %d, second MDB %d, this JVM %d%n", MESSAGES,
+                    a.size(), b.size(), here.size());
             List<String> all = new ArrayList<>(a);
             all.addAll(b);
             all.addAll(here);
