@@ -88,6 +88,11 @@ public record ProviderSettings(String bootstrapServers, String clientId, String 
         // deactivated), would dead-letter messages of an endpoint failing only while it is being stopped. So it is off
         // here ("maxDeliveryAttempts=N" in connectionParameters sets it).
         f.setMaxDeliveryAttempts(0);
+        // One record per share fetch: a session holds at most the message it delivers, so the endpoint's maxSession
+        // sessions (and the same endpoint on other servers) take a queue's messages one by one. With the provider's
+        // batches (up to 10 a member) one session, blocked in onMessage, could hold the next nine while the others
+        // idle. A round trip per message; "max.poll.records=N" in connectionParameters sets a batch again.
+        f.setKafkaProperty("max.poll.records", "1");
         if (clientId != null && !clientId.isBlank()) {
             f.setClientId(clientId);
         }

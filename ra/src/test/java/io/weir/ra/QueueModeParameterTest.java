@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * How the adapter's provider factories read queues: the provider's default mode (share groups where the brokers serve
  * them), classic through {@code connectionParameters}; the provider's share-mode redelivery limit is off (the
- * activation spec's governs) unless {@code connectionParameters} sets it.
+ * activation spec's governs) and a share fetch takes one record, unless {@code connectionParameters} set them.
  */
 class QueueModeParameterTest {
 
@@ -19,6 +19,7 @@ class QueueModeParameterTest {
         assertThat(s.connectionFactory().getQueueMode()).isEqualTo(QueueMode.DEFAULT);
         assertThat(s.xaConnectionFactory("rm-mode").getQueueMode()).isEqualTo(QueueMode.DEFAULT);
         assertThat(s.connectionFactory().getMaxDeliveryAttempts()).isZero();
+        assertThat(s.connectionFactory().getKafkaProperties()).containsEntry("max.poll.records", "1");
     }
 
     @Test
@@ -27,6 +28,8 @@ class QueueModeParameterTest {
         assertThat(s.connectionFactory().getQueueMode()).isEqualTo(QueueMode.CLASSIC);
         assertThat(s.xaConnectionFactory("rm-mode").getQueueMode()).isEqualTo(QueueMode.CLASSIC);
         assertThat(s.connectionFactory().getMaxDeliveryAttempts()).isEqualTo(3);
+        assertThat(new ProviderSettings("h:1", null, "max.poll.records=50").connectionFactory().getKafkaProperties())
+                .containsEntry("max.poll.records", "50");
         assertThat(new ProviderSettings("h:1", null, "queueMode=share").connectionFactory().getQueueMode())
                 .isEqualTo(QueueMode.SHARE);
     }
