@@ -73,6 +73,10 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         List<TopicIdPartition> forgotten = new ArrayList<>();
         d.forgottenTopicsData().forEach(t -> t.partitions().forEach(p -> forgotten.add(new TopicIdPartition(t.topicId(), p, ""))));
         int epoch = d.shareSessionEpoch();
+        if (log.isTraceEnabled()) {
+            log.trace("Share group {} member {}: fetch, session epoch {}, max wait {} ms, max records {}, acknowledgements for {} partitions",
+                    d.groupId(), d.memberId(), epoch, d.maxWaitMs(), d.maxRecords(), acks.size());
+        }
         if (epoch == 0) {
             share.ensureStateTopic(); // a share session may be opened by a member whose heartbeat went elsewhere first
         }

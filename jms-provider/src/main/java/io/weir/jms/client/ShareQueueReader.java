@@ -45,6 +45,13 @@ import java.util.function.Predicate;
  * name the members it may open). When the connection's consumer settings name {@code max.poll.records}, every
  * lane uses it.
  *
+ * <p><b>Refill.</b> A consumer on large lanes does not wait for its buffer to run dry: once fewer than
+ * {@link #REFILL_BELOW} offered records are left, a lane whose batch is decided fetches the next one (or, when every
+ * lane still holds undecided records, one more lane opens for it), so the broker's round trip overlaps with the
+ * application's work on the rest. The broker acquires one batch per member at a time for the provider's groups
+ * ({@code weir.share.single.batch}), so overlapping needs a second member; a fast consumer therefore holds up to
+ * about two large batches.
+ *
  * <p><b>Decisions.</b> Every acquired record is {@link Held held} here until a decision is made for it:
  * {@link #consumed} ACCEPT; {@link #giveBack}, a record the consumer's selector does not match
  * ({@link Choice#SKIP}) and close (for a record it delivered) RELEASE; a record whose delivery count reached
@@ -66,6 +73,14 @@ public final class ShareQueueReader implements ReaderEngine {
     static final int SMALL_BATCH = 10;
     /** Records a large lane acquires a poll. */
     static final int LARGE_BATCH = 500;
+    /**
+     * How long the acknowledgements of part of a batch may wait to be sent together (AUTO_ACKNOWLEDGE decides message by
+     * message): a consumer taking thousands a second sends one request per this interval or per fetch, not one per
+     * message. A batch decided in full is sent at once.
+     */
+    static final long ACK_LINGER_MS = 5;
+    /** On large lanes, the next batch is fetched once fewer records than this are offered (see "Refill"). */
+    static final int REFILL_BELOW = LARGE_BATCH / 2;
     /** A small batch taken within this time of its arrival shows a fast consumer. */
     static final long FAST_DRAIN_MS = 20;
     /** Fast small batches in a row after which a consumer gets a large lane. */
@@ -149,7 +164,10 @@ public final class ShareQueueReader implements ReaderEngine {
     private final ArrayDeque<Held> buffer = new ArrayDeque<>();
     private final PriorityQueue<Parked> parked = new PriorityQueue<>();
     private final Map<ConsumerRecord<byte[], byte[]>, Held> held = new IdentityHashMap<>();
+    /** The lanes not yet finished: the working ones and those retiring (guarded for changes). */
     private final List<ShareLane> lanes = new CopyOnWriteArrayList<>();
+    /** Lanes opened so far: the next lane's client-id suffix (guarded). */
+    private int lanesOpened;
     private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
     private ShareLane fetching;
     private int waitingTakers;
@@ -225,10 +243,37 @@ public final class ShareQueueReader implements ReaderEngine {
     }
 
     private ShareLane addLane(int maxRecords) {
-        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanes.size(), maxRecords);
+        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanesOpened++, maxRecords);
         lanes.add(lane);
         lane.start();
         return lane;
+    }
+
+    /**
+     * Lanes that fetch (not retiring): at most {@link #MAX_LANES}. Retired lanes do not count: a consumer that moved
+     * to large lanes while its small ones were still open must still be able to open a lane when every working lane
+     * holds undecided records (a CLIENT_ACKNOWLEDGE consumer holding more than one large batch), else it waits for a
+     * record no lane may fetch. Under the lock.
+     */
+    private int workingLanes() {
+        int n = 0;
+        for (ShareLane lane : lanes) {
+            if (!lane.retiring) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A lane's thread ended: it no longer counts. */
+    void laneFinished(ShareLane lane) {
+        lock.lock();
+        try {
+            lanes.remove(lane);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ lane side (under the lock unless said)
@@ -273,11 +318,16 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /** Whether {@code lane} should fetch now: nothing offered, somebody asking, no other lane fetching. */
     boolean wantsFetch(ShareLane lane) {
-        if (closing || lane.retiring || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()
+        if (closing || lane.retiring || fetching != null || buffer.size() >= refillBelow() || lane.holdsUndecided()
                 || clock.getAsLong() < lane.fetchNotBefore) {
             return false;
         }
         return waitingTakers > 0 || clock.getAsLong() - lastDemandAt < DEMAND_MS;
+    }
+
+    /** Fetch once fewer offered records than this are left: at once on large lanes, only when empty on small ones. */
+    private int refillBelow() {
+        return largeLanes ? REFILL_BELOW : 1;
     }
 
     void fetchStarted(ShareLane lane) {
@@ -298,6 +348,10 @@ public final class ShareQueueReader implements ReaderEngine {
 
     boolean isClosing() {
         return closing;
+    }
+
+    long now() {
+        return clock.getAsLong();
     }
 
     void failed(RuntimeException e) {
@@ -341,7 +395,9 @@ public final class ShareQueueReader implements ReaderEngine {
         }
         h.decision = d;
         h.lane.pendingDecisions++;
-        changed.signalAll();
+        if (!h.lane.holdsUndecided() || closing || h.lane.retiring) {
+            changed.signalAll(); // the lane may fetch (or close) now; a decision alone waits for the next send
+        }
     }
 
     /** RELEASE, unless this was the last delivery the limit allows: then the dead-letter queue. */
@@ -397,6 +453,9 @@ public final class ShareQueueReader implements ReaderEngine {
                         if (buffer.isEmpty()) {
                             drained(h.lane, now);
                         }
+                        if (buffer.size() == refillBelow() - 1 && refillBelow() > 1) {
+                            refill(); // large lanes: the next batch is fetched while the application works on these
+                        }
                         switch (choice) {
                             case TAKE -> {
                                 h.takenSeq = ++takeSeq;
@@ -432,9 +491,15 @@ public final class ShareQueueReader implements ReaderEngine {
         }
     }
 
-    /** A consumer wants a message, none is offered and every lane is busy with undecided records: one more lane. */
+    /** The offered records fell below the refill mark: a lane fetches, or one more opens when all are busy. */
+    private void refill() {
+        maybeAddLane();
+        changed.signalAll();
+    }
+
+    /** A consumer wants a message, few or none are offered and every lane is busy with undecided records: one more lane. */
     private void maybeAddLane() {
-        if (closing || fetching != null || lanes.size() >= MAX_LANES) {
+        if (closing || fetching != null || workingLanes() >= MAX_LANES) {
             return;
         }
         for (ShareLane lane : lanes) {
@@ -443,8 +508,8 @@ public final class ShareQueueReader implements ReaderEngine {
             }
         }
         log.debug("Consumer {} of {} holds undecided records on every member: adding member {}", settings.name(),
-                settings.topic(), lanes.size());
-        addLane(largeLanes || lanes.size() == MAX_LANES - 1 ? LARGE_BATCH : SMALL_BATCH);
+                settings.topic(), lanesOpened);
+        addLane(largeLanes || workingLanes() == MAX_LANES - 1 ? LARGE_BATCH : SMALL_BATCH);
     }
 
     /**
@@ -460,7 +525,7 @@ public final class ShareQueueReader implements ReaderEngine {
         } else {
             fastBatches = 0;
         }
-        if (fastBatches < FAST_BATCHES || closing || lanes.size() >= MAX_LANES) {
+        if (fastBatches < FAST_BATCHES || closing) {
             return;
         }
         largeLanes = true;
@@ -470,7 +535,7 @@ public final class ShareQueueReader implements ReaderEngine {
             }
         }
         log.debug("Consumer {} of {} takes records fast: member {} acquires {} a poll", settings.name(), settings.topic(),
-                lanes.size(), LARGE_BATCH);
+                lanesOpened, LARGE_BATCH);
         addLane(LARGE_BATCH);
         changed.signalAll();
     }
@@ -569,8 +634,10 @@ public final class ShareQueueReader implements ReaderEngine {
                     CompletableFuture<Void> f = new CompletableFuture<>();
                     lane.syncFlushes.add(f);
                     fs.add(f);
+                } else if (!lane.holdsUndecided()) {
+                    lane.asyncFlush = true; // the batch is decided: sent now (with the next fetch when one is wanted)
                 } else {
-                    lane.asyncFlush = true;
+                    lane.flushDueAt = Math.min(lane.flushDueAt, clock.getAsLong() + ACK_LINGER_MS);
                 }
             }
             changed.signalAll();
