@@ -215,6 +215,38 @@ class ShippedServerJmsIT {
     }
 
     /**
+     * Shared subscriptions (classic groups too, under the shipped rebalance delay): the first consumer of a shared
+     * durable and of a shared non-durable subscription gets what is published once it was created. Prints how long
+     * creating each took (without the group config {@code weir.group.initial.rebalance.delay.ms=0} that the provider
+     * sets, about the broker's 3 s); asserts only that the messages come.
+     */
+    @Test
+    void sharedSubscriptionsAttachAndReceive() throws Exception {
+        try (Connection c = factory().createConnection()) {
+            c.setClientID("shipped-shared");
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Topic topic = s.createTopic("shipped-shared-topic");
+            long begin = System.nanoTime();
+            MessageConsumer durable = s.createSharedDurableConsumer(topic, "shared-durable");
+            long durableMs = (System.nanoTime() - begin) / 1_000_000;
+            begin = System.nanoTime();
+            MessageConsumer shared = s.createSharedConsumer(topic, "shared");
+            long sharedMs = (System.nanoTime() - begin) / 1_000_000;
+            System.out.println("ShippedServerJmsIT: createSharedDurableConsumer returned after " + durableMs
+                    + " ms, createSharedConsumer after " + sharedMs + " ms");
+            c.start();
+            send(c, topic, 0, 1);
+            for (MessageConsumer consumer : List.of(durable, shared)) {
+                Message m = consumer.receive(60_000);
+                assertThat(m).as("the message published after the consumers were created").isNotNull();
+                assertThat(m.getIntProperty("n")).isZero();
+                consumer.close();
+            }
+            s.unsubscribe("shared-durable");
+        }
+    }
+
+    /**
      * A transacted session's open transaction across a clean stop (SIGTERM) and restart of the broker: its commit
      * either succeeds, and then every message of it is delivered once, or fails with a JMSException, and then none
      * is; a new transacted session afterwards commits normally. Nothing of it is half visible.
