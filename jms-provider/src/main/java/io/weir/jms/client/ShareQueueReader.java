@@ -499,13 +499,21 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /** A consumer wants a message, few or none are offered and every lane is busy with undecided records: one more lane. */
     private void maybeAddLane() {
-        if (closing || fetching != null || workingLanes() >= MAX_LANES) {
+        if (closing || fetching != null) {
             return;
         }
         for (ShareLane lane : lanes) {
             if (!lane.retiring && (!lane.hasPolled() || !lane.holdsUndecided())) {
                 return; // that lane fetches next (decided records are handed to its client first)
             }
+        }
+        if (workingLanes() >= MAX_LANES) {
+            if (largeLanes || selects != null) {
+                return; // as many records held as the lanes may acquire: more come as they are decided
+            }
+            // every lane busy with undecided records (a consumer acknowledging every few hundred), small ones among
+            // them: large lanes take over, the small ones close once their records are decided
+            useLargeLanes();
         }
         log.debug("Consumer {} of {} holds undecided records on every member: adding member {}", settings.name(),
                 settings.topic(), lanesOpened);
@@ -528,16 +536,21 @@ public final class ShareQueueReader implements ReaderEngine {
         if (fastBatches < FAST_BATCHES || closing) {
             return;
         }
+        useLargeLanes();
+        log.debug("Consumer {} of {} takes records fast: member {} acquires {} a poll", settings.name(), settings.topic(),
+                lanesOpened, LARGE_BATCH);
+        addLane(LARGE_BATCH);
+        changed.signalAll();
+    }
+
+    /** From now on every new lane is large; the small lanes retire (they close once their records are decided). */
+    private void useLargeLanes() {
         largeLanes = true;
         for (ShareLane l : lanes) {
             if (l.maxRecords == SMALL_BATCH) {
                 l.retiring = true;
             }
         }
-        log.debug("Consumer {} of {} takes records fast: member {} acquires {} a poll", settings.name(), settings.topic(),
-                lanesOpened, LARGE_BATCH);
-        addLane(LARGE_BATCH);
-        changed.signalAll();
     }
 
     @Override
