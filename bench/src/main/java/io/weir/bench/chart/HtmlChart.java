@@ -15,16 +15,16 @@ import java.util.Locale;
  * Draws a {@link Chart} as one self-contained HTML page: inline CSS and one inline SVG per section, no
  * scripts, no fonts or images from elsewhere, so it renders offline in any browser. Each group is a set of
  * horizontal bars scaled to the group's largest figure (bars of different metrics are not comparable), with
- * the value at the bar end, a min-max whisker where there were several runs, and the ratio to the right.
+ * the value at the bar end, a min-max whisker where there were several runs, and the ratio (or ratios, one a
+ * line, when the text holds several separated by {@code ", "}) at the right edge.
  * Each SVG is well-formed XML on its own. Pure: {@link #render} builds a string, {@link #write} stores it.
  */
 public final class HtmlChart {
 
-    private static final int WIDTH = 900;
+    private static final int WIDTH = 980;
     private static final int NAME_W = 130;
     private static final int BAR_X = NAME_W + 10;
-    private static final int BAR_MAX = 430;
-    private static final int RATIO_X = 770;
+    private static final int BAR_MAX = 400;
     private static final int BAR_H = 16;
     private static final int BAR_GAP = 5;
     private static final int LABEL_H = 22;
@@ -55,7 +55,7 @@ public final class HtmlChart {
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
                 .append(esc(chart.title())).append("</title>\n<style>\n")
-                .append("body{font-family:sans-serif;margin:1.5em;color:#222;max-width:960px}\n")
+                .append("body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1000px}\n")
                 .append("pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap;font-size:12px}\n")
                 .append("svg{display:block;margin-bottom:1.5em}\n")
                 .append(".legend span{display:inline-block;margin-right:1.2em}\n")
@@ -137,7 +137,13 @@ public final class HtmlChart {
         }
         int mid = top + LABEL_H + (y - top - LABEL_H) / 2;
         if (!g.ratio().isEmpty()) {
-            b.append(text(RATIO_X, mid + 4, "bold", "", g.ratio()));
+            // several ratios (Weir/peer, Weir+gc/peer) one under the other, right-aligned at the edge
+            String[] parts = g.ratio().split(", ");
+            int ry = mid + 4 - (parts.length - 1) * 8;
+            for (String part : parts) {
+                b.append("<text x=\"" + (WIDTH - 4) + "\" y=\"" + ry + "\" text-anchor=\"end\" font-weight=\"bold\">" + esc(part) + "</text>\n");
+                ry += 16;
+            }
         }
         if (!g.check().isEmpty()) {
             b.append(text(BAR_X, y + 10, "", "#555", g.check()));
