@@ -34,9 +34,13 @@ public final class SideBySide {
     /** The secured listener of a {@code --security} run, else null. */
     private SbsSecurity security;
 
-    private SideBySide(SbsSettings settings, Classpaths classpaths) {
+    /** The command-line arguments, shown in the chart's header. */
+    private final List<String> arguments;
+
+    private SideBySide(SbsSettings settings, Classpaths classpaths, List<String> arguments) {
         this.settings = settings;
         this.classpaths = classpaths;
+        this.arguments = List.copyOf(arguments);
     }
 
     public static void main(String[] args) throws Exception {
@@ -59,7 +63,7 @@ public final class SideBySide {
             System.exit(2);
             return;
         }
-        SideBySide sbs = new SideBySide(s, cp);
+        SideBySide sbs = new SideBySide(s, cp, List.of(args));
         if (s.secured()) {
             try (SbsSecurity sec = SbsSecurity.create(s.repo(), s.saslMechanism())) {
                 sbs.security = sec;
@@ -318,7 +322,8 @@ public final class SideBySide {
             sections.add(aa.section(true));
         }
         List<String> chartHeader = new ArrayList<>(header);
-        chartHeader.add("load average: " + load());
+        chartHeader.add("arguments: " + String.join(" ", arguments));
+        chartHeader.add("load average at the end: " + load());
         chartHeader.add(String.format(Locale.ROOT, "%d broker runs in %.1f min", runNumber, (System.nanoTime() - t0) / 60e9));
         int summaryAt = out.indexOf("== Summary ==");
         List<String> notes = new ArrayList<>(out.subList(summaryAt, runsAt));
