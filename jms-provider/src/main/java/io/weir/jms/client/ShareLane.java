@@ -170,6 +170,7 @@ final class ShareLane {
                 // decisions are handed to the client only when something is sent (a fetch carries them, or a flush),
                 // so that a consumer acknowledging message by message does not wake this thread for each
                 long now = reader.now();
+                reader.handBackIdle(this, now);
                 boolean async = asyncFlush || now >= flushDueAt;
                 boolean settle = (reader.isClosing() || retiring) && pendingDecisions > 0;
                 boolean stop = (reader.isClosing() || retiring) && batch.size() == pendingDecisions;
@@ -235,15 +236,16 @@ final class ShareLane {
                 if (w.fetch()) {
                     ConsumerRecords<byte[], byte[]> records;
                     try {
-                        boolean acksBefore = unsent();
-                        records = consumer.poll(POLL);
-                        if (acksBefore) {
-                            // a poll that returns before its fetch went out leaves the acknowledgements in the client,
-                            // and this lane may not poll again for a while (its batch undecided, nobody asking): send
-                            // what is still pending now, or the records' locks run out and they are delivered again
+                        if (unsent()) {
+                            // the decisions go as a ShareAcknowledge of their own, ahead of the poll's fetch, never on
+                            // that fetch: kafka-clients keeps the acknowledgements a poll hands it while an earlier fetch
+                            // (one it sent ahead) is in flight for the fetch after that one, and sends no further fetch
+                            // once the earlier one returned records, until the next poll; this lane polls only once the
+                            // records it got are decided, so they waited there until their locks ran out and came back
                             consumer.commitAsync();
+                            setUnsent(false);
                         }
-                        setUnsent(false);
+                        records = consumer.poll(POLL);
                         if (!records.isEmpty() && log.isTraceEnabled()) {
                             log.trace("Share consumer {} polled {} records: {}", clientId, records.count(), offsets(records));
                         }

@@ -88,6 +88,13 @@ public final class ShareQueueReader implements ReaderEngine {
     /** How long after a take a lane keeps fetching without anybody waiting (a listener polls every 100 ms). */
     private static final long DEMAND_MS = 1000;
     /**
+     * A lane whose undecided records were all fetched ahead and none handed to the application, while nobody asked
+     * for a message for this long, gives them back: it closes, and its share session's close releases them (on Weir
+     * without counting a delivery; on Apache Kafka counted, as their lock's expiry would have). An open consumer that
+     * is not being read from thus holds nothing for other consumers for the lock duration (30 s by default).
+     */
+    static final long IDLE_HAND_BACK_MS = 2000;
+    /**
      * How long a lane that handed a record back for other consumers (selector) waits before it fetches again, per
      * delivery the record already had (capped): the release is sent at once, and the queue's other members, whose
      * fetches wait at the broker, get the first go, the longer the more often the record came back here.
@@ -204,6 +211,12 @@ public final class ShareQueueReader implements ReaderEngine {
     /** Starts the first member and waits until the broker lists it in the group (bounded by the timeout). */
     @Override
     public void start(long readyTimeoutMs) throws Exception {
+        lock.lock();
+        try {
+            lastDemandAt = clock.getAsLong(); // a new consumer counts as asked for: what it fetches first is kept a while
+        } finally {
+            lock.unlock();
+        }
         ShareLane first = addLane(SMALL_BATCH);
         long deadline = clock.getAsLong() + readyTimeoutMs;
         first.awaitFirstPoll(readyTimeoutMs);
@@ -323,6 +336,40 @@ public final class ShareQueueReader implements ReaderEngine {
             return false;
         }
         return waitingTakers > 0 || clock.getAsLong() - lastDemandAt < DEMAND_MS;
+    }
+
+    /**
+     * See {@link #IDLE_HAND_BACK_MS}: when nobody asked for a message for that long and every undecided record of
+     * {@code lane} is still offered here (fetched ahead, never delivered, never redelivered locally), they are left to
+     * the lane's closing share session and the lane retires; the next demand opens a new lane. Under the lock.
+     */
+    boolean handBackIdle(ShareLane lane, long now) {
+        if (closing || lane.retiring || waitingTakers > 0 || now - lastDemandAt < IDLE_HAND_BACK_MS
+                || !lane.holdsUndecided()) {
+            return false;
+        }
+        int undecided = lane.batch.size() - lane.pendingDecisions;
+        List<Held> offeredHere = new ArrayList<>();
+        for (Held h : buffer) {
+            if (h.lane == lane) {
+                if (h.localDeliveries > 0) {
+                    return false; // delivered before (recover, rollback): redelivered here, in order
+                }
+                offeredHere.add(h);
+            }
+        }
+        if (offeredHere.size() != undecided) {
+            return false; // some are with the application (or parked): the lane stays
+        }
+        for (Held h : offeredHere) {
+            buffer.remove(h);
+            decide(h, Decision.LEAVE);
+        }
+        lane.retiring = true;
+        log.debug("Consumer {} of {} not read for {} ms: member {} gives back {} records it fetched ahead", settings.name(),
+                settings.topic(), now - lastDemandAt, lane.clientId(), offeredHere.size());
+        changed.signalAll();
+        return true;
     }
 
     /** Fetch once fewer offered records than this are left: at once on large lanes, only when empty on small ones. */
@@ -623,7 +670,7 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /**
      * Sends the decisions made so far: {@code sync} waits until the broker answered for each (commitSync), else
-     * they go with the lanes' next request (commitAsync when a lane is not about to fetch).
+     * each lane sends them soon (commitAsync, ahead of its next fetch).
      */
     @Override
     public CompletableFuture<Void> commit(boolean sync) {
@@ -648,7 +695,7 @@ public final class ShareQueueReader implements ReaderEngine {
                     lane.syncFlushes.add(f);
                     fs.add(f);
                 } else if (!lane.holdsUndecided()) {
-                    lane.asyncFlush = true; // the batch is decided: sent now (with the next fetch when one is wanted)
+                    lane.asyncFlush = true; // the batch is decided: sent now (just ahead of the next fetch when one is wanted)
                 } else {
                     lane.flushDueAt = Math.min(lane.flushDueAt, clock.getAsLong() + ACK_LINGER_MS);
                 }
