@@ -1,5 +1,6 @@
 package io.weir.bench.jms;
 
+import io.weir.bench.chart.Chart;
 import io.weir.bench.jms.RunPlan.Run;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,6 +78,64 @@ final class JmsReport {
             failures.forEach(f -> out.add("  " + f));
         }
         return out;
+    }
+
+    /** The same figures as {@link #lines} as a {@link Chart}: per workload and metric Weir, Weir+gc and Artemis. */
+    static Chart chart(List<Result> results, List<String> header) {
+        List<Chart.Group> groups = new ArrayList<>();
+        for (var e : group(results, false).entrySet()) {
+            for (String metric : metrics(e.getValue())) {
+                List<Chart.Bar> bars = new ArrayList<>();
+                for (String system : SYSTEMS) {
+                    double[] s = stats(e.getValue(), system, metric);
+                    if (s[4] > 0) {
+                        bars.add(bar(system, metric, s));
+                    }
+                }
+                double art = stats(e.getValue(), "Artemis", metric)[0];
+                String ratio = "Weir/Art " + ratio(stats(e.getValue(), "Weir", metric)[0] / art);
+                if (stats(e.getValue(), "Weir+gc", metric)[4] > 0) {
+                    ratio += ", Weir+gc/Art " + ratio(stats(e.getValue(), "Weir+gc", metric)[0] / art);
+                }
+                groups.add(new Chart.Group(e.getKey(), metric, Chart.lowerIsBetter(metric), bars, ratio, ""));
+            }
+        }
+        List<Chart.Section> sections = new ArrayList<>();
+        sections.add(new Chart.Section("Weir vs ActiveMQ Artemis (ratios above 1.00 favour Weir for rates, below 1.00 for latencies)",
+                groups));
+        List<Chart.Group> aaGroups = new ArrayList<>();
+        for (var e : group(results, true).entrySet()) {
+            for (String metric : metrics(e.getValue())) {
+                double[] x = stats(e.getValue(), RunPlan.AA_A, metric);
+                double[] y = stats(e.getValue(), RunPlan.AA_B, metric);
+                double r = x[0] / y[0];
+                String check = Double.isNaN(r) ? "A/A: no result" : r < AA_LOW || r > AA_HIGH
+                        ? "A/A OUTSIDE " + AA_LOW + "-" + AA_HIGH + ": the machine's noise is as large as this; distrust smaller differences"
+                        : "A/A within " + AA_LOW + "-" + AA_HIGH + ": harness ok";
+                aaGroups.add(new Chart.Group(e.getKey(), metric, Chart.lowerIsBetter(metric),
+                        List.of(bar(RunPlan.AA_A, metric, x), bar(RunPlan.AA_B, metric, y)), "A/B " + ratio(r), check));
+            }
+        }
+        if (!aaGroups.isEmpty()) {
+            sections.add(new Chart.Section("A/A harness check: Artemis against itself", aaGroups));
+        }
+        List<String> notes = new ArrayList<>();
+        for (Result r : results) {
+            if (r.error() != null) {
+                notes.add(r.run().workload().name() + " on " + r.run().label() + ": FAILED: " + r.error());
+            }
+        }
+        return new Chart("JMS side-by-side: Weir vs ActiveMQ Artemis", header, sections, notes);
+    }
+
+    private static Chart.Bar bar(String system, String metric, double[] s) {
+        String runs = s[3] < s[4] ? (s[3] == 0 ? "FAILED " : "") + (int) s[3] + "/" + (int) s[4] + " runs ok" : "";
+        if (Double.isNaN(s[0])) {
+            return Chart.Bar.failed(system, runs);
+        }
+        String v = metric.endsWith("/s") ? String.format(Locale.ROOT, "%,.0f", s[0]) : String.format(Locale.ROOT, "%.2f", s[0]);
+        boolean spread = s[3] > 1;
+        return new Chart.Bar(system, s[0], spread ? s[1] : Double.NaN, spread ? s[2] : Double.NaN, v + " " + Chart.unitOf(metric), runs);
     }
 
     private static Map<String, List<Result>> group(List<Result> results, boolean aa) {

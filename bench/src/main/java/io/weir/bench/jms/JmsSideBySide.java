@@ -1,5 +1,7 @@
 package io.weir.bench.jms;
 
+import io.weir.bench.Progress;
+import io.weir.bench.chart.HtmlChart;
 import io.weir.bench.jms.JmsReport.Result;
 import io.weir.bench.jms.JmsServer.Kind;
 import io.weir.bench.jms.RunPlan.Run;
@@ -60,6 +62,7 @@ public final class JmsSideBySide {
         out.forEach(System.out::println);
         List<Result> results = new ArrayList<>();
         List<String> runLines = new ArrayList<>();
+        Progress progress = new Progress(plan.size(), System::nanoTime);
         for (int i = 0; i < plan.size(); i++) {
             Run run = plan.get(i);
             long t0 = System.nanoTime();
@@ -69,6 +72,7 @@ public final class JmsSideBySide {
                     run.label(), (System.nanoTime() - t0) / 1e9, r.error() != null ? "FAILED: " + firstLine(r.error()) : r.metrics());
             runLines.add(line);
             System.out.println(line);
+            System.out.println("  " + progress.after(i + 1));
         }
         List<String> table = JmsReport.lines(results);
         System.out.println();
@@ -77,7 +81,14 @@ public final class JmsSideBySide {
         all.addAll(runLines);
         all.add("");
         all.addAll(table);
-        Files.write(s.target().resolve("jms-side-by-side.txt"), all, StandardCharsets.UTF_8);
+        Path text = s.target().resolve("jms-side-by-side.txt");
+        Files.write(text, all, StandardCharsets.UTF_8);
+        List<String> header = new ArrayList<>(out);
+        header.add("arguments: " + String.join(" ", args));
+        Path html = HtmlChart.besides(text);
+        HtmlChart.write(JmsReport.chart(results, header), html);
+        System.out.println();
+        System.out.println("written to " + text + " and " + html);
         System.exit(results.stream().allMatch(r -> r.error() == null) ? 0 : 1);
     }
 

@@ -1,5 +1,6 @@
 package io.weir.bench.sbs;
 
+import io.weir.bench.chart.Chart;
 import io.weir.bench.sbs.Workloads.RunResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,6 +42,48 @@ final class Report {
         double ratio(String workload, String metric) {
             Map<String, List<RunResult>> w = runs.get(workload);
             return w == null ? Double.NaN : stats(w.get(a), metric)[0] / stats(w.get(b), metric)[0];
+        }
+
+        /**
+         * The same figures as {@link #lines} as a chart section: per workload and metric a bar for each system and
+         * the ratio; {@code aaCheck} adds the A/A verdict of that band to each group.
+         */
+        Chart.Section section(boolean aaCheck) {
+            List<Chart.Group> groups = new ArrayList<>();
+            for (var e : runs.entrySet()) {
+                List<RunResult> ra = e.getValue().get(a);
+                List<RunResult> rb = e.getValue().get(b);
+                Set<String> metrics = new LinkedHashSet<>();
+                ra.forEach(r -> metrics.addAll(r.metrics().keySet()));
+                rb.forEach(r -> metrics.addAll(r.metrics().keySet()));
+                if (metrics.isEmpty()) {
+                    groups.add(new Chart.Group(e.getKey(), "(no result)", false,
+                            List.of(Chart.Bar.failed(a, "FAILED " + okCount(ra)), Chart.Bar.failed(b, "FAILED " + okCount(rb))), "", ""));
+                }
+                for (String metric : metrics) {
+                    double r = stats(ra, metric)[0] / stats(rb, metric)[0];
+                    String check = !aaCheck ? "" : Double.isNaN(r) ? "A/A: no result" : r < AA_LOW || r > AA_HIGH
+                            ? "A/A OUTSIDE " + AA_LOW + "-" + AA_HIGH + ": the harness is noisy; distrust the ratios above"
+                            : "A/A within " + AA_LOW + "-" + AA_HIGH + ": harness ok";
+                    groups.add(new Chart.Group(e.getKey(), metric, Chart.lowerIsBetter(metric),
+                            List.of(bar(a, metric, ra), bar(b, metric, rb)), a + "/" + b + " " + fmtRatio(r), check));
+                }
+            }
+            return new Chart.Section(title, groups);
+        }
+
+        private static Chart.Bar bar(String system, String metric, List<RunResult> runs) {
+            double[] s = stats(runs, metric);
+            if (runs.isEmpty()) {
+                return Chart.Bar.failed(system, "not run");
+            }
+            String count = s[3] < runs.size() ? (int) s[3] + "/" + runs.size() + " runs ok" : "";
+            if (Double.isNaN(s[0])) {
+                return Chart.Bar.failed(system, "FAILED " + okCount(runs));
+            }
+            boolean spread = s[3] > 1;
+            return new Chart.Bar(system, s[0], spread ? s[1] : Double.NaN, spread ? s[2] : Double.NaN,
+                    fmt(metric, s[0]) + " " + Chart.unitOf(metric), count);
         }
 
         List<String> lines() {

@@ -1,5 +1,8 @@
 package io.weir.bench.sbs;
 
+import io.weir.bench.Progress;
+import io.weir.bench.chart.Chart;
+import io.weir.bench.chart.HtmlChart;
 import io.weir.bench.sbs.BrokerProcess.Classpaths;
 import io.weir.bench.sbs.Workloads.RunResult;
 import io.weir.bench.sbs.Workloads.Workload;
@@ -24,12 +27,20 @@ public final class SideBySide {
     private final Classpaths classpaths;
     private final List<String> runLog = new ArrayList<>();
     private int runNumber;
+    /** True while the schedule is walked only to count its runs into {@link #planned}. */
+    private boolean planning;
+    private int planned;
+    private Progress progress;
     /** The secured listener of a {@code --security} run, else null. */
     private SbsSecurity security;
 
-    private SideBySide(SbsSettings settings, Classpaths classpaths) {
+    /** The command-line arguments, shown in the chart's header. */
+    private final List<String> arguments;
+
+    private SideBySide(SbsSettings settings, Classpaths classpaths, List<String> arguments) {
         this.settings = settings;
         this.classpaths = classpaths;
+        this.arguments = List.copyOf(arguments);
     }
 
     public static void main(String[] args) throws Exception {
@@ -52,7 +63,7 @@ public final class SideBySide {
             System.exit(2);
             return;
         }
-        SideBySide sbs = new SideBySide(s, cp);
+        SideBySide sbs = new SideBySide(s, cp, List.of(args));
         if (s.secured()) {
             try (SbsSecurity sec = SbsSecurity.create(s.repo(), s.saslMechanism())) {
                 sbs.security = sec;
@@ -127,63 +138,72 @@ public final class SideBySide {
         Secured sGrp = new Secured("Consumer groups", sp);
         Secured sTxn = new Secured("Transactions", sp);
 
-        BrokerProcess.System W = BrokerProcess.System.WEIR;
-        BrokerProcess.System K = BrokerProcess.System.KAFKA;
-        if (settings.harnessWarmup() && (!workloads.isEmpty() || latency != null)) {
-            // the first run would otherwise also pay for the harness JVM's own JIT warm-up
-            Workload first = workloads.isEmpty() ? latency : workloads.get(0);
-            run(first, K, "warm-up", security);
-        }
-        for (int round = 0; round < settings.rounds() && security != null; round++) {
-            for (Workload w : workloads) {
-                secured(w, sThroughput);
+        // the schedule runs twice: once counting the runs (for the progress line), then for real
+        Runnable schedule = () -> {
+            BrokerProcess.System W = BrokerProcess.System.WEIR;
+            BrokerProcess.System K = BrokerProcess.System.KAFKA;
+            if (settings.harnessWarmup() && (!workloads.isEmpty() || latency != null)) {
+                // the first run would otherwise also pay for the harness JVM's own JIT warm-up
+                Workload first = workloads.isEmpty() ? latency : workloads.get(0);
+                run(first, K, "warm-up", security);
             }
-            if (latency != null) {
-                secured(latency, sLat);
+            for (int round = 0; round < settings.rounds() && security != null; round++) {
+                for (Workload w : workloads) {
+                    secured(w, sThroughput);
+                }
+                if (latency != null) {
+                    secured(latency, sLat);
+                }
+                if (groups != null) {
+                    secured(groups, sGrp);
+                }
+                for (Workload t : transactions) {
+                    secured(t, sTxn);
+                }
             }
-            if (groups != null) {
-                secured(groups, sGrp);
-            }
-            for (Workload t : transactions) {
-                secured(t, sTxn);
-            }
-        }
-        for (int round = 0; round < settings.rounds() && security == null; round++) {
-            for (Workload w : workloads) {
-                abba(w, throughput, W, "Weir", K, "Kafka");
-            }
-            if (latency != null) {
-                abba(latency, lat, W, "Weir", K, "Kafka");
-            }
-            if (groups != null) {
-                abba(groups, grp, W, "Weir", K, "Kafka");
-            }
-            for (Workload t : transactions) {
-                abba(t, txn, W, "Weir", K, "Kafka");
-            }
-        }
-        if (failover != null) {
-            for (int round = 0; round < settings.failoverRounds(); round++) {
-                abba(failover, fo, W, "Weir", K, "Kafka");
-            }
-        }
-        if (settings.aa()) {
-            if (!workloads.isEmpty()) {
-                Workload aaWorkload = workloads.stream()
-                        .filter(w -> w instanceof Workloads.Throughput t && t.size() == 1024 && t.partitions() == 1)
-                        .findFirst().orElse(workloads.get(0));
-                abba(aaWorkload, aa, K, "Kafka-A", K, "Kafka-B");
-            }
-            if (latency != null) {
-                abba(latency, aa, K, "Kafka-A", K, "Kafka-B");
-            }
-            if (workloads.isEmpty() && !transactions.isEmpty()) {
-                abba(transactions.get(0), aa, K, "Kafka-A", K, "Kafka-B");
+            for (int round = 0; round < settings.rounds() && security == null; round++) {
+                for (Workload w : workloads) {
+                    abba(w, throughput, W, "Weir", K, "Kafka");
+                }
+                if (latency != null) {
+                    abba(latency, lat, W, "Weir", K, "Kafka");
+                }
+                if (groups != null) {
+                    abba(groups, grp, W, "Weir", K, "Kafka");
+                }
+                for (Workload t : transactions) {
+                    abba(t, txn, W, "Weir", K, "Kafka");
+                }
             }
             if (failover != null) {
-                abba(failover, aa, K, "Kafka-A", K, "Kafka-B");
+                for (int round = 0; round < settings.failoverRounds(); round++) {
+                    abba(failover, fo, W, "Weir", K, "Kafka");
+                }
             }
-        }
+            if (settings.aa()) {
+                if (!workloads.isEmpty()) {
+                    Workload aaWorkload = workloads.stream()
+                            .filter(w -> w instanceof Workloads.Throughput t && t.size() == 1024 && t.partitions() == 1)
+                            .findFirst().orElse(workloads.get(0));
+                    abba(aaWorkload, aa, K, "Kafka-A", K, "Kafka-B");
+                }
+                if (latency != null) {
+                    abba(latency, aa, K, "Kafka-A", K, "Kafka-B");
+                }
+                if (workloads.isEmpty() && !transactions.isEmpty()) {
+                    abba(transactions.get(0), aa, K, "Kafka-A", K, "Kafka-B");
+                }
+                if (failover != null) {
+                    abba(failover, aa, K, "Kafka-A", K, "Kafka-B");
+                }
+            }
+        };
+        planning = true;
+        schedule.run();
+        planning = false;
+        progress = new Progress(planned, System::nanoTime);
+        System.out.println(planned + " broker runs planned");
+        schedule.run();
 
         List<String> out = new ArrayList<>(header);
         out.add("");
@@ -285,7 +305,31 @@ public final class SideBySide {
         out.subList(0, runsAt).forEach(System.out::println);
         Files.createDirectories(settings.out().getParent());
         Files.write(settings.out(), out, StandardCharsets.UTF_8);
-        System.out.println("written to " + settings.out() + " (with every run); broker logs in " + settings.logs());
+        List<Chart.Section> sections = new ArrayList<>();
+        for (Report.Comparison c : List.of(throughput, lat, grp, txn, fo)) {
+            if (!c.runs.isEmpty()) {
+                sections.add(c.section(false));
+            }
+        }
+        for (Secured sec : List.of(sThroughput, sLat, sGrp, sTxn)) {
+            for (Report.Comparison c : sec.all()) {
+                if (!c.runs.isEmpty()) {
+                    sections.add(c.section(false));
+                }
+            }
+        }
+        if (!aa.runs.isEmpty()) {
+            sections.add(aa.section(true));
+        }
+        List<String> chartHeader = new ArrayList<>(header);
+        chartHeader.add("arguments: " + String.join(" ", arguments));
+        chartHeader.add("load average at the end: " + load());
+        chartHeader.add(String.format(Locale.ROOT, "%d broker runs in %.1f min", runNumber, (System.nanoTime() - t0) / 60e9));
+        int summaryAt = out.indexOf("== Summary ==");
+        List<String> notes = new ArrayList<>(out.subList(summaryAt, runsAt));
+        Path html = HtmlChart.besides(settings.out());
+        HtmlChart.write(new Chart("Weir vs Apache Kafka, side by side", chartHeader, sections, notes), html);
+        System.out.println("written to " + settings.out() + " (with every run) and " + html + "; broker logs in " + settings.logs());
     }
 
     /**
@@ -364,12 +408,19 @@ public final class SideBySide {
         if (settings.only() != null && !system.name().equalsIgnoreCase(settings.only())) {
             return;
         }
-        c.add(w.name(), label, run(w, system, label, security));
+        RunResult r = run(w, system, label, security);
+        if (!planning) {
+            c.add(w.name(), label, r);
+        }
     }
 
     /** One run on a fresh broker (or cluster), printed and logged; null (not run) for a system --only leaves out. */
     private RunResult run(Workload w, BrokerProcess.System system, String label, SbsSecurity sec) {
         if (settings.only() != null && !system.name().equalsIgnoreCase(settings.only())) {
+            return null;
+        }
+        if (planning) {
+            planned++;
             return null;
         }
         runNumber++;
@@ -415,9 +466,18 @@ public final class SideBySide {
                 (System.nanoTime() - t0) / 1e9);
         System.out.println(line + suffix);
         r.notes().forEach(n -> System.out.println("         note: " + n));
+        System.out.println("         " + progress.after(runNumber));
         runLog.add(String.format(Locale.ROOT, "run %3d  %-15s %-30s %s%s", runNumber, label, w.name(), line, suffix));
         r.notes().forEach(n -> runLog.add("         note: " + n));
         return r;
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String clientsVersion() {

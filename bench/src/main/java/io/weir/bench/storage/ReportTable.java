@@ -1,5 +1,7 @@
 package io.weir.bench.storage;
 
+import io.weir.bench.chart.Chart;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,39 @@ public final class ReportTable {
                     figure(median(rawValues), c.unit()), c.formatRatio(median(ratios)), perRound));
         }
         return out.toString();
+    }
+
+    /**
+     * The same figures as {@link #format} as a chart section: per comparison the Weir median and the raw one,
+     * whiskers over the rounds, and the median per-round ratio beside them.
+     */
+    public static Chart.Section section(List<Comparison> comparisons, Map<BenchRun, Scores[]> scores) {
+        List<Chart.Group> groups = new ArrayList<>();
+        for (Comparison c : comparisons) {
+            Scores[] weir = scores.get(c.weir());
+            Scores[] raw = scores.get(c.raw());
+            int rounds = Math.min(weir.length, raw.length);
+            double[] weirValues = new double[rounds];
+            double[] rawValues = new double[rounds];
+            double[] ratios = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                weirValues[i] = c.weirValue().applyAsDouble(weir[i]);
+                rawValues[i] = c.rawValue().applyAsDouble(raw[i]);
+                ratios[i] = weirValues[i] / rawValues[i];
+            }
+            groups.add(new Chart.Group(c.label(), c.unit(), !c.higherIsBetter(),
+                    List.of(bar("Weir", weirValues, c.unit()), bar("raw ceiling", rawValues, c.unit())),
+                    "Weir/raw " + c.formatRatio(median(ratios)), ""));
+        }
+        return new Chart.Section("Weir beside the raw FileChannel ceiling (medians over the rounds)", groups);
+    }
+
+    private static Chart.Bar bar(String system, double[] values, String unit) {
+        double m = median(values);
+        double min = Arrays.stream(values).min().orElse(Double.NaN);
+        double max = Arrays.stream(values).max().orElse(Double.NaN);
+        boolean spread = values.length > 1;
+        return new Chart.Bar(system, m, spread ? min : Double.NaN, spread ? max : Double.NaN, figure(m, unit), "");
     }
 
     private static String figure(double value, String unit) {

@@ -68,4 +68,38 @@ class JmsReportTest {
         assertThat(close).anyMatch(l -> l.contains("0.91") && l.contains("within 0.8-1.25"));
         assertThat(far).anyMatch(l -> l.contains("0.50") && l.contains("outside 0.8-1.25"));
     }
+
+    @Test
+    void theChartHasEveryWorkloadAndSystemTheRatiosAndTheFailedRuns() throws Exception {
+        Workload pair = new Workload("queue <1 pair> & auto-ack", List.of(), 1);
+        Map<String, Double> fast = new LinkedHashMap<>();
+        fast.put("msg/s", 4000.0);
+        fast.put("p99 ms", 2.0);
+        Map<String, Double> slow = new LinkedHashMap<>();
+        slow.put("msg/s", 2000.0);
+        slow.put("p99 ms", 4.0);
+        List<Result> results = List.of(
+                new Result(new Run(pair, Kind.WEIR, "Weir", false), fast, null),
+                new Result(new Run(pair, Kind.WEIR_GROUP_COMMIT, "Weir+gc", false), null, "client exited with 1"),
+                new Result(new Run(pair, Kind.ARTEMIS, "Artemis", false), slow, null),
+                ok(Kind.WEIR, "Weir", false, 300),
+                ok(Kind.ARTEMIS, "Artemis", false, 100),
+                ok(Kind.ARTEMIS, RunPlan.AA_A, true, 100),
+                ok(Kind.ARTEMIS, RunPlan.AA_B, true, 95));
+
+        io.weir.bench.chart.Chart chart = JmsReport.chart(results, List.of("settings: --quick"));
+        String html = io.weir.bench.chart.HtmlChart.render(chart);
+        List<String> texts = io.weir.bench.chart.SvgParts.texts(io.weir.bench.chart.SvgParts.parse(html));
+
+        assertThat(texts).contains("queue <1 pair> & auto-ack \u2014 msg/s", "queue <1 pair> & auto-ack \u2014 p99 ms",
+                "queue, 1 pair \u2014 msg/s");
+        assertThat(texts).contains("Weir", "Weir+gc", "Artemis", RunPlan.AA_A, RunPlan.AA_B);
+        assertThat(chart.sections().get(0).groups()).extracting(io.weir.bench.chart.Chart.Group::ratio)
+                .containsExactly("Weir/Art 2.00, Weir+gc/Art n/a", "Weir/Art 0.50, Weir+gc/Art n/a", "Weir/Art 3.00");
+        assertThat(texts).containsSubsequence("Weir/Art 2.00", "Weir+gc/Art n/a", "Weir/Art 0.50", "Weir+gc/Art n/a", "Weir/Art 3.00",
+                "A/B 1.05");
+        assertThat(texts).contains("4,000 msg/s", "2.00 ms", "FAILED 0/1 runs ok", "A/A within 0.8-1.25: harness ok");
+        assertThat(texts).filteredOn(t -> t.contains("lower is better")).hasSize(1);
+        assertThat(html).contains("queue &lt;1 pair&gt; &amp; auto-ack on Weir+gc: FAILED: client exited with 1");
+    }
 }
