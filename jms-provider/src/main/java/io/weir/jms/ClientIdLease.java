@@ -49,11 +49,12 @@ final class ClientIdLease implements AutoCloseable {
     }
 
     /**
+     * @param timeoutMs how long the check may wait for the brokers (the connection's {@code connectTimeoutMs})
      * @throws InvalidClientIDException when a live connection (of any JVM) holds {@code clientId}
      */
-    static ClientIdLease acquire(Admin admin, Properties base, String clientId) throws JMSException {
+    static ClientIdLease acquire(Admin admin, Properties base, String clientId, long timeoutMs) throws JMSException {
         String group = group(clientId);
-        if (hasMembers(admin, group)) {
+        if (hasMembers(admin, group, timeoutMs)) {
             throw new InvalidClientIDException("The client id '" + clientId + "' is in use by another connection");
         }
         Properties p = new Properties();
@@ -79,10 +80,10 @@ final class ClientIdLease implements AutoCloseable {
         return lease;
     }
 
-    private static boolean hasMembers(Admin admin, String group) throws JMSException {
+    private static boolean hasMembers(Admin admin, String group, long timeoutMs) throws JMSException {
         try {
             ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
-                    .get(15, TimeUnit.SECONDS);
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
             return !d.members().isEmpty();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {

@@ -60,7 +60,7 @@ final class ShareQueues {
      */
     boolean brokersServeShareGroups() throws Exception {
         try {
-            var features = connection.admin().describeFeatures().featureMetadata().get(15, TimeUnit.SECONDS);
+            var features = connection.admin().describeFeatures().featureMetadata().get(timeoutMs(), TimeUnit.MILLISECONDS);
             var share = features.finalizedFeatures().get("share.version");
             if (share != null) {
                 return share.maxVersionLevel() >= 1;
@@ -72,7 +72,8 @@ final class ShareQueues {
             log.debug("Describing the brokers' features failed: {}", e.getCause().toString());
         }
         try {
-            connection.admin().describeShareGroups(List.of(PROBE_GROUP)).describedGroups().get(PROBE_GROUP).get(15, TimeUnit.SECONDS);
+            connection.admin().describeShareGroups(List.of(PROBE_GROUP)).describedGroups().get(PROBE_GROUP)
+                    .get(timeoutMs(), TimeUnit.MILLISECONDS);
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnsupportedVersionException) {
@@ -89,6 +90,11 @@ final class ShareQueues {
 
     /** A share group id no queue can have (queue names never contain '/'), asked about to probe the brokers. */
     private static final String PROBE_GROUP = GROUP_PREFIX + "/probe";
+
+    /** How long a call to the brokers may wait: the connection's {@code connectTimeoutMs}. */
+    private long timeoutMs() {
+        return connection.settings().connectTimeoutMs();
+    }
 
     static String group(WeirDestination queue) {
         return GROUP_PREFIX + queue.name();
@@ -118,7 +124,7 @@ final class ShareQueues {
                 AlterConfigOp.OpType.SET);
         try {
             connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest, committed))).all()
-                    .get(15, TimeUnit.SECONDS);
+                    .get(timeoutMs(), TimeUnit.MILLISECONDS);
             prepared.add(group);
             connection.shareGroupFacts().prepared(bootstrap, group, true);
             return;
@@ -127,7 +133,8 @@ final class ShareQueues {
                     + "uncommitted transactional sends): {}", group, e.toString());
         }
         try {
-            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all().get(15, TimeUnit.SECONDS);
+            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all()
+                    .get(timeoutMs(), TimeUnit.MILLISECONDS);
             prepared.add(group);
         } catch (Exception e) {
             log.warn("Could not set share.auto.offset.reset=earliest on share group {} (messages sent before its first "
@@ -169,7 +176,7 @@ final class ShareQueues {
         Map<TopicPartition, SharePartitionOffsetInfo> info;
         try {
             info = connection.admin().listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec()))
-                    .partitionsToOffsetInfo(group).get(15, TimeUnit.SECONDS);
+                    .partitionsToOffsetInfo(group).get(timeoutMs(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnsupportedVersionException) {
                 // a broker without DescribeShareGroupOffsets: browse from the beginning of the log
@@ -221,7 +228,7 @@ final class ShareQueues {
         List<AlterConfigOp> ops = clientIds.stream().map(id -> new AlterConfigOp(new ConfigEntry(FILTER_PREFIX + id, filter),
                 AlterConfigOp.OpType.SET)).toList();
         try {
-            connection.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().get(15, TimeUnit.SECONDS);
+            connection.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().get(timeoutMs(), TimeUnit.MILLISECONDS);
             filtersSupported = true;
             log.debug("Share group {}: members {} fetch with the filter {}", group, clientIds, filter);
             return true;

@@ -173,7 +173,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
                 throw new InvalidClientIDException("The client id '" + id + "' is in use by another connection");
             }
             try {
-                clientIdLease = ClientIdLease.acquire(admin, settings.clientBase(), id);
+                clientIdLease = ClientIdLease.acquire(admin, settings.clientBase(), id, settings.connectTimeoutMs());
             } catch (JMSException e) {
                 CLIENT_IDS_IN_USE.remove(id);
                 throw e;
@@ -483,7 +483,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     boolean topicExists(String name) throws JMSException {
         try {
-            return admin.listTopics().names().get(15, TimeUnit.SECONDS).contains(name);
+            return admin.listTopics().names().get(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS).contains(name);
         } catch (Exception e) {
             throw JmsExceptionSupport.create("Cannot list topics", e);
         }

@@ -108,7 +108,7 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
 
     void start() throws JMSException {
         try {
-            engine.start(15_000);
+            engine.start(session.connection().settings().connectTimeoutMs());
         } catch (Exception e) {
             if (onClose != null) {
                 onClose.run();

@@ -48,6 +48,11 @@ public class WeirQueueBrowser implements QueueBrowser {
         this.selector = selector;
     }
 
+    /** How long a browse waits for the brokers (its partitions, positions, the next record): {@code connectTimeoutMs}. */
+    private long timeoutMs() {
+        return session.connection().settings().connectTimeoutMs();
+    }
+
     private void checkClosed() throws IllegalStateException {
         if (closed || session.isClosed()) {
             throw JmsExceptionSupport.closed("queue browser");
@@ -106,13 +111,13 @@ public class WeirQueueBrowser implements QueueBrowser {
             try {
                 consumer = KafkaClients.create(() -> new KafkaConsumer<byte[], byte[]>(p));
                 List<TopicPartition> tps = new ArrayList<>();
-                for (PartitionInfo pi : consumer.partitionsFor(queue.name(), Duration.ofSeconds(15))) {
+                for (PartitionInfo pi : consumer.partitionsFor(queue.name(), Duration.ofMillis(timeoutMs()))) {
                     tps.add(new TopicPartition(pi.topic(), pi.partition()));
                 }
                 Map<TopicPartition, OffsetAndMetadata> committed = session.connection().queueMode() == QueueMode.SHARE
                         && !queue.isTemporary() ? session.connection().shareQueues().startOffsets(queue)
                         : session.connection().admin().listConsumerGroupOffsets(queue.name()).partitionsToOffsetAndMetadata()
-                        .get(15, TimeUnit.SECONDS);
+                        .get(timeoutMs(), TimeUnit.MILLISECONDS);
                 consumer.assign(tps);
                 ends.putAll(consumer.endOffsets(tps));
                 consumer.seekToBeginning(tps);
@@ -151,7 +156,7 @@ public class WeirQueueBrowser implements QueueBrowser {
         }
 
         private void fill() {
-            long deadline = System.currentTimeMillis() + 15_000;
+            long deadline = System.currentTimeMillis() + timeoutMs();
             while (ready.isEmpty() && !done && !closed && System.currentTimeMillis() < deadline) {
                 if (ends.isEmpty()) {
                     close();

@@ -162,6 +162,9 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 new LinkedBlockingQueue<>(), new NamedThreadFactory("weir-request-handler", true));
     }
 
+    /** Every request with its handling time, at TRACE (as Kafka's request logger). */
+    private static final org.slf4j.Logger REQUEST_LOG = org.slf4j.LoggerFactory.getLogger("io.weir.broker.api.RequestLog");
+
     @Override
     public boolean supports(ApiKeys apiKey, short version) {
         ApiHandler<?> h = handlers.get(apiKey);
@@ -193,7 +196,13 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
                 return;
             }
             var amend = ((Verdict.Proceed) verdict).amend();
+            long started = REQUEST_LOG.isTraceEnabled() ? System.nanoTime() : 0;
             handler.handle(request, request.request()).whenComplete((r, e) -> {
+                if (started != 0) {
+                    REQUEST_LOG.trace("{} v{} correlation {} from {} (connection {}): answered in {} µs{}", request.header().apiKey(),
+                            request.header().apiVersion(), request.header().correlationId(), request.header().clientId(),
+                            request.connectionId(), (System.nanoTime() - started) / 1000, e == null ? "" : ", failed: " + e);
+                }
                 if (e != null) {
                     response.completeExceptionally(e);
                 } else {

@@ -23,6 +23,7 @@ import org.apache.kafka.common.requests.ShareAcknowledgeResponse;
  * also closes it, releasing what the member still holds). Answered once the new state is durable.
  */
 final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeRequest> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ShareAcknowledgeHandler.class);
     private final ShareSupport share;
 
     ShareAcknowledgeHandler(ShareSupport share) {
@@ -42,6 +43,9 @@ final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeReques
             return error(Errors.INVALID_REQUEST, lockMs);
         }
         int epoch = d.shareSessionEpoch();
+        if (log.isTraceEnabled()) {
+            log.trace("Share group {} member {}: acknowledge, session epoch {}", d.groupId(), d.memberId(), epoch);
+        }
         if (epoch == 0) {
             return error(Errors.INVALID_SHARE_SESSION_EPOCH, lockMs); // a session cannot be opened by ShareAcknowledge
         }

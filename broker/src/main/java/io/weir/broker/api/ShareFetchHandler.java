@@ -73,6 +73,17 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         List<TopicIdPartition> forgotten = new ArrayList<>();
         d.forgottenTopicsData().forEach(t -> t.partitions().forEach(p -> forgotten.add(new TopicIdPartition(t.topicId(), p, ""))));
         int epoch = d.shareSessionEpoch();
+        if (log.isTraceEnabled()) {
+            log.trace("Share group {} member {}: fetch, session epoch {}, max wait {} ms, max records {}, acknowledgements for {} partitions",
+                    d.groupId(), d.memberId(), epoch, d.maxWaitMs(), d.maxRecords(), acks.size());
+        }
+        if (epoch == 0 && !acks.isEmpty()) {
+            // KIP-932: a request that opens a session carries no acknowledgements (Kafka refuses it whole, as here);
+            // kafka-clients never sends them so: it fails acknowledgements due on a new session itself
+            log.debug("Share group {} member {}: a ShareFetch opening a share session carries acknowledgements: refused",
+                    d.groupId(), d.memberId());
+            return error(Errors.INVALID_REQUEST, "Acknowledgements in a ShareFetch with share session epoch 0", lockMs);
+        }
         if (epoch == 0) {
             share.ensureStateTopic(); // a share session may be opened by a member whose heartbeat went elsewhere first
         }
@@ -284,6 +295,10 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
     }
 
     private static CompletableFuture<AbstractResponse> error(Errors error, String message, int lockMs) {
-        return CompletableFuture.completedFuture(ShareFetchResponse.of(error, 0, new LinkedHashMap<>(), List.of(), lockMs));
+        ShareFetchResponse response = ShareFetchResponse.of(error, 0, new LinkedHashMap<>(), List.of(), lockMs);
+        if (message != null) {
+            response.data().setErrorMessage(message);
+        }
+        return CompletableFuture.completedFuture(response);
     }
 }

@@ -296,6 +296,11 @@ class ShareGroupsIT {
             var partition = fetched.data().responses().iterator().next().partitions().get(0);
             assertThat(partition.acquiredRecords()).hasSize(1);
             assertThat(partition.acquiredRecords().get(0).firstOffset()).isZero();
+            // a request opening a session carries no acknowledgements (KIP-932): refused whole, the record stays acquired
+            var ackOnOpen = (org.apache.kafka.common.requests.ShareFetchResponse) raw.send(org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH,
+                    (short) 1, shareFetch(group, member, 0, topicId, List.of(new org.apache.kafka.common.message.ShareFetchRequestData
+                            .AcknowledgementBatch().setFirstOffset(0).setLastOffset(0).setAcknowledgeTypes(List.of((byte) 1)))));
+            assertThat(ackOnOpen.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.INVALID_REQUEST);
             var wrongEpoch = (org.apache.kafka.common.requests.ShareFetchResponse) raw.send(
                     org.apache.kafka.common.protocol.ApiKeys.SHARE_FETCH, (short) 1, shareFetch(group, member, 7, topicId, List.of()));
             assertThat(wrongEpoch.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.INVALID_SHARE_SESSION_EPOCH);

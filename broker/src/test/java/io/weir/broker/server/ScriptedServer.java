@@ -21,8 +21,11 @@ import java.util.regex.Pattern;
  * has announced {@code Weir broker 0 started}; {@link #port} gives the port each listener bound, read from the
  * broker's output, which is drained afterwards so that the broker never blocks on it. {@link #stop} stops it with
  * SIGTERM and checks that it ends; {@link #close} kills what is left.
+ * <p>The constructor also sets what the broker's tests tune ({@code group.initial.rebalance.delay.ms=0}, three
+ * {@code __consumer_offsets} partitions); {@link #shipped} keeps every setting of the config file but the directories,
+ * for tests of what a user meets (the JMS provider's end-to-end tests reuse it from this module's test jar).
  */
-final class ScriptedServer implements AutoCloseable {
+public final class ScriptedServer implements AutoCloseable {
     static final Path HOME = Path.of("").toAbsolutePath().getParent();
     private static final Pattern LISTENING = Pattern.compile("Listener (\\S+) .* on /127\\.0\\.0\\.1:(\\d+)");
 
@@ -36,12 +39,27 @@ final class ScriptedServer implements AutoCloseable {
      * @param overrides {@code key=value} settings given with {@code --override} after the directories and ports
      */
     ScriptedServer(String config, Path dir, String... overrides) throws IOException {
+        this(true, config, dir, overrides);
+    }
+
+    /**
+     * The broker as a user runs it: {@code config} with only its directories moved under {@code dir} and the
+     * {@code overrides} given (its listeners, at least: the shipped ones name a fixed port). The same {@code dir}
+     * again restarts it on its data.
+     */
+    public static ScriptedServer shipped(String config, Path dir, String... overrides) throws IOException {
+        return new ScriptedServer(false, config, dir, overrides);
+    }
+
+    private ScriptedServer(boolean tuned, String config, Path dir, String... overrides) throws IOException {
         List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/weir-server").toString(),
                 HOME.resolve(config).toString(),
                 "--override", "log.dirs=" + dir.resolve("logs"),
-                "--override", "zookeeper.embedded.data.dir=" + dir.resolve("zookeeper"),
-                "--override", "offsets.topic.num.partitions=3",
-                "--override", "group.initial.rebalance.delay.ms=0"));
+                "--override", "zookeeper.embedded.data.dir=" + dir.resolve("zookeeper")));
+        if (tuned) {
+            command.addAll(List.of("--override", "offsets.topic.num.partitions=3",
+                    "--override", "group.initial.rebalance.delay.ms=0"));
+        }
         for (String o : overrides) {
             command.add("--override");
             command.add(o);
@@ -88,13 +106,13 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** The port the listener {@code name} bound; fails when the broker announced no such listener. */
-    int port(String name) {
+    public int port(String name) {
         assertThat(ports).as("listeners announced").containsKey(name);
         return ports.get(name);
     }
 
     /** Stops the broker with SIGTERM and checks that it ends. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the broker ends on SIGTERM").isTrue();
     }

@@ -109,6 +109,8 @@ public final class ConsumerEngine implements ReaderEngine {
     }
 
     private long parkSeq;
+    /** What {@link #start} was given, set before the poll thread starts. */
+    private volatile long readyTimeoutMs;
 
     /**
      * @param signature for a durable subscription, what it was created with: a committed position recorded under
@@ -144,11 +146,16 @@ public final class ConsumerEngine implements ReaderEngine {
         this.thread.setDaemon(true);
     }
 
-    /** Starts polling and waits (bounded) until the starting position is fixed. */
+    /**
+     * Starts polling and waits (bounded) until the starting position is fixed.
+     *
+     * @param readyTimeoutMs how long to wait for it; a group-less reader also waits that long for its topic's partitions
+     */
     public void start(long readyTimeoutMs) throws Exception {
         synchronized (this) {
             if (!started) {
                 started = true;
+                this.readyTimeoutMs = readyTimeoutMs;
                 thread.start();
             }
         }
@@ -223,9 +230,9 @@ public final class ConsumerEngine implements ReaderEngine {
 
     private void assignAll() {
         List<PartitionInfo> infos = null;
-        long deadline = clock.getAsLong() + 15_000;
+        long deadline = clock.getAsLong() + readyTimeoutMs;
         while (!closing && (infos == null || infos.isEmpty())) {
-            infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            infos = consumer.partitionsFor(topic, Duration.ofMillis(Math.min(5_000, readyTimeoutMs)));
             if ((infos == null || infos.isEmpty()) && clock.getAsLong() > deadline) {
                 throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("No partitions for topic " + topic);
             }

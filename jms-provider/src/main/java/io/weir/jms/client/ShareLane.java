@@ -53,8 +53,10 @@ final class ShareLane {
     int pendingDecisions;
     /** Acknowledgements handed to the client and not yet sent (guarded). */
     boolean unsentAcks;
-    /** Asked to send the acknowledgements soon (guarded). */
+    /** Asked to send the acknowledgements now (guarded). */
     boolean asyncFlush;
+    /** When the decisions made so far are sent at the latest, unless a fetch or a flush takes them first (guarded). */
+    long flushDueAt = Long.MAX_VALUE;
     /** Not to fetch before this time (guarded; see ShareQueueReader's hand-back pause). */
     long fetchNotBefore;
     /** Waiting for the broker's answer to the acknowledgements (guarded). */
@@ -101,12 +103,7 @@ final class ShareLane {
 
     /** Whether a record of this lane's batch still waits for a decision (guarded). */
     boolean holdsUndecided() {
-        for (ShareQueueReader.Held h : batch) {
-            if (h.decision == null) {
-                return true;
-            }
-        }
-        return false;
+        return batch.size() > pendingDecisions;
     }
 
     boolean hasPolled() {
@@ -170,33 +167,39 @@ final class ShareLane {
         reader.lock.lock();
         try {
             while (true) {
-                List<ShareQueueReader.Held> decided = new ArrayList<>();
-                if (pendingDecisions > 0) {
-                    for (Iterator<ShareQueueReader.Held> it = batch.iterator(); it.hasNext(); ) {
-                        ShareQueueReader.Held h = it.next();
-                        if (h.decision != null) {
-                            decided.add(h);
-                            it.remove();
-                        }
-                    }
-                    pendingDecisions = 0;
-                }
-                List<CompletableFuture<Void>> flushes = new ArrayList<>(syncFlushes);
-                syncFlushes.clear();
-                boolean async = asyncFlush;
-                asyncFlush = false;
-                boolean stop = (reader.isClosing() || retiring) && batch.isEmpty();
-                if (stop) {
-                    stopped = true;
-                }
+                // decisions are handed to the client only when something is sent (a fetch carries them, or a flush),
+                // so that a consumer acknowledging message by message does not wake this thread for each
+                long now = reader.now();
+                reader.handBackIdle(this, now);
+                boolean async = asyncFlush || now >= flushDueAt;
+                boolean settle = (reader.isClosing() || retiring) && pendingDecisions > 0;
+                boolean stop = (reader.isClosing() || retiring) && batch.size() == pendingDecisions;
                 boolean fetch = !stop && reader.wantsFetch(this);
-                if (fetch) {
-                    reader.fetchStarted(this);
-                }
-                if (stop || fetch || async || !decided.isEmpty() || !flushes.isEmpty()) {
+                if (stop || fetch || async || settle || !syncFlushes.isEmpty()) {
+                    List<ShareQueueReader.Held> decided = new ArrayList<>();
+                    if (pendingDecisions > 0) {
+                        for (Iterator<ShareQueueReader.Held> it = batch.iterator(); it.hasNext(); ) {
+                            ShareQueueReader.Held h = it.next();
+                            if (h.decision != null) {
+                                decided.add(h);
+                                it.remove();
+                            }
+                        }
+                        pendingDecisions = 0;
+                    }
+                    List<CompletableFuture<Void>> flushes = new ArrayList<>(syncFlushes);
+                    syncFlushes.clear();
+                    asyncFlush = false;
+                    flushDueAt = Long.MAX_VALUE;
+                    if (stop) {
+                        stopped = true;
+                    }
+                    if (fetch) {
+                        reader.fetchStarted(this);
+                    }
                     return new Work(decided, flushes, async, fetch, stop);
                 }
-                reader.changed.await(100, TimeUnit.MILLISECONDS);
+                reader.changed.await(Math.max(1, Math.min(100, flushDueAt - now)), TimeUnit.MILLISECONDS);
             }
         } finally {
             reader.lock.unlock();
@@ -233,15 +236,16 @@ final class ShareLane {
                 if (w.fetch()) {
                     ConsumerRecords<byte[], byte[]> records;
                     try {
-                        boolean acksBefore = unsent();
-                        records = consumer.poll(POLL);
-                        if (acksBefore) {
-                            // a poll that returns before its fetch went out leaves the acknowledgements in the client,
-                            // and this lane may not poll again for a while (its batch undecided, nobody asking): send
-                            // what is still pending now, or the records' locks run out and they are delivered again
+                        if (unsent()) {
+                            // the decisions go as a ShareAcknowledge of their own, ahead of the poll's fetch, never on
+                            // that fetch: kafka-clients keeps the acknowledgements a poll hands it while an earlier fetch
+                            // (one it sent ahead) is in flight for the fetch after that one, and sends no further fetch
+                            // once the earlier one returned records, until the next poll; this lane polls only once the
+                            // records it got are decided, so they waited there until their locks ran out and came back
                             consumer.commitAsync();
+                            setUnsent(false);
                         }
-                        setUnsent(false);
+                        records = consumer.poll(POLL);
                         if (!records.isEmpty() && log.isTraceEnabled()) {
                             log.trace("Share consumer {} polled {} records: {}", clientId, records.count(), offsets(records));
                         }
@@ -267,6 +271,7 @@ final class ShareLane {
                 log.debug("Closing share consumer {} failed", clientId, e);
             }
             finished.complete(null);
+            reader.laneFinished(this);
         }
     }
 

@@ -45,6 +45,13 @@ import java.util.function.Predicate;
  * name the members it may open). When the connection's consumer settings name {@code max.poll.records}, every
  * lane uses it.
  *
+ * <p><b>Refill.</b> A consumer on large lanes does not wait for its buffer to run dry: once fewer than
+ * {@link #REFILL_BELOW} offered records are left, a lane whose batch is decided fetches the next one (or, when every
+ * lane still holds undecided records, one more lane opens for it), so the broker's round trip overlaps with the
+ * application's work on the rest. The broker acquires one batch per member at a time for the provider's groups
+ * ({@code weir.share.single.batch}), so overlapping needs a second member; a fast consumer therefore holds up to
+ * about two large batches.
+ *
  * <p><b>Decisions.</b> Every acquired record is {@link Held held} here until a decision is made for it:
  * {@link #consumed} ACCEPT; {@link #giveBack}, a record the consumer's selector does not match
  * ({@link Choice#SKIP}) and close (for a record it delivered) RELEASE; a record whose delivery count reached
@@ -66,12 +73,27 @@ public final class ShareQueueReader implements ReaderEngine {
     static final int SMALL_BATCH = 10;
     /** Records a large lane acquires a poll. */
     static final int LARGE_BATCH = 500;
+    /**
+     * How long the acknowledgements of part of a batch may wait to be sent together (AUTO_ACKNOWLEDGE decides message by
+     * message): a consumer taking thousands a second sends one request per this interval or per fetch, not one per
+     * message. A batch decided in full is sent at once.
+     */
+    static final long ACK_LINGER_MS = 5;
+    /** On large lanes, the next batch is fetched once fewer records than this are offered (see "Refill"). */
+    static final int REFILL_BELOW = LARGE_BATCH / 2;
     /** A small batch taken within this time of its arrival shows a fast consumer. */
     static final long FAST_DRAIN_MS = 20;
     /** Fast small batches in a row after which a consumer gets a large lane. */
     private static final int FAST_BATCHES = 2;
     /** How long after a take a lane keeps fetching without anybody waiting (a listener polls every 100 ms). */
     private static final long DEMAND_MS = 1000;
+    /**
+     * A lane whose undecided records were all fetched ahead and none handed to the application, while nobody asked
+     * for a message for this long, gives them back: it closes, and its share session's close releases them (on Weir
+     * without counting a delivery; on Apache Kafka counted, as their lock's expiry would have). An open consumer that
+     * is not being read from thus holds nothing for other consumers for the lock duration (30 s by default).
+     */
+    static final long IDLE_HAND_BACK_MS = 2000;
     /**
      * How long a lane that handed a record back for other consumers (selector) waits before it fetches again, per
      * delivery the record already had (capped): the release is sent at once, and the queue's other members, whose
@@ -149,7 +171,10 @@ public final class ShareQueueReader implements ReaderEngine {
     private final ArrayDeque<Held> buffer = new ArrayDeque<>();
     private final PriorityQueue<Parked> parked = new PriorityQueue<>();
     private final Map<ConsumerRecord<byte[], byte[]>, Held> held = new IdentityHashMap<>();
+    /** The lanes not yet finished: the working ones and those retiring (guarded for changes). */
     private final List<ShareLane> lanes = new CopyOnWriteArrayList<>();
+    /** Lanes opened so far: the next lane's client-id suffix (guarded). */
+    private int lanesOpened;
     private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
     private ShareLane fetching;
     private int waitingTakers;
@@ -186,6 +211,12 @@ public final class ShareQueueReader implements ReaderEngine {
     /** Starts the first member and waits until the broker lists it in the group (bounded by the timeout). */
     @Override
     public void start(long readyTimeoutMs) throws Exception {
+        lock.lock();
+        try {
+            lastDemandAt = clock.getAsLong(); // a new consumer counts as asked for: what it fetches first is kept a while
+        } finally {
+            lock.unlock();
+        }
         ShareLane first = addLane(SMALL_BATCH);
         long deadline = clock.getAsLong() + readyTimeoutMs;
         first.awaitFirstPoll(readyTimeoutMs);
@@ -225,10 +256,37 @@ public final class ShareQueueReader implements ReaderEngine {
     }
 
     private ShareLane addLane(int maxRecords) {
-        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanes.size(), maxRecords);
+        ShareLane lane = new ShareLane(this, settings.name() + "-" + lanesOpened++, maxRecords);
         lanes.add(lane);
         lane.start();
         return lane;
+    }
+
+    /**
+     * Lanes that fetch (not retiring): at most {@link #MAX_LANES}. Retired lanes do not count: a consumer that moved
+     * to large lanes while its small ones were still open must still be able to open a lane when every working lane
+     * holds undecided records (a CLIENT_ACKNOWLEDGE consumer holding more than one large batch), else it waits for a
+     * record no lane may fetch. Under the lock.
+     */
+    private int workingLanes() {
+        int n = 0;
+        for (ShareLane lane : lanes) {
+            if (!lane.retiring) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A lane's thread ended: it no longer counts. */
+    void laneFinished(ShareLane lane) {
+        lock.lock();
+        try {
+            lanes.remove(lane);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ lane side (under the lock unless said)
@@ -273,11 +331,50 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /** Whether {@code lane} should fetch now: nothing offered, somebody asking, no other lane fetching. */
     boolean wantsFetch(ShareLane lane) {
-        if (closing || lane.retiring || fetching != null || !buffer.isEmpty() || !lane.batch.isEmpty()
+        if (closing || lane.retiring || fetching != null || buffer.size() >= refillBelow() || lane.holdsUndecided()
                 || clock.getAsLong() < lane.fetchNotBefore) {
             return false;
         }
         return waitingTakers > 0 || clock.getAsLong() - lastDemandAt < DEMAND_MS;
+    }
+
+    /**
+     * See {@link #IDLE_HAND_BACK_MS}: when nobody asked for a message for that long and every undecided record of
+     * {@code lane} is still offered here (fetched ahead, never delivered, never redelivered locally), they are left to
+     * the lane's closing share session and the lane retires; the next demand opens a new lane. Under the lock.
+     */
+    boolean handBackIdle(ShareLane lane, long now) {
+        if (closing || lane.retiring || waitingTakers > 0 || now - lastDemandAt < IDLE_HAND_BACK_MS
+                || !lane.holdsUndecided()) {
+            return false;
+        }
+        int undecided = lane.batch.size() - lane.pendingDecisions;
+        List<Held> offeredHere = new ArrayList<>();
+        for (Held h : buffer) {
+            if (h.lane == lane) {
+                if (h.localDeliveries > 0) {
+                    return false; // delivered before (recover, rollback): redelivered here, in order
+                }
+                offeredHere.add(h);
+            }
+        }
+        if (offeredHere.size() != undecided) {
+            return false; // some are with the application (or parked): the lane stays
+        }
+        for (Held h : offeredHere) {
+            buffer.remove(h);
+            decide(h, Decision.LEAVE);
+        }
+        lane.retiring = true;
+        log.debug("Consumer {} of {} not read for {} ms: member {} gives back {} records it fetched ahead", settings.name(),
+                settings.topic(), now - lastDemandAt, lane.clientId(), offeredHere.size());
+        changed.signalAll();
+        return true;
+    }
+
+    /** Fetch once fewer offered records than this are left: at once on large lanes, only when empty on small ones. */
+    private int refillBelow() {
+        return largeLanes ? REFILL_BELOW : 1;
     }
 
     void fetchStarted(ShareLane lane) {
@@ -298,6 +395,10 @@ public final class ShareQueueReader implements ReaderEngine {
 
     boolean isClosing() {
         return closing;
+    }
+
+    long now() {
+        return clock.getAsLong();
     }
 
     void failed(RuntimeException e) {
@@ -341,7 +442,9 @@ public final class ShareQueueReader implements ReaderEngine {
         }
         h.decision = d;
         h.lane.pendingDecisions++;
-        changed.signalAll();
+        if (!h.lane.holdsUndecided() || closing || h.lane.retiring) {
+            changed.signalAll(); // the lane may fetch (or close) now; a decision alone waits for the next send
+        }
     }
 
     /** RELEASE, unless this was the last delivery the limit allows: then the dead-letter queue. */
@@ -397,6 +500,9 @@ public final class ShareQueueReader implements ReaderEngine {
                         if (buffer.isEmpty()) {
                             drained(h.lane, now);
                         }
+                        if (buffer.size() == refillBelow() - 1 && refillBelow() > 1) {
+                            refill(); // large lanes: the next batch is fetched while the application works on these
+                        }
                         switch (choice) {
                             case TAKE -> {
                                 h.takenSeq = ++takeSeq;
@@ -432,9 +538,15 @@ public final class ShareQueueReader implements ReaderEngine {
         }
     }
 
-    /** A consumer wants a message, none is offered and every lane is busy with undecided records: one more lane. */
+    /** The offered records fell below the refill mark: a lane fetches, or one more opens when all are busy. */
+    private void refill() {
+        maybeAddLane();
+        changed.signalAll();
+    }
+
+    /** A consumer wants a message, few or none are offered and every lane is busy with undecided records: one more lane. */
     private void maybeAddLane() {
-        if (closing || fetching != null || lanes.size() >= MAX_LANES) {
+        if (closing || fetching != null) {
             return;
         }
         for (ShareLane lane : lanes) {
@@ -442,9 +554,17 @@ public final class ShareQueueReader implements ReaderEngine {
                 return; // that lane fetches next (decided records are handed to its client first)
             }
         }
+        if (workingLanes() >= MAX_LANES) {
+            if (largeLanes || selects != null) {
+                return; // as many records held as the lanes may acquire: more come as they are decided
+            }
+            // every lane busy with undecided records (a consumer acknowledging every few hundred), small ones among
+            // them: large lanes take over, the small ones close once their records are decided
+            useLargeLanes();
+        }
         log.debug("Consumer {} of {} holds undecided records on every member: adding member {}", settings.name(),
-                settings.topic(), lanes.size());
-        addLane(largeLanes || lanes.size() == MAX_LANES - 1 ? LARGE_BATCH : SMALL_BATCH);
+                settings.topic(), lanesOpened);
+        addLane(largeLanes || workingLanes() == MAX_LANES - 1 ? LARGE_BATCH : SMALL_BATCH);
     }
 
     /**
@@ -460,19 +580,24 @@ public final class ShareQueueReader implements ReaderEngine {
         } else {
             fastBatches = 0;
         }
-        if (fastBatches < FAST_BATCHES || closing || lanes.size() >= MAX_LANES) {
+        if (fastBatches < FAST_BATCHES || closing) {
             return;
         }
+        useLargeLanes();
+        log.debug("Consumer {} of {} takes records fast: member {} acquires {} a poll", settings.name(), settings.topic(),
+                lanesOpened, LARGE_BATCH);
+        addLane(LARGE_BATCH);
+        changed.signalAll();
+    }
+
+    /** From now on every new lane is large; the small lanes retire (they close once their records are decided). */
+    private void useLargeLanes() {
         largeLanes = true;
         for (ShareLane l : lanes) {
             if (l.maxRecords == SMALL_BATCH) {
                 l.retiring = true;
             }
         }
-        log.debug("Consumer {} of {} takes records fast: member {} acquires {} a poll", settings.name(), settings.topic(),
-                lanes.size(), LARGE_BATCH);
-        addLane(LARGE_BATCH);
-        changed.signalAll();
     }
 
     @Override
@@ -545,7 +670,7 @@ public final class ShareQueueReader implements ReaderEngine {
 
     /**
      * Sends the decisions made so far: {@code sync} waits until the broker answered for each (commitSync), else
-     * they go with the lanes' next request (commitAsync when a lane is not about to fetch).
+     * each lane sends them soon (commitAsync, ahead of its next fetch).
      */
     @Override
     public CompletableFuture<Void> commit(boolean sync) {
@@ -569,8 +694,10 @@ public final class ShareQueueReader implements ReaderEngine {
                     CompletableFuture<Void> f = new CompletableFuture<>();
                     lane.syncFlushes.add(f);
                     fs.add(f);
+                } else if (!lane.holdsUndecided()) {
+                    lane.asyncFlush = true; // the batch is decided: sent now (just ahead of the next fetch when one is wanted)
                 } else {
-                    lane.asyncFlush = true;
+                    lane.flushDueAt = Math.min(lane.flushDueAt, clock.getAsLong() + ACK_LINGER_MS);
                 }
             }
             changed.signalAll();

@@ -16,7 +16,8 @@ import java.util.List;
  * and what {@code acknowledge()} returned for ({@code ACKED n n n}), until the test kills it with SIGKILL.
  * <p>Arguments: bootstrap servers, queue name, acknowledge mode (a {@code Session} constant), ack every k messages,
  * and optionally the factory's queue mode ({@code CLASSIC}), a message selector ({@code -} for none), a pause
- * per message in ms (3) and the factory's {@code maxDeliveryAttempts}.
+ * per message in ms (3) and the factory's {@code maxDeliveryAttempts}. With the queue mode {@code AUTO} (the
+ * factory's default) the consumer group timeouts are left at the provider's defaults too, as an application has them.
  */
 public final class QueueCrashConsumer {
 
@@ -40,8 +41,10 @@ public final class QueueCrashConsumer {
         if (args.length > 7) {
             f.setMaxDeliveryAttempts(Integer.parseInt(args[7]));
         }
-        f.setKafkaProperty("session.timeout.ms", "2000");
-        f.setKafkaProperty("heartbeat.interval.ms", "300");
+        if (queueMode != QueueMode.AUTO) {
+            f.setKafkaProperty("session.timeout.ms", "2000");
+            f.setKafkaProperty("heartbeat.interval.ms", "300");
+        }
         Connection c = f.createConnection();
         Session s = c.createSession(mode);
         MessageConsumer consumer = s.createConsumer(s.createQueue(queue), selector);

@@ -36,58 +36,19 @@ abstract class ShareQueueSuite extends JmsSuite {
         return QueueMode.SHARE;
     }
 
-    /** A consumer JVM ({@link QueueCrashConsumer}) and the file it reports to. */
-    private record Child(Process process, Path report, Path errors) {
-        String errorOutput() throws Exception {
-            return Files.exists(errors) ? Files.readString(errors) : "";
-        }
-
-        List<String> lines() throws Exception {
-            String written = Files.readString(report);
-            List<String> lines = new ArrayList<>(List.of(written.split("\n")));
-            if (!written.endsWith("\n") && !lines.isEmpty()) {
-                lines.remove(lines.size() - 1); // a line still being written
-            }
-            return lines;
-        }
-
-        void kill() throws Exception {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-            Files.deleteIfExists(report);
-            Files.deleteIfExists(errors);
-        }
-    }
-
-    private Child child(String queue, int ackMode, int ackEvery, String selector, long pauseMs) throws Exception {
+    private ConsumerJvm child(String queue, int ackMode, int ackEvery, String selector, long pauseMs) throws Exception {
         return child(queue, ackMode, ackEvery, selector, pauseMs, 5);
     }
 
-    private Child child(String queue, int ackMode, int ackEvery, String selector, long pauseMs, int maxDeliveryAttempts)
+    private ConsumerJvm child(String queue, int ackMode, int ackEvery, String selector, long pauseMs, int maxDeliveryAttempts)
             throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path report = Files.createTempFile("share-consumer", ".out");
-        Path errors = Files.createTempFile("share-consumer", ".err");
-        Process p = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                QueueCrashConsumer.class.getName(), bootstrap(), queue, Integer.toString(ackMode), Integer.toString(ackEvery),
+        return ConsumerJvm.start(bootstrap(), queue, Integer.toString(ackMode), Integer.toString(ackEvery),
                 QueueMode.SHARE.name(), selector == null ? "-" : selector, Long.toString(pauseMs),
-                Integer.toString(maxDeliveryAttempts))
-                .redirectError(errors.toFile()).redirectOutput(report.toFile()).start();
-        return new Child(p, report, errors);
+                Integer.toString(maxDeliveryAttempts));
     }
 
-    private static void awaitReady(List<Child> children) throws Exception {
-        // a child waits up to ChildJvm.CONNECT_TIMEOUT_MS for the brokers, after its JVM started
-        long deadline = System.currentTimeMillis() + 2 * ChildJvm.CONNECT_TIMEOUT_MS;
-        for (Child c : children) {
-            while (!c.lines().contains("READY")) {
-                if (!c.process().isAlive()) {
-                    throw new AssertionError("A consumer JVM exited before it was ready:\n" + c.errorOutput());
-                }
-                assertThat(System.currentTimeMillis()).as("consumer JVM ready within %d ms", 2 * ChildJvm.CONNECT_TIMEOUT_MS).isLessThan(deadline);
-                Thread.sleep(50);
-            }
-        }
+    private static void awaitReady(List<ConsumerJvm> children) throws Exception {
+        ConsumerJvm.awaitReady(children);
     }
 
     private void send(String queue, int total, String colourProperty) throws Exception {
@@ -133,7 +94,7 @@ abstract class ShareQueueSuite extends JmsSuite {
                     new org.apache.kafka.clients.admin.ConfigEntry("share.record.lock.duration.ms", "30000"),
                     org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
         }
-        Child holder = child(queue, Session.CLIENT_ACKNOWLEDGE, 1000, null, 600_000);
+        ConsumerJvm holder = child(queue, Session.CLIENT_ACKNOWLEDGE, 1000, null, 600_000);
         try (Connection c = factory().createConnection()) {
             awaitReady(List.of(holder));
             send(queue, total, null);
@@ -201,7 +162,7 @@ abstract class ShareQueueSuite extends JmsSuite {
         try (Connection c = factory().createConnection()) {
             c.createSession().createConsumer(c.createSession().createQueue(queue)).close(); // queue and group exist
         }
-        List<Child> children = new ArrayList<>();
+        List<ConsumerJvm> children = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
                 children.add(child(queue, Session.CLIENT_ACKNOWLEDGE, 1, null, 50));
@@ -249,7 +210,7 @@ abstract class ShareQueueSuite extends JmsSuite {
                         .isGreaterThanOrEqualTo(total / 12);
             }
         } finally {
-            for (Child ch : children) {
+            for (ConsumerJvm ch : children) {
                 ch.kill();
             }
         }
@@ -260,7 +221,7 @@ abstract class ShareQueueSuite extends JmsSuite {
     void selectorConsumersInTwoProcessesEachGetTheirOwn(TestInfo info) throws Exception {
         String queue = name(info, "q");
         int total = 20;
-        List<Child> children = new ArrayList<>();
+        List<ConsumerJvm> children = new ArrayList<>();
         try {
             // each hand-back of a message the other consumer selects counts a delivery on a broker that does not
             // filter the share fetch (Apache Kafka): allow the broker's largest limit (group.share.delivery.count.limit)
@@ -284,7 +245,7 @@ abstract class ShareQueueSuite extends JmsSuite {
             assertThat(got.get(0)).as("the red consumer's").hasSize(total / 2).allMatch(n -> n % 2 == 0);
             assertThat(got.get(1)).as("the blue consumer's").hasSize(total / 2).allMatch(n -> n % 2 == 1);
         } finally {
-            for (Child ch : children) {
+            for (ConsumerJvm ch : children) {
                 ch.kill();
             }
         }
