@@ -65,6 +65,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final Set<WeirDestination> temporaries = ConcurrentHashMap.newKeySet();
     private final List<WeirSession> sessions = new CopyOnWriteArrayList<>();
     private final ShareQueues shareQueues = new ShareQueues(this);
+    private final SubscriptionGroups subscriptionGroups = SubscriptionGroups.of(this);
     private final ShareGroupFacts facts;
     private volatile QueueMode resolvedQueueMode;
     private final Object lifecycle = new Object();
@@ -504,6 +505,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     /** Deletes a durable subscription's group. */
     void deleteGroup(String group, String subscription) throws JMSException {
+        subscriptionGroups.forget(group);
         try {
             admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -529,6 +531,10 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     ShareQueues shareQueues() {
         return shareQueues;
+    }
+
+    SubscriptionGroups subscriptionGroups() {
+        return subscriptionGroups;
     }
 
     /**

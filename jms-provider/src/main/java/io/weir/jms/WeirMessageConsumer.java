@@ -69,6 +69,10 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
                         selector.expression() == null ? null : this::selects);
             } else {
                 String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
+                if (groupId != null && commitInitial) {
+                    // a topic subscription's group: its first member must not wait out the broker's initial delay
+                    session.connection().subscriptionGroups().prepare(groupId);
+                }
                 java.util.function.Function<Runnable, ConsumerEngine> create = onRecords -> new ConsumerEngine(name,
                         session.connection().consumerBase(), destination.name(), groupId, start, commitInitial, signature,
                         System::currentTimeMillis, onRecords);

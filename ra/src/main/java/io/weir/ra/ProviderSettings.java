@@ -79,13 +79,20 @@ public record ProviderSettings(String bootstrapServers, String clientId, String 
         // local transacted sessions; with broker transactions ("transactions=kafka" in connectionParameters)
         // an undeploy under load lost two messages once, not yet understood: local until it is.
         f.setTransactions("local");
-        // Queues are read by consumer groups (the mapping the WildFly tests prove), not share groups: in share mode the
-        // provider dead-letters a message when the delivery that reaches the limit is rolled back or its consumer
-        // closes, before the adapter's held-back redelivery, so an endpoint failing until it is deactivated (a
-        // component being stopped) dead-letters the messages it was delivering (InboundTest
-        // anEndpointThatFailsUntilItIsDeactivatedLosesNothing). "queueMode=share" (or auto) in connectionParameters
-        // chooses share groups.
-        f.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
+        // Queues: the provider's default mode (queueMode=auto: share groups where the brokers serve them, so the
+        // same MDB on several servers shares even a one-partition queue); "queueMode=classic" in connectionParameters
+        // reads them through consumer groups. The redelivery limit of a message endpoint is the activation spec's
+        // (maxDeliveryAttempts, deadLetterDestination), checked when the message is next delivered, after its
+        // held-back redelivery: the provider's own share-mode limit, checked when the last allowed delivery is rolled
+        // back and counting a message the endpoint was never given (received, then held back when the endpoint was
+        // deactivated), would dead-letter messages of an endpoint failing only while it is being stopped. So it is off
+        // here ("maxDeliveryAttempts=N" in connectionParameters sets it).
+        f.setMaxDeliveryAttempts(0);
+        // One record per share fetch: a session holds at most the message it delivers, so the endpoint's maxSession
+        // sessions (and the same endpoint on other servers) take a queue's messages one by one. With the provider's
+        // batches (up to 10 a member) one session, blocked in onMessage, could hold the next nine while the others
+        // idle. A round trip per message; "max.poll.records=N" in connectionParameters sets a batch again.
+        f.setKafkaProperty("max.poll.records", "1");
         if (clientId != null && !clientId.isBlank()) {
             f.setClientId(clientId);
         }

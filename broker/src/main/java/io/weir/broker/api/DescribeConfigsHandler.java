@@ -1,6 +1,7 @@
 package io.weir.broker.api;
 
 import io.weir.broker.controller.TopicMetadata;
+import io.weir.broker.group.GroupSettings;
 import io.weir.broker.network.RequestContext;
 import io.weir.broker.zk.ZkStore;
 import java.util.List;
@@ -111,7 +112,7 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
         values.forEach((k, v) -> add(result, resource.configurationKeys(), k, v, sources.get(k)));
     }
 
-    /** A group's share-group settings: its overrides, else the broker's values. */
+    /** A group's settings (share groups', the initial rebalance delay of a classic group): its overrides, else the broker's values. */
     private void describeGroup(DescribeConfigsResource resource, DescribeConfigsResult result) {
         Map<String, String> overrides;
         try {
@@ -124,6 +125,7 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
         values.put("share.auto.offset.reset", "latest");
         values.put("share.isolation.level", "read_uncommitted");
         values.put("share.record.lock.duration.ms", String.valueOf(services.share().config().recordLockDurationMs()));
+        values.put(GroupSettings.INITIAL_REBALANCE_DELAY_MS, String.valueOf(services.groups().config().initialRebalanceDelayMs()));
         values.putAll(overrides);
         values.forEach((k, v) -> add(result, resource.configurationKeys(), k, v, overrides.containsKey(k) ? GROUP_CONFIG : DEFAULT_CONFIG));
     }

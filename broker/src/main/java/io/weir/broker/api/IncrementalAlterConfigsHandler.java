@@ -1,5 +1,6 @@
 package io.weir.broker.api;
 
+import io.weir.broker.group.GroupSettings;
 import io.weir.broker.network.RequestContext;
 import io.weir.broker.replication.ReplicationQuota;
 import io.weir.broker.zk.ZkStore;
@@ -170,9 +171,9 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
         }, validateOnly);
     }
 
-    /** Group configs Weir uses: those of share groups. */
+    /** Group configs Weir uses: those of share groups, and the initial rebalance delay of a classic group. */
     private static final Set<String> GROUP_CONFIGS = Set.of("share.auto.offset.reset", "share.record.lock.duration.ms",
-            "share.isolation.level", "weir.share.single.batch");
+            "share.isolation.level", "weir.share.single.batch", GroupSettings.INITIAL_REBALANCE_DELAY_MS);
     /** A Weir extension: the record filter of one share consumer (by client id), see broker/SHARE-GROUPS.md. */
     private static final String FILTER_PREFIX = "weir.share.filter.";
 
@@ -209,6 +210,13 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
             }
             if (c.name().equals("share.isolation.level") && !v.equals("read_committed") && !v.equals("read_uncommitted")) {
                 throw new InvalidConfigurationException("share.isolation.level=" + v + ": expected read_committed or read_uncommitted");
+            }
+            if (c.name().equals(GroupSettings.INITIAL_REBALANCE_DELAY_MS)) {
+                try {
+                    GroupSettings.parseInitialRebalanceDelayMs(v);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidConfigurationException(e.getMessage());
+                }
             }
             if (c.name().equals("share.record.lock.duration.ms")) {
                 try {

@@ -31,6 +31,11 @@ final class ClassicGroup {
     ScheduledFuture<?> rebalanceTimer;
     /** The first rebalance of an empty group waits this long for more members before completing. */
     boolean initialDelayRunning;
+    /**
+     * The delay of this group's first rebalance when empty ({@link GroupSettings#INITIAL_REBALANCE_DELAY_MS}), looked up
+     * when a member joined it empty; -1: the broker's.
+     */
+    int initialRebalanceDelayMs = -1;
 
     ClassicGroup(String groupId) {
         this.groupId = groupId;

@@ -31,6 +31,7 @@ public final class GroupCoordinator {
     public static final String UNKNOWN_MEMBER_ID = "";
 
     private final GroupConfig config;
+    private final GroupSettings settings;
     private final Scheduler scheduler;
     private final Time time;
     private final OffsetStore offsets;
@@ -57,7 +58,13 @@ public final class GroupCoordinator {
     }
 
     public GroupCoordinator(GroupConfig config, OffsetAppender appender, Scheduler scheduler, Time time) {
+        this(config, GroupSettings.NONE, appender, scheduler, time);
+    }
+
+    /** @param settings per-group overrides of {@code config} (the initial rebalance delay) */
+    public GroupCoordinator(GroupConfig config, GroupSettings settings, OffsetAppender appender, Scheduler scheduler, Time time) {
         this.config = config;
+        this.settings = settings;
         this.scheduler = scheduler;
         this.time = time;
         this.offsets = new OffsetStore(appender, this::partitionFor, time);
@@ -190,12 +197,38 @@ public final class GroupCoordinator {
         List<Runnable> afterUnlock = new ArrayList<>();
         CompletableFuture<JoinResult> result;
         ClassicGroup group = group(groupId);
+        boolean mayStart;
         synchronized (group) {
+            // only a join that adds a member to an empty group starts its first rebalance (not a MEMBER_ID_REQUIRED round)
+            mayStart = group.state == GroupState.EMPTY && !(requireKnownMemberId && (memberId == null || memberId.isEmpty())
+                    && groupInstanceId == null);
+        }
+        // the group's own delay is looked up outside its monitor: the lookup may block briefly (a ZooKeeper read)
+        int initialDelayMs = mayStart ? initialRebalanceDelayMs(groupId) : -1;
+        synchronized (group) {
+            if (initialDelayMs >= 0 && group.state == GroupState.EMPTY) {
+                group.initialRebalanceDelayMs = initialDelayMs;
+            }
             result = doJoin(group, memberId, groupInstanceId, clientId, clientHost, sessionTimeoutMs,
                     Math.max(rebalanceTimeoutMs, sessionTimeoutMs), protocolType, protocols, requireKnownMemberId, afterUnlock);
         }
         afterUnlock.forEach(Runnable::run);
         return result;
+    }
+
+    private int initialRebalanceDelayMs(String groupId) {
+        try {
+            return settings.initialRebalanceDelayMs(groupId, config.initialRebalanceDelayMs());
+        } catch (RuntimeException e) {
+            log.warn("Cannot read the initial rebalance delay of group {}: using the broker's ({} ms): {}", groupId,
+                    config.initialRebalanceDelayMs(), e.toString());
+            return config.initialRebalanceDelayMs();
+        }
+    }
+
+    /** The delay of an empty group's first rebalance: its own (looked up when it was joined), else the broker's. */
+    private int initialDelayMs(ClassicGroup group) {
+        return group.initialRebalanceDelayMs >= 0 ? group.initialRebalanceDelayMs : config.initialRebalanceDelayMs();
     }
 
     private CompletableFuture<JoinResult> doJoin(ClassicGroup group, String memberId, String instanceId, String clientId,
@@ -354,9 +387,9 @@ public final class GroupCoordinator {
         cancelRebalanceTimer(group);
         int generation = group.generationId;
         long delay;
-        if (initial && config.initialRebalanceDelayMs() > 0) {
+        if (initial && initialDelayMs(group) > 0) {
             group.initialDelayRunning = true;
-            delay = Math.min(config.initialRebalanceDelayMs(), group.maxRebalanceTimeoutMs());
+            delay = Math.min(initialDelayMs(group), group.maxRebalanceTimeoutMs());
         } else {
             group.initialDelayRunning = false;
             delay = group.maxRebalanceTimeoutMs();
@@ -374,7 +407,7 @@ public final class GroupCoordinator {
             if (group.initialDelayRunning) {
                 group.initialDelayRunning = false;
                 if (!group.allMembersJoined()) {
-                    int remaining = group.maxRebalanceTimeoutMs() - config.initialRebalanceDelayMs();
+                    int remaining = group.maxRebalanceTimeoutMs() - initialDelayMs(group);
                     if (remaining > 0) {
                         group.rebalanceTimer = scheduler.scheduleOnce("rebalance-" + group.groupId,
                                 () -> onRebalanceTimer(group, generation), remaining);

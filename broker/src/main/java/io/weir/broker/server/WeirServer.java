@@ -128,7 +128,7 @@ public final class WeirServer implements AutoCloseable {
         sync = new MetadataSync(config.brokerId(), () -> watch.snapshot(), metadata, topics, replicaManager);
         started(sync);
         // coordinator origin: transactional offsets are checked by producer epoch only
-        groupCoordinator = new GroupCoordinator(config.groupConfig(), (partition, records) -> replicaManager.appendRecords(
+        groupCoordinator = new GroupCoordinator(config.groupConfig(), new ClassicGroupConfigs(topics), (partition, records) -> replicaManager.appendRecords(
                 new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, partition), records, (short) -1, 1, 5_000,
                 AppendOrigin.COORDINATOR), scheduler, time);
         io.weir.broker.share.ShareGroups share = shareGroups(topics, scheduler);

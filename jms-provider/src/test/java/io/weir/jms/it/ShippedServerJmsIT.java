@@ -215,6 +215,46 @@ class ShippedServerJmsIT {
     }
 
     /**
+     * Each kind of topic subscription keeps a classic group, under the shipped rebalance delay: the first consumer of
+     * an unshared durable, a shared durable and a shared non-durable subscription, each on a new group, gets what is
+     * published once it was created. Prints how long creating each took (without the group config
+     * {@code weir.group.initial.rebalance.delay.ms=0} that the provider sets, the broker's 3 s more); asserts only that
+     * the messages come.
+     */
+    @Test
+    void eachKindOfSubscriptionAttachesAndReceives() throws Exception {
+        try (Connection c = factory().createConnection()) {
+            c.setClientID("shipped-subscriptions");
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Topic topic = s.createTopic("shipped-subscriptions-topic");
+            s.createConsumer(topic).close(); // the topic exists: the times below are the subscriptions' alone
+            List<Long> createdMs = new ArrayList<>();
+            List<MessageConsumer> consumers = new ArrayList<>();
+            for (int kind = 0; kind < 3; kind++) {
+                long begin = System.nanoTime();
+                consumers.add(switch (kind) {
+                    case 0 -> s.createDurableSubscriber(topic, "unshared");
+                    case 1 -> s.createSharedDurableConsumer(topic, "shared-durable");
+                    default -> s.createSharedConsumer(topic, "shared");
+                });
+                createdMs.add((System.nanoTime() - begin) / 1_000_000);
+            }
+            System.out.println("ShippedServerJmsIT: createDurableSubscriber, createSharedDurableConsumer and "
+                    + "createSharedConsumer on new subscriptions returned after (ms) " + createdMs);
+            c.start();
+            send(c, topic, 0, 1);
+            for (MessageConsumer consumer : consumers) {
+                Message m = consumer.receive(60_000);
+                assertThat(m).as("the message published after the consumers were created").isNotNull();
+                assertThat(m.getIntProperty("n")).isZero();
+                consumer.close();
+            }
+            s.unsubscribe("unshared");
+            s.unsubscribe("shared-durable");
+        }
+    }
+
+    /**
      * A transacted session's open transaction across a clean stop (SIGTERM) and restart of the broker: its commit
      * either succeeds, and then every message of it is delivered once, or fails with a JMSException, and then none
      * is; a new transacted session afterwards commits normally. Nothing of it is half visible.

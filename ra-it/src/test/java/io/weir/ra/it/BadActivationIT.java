@@ -63,6 +63,6 @@ class BadActivationIT {
     @Test
     void anInvalidSelectorIsNotDeployedAndNothingConsumes() throws Exception {
         assertThatThrownBy(() -> deployer.deploy("bad-selector")).hasStackTraceContaining("messageSelector");
-        assertThat(broker.members(BadSelectorMdb.QUEUE)).isZero();
+        assertThat(broker.queueConsumers(BadSelectorMdb.QUEUE)).isZero();
     }
 }

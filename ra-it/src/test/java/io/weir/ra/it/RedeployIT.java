@@ -57,7 +57,7 @@ class RedeployIT {
         deployer.deploy(APP);
         boolean deployed = true;
         try {
-            broker.awaitMembers(Destinations.REDEPLOY_QUEUE);
+            broker.awaitQueueConsumers(Destinations.REDEPLOY_QUEUE, 1);
             broker.awaitMembers(Destinations.REDEPLOY_CLIENT_ID + "." + Destinations.REDEPLOY_SUBSCRIPTION);
             List<String> first = new ArrayList<>(texts("queue-a", PER_PHASE));
             broker.send(Destinations.REDEPLOY_QUEUE, false, first);
@@ -94,7 +94,7 @@ class RedeployIT {
     void aServerReloadLosesNothing() throws Exception {
         deployer.deploy(APP);
         try {
-            broker.awaitMembers(Destinations.REDEPLOY_QUEUE);
+            broker.awaitQueueConsumers(Destinations.REDEPLOY_QUEUE, 1);
             broker.awaitMembers(Destinations.REDEPLOY_CLIENT_ID + "." + Destinations.REDEPLOY_SUBSCRIPTION);
             List<String> expected = new ArrayList<>();
             List<String> before = texts("reload-queue-a", PER_PHASE);

@@ -53,7 +53,7 @@ class SampleWildflyIT {
 
     @Test
     void committedOrdersReachTheMdbOnceAndRolledBackOnesNever() throws Exception {
-        broker.awaitMembers(Destinations.SAMPLE_ORDERS);
+        broker.awaitQueueConsumers(Destinations.SAMPLE_ORDERS, 1);
         List<String> committed = new ArrayList<>();
         List<String> rolledBack = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
@@ -62,7 +62,7 @@ class SampleWildflyIT {
             assertThat(order("pen-" + i, true)).isEqualTo("rolled back: pen-" + i);
             rolledBack.add("pen-" + i);
         }
-        // the queue has one partition: once this last order arrived, every earlier one that could arrive has
+        // the last order: once every committed one arrived, a rolled-back one that had been written could have too
         assertThat(order("lamp", false)).isEqualTo("placed: lamp");
         committed.add("lamp");
 
@@ -70,7 +70,9 @@ class SampleWildflyIT {
                 .until(() -> received().containsAll(committed));
         Thread.sleep(2_000); // a duplicate would come right after
         List<String> received = received();
-        assertThat(received).as("what the MDB received, in order").containsExactlyElementsOf(committed);
+        // each once; in any order: the MDB's sessions (maxSession 15) are as many share-group members, and a queue's
+        // order holds per member fetch, not across them (jms-provider/README.md, share mode)
+        assertThat(received).as("what the MDB received").containsExactlyInAnyOrderElementsOf(committed);
         assertThat(broker.values(Destinations.SAMPLE_ORDERS)).as("the committed records of the queue's topic")
                 .containsExactlyElementsOf(committed)
                 .doesNotContainAnyElementsOf(rolledBack);

@@ -2,6 +2,7 @@ package io.weir.ra.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weir.ra.it.app.ClassicQueueMdb;
 import io.weir.ra.it.app.DurableTopicMdb;
 import io.weir.ra.it.app.Forwarder;
 import io.weir.ra.it.app.Ledger;
@@ -50,7 +51,8 @@ class WeirAdapterIT {
     static WebArchive app() {
         return ShrinkWrap.create(WebArchive.class, "weir-it.war")
                 .addClasses(Destinations.class, Sender.class, Sender.Api.class, SendServlet.class, Ledger.class,
-                        LedgerServlet.class, Forwarder.class, QueueMdb.class, DurableTopicMdb.class, ParallelMdb.class)
+                        LedgerServlet.class, Forwarder.class, QueueMdb.class, DurableTopicMdb.class, ParallelMdb.class,
+                        ClassicQueueMdb.class)
                 .addClass("io.weir.ra.it.app.Bodies");
     }
 
@@ -123,7 +125,7 @@ class WeirAdapterIT {
 
     @Test
     void maxSessionDeliveriesRunInParallel() throws Exception {
-        broker.awaitMembers(Destinations.PARALLEL_QUEUE);
+        broker.awaitQueueConsumers(Destinations.PARALLEL_QUEUE, Destinations.PARALLEL_SESSIONS);
         List<String> texts = texts("parallel", Destinations.PARALLEL_PARTITIONS);
         for (int p = 0; p < texts.size(); p++) {
             broker.produce(Destinations.PARALLEL_QUEUE, p, texts.get(p));
@@ -145,6 +147,18 @@ class WeirAdapterIT {
         // each delivery's container transaction is a two-phase Kafka transaction named after the adapter's
         // default xaResourceId (weir-ra-<transaction node id>) and the Xid: the MDB's branch, which its forward joined
         assertThat(xaBranches() - before).isGreaterThanOrEqualTo(texts.size());
+    }
+
+    @Test
+    void anActivationSpecChoosesTheClassicMapping() throws Exception {
+        // connectionParameters=queueMode=classic: the MDB's sessions are members of consumer group it.classic
+        broker.awaitMembers(Destinations.CLASSIC_QUEUE);
+        assertThat(broker.shareMembers(Destinations.CLASSIC_QUEUE)).as("members of the queue's share group").isZero();
+        List<String> texts = texts("classic-mode", 3);
+        broker.send(Destinations.CLASSIC_QUEUE, false, texts);
+
+        assertThat(broker.receive(Destinations.OUT_CLASSIC, texts.size(), ARRIVAL, QUIET))
+                .containsExactlyInAnyOrderElementsOf(texts);
     }
 
     /** The broker's transactional ids (any state) that are XA branches of the adapter's default resource manager. */

@@ -20,8 +20,9 @@ import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.transaction.Status;
 import jakarta.transaction.TransactionManager;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.transaction.xa.XAResource;
 import java.lang.reflect.Method;
@@ -38,6 +39,14 @@ import static org.awaitility.Awaitility.await;
  * the transaction it begins in {@code beforeDelivery}: the consumed message and the endpoint's sends through the
  * adapter's outbound connections (another resource manager, so two phases) commit together, and a transaction
  * marked rollback-only gives the message back and discards the sends.
+ *
+ * <p>In both queue modes. Classic (consumer groups, {@code connectionParameters=queueMode=classic}): the consumed
+ * position is part of the delivery's branch, so the branch is prepared and committed in two phases with the reply's,
+ * exactly once even across a crash. Share (the default on Weir): a share-group acknowledgement cannot join a Kafka
+ * transaction, so the delivery's branch holds nothing at the broker (read-only at prepare) and the message is
+ * acknowledged right after the commit: without a crash every reply still arrives exactly once, a rolled back delivery
+ * comes again and its reply never arrives; a crash between the commit and the acknowledgement would deliver the
+ * message again (at-least-once, jms-provider/TRANSACTIONS.md).
  */
 class XaInboundTest {
 
@@ -46,8 +55,9 @@ class XaInboundTest {
     static final TestBroker broker = new TestBroker();
     private static final TransactionManager tm = Narayana.transactionManager();
 
-    @Test
-    void theConsumedMessageAndTheEndpointsSendsCommitInOneXaTransaction() throws Exception {
+    @ParameterizedTest(name = "queueMode={0}")
+    @ValueSource(strings = {"classic", "share"})
+    void theConsumedMessageAndTheEndpointsSendsCommitInOneXaTransaction(String queueMode) throws Exception {
         FakeBootstrapContext context = new FakeBootstrapContext(Narayana.synchronizationRegistry());
         WeirResourceAdapter ra = new WeirResourceAdapter();
         ra.setBootstrapServers(broker.bootstrapServers());
@@ -71,6 +81,7 @@ class XaInboundTest {
         spec.setDestination(in);
         spec.setMaxSession(2);
         spec.setRedeliveryDelayMs(0L);
+        spec.setConnectionParameters("queueMode=" + queueMode);
         ra.endpointActivation(bean, spec);
         broker.closeFirst(() -> ra.endpointDeactivation(bean, spec));
         await().atMost(WAIT).until(() -> ra.connectedSessions() >= 2);
@@ -102,13 +113,22 @@ class XaInboundTest {
         assertThat(bean.committed).containsExactlyInAnyOrderElementsOf(sent);
         assertThat(bean.rolledBack).containsExactly("fail-2");
         assertThat(bean.xaResources).isNotEmpty().doesNotContainNull();
-        // the endpoint's branch and the reply's were two resource managers: prepared, then committed
         assertThat(cm.enlisted()).hasSize(sent.size() + 1);
         assertThat(cm.enlisted()).filteredOn(r -> r.calls().contains("rollback")).hasSize(1);
-        assertThat(cm.enlisted()).filteredOn(r -> !r.calls().contains("rollback"))
-                .allSatisfy(r -> assertThat(r.calls()).contains("prepare=0", "commit(false)"));
+        if (queueMode.equals("classic")) {
+            // the endpoint's branch (the consumed position) and the reply's were two resource managers: prepared, then
+            // committed
+            assertThat(cm.enlisted()).filteredOn(r -> !r.calls().contains("rollback"))
+                    .allSatisfy(r -> assertThat(r.calls()).contains("prepare=0", "commit(false)"));
+        } else {
+            // the endpoint's branch had nothing at the broker (read-only): the reply's was committed in one phase
+            assertThat(cm.enlisted()).filteredOn(r -> !r.calls().contains("rollback"))
+                    .allSatisfy(r -> assertThat(r.calls()).contains("commit(true)"));
+        }
         // nothing is left on the input queue
-        try (JMSContext ctx = broker.plain().createContext(); JMSConsumer c = ctx.createConsumer(ctx.createQueue(in))) {
+        io.weir.jms.WeirConnectionFactory sameMode = new io.weir.jms.WeirConnectionFactory(broker.bootstrapServers());
+        sameMode.setQueueMode(io.weir.jms.QueueMode.parse(queueMode)); // a queue's two modes keep separate positions
+        try (JMSContext ctx = sameMode.createContext(); JMSConsumer c = ctx.createConsumer(ctx.createQueue(in))) {
             assertThat(c.receiveBody(String.class, 2_000)).isNull();
         }
     }

@@ -1,7 +1,6 @@
 package io.weir.ra.testing;
 
 import io.weir.broker.server.EmbeddedWeirCluster;
-import io.weir.jms.QueueMode;
 import io.weir.jms.WeirConnectionFactory;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
@@ -18,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What the adapter's tests against a broker stand on: one embedded broker for the test class, a plain provider
- * factory on it that reads queues as the adapter does (classic mode), and the resources a test closes after itself.
+ * factory on it that reads queues as the adapter does (the provider's default mode), and the resources a test closes after itself.
  * Register it as a {@code static} {@code @RegisterExtension} field. After each test (after its {@code @AfterEach}
  * methods) what the test handed to {@link #closeAfter} is closed in order. The tests of one class run one at a time
  * (the module's default), so one list serves them all.
@@ -33,7 +32,6 @@ public final class TestBroker implements BeforeAllCallback, AfterAllCallback, Af
     public void beforeAll(ExtensionContext context) {
         cluster = EmbeddedWeirCluster.builder().brokers(1).build().start();
         plain = new WeirConnectionFactory(cluster.bootstrapServers());
-        plain.setQueueMode(QueueMode.CLASSIC);
     }
 
     @Override

@@ -47,11 +47,14 @@ public final class BrokerClient {
         this.bootstrap = bootstrap;
     }
 
-    /** A plain provider factory reading queues as the adapter does (consumer groups: see ra/README). */
+    /** The share group of queue {@code Q} in the provider's share mode (jms-provider/README.md). */
+    public static String shareGroup(String queue) {
+        return "jms-queue." + queue;
+    }
+
+    /** A plain provider factory reading queues as the adapter does (the provider's default mode: see ra/README). */
     private WeirConnectionFactory factory() {
-        WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
-        f.setQueueMode(io.weir.jms.QueueMode.CLASSIC);
-        return f;
+        return new WeirConnectionFactory(bootstrap);
     }
 
     /** Sends each text as a persistent TextMessage to a queue or topic, with the plain provider. */
@@ -155,6 +158,67 @@ public final class BrokerClient {
                         return !d.members().isEmpty()
                                 && d.members().stream().anyMatch(m -> !m.assignment().topicPartitions().isEmpty());
                     });
+        }
+    }
+
+    /**
+     * Waits until queue {@code queue} has at least {@code count} consumers at the broker: members of its share group
+     * (share mode, the adapter's default on Weir) or of its consumer group (classic mode).
+     */
+    public void awaitQueueConsumers(String queue, int count) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            await(count + " consumer(s) of queue " + queue).atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> queueConsumers(admin, queue) >= count);
+        }
+    }
+
+    /** How many consumers queue {@code queue} has now: members of its share group and of its consumer group. */
+    public int queueConsumers(String queue) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            return queueConsumers(admin, queue);
+        }
+    }
+
+    /** How many members the share group of {@code queue} has now (0 for a group that does not exist). */
+    public int shareMembers(String queue) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            return shareMembers(admin, queue);
+        }
+    }
+
+    private static int queueConsumers(Admin admin, String queue) throws Exception {
+        return shareMembers(admin, queue) + classicMembers(admin, queue);
+    }
+
+    private static int shareMembers(Admin admin, String queue) throws Exception {
+        String group = shareGroup(queue);
+        try {
+            return admin.describeShareGroups(List.of(group)).describedGroups().get(group)
+                    .get(30, TimeUnit.SECONDS).members().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    private static int classicMembers(Admin admin, String group) throws Exception {
+        try {
+            return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                    .get(30, TimeUnit.SECONDS).members().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return 0;
+            }
+            throw e;
         }
     }
 

@@ -27,6 +27,14 @@ public final class Destinations {
     public static final String REDEPLOY_QUEUE = "it.redeploy.queue";
     public static final String REDEPLOY_TOPIC = "it.redeploy.topic";
 
+    /** Read by two MDBs of one deployment ({@code SharedQueueIT}) and by the test client, competing: one partition. */
+    public static final String SHARED_QUEUE = "it.shared";
+
+    /** Read by {@code ClassicQueueMdb}, whose activation chooses the classic mapping (a consumer group). */
+    public static final String CLASSIC_QUEUE = "it.classic";
+    /** The resource manager name of {@code ClassicQueueMdb}'s deliveries (its own provider settings: its own id). */
+    public static final String CLASSIC_XA_RESOURCE_ID = "weir-it-classic";
+
     /** The queue of the MDB throughput benchmark ({@code MdbThroughputBench}). */
     public static final String BENCH_QUEUE = "it.bench";
     public static final String BENCH_QUEUE_JNDI = "java:/jms/weir/queue/bench";
@@ -43,6 +51,8 @@ public final class Destinations {
     public static final String OUT_TOPIC_SUB = "it.out.news";
     public static final String OUT_PARALLEL = "it.out.parallel";
     public static final String OUT_REDEPLOY = "it.out.redeploy";
+    public static final String OUT_SHARED = "it.out.shared";
+    public static final String OUT_CLASSIC = "it.out.classic";
 
     /** The durable subscription of {@code DurableTopicMdb}: client id and subscription name. */
     public static final String NEWS_CLIENT_ID = "weir-it";

@@ -37,6 +37,10 @@ public final class WeirBroker implements BeforeAllCallback {
             Map.entry(Destinations.OUT_TOPIC_SUB, 1),
             Map.entry(Destinations.OUT_PARALLEL, 1),
             Map.entry(Destinations.OUT_REDEPLOY, 1),
+            Map.entry(Destinations.SHARED_QUEUE, 1),
+            Map.entry(Destinations.OUT_SHARED, 1),
+            Map.entry(Destinations.CLASSIC_QUEUE, 1),
+            Map.entry(Destinations.OUT_CLASSIC, 1),
             Map.entry(Destinations.BENCH_QUEUE, Destinations.BENCH_PARTITIONS),
             Map.entry(Destinations.SAMPLE_ORDERS, 1),
             Map.entry(Destinations.RECOVERY_QUEUE, 1));
