@@ -359,12 +359,22 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
             long generation = session.recoverGeneration();
             try {
                 session.beforeDelivery(this, d.record, m);
-                l.onMessage(m);
+                session.listenerRuns(this, d.record);
+                try {
+                    l.onMessage(m);
+                } finally {
+                    session.listenerReturned();
+                }
                 if (session.recoverGeneration() == generation) {
                     session.afterDelivery(this, d.record);
                 }
                 return true;
             } catch (RuntimeException e) {
+                if (session.recoverGeneration() != generation) {
+                    // the listener called recover() before it threw: the message is back in its reader already
+                    log.warn("Message listener of {} threw on {} after recover()", destination, m, e);
+                    return true;
+                }
                 int mode = session.mode();
                 boolean redeliver = (mode == WeirSession.AUTO_ACKNOWLEDGE || mode == WeirSession.DUPS_OK_ACKNOWLEDGE)
                         && attempt < MAX_LISTENER_REDELIVERIES && !isClosed();

@@ -103,6 +103,12 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     private int dupsOkCount;
     private long dupsOkLastCommit;
     private volatile long recoverGeneration;
+    /**
+     * The message whose onMessage runs now in AUTO_ACKNOWLEDGE or DUPS_OK_ACKNOWLEDGE mode, else null. It is
+     * acknowledged only when onMessage returns, so a recover() called from onMessage gives it back with the rest
+     * (the listener then gets it again, JMSRedelivered set). Written on the dispatch thread.
+     */
+    private volatile Delivered inListener;
     private boolean signalled; // guarded by signal: set when records arrived since the listener thread last looked
 
     record Delivered(WeirMessageConsumer consumer, ConsumerRecord<byte[], byte[]> record) {
@@ -555,6 +561,16 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         }
     }
 
+    /** A listener of this session is about to get {@code r} ({@link #listenerReturned} follows). */
+    void listenerRuns(WeirMessageConsumer c, ConsumerRecord<byte[], byte[]> r) {
+        int mode = mode();
+        inListener = mode == AUTO_ACKNOWLEDGE || mode == DUPS_OK_ACKNOWLEDGE ? new Delivered(c, r) : null;
+    }
+
+    void listenerReturned() {
+        inListener = null;
+    }
+
     /** Called once a message counts as delivered: receive returned, or onMessage returned normally. */
     void afterDelivery(WeirMessageConsumer c, ConsumerRecord<byte[], byte[]> r) {
         if (mode() == AUTO_ACKNOWLEDGE) {
@@ -843,6 +859,11 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         synchronized (unacked) {
             delivered = new ArrayList<>(unacked);
             unacked.clear();
+        }
+        Delivered current = inListener;
+        if (current != null) {
+            inListener = null;
+            delivered.add(current);
         }
         rewindAll(delivered);
     }

@@ -271,6 +271,55 @@ abstract class JmsSuite {
         }
     }
 
+    /**
+     * In AUTO_ACKNOWLEDGE and DUPS_OK_ACKNOWLEDGE a listener's message is acknowledged when onMessage returns, so
+     * recover() called from onMessage delivers that message again (the TCK's autoAckMsgListener tests): on a topic
+     * and on a queue, the listener gets a, b, b again (redelivered, delivery count 2), then c, and nothing twice.
+     */
+    @Test
+    void recoverFromAnAutoAcknowledgeListenerDeliversItsMessageAgain(TestInfo info) throws Exception {
+        for (int mode : new int[] {Session.AUTO_ACKNOWLEDGE, Session.DUPS_OK_ACKNOWLEDGE}) {
+            try (Connection c = factory().createConnection()) {
+                Session s = c.createSession(mode);
+                Topic t = s.createTopic(name(info, "t" + mode));
+                Queue q = s.createQueue(name(info, "q" + mode));
+                List<String> topicSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+                List<String> queueSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+                CountDownLatch done = new CountDownLatch(2);
+                s.createConsumer(t).setMessageListener(recoveringOnB(s, topicSeen, done));
+                s.createConsumer(q).setMessageListener(recoveringOnB(s, queueSeen, done));
+                MessageProducer p = s.createProducer(null);
+                for (String v : List.of("a", "b", "c")) {
+                    p.send(t, s.createTextMessage(v));
+                    p.send(q, s.createTextMessage(v));
+                }
+                c.start();
+                assertThat(done.await(WAIT, TimeUnit.MILLISECONDS)).as("both listeners got c (mode %d): topic %s, queue %s",
+                        mode, topicSeen, queueSeen).isTrue();
+                List<String> expected = List.of("a/1", "b/1", "b/2 redelivered", "c/1");
+                assertThat(topicSeen).as("topic, mode %d", mode).isEqualTo(expected);
+                assertThat(queueSeen).as("queue, mode %d", mode).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Records text/delivery count; calls recover() on the first delivery of b; counts down on c. */
+    private static jakarta.jms.MessageListener recoveringOnB(Session s, List<String> seen, CountDownLatch done) {
+        return m -> {
+            try {
+                String v = ((TextMessage) m).getText();
+                seen.add(v + "/" + m.getIntProperty("JMSXDeliveryCount") + (m.getJMSRedelivered() ? " redelivered" : ""));
+                if (v.equals("b") && !m.getJMSRedelivered()) {
+                    s.recover();
+                } else if (v.equals("c")) {
+                    done.countDown();
+                }
+            } catch (JMSException e) {
+                seen.add(e.toString());
+            }
+        };
+    }
+
     @Test
     void atMostOnceAndDupsOkConsume(TestInfo info) throws Exception {
         String queue = name(info, "q");
