@@ -440,23 +440,23 @@ public final class ShareQueueReader implements ReaderEngine {
      * {@code lane} is still offered here (fetched ahead, never delivered, never redelivered locally), they are left to
      * the lane's closing share session and the lane retires; the next demand opens a new lane. Under the lock.
      */
-    boolean handBackIdle(ShareLane lane, long now) {
+    void handBackIdle(ShareLane lane, long now) {
         if (closing || lane.retiring || waitingTakers > 0 || now - lastDemandAt < IDLE_HAND_BACK_MS
                 || !lane.holdsUndecided()) {
-            return false;
+            return;
         }
         int undecided = lane.batch.size() - lane.pendingDecisions;
         List<Held> offeredHere = new ArrayList<>();
         for (Held h : buffer) {
             if (h.lane == lane) {
                 if (h.localDeliveries > 0) {
-                    return false; // delivered before (recover, rollback): redelivered here, in order
+                    return; // delivered before (recover, rollback): redelivered here, in order
                 }
                 offeredHere.add(h);
             }
         }
         if (offeredHere.size() != undecided) {
-            return false; // some are with the application (or parked): the lane stays
+            return; // some are with the application (or parked): the lane stays
         }
         for (Held h : offeredHere) {
             buffer.remove(h);
@@ -466,7 +466,6 @@ public final class ShareQueueReader implements ReaderEngine {
         log.debug("Consumer {} of {} not read for {} ms: member {} gives back {} records it fetched ahead", settings.name(),
                 settings.topic(), now - lastDemandAt, lane.clientId(), offeredHere.size());
         changed.signalAll();
-        return true;
     }
 
     /** Fetch once fewer offered records than this are left: at once on large lanes, only when empty on small ones. */
