@@ -149,8 +149,23 @@ final class ShareGroupMember implements AutoCloseable {
 
     /** Heartbeats when the interval the coordinator asked for has passed (and when not yet assigned, sooner). */
     void heartbeatIfDue(long now) throws Broken {
-        if (!left && now >= nextHeartbeatAt) {
+        if (left || now < nextHeartbeatAt) {
+            return;
+        }
+        if (memberEpoch == 0) {
+            heartbeat(); // joining again
+            return;
+        }
+        try {
             heartbeat();
+        } catch (Broken e) {
+            if (memberEpoch == 0) {
+                throw e; // fenced or unknown: the member is gone, and what it held with it
+            }
+            // the coordinator moved or cannot be reached: the member's records are held by the partition leaders,
+            // not by the coordinator; it tries again (the coordinator drops it only after the session timeout)
+            log.debug("Share consumer {}: {}; heartbeating again shortly", clientId, e.getMessage());
+            nextHeartbeatAt = now + Math.min(500, heartbeatIntervalMs);
         }
     }
 
