@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,14 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.distributed.DistributedHerder;
@@ -69,9 +77,11 @@ class ConnectClusterIT {
 
                 // 1. one group, the two tasks spread over both workers
                 URI api = local.rest().advertisedUrl();
+                // a transaction per second per task, records sent all along it: a SIGKILL leaves an open transaction behind
                 HttpResponse<String> created = rest(http, api, "PUT", "connectors/" + CONNECTOR + "/config", JSON.writeValueAsString(Map.of(
                         "connector.class", SequenceSourceConnector.class.getName(), "tasks.max", String.valueOf(TASKS),
-                        "topic", TOPIC, "batch", "10", "interval.ms", "100", "exactly.once.support", "required")));
+                        "topic", TOPIC, "batch", "2", "interval.ms", "20", "exactly.once.support", "required",
+                        "transaction.boundary", "interval", "transaction.boundary.interval.ms", "1000")));
                 assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
                 awaitTasksOn(api, Set.of(localId, remote.workerId()));
                 // 2. data moves on both partitions
@@ -90,7 +100,11 @@ class ConnectClusterIT {
                 awaitProgress(collector);
 
                 // 3b. SIGKILL: no LeaveGroup, an open transaction; the survivor fences it and resumes from the committed offset
+                int killedTask = tasksOf(remote.url(), remote.workerId()).get(0);
                 remote.kill();
+                // an open transaction of the killed task holds its partition's last stable offset below the high watermark
+                boolean openAtKill = endOffset(admin, killedTask, IsolationLevel.READ_UNCOMMITTED)
+                        > endOffset(admin, killedTask, IsolationLevel.READ_COMMITTED);
                 api = local.rest().advertisedUrl();
                 awaitTasksOn(api, Set.of(localId));
                 awaitProgress(collector);
@@ -109,15 +123,21 @@ class ConnectClusterIT {
                 Map<Integer, Long> committed = committedSourceOffsets(survivor);
                 for (int p = 0; p < TASKS; p++) {
                     int partition = p;
-                    long end = endOffset(admin, partition);
+                    long end = endOffset(admin, partition, IsolationLevel.READ_COMMITTED);
                     await().atMost(WAIT).until(() -> collector.position(partition) >= end);
                     List<Long> seqs = collector.sequence(partition);
                     assertThat(seqs).as("partition %d read committed: every number once, in order", partition)
                             .isEqualTo(LongStream.range(0, seqs.size()).boxed().toList());
                     assertThat(committed.get(partition)).as("source offset committed for task %d", partition)
                             .isEqualTo(seqs.size() - 1L);
-                    System.out.printf("ConnectClusterIT: partition %d holds 0..%d exactly once; committed source offset %d%n",
-                            partition, seqs.size() - 1, committed.get(partition));
+                    long written = recordsWritten(cluster.bootstrapServers(), partition);
+                    if (partition == killedTask && openAtKill) {
+                        assertThat(written).as("the killed task's open transaction was aborted, and its records are hidden from read_committed")
+                                .isGreaterThan(seqs.size());
+                    }
+                    System.out.printf("ConnectClusterIT: partition %d holds 0..%d exactly once read committed, %d records in all"
+                            + " (%d aborted); committed source offset %d%s%n", partition, seqs.size() - 1, written, written - seqs.size(),
+                            committed.get(partition), partition == killedTask ? "; task killed " + (openAtKill ? "in" : "outside") + " a transaction" : "");
                 }
             } finally {
                 if (local != null) {
@@ -211,10 +231,42 @@ class ConnectClusterIT {
         return committed;
     }
 
-    private static long endOffset(Admin admin, int partition) throws Exception {
-        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(TOPIC, partition);
-        return admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()),
-                        new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+    /** The task ids that {@code workerId} runs, from the connector's status. */
+    private List<Integer> tasksOf(URI url, String workerId) throws Exception {
+        JsonNode status = JSON.readTree(rest(http, url, "GET", "connectors/" + CONNECTOR + "/status", null).body());
+        List<Integer> ids = new ArrayList<>();
+        for (JsonNode task : status.path("tasks")) {
+            if (task.path("worker_id").asText().equals(workerId)) {
+                ids.add(task.path("id").asInt());
+            }
+        }
+        assertThat(ids).as("%s", status).isNotEmpty();
+        return ids;
+    }
+
+    /** The high watermark (read uncommitted) or the last stable offset (read committed) of a partition. */
+    private static long endOffset(Admin admin, int partition, IsolationLevel isolation) throws Exception {
+        TopicPartition tp = new TopicPartition(TOPIC, partition);
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(isolation))
                 .all().get(30, TimeUnit.SECONDS).get(tp).offset();
+    }
+
+    /** The data records in a partition, committed or aborted (read uncommitted, up to the high watermark; markers are not records). */
+    private static long recordsWritten(String bootstrapServers, int partition) {
+        TopicPartition tp = new TopicPartition(TOPIC, partition);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            long[] count = {0};
+            await().atMost(WAIT).until(() -> {
+                count[0] += consumer.poll(Duration.ofMillis(200)).count();
+                return consumer.position(tp) >= end;
+            });
+            return count[0];
+        }
     }
 }
