@@ -44,9 +44,11 @@ import org.junit.jupiter.api.Timeout;
  * coordinator); a {@link SequenceSourceConnector} with two tasks writes the numbers 0, 1, 2, … per task to its
  * own partition. The tasks are spread over both workers; the in-JVM worker is stopped cleanly and the other
  * worker takes its task; it comes back and gets a task again; the other worker is killed and the survivor
- * takes its task; it comes back too. All along the data keeps moving, and at the end each partition holds,
- * read committed, exactly 0 … n-1 in order (nothing lost, nothing twice, even across the SIGKILL), and n-1 is
- * the source offset Connect committed for the task.
+ * takes its task; it comes back too; it is frozen (SIGSTOP) until the survivor has taken its task over, and
+ * thawed (SIGCONT) it is a zombie whose fenced producer must not get anything committed; it rejoins. All along
+ * the data keeps moving, and at the end each partition holds, read committed, exactly 0 … n-1 in order (nothing
+ * lost, nothing twice, even across the SIGKILL and the zombie), and n-1 is the source offset Connect committed
+ * for the task.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ConnectClusterIT {
@@ -112,6 +114,15 @@ class ConnectClusterIT {
                 // 4b. a new JVM rejoins and gets a task again
                 remote = ConnectWorkerProcess.start(worker, logs, "worker-b2");
                 awaitHealthy(remote.url());
+                awaitTasksOn(api, Set.of(localId, remote.workerId()));
+                awaitProgress(collector);
+
+                // 5. SIGSTOP: the frozen worker drops out of the group and the survivor takes its task over, fencing its
+                // producer; SIGCONT: the zombie's late writes and commit must be refused, and it rejoins and gets a task again
+                remote.suspend();
+                awaitTasksOn(api, Set.of(localId));
+                awaitProgress(collector);
+                remote.resume();
                 awaitTasksOn(api, Set.of(localId, remote.workerId()));
                 awaitProgress(collector);
 

@@ -77,9 +77,26 @@ final class ConnectWorkerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the JVM freezes with its connections open, its open transactions and buffered records kept. */
+    void suspend() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: the frozen worker resumes as a zombie: its group membership expired and its producers were fenced meanwhile. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     @Override
     public void close() {
-        process.destroyForcibly();
+        process.destroyForcibly(); // a suspended process dies of SIGKILL too
         try {
             process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
