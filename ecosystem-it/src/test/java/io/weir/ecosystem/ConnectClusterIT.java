@@ -63,7 +63,7 @@ class ConnectClusterIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void twoWorkersShareTheTasksAndTakeThemOverAfterAStopAndAKillWithExactlyOnceDelivery() throws Exception {
+    void twoWorkersShareTheTasksAndTakeThemOverAfterAStopAKillAndAFreezeWithExactlyOnceDelivery() throws Exception {
         Path logs = Path.of("target", "connect-cluster-it");
         try (EmbeddedWeirCluster cluster = EmbeddedWeirCluster.builder().brokers(3).build().start();
              Admin admin = ConnectSupport.admin(cluster.bootstrapServers())) {
