@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.connect.cli.ConnectDistributed;
 
 /**
  * A distributed Connect worker in a JVM of its own ({@code ConnectDistributed} with a properties file, on this
- * JVM's class path), so that a test can kill it with SIGKILL. Its REST listener is on a loopback port picked
+ * JVM's class path, through {@link ConnectWorkerMain}, which halts when this JVM goes away), so that a test can
+ * kill it with SIGKILL or freeze it with SIGSTOP. Its REST listener is on a loopback port picked
  * free at start; its output goes to {@code log}. Closing kills it if it is still alive.
  */
 final class ConnectWorkerProcess implements AutoCloseable {
@@ -47,7 +47,7 @@ final class ConnectWorkerProcess implements AutoCloseable {
                 "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
                 "-cp", System.getProperty("java.class.path"),
-                ConnectDistributed.class.getName(), config.toString()));
+                ConnectWorkerMain.class.getName(), config.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ConnectWorkerProcess(process, URI.create("http://127.0.0.1:" + port + "/"), log);
     }
