@@ -39,16 +39,16 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A Kafka Connect cluster of two distributed workers on a three-broker Weir cluster, with exactly-once source
  * support enabled (transactional task producers, fenced zombies, transactional config-topic writes). One worker
- * runs in this JVM, the other in a JVM of its own so that it can be killed with SIGKILL. Both join one Connect
- * group (protocol {@code sessioned}, incremental cooperative rebalancing, over Weir's classic group
- * coordinator); a {@link SequenceSourceConnector} with two tasks writes the numbers 0, 1, 2, … per task to its
- * own partition. The tasks are spread over both workers; the in-JVM worker is stopped cleanly and the other
- * worker takes its task; it comes back and gets a task again; the other worker is killed and the survivor
- * takes its task; it comes back too; it is frozen (SIGSTOP) until the survivor has taken its task over, and
- * thawed (SIGCONT) it is a zombie whose fenced producer must not get anything committed; it rejoins. All along
- * the data keeps moving, and at the end each partition holds, read committed, exactly 0 … n-1 in order (nothing
- * lost, nothing twice, even across the SIGKILL and the zombie), and n-1 is the source offset Connect committed
- * for the task.
+ * runs in this JVM, the other in a JVM of its own so that it can be killed with SIGKILL or frozen with SIGSTOP.
+ * Both join one Connect group (protocol {@code sessioned}, incremental cooperative rebalancing, over Weir's
+ * classic group coordinator); a {@link SequenceSourceConnector} with two tasks writes the numbers 0, 1, 2, … per
+ * task to its own partition. The tasks are spread over both workers; the in-JVM worker is stopped cleanly and
+ * the other worker takes its task; it comes back and gets a task again; the other worker is killed and the
+ * survivor takes its task; it comes back too; the broker leading one of the two partitions is killed and
+ * restarted; the other worker is frozen until the survivor has taken its task over, and thawed it is a zombie
+ * whose fenced producer must not get anything committed; it rejoins. All along the data keeps moving, and at the
+ * end each partition holds, read committed, exactly 0 … n-1 in order (nothing lost, nothing twice, even across
+ * the SIGKILL, the broker kill and the zombie), and n-1 is the source offset Connect committed for the task.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ConnectClusterIT {
@@ -63,7 +63,7 @@ class ConnectClusterIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void twoWorkersShareTheTasksAndTakeThemOverAfterAStopAKillAndAFreezeWithExactlyOnceDelivery() throws Exception {
+    void workersShareTheTasksAndFailOverThroughAStopAKillAFreezeAndABrokerKillWithExactlyOnceDelivery() throws Exception {
         Path logs = Path.of("target", "connect-cluster-it");
         try (EmbeddedWeirCluster cluster = EmbeddedWeirCluster.builder().brokers(3).build().start();
              Admin admin = ConnectSupport.admin(cluster.bootstrapServers())) {
@@ -115,6 +115,15 @@ class ConnectClusterIT {
                 remote = ConnectWorkerProcess.start(worker, logs, "worker-b2");
                 awaitHealthy(remote.url());
                 awaitTasksOn(api, Set.of(localId, remote.workerId()));
+                awaitProgress(collector);
+
+                // a broker fault under the transactional load: the leader of partition 0 (a replica of every internal
+                // topic too, and the coordinator of whatever groups and transactional ids hash to it) is killed and restarted
+                int leader = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(TOPIC).partitions().get(0).leader().id();
+                cluster.killBroker(leader);
+                awaitProgress(collector);
+                cluster.restartBroker(leader);
                 awaitProgress(collector);
 
                 // 5. SIGSTOP: the frozen worker drops out of the group and the survivor takes its task over, fencing its
