@@ -209,6 +209,7 @@ final class ShareLane {
             if (!join()) {
                 return;
             }
+            reader.awaitGroupReady(JOIN_MS);
             // the first fetch does not wait at the broker: what the queue holds now is offered at once
             ConsumerRecords<byte[], byte[]> first = joined ? fetch(0) : ConsumerRecords.empty();
             reader.accept(this, first);

@@ -200,6 +200,7 @@ public final class ShareQueueReader implements ReaderEngine {
     private RuntimeException lostAccept;
     /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
     private volatile long lockMs = 30_000;
+    private volatile CompletableFuture<?> groupReady = CompletableFuture.completedFuture(null);
     /**
      * Whether lanes renew the locks of held records. The lanes fetch with {@code share.acquire.mode=record_limit}, which
      * kafka-clients sends only in ShareFetch v2, the version that brought RENEW (KIP-1206/KIP-1222, Kafka 4.2; Weir):
@@ -269,6 +270,24 @@ public final class ShareQueueReader implements ReaderEngine {
             ids.add(name + "-" + i);
         }
         return ids;
+    }
+
+    /**
+     * Members join at once but fetch only after {@code ready} completes (the group's configurations are set: a
+     * share partition's start is fixed by its first fetch). Call before {@link #start}.
+     */
+    public void fetchAfter(CompletableFuture<?> ready) {
+        this.groupReady = ready;
+    }
+
+    /** Waits (bounded) until the group may be fetched from; see {@link #fetchAfter}. */
+    void awaitGroupReady(long timeoutMs) throws InterruptedException {
+        try {
+            groupReady.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("Share group {}: its configurations were not confirmed within {} ms: {}", settings.groupId(), timeoutMs,
+                    e.toString());
+        }
     }
 
     /** Runs {@code action} once the reader has closed its members. */
