@@ -183,7 +183,7 @@ final class ShareGroupMember implements AutoCloseable {
             r = ((ShareGroupHeartbeatResponse) send(coordinator(), ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, req)).data();
         } catch (IOException e) {
             coordinator = null;
-            throw new Broken("Heartbeat of share group " + groupId + " member " + clientId + " failed: " + e.getMessage(), e);
+            throw new Broken("Heartbeat of share group " + groupId + " member " + clientId + " failed: " + e, e);
         }
         Errors error = Errors.forCode(r.errorCode());
         switch (error) {
@@ -273,7 +273,7 @@ final class ShareGroupMember implements AutoCloseable {
             r = ((ShareFetchResponse) send(leader, ApiKeys.SHARE_FETCH, v, req)).data();
         } catch (IOException e) {
             lostBroker(leader);
-            throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e.getMessage(), e);
+            throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e, e);
         }
         Errors top = Errors.forCode(r.errorCode());
         if (top != Errors.NONE) {
@@ -417,7 +417,7 @@ final class ShareGroupMember implements AutoCloseable {
             r = ((ShareAcknowledgeResponse) send(leader, ApiKeys.SHARE_ACKNOWLEDGE, v, req)).data();
         } catch (IOException e) {
             lostBroker(leader);
-            throw new Broken("ShareAcknowledge of share group " + groupId + " at " + leader + " failed: " + e.getMessage(), e);
+            throw new Broken("ShareAcknowledge of share group " + groupId + " at " + leader + " failed: " + e, e);
         }
         Errors top = Errors.forCode(r.errorCode());
         if (top != Errors.NONE) {
