@@ -62,9 +62,10 @@ final class ShareGroupMember implements AutoCloseable {
     private static final short MAX_SHARE_VERSION = 2;
     private static final int MAX_BYTES = 50 * 1024 * 1024;
     private static final byte GROUP_KEY = 0;
+    private static final byte GAP = 0;
     private static final byte RENEW = 4;
 
-    /** An acknowledgement: the record at {@code offset} of {@code partition}, with Kafka's type code (1 ACCEPT, 2 RELEASE, 3 REJECT, 4 RENEW). */
+    /** An acknowledgement: the record at {@code offset} of {@code partition}, with Kafka's type code (0 GAP, 1 ACCEPT, 2 RELEASE, 3 REJECT, 4 RENEW). */
     record Ack(int partition, long offset, byte type) {
     }
 
@@ -91,6 +92,8 @@ final class ShareGroupMember implements AutoCloseable {
     private final Map<String, BrokerConnection> connections = new HashMap<>();
     /** Share session epochs by leader address: the epoch of the next request (0 opens one). */
     private final Map<String, Integer> sessions = new HashMap<>();
+    /** Offsets acquired in a share session that no record carries, by leader address: acknowledged as GAP with the next request there. */
+    private final Map<String, List<Ack>> gaps = new HashMap<>();
     private String coordinator;
     private Uuid topicId;
     private final Map<Integer, String> leaders = new HashMap<>();
@@ -237,6 +240,9 @@ final class ShareGroupMember implements AutoCloseable {
                     mine.put(p, a);
                 }
             }
+            if (sessions.getOrDefault(leader, 0) != 0) {
+                addGaps(leader, mine);
+            }
             if (sessions.getOrDefault(leader, 0) == 0 && !mine.isEmpty()) {
                 ackErrors.putAll(acknowledgeAt(leader, mine, false)); // no acknowledgements on the request opening a session
                 mine.clear();
@@ -305,7 +311,11 @@ final class ShareGroupMember implements AutoCloseable {
                     log.debug("ShareFetch of {}-{} in share group {}: {}", topic, pd.partitionIndex(), groupId, error.name());
                     continue;
                 }
-                decode(pd, into);
+                List<Long> offsets = new ArrayList<>();
+                decode(topic, pd, into, offsets);
+                for (long o : offsets) {
+                    gaps.computeIfAbsent(leader, l -> new ArrayList<>()).add(new Ack(pd.partitionIndex(), o, GAP));
+                }
             }
         }
         if (moved != null && into.isEmpty()) {
@@ -313,35 +323,58 @@ final class ShareGroupMember implements AutoCloseable {
         }
     }
 
-    /** The acquired records of one partition's answer, with their delivery counts; control batches are skipped. */
-    private void decode(ShareFetchResponseData.PartitionData pd, List<ConsumerRecord<byte[], byte[]>> into) {
-        if (pd.acquiredRecords().isEmpty() || !(pd.records() instanceof MemoryRecords memory)) {
+    /**
+     * The acquired records of one partition's answer, with their delivery counts, into {@code into}; control batches
+     * are skipped. Every offset of an acquired range that no record carries (a transaction marker, a record removed by
+     * compaction, an aborted record the broker left out) goes to {@code gaps}: it stays acquired by this member until
+     * it is acknowledged as a GAP (Kafka's consumer does the same), else it would come back at every lock expiry until
+     * its delivery limit, holding the share-partition's start offset back meanwhile.
+     */
+    static void decode(String topic, ShareFetchResponseData.PartitionData pd, List<ConsumerRecord<byte[], byte[]>> into,
+                       List<Long> gaps) {
+        List<ShareFetchResponseData.AcquiredRecords> ranges = pd.acquiredRecords();
+        if (ranges.isEmpty()) {
             return;
         }
-        List<ShareFetchResponseData.AcquiredRecords> ranges = pd.acquiredRecords();
-        int range = 0;
-        for (MutableRecordBatch batch : memory.batches()) {
-            if (batch.isControlBatch()) {
-                continue;
+        List<Long> carried = new ArrayList<>();
+        if (pd.records() instanceof MemoryRecords memory) {
+            int range = 0;
+            batches:
+            for (MutableRecordBatch batch : memory.batches()) {
+                if (batch.isControlBatch()) {
+                    continue;
+                }
+                try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+                    while (it.hasNext()) {
+                        Record rec = it.next();
+                        long offset = rec.offset();
+                        while (range < ranges.size() && ranges.get(range).lastOffset() < offset) {
+                            range++;
+                        }
+                        if (range == ranges.size()) {
+                            break batches;
+                        }
+                        ShareFetchResponseData.AcquiredRecords a = ranges.get(range);
+                        if (offset < a.firstOffset()) {
+                            continue;
+                        }
+                        carried.add(offset);
+                        into.add(new ConsumerRecord<>(topic, pd.partitionIndex(), offset, rec.timestamp(), batch.timestampType(),
+                                rec.keySize(), rec.valueSize(), bytes(rec.key()), bytes(rec.value()),
+                                new RecordHeaders(rec.headers()), Optional.of(batch.partitionLeaderEpoch()),
+                                Optional.of(a.deliveryCount())));
+                    }
+                }
             }
-            try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-                while (it.hasNext()) {
-                    Record rec = it.next();
-                    long offset = rec.offset();
-                    while (range < ranges.size() && ranges.get(range).lastOffset() < offset) {
-                        range++;
-                    }
-                    if (range == ranges.size()) {
-                        return;
-                    }
-                    ShareFetchResponseData.AcquiredRecords a = ranges.get(range);
-                    if (offset < a.firstOffset()) {
-                        continue;
-                    }
-                    into.add(new ConsumerRecord<>(topic, pd.partitionIndex(), offset, rec.timestamp(), batch.timestampType(),
-                            rec.keySize(), rec.valueSize(), bytes(rec.key()), bytes(rec.value()),
-                            new RecordHeaders(rec.headers()), Optional.of(batch.partitionLeaderEpoch()),
-                            Optional.of(a.deliveryCount())));
+        }
+        int next = 0; // carried is ascending: records come in offset order
+        for (ShareFetchResponseData.AcquiredRecords a : ranges) {
+            for (long o = a.firstOffset(); o <= a.lastOffset(); o++) {
+                while (next < carried.size() && carried.get(next) < o) {
+                    next++;
+                }
+                if (next == carried.size() || carried.get(next) != o) {
+                    gaps.add(o);
                 }
             }
         }
@@ -395,6 +428,10 @@ final class ShareGroupMember implements AutoCloseable {
             }
             return errors;
         }
+        if (!renew) {
+            acks = new LinkedHashMap<>(acks);
+            addGaps(leader, acks);
+        }
         ShareAcknowledgeRequestData.AcknowledgeTopic at = new ShareAcknowledgeRequestData.AcknowledgeTopic().setTopicId(topicId);
         for (Map.Entry<Integer, List<Ack>> e : acks.entrySet()) {
             at.partitions().add(new ShareAcknowledgeRequestData.AcknowledgePartition().setPartitionIndex(e.getKey())
@@ -439,9 +476,25 @@ final class ShareGroupMember implements AutoCloseable {
         return errors;
     }
 
+    /** Adds the GAP acknowledgements owed to {@code leader} (they go with the request being built) to {@code acks}. */
+    private void addGaps(String leader, Map<Integer, List<Ack>> acks) {
+        List<Ack> owed = gaps.remove(leader);
+        if (owed == null) {
+            return;
+        }
+        for (Ack a : owed) {
+            acks.compute(a.partition(), (p, l) -> {
+                List<Ack> out = l == null ? new ArrayList<>() : new ArrayList<>(l);
+                out.add(a);
+                return out;
+            });
+        }
+    }
+
     /** A top-level error: the session is gone (the records it held too) or the request was refused. */
     private void sessionError(String leader, Errors error, String message, String what) throws Broken {
         sessions.remove(leader);
+        gaps.remove(leader);
         if (error == Errors.GROUP_AUTHORIZATION_FAILED || error == Errors.TOPIC_AUTHORIZATION_FAILED
                 || error == Errors.INVALID_GROUP_ID || error == Errors.UNSUPPORTED_VERSION) {
             throw error.exception(what + " of share group " + groupId + ": " + error.name()
@@ -528,6 +581,12 @@ final class ShareGroupMember implements AutoCloseable {
             }
         }
         sessions.clear();
+        gaps.clear();
+        for (Map.Entry<Integer, List<Ack>> e : byPartition.entrySet()) {
+            // no open share session holds these records: nothing could be sent, so nothing was applied
+            errors.put(e.getKey(), Errors.SHARE_SESSION_NOT_FOUND.exception("The acknowledgements of " + e.getValue().size()
+                    + " records of " + topic + "-" + e.getKey() + " could not be sent: no share session holds them"));
+        }
         if (memberEpoch > 0 && !left) {
             left = true;
             try {
@@ -686,6 +745,7 @@ final class ShareGroupMember implements AutoCloseable {
             c.close();
         }
         sessions.remove(address);
+        gaps.remove(address);
         leaders.clear();
         if (address.equals(coordinator)) {
             coordinator = null;
