@@ -270,6 +270,9 @@ final class ShareGroupMember implements AutoCloseable {
                 .setShareSessionEpoch(epoch).setMaxWaitMs(maxWaitMs).setMinBytes(1).setMaxBytes(MAX_BYTES)
                 .setMaxRecords(maxRecords).setBatchSize(maxRecords);
         req.topics().add(ft);
+        if (log.isTraceEnabled()) {
+            log.trace("Share consumer {} fetches at {} (epoch {}) acknowledging {}", clientId, leader, epoch, acks);
+        }
         ShareFetchResponseData r;
         try {
             short v = version(leader, ApiKeys.SHARE_FETCH);
@@ -313,6 +316,10 @@ final class ShareGroupMember implements AutoCloseable {
                 }
                 List<Long> offsets = new ArrayList<>();
                 decode(topic, pd, into, offsets);
+                if (log.isTraceEnabled()) {
+                    log.trace("Share consumer {} acquired {} of {}-{}; gaps {}", clientId, pd.acquiredRecords(), topic,
+                            pd.partitionIndex(), offsets);
+                }
                 for (long o : offsets) {
                     gaps.computeIfAbsent(leader, l -> new ArrayList<>()).add(new Ack(pd.partitionIndex(), o, GAP));
                 }
