@@ -63,6 +63,7 @@ final class ShareGroupMember implements AutoCloseable {
     private static final int MAX_BYTES = 50 * 1024 * 1024;
     private static final byte GROUP_KEY = 0;
     private static final byte GAP = 0;
+    private static final byte REJECT = 3;
     private static final byte RENEW = 4;
 
     /** An acknowledgement: the record at {@code offset} of {@code partition}, with Kafka's type code (0 GAP, 1 ACCEPT, 2 RELEASE, 3 REJECT, 4 RENEW). */
@@ -92,7 +93,10 @@ final class ShareGroupMember implements AutoCloseable {
     private final Map<String, BrokerConnection> connections = new HashMap<>();
     /** Share session epochs by leader address: the epoch of the next request (0 opens one). */
     private final Map<String, Integer> sessions = new HashMap<>();
-    /** Offsets acquired in a share session that no record carries, by leader address: acknowledged as GAP with the next request there. */
+    /**
+     * Acknowledgements the member owes for offsets it acquired and never hands out, by leader address: GAP for offsets no
+     * record carries, REJECT for records of a batch that cannot be read. They go with the next request there.
+     */
     private final Map<String, List<Ack>> gaps = new HashMap<>();
     private String coordinator;
     private Uuid topicId;
@@ -315,13 +319,17 @@ final class ShareGroupMember implements AutoCloseable {
                     continue;
                 }
                 List<Long> offsets = new ArrayList<>();
-                decode(topic, pd, into, offsets);
+                List<Long> rejected = new ArrayList<>();
+                decode(topic, pd, into, offsets, rejected);
                 if (log.isTraceEnabled()) {
                     log.trace("Share consumer {} acquired {} of {}-{}; gaps {}", clientId, pd.acquiredRecords(), topic,
                             pd.partitionIndex(), offsets);
                 }
                 for (long o : offsets) {
                     gaps.computeIfAbsent(leader, l -> new ArrayList<>()).add(new Ack(pd.partitionIndex(), o, GAP));
+                }
+                for (long o : rejected) {
+                    gaps.computeIfAbsent(leader, l -> new ArrayList<>()).add(new Ack(pd.partitionIndex(), o, REJECT));
                 }
             }
         }
@@ -335,10 +343,12 @@ final class ShareGroupMember implements AutoCloseable {
      * are skipped. Every offset of an acquired range that no record carries (a transaction marker, a record removed by
      * compaction, an aborted record the broker left out) goes to {@code gaps}: it stays acquired by this member until
      * it is acknowledged as a GAP (Kafka's consumer does the same), else it would come back at every lock expiry until
-     * its delivery limit, holding the share-partition's start offset back meanwhile.
+     * its delivery limit, holding the share-partition's start offset back meanwhile. The acquired offsets of a batch that
+     * cannot be read (a bad checksum, a corrupt compressed payload) go to {@code rejected}, none of its records to
+     * {@code into} (Kafka's consumer rejects such a batch too): handed out again, it would fail every consumer in turn.
      */
     static void decode(String topic, ShareFetchResponseData.PartitionData pd, List<ConsumerRecord<byte[], byte[]>> into,
-                       List<Long> gaps) {
+                       List<Long> gaps, List<Long> rejected) {
         List<ShareFetchResponseData.AcquiredRecords> ranges = pd.acquiredRecords();
         if (ranges.isEmpty()) {
             return;
@@ -346,31 +356,55 @@ final class ShareGroupMember implements AutoCloseable {
         List<Long> carried = new ArrayList<>();
         if (pd.records() instanceof MemoryRecords memory) {
             int range = 0;
-            batches:
             for (MutableRecordBatch batch : memory.batches()) {
                 if (batch.isControlBatch()) {
                     continue;
                 }
-                try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-                    while (it.hasNext()) {
-                        Record rec = it.next();
-                        long offset = rec.offset();
-                        while (range < ranges.size() && ranges.get(range).lastOffset() < offset) {
-                            range++;
+                int intoBefore = into.size();
+                int carriedBefore = carried.size();
+                int rangeBefore = range;
+                try {
+                    batch.ensureValid();
+                    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+                        while (it.hasNext()) {
+                            Record rec = it.next();
+                            long offset = rec.offset();
+                            while (range < ranges.size() && ranges.get(range).lastOffset() < offset) {
+                                range++;
+                            }
+                            if (range == ranges.size()) {
+                                break;
+                            }
+                            ShareFetchResponseData.AcquiredRecords a = ranges.get(range);
+                            if (offset < a.firstOffset()) {
+                                continue;
+                            }
+                            carried.add(offset);
+                            into.add(new ConsumerRecord<>(topic, pd.partitionIndex(), offset, rec.timestamp(), batch.timestampType(),
+                                    rec.keySize(), rec.valueSize(), bytes(rec.key()), bytes(rec.value()),
+                                    new RecordHeaders(rec.headers()), Optional.of(batch.partitionLeaderEpoch()),
+                                    Optional.of(a.deliveryCount())));
                         }
-                        if (range == ranges.size()) {
-                            break batches;
-                        }
-                        ShareFetchResponseData.AcquiredRecords a = ranges.get(range);
-                        if (offset < a.firstOffset()) {
-                            continue;
-                        }
-                        carried.add(offset);
-                        into.add(new ConsumerRecord<>(topic, pd.partitionIndex(), offset, rec.timestamp(), batch.timestampType(),
-                                rec.keySize(), rec.valueSize(), bytes(rec.key()), bytes(rec.value()),
-                                new RecordHeaders(rec.headers()), Optional.of(batch.partitionLeaderEpoch()),
-                                Optional.of(a.deliveryCount())));
                     }
+                } catch (RuntimeException e) {
+                    into.subList(intoBefore, into.size()).clear();
+                    carried.subList(carriedBefore, carried.size()).clear();
+                    List<Long> lost = new ArrayList<>();
+                    for (int i = rangeBefore; i < ranges.size() && ranges.get(i).firstOffset() <= batch.lastOffset(); i++) {
+                        ShareFetchResponseData.AcquiredRecords a = ranges.get(i);
+                        for (long o = Math.max(a.firstOffset(), batch.baseOffset()); o <= Math.min(a.lastOffset(), batch.lastOffset()); o++) {
+                            lost.add(o);
+                        }
+                    }
+                    log.warn("The batch at offsets {}-{} of {}-{} cannot be read ({}): its {} acquired records are rejected",
+                            batch.baseOffset(), batch.lastOffset(), topic, pd.partitionIndex(), e.toString(), lost.size());
+                    rejected.addAll(lost);
+                    carried.addAll(lost); // accounted for: no gap
+                    carried.sort(null);
+                    range = rangeBefore;
+                }
+                if (range == ranges.size()) {
+                    break;
                 }
             }
         }

@@ -58,7 +58,7 @@ class ShareGroupMemberDecodeTest {
         return new ShareFetchResponseData.AcquiredRecords().setFirstOffset(first).setLastOffset(last).setDeliveryCount((short) deliveries);
     }
 
-    private record Decoded(List<ConsumerRecord<byte[], byte[]>> records, List<Long> gaps) {
+    private record Decoded(List<ConsumerRecord<byte[], byte[]>> records, List<Long> gaps, List<Long> rejected) {
         List<Long> offsets() {
             return records.stream().map(ConsumerRecord::offset).toList();
         }
@@ -69,8 +69,9 @@ class ShareGroupMemberDecodeTest {
                 .setRecords(records).setAcquiredRecords(List.of(ranges));
         List<ConsumerRecord<byte[], byte[]>> into = new ArrayList<>();
         List<Long> gaps = new ArrayList<>();
-        ShareGroupMember.decode("q", pd, into, gaps);
-        return new Decoded(into, gaps);
+        List<Long> rejected = new ArrayList<>();
+        ShareGroupMember.decode("q", pd, into, gaps, rejected);
+        return new Decoded(into, gaps, rejected);
     }
 
     @Test
@@ -78,6 +79,7 @@ class ShareGroupMemberDecodeTest {
         Decoded d = decode(batch(Compression.NONE, 0, 1, 2), acquired(0, 2, 1));
         assertThat(d.offsets()).containsExactly(0L, 1L, 2L);
         assertThat(d.gaps()).isEmpty();
+        assertThat(d.rejected()).isEmpty();
         assertThat(d.records()).allSatisfy(r -> {
             assertThat(r.topic()).isEqualTo("q");
             assertThat(r.partition()).isEqualTo(3);
@@ -134,6 +136,26 @@ class ShareGroupMemberDecodeTest {
     void nothingAcquiredNothingOwed() {
         Decoded d = decode(batch(Compression.NONE, 0, 1));
         assertThat(d.records()).isEmpty();
+        assertThat(d.gaps()).isEmpty();
+    }
+
+    /** {@code records} with one byte of the batch starting at {@code position} flipped near its end (in a record's value). */
+    private static MemoryRecords corrupt(MemoryRecords records, int batchEnd) {
+        ByteBuffer b = ByteBuffer.allocate(records.sizeInBytes());
+        b.put(records.buffer().duplicate()).flip();
+        b.put(batchEnd - 2, (byte) (b.get(batchEnd - 2) ^ 0x5a));
+        return MemoryRecords.readableRecords(b);
+    }
+
+    @Test
+    void aBatchThatCannotBeReadIsRejectedWholeAndTheOthersAreDelivered() {
+        MemoryRecords bad = batch(Compression.NONE, 2, 3, 4);
+        MemoryRecords good = batch(Compression.NONE, 0, 1);
+        MemoryRecords after = batch(Compression.lz4().build(), 5, 6);
+        MemoryRecords all = concat(good, bad, after);
+        Decoded d = decode(corrupt(all, good.sizeInBytes() + bad.sizeInBytes()), acquired(1, 6, 1));
+        assertThat(d.offsets()).containsExactly(1L, 5L, 6L);
+        assertThat(d.rejected()).containsExactly(2L, 3L, 4L);
         assertThat(d.gaps()).isEmpty();
     }
 
