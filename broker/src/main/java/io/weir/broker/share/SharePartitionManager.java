@@ -5,6 +5,7 @@ import io.weir.broker.replication.Partition;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
@@ -67,9 +68,15 @@ public final class SharePartitionManager {
         int stateEpoch = stored.map(ShareSnapshot::stateEpoch).orElse(0);
         if (stored.isPresent() && !stored.get().isDeleted()) {
             SharePartitionState state = SharePartitionState.restore(stored.get(), config.deliveryCountLimit(), config.maxRecordLocks());
-            log.info("Share-partition {} ({}) loaded: start offset {}, {} in flight", key, partition.topicPartition(),
-                    state.startOffset(), state.inFlightCount());
-            return new SharePartition(key, state, persister, partition.leaderEpoch());
+            log.info("Share-partition {} ({}) loaded: start offset {}, {} in flight, {} range(s) pending in transactions", key,
+                    partition.topicPartition(), state.startOffset(), state.inFlightCount(), stored.get().pending().size());
+            SharePartition loaded = new SharePartition(key, state, persister, partition.leaderEpoch());
+            if (!stored.get().pending().isEmpty() && loaded.resolveFromLog(partition.log())) {
+                loaded.persist().join();
+                log.info("Share-partition {}: transactional acknowledgements resolved from the markers in {}", key,
+                        partition.topicPartition());
+            }
+            return loaded;
         }
         boolean earliest = settings.startsAtEarliest(key.groupId());
         long start = earliest ? partition.log().logStartOffset() : partition.highWatermark().offset();
@@ -79,6 +86,32 @@ public final class SharePartitionManager {
         log.info("Share-partition {} ({}) initialized at offset {} ({})", key, partition.topicPartition(), start,
                 earliest ? "earliest" : "latest");
         return fresh;
+    }
+
+    /**
+     * A COMMIT or ABORT marker of {@code producerId} was written at {@code markerOffset} of a data partition this broker
+     * leads: the loaded share-partitions of that partition resolve the acknowledgements it ends, and write the change.
+     * Synchronized with loading, so a share-partition being loaded either sees the marker in its log or is in the map
+     * when this runs.
+     *
+     * @return the writes of the changed share-partitions
+     */
+    public CompletableFuture<Void> onTransactionMarker(Uuid topicId, int partition, long producerId, short producerEpoch,
+                                                       long markerOffset, boolean commit) {
+        List<SharePartition> affected;
+        synchronized (this) {
+            affected = partitions.values().stream()
+                    .filter(sp -> sp.key().topicId().equals(topicId) && sp.key().partition() == partition).toList();
+        }
+        List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
+        for (SharePartition sp : affected) {
+            if (sp.completeTransaction(producerId, producerEpoch, markerOffset, commit) > 0) {
+                log.debug("Share-partition {}: transaction of producer {} epoch {} {}", sp.key(), producerId, producerEpoch,
+                        commit ? "committed" : "aborted");
+                writes.add(sp.persist());
+            }
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /** The loaded share-partition, if any. */
