@@ -23,6 +23,10 @@ import java.util.TreeMap;
  * record released by its member closing its share session is not counted (its count goes back by one). The
  * start offset moves past leading acknowledged and archived records, which are then forgotten.
  *
+ * <p>An ACCEPT inside a Kafka transaction ({@link #acceptInTransaction}) makes records PENDING_TXN: they hold no lock,
+ * are not acquirable, cannot be acknowledged or released by anyone, and hold the start offset back until the
+ * transaction's marker ({@link #completeTransaction}) acknowledges them (commit) or releases them (abort).
+ *
  * <p>Not thread-safe: its owner ({@link SharePartition}) serializes calls.
  */
 public final class SharePartitionState {
@@ -314,11 +318,6 @@ public final class SharePartitionState {
             }
         }
         return from == Long.MAX_VALUE ? -1 : from;
-    }
-
-    /** The pending acknowledgements, in offset order. */
-    public List<PendingTxnAck> pendingTransactions() {
-        return snapshot().pending();
     }
 
     private static void complete(InFlight r, DeliveryState state) {
