@@ -59,6 +59,11 @@ public final class SharePartitionManager {
             }
             SharePartition loaded = load(key, partition);
             partitions.put(key, loaded);
+            // a marker appended between load's scan and the put reached no loaded share-partition: scan once more (from
+            // here on every marker's notification finds this one)
+            if (loaded.resolveFromLog(partition.log())) {
+                loaded.persist();
+            }
             return loaded;
         }
     }
@@ -91,18 +96,15 @@ public final class SharePartitionManager {
     /**
      * A COMMIT or ABORT marker of {@code producerId} was written at {@code markerOffset} of a data partition this broker
      * leads: the loaded share-partitions of that partition resolve the acknowledgements it ends, and write the change.
-     * Synchronized with loading, so a share-partition being loaded either sees the marker in its log or is in the map
-     * when this runs.
+     * Never blocks on a load: a share-partition loaded meanwhile scans its log for markers after it is in the map
+     * (see {@link #getOrLoad}), so every marker is either seen here or found by that scan.
      *
      * @return the writes of the changed share-partitions
      */
     public CompletableFuture<Void> onTransactionMarker(Uuid topicId, int partition, long producerId, short producerEpoch,
                                                        long markerOffset, boolean commit) {
-        List<SharePartition> affected;
-        synchronized (this) {
-            affected = partitions.values().stream()
-                    .filter(sp -> sp.key().topicId().equals(topicId) && sp.key().partition() == partition).toList();
-        }
+        List<SharePartition> affected = partitions.values().stream()
+                .filter(sp -> sp.key().topicId().equals(topicId) && sp.key().partition() == partition).toList();
         List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
         for (SharePartition sp : affected) {
             if (sp.completeTransaction(producerId, producerEpoch, markerOffset, commit) > 0) {
