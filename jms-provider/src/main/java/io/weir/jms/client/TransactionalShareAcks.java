@@ -78,6 +78,19 @@ public final class TransactionalShareAcks {
         return f != null && f.minVersion() <= 1 && f.maxVersion() >= 1;
     }
 
+    /**
+     * Adds the transaction's tag to a ShareAcknowledge request built elsewhere (its ACCEPT batches join the transaction;
+     * any other acknowledge type in it applies at once, as without the tag). Replaces a tag already there.
+     *
+     * @return {@code request}
+     */
+    public static ShareAcknowledgeRequestData attach(ShareAcknowledgeRequestData request, Transaction transaction) {
+        Objects.requireNonNull(transaction, "transaction");
+        request.unknownTaggedFields().removeIf(f -> f.tag() == TAG);
+        request.unknownTaggedFields().add(new RawTaggedField(TAG, transaction.encode()));
+        return request;
+    }
+
     /** A ShareAcknowledge of one partition's offsets, ACCEPTed in {@code transaction}. */
     public static ShareAcknowledgeRequestData request(String groupId, String memberId, int shareSessionEpoch, Uuid topicId,
                                                       int partition, List<Range> accepted, Transaction transaction) {
@@ -116,7 +129,6 @@ public final class TransactionalShareAcks {
             }
             t.partitions().add(p);
         });
-        d.unknownTaggedFields().add(new RawTaggedField(TAG, transaction.encode()));
-        return d;
+        return attach(d, transaction);
     }
 }

@@ -76,6 +76,7 @@ class TransactionalShareAcksIT {
             ApiVersionsResponse versions = (ApiVersionsResponse) c.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
                     .setClientSoftwareName("weir-jms").setClientSoftwareVersion("test"));
             assertThat(TransactionalShareAcks.supported(versions.data())).isTrue();
+            assertThat(c.supportsTransactionalShareAcks()).isTrue();
 
             List<String> first = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> { // the first fetch of a group may find its state topic being made

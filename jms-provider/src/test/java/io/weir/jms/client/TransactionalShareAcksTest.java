@@ -56,6 +56,16 @@ class TransactionalShareAcksTest {
     }
 
     @Test
+    void attachReplacesAnEarlierTag() {
+        ShareAcknowledgeRequestData d = new ShareAcknowledgeRequestData().setGroupId("g").setMemberId("m").setShareSessionEpoch(2);
+        TransactionalShareAcks.attach(d, new TransactionalShareAcks.Transaction("a", 1, (short) 0));
+        TransactionalShareAcks.attach(d, new TransactionalShareAcks.Transaction("b", 2, (short) 1));
+        assertThat(d.unknownTaggedFields()).hasSize(1);
+        assertThat(d.unknownTaggedFields().get(0).data())
+                .isEqualTo(new TransactionalShareAcks.Transaction("b", 2, (short) 1).encode());
+    }
+
+    @Test
     void badInputIsRefusedBeforeAnythingIsSent() {
         assertThatThrownBy(() -> new TransactionalShareAcks.Transaction("", 1, (short) 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TransactionalShareAcks.Transaction("t", -1, (short) 0)).hasMessageContaining("initialized");
