@@ -118,8 +118,16 @@ final class ShareAcks {
         }
         // the log end before joining: a marker written from there on may already end the transaction (a timeout abort)
         long scanFrom = target.leader().log().logEndOffset();
-        return share.services().txns().joinFromPartitionLeader(txn.transactionalId(), txn.producerId(), txn.producerEpoch(),
-                target.tp()).thenCompose(joined -> {
+        CompletableFuture<Errors> join;
+        try {
+            join = share.services().txns().joinFromPartitionLeader(txn.transactionalId(), txn.producerId(), txn.producerEpoch(),
+                    target.tp());
+        } catch (RuntimeException e) {
+            join = CompletableFuture.failedFuture(e);
+        }
+        return join.handle((joined, e) -> e == null ? joined
+                : ApiErrors.errorFor(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e,
+                        target.tp())).thenCompose(joined -> {
                     if (joined != Errors.NONE) {
                         log.debug("Share group {} member {}: {} could not join the transaction {} (producer {} epoch {}): {}", groupId,
                                 memberId, target.tp(), txn.transactionalId(), txn.producerId(), txn.producerEpoch(), joined);

@@ -212,7 +212,13 @@ public final class SharePartition {
                                                                           long scanFrom) {
         SharePartitionState.AckResult r = state.acceptInTransaction(member, first, last, producerId, producerEpoch, markerFrom);
         if (r == SharePartitionState.AckResult.OK) {
-            TxnMarkerScan.scan(log, scanFrom, state::completeTransaction);
+            try {
+                TxnMarkerScan.scan(log, scanFrom, state::completeTransaction);
+            } catch (RuntimeException e) {
+                // the acknowledgement stays pending: the marker's notification, or the next load's scan, ends it
+                org.slf4j.LoggerFactory.getLogger(SharePartition.class).warn("Share-partition {}: the log from offset {} could not be "
+                        + "scanned for transaction markers: {}", key, scanFrom, e.toString());
+            }
         }
         return r;
     }
@@ -234,7 +240,13 @@ public final class SharePartition {
             return false;
         }
         int[] changed = {0};
-        TxnMarkerScan.scan(log, from, (pid, epoch, offset, commit) -> changed[0] += state.completeTransaction(pid, epoch, offset, commit));
+        try {
+            TxnMarkerScan.scan(log, from, (pid, epoch, offset, commit) -> changed[0] += state.completeTransaction(pid, epoch, offset, commit));
+        } catch (RuntimeException e) {
+            // what was resolved stays resolved; the rest waits for its marker's notification or the next load
+            org.slf4j.LoggerFactory.getLogger(SharePartition.class).warn("Share-partition {}: the log from offset {} could not be "
+                    + "scanned for transaction markers: {}", key, from, e.toString());
+        }
         return changed[0] > 0;
     }
 
