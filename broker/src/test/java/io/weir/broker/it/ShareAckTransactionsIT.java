@@ -166,6 +166,25 @@ class ShareAckTransactionsIT {
     }
 
     @Test
+    void onlyTheAcceptsOfARequestJoinTheTransaction() throws Exception {
+        Queue q = queue("txn-mixed", 3);
+        Member a = q.member();
+        assertThat(a.fetch()).hasSize(3);
+        Txn txn = Txn.init("share-txn-mixed", 60_000, false);
+        // per-offset types: ACCEPT, RELEASE, ACCEPT; the RELEASE applies at once, the ACCEPTs wait for the commit
+        ShareAcknowledgeRequestData d = a.ackRequest(0, 2, (byte) 1);
+        d.topics().iterator().next().partitions().iterator().next().acknowledgementBatches().get(0)
+                .setAcknowledgeTypes(List.of((byte) 1, (byte) 2, (byte) 1));
+        assertThat(a.acceptInTxn(d, txn)).isEqualTo(Errors.NONE);
+        Member b = q.member();
+        assertThat(b.fetch()).containsExactly("txn-mixed-1@2");
+        assertThat(q.startOffset()).isZero();
+        assertThat(txn.end(true)).isEqualTo(Errors.NONE);
+        assertThat(b.acknowledge(1, 1, (byte) 1)).isEqualTo(Errors.NONE);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.startOffset() >= 3);
+    }
+
+    @Test
     void aMalformedTagIsRefusedAndChangesNothing() throws Exception {
         Queue q = queue("txn-malformed", 1);
         Member a = q.member();
@@ -381,11 +400,15 @@ class ShareAckTransactionsIT {
 
         /** ACCEPT inside the transaction, retried while the coordinator is busy (as a client retries). */
         Errors acceptInTxn(long first, long last, Txn txn) throws Exception {
+            return acceptInTxn(ackRequest(first, last, (byte) 1), txn);
+        }
+
+        /** {@code request} sent inside the transaction, retried (with the next session epoch) while the coordinator is busy. */
+        Errors acceptInTxn(ShareAcknowledgeRequestData request, Txn txn) throws Exception {
             Errors[] result = new Errors[1];
+            request.unknownTaggedFields().add(new RawTaggedField(TxnAck.TAG, new TxnAck(txn.id, txn.producerId, txn.epoch).encode()));
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                ShareAcknowledgeRequestData d = ackRequest(first, last, (byte) 1);
-                d.unknownTaggedFields().add(new RawTaggedField(TxnAck.TAG, new TxnAck(txn.id, txn.producerId, txn.epoch).encode()));
-                result[0] = send(d);
+                result[0] = send(request.setShareSessionEpoch(epoch));
                 return !Set.of(Errors.CONCURRENT_TRANSACTIONS, Errors.COORDINATOR_LOAD_IN_PROGRESS, Errors.NOT_COORDINATOR,
                         Errors.COORDINATOR_NOT_AVAILABLE).contains(result[0]);
             });
