@@ -95,7 +95,7 @@ final class ShareGroupMember implements AutoCloseable {
     private final Map<String, Integer> sessions = new HashMap<>();
     /**
      * Acknowledgements the member owes for offsets it acquired and never hands out, by leader address: GAP for offsets no
-     * record carries, REJECT for records of a batch that cannot be read. They go with the next request there.
+     * record carries, REJECT for records of a batch that cannot be read. Sent on their own right after the fetch ({@link #sendGaps}).
      */
     private final Map<String, List<Ack>> gaps = new HashMap<>();
     private String coordinator;
@@ -244,15 +244,13 @@ final class ShareGroupMember implements AutoCloseable {
                     mine.put(p, a);
                 }
             }
-            if (sessions.getOrDefault(leader, 0) != 0) {
-                addGaps(leader, mine);
-            }
             if (sessions.getOrDefault(leader, 0) == 0 && !mine.isEmpty()) {
                 ackErrors.putAll(acknowledgeAt(leader, mine, false)); // no acknowledgements on the request opening a session
                 mine.clear();
             }
             fetchFrom(leader, e.getValue(), mine, byLeader.size() > 1 ? Math.max(1, maxWaitMs / byLeader.size()) : maxWaitMs,
                     records, ackErrors);
+            sendGaps(leader);
         }
         for (int p : ackByPartition.keySet()) {
             ackErrors.put(p, Errors.NOT_LEADER_OR_FOLLOWER.exception("Partition " + p + " of " + topic
@@ -325,12 +323,8 @@ final class ShareGroupMember implements AutoCloseable {
                     log.trace("Share consumer {} acquired {} of {}-{}; gaps {}", clientId, pd.acquiredRecords(), topic,
                             pd.partitionIndex(), offsets);
                 }
-                for (long o : offsets) {
-                    gaps.computeIfAbsent(leader, l -> new ArrayList<>()).add(new Ack(pd.partitionIndex(), o, GAP));
-                }
-                for (long o : rejected) {
-                    gaps.computeIfAbsent(leader, l -> new ArrayList<>()).add(new Ack(pd.partitionIndex(), o, REJECT));
-                }
+                offsets.forEach(o -> gaps.computeIfAbsent(leader, l -> new ArrayList<>()).add(new Ack(pd.partitionIndex(), o, GAP)));
+                rejected.forEach(o -> gaps.computeIfAbsent(leader, l -> new ArrayList<>()).add(new Ack(pd.partitionIndex(), o, REJECT)));
             }
         }
         if (moved != null && into.isEmpty()) {
@@ -506,10 +500,6 @@ final class ShareGroupMember implements AutoCloseable {
             }
             return errors;
         }
-        if (!renew) {
-            acks = new LinkedHashMap<>(acks);
-            addGaps(leader, acks);
-        }
         ShareAcknowledgeRequestData.AcknowledgeTopic at = new ShareAcknowledgeRequestData.AcknowledgeTopic().setTopicId(topicId);
         for (Map.Entry<Integer, List<Ack>> e : acks.entrySet()) {
             at.partitions().add(new ShareAcknowledgeRequestData.AcknowledgePartition().setPartitionIndex(e.getKey())
@@ -557,19 +547,27 @@ final class ShareGroupMember implements AutoCloseable {
         return errors;
     }
 
-    /** Adds the GAP acknowledgements owed to {@code leader} (they go with the request being built) to {@code acks}. */
-    private void addGaps(String leader, Map<Integer, List<Ack>> acks) {
+    /**
+     * Sends the GAP (and REJECT) acknowledgements the last fetch left owed at {@code leader}, on their own, at once: while
+     * their locks surely hold, and apart from the acknowledgements of records (Apache Kafka 4.4 refuses every
+     * acknowledgement of a partition in a request when one of them names an offset no longer acquired, as an owed gap is
+     * once its lock ran out and another member took it). A refusal is logged: whoever holds such an offset now owes it.
+     */
+    private void sendGaps(String leader) {
         List<Ack> owed = gaps.remove(leader);
-        if (owed == null) {
+        if (owed == null || owed.isEmpty() || sessions.getOrDefault(leader, 0) == 0) {
             return;
         }
-        for (Ack a : owed) {
-            acks.compute(a.partition(), (p, l) -> {
-                List<Ack> out = l == null ? new ArrayList<>() : new ArrayList<>(l);
-                out.add(a);
-                return out;
-            });
+        Map<Integer, KafkaException> errors;
+        try {
+            errors = acknowledgeAt(leader, byPartition(owed), false);
+        } catch (Broken e) {
+            // the records just fetched are handed out; the next request to this leader meets the failure again
+            log.debug("Share consumer {}: acknowledging offsets without records at {} failed: {}", clientId, leader, e.toString());
+            return;
         }
+        errors.forEach((p, e) -> log.debug("Share consumer {}: acknowledging offsets without records of {}-{} failed: {}",
+                clientId, topic, p, e.toString()));
     }
 
     /** A top-level error: the session is gone (the records it held too) or the request was refused. */
