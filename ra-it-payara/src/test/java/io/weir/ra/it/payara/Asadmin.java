@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Payara's own command line, {@code asadmin}, run as an operator runs it: {@code java -jar
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class Asadmin {
 
     private static final long TIMEOUT_MINUTES = 10;
+    private static final Pattern FAILED = Pattern.compile("(?m)^(Command \\S+ failed|remote failure:)");
 
     private final Path home;
     private final Path workDir;
@@ -66,7 +68,8 @@ final class Asadmin {
                         + TIMEOUT_MINUTES + " minutes; output so far:\n" + read(output));
             }
             String text = read(output);
-            if (process.exitValue() != 0) {
+            // multimode ends with 0 even when one of its commands failed: each failure prints "Command X failed."
+            if (process.exitValue() != 0 || FAILED.matcher(text).find()) {
                 throw new IllegalStateException("asadmin " + String.join(" ", args) + " failed (exit "
                         + process.exitValue() + "):\n" + text);
             }

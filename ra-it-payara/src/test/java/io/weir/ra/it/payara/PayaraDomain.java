@@ -114,8 +114,9 @@ public final class PayaraDomain implements BeforeAllCallback {
     }
 
     /**
-     * A classpath script with {@code ${weir.bootstrap.servers}} replaced by the broker's address (colons escaped as
-     * asadmin's property syntax wants), written next to the domain for multimode.
+     * A classpath script with {@code ${weir.bootstrap.servers}} replaced by the broker's address, written next to the
+     * domain for multimode. asadmin's property syntax wants each colon of a value escaped ({@code \:}), and multimode
+     * reads a backslash as an escape of its own: {@code \\:} in the file (a shell wants the same, or quotes).
      */
     private static Path script(String resource) {
         try (InputStream in = PayaraDomain.class.getClassLoader().getResourceAsStream(resource)) {
@@ -123,7 +124,7 @@ public final class PayaraDomain implements BeforeAllCallback {
                 throw new IllegalStateException("No " + resource + " on the test classpath");
             }
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("${weir.bootstrap.servers}", WeirBroker.bootstrapServers().replace(":", "\\:"));
+                    .replace("${weir.bootstrap.servers}", WeirBroker.bootstrapServers().replace(":", "\\\\:"));
             Path file = domains().resolve(Path.of(resource).getFileName());
             Files.createDirectories(file.getParent());
             Files.writeString(file, text, StandardCharsets.UTF_8);
