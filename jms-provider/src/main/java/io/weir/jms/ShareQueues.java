@@ -112,34 +112,45 @@ final class ShareQueues {
      * the transaction commits, never when it rolls back (share groups read uncommitted records by default).</li>
      * </ul>
      * A broker that refuses them is logged, not fatal: without the isolation level, uncommitted sends are visible.
+     * The returned future completes once the broker answered (either way): the members join meanwhile, and fetch only
+     * after it (a share partition's start is fixed by its first fetch).
      */
-    void prepare(String group) {
+    java.util.concurrent.CompletableFuture<Void> prepare(String group) {
         String bootstrap = connection.settings().bootstrapServers();
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
         if (prepared.contains(group) || connection.shareGroupFacts().prepared(bootstrap, group)) {
-            return;
+            done.complete(null);
+            return done;
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
         AlterConfigOp earliest = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
         AlterConfigOp committed = new AlterConfigOp(new ConfigEntry("share.isolation.level", "read_committed"),
                 AlterConfigOp.OpType.SET);
         try {
-            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest, committed))).all()
-                    .get(timeoutMs(), TimeUnit.MILLISECONDS);
-            prepared.add(group);
-            connection.shareGroupFacts().prepared(bootstrap, group, true);
-            return;
-        } catch (Exception e) {
-            log.warn("Could not set share.isolation.level=read_committed on share group {} (its consumers may see "
-                    + "uncommitted transactional sends): {}", group, e.toString());
+            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest, committed))).all().whenComplete((v, e) -> {
+                if (e == null) {
+                    prepared.add(group);
+                    connection.shareGroupFacts().prepared(bootstrap, group, true);
+                    done.complete(null);
+                    return;
+                }
+                log.warn("Could not set share.isolation.level=read_committed on share group {} (its consumers may see "
+                        + "uncommitted transactional sends): {}", group, e.toString());
+                connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all().whenComplete((v2, e2) -> {
+                    if (e2 == null) {
+                        prepared.add(group);
+                    } else {
+                        log.warn("Could not set share.auto.offset.reset=earliest on share group {} (messages sent before its "
+                                + "first consumer may be skipped): {}", group, e2.toString());
+                    }
+                    done.complete(null);
+                });
+            });
+        } catch (RuntimeException e) {
+            log.warn("Could not set the group configurations of share group {}: {}", group, e.toString());
+            done.complete(null);
         }
-        try {
-            connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all()
-                    .get(timeoutMs(), TimeUnit.MILLISECONDS);
-            prepared.add(group);
-        } catch (Exception e) {
-            log.warn("Could not set share.auto.offset.reset=earliest on share group {} (messages sent before its first "
-                    + "consumer may be skipped): {}", group, e.toString());
-        }
+        return done;
     }
 
     /** True once the broker lists {@code clientId} among the group's members; null when it cannot say. */
@@ -203,11 +214,12 @@ final class ShareQueues {
     ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords, MessageSelector selector,
                             java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> selects) {
         String group = group(queue);
-        prepare(group);
+        java.util.concurrent.CompletableFuture<Void> ready = prepare(group);
         ShareQueueReader.Settings s = new ShareQueueReader.Settings(name, connection.consumerBase(), queue.name(), group,
                 connection.settings().maxDeliveryAttempts());
         ShareQueueReader reader = new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember,
                 selects);
+        reader.fetchAfter(ready);
         BrokerFilter.of(selector).ifPresent(f -> {
             if (setFilter(group, ShareQueueReader.laneClientIds(name), f.text())) {
                 reader.onClosed(() -> deleteFilter(group, ShareQueueReader.laneClientIds(name)));

@@ -1,61 +1,64 @@
 package io.weir.jms.client;
 
-import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidRecordStateException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One member of a queue's share group and the thread that owns its {@link KafkaShareConsumer} (explicit
- * acknowledgement): it polls one batch when its {@link ShareQueueReader} asks for records and every record of
- * the previous batch has a decision, hands the decisions to the Kafka client, and commits them when asked. While the
- * application holds records of its batch undecided, it renews their acquisition locks before they run out
- * ({@link ShareLockRenewal}). State marked "guarded" belongs to the reader's lock.
+ * One member of a queue's share group ({@link ShareGroupMember}, spoken on the wire by the provider) and the thread
+ * that owns it: it fetches one batch when its {@link ShareQueueReader} asks for records and every record of the
+ * previous batch has a decision, sends the decisions (on the next fetch, or on their own when asked or when they have
+ * lingered), and waits for the broker's answer when asked to commit. While the application holds records of its
+ * batch undecided, it renews their acquisition locks before they run out ({@link ShareLockRenewal}). A lane whose
+ * broker connection fails, or whose records' leader moved, gives up what it held (the broker hands it out again) and
+ * retires; the reader opens another when a consumer asks. State marked "guarded" belongs to the reader's lock.
  */
 final class ShareLane {
 
     private static final Logger log = LoggerFactory.getLogger(ShareLane.class);
-    private static final Duration POLL = Duration.ofMillis(50);
-    /** Polls while joining: short, so that the lane reports its membership as soon as the broker answered it. */
-    private static final Duration JOIN_POLL = Duration.ofMillis(5);
-    private static final long JOIN_POLLS_MS = 50;
-    /** kafka-clients settings a share consumer refuses (they belong to classic groups). */
-    private static final List<String> NOT_FOR_SHARE = List.of("auto.offset.reset", "enable.auto.commit",
-            "group.instance.id", "isolation.level", "partition.assignment.strategy", "interceptor.classes",
-            "session.timeout.ms", "heartbeat.interval.ms", "group.protocol", "group.remote.assignor");
+    /** How long a fetch waits at the broker for records when none can be acquired at once. */
+    private static final int FETCH_WAIT_MS = 50;
+    /** How long a new member waits for its assignment before it reports itself started anyway. */
+    private static final long JOIN_MS = 5_000;
+    private static final long RETRY_MIN_MS = 100;
+    private static final long RETRY_MAX_MS = 2_000;
+    private static final byte ACCEPT = 1;
+    private static final byte RELEASE = 2;
+    private static final byte REJECT = 3;
+    private static final byte RENEW = 4;
 
     private final ShareQueueReader reader;
     private final String clientId;
-    private final KafkaShareConsumer<byte[], byte[]> consumer;
+    private final ShareGroupMember member;
     private final Thread thread;
     private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
-    /** The broker answered this member's join with its assignment (the client's first reconciliation ended). */
+    /** The broker answered this member's join with its assignment. */
     private volatile boolean joined;
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
-    /** How many records one poll acquires at most ({@code max.poll.records}). */
+    /** How many records one fetch acquires at most. */
     final int maxRecords;
+    /** Decisions taken from the batch and not yet sent (this lane's thread only). */
+    private final List<ShareGroupMember.Ack> acks = new ArrayList<>();
 
-    /** Records of the last poll not yet acknowledged to the Kafka client (guarded). */
+    /** Records of the last fetch not yet acknowledged (guarded). */
     final List<ShareQueueReader.Held> batch = new ArrayList<>();
-    /** Records of {@link #batch} with a decision not yet handed to the client (guarded). */
+    /** Records of {@link #batch} with a decision not yet taken by the thread (guarded). */
     int pendingDecisions;
-    /** Acknowledgements handed to the client and not yet sent (guarded). */
+    /** Decisions taken by the thread and not yet sent (guarded). */
     boolean unsentAcks;
     /** Asked to send the acknowledgements now (guarded). */
     boolean asyncFlush;
@@ -67,34 +70,34 @@ final class ShareLane {
     final List<CompletableFuture<Void>> syncFlushes = new ArrayList<>();
     /** Replaced by a lane that acquires more: fetches no more, closes once its batch is decided (guarded). */
     boolean retiring;
-    /** The thread has taken its last work and closes the Kafka client (guarded). */
+    /** The thread has taken its last work and leaves the group (guarded). */
     boolean stopped;
-    /** When the last poll's records were offered, and how many (guarded; see ShareQueueReader's lane sizing). */
+    /** When the last fetch's records were offered, and how many (guarded; see ShareQueueReader's lane sizing). */
     long offeredAt;
     int offered;
 
     /**
-     * @param maxRecords {@code max.poll.records}, unless the connection's consumer settings name one
+     * @param maxRecords records a fetch acquires, unless the connection's consumer settings name {@code max.poll.records}
      */
     ShareLane(ShareQueueReader reader, String clientId, int maxRecords) {
         this.reader = reader;
         this.clientId = clientId;
         ShareQueueReader.Settings s = reader.settings();
-        Properties p = new Properties();
-        p.putAll(s.base());
-        NOT_FOR_SHARE.forEach(p::remove);
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("group.id", s.groupId());
-        p.put("client.id", clientId);
-        p.put("share.acknowledgement.mode", "explicit");
-        // small acquisitions, so that the members of a queue share even a one-partition queue evenly
-        p.putIfAbsent("share.acquire.mode", "record_limit");
-        p.putIfAbsent("max.poll.records", Integer.toString(maxRecords));
-        this.maxRecords = Integer.parseInt(String.valueOf(p.get("max.poll.records")).trim());
-        this.consumer = KafkaClients.create(() -> new KafkaShareConsumer<>(p));
+        Properties p = s.base();
+        Object configured = p.get("max.poll.records");
+        this.maxRecords = configured == null ? maxRecords : Integer.parseInt(String.valueOf(configured).trim());
+        Object mode = p.get("share.acquire.mode");
+        boolean recordLimit = mode == null || "record_limit".equalsIgnoreCase(String.valueOf(mode).trim());
+        this.member = new ShareGroupMember(s.groupId(), s.topic(), clientId, p, this.maxRecords, recordLimit,
+                socketTimeoutMs(p));
         this.thread = new Thread(this::run, "weir-jms-share-" + clientId);
         this.thread.setDaemon(true);
+    }
+
+    private static int socketTimeoutMs(Properties p) {
+        Object t = p.get("request.timeout.ms");
+        int ms = t == null ? 30_000 : Integer.parseInt(String.valueOf(t).trim());
+        return Math.max(ms, FETCH_WAIT_MS * 20);
     }
 
     String clientId() {
@@ -119,20 +122,6 @@ final class ShareLane {
         return joined;
     }
 
-    /**
-     * Whether the client completed its first reconciliation: it joined and the broker sent its assignment (the share
-     * consumer's {@code rebalance-total} metric counts them; absent from a client that has none, then false).
-     */
-    private boolean reconciled() {
-        for (var e : consumer.metrics().entrySet()) {
-            if ("rebalance-total".equals(e.getKey().name()) && e.getKey().group().endsWith("coordinator-metrics")) {
-                Object v = e.getValue().metricValue();
-                return v instanceof Number n && n.doubleValue() >= 1;
-            }
-        }
-        return false;
-    }
-
     boolean isFinished() {
         return finished.isDone();
     }
@@ -141,7 +130,7 @@ final class ShareLane {
         try {
             firstPoll.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            log.debug("Share consumer {} has not polled within {} ms", clientId, timeoutMs);
+            log.debug("Share consumer {} has not fetched within {} ms", clientId, timeoutMs);
         }
     }
 
@@ -164,15 +153,16 @@ final class ShareLane {
 
     /** What the thread does next, taken under the reader's lock. */
     private record Work(List<ShareQueueReader.Held> decided, List<CompletableFuture<Void>> syncFlushes,
-                        boolean asyncFlush, boolean fetch, boolean stop, List<ShareQueueReader.Held> renew) {
+                        boolean asyncFlush, boolean fetch, boolean stop, List<ShareQueueReader.Held> renew,
+                        boolean heartbeat) {
     }
 
     private Work nextWork() throws InterruptedException {
         reader.lock.lock();
         try {
             while (true) {
-                // decisions are handed to the client only when something is sent (a fetch carries them, or a flush),
-                // so that a consumer acknowledging message by message does not wake this thread for each
+                // decisions are taken only when something is sent (a fetch carries them, or a flush), so that a
+                // consumer acknowledging message by message does not wake this thread for each
                 long now = reader.now();
                 reader.handBackIdle(this, now);
                 // then: it may decide records (those given back instead of renewed go with this round's decisions)
@@ -181,7 +171,8 @@ final class ShareLane {
                 boolean settle = (reader.isClosing() || retiring) && pendingDecisions > 0;
                 boolean stop = (reader.isClosing() || retiring) && batch.size() == pendingDecisions;
                 boolean fetch = !stop && renew.isEmpty() && reader.wantsFetch(this);
-                if (stop || fetch || async || settle || !syncFlushes.isEmpty() || !renew.isEmpty()) {
+                boolean beat = !stop && now >= member.nextHeartbeatAt();
+                if (stop || fetch || async || settle || beat || !syncFlushes.isEmpty() || !renew.isEmpty()) {
                     List<ShareQueueReader.Held> decided = new ArrayList<>();
                     if (pendingDecisions > 0) {
                         for (Iterator<ShareQueueReader.Held> it = batch.iterator(); it.hasNext(); ) {
@@ -203,9 +194,10 @@ final class ShareLane {
                     if (fetch) {
                         reader.fetchStarted(this);
                     }
-                    return new Work(decided, flushes, async, fetch, stop, renew);
+                    return new Work(decided, flushes, async, fetch, stop, renew, beat);
                 }
-                reader.changed.await(Math.max(1, Math.min(100, flushDueAt - now)), TimeUnit.MILLISECONDS);
+                long wait = Math.min(100, Math.min(flushDueAt - now, member.nextHeartbeatAt() - now));
+                reader.changed.await(Math.max(1, wait), TimeUnit.MILLISECONDS);
             }
         } finally {
             reader.lock.unlock();
@@ -214,30 +206,28 @@ final class ShareLane {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(reader.settings().topic()));
-            // short polls until records arrive or the broker knows the member, bounded as one ordinary poll was
-            ConsumerRecords<byte[], byte[]> first;
-            long joinUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_POLLS_MS);
-            do {
-                first = consumer.poll(JOIN_POLL);
-                joined = joined || !first.isEmpty() || reconciled(); // records come only to an assigned member
-            } while (first.isEmpty() && !joined && System.nanoTime() < joinUntil);
-            if (!first.isEmpty()) {
-                consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
+            if (!join()) {
+                return;
             }
+            reader.awaitGroupReady(JOIN_MS);
+            // the first fetch does not wait at the broker: what the queue holds now is offered at once
+            ConsumerRecords<byte[], byte[]> first = joined ? fetch(0) : ConsumerRecords.empty();
             reader.accept(this, first);
             firstPoll.complete(null);
             while (true) {
                 Work w = nextWork();
-                KafkaException lostAck = apply(w.decided());
-                if (!w.syncFlushes().isEmpty() || (w.stop() && unsent())) {
-                    commitSync(w.syncFlushes(), lostAck);
-                } else if (w.asyncFlush() && !w.fetch() && unsent()) {
-                    consumer.commitAsync();
-                    setUnsent(false);
+                if (w.heartbeat()) {
+                    member.heartbeatIfDue(reader.now());
                 }
+                KafkaException lostAck = apply(w.decided());
                 if (w.stop()) {
+                    leave(w.syncFlushes(), lostAck);
                     break;
+                }
+                if (!w.syncFlushes().isEmpty()) {
+                    flushSync(w.syncFlushes(), lostAck);
+                } else if (w.asyncFlush() && !w.fetch() && !acks.isEmpty()) {
+                    flushSync(List.of(), null);
                 }
                 if (!w.renew().isEmpty()) {
                     renew(w.renew());
@@ -245,22 +235,7 @@ final class ShareLane {
                 if (w.fetch()) {
                     ConsumerRecords<byte[], byte[]> records;
                     try {
-                        if (unsent()) {
-                            // the decisions go as a ShareAcknowledge of their own, ahead of the poll's fetch, never on
-                            // that fetch: kafka-clients keeps the acknowledgements a poll hands it while an earlier fetch
-                            // (one it sent ahead) is in flight for the fetch after that one, and sends no further fetch
-                            // once the earlier one returned records, until the next poll; this lane polls only once the
-                            // records it got are decided, so they waited there until their locks ran out and came back
-                            consumer.commitAsync();
-                            setUnsent(false);
-                        }
-                        records = consumer.poll(POLL);
-                        if (!records.isEmpty() && log.isTraceEnabled()) {
-                            log.trace("Share consumer {} polled {} records: {}", clientId, records.count(), offsets(records));
-                        }
-                        if (!records.isEmpty()) {
-                            consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
-                        }
+                        records = fetch(FETCH_WAIT_MS);
                     } finally {
                         reader.fetchDone(this);
                     }
@@ -269,35 +244,96 @@ final class ShareLane {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ShareGroupMember.Broken e) {
+            log.info("Share consumer {} of {}: {}; what it held goes back to the queue, another member takes over", clientId,
+                    reader.settings().topic(), e.getMessage());
+            reader.laneBroken(this);
         } catch (RuntimeException e) {
             reader.failed(e);
         } finally {
             firstPoll.complete(null);
             failWaiting();
             try {
-                consumer.close(Duration.ofSeconds(5)); // commits what was acknowledged, releases the rest
+                member.leave(List.of()); // closes the share sessions (releasing what is still held) and leaves the group
             } catch (RuntimeException e) {
-                log.debug("Closing share consumer {} failed", clientId, e);
+                log.debug("Share consumer {} could not leave its group", clientId, e);
             }
+            member.close();
             finished.complete(null);
             reader.laneFinished(this);
         }
     }
 
-    private static String offsets(ConsumerRecords<byte[], byte[]> records) {
-        StringBuilder b = new StringBuilder();
-        for (var r : records) {
-            b.append(r.partition()).append('@').append(r.offset()).append(' ');
+    /**
+     * Joins the group, retrying (with a growing pause) while the brokers cannot be reached; false when the reader
+     * closed meanwhile.
+     */
+    private boolean join() throws InterruptedException {
+        long pause = RETRY_MIN_MS;
+        while (true) {
+            if (reader.isClosing()) {
+                return false;
+            }
+            try {
+                joined = member.join(JOIN_MS);
+                if (!joined) {
+                    log.debug("Share consumer {} joined group {} without an assignment yet", clientId, reader.settings().groupId());
+                }
+                return true;
+            } catch (ShareGroupMember.Broken e) {
+                log.debug("Share consumer {} cannot join group {} yet: {}", clientId, reader.settings().groupId(), e.getMessage());
+                firstPoll.complete(null); // start() does not wait for the brokers: the member joins when they answer
+                Thread.sleep(pause);
+                pause = Math.min(RETRY_MAX_MS, pause * 2);
+            }
         }
-        return b.toString();
     }
 
-    private boolean unsent() {
-        reader.lock.lock();
-        try {
-            return unsentAcks;
-        } finally {
-            reader.lock.unlock();
+    /** One fetch, carrying the decisions not yet sent (their failures are logged: nobody waits for them). */
+    private ConsumerRecords<byte[], byte[]> fetch(int maxWaitMs) throws ShareGroupMember.Broken {
+        if (!member.assigned()) {
+            member.heartbeatIfDue(reader.now());
+            if (!member.assigned()) {
+                return ConsumerRecords.empty();
+            }
+            joined = true;
+        }
+        List<ShareGroupMember.Ack> sending = takeAcks();
+        ShareGroupMember.Fetched f = member.fetch(maxWaitMs, sending);
+        logAckErrors(f.ackErrors());
+        if (member.lockTimeoutMs() > 0) {
+            reader.lockDuration(member.lockTimeoutMs());
+        }
+        if (f.records().isEmpty()) {
+            return ConsumerRecords.empty();
+        }
+        if (log.isTraceEnabled()) {
+            StringBuilder b = new StringBuilder();
+            f.records().forEach(r -> b.append(r.partition()).append('@').append(r.offset()).append(' '));
+            log.trace("Share consumer {} fetched {} records: {}", clientId, f.records().size(), b);
+        }
+        return records(f.records());
+    }
+
+    private static ConsumerRecords<byte[], byte[]> records(List<ConsumerRecord<byte[], byte[]>> list) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> m = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : list) {
+            m.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>()).add(r);
+        }
+        return new ConsumerRecords<>(m, Map.of());
+    }
+
+    private List<ShareGroupMember.Ack> takeAcks() {
+        List<ShareGroupMember.Ack> out = new ArrayList<>(acks);
+        acks.clear();
+        setUnsent(false);
+        return out;
+    }
+
+    private void logAckErrors(Map<Integer, KafkaException> errors) {
+        for (Map.Entry<Integer, KafkaException> e : errors.entrySet()) {
+            log.warn("Acknowledging records of {}-{} in share group {} failed: {}", reader.settings().topic(), e.getKey(),
+                    reader.settings().groupId(), e.getValue().toString());
         }
     }
 
@@ -311,8 +347,8 @@ final class ShareLane {
     }
 
     /**
-     * Hands decisions to the Kafka client (the dead-letter copy first, on this thread). Returns the failure to report
-     * for records consumed after their lock was lost (their acknowledgement cannot be sent), or null.
+     * Takes decisions to send (the dead-letter copy first, on this thread). Returns the failure to report for records
+     * consumed after their lock was lost (their acknowledgement cannot be sent), or null.
      */
     private KafkaException apply(List<ShareQueueReader.Held> decided) {
         if (decided.isEmpty()) {
@@ -327,18 +363,22 @@ final class ShareLane {
             if (!h.lost && d == ShareQueueReader.Decision.DEAD_LETTER && !reader.deadLetter(h)) {
                 d = ShareQueueReader.Decision.RELEASE;
             }
-            if (!acknowledge(h, d) && d == ShareQueueReader.Decision.ACCEPT) {
-                lostAck = new InvalidRecordStateException("Message " + h.record.topic() + "-" + h.record.partition() + "@"
-                        + h.record.offset() + " was consumed after its acquisition lock was lost: the broker delivers it again");
-                log.warn("Share consumer {}: {}", clientId, lostAck.getMessage());
+            if (h.lost) {
+                if (d == ShareQueueReader.Decision.ACCEPT) {
+                    lostAck = new InvalidRecordStateException("Message " + h.record.topic() + "-" + h.record.partition() + "@"
+                            + h.record.offset() + " was consumed after its acquisition lock was lost: the broker delivers it again");
+                    log.warn("Share consumer {}: {}", clientId, lostAck.getMessage());
+                }
+                continue;
             }
+            acks.add(new ShareGroupMember.Ack(h.record.partition(), h.record.offset(), type(d)));
         }
         reader.lock.lock();
         try {
             for (ShareQueueReader.Held h : decided) {
                 reader.applied(h);
             }
-            unsentAcks = true;
+            unsentAcks = !acks.isEmpty();
             reader.changed.signalAll();
         } finally {
             reader.lock.unlock();
@@ -346,90 +386,87 @@ final class ShareLane {
         return lostAck;
     }
 
-    /** Hands one decision to the Kafka client; false when it no longer holds the record (its renewal was refused). */
-    private boolean acknowledge(ShareQueueReader.Held h, ShareQueueReader.Decision d) {
-        if (h.lost) {
-            return false;
-        }
+    private static byte type(ShareQueueReader.Decision d) {
+        return switch (d) {
+            case ACCEPT -> ACCEPT;
+            case RELEASE -> RELEASE;
+            case REJECT, DEAD_LETTER -> REJECT;
+            case LEAVE -> throw new IllegalArgumentException("LEAVE is not acknowledged");
+        };
+    }
+
+    /** Sends the decisions taken and completes {@code flushes} with the broker's answer. */
+    private void flushSync(List<CompletableFuture<Void>> flushes, KafkaException lostAck) throws ShareGroupMember.Broken {
+        Map<Integer, KafkaException> errors;
         try {
-            consumer.acknowledge(h.record, ShareQueueReader.type(d));
-            return true;
-        } catch (IllegalStateException e) { // "The record cannot be acknowledged": not in the client's batch
-            log.debug("Share consumer {}: {}-{}@{} cannot be acknowledged: {}", clientId, h.record.topic(),
-                    h.record.partition(), h.record.offset(), e.getMessage());
-            return false;
+            errors = member.acknowledge(takeAcks(), false);
+        } catch (ShareGroupMember.Broken | RuntimeException e) {
+            flushes.forEach(f -> f.completeExceptionally(e));
+            throw e;
+        }
+        complete(flushes, errors, lostAck);
+    }
+
+    /** The last decisions go with the requests that close the share sessions; then the member leaves. */
+    private void leave(List<CompletableFuture<Void>> flushes, KafkaException lostAck) {
+        complete(flushes, member.leave(takeAcks()), lostAck);
+    }
+
+    private void complete(List<CompletableFuture<Void>> flushes, Map<Integer, KafkaException> errors, KafkaException lostAck) {
+        logAckErrors(errors);
+        KafkaException failed = errors.isEmpty() ? lostAck : errors.values().iterator().next();
+        for (CompletableFuture<Void> f : flushes) {
+            if (failed == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(failed);
+            }
         }
     }
 
     /**
-     * Renews the locks of {@code records} (RENEW, KIP-1222) and waits for the broker's answer. The Kafka client then
-     * holds the renewed records out of its batch until the next poll hands them back (no fetch is sent meanwhile), and
-     * they need a final acknowledgement like any other: that poll follows at once. A record that does not come back
-     * lost its lock (the broker refused the renewal: expired, or its partition moved).
+     * Renews the locks of {@code records} (RENEW, KIP-1222) and waits for the broker's answer. A record whose
+     * partition answered with an error lost its lock (the broker refused the renewal: expired, or its partition moved).
      */
-    private void renew(List<ShareQueueReader.Held> records) {
+    private void renew(List<ShareQueueReader.Held> records) throws ShareGroupMember.Broken {
         long sentAt = reader.now();
-        boolean sent = false;
+        List<ShareGroupMember.Ack> renewing = new ArrayList<>();
         for (ShareQueueReader.Held h : records) {
+            if (!h.lost) {
+                renewing.add(new ShareGroupMember.Ack(h.record.partition(), h.record.offset(), RENEW));
+            }
+        }
+        Map<Integer, KafkaException> errors = Map.of();
+        if (!renewing.isEmpty()) {
             try {
-                consumer.acknowledge(h.record, AcknowledgeType.RENEW);
-                sent = true;
-            } catch (IllegalStateException e) { // not in the client's batch: counted as lost below
-                log.debug("Share consumer {}: {}-{}@{} cannot be renewed: {}", clientId, h.record.topic(),
-                        h.record.partition(), h.record.offset(), e.getMessage());
+                errors = member.acknowledge(renewing, true);
+            } catch (UnsupportedVersionException e) {
+                reader.renewalsUnsupported(e);
+                return;
             }
         }
-        if (!sent) {
-            reader.renewed(this, records, ConsumerRecords.empty(), sentAt);
-            return;
+        List<ConsumerRecord<byte[], byte[]>> back = new ArrayList<>();
+        for (ShareQueueReader.Held h : records) {
+            KafkaException error = errors.get(h.record.partition());
+            if (!h.lost && error == null && !renewing.isEmpty()) {
+                back.add(h.record);
+            }
         }
-        Map<TopicIdPartition, Optional<KafkaException>> result = consumer.commitSync(); // with any unsent decisions
-        setUnsent(false);
-        boolean renewedAny = false;
-        for (Map.Entry<TopicIdPartition, Optional<KafkaException>> e : result.entrySet()) {
-            if (e.getValue().isEmpty()) {
-                renewedAny = true;
-            } else if (e.getValue().get() instanceof UnsupportedVersionException u) {
+        for (KafkaException e : errors.values()) {
+            if (e instanceof UnsupportedVersionException u) {
                 reader.renewalsUnsupported(u);
-            } else {
-                log.warn("Renewing the locks of records of {} in share group {} failed: {}", e.getKey(),
-                        reader.settings().groupId(), e.getValue().get().toString());
+                return;
             }
+            log.warn("Renewing the locks of records of {} in share group {} failed: {}", reader.settings().topic(),
+                    reader.settings().groupId(), e.toString());
         }
-        ConsumerRecords<byte[], byte[]> back = ConsumerRecords.empty();
-        for (int i = 0; i < 3 && renewedAny && back.isEmpty(); i++) {
-            back = consumer.poll(POLL); // returns the renewed records at once (the answer was handled by commitSync)
+        if (member.lockTimeoutMs() > 0) {
+            reader.lockDuration(member.lockTimeoutMs());
         }
-        consumer.acquisitionLockTimeoutMs().ifPresent(reader::lockDuration);
         if (log.isTraceEnabled()) {
-            log.trace("Share consumer {} renewed the locks of {} records: {} came back", clientId, records.size(), back.count());
+            log.trace("Share consumer {} renewed the locks of {} records: {} renewed", clientId, records.size(), back.size());
         }
-        reader.accept(this, reader.renewed(this, records, back, sentAt));
-    }
-
-    private void commitSync(List<CompletableFuture<Void>> flushes, KafkaException lostAck) {
-        try {
-            Map<TopicIdPartition, Optional<KafkaException>> result = consumer.commitSync();
-            setUnsent(false);
-            KafkaException failed = lostAck;
-            for (Map.Entry<TopicIdPartition, Optional<KafkaException>> e : result.entrySet()) {
-                if (e.getValue().isPresent()) {
-                    failed = e.getValue().get();
-                    log.warn("Acknowledging records of {} in share group {} failed: {}", e.getKey(),
-                            reader.settings().groupId(), failed.toString());
-                }
-            }
-            for (CompletableFuture<Void> f : flushes) {
-                if (failed == null) {
-                    f.complete(null);
-                } else {
-                    f.completeExceptionally(failed);
-                }
-            }
-        } catch (RuntimeException e) {
-            flushes.forEach(f -> f.completeExceptionally(e));
-            throw e;
-        }
+        reader.accept(this, reader.renewed(this, records, records(back), sentAt));
     }
 
     private void failWaiting() {

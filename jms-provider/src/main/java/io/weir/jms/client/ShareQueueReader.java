@@ -1,6 +1,5 @@
 package io.weir.jms.client;
 
-import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.slf4j.Logger;
@@ -28,12 +27,13 @@ import java.util.function.Predicate;
  * ACCEPT (consumed), RELEASE (back to the queue for any consumer, the broker counting the delivery) or REJECT
  * (never again; after a copy to the dead-letter queue when the delivery limit is reached).
  *
- * <p><b>Lanes.</b> A {@code KafkaShareConsumer} in explicit acknowledgement mode must have acknowledged every
- * record of one poll before it polls again, while a JMS session may hold delivered, unacknowledged messages
- * (CLIENT_ACKNOWLEDGE, transactions) and ask for more. So the reader owns up to {@link #MAX_LANES} share-group
- * members ({@link ShareLane}), each holding at most one poll's batch: it fetches through a free lane, and opens
- * another only when a consumer waits for a message while every lane still has undecided records. An
- * auto-acknowledging consumer never needs more than one.
+ * <p><b>Lanes.</b> The broker acquires one batch at a time for a member of the provider's groups
+ * ({@code weir.share.single.batch}), and a member that holds undecided records may not fetch more, while a JMS session
+ * may hold delivered, unacknowledged messages (CLIENT_ACKNOWLEDGE, transactions) and ask for more. So the reader owns up
+ * to {@link #MAX_LANES} share-group members ({@link ShareLane}, each a {@link ShareGroupMember} the provider speaks on
+ * the wire itself: a join is one heartbeat, no client or thread pool of its own), each holding at most one fetch's
+ * batch: it fetches through a free lane, and opens another only when a consumer waits for a message while every lane
+ * still has undecided records. An auto-acknowledging consumer never needs more than one.
  *
  * <p><b>Lane sizes.</b> A lane starts small ({@link #SMALL_BATCH} records a poll), so that the consumers of a queue
  * in several processes share it evenly and a consumer that is slow or about to close holds few records. Every poll
@@ -60,13 +60,13 @@ import java.util.function.Predicate;
  * decides nothing: what was delivered is offered again here, first and in order, and what was fetched and not
  * delivered stays acquired behind it. Close leaves the records it never delivered unacknowledged ({@code LEAVE}):
  * the share session's close releases them (uncounted on Weir: broker/SHARE-GROUPS.md). The owning lane hands decisions to its
- * Kafka client on its own thread; {@link #commit} makes them durable.
+ * member on its own thread (on the next fetch, or on their own); {@link #commit} makes them durable.
  *
  * <p><b>Locks.</b> A record the application holds undecided (delivered, offered again after a rewind, or parked) keeps
  * its acquisition lock for as long as it is held: its lane renews it ({@link ShareLockRenewal}). A record fetched and
  * not taken within its first lock duration is given back or dropped.
  *
- * <p>Thread-safety: all state is guarded by one lock; each Kafka client is used by its lane's thread alone.
+ * <p>Thread-safety: all state is guarded by one lock; each member is used by its lane's thread alone.
  */
 public final class ShareQueueReader implements ReaderEngine {
 
@@ -142,7 +142,7 @@ public final class ShareQueueReader implements ReaderEngine {
         boolean claimed;
         /** When its acquisition lock runs out, as far as this consumer knows (acquisition or last renewal). */
         long lockedUntil;
-        /** Its renewal failed: the broker gives it to another consumer, and the Kafka client no longer holds it. */
+        /** Its renewal failed: the broker gives it to another consumer, and this member no longer holds it. */
         boolean lost;
 
         Held(ConsumerRecord<byte[], byte[]> record, ShareLane lane, long acquiredAt) {
@@ -196,8 +196,11 @@ public final class ShareQueueReader implements ReaderEngine {
     private boolean largeLanes;
     private volatile boolean closing;
     private volatile RuntimeException failure;
+    /** A message consumed after its lane lost it: the next synchronous commit reports it (guarded). */
+    private RuntimeException lostAccept;
     /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
     private volatile long lockMs = 30_000;
+    private volatile CompletableFuture<?> groupReady = CompletableFuture.completedFuture(null);
     /**
      * Whether lanes renew the locks of held records. The lanes fetch with {@code share.acquire.mode=record_limit}, which
      * kafka-clients sends only in ShareFetch v2, the version that brought RENEW (KIP-1206/KIP-1222, Kafka 4.2; Weir):
@@ -269,6 +272,24 @@ public final class ShareQueueReader implements ReaderEngine {
         return ids;
     }
 
+    /**
+     * Members join at once but fetch only after {@code ready} completes (the group's configurations are set: a
+     * share partition's start is fixed by its first fetch). Call before {@link #start}.
+     */
+    public void fetchAfter(CompletableFuture<?> ready) {
+        this.groupReady = ready;
+    }
+
+    /** Waits (bounded) until the group may be fetched from; see {@link #fetchAfter}. */
+    void awaitGroupReady(long timeoutMs) throws InterruptedException {
+        try {
+            groupReady.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("Share group {}: its configurations were not confirmed within {} ms: {}", settings.groupId(), timeoutMs,
+                    e.toString());
+        }
+    }
+
     /** Runs {@code action} once the reader has closed its members. */
     public void onClosed(Runnable action) {
         closeActions.add(action);
@@ -302,6 +323,7 @@ public final class ShareQueueReader implements ReaderEngine {
         lock.lock();
         try {
             lanes.remove(lane);
+            held.values().removeIf(h -> h.lane == lane && (h.decision != null || !h.lost));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -405,6 +427,27 @@ public final class ShareQueueReader implements ReaderEngine {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * {@code lane}'s member lost its records at the broker (its connection failed, their leader moved, its share
+     * session was lost): the broker hands them out again. What the application was not given is dropped here; what it
+     * holds can no longer be acknowledged (a commit that covers one fails). The lane retires. Under no lock.
+     */
+    void laneBroken(ShareLane lane) {
+        lock.lock();
+        try {
+            lane.retiring = true;
+            for (Held h : new ArrayList<>(lane.batch)) {
+                if (h.decision == null) {
+                    lost(h);
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onRecords.run();
     }
 
     /** {@code h}'s lock is gone: not offered again here; a record the application never saw is simply dropped. */
@@ -745,6 +788,12 @@ public final class ShareQueueReader implements ReaderEngine {
         try {
             Held h = held.get(r);
             if (h != null) {
+                if (h.lost && h.lane.isFinished()) {
+                    held.remove(r);
+                    lostAccept = new org.apache.kafka.common.errors.InvalidRecordStateException("Message " + r.topic() + "-"
+                            + r.partition() + "@" + r.offset() + " was consumed after its member lost it: the broker delivers it again");
+                    return;
+                }
                 decide(h, Decision.ACCEPT);
             }
         } finally {
@@ -758,6 +807,10 @@ public final class ShareQueueReader implements ReaderEngine {
         try {
             Held h = held.get(r);
             if (h != null) {
+                if (h.lost && h.lane.isFinished()) {
+                    held.remove(r); // the broker has it back already
+                    return true;
+                }
                 releaseOrDeadLetter(h);
             }
             return true;
@@ -775,6 +828,11 @@ public final class ShareQueueReader implements ReaderEngine {
         List<CompletableFuture<Void>> fs = new ArrayList<>();
         lock.lock();
         try {
+            if (lostAccept != null && sync) {
+                RuntimeException e = lostAccept;
+                lostAccept = null;
+                return CompletableFuture.failedFuture(e);
+            }
             for (ShareLane lane : lanes) {
                 if (lane.isFinished()) {
                     continue;
@@ -951,15 +1009,5 @@ public final class ShareQueueReader implements ReaderEngine {
                 log.debug("Share consumer {}: a close action failed: {}", settings.name(), e.toString());
             }
         }
-    }
-
-    /** The acknowledge type a decision is sent as. */
-    static AcknowledgeType type(Decision d) {
-        return switch (d) {
-            case ACCEPT -> AcknowledgeType.ACCEPT;
-            case RELEASE -> AcknowledgeType.RELEASE;
-            case REJECT, DEAD_LETTER -> AcknowledgeType.REJECT;
-            case LEAVE -> throw new IllegalArgumentException("LEAVE is not acknowledged");
-        };
     }
 }

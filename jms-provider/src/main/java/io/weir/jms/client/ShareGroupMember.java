@@ -1,0 +1,694 @@
+package io.weir.jms.client;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ShareAcknowledgeRequestData;
+import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
+import org.apache.kafka.common.message.ShareFetchRequestData;
+import org.apache.kafka.common.message.ShareFetchResponseData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.ShareAcknowledgeResponse;
+import org.apache.kafka.common.requests.ShareFetchResponse;
+import org.apache.kafka.common.requests.ShareGroupHeartbeatResponse;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
+import org.apache.kafka.common.utils.internals.CloseableIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One member of a share group (KIP-932), spoken on the wire by the provider itself rather than through a
+ * {@code KafkaShareConsumer}: the member's heartbeat to the group coordinator ({@code ShareGroupHeartbeat} v1, the
+ * member id generated here), its share sessions with the leaders of the partitions it is assigned
+ * ({@code ShareFetch}, {@code ShareAcknowledge}, v2 when the broker offers it, else v1) and its leaving. Each request
+ * is sent and answered on the calling thread over a {@link BrokerConnection} of the member's own (one per broker),
+ * so a member costs no thread and no client of its own: joining is a FindCoordinator, a Metadata and one heartbeat,
+ * and acknowledgements go out when the owner decides, on a fetch or on their own, without waiting for a poll.
+ *
+ * <p>Not thread-safe: one thread (the owning {@link ShareLane}'s) uses it. A failed exchange with a broker
+ * ({@link IOException}, or an error that means the member's records there are no longer its own: a moved leader, a
+ * lost share session) is thrown as a {@link Broken}: the caller gives up what it held and starts again with a new
+ * member. Errors no retry can mend (authorization, an invalid group) are thrown as the {@link KafkaException} of their
+ * code.
+ */
+final class ShareGroupMember implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ShareGroupMember.class);
+    private static final short MAX_SHARE_VERSION = 2;
+    private static final int MAX_BYTES = 50 * 1024 * 1024;
+    private static final byte GROUP_KEY = 0;
+    private static final byte RENEW = 4;
+
+    /** An acknowledgement: the record at {@code offset} of {@code partition}, with Kafka's type code (1 ACCEPT, 2 RELEASE, 3 REJECT, 4 RENEW). */
+    record Ack(int partition, long offset, byte type) {
+    }
+
+    /** What a fetch returned: the acquired records (with their delivery counts) and the acknowledgement errors by partition. */
+    record Fetched(List<ConsumerRecord<byte[], byte[]>> records, Map<Integer, KafkaException> ackErrors) {
+    }
+
+    /** The member's records at a broker are no longer its own (connection lost, leader moved, session gone). */
+    static final class Broken extends Exception {
+        Broken(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final String groupId;
+    private final String topic;
+    private final String clientId;
+    private final String memberId = Uuid.randomUuid().toString();
+    private final List<String> bootstrap;
+    private final WireSecurity security;
+    private final int socketTimeoutMs;
+    private final int maxRecords;
+    private final boolean recordLimit;
+    private final Map<String, BrokerConnection> connections = new HashMap<>();
+    /** Share session epochs by leader address: the epoch of the next request (0 opens one). */
+    private final Map<String, Integer> sessions = new HashMap<>();
+    private String coordinator;
+    private Uuid topicId;
+    private final Map<Integer, String> leaders = new HashMap<>();
+    private Set<Integer> assigned = new TreeSet<>();
+    private int memberEpoch;
+    private long heartbeatIntervalMs = 5_000;
+    private long nextHeartbeatAt;
+    private long lockTimeoutMs = -1;
+    private boolean left;
+
+    /**
+     * @param base        the connection's consumer settings: {@code bootstrap.servers} and the security settings
+     * @param maxRecords  records one fetch acquires at most
+     * @param recordLimit {@code share.acquire.mode=record_limit}: never more than {@code maxRecords} (ShareFetch v2)
+     */
+    ShareGroupMember(String groupId, String topic, String clientId, java.util.Properties base, int maxRecords,
+                     boolean recordLimit, int socketTimeoutMs) {
+        this.groupId = groupId;
+        this.topic = topic;
+        this.clientId = clientId;
+        this.bootstrap = List.of(String.valueOf(base.get("bootstrap.servers")).split(","));
+        this.security = WireSecurity.of(base);
+        this.maxRecords = maxRecords;
+        this.recordLimit = recordLimit;
+        this.socketTimeoutMs = socketTimeoutMs;
+    }
+
+    String memberId() {
+        return memberId;
+    }
+
+    /** The acquisition lock the broker grants, once a fetch told it; -1 before. */
+    long lockTimeoutMs() {
+        return lockTimeoutMs;
+    }
+
+    boolean assigned() {
+        return !assigned.isEmpty();
+    }
+
+    // ------------------------------------------------------------------ membership
+
+    /**
+     * Joins the group (a heartbeat at epoch 0) and heartbeats until the coordinator assigns this member partitions or
+     * {@code timeoutMs} passes. Returns whether it is assigned.
+     */
+    boolean join(long timeoutMs) throws Broken {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        heartbeat();
+        while (assigned.isEmpty() && System.currentTimeMillis() < deadline) {
+            sleep(Math.min(20, heartbeatIntervalMs));
+            heartbeat();
+        }
+        return !assigned.isEmpty();
+    }
+
+    /** Heartbeats when the interval the coordinator asked for has passed (and when not yet assigned, sooner). */
+    void heartbeatIfDue(long now) throws Broken {
+        if (!left && now >= nextHeartbeatAt) {
+            heartbeat();
+        }
+    }
+
+    /** When the next heartbeat is due. */
+    long nextHeartbeatAt() {
+        return nextHeartbeatAt;
+    }
+
+    private void heartbeat() throws Broken {
+        ShareGroupHeartbeatRequestData req = new ShareGroupHeartbeatRequestData().setGroupId(groupId).setMemberId(memberId)
+                .setMemberEpoch(memberEpoch).setRackId(null)
+                .setSubscribedTopicNames(memberEpoch == 0 ? List.of(topic) : null);
+        ShareGroupHeartbeatResponseData r;
+        try {
+            r = ((ShareGroupHeartbeatResponse) send(coordinator(), ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, req)).data();
+        } catch (IOException e) {
+            coordinator = null;
+            throw new Broken("Heartbeat of share group " + groupId + " member " + clientId + " failed: " + e.getMessage(), e);
+        }
+        Errors error = Errors.forCode(r.errorCode());
+        switch (error) {
+            case NONE -> {
+            }
+            case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS -> {
+                coordinator = null;
+                throw new Broken("Heartbeat of share group " + groupId + ": " + error.name(), null);
+            }
+            case UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH -> {
+                memberEpoch = 0; // join again, with the same member id
+                throw new Broken("Member " + clientId + " of share group " + groupId + " is no longer known: " + error.name(), null);
+            }
+            default -> throw error.exception("Heartbeat of share group " + groupId + " failed: " + error.name()
+                    + (r.errorMessage() == null ? "" : " (" + r.errorMessage() + ")"));
+        }
+        memberEpoch = r.memberEpoch();
+        heartbeatIntervalMs = r.heartbeatIntervalMs() > 0 ? r.heartbeatIntervalMs() : heartbeatIntervalMs;
+        if (r.assignment() != null) {
+            Set<Integer> now = new TreeSet<>();
+            for (ShareGroupHeartbeatResponseData.TopicPartitions tp : r.assignment().topicPartitions()) {
+                if (topicId == null || !topicId.equals(tp.topicId())) {
+                    topicId = null; // learn the topic's id (and leaders) from the metadata
+                }
+                now.addAll(tp.partitions());
+            }
+            assigned = now;
+        }
+        nextHeartbeatAt = System.currentTimeMillis() + (assigned.isEmpty() ? Math.min(50, heartbeatIntervalMs) : heartbeatIntervalMs);
+    }
+
+    // ------------------------------------------------------------------ fetch and acknowledge
+
+    /**
+     * Fetches from the leaders of the assigned partitions, carrying {@code acks} (and opening the share sessions as
+     * needed; acknowledgements never ride on a request that opens a session: they go on their own first). Waits up to
+     * {@code maxWaitMs} at the broker for records when none can be acquired at once.
+     */
+    Fetched fetch(int maxWaitMs, List<Ack> acks) throws Broken {
+        refreshMetadata(false);
+        Map<String, List<Integer>> byLeader = partitionsByLeader();
+        Map<Integer, KafkaException> ackErrors = new HashMap<>();
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        Map<Integer, List<Ack>> ackByPartition = byPartition(acks);
+        for (Map.Entry<String, List<Integer>> e : byLeader.entrySet()) {
+            String leader = e.getKey();
+            Map<Integer, List<Ack>> mine = new LinkedHashMap<>();
+            for (int p : e.getValue()) {
+                List<Ack> a = ackByPartition.remove(p);
+                if (a != null) {
+                    mine.put(p, a);
+                }
+            }
+            if (sessions.getOrDefault(leader, 0) == 0 && !mine.isEmpty()) {
+                ackErrors.putAll(acknowledgeAt(leader, mine, false)); // no acknowledgements on the request opening a session
+                mine.clear();
+            }
+            fetchFrom(leader, e.getValue(), mine, byLeader.size() > 1 ? Math.max(1, maxWaitMs / byLeader.size()) : maxWaitMs,
+                    records, ackErrors);
+        }
+        for (int p : ackByPartition.keySet()) {
+            ackErrors.put(p, Errors.NOT_LEADER_OR_FOLLOWER.exception("Partition " + p + " of " + topic
+                    + " is no longer assigned to member " + clientId));
+        }
+        return new Fetched(records, ackErrors);
+    }
+
+    private void fetchFrom(String leader, List<Integer> partitions, Map<Integer, List<Ack>> acks, int maxWaitMs,
+                           List<ConsumerRecord<byte[], byte[]>> into, Map<Integer, KafkaException> ackErrors) throws Broken {
+        int epoch = sessions.getOrDefault(leader, 0);
+        ShareFetchRequestData.FetchTopic ft = new ShareFetchRequestData.FetchTopic().setTopicId(topicId);
+        for (int p : partitions) {
+            ft.partitions().add(new ShareFetchRequestData.FetchPartition().setPartitionIndex(p)
+                    .setAcknowledgementBatches(batches(acks.getOrDefault(p, List.of()), ShareFetchRequestData.AcknowledgementBatch::new,
+                            (b, first, last, types) -> b.setFirstOffset(first).setLastOffset(last).setAcknowledgeTypes(types))));
+        }
+        ShareFetchRequestData req = new ShareFetchRequestData().setGroupId(groupId).setMemberId(memberId)
+                .setShareSessionEpoch(epoch).setMaxWaitMs(maxWaitMs).setMinBytes(1).setMaxBytes(MAX_BYTES)
+                .setMaxRecords(maxRecords).setBatchSize(maxRecords);
+        req.topics().add(ft);
+        ShareFetchResponseData r;
+        try {
+            short v = version(leader, ApiKeys.SHARE_FETCH);
+            if (v >= 2) {
+                req.setShareAcquireMode((byte) (recordLimit ? 1 : 0));
+            }
+            r = ((ShareFetchResponse) send(leader, ApiKeys.SHARE_FETCH, v, req)).data();
+        } catch (IOException e) {
+            lostBroker(leader);
+            throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e.getMessage(), e);
+        }
+        Errors top = Errors.forCode(r.errorCode());
+        if (top != Errors.NONE) {
+            sessionError(leader, top, r.errorMessage(), "ShareFetch");
+        }
+        sessions.put(leader, next(epoch));
+        if (r.acquisitionLockTimeoutMs() > 0) {
+            lockTimeoutMs = r.acquisitionLockTimeoutMs();
+        }
+        Broken moved = null;
+        for (ShareFetchResponseData.ShareFetchableTopicResponse t : r.responses()) {
+            for (ShareFetchResponseData.PartitionData pd : t.partitions()) {
+                Errors ackError = Errors.forCode(pd.acknowledgeErrorCode());
+                if (ackError != Errors.NONE) {
+                    ackErrors.put(pd.partitionIndex(), ackError.exception(pd.acknowledgeErrorMessage()));
+                }
+                Errors error = Errors.forCode(pd.errorCode());
+                if (error != Errors.NONE) {
+                    if (error == Errors.NOT_LEADER_OR_FOLLOWER || error == Errors.FENCED_LEADER_EPOCH
+                            || error == Errors.UNKNOWN_TOPIC_OR_PARTITION || error == Errors.UNKNOWN_TOPIC_ID) {
+                        leaders.clear();
+                        topicId = error == Errors.UNKNOWN_TOPIC_ID ? null : topicId;
+                        moved = new Broken("Partition " + pd.partitionIndex() + " of " + topic + ": " + error.name(), null);
+                        continue;
+                    }
+                    if (error == Errors.GROUP_AUTHORIZATION_FAILED || error == Errors.TOPIC_AUTHORIZATION_FAILED) {
+                        throw error.exception("ShareFetch of " + topic + " in share group " + groupId + ": " + error.name());
+                    }
+                    log.debug("ShareFetch of {}-{} in share group {}: {}", topic, pd.partitionIndex(), groupId, error.name());
+                    continue;
+                }
+                decode(pd, into);
+            }
+        }
+        if (moved != null && into.isEmpty()) {
+            throw moved;
+        }
+    }
+
+    /** The acquired records of one partition's answer, with their delivery counts; control batches are skipped. */
+    private void decode(ShareFetchResponseData.PartitionData pd, List<ConsumerRecord<byte[], byte[]>> into) {
+        if (pd.acquiredRecords().isEmpty() || !(pd.records() instanceof MemoryRecords memory)) {
+            return;
+        }
+        List<ShareFetchResponseData.AcquiredRecords> ranges = pd.acquiredRecords();
+        int range = 0;
+        for (MutableRecordBatch batch : memory.batches()) {
+            if (batch.isControlBatch()) {
+                continue;
+            }
+            try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+                while (it.hasNext()) {
+                    Record rec = it.next();
+                    long offset = rec.offset();
+                    while (range < ranges.size() && ranges.get(range).lastOffset() < offset) {
+                        range++;
+                    }
+                    if (range == ranges.size()) {
+                        return;
+                    }
+                    ShareFetchResponseData.AcquiredRecords a = ranges.get(range);
+                    if (offset < a.firstOffset()) {
+                        continue;
+                    }
+                    into.add(new ConsumerRecord<>(topic, pd.partitionIndex(), offset, rec.timestamp(), batch.timestampType(),
+                            rec.keySize(), rec.valueSize(), bytes(rec.key()), bytes(rec.value()),
+                            new RecordHeaders(rec.headers()), Optional.of(batch.partitionLeaderEpoch()),
+                            Optional.of(a.deliveryCount())));
+                }
+            }
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    /**
+     * Sends {@code acks} as ShareAcknowledge requests (RENEW ones with {@code renew}: ShareAcknowledge v2) and returns
+     * the errors by partition (none: all applied). A leader without a share session yet gets nothing (nothing was
+     * acquired there).
+     */
+    Map<Integer, KafkaException> acknowledge(List<Ack> acks, boolean renew) throws Broken {
+        Map<Integer, KafkaException> errors = new HashMap<>();
+        if (acks.isEmpty()) {
+            return errors;
+        }
+        Map<Integer, List<Ack>> byPartition = byPartition(acks);
+        Map<String, Map<Integer, List<Ack>>> byLeader = new LinkedHashMap<>();
+        for (Map.Entry<Integer, List<Ack>> e : byPartition.entrySet()) {
+            String leader = leaders.get(e.getKey());
+            if (leader == null) {
+                errors.put(e.getKey(), Errors.NOT_LEADER_OR_FOLLOWER.exception("No leader known for partition " + e.getKey() + " of " + topic));
+                continue;
+            }
+            byLeader.computeIfAbsent(leader, l -> new LinkedHashMap<>()).put(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, Map<Integer, List<Ack>>> e : byLeader.entrySet()) {
+            errors.putAll(acknowledgeAt(e.getKey(), e.getValue(), renew));
+        }
+        return errors;
+    }
+
+    private Map<Integer, KafkaException> acknowledgeAt(String leader, Map<Integer, List<Ack>> acks, boolean renew) throws Broken {
+        return acknowledgeAt(leader, acks, renew, sessions.getOrDefault(leader, 0));
+    }
+
+    private Map<Integer, KafkaException> acknowledgeAt(String leader, Map<Integer, List<Ack>> acks, boolean renew, int epoch)
+            throws Broken {
+        Map<Integer, KafkaException> errors = new HashMap<>();
+        if (epoch == 0) {
+            for (int p : acks.keySet()) {
+                errors.put(p, Errors.SHARE_SESSION_NOT_FOUND.exception("No share session with " + leader + " for " + topic + "-" + p));
+            }
+            return errors;
+        }
+        ShareAcknowledgeRequestData.AcknowledgeTopic at = new ShareAcknowledgeRequestData.AcknowledgeTopic().setTopicId(topicId);
+        for (Map.Entry<Integer, List<Ack>> e : acks.entrySet()) {
+            at.partitions().add(new ShareAcknowledgeRequestData.AcknowledgePartition().setPartitionIndex(e.getKey())
+                    .setAcknowledgementBatches(batches(e.getValue(), ShareAcknowledgeRequestData.AcknowledgementBatch::new,
+                            (b, first, last, types) -> b.setFirstOffset(first).setLastOffset(last).setAcknowledgeTypes(types))));
+        }
+        ShareAcknowledgeRequestData req = new ShareAcknowledgeRequestData().setGroupId(groupId).setMemberId(memberId)
+                .setShareSessionEpoch(epoch);
+        req.topics().add(at);
+        ShareAcknowledgeResponseData r;
+        try {
+            short v = version(leader, ApiKeys.SHARE_ACKNOWLEDGE);
+            if (renew) {
+                if (v < 2) {
+                    throw new org.apache.kafka.common.errors.UnsupportedVersionException("The broker at " + leader
+                            + " offers ShareAcknowledge up to v" + v + ": no lock renewal (v2)");
+                }
+                req.setIsRenewAck(true);
+            }
+            r = ((ShareAcknowledgeResponse) send(leader, ApiKeys.SHARE_ACKNOWLEDGE, v, req)).data();
+        } catch (IOException e) {
+            lostBroker(leader);
+            throw new Broken("ShareAcknowledge of share group " + groupId + " at " + leader + " failed: " + e.getMessage(), e);
+        }
+        Errors top = Errors.forCode(r.errorCode());
+        if (top != Errors.NONE) {
+            sessionError(leader, top, r.errorMessage(), "ShareAcknowledge");
+        }
+        sessions.put(leader, epoch == -1 ? 0 : next(epoch));
+        if (r.acquisitionLockTimeoutMs() > 0) {
+            lockTimeoutMs = r.acquisitionLockTimeoutMs();
+        }
+        for (ShareAcknowledgeResponseData.ShareAcknowledgeTopicResponse t : r.responses()) {
+            for (ShareAcknowledgeResponseData.PartitionData pd : t.partitions()) {
+                Errors error = Errors.forCode(pd.errorCode());
+                if (error != Errors.NONE) {
+                    errors.put(pd.partitionIndex(), error.exception(pd.errorMessage() != null ? pd.errorMessage()
+                            : "Acknowledging records of " + topic + "-" + pd.partitionIndex() + ": " + error.name()));
+                }
+            }
+        }
+        return errors;
+    }
+
+    /** A top-level error: the session is gone (the records it held too) or the request was refused. */
+    private void sessionError(String leader, Errors error, String message, String what) throws Broken {
+        sessions.remove(leader);
+        if (error == Errors.GROUP_AUTHORIZATION_FAILED || error == Errors.TOPIC_AUTHORIZATION_FAILED
+                || error == Errors.INVALID_GROUP_ID || error == Errors.UNSUPPORTED_VERSION) {
+            throw error.exception(what + " of share group " + groupId + ": " + error.name()
+                    + (message == null ? "" : " (" + message + ")"));
+        }
+        throw new Broken(what + " of share group " + groupId + " at " + leader + ": " + error.name()
+                + (message == null ? "" : " (" + message + ")"), null);
+    }
+
+    private static int next(int epoch) {
+        return epoch == Integer.MAX_VALUE ? 1 : epoch + 1;
+    }
+
+    @FunctionalInterface
+    interface BatchSetter<B> {
+        void set(B batch, long first, long last, List<Byte> types);
+    }
+
+    /** Runs of consecutive offsets with one type become one batch (one type for the whole range). */
+    static <B> List<B> batches(List<Ack> acks, java.util.function.Supplier<B> make, BatchSetter<B> set) {
+        List<B> out = new ArrayList<>();
+        if (acks.isEmpty()) {
+            return out;
+        }
+        List<Ack> sorted = new ArrayList<>(acks);
+        sorted.sort(java.util.Comparator.comparingLong(Ack::offset));
+        long first = sorted.get(0).offset();
+        long last = first;
+        byte type = sorted.get(0).type();
+        for (int i = 1; i < sorted.size(); i++) {
+            Ack a = sorted.get(i);
+            if (a.offset() == last) {
+                continue; // the same record twice: the first decision stands
+            }
+            if (a.offset() == last + 1 && a.type() == type) {
+                last = a.offset();
+                continue;
+            }
+            B b = make.get();
+            set.set(b, first, last, List.of(type));
+            out.add(b);
+            first = last = a.offset();
+            type = a.type();
+        }
+        B b = make.get();
+        set.set(b, first, last, List.of(type));
+        out.add(b);
+        return out;
+    }
+
+    private static Map<Integer, List<Ack>> byPartition(List<Ack> acks) {
+        Map<Integer, List<Ack>> m = new LinkedHashMap<>();
+        for (Ack a : acks) {
+            m.computeIfAbsent(a.partition(), p -> new ArrayList<>()).add(a);
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ leaving
+
+    /**
+     * Ends the member: {@code acks} go with the requests that close its share sessions (the broker then releases what
+     * the member still held, without counting a delivery on Weir), then the member leaves the group. Errors are
+     * logged, not thrown.
+     */
+    Map<Integer, KafkaException> leave(List<Ack> acks) {
+        Map<Integer, KafkaException> errors = new HashMap<>();
+        Map<Integer, List<Ack>> byPartition = byPartition(acks);
+        for (Map.Entry<String, Integer> s : new ArrayList<>(sessions.entrySet())) {
+            if (s.getValue() == 0) {
+                continue;
+            }
+            Map<Integer, List<Ack>> mine = new LinkedHashMap<>();
+            for (Map.Entry<Integer, String> l : leaders.entrySet()) {
+                if (l.getValue().equals(s.getKey()) && byPartition.containsKey(l.getKey())) {
+                    mine.put(l.getKey(), byPartition.remove(l.getKey()));
+                }
+            }
+            try {
+                errors.putAll(acknowledgeAt(s.getKey(), mine, false, -1));
+            } catch (Broken | RuntimeException e) {
+                log.debug("Closing the share session of {} at {} failed: {}", clientId, s.getKey(), e.toString());
+                mine.keySet().forEach(p -> errors.put(p, new KafkaException(e.getMessage(), e)));
+            }
+        }
+        sessions.clear();
+        if (memberEpoch > 0 && !left) {
+            left = true;
+            try {
+                send(coordinator(), ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, new ShareGroupHeartbeatRequestData()
+                        .setGroupId(groupId).setMemberId(memberId).setMemberEpoch(-1));
+            } catch (IOException | Broken | RuntimeException e) {
+                log.debug("Member {} of share group {} could not leave (the broker drops it after the session timeout): {}",
+                        clientId, groupId, e.toString());
+            }
+        }
+        return errors;
+    }
+
+    @Override
+    public void close() {
+        for (BrokerConnection c : connections.values()) {
+            c.close();
+        }
+        connections.clear();
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private Map<String, List<Integer>> partitionsByLeader() throws Broken {
+        Map<String, List<Integer>> m = new LinkedHashMap<>();
+        for (int p : assigned) {
+            String leader = leaders.get(p);
+            if (leader == null) {
+                refreshMetadata(true);
+                leader = leaders.get(p);
+                if (leader == null) {
+                    throw new Broken("No leader for " + topic + "-" + p, null);
+                }
+            }
+            m.computeIfAbsent(leader, l -> new ArrayList<>()).add(p);
+        }
+        return m;
+    }
+
+    private void refreshMetadata(boolean force) throws Broken {
+        if (!force && topicId != null && leaders.keySet().containsAll(assigned)) {
+            return;
+        }
+        MetadataResponseData data = null;
+        Exception last = null;
+        for (String b : addresses()) {
+            try {
+                data = ((MetadataResponse) send(b, ApiKeys.METADATA, (short) 12, new MetadataRequestData()
+                        .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic)))
+                        .setAllowAutoTopicCreation(false))).data();
+                break;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        if (data == null) {
+            throw new Broken("No broker answered a Metadata request for " + topic, last);
+        }
+        Map<Integer, String> nodes = new HashMap<>();
+        data.brokers().forEach(n -> nodes.put(n.nodeId(), n.host() + ":" + n.port()));
+        leaders.clear();
+        for (MetadataResponseData.MetadataResponseTopic t : data.topics()) {
+            Errors e = Errors.forCode(t.errorCode());
+            if (e == Errors.TOPIC_AUTHORIZATION_FAILED) {
+                throw e.exception("Reading " + topic + ": " + e.name());
+            }
+            if (e != Errors.NONE) {
+                throw new Broken("Metadata of " + topic + ": " + e.name(), null);
+            }
+            topicId = t.topicId();
+            for (MetadataResponseData.MetadataResponsePartition p : t.partitions()) {
+                String address = nodes.get(p.leaderId());
+                if (address != null) {
+                    leaders.put(p.partitionIndex(), address);
+                }
+            }
+        }
+    }
+
+    /** The brokers known to answer: the ones connected to, then the bootstrap list. */
+    private List<String> addresses() {
+        List<String> out = new ArrayList<>();
+        connections.forEach((a, c) -> {
+            if (!c.isBroken()) {
+                out.add(a);
+            }
+        });
+        for (String b : bootstrap) {
+            if (!out.contains(b.trim())) {
+                out.add(b.trim());
+            }
+        }
+        return out;
+    }
+
+    private String coordinator() throws Broken {
+        if (coordinator != null) {
+            return coordinator;
+        }
+        Exception last = null;
+        for (String b : addresses()) {
+            try {
+                FindCoordinatorResponseData.Coordinator c = ((FindCoordinatorResponse) send(b, ApiKeys.FIND_COORDINATOR, (short) 4,
+                        new FindCoordinatorRequestData().setKeyType(GROUP_KEY).setCoordinatorKeys(List.of(groupId))))
+                        .data().coordinators().get(0);
+                Errors e = Errors.forCode(c.errorCode());
+                if (e == Errors.GROUP_AUTHORIZATION_FAILED) {
+                    throw e.exception("Share group " + groupId + ": " + e.name());
+                }
+                if (e != Errors.NONE) {
+                    last = e.exception();
+                    continue;
+                }
+                coordinator = c.host() + ":" + c.port();
+                return coordinator;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new Broken("No coordinator found for share group " + groupId, last);
+    }
+
+    private short version(String address, ApiKeys key) throws IOException {
+        short max = connection(address).maxVersion(key);
+        if (max < 1) {
+            throw new org.apache.kafka.common.errors.UnsupportedVersionException("The broker at " + address
+                    + " does not serve " + key + ": share groups are not available");
+        }
+        return (short) Math.min(max, MAX_SHARE_VERSION);
+    }
+
+    private org.apache.kafka.common.requests.AbstractResponse send(String address, ApiKeys key, short version,
+                                                                     org.apache.kafka.common.protocol.ApiMessage data)
+            throws IOException {
+        return connection(address).send(key, version, data);
+    }
+
+    private BrokerConnection connection(String address) throws IOException {
+        BrokerConnection c = connections.get(address);
+        if (c == null || c.isBroken()) {
+            if (c != null) {
+                c.close();
+            }
+            int colon = address.lastIndexOf(':');
+            c = new BrokerConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), clientId,
+                    socketTimeoutMs, security);
+            connections.put(address, c);
+        }
+        return c;
+    }
+
+    /** A broker's connection failed: its sessions are gone (the broker releases what they held), its address re-learnt. */
+    private void lostBroker(String address) {
+        BrokerConnection c = connections.remove(address);
+        if (c != null) {
+            c.close();
+        }
+        sessions.remove(address);
+        leaders.clear();
+        if (address.equals(coordinator)) {
+            coordinator = null;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For logs: the topic partitions this member is assigned. */
+    List<TopicPartition> assignment() {
+        List<TopicPartition> out = new ArrayList<>();
+        assigned.forEach(p -> out.add(new TopicPartition(topic, p)));
+        return out;
+    }
+}
