@@ -83,6 +83,10 @@ public final class PayaraDomain implements BeforeAllCallback {
                 asadmin.run("start-domain", "--domaindir", domains().toString(), DOMAIN);
                 int adminPort = base + ADMIN_OFFSET;
                 Asadmin admin = asadmin.remote(adminPort);
+                if (Boolean.getBoolean("weir.it.debug")) {
+                    // every delivery, commit and rewind of the adapter and the provider, in server.log
+                    admin.run("set-log-levels", "io.weir.ra=FINE:io.weir.jms=FINE");
+                }
                 admin.run("deploy", "--name", ADAPTER, rar.toString());
                 admin.run("multimode", "--file", script("payara/weir-ra.asadmin").toString());
                 admin.run("multimode", "--file", script("payara/weir-it-destinations.asadmin").toString());
