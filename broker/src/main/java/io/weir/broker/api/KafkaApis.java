@@ -265,7 +265,12 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
         ApiVersionCollection keys = new ApiVersionCollection();
         handlers.values().forEach(h -> keys.add(new ApiVersion().setApiKey(h.apiKey().id)
                 .setMinVersion(h.minVersion()).setMaxVersion(h.maxVersion())));
-        return new ApiVersionsResponse(new ApiVersionsResponseData().setErrorCode(error.code()).setApiKeys(keys));
+        // Weir's own capability: ShareAcknowledge's transactional tag (clients check it before sending the tag)
+        ApiVersionsResponseData.SupportedFeatureKeyCollection features = new ApiVersionsResponseData.SupportedFeatureKeyCollection();
+        features.add(new ApiVersionsResponseData.SupportedFeatureKey().setName(io.weir.broker.share.TxnAck.FEATURE)
+                .setMinVersion((short) 1).setMaxVersion((short) 1));
+        return new ApiVersionsResponse(new ApiVersionsResponseData().setErrorCode(error.code()).setApiKeys(keys)
+                .setSupportedFeatures(features));
     }
 
     @Override

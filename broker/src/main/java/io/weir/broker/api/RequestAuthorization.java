@@ -84,7 +84,8 @@ final class RequestAuthorization {
             }
             case SHARE_ACKNOWLEDGE -> {
                 ShareAcknowledgeRequest r = (ShareAcknowledgeRequest) request;
-                yield first(group(ctx, AclOperation.READ, r.data().groupId()), topicIds(ctx, AclOperation.READ, r.data().topics().stream().map(t -> t.topicId()).toList()));
+                yield first(group(ctx, AclOperation.READ, r.data().groupId()), topicIds(ctx, AclOperation.READ, r.data().topics().stream().map(t -> t.topicId()).toList()),
+                        shareAckTxn(ctx, r));
             }
             case OFFSET_COMMIT -> {
                 OffsetCommitRequest r = (OffsetCommitRequest) request;
@@ -230,6 +231,17 @@ final class RequestAuthorization {
 
     private RuntimeException groups(RequestContext ctx, AclOperation op, Collection<String> groups) {
         return first(groups.stream().map(g -> group(ctx, op, g)).toArray(RuntimeException[]::new));
+    }
+
+    /** Acknowledgements inside a transaction (Weir's tag) need WRITE on its transactional id, as its producer does. */
+    private RuntimeException shareAckTxn(RequestContext ctx, ShareAcknowledgeRequest r) {
+        io.weir.broker.share.TxnAck txn;
+        try {
+            txn = ShareAcknowledgeHandler.transaction(r.data());
+        } catch (IllegalArgumentException e) {
+            return null; // malformed: the handler refuses it with INVALID_REQUEST
+        }
+        return txn == null ? null : txn(ctx, txn.transactionalId());
     }
 
     private RuntimeException txn(RequestContext ctx, String id) {

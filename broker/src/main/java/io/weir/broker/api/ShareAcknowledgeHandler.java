@@ -3,6 +3,7 @@ package io.weir.broker.api;
 import io.weir.broker.network.RequestContext;
 import io.weir.broker.share.ShareKey;
 import io.weir.broker.share.ShareSessions;
+import io.weir.broker.share.TxnAck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,13 +15,16 @@ import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
 import org.apache.kafka.common.message.ShareAcknowledgeResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.types.RawTaggedField;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ShareAcknowledgeRequest;
 import org.apache.kafka.common.requests.ShareAcknowledgeResponse;
 
 /**
  * ShareAcknowledge (KIP-932): acknowledgements without a fetch, in an open share session (epoch -1
- * also closes it, releasing what the member still holds). Answered once the new state is durable.
+ * also closes it, releasing what the member still holds). Answered once the new state is durable. With Weir's
+ * tagged field {@link TxnAck#TAG} the ACCEPTs belong to a Kafka transaction and take effect with its commit (see
+ * {@link ShareAcks#applyInTransaction}); a malformed tag fails the request with INVALID_REQUEST.
  */
 final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeRequest> {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ShareAcknowledgeHandler.class);
@@ -49,6 +53,14 @@ final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeReques
         if (epoch == 0) {
             return error(Errors.INVALID_SHARE_SESSION_EPOCH, lockMs); // a session cannot be opened by ShareAcknowledge
         }
+        TxnAck txn;
+        try {
+            txn = transaction(d);
+        } catch (IllegalArgumentException e) {
+            log.info("Share group {} member {} from {}: malformed transactional acknowledgement tag {}: {}", d.groupId(), d.memberId(),
+                    context.clientAddress(), TxnAck.TAG, e.getMessage());
+            return error(Errors.INVALID_REQUEST, lockMs);
+        }
         ShareSessions.Use use = share.share().sessions().use(new ShareSessions.Id(d.groupId(), d.memberId()), epoch,
                 context.connectionId(), List.of(), List.of());
         if (use.error() != Errors.NONE) {
@@ -69,8 +81,9 @@ final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeReques
                 out.put(tip, pd);
                 List<ShareAcks.Batch> batches = p.acknowledgementBatches().stream()
                         .map(b -> new ShareAcks.Batch(b.firstOffset(), b.lastOffset(), b.acknowledgeTypes())).toList();
-                pending.add(ShareAcks.apply(share, target, d.groupId(), d.memberId(), batches)
-                        .thenAccept(err -> pd.setErrorCode(err.code())));
+                CompletableFuture<Errors> applied = txn == null ? ShareAcks.apply(share, target, d.groupId(), d.memberId(), batches)
+                        : ShareAcks.applyInTransaction(share, target, d.groupId(), d.memberId(), batches, txn);
+                pending.add(applied.thenAccept(err -> pd.setErrorCode(err.code())));
             }
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -81,6 +94,16 @@ final class ShareAcknowledgeHandler implements ApiHandler<ShareAcknowledgeReques
             }
             return ShareAcknowledgeResponse.of(Errors.NONE, 0, new LinkedHashMap<>(out), share.endpoints(otherLeaders, context.listenerName()), lockMs);
         });
+    }
+
+    /** The transaction of Weir's tag {@link TxnAck#TAG}, or null when the request has none. */
+    static TxnAck transaction(ShareAcknowledgeRequestData d) {
+        for (RawTaggedField f : d.unknownTaggedFields()) {
+            if (f.tag() == TxnAck.TAG) {
+                return TxnAck.decode(f.data());
+            }
+        }
+        return null;
     }
 
     private static CompletableFuture<AbstractResponse> error(Errors error, int lockMs) {

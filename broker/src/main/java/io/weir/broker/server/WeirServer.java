@@ -133,7 +133,7 @@ public final class WeirServer implements AutoCloseable {
                 AppendOrigin.COORDINATOR), scheduler, time);
         io.weir.broker.share.ShareGroups share = shareGroups(topics, scheduler);
         ProducerIdManager producerIds = new ProducerIdManager(zk);
-        TxnMarkerAppender markers = new TxnMarkerAppender(replicaManager, groupCoordinator, time);
+        TxnMarkerAppender markers = new TxnMarkerAppender(replicaManager, groupCoordinator, share.partitions(), time);
         txnCoordinator = started(new TransactionCoordinator(config.brokerId(), config.transactionConfig(), metadata,
                 this::appendTransactionState, markers, producerIds::nextProducerId, scheduler, time));
         BrokerServices services = new BrokerServices(config.brokerId(), config.originals(), config.autoCreateTopics(),

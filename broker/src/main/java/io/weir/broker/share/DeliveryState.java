@@ -13,7 +13,14 @@ public enum DeliveryState {
     /** Accepted by a consumer: never delivered again. */
     ACKNOWLEDGED((byte) 2),
     /** Rejected, or delivered {@code group.share.delivery.count.limit} times: never delivered again. */
-    ARCHIVED((byte) 4);
+    ARCHIVED((byte) 4),
+    /**
+     * Accepted inside a Kafka transaction that has not ended yet (Weir's transactional acknowledgement): neither
+     * delivered again nor acknowledged until the transaction's marker is written on the partition. Never written as
+     * a state batch's code: a snapshot carries these records as AVAILABLE batches plus a {@link PendingTxnAck} each,
+     * so a reader that does not know pending acknowledgements delivers them again (the safe side).
+     */
+    PENDING_TXN((byte) 8);
 
     private final byte code;
 

@@ -195,6 +195,61 @@ public final class SharePartition {
         return state.acknowledge(member, first, last, type, lockMs, now);
     }
 
+    /** Whether offsets {@code first..last} are all acquired by {@code member}. */
+    public synchronized SharePartitionState.AckResult checkAcquired(String member, long first, long last) {
+        return state.checkAcquired(member, first, last);
+    }
+
+    /**
+     * Accepts offsets of {@code member} inside a transaction (see {@link SharePartitionState#acceptInTransaction}),
+     * then looks in {@code log} from {@code scanFrom} (its log end before the partition joined the transaction) for a
+     * marker that already ended the transaction meanwhile (a timeout abort), so that none is missed.
+     *
+     * @param markerFrom the log end offset once the partition had joined the transaction
+     */
+    public synchronized SharePartitionState.AckResult acceptInTransaction(String member, long first, long last, long producerId,
+                                                                          short producerEpoch, long markerFrom, PartitionLog log,
+                                                                          long scanFrom) {
+        SharePartitionState.AckResult r = state.acceptInTransaction(member, first, last, producerId, producerEpoch, markerFrom);
+        if (r == SharePartitionState.AckResult.OK) {
+            try {
+                TxnMarkerScan.scan(log, scanFrom, state::completeTransaction);
+            } catch (RuntimeException e) {
+                // the acknowledgement stays pending: the marker's notification, or the next load's scan, ends it
+                org.slf4j.LoggerFactory.getLogger(SharePartition.class).warn("Share-partition {}: the log from offset {} could not be "
+                        + "scanned for transaction markers: {}", key, scanFrom, e.toString());
+            }
+        }
+        return r;
+    }
+
+    /** A marker written on the data partition (see {@link SharePartitionState#completeTransaction}). */
+    public synchronized int completeTransaction(long producerId, short producerEpoch, long markerOffset, boolean commit) {
+        return state.completeTransaction(producerId, producerEpoch, markerOffset, commit);
+    }
+
+    /**
+     * Resolves the pending acknowledgements whose markers are already in {@code log} (this broker became leader
+     * after they were written).
+     *
+     * @return whether something changed
+     */
+    public synchronized boolean resolveFromLog(PartitionLog log) {
+        long from = state.pendingMarkerFrom();
+        if (from < 0) {
+            return false;
+        }
+        int[] changed = {0};
+        try {
+            TxnMarkerScan.scan(log, from, (pid, epoch, offset, commit) -> changed[0] += state.completeTransaction(pid, epoch, offset, commit));
+        } catch (RuntimeException e) {
+            // what was resolved stays resolved; the rest waits for its marker's notification or the next load
+            org.slf4j.LoggerFactory.getLogger(SharePartition.class).warn("Share-partition {}: the log from offset {} could not be "
+                    + "scanned for transaction markers: {}", key, from, e.toString());
+        }
+        return changed[0] > 0;
+    }
+
     /** Whether {@code member} holds acquired records here whose locks have not expired. */
     public synchronized boolean holds(String member, long now) {
         return state.holds(member, now);

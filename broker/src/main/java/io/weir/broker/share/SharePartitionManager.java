@@ -5,6 +5,7 @@ import io.weir.broker.replication.Partition;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
@@ -58,6 +59,11 @@ public final class SharePartitionManager {
             }
             SharePartition loaded = load(key, partition);
             partitions.put(key, loaded);
+            // a marker appended between load's scan and the put reached no loaded share-partition: scan once more (from
+            // here on every marker's notification finds this one)
+            if (loaded.resolveFromLog(partition.log())) {
+                loaded.persist();
+            }
             return loaded;
         }
     }
@@ -67,9 +73,15 @@ public final class SharePartitionManager {
         int stateEpoch = stored.map(ShareSnapshot::stateEpoch).orElse(0);
         if (stored.isPresent() && !stored.get().isDeleted()) {
             SharePartitionState state = SharePartitionState.restore(stored.get(), config.deliveryCountLimit(), config.maxRecordLocks());
-            log.info("Share-partition {} ({}) loaded: start offset {}, {} in flight", key, partition.topicPartition(),
-                    state.startOffset(), state.inFlightCount());
-            return new SharePartition(key, state, persister, partition.leaderEpoch());
+            log.info("Share-partition {} ({}) loaded: start offset {}, {} in flight, {} range(s) pending in transactions", key,
+                    partition.topicPartition(), state.startOffset(), state.inFlightCount(), stored.get().pending().size());
+            SharePartition loaded = new SharePartition(key, state, persister, partition.leaderEpoch());
+            if (!stored.get().pending().isEmpty() && loaded.resolveFromLog(partition.log())) {
+                loaded.persist().join();
+                log.info("Share-partition {}: transactional acknowledgements resolved from the markers in {}", key,
+                        partition.topicPartition());
+            }
+            return loaded;
         }
         boolean earliest = settings.startsAtEarliest(key.groupId());
         long start = earliest ? partition.log().logStartOffset() : partition.highWatermark().offset();
@@ -79,6 +91,29 @@ public final class SharePartitionManager {
         log.info("Share-partition {} ({}) initialized at offset {} ({})", key, partition.topicPartition(), start,
                 earliest ? "earliest" : "latest");
         return fresh;
+    }
+
+    /**
+     * A COMMIT or ABORT marker of {@code producerId} was written at {@code markerOffset} of a data partition this broker
+     * leads: the loaded share-partitions of that partition resolve the acknowledgements it ends, and write the change.
+     * Never blocks on a load: a share-partition loaded meanwhile scans its log for markers after it is in the map
+     * (see {@link #getOrLoad}), so every marker is either seen here or found by that scan.
+     *
+     * @return the writes of the changed share-partitions
+     */
+    public CompletableFuture<Void> onTransactionMarker(Uuid topicId, int partition, long producerId, short producerEpoch,
+                                                       long markerOffset, boolean commit) {
+        List<SharePartition> affected = partitions.values().stream()
+                .filter(sp -> sp.key().topicId().equals(topicId) && sp.key().partition() == partition).toList();
+        List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
+        for (SharePartition sp : affected) {
+            if (sp.completeTransaction(producerId, producerEpoch, markerOffset, commit) > 0) {
+                log.debug("Share-partition {}: transaction of producer {} epoch {} {}", sp.key(), producerId, producerEpoch,
+                        commit ? "committed" : "aborted");
+                writes.add(sp.persist());
+            }
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /** The loaded share-partition, if any. */

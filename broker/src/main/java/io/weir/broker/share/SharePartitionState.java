@@ -23,6 +23,10 @@ import java.util.TreeMap;
  * record released by its member closing its share session is not counted (its count goes back by one). The
  * start offset moves past leading acknowledged and archived records, which are then forgotten.
  *
+ * <p>An ACCEPT inside a Kafka transaction ({@link #acceptInTransaction}) makes records PENDING_TXN: they hold no lock,
+ * are not acquirable, cannot be acknowledged or released by anyone, and hold the start offset back until the
+ * transaction's marker ({@link #completeTransaction}) acknowledges them (commit) or releases them (abort).
+ *
  * <p>Not thread-safe: its owner ({@link SharePartition}) serializes calls.
  */
 public final class SharePartitionState {
@@ -41,10 +45,19 @@ public final class SharePartitionState {
         int deliveryCount;
         String member;
         long lockDeadline;
+        /** The transaction a PENDING_TXN record waits for, else null. */
+        Txn txn;
 
         InFlight(DeliveryState state, int deliveryCount) {
             this.state = state;
             this.deliveryCount = deliveryCount;
+        }
+    }
+
+    /** The transaction of a pending acknowledgement (see {@link PendingTxnAck}). */
+    private record Txn(long producerId, short producerEpoch, long markerFrom) {
+        boolean endedBy(long markerProducerId, short markerEpoch, long markerOffset) {
+            return new PendingTxnAck(0, 0, producerId, producerEpoch, markerFrom).endedBy(markerProducerId, markerEpoch, markerOffset);
         }
     }
 
@@ -87,6 +100,14 @@ public final class SharePartitionState {
             DeliveryState state = b.state() == DeliveryState.ACQUIRED ? DeliveryState.AVAILABLE : b.state();
             for (long o = Math.max(b.first(), s.startOffset); o <= b.last(); o++) {
                 s.inFlight.put(o, new InFlight(state, b.deliveryCount()));
+            }
+        }
+        for (PendingTxnAck p : snapshot.pending()) {
+            Txn txn = new Txn(p.producerId(), p.producerEpoch(), p.markerFrom());
+            for (long o = Math.max(p.first(), s.startOffset); o <= p.last() && o < s.endOffset; o++) {
+                InFlight r = s.inFlight.get(o);
+                r.state = DeliveryState.PENDING_TXN;
+                r.txn = txn;
             }
         }
         s.advanceStart();
@@ -224,6 +245,81 @@ public final class SharePartitionState {
         return AckResult.OK;
     }
 
+    /** Whether every offset {@code first..last} is acquired by {@code member} (what an acknowledgement needs). */
+    public AckResult checkAcquired(String member, long first, long last) {
+        if (first > last || first < startOffset || last >= endOffset) {
+            return AckResult.INVALID_RECORD_STATE;
+        }
+        for (long o = first; o <= last; o++) {
+            InFlight r = inFlight.get(o);
+            if (r == null || r.state != DeliveryState.ACQUIRED || !r.member.equals(member)) {
+                return AckResult.INVALID_RECORD_STATE;
+            }
+        }
+        return AckResult.OK;
+    }
+
+    /**
+     * Accepts offsets {@code first..last} of {@code member} inside the transaction of producer {@code producerId} at
+     * {@code producerEpoch}: they become PENDING_TXN (no lock, not delivered, not acknowledged) until
+     * {@link #completeTransaction} sees the transaction's marker. All must be acquired by the member, else nothing
+     * changes.
+     *
+     * @param markerFrom the data partition's log end offset once it joined the transaction (see {@link PendingTxnAck})
+     */
+    public AckResult acceptInTransaction(String member, long first, long last, long producerId, short producerEpoch,
+                                         long markerFrom) {
+        if (checkAcquired(member, first, last) != AckResult.OK) {
+            return AckResult.INVALID_RECORD_STATE;
+        }
+        Txn txn = new Txn(producerId, producerEpoch, markerFrom);
+        for (long o = first; o <= last; o++) {
+            InFlight r = inFlight.get(o);
+            r.state = DeliveryState.PENDING_TXN;
+            r.member = null;
+            r.txn = txn;
+        }
+        return AckResult.OK;
+    }
+
+    /**
+     * A COMMIT ({@code commit}) or ABORT marker of producer {@code producerId} at {@code producerEpoch}, written at
+     * {@code markerOffset} of the data partition: the pending acknowledgements it ends (see {@link PendingTxnAck})
+     * become ACKNOWLEDGED on commit, and on abort are released as a RELEASE releases (available again with the
+     * delivery already counted; archived at the delivery limit).
+     *
+     * @return how many offsets changed
+     */
+    public int completeTransaction(long producerId, short producerEpoch, long markerOffset, boolean commit) {
+        int changed = 0;
+        for (InFlight r : inFlight.values()) {
+            if (r.state == DeliveryState.PENDING_TXN && r.txn.endedBy(producerId, producerEpoch, markerOffset)) {
+                r.txn = null;
+                if (commit) {
+                    complete(r, DeliveryState.ACKNOWLEDGED);
+                } else {
+                    release(r);
+                }
+                changed++;
+            }
+        }
+        if (changed > 0) {
+            advanceStart();
+        }
+        return changed;
+    }
+
+    /** The lowest offset from which a marker may end a pending acknowledgement, or -1 when none is pending. */
+    public long pendingMarkerFrom() {
+        long from = Long.MAX_VALUE;
+        for (InFlight r : inFlight.values()) {
+            if (r.state == DeliveryState.PENDING_TXN) {
+                from = Math.min(from, r.txn.markerFrom());
+            }
+        }
+        return from == Long.MAX_VALUE ? -1 : from;
+    }
+
     private static void complete(InFlight r, DeliveryState state) {
         r.state = state;
         r.member = null;
@@ -345,10 +441,15 @@ public final class SharePartitionState {
     /** The durable form: acquired records appear as available with their delivery count. */
     public ShareSnapshot snapshot() {
         List<StateBatch> batches = new ArrayList<>();
+        List<PendingTxnAck> pending = new ArrayList<>();
         for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
             long o = e.getKey();
             InFlight r = e.getValue();
-            DeliveryState state = r.state == DeliveryState.ACQUIRED ? DeliveryState.AVAILABLE : r.state;
+            if (r.state == DeliveryState.PENDING_TXN) {
+                addPending(pending, o, r.txn);
+            }
+            DeliveryState state = r.state == DeliveryState.ACQUIRED || r.state == DeliveryState.PENDING_TXN
+                    ? DeliveryState.AVAILABLE : r.state;
             if (!batches.isEmpty()) {
                 StateBatch last = batches.get(batches.size() - 1);
                 if (last.last() + 1 == o && last.state() == state && last.deliveryCount() == r.deliveryCount) {
@@ -358,7 +459,20 @@ public final class SharePartitionState {
             }
             batches.add(new StateBatch(o, o, state, r.deliveryCount));
         }
-        return new ShareSnapshot(stateEpoch, startOffset, batches);
+        return new ShareSnapshot(stateEpoch, startOffset, batches, pending);
+    }
+
+    private static void addPending(List<PendingTxnAck> pending, long offset, Txn txn) {
+        if (!pending.isEmpty()) {
+            PendingTxnAck last = pending.get(pending.size() - 1);
+            if (last.last() + 1 == offset && last.producerId() == txn.producerId() && last.producerEpoch() == txn.producerEpoch()
+                    && last.markerFrom() == txn.markerFrom()) {
+                pending.set(pending.size() - 1, new PendingTxnAck(last.first(), offset, txn.producerId(), txn.producerEpoch(),
+                        txn.markerFrom()));
+                return;
+            }
+        }
+        pending.add(new PendingTxnAck(offset, offset, txn.producerId(), txn.producerEpoch(), txn.markerFrom()));
     }
 
     public long startOffset() {

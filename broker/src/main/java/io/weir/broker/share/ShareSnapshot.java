@@ -10,10 +10,18 @@ import java.util.List;
  * @param stateEpoch  bumped when the state is reset (offsets altered or deleted), so readers can tell a new start
  * @param startOffset the share-partition start offset (SPSO)
  * @param batches     in offset order, non-overlapping, all at or after {@code startOffset}
+ * @param pending     offsets accepted inside a Kafka transaction not ended yet, in offset order; each lies in a batch
+ *                    of {@code batches} that says AVAILABLE (what a reader that ignores this list does with them)
  */
-public record ShareSnapshot(int stateEpoch, long startOffset, List<StateBatch> batches) {
+public record ShareSnapshot(int stateEpoch, long startOffset, List<StateBatch> batches, List<PendingTxnAck> pending) {
     public ShareSnapshot {
         batches = List.copyOf(batches);
+        pending = List.copyOf(pending);
+    }
+
+    /** A state with no transactional acknowledgement pending. */
+    public ShareSnapshot(int stateEpoch, long startOffset, List<StateBatch> batches) {
+        this(stateEpoch, startOffset, batches, List.of());
     }
 
     /**

@@ -1,14 +1,39 @@
 package io.weir.broker.share;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.message.ReadShareGroupStateResponseData;
 import org.apache.kafka.common.message.WriteShareGroupStateRequestData;
+import org.apache.kafka.common.protocol.types.RawTaggedField;
 
-/** Share-partition state to and from the ReadShareGroupState / WriteShareGroupState messages. */
+/**
+ * Share-partition state to and from the ReadShareGroupState / WriteShareGroupState messages. Acknowledgements
+ * pending in a Kafka transaction ({@link PendingTxnAck}) travel in Weir's tagged field {@value #PENDING_TAG} of
+ * the partition entry (the pending section of {@link ShareStateRecords}'s value layout); their offsets are AVAILABLE
+ * in the state batches, so a peer that ignores the tag delivers them again.
+ */
 public final class ShareStateMessages {
+    /** The tag of the pending acknowledgements in a partition entry (far above Kafka's own tags). */
+    public static final int PENDING_TAG = 10_001;
+
     private ShareStateMessages() {
+    }
+
+    private static void putPending(List<RawTaggedField> fields, List<PendingTxnAck> pending) {
+        if (!pending.isEmpty()) {
+            fields.add(new RawTaggedField(PENDING_TAG, ShareStateRecords.pending(pending)));
+        }
+    }
+
+    private static List<PendingTxnAck> pendingOf(List<RawTaggedField> fields) {
+        for (RawTaggedField f : fields) {
+            if (f.tag() == PENDING_TAG) {
+                return ShareStateRecords.decodePending(ByteBuffer.wrap(f.data()));
+            }
+        }
+        return List.of();
     }
 
     public static WriteShareGroupStateRequestData.PartitionData toWrite(int partition, int leaderEpoch, ShareSnapshot s) {
@@ -18,6 +43,7 @@ public final class ShareStateMessages {
             p.stateBatches().add(new WriteShareGroupStateRequestData.StateBatch().setFirstOffset(b.first()).setLastOffset(b.last())
                     .setDeliveryState(b.state().code()).setDeliveryCount((short) b.deliveryCount()));
         }
+        putPending(p.unknownTaggedFields(), s.pending());
         return p;
     }
 
@@ -26,7 +52,7 @@ public final class ShareStateMessages {
         for (WriteShareGroupStateRequestData.StateBatch b : p.stateBatches()) {
             batches.add(new StateBatch(b.firstOffset(), b.lastOffset(), DeliveryState.of(b.deliveryState()), b.deliveryCount()));
         }
-        return new ShareSnapshot(p.stateEpoch(), p.startOffset(), batches);
+        return new ShareSnapshot(p.stateEpoch(), p.startOffset(), batches, pendingOf(p.unknownTaggedFields()));
     }
 
     /** A read answer; a start offset of -1 means no state was ever written. */
@@ -41,6 +67,7 @@ public final class ShareStateMessages {
             p.stateBatches().add(new ReadShareGroupStateResponseData.StateBatch().setFirstOffset(b.first()).setLastOffset(b.last())
                     .setDeliveryState(b.state().code()).setDeliveryCount((short) b.deliveryCount()));
         }
+        putPending(p.unknownTaggedFields(), s.pending());
         return p;
     }
 
@@ -52,6 +79,6 @@ public final class ShareStateMessages {
         for (ReadShareGroupStateResponseData.StateBatch b : p.stateBatches()) {
             batches.add(new StateBatch(b.firstOffset(), b.lastOffset(), DeliveryState.of(b.deliveryState()), b.deliveryCount()));
         }
-        return Optional.of(new ShareSnapshot(p.stateEpoch(), p.startOffset(), batches));
+        return Optional.of(new ShareSnapshot(p.stateEpoch(), p.startOffset(), batches, pendingOf(p.unknownTaggedFields())));
     }
 }

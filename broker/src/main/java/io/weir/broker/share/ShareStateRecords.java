@@ -14,10 +14,15 @@ import org.apache.kafka.common.Uuid;
  * key   (v1): int16 version=1, string group, int64 topicId.msb, int64 topicId.lsb, int32 partition
  * value (v1): int16 version=1, int32 leaderEpoch, int32 stateEpoch, int64 startOffset, int32 batchCount,
  *             batchCount x (int64 firstOffset, int64 lastOffset, int8 deliveryState, int16 deliveryCount)
+ *             [pending section, only when some acknowledgement waits for a transaction:
+ *              int32 pendingCount, pendingCount x (int64 firstOffset, int64 lastOffset, int64 producerId,
+ *              int16 producerEpoch, int64 markerFrom)]
  * string: int16 length + UTF-8 bytes
  * </pre>
  *
- * A record with an unknown version is skipped with a warning when loading.
+ * A record with an unknown version is skipped with a warning when loading. The pending section (acknowledgements
+ * inside Kafka transactions, {@link PendingTxnAck}) trails the v1 layout, so a reader that stops after the batches
+ * still reads a valid state, in which those offsets are AVAILABLE (delivered again: the safe side).
  */
 final class ShareStateRecords {
     static final short VERSION = 1;
@@ -39,12 +44,45 @@ final class ShareStateRecords {
     }
 
     static byte[] value(int leaderEpoch, ShareSnapshot s) {
-        ByteBuffer buf = ByteBuffer.allocate(2 + 4 + 4 + 8 + 4 + s.batches().size() * 19);
+        int pendingBytes = s.pending().isEmpty() ? 0 : 4 + s.pending().size() * PENDING_BYTES;
+        ByteBuffer buf = ByteBuffer.allocate(2 + 4 + 4 + 8 + 4 + s.batches().size() * 19 + pendingBytes);
         buf.putShort(VERSION).putInt(leaderEpoch).putInt(s.stateEpoch()).putLong(s.startOffset()).putInt(s.batches().size());
         for (StateBatch b : s.batches()) {
             buf.putLong(b.first()).putLong(b.last()).put(b.state().code()).putShort((short) b.deliveryCount());
         }
+        if (!s.pending().isEmpty()) {
+            putPending(buf, s.pending());
+        }
         return buf.array();
+    }
+
+    private static final int PENDING_BYTES = 8 + 8 + 8 + 2 + 8;
+
+    /** The pending section alone (int32 count + entries), as the share state messages carry it in a tagged field. */
+    static byte[] pending(List<PendingTxnAck> pending) {
+        ByteBuffer buf = ByteBuffer.allocate(4 + pending.size() * PENDING_BYTES);
+        putPending(buf, pending);
+        return buf.array();
+    }
+
+    private static void putPending(ByteBuffer buf, List<PendingTxnAck> pending) {
+        buf.putInt(pending.size());
+        for (PendingTxnAck p : pending) {
+            buf.putLong(p.first()).putLong(p.last()).putLong(p.producerId()).putShort(p.producerEpoch()).putLong(p.markerFrom());
+        }
+    }
+
+    /** Reads a pending section (int32 count + entries) from {@code b}. */
+    static List<PendingTxnAck> decodePending(ByteBuffer b) {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining() / PENDING_BYTES) {
+            throw new IllegalArgumentException("Share state claims " + n + " pending acknowledgements in " + b.remaining() + " bytes");
+        }
+        List<PendingTxnAck> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new PendingTxnAck(b.getLong(), b.getLong(), b.getLong(), b.getShort(), b.getLong()));
+        }
+        return out;
     }
 
     /** The key, or null when its version is unknown. */
@@ -76,6 +114,7 @@ final class ShareStateRecords {
         for (int i = 0; i < n; i++) {
             batches.add(new StateBatch(b.getLong(), b.getLong(), DeliveryState.of(b.get()), b.getShort()));
         }
-        return new Value(leaderEpoch, new ShareSnapshot(stateEpoch, start, batches));
+        List<PendingTxnAck> pending = b.remaining() >= 4 ? decodePending(b) : List.of();
+        return new Value(leaderEpoch, new ShareSnapshot(stateEpoch, start, batches, pending));
     }
 }

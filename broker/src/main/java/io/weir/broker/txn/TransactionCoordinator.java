@@ -42,6 +42,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final TransactionConfig config;
     private final TransactionStateManager state;
     private final TransactionMarkerSender markers;
+    private final TxnPartitionJoiner joiner;
     private final LongSupplier producerIds;
     private final Scheduler scheduler;
     private final Time time;
@@ -76,6 +77,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         this.state = new TransactionStateManager(config.stateTopicPartitions(), stateAppender, time);
         this.markers = new TransactionMarkerSender(brokerId, metadata, localMarkers, scheduler, config.markerRetryBackoffMs(),
                 config.requestTimeoutMs(), config.security());
+        this.joiner = new TxnPartitionJoiner(brokerId, metadata, this, config.requestTimeoutMs(), config.security());
         this.producerIds = producerIds;
         this.scheduler = scheduler;
         this.time = time;
@@ -151,6 +153,16 @@ public final class TransactionCoordinator implements AutoCloseable {
         long now = time.milliseconds();
         return execute(md, (current, pending) -> TxnTransitions.addPartitions(current, pending, producerId, producerEpoch,
                 partitions, now)).thenApply(TxnTransitions.Decision::error);
+    }
+
+    /**
+     * A partition this broker leads joins the transaction of {@code transactionalId} (producer id and epoch checked),
+     * wherever its coordinator is: for acknowledgements that a share-partition leader records inside the
+     * transaction, so that the partition gets the transaction's marker (see {@link TxnPartitionJoiner}).
+     */
+    public CompletableFuture<Errors> joinFromPartitionLeader(String transactionalId, long producerId, short producerEpoch,
+                                                             TopicPartition tp) {
+        return joiner.join(transactionalId, producerId, producerEpoch, tp);
     }
 
     /** EndTxn: commit or abort. Answered once the decision is persisted; the markers follow. */
@@ -368,6 +380,7 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     @Override
     public void close() {
+        joiner.close();
         markers.close();
     }
 }

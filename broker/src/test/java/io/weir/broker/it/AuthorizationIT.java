@@ -266,4 +266,20 @@ class AuthorizationIT {
                     .containsKey(new TopicPartition("gt-topic", 0));
         }
     }
+
+    @Test
+    void aTransactionalShareAcknowledgementNeedsWriteOnItsTransactionalId() throws Exception {
+        try (Admin admin = admin(cluster.bootstrapServers())) {
+            admin.createAcls(List.of(deny(ResourceType.TRANSACTIONAL_ID, "sa-tx-shut", AclOperation.WRITE))).all().get();
+        }
+        org.apache.kafka.common.message.ShareAcknowledgeRequestData d = new org.apache.kafka.common.message.ShareAcknowledgeRequestData()
+                .setGroupId("sa-group").setMemberId(org.apache.kafka.common.Uuid.randomUuid().toString()).setShareSessionEpoch(1);
+        d.unknownTaggedFields().add(new org.apache.kafka.common.protocol.types.RawTaggedField(io.weir.broker.share.TxnAck.TAG,
+                new io.weir.broker.share.TxnAck("sa-tx-shut", 1, (short) 0).encode()));
+        try (RawKafkaClient client = RawKafkaClient.connect(cluster.bootstrapServers())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> ((org.apache.kafka.common.requests.ShareAcknowledgeResponse) client.send(
+                    org.apache.kafka.common.protocol.ApiKeys.SHARE_ACKNOWLEDGE, (short) 1, d)).data().errorCode()
+                    == org.apache.kafka.common.protocol.Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code());
+        }
+    }
 }

@@ -34,6 +34,7 @@ final class BrokerConnection implements AutoCloseable {
     private int correlationId;
     private volatile boolean broken;
     private java.util.Map<Short, Short> maxVersions; // from ApiVersions, asked once per connection
+    private boolean transactionalShareAcks; // from the same answer
 
     BrokerConnection(String host, int port, String clientId, int timeoutMs) throws IOException {
         this(host, port, clientId, timeoutMs, WireSecurity.PLAINTEXT);
@@ -88,8 +89,18 @@ final class BrokerConnection implements AutoCloseable {
             java.util.Map<Short, Short> m = new java.util.HashMap<>();
             r.data().apiKeys().forEach(k -> m.put(k.apiKey(), k.maxVersion()));
             maxVersions = m;
+            transactionalShareAcks = TransactionalShareAcks.supported(r.data());
         }
         return maxVersions.getOrDefault(key.id, (short) -1);
+    }
+
+    /**
+     * Whether the broker takes share acknowledgements inside Kafka transactions ({@link TransactionalShareAcks}; from
+     * the same ApiVersions answer as {@link #maxVersion}).
+     */
+    synchronized boolean supportsTransactionalShareAcks() throws IOException {
+        maxVersion(ApiKeys.API_VERSIONS);
+        return transactionalShareAcks;
     }
 
     synchronized AbstractResponse send(ApiKeys key, short version, ApiMessage data) throws IOException {

@@ -149,8 +149,23 @@ final class ShareGroupMember implements AutoCloseable {
 
     /** Heartbeats when the interval the coordinator asked for has passed (and when not yet assigned, sooner). */
     void heartbeatIfDue(long now) throws Broken {
-        if (!left && now >= nextHeartbeatAt) {
+        if (left || now < nextHeartbeatAt) {
+            return;
+        }
+        if (memberEpoch == 0) {
+            heartbeat(); // joining again
+            return;
+        }
+        try {
             heartbeat();
+        } catch (Broken e) {
+            if (memberEpoch == 0) {
+                throw e; // fenced or unknown: the member is gone, and what it held with it
+            }
+            // the coordinator moved or cannot be reached: the member's records are held by the partition leaders,
+            // not by the coordinator; it tries again (the coordinator drops it only after the session timeout)
+            log.debug("Share consumer {}: {}; heartbeating again shortly", clientId, e.getMessage());
+            nextHeartbeatAt = now + Math.min(500, heartbeatIntervalMs);
         }
     }
 
@@ -168,7 +183,7 @@ final class ShareGroupMember implements AutoCloseable {
             r = ((ShareGroupHeartbeatResponse) send(coordinator(), ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, req)).data();
         } catch (IOException e) {
             coordinator = null;
-            throw new Broken("Heartbeat of share group " + groupId + " member " + clientId + " failed: " + e.getMessage(), e);
+            throw new Broken("Heartbeat of share group " + groupId + " member " + clientId + " failed: " + e, e);
         }
         Errors error = Errors.forCode(r.errorCode());
         switch (error) {
@@ -258,7 +273,7 @@ final class ShareGroupMember implements AutoCloseable {
             r = ((ShareFetchResponse) send(leader, ApiKeys.SHARE_FETCH, v, req)).data();
         } catch (IOException e) {
             lostBroker(leader);
-            throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e.getMessage(), e);
+            throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e, e);
         }
         Errors top = Errors.forCode(r.errorCode());
         if (top != Errors.NONE) {
@@ -402,7 +417,7 @@ final class ShareGroupMember implements AutoCloseable {
             r = ((ShareAcknowledgeResponse) send(leader, ApiKeys.SHARE_ACKNOWLEDGE, v, req)).data();
         } catch (IOException e) {
             lostBroker(leader);
-            throw new Broken("ShareAcknowledge of share group " + groupId + " at " + leader + " failed: " + e.getMessage(), e);
+            throw new Broken("ShareAcknowledge of share group " + groupId + " at " + leader + " failed: " + e, e);
         }
         Errors top = Errors.forCode(r.errorCode());
         if (top != Errors.NONE) {

@@ -294,6 +294,11 @@ final class ShareLane {
         if (!member.assigned()) {
             member.heartbeatIfDue(reader.now());
             if (!member.assigned()) {
+                try {
+                    Thread.sleep(Math.max(1, Math.min(FETCH_WAIT_MS, member.nextHeartbeatAt() - reader.now())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return ConsumerRecords.empty();
             }
             joined = true;

@@ -323,6 +323,9 @@ public final class ShareQueueReader implements ReaderEngine {
         lock.lock();
         try {
             lanes.remove(lane);
+            if (fetching == lane) {
+                fetching = null; // it ended between taking a fetch and making it (a failed flush, heartbeat or renewal)
+            }
             held.values().removeIf(h -> h.lane == lane && (h.decision != null || !h.lost));
             changed.signalAll();
         } finally {
