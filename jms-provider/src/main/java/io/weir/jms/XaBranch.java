@@ -2,6 +2,7 @@ package io.weir.jms;
 
 import io.weir.jms.client.ConsumerEngine;
 import io.weir.jms.client.ReaderEngine;
+import io.weir.jms.client.ShareQueueReader;
 import io.weir.jms.client.TwoPhaseBranch;
 import io.weir.jms.xa.XaState;
 import io.weir.jms.xa.XidKey;
@@ -32,6 +33,10 @@ final class XaBranch {
     final Set<WeirXASession> suspended = new LinkedHashSet<>();
     private final Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed = new LinkedHashMap<>();
     private final Set<WeirXASession> sessions = new LinkedHashSet<>();
+    /** Share-group messages acknowledged inside the Kafka transaction: the marker settles them. */
+    private final Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> inTransaction = new LinkedHashMap<>();
+    /** Share-group readers whose brokers do not take transactional acknowledgements. */
+    private final Set<ShareQueueReader> sharedAfterCommit = new LinkedHashSet<>();
 
     XaBranch(XidKey xid, TwoPhaseBranch kafka, WeirXAConnection owner, long startedAt, int timeoutSeconds) {
         this.xid = xid;
@@ -53,10 +58,28 @@ final class XaBranch {
         sessions.add(session);
         Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> delivered = session.takeDelivered();
         delivered.forEach((engine, records) -> consumed.computeIfAbsent(engine, e -> new ArrayList<>()).addAll(records));
-        for (ReaderEngine engine : delivered.keySet()) {
-            if (engine instanceof ConsumerEngine classic) {
-                kafka.addOffsets(await(classic.transactionalOffsets(consumed.get(engine))));
+        for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : delivered.entrySet()) {
+            if (e.getKey() instanceof ConsumerEngine classic) {
+                kafka.addOffsets(await(classic.transactionalOffsets(consumed.get(classic))));
+            } else if (e.getKey() instanceof ShareQueueReader share && !sharedAfterCommit.contains(share)) {
+                acceptInTransaction(share, e.getValue());
             }
+        }
+    }
+
+    /**
+     * A share-group queue's messages join the branch's Kafka transaction (Weir's transactional share acknowledgement):
+     * exactly-once with the branch's sends. A broker that does not take them (Apache Kafka) leaves them to be ACCEPTed
+     * after the commit, at-least-once, as before.
+     */
+    private void acceptInTransaction(ShareQueueReader share, List<ConsumerRecord<byte[], byte[]>> records) {
+        try {
+            await(share.acceptInTransaction(records, kafka.shareTransaction()));
+            inTransaction.computeIfAbsent(share, s -> new ArrayList<>()).addAll(records);
+        } catch (org.apache.kafka.common.errors.UnsupportedVersionException e) {
+            org.slf4j.LoggerFactory.getLogger(XaBranch.class).info("Branch {}: {}; the queue's messages are acknowledged after "
+                    + "the commit (at-least-once)", xid, e.getMessage());
+            sharedAfterCommit.add(share);
         }
     }
 
@@ -78,6 +101,13 @@ final class XaBranch {
                 if (e.getKey().isClosed()) {
                     continue;
                 }
+                List<ConsumerRecord<byte[], byte[]>> settled = inTransaction.getOrDefault(e.getKey(), List.of());
+                java.util.Set<ConsumerRecord<byte[], byte[]>> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                done.addAll(settled);
+                e.getValue().removeIf(done::contains);
+                if (e.getValue().isEmpty()) {
+                    continue; // acknowledged inside the transaction: its commit marker settled them
+                }
                 e.getValue().forEach(e.getKey()::consumed);
                 if (!(e.getKey() instanceof ConsumerEngine)) {
                     await(e.getKey().commit(true)); // share-group acknowledgements cannot join the transaction
@@ -85,6 +115,7 @@ final class XaBranch {
             }
         }
         consumed.clear();
+        inTransaction.clear();
         for (WeirXASession s : sessions) {
             s.afterBranch(committed);
         }

@@ -383,11 +383,48 @@ final class ShareGroupMember implements AutoCloseable {
     }
 
     private Map<Integer, KafkaException> acknowledgeAt(String leader, Map<Integer, List<Ack>> acks, boolean renew) throws Broken {
-        return acknowledgeAt(leader, acks, renew, sessions.getOrDefault(leader, 0));
+        return acknowledgeAt(leader, acks, renew, sessions.getOrDefault(leader, 0), null);
+    }
+
+    /**
+     * ACCEPTs {@code acks} inside the Kafka transaction {@code txn} (Weir's transactional share acknowledgement,
+     * broker/SHARE-GROUPS.md): the records stay with this member, locked, until the transaction's marker makes them
+     * acknowledged (commit) or available again (abort). Returns the errors by partition; throws
+     * {@link org.apache.kafka.common.errors.UnsupportedVersionException} when a leader does not take them.
+     */
+    Map<Integer, KafkaException> acknowledgeInTransaction(List<Ack> acks, TransactionalShareAcks.Transaction txn) throws Broken {
+        Map<Integer, KafkaException> errors = new HashMap<>();
+        Map<String, Map<Integer, List<Ack>>> byLeader = new LinkedHashMap<>();
+        for (Map.Entry<Integer, List<Ack>> e : byPartition(acks).entrySet()) {
+            String leader = leaders.get(e.getKey());
+            if (leader == null) {
+                errors.put(e.getKey(), Errors.NOT_LEADER_OR_FOLLOWER.exception("No leader known for partition " + e.getKey() + " of " + topic));
+                continue;
+            }
+            byLeader.computeIfAbsent(leader, l -> new LinkedHashMap<>()).put(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, Map<Integer, List<Ack>>> e : byLeader.entrySet()) {
+            try {
+                if (!connection(e.getKey()).supportsTransactionalShareAcks()) {
+                    throw new org.apache.kafka.common.errors.UnsupportedVersionException("The broker at " + e.getKey()
+                            + " does not take share acknowledgements inside transactions (" + TransactionalShareAcks.FEATURE + ")");
+                }
+            } catch (IOException io) {
+                lostBroker(e.getKey());
+                throw new Broken("ApiVersions of " + e.getKey() + " failed: " + io, io);
+            }
+            errors.putAll(acknowledgeAt(e.getKey(), e.getValue(), false, sessions.getOrDefault(e.getKey(), 0), txn));
+        }
+        return errors;
     }
 
     private Map<Integer, KafkaException> acknowledgeAt(String leader, Map<Integer, List<Ack>> acks, boolean renew, int epoch)
             throws Broken {
+        return acknowledgeAt(leader, acks, renew, epoch, null);
+    }
+
+    private Map<Integer, KafkaException> acknowledgeAt(String leader, Map<Integer, List<Ack>> acks, boolean renew, int epoch,
+                                                       TransactionalShareAcks.Transaction txn) throws Broken {
         Map<Integer, KafkaException> errors = new HashMap<>();
         if (epoch == 0) {
             for (int p : acks.keySet()) {
@@ -404,6 +441,9 @@ final class ShareGroupMember implements AutoCloseable {
         ShareAcknowledgeRequestData req = new ShareAcknowledgeRequestData().setGroupId(groupId).setMemberId(memberId)
                 .setShareSessionEpoch(epoch);
         req.topics().add(at);
+        if (txn != null) {
+            TransactionalShareAcks.attach(req, txn);
+        }
         ShareAcknowledgeResponseData r;
         try {
             short v = version(leader, ApiKeys.SHARE_ACKNOWLEDGE);

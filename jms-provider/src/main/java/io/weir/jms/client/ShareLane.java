@@ -66,6 +66,8 @@ final class ShareLane {
     long flushDueAt = Long.MAX_VALUE;
     /** Not to fetch before this time (guarded; see ShareQueueReader's hand-back pause). */
     long fetchNotBefore;
+    /** ACCEPTs to send inside Kafka transactions (guarded). */
+    final List<ShareQueueReader.TransactionalAccept> transactionalAccepts = new ArrayList<>();
     /** Waiting for the broker's answer to the acknowledgements (guarded). */
     final List<CompletableFuture<Void>> syncFlushes = new ArrayList<>();
     /** Replaced by a lane that acquires more: fetches no more, closes once its batch is decided (guarded). */
@@ -154,7 +156,7 @@ final class ShareLane {
     /** What the thread does next, taken under the reader's lock. */
     private record Work(List<ShareQueueReader.Held> decided, List<CompletableFuture<Void>> syncFlushes,
                         boolean asyncFlush, boolean fetch, boolean stop, List<ShareQueueReader.Held> renew,
-                        boolean heartbeat) {
+                        boolean heartbeat, List<ShareQueueReader.TransactionalAccept> transactional) {
     }
 
     private Work nextWork() throws InterruptedException {
@@ -172,7 +174,8 @@ final class ShareLane {
                 boolean stop = (reader.isClosing() || retiring) && batch.size() == pendingDecisions;
                 boolean fetch = !stop && renew.isEmpty() && reader.wantsFetch(this);
                 boolean beat = !stop && now >= member.nextHeartbeatAt();
-                if (stop || fetch || async || settle || beat || !syncFlushes.isEmpty() || !renew.isEmpty()) {
+                if (stop || fetch || async || settle || beat || !syncFlushes.isEmpty() || !renew.isEmpty()
+                        || !transactionalAccepts.isEmpty()) {
                     List<ShareQueueReader.Held> decided = new ArrayList<>();
                     if (pendingDecisions > 0) {
                         for (Iterator<ShareQueueReader.Held> it = batch.iterator(); it.hasNext(); ) {
@@ -194,7 +197,9 @@ final class ShareLane {
                     if (fetch) {
                         reader.fetchStarted(this);
                     }
-                    return new Work(decided, flushes, async, fetch, stop, renew, beat);
+                    List<ShareQueueReader.TransactionalAccept> transactional = new ArrayList<>(transactionalAccepts);
+                    transactionalAccepts.clear();
+                    return new Work(decided, flushes, async, fetch, stop, renew, beat, transactional);
                 }
                 long wait = Math.min(100, Math.min(flushDueAt - now, member.nextHeartbeatAt() - now));
                 reader.changed.await(Math.max(1, wait), TimeUnit.MILLISECONDS);
@@ -221,6 +226,7 @@ final class ShareLane {
                 }
                 KafkaException lostAck = apply(w.decided());
                 if (w.stop()) {
+                    failTransactional(w.transactional());
                     leave(w.syncFlushes(), lostAck);
                     break;
                 }
@@ -228,6 +234,9 @@ final class ShareLane {
                     flushSync(w.syncFlushes(), lostAck);
                 } else if (w.asyncFlush() && !w.fetch() && !acks.isEmpty()) {
                     flushSync(List.of(), null);
+                }
+                if (!w.transactional().isEmpty()) {
+                    acceptInTransactions(w.transactional());
                 }
                 if (!w.renew().isEmpty()) {
                     renew(w.renew());
@@ -362,8 +371,8 @@ final class ShareLane {
         KafkaException lostAck = null;
         for (ShareQueueReader.Held h : decided) {
             ShareQueueReader.Decision d = h.decision;
-            if (d == ShareQueueReader.Decision.LEAVE) {
-                continue; // never delivered: the share session's close releases it, uncounted
+            if (d == ShareQueueReader.Decision.LEAVE || d == ShareQueueReader.Decision.IN_TRANSACTION) {
+                continue; // LEAVE: never delivered, the share session's close releases it, uncounted; IN_TRANSACTION: sent
             }
             if (!h.lost && d == ShareQueueReader.Decision.DEAD_LETTER && !reader.deadLetter(h)) {
                 d = ShareQueueReader.Decision.RELEASE;
@@ -396,8 +405,45 @@ final class ShareLane {
             case ACCEPT -> ACCEPT;
             case RELEASE -> RELEASE;
             case REJECT, DEAD_LETTER -> REJECT;
-            case LEAVE -> throw new IllegalArgumentException("LEAVE is not acknowledged");
+            case LEAVE, IN_TRANSACTION -> throw new IllegalArgumentException(d + " is not acknowledged here");
         };
+    }
+
+    /** Sends each transactional ACCEPT (the decisions taken before go first) and completes it with the broker's answer. */
+    private void acceptInTransactions(List<ShareQueueReader.TransactionalAccept> todo) throws ShareGroupMember.Broken {
+        if (!acks.isEmpty()) {
+            flushSync(List.of(), null);
+        }
+        for (int i = 0; i < todo.size(); i++) {
+            ShareQueueReader.TransactionalAccept t = todo.get(i);
+            List<ShareGroupMember.Ack> accepts = new ArrayList<>();
+            for (ShareQueueReader.Held h : t.records()) {
+                accepts.add(new ShareGroupMember.Ack(h.record.partition(), h.record.offset(), ACCEPT));
+            }
+            Map<Integer, KafkaException> errors;
+            try {
+                errors = member.acknowledgeInTransaction(accepts, t.transaction());
+            } catch (ShareGroupMember.Broken | RuntimeException e) {
+                t.done().completeExceptionally(e);
+                if (e instanceof ShareGroupMember.Broken b) {
+                    failTransactional(todo.subList(i + 1, todo.size()));
+                    throw b;
+                }
+                continue;
+            }
+            if (errors.isEmpty()) {
+                reader.acceptedInTransaction(t.records());
+                t.done().complete(null);
+            } else {
+                t.done().completeExceptionally(errors.values().iterator().next());
+            }
+        }
+    }
+
+    private void failTransactional(List<ShareQueueReader.TransactionalAccept> todo) {
+        for (ShareQueueReader.TransactionalAccept t : todo) {
+            t.done().completeExceptionally(new java.lang.IllegalStateException("share consumer " + clientId + " closed"));
+        }
     }
 
     /** Sends the decisions taken and completes {@code flushes} with the broker's answer. */
@@ -481,6 +527,8 @@ final class ShareLane {
                 f.completeExceptionally(new java.lang.IllegalStateException("share consumer " + clientId + " closed"));
             }
             syncFlushes.clear();
+            failTransactional(transactionalAccepts);
+            transactionalAccepts.clear();
         } finally {
             reader.lock.unlock();
         }

@@ -127,7 +127,13 @@ public final class ShareQueueReader implements ReaderEngine {
      * the record was never handed to the application, and the member's share session, closing, releases it (Weir's
      * broker without counting a delivery, broker/SHARE-GROUPS.md; Apache Kafka 4.4 counts one).
      */
-    enum Decision { ACCEPT, RELEASE, REJECT, DEAD_LETTER, LEAVE }
+    enum Decision { ACCEPT, RELEASE, REJECT, DEAD_LETTER, LEAVE,
+        /** ACCEPTed inside a Kafka transaction by its lane ({@link #acceptInTransaction}): nothing more to send. */
+        IN_TRANSACTION }
+
+    /** Records to ACCEPT inside a Kafka transaction, sent by their lane; {@code done} completes with the broker's answer. */
+    record TransactionalAccept(List<Held> records, TransactionalShareAcks.Transaction transaction, CompletableFuture<Void> done) {
+    }
 
     /** One acquired record and what is known of it. Guarded by the reader's lock. */
     static final class Held {
@@ -864,6 +870,57 @@ public final class ShareQueueReader implements ReaderEngine {
             lock.unlock();
         }
         return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * ACCEPTs {@code records} (delivered by this consumer, undecided) inside the Kafka transaction {@code txn}, on the
+     * members that hold them (Weir's transactional share acknowledgement, broker/SHARE-GROUPS.md): the broker keeps them
+     * locked until the transaction's marker, then acknowledges them (commit) or makes them available again to any
+     * consumer (abort). Completes once every member's broker took them; then they are no longer this reader's (a
+     * rewind after an abort finds nothing to redeliver here). Fails with
+     * {@link org.apache.kafka.common.errors.UnsupportedVersionException} when a broker does not take them (Apache
+     * Kafka): the caller then ACCEPTs after the commit, at-least-once; with another error when a record can no longer
+     * be acknowledged (its lock or member was lost).
+     */
+    public CompletableFuture<Void> acceptInTransaction(java.util.Collection<ConsumerRecord<byte[], byte[]>> records,
+                                                       TransactionalShareAcks.Transaction txn) {
+        List<CompletableFuture<Void>> fs = new ArrayList<>();
+        lock.lock();
+        try {
+            Map<ShareLane, List<Held>> byLane = new java.util.LinkedHashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                Held h = held.get(r);
+                if (h == null || h.decision != null || h.lost || h.lane.isFinished() || h.lane.stopped) {
+                    return CompletableFuture.failedFuture(new org.apache.kafka.common.errors.InvalidRecordStateException(
+                            "Message " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                                    + " can no longer be acknowledged by this consumer (its lock or member was lost)"));
+                }
+                byLane.computeIfAbsent(h.lane, l -> new ArrayList<>()).add(h);
+            }
+            for (Map.Entry<ShareLane, List<Held>> e : byLane.entrySet()) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                e.getKey().transactionalAccepts.add(new TransactionalAccept(e.getValue(), txn, f));
+                fs.add(f);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
+    }
+
+    /** A lane's transactional ACCEPT was taken by the broker: its records are decided (nothing more to send). */
+    void acceptedInTransaction(List<Held> records) {
+        lock.lock();
+        try {
+            for (Held h : records) {
+                buffer.remove(h);
+                decide(h, Decision.IN_TRANSACTION);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

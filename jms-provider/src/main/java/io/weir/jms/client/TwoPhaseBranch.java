@@ -52,6 +52,8 @@ public final class TwoPhaseBranch {
     private long producerId = -1;
     private short epoch = -1;
     private boolean offsetsAdded;
+    /** Share acknowledgements were made inside this transaction (the share-partition leaders joined it). */
+    private boolean shareAcks;
     private boolean ended;
 
     private record Pending(ProducerRecord<byte[], byte[]> record, Callback callback, CompletableFuture<RecordMetadata> future) {
@@ -89,9 +91,19 @@ public final class TwoPhaseBranch {
         offsetsAdded = true;
     }
 
-    /** Nothing sent and no positions: the branch would commit nothing (XA_RDONLY). */
+    /**
+     * The transaction share acknowledgements join ({@link ShareQueueReader#acceptInTransaction}); from now on the branch
+     * counts as having work (its EndTxn ends them).
+     */
+    public synchronized TransactionalShareAcks.Transaction shareTransaction() {
+        checkOpen();
+        shareAcks = true;
+        return new TransactionalShareAcks.Transaction(transactionalId, producerId, epoch);
+    }
+
+    /** Nothing sent, no positions, no share acknowledgements: the branch would commit nothing (XA_RDONLY). */
     public synchronized boolean isEmpty() {
-        return buffered.isEmpty() && added.isEmpty() && !offsetsAdded;
+        return buffered.isEmpty() && added.isEmpty() && !offsetsAdded && !shareAcks;
     }
 
     /** Writes what was sent; on failure every waiting send fails with the cause, and the cause is thrown. */
@@ -180,7 +192,7 @@ public final class TwoPhaseBranch {
             }
             buffered.clear();
         }
-        if (!added.isEmpty() || offsetsAdded) {
+        if (!added.isEmpty() || offsetsAdded || shareAcks) {
             client.endTxn(transactionalId, producerId, epoch, commit);
         }
         ended = true;

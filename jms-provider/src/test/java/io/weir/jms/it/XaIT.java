@@ -436,6 +436,10 @@ class XaIT {
         return CommittedReads.readCommitted(cluster.bootstrapServers(), topic);
     }
 
+    static List<String> readCommittedAt(String bootstrap, String topic) {
+        return CommittedReads.readCommitted(bootstrap, topic);
+    }
+
     private interface XaCall {
         void run() throws XAException;
     }
