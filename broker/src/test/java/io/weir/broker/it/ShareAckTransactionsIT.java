@@ -166,6 +166,22 @@ class ShareAckTransactionsIT {
     }
 
     @Test
+    void aNewInstanceOfTheTransactionalIdFencesTheTransactionAndItsAcknowledgementsComeBack() throws Exception {
+        Queue q = queue("txn-fenced", 2);
+        Member a = q.member();
+        assertThat(a.fetch()).hasSize(2);
+        Txn txn = Txn.init("share-txn-fenced", 60_000, false);
+        assertThat(a.acceptInTxn(0, 1, txn)).isEqualTo(Errors.NONE);
+        // the producer's process dies; its restart initialises the same transactional id, which aborts the open
+        // transaction (an ABORT marker at a bumped epoch): the acknowledged records are released
+        Txn restarted = Txn.init("share-txn-fenced", 60_000, false);
+        assertThat(restarted.epoch()).isGreaterThan(txn.epoch());
+        Member b = q.member();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !b.fetchKeep().isEmpty());
+        assertThat(b.lastFetched).containsExactly("txn-fenced-0@2", "txn-fenced-1@2");
+    }
+
+    @Test
     void onlyTheAcceptsOfARequestJoinTheTransaction() throws Exception {
         Queue q = queue("txn-mixed", 3);
         Member a = q.member();
