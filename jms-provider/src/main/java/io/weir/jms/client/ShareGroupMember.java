@@ -286,14 +286,7 @@ final class ShareGroupMember implements AutoCloseable {
             lostBroker(leader);
             throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e, e);
         }
-        Errors top = Errors.forCode(r.errorCode());
-        if (top != Errors.NONE) {
-            sessionError(leader, top, r.errorMessage(), "ShareFetch");
-        }
-        sessions.put(leader, next(epoch));
-        if (r.acquisitionLockTimeoutMs() > 0) {
-            lockTimeoutMs = r.acquisitionLockTimeoutMs();
-        }
+        answered(leader, r.errorCode(), r.errorMessage(), "ShareFetch", next(epoch), r.acquisitionLockTimeoutMs());
         Broken moved = null;
         for (ShareFetchResponseData.ShareFetchableTopicResponse t : r.responses()) {
             for (ShareFetchResponseData.PartitionData pd : t.partitions()) {
@@ -434,9 +427,16 @@ final class ShareGroupMember implements AutoCloseable {
         if (acks.isEmpty()) {
             return errors;
         }
-        Map<Integer, List<Ack>> byPartition = byPartition(acks);
+        for (Map.Entry<String, Map<Integer, List<Ack>>> e : byLeader(acks, errors).entrySet()) {
+            errors.putAll(acknowledgeAt(e.getKey(), e.getValue(), renew));
+        }
+        return errors;
+    }
+
+    /** {@code acks} by the leader of their partition; those of a partition without a known leader fail in {@code errors}. */
+    private Map<String, Map<Integer, List<Ack>>> byLeader(List<Ack> acks, Map<Integer, KafkaException> errors) {
         Map<String, Map<Integer, List<Ack>>> byLeader = new LinkedHashMap<>();
-        for (Map.Entry<Integer, List<Ack>> e : byPartition.entrySet()) {
+        for (Map.Entry<Integer, List<Ack>> e : byPartition(acks).entrySet()) {
             String leader = leaders.get(e.getKey());
             if (leader == null) {
                 errors.put(e.getKey(), Errors.NOT_LEADER_OR_FOLLOWER.exception("No leader known for partition " + e.getKey() + " of " + topic));
@@ -444,10 +444,7 @@ final class ShareGroupMember implements AutoCloseable {
             }
             byLeader.computeIfAbsent(leader, l -> new LinkedHashMap<>()).put(e.getKey(), e.getValue());
         }
-        for (Map.Entry<String, Map<Integer, List<Ack>>> e : byLeader.entrySet()) {
-            errors.putAll(acknowledgeAt(e.getKey(), e.getValue(), renew));
-        }
-        return errors;
+        return byLeader;
     }
 
     private Map<Integer, KafkaException> acknowledgeAt(String leader, Map<Integer, List<Ack>> acks, boolean renew) throws Broken {
@@ -462,16 +459,7 @@ final class ShareGroupMember implements AutoCloseable {
      */
     Map<Integer, KafkaException> acknowledgeInTransaction(List<Ack> acks, TransactionalShareAcks.Transaction txn) throws Broken {
         Map<Integer, KafkaException> errors = new HashMap<>();
-        Map<String, Map<Integer, List<Ack>>> byLeader = new LinkedHashMap<>();
-        for (Map.Entry<Integer, List<Ack>> e : byPartition(acks).entrySet()) {
-            String leader = leaders.get(e.getKey());
-            if (leader == null) {
-                errors.put(e.getKey(), Errors.NOT_LEADER_OR_FOLLOWER.exception("No leader known for partition " + e.getKey() + " of " + topic));
-                continue;
-            }
-            byLeader.computeIfAbsent(leader, l -> new LinkedHashMap<>()).put(e.getKey(), e.getValue());
-        }
-        for (Map.Entry<String, Map<Integer, List<Ack>>> e : byLeader.entrySet()) {
+        for (Map.Entry<String, Map<Integer, List<Ack>>> e : byLeader(acks, errors).entrySet()) {
             try {
                 if (!connection(e.getKey()).supportsTransactionalShareAcks()) {
                     throw new org.apache.kafka.common.errors.UnsupportedVersionException("The broker at " + e.getKey()
@@ -527,14 +515,8 @@ final class ShareGroupMember implements AutoCloseable {
             lostBroker(leader);
             throw new Broken("ShareAcknowledge of share group " + groupId + " at " + leader + " failed: " + e, e);
         }
-        Errors top = Errors.forCode(r.errorCode());
-        if (top != Errors.NONE) {
-            sessionError(leader, top, r.errorMessage(), "ShareAcknowledge");
-        }
-        sessions.put(leader, epoch == -1 ? 0 : next(epoch));
-        if (r.acquisitionLockTimeoutMs() > 0) {
-            lockTimeoutMs = r.acquisitionLockTimeoutMs();
-        }
+        answered(leader, r.errorCode(), r.errorMessage(), "ShareAcknowledge", epoch == -1 ? 0 : next(epoch),
+                r.acquisitionLockTimeoutMs());
         for (ShareAcknowledgeResponseData.ShareAcknowledgeTopicResponse t : r.responses()) {
             for (ShareAcknowledgeResponseData.PartitionData pd : t.partitions()) {
                 Errors error = Errors.forCode(pd.errorCode());
@@ -568,6 +550,19 @@ final class ShareGroupMember implements AutoCloseable {
         }
         errors.forEach((p, e) -> log.debug("Share consumer {}: acknowledging offsets without records of {}-{} failed: {}",
                 clientId, topic, p, e.toString()));
+    }
+
+    /** A share request's answer: a top-level error ends the session ({@link #sessionError}), else the epoch moves on. */
+    private void answered(String leader, short errorCode, String errorMessage, String what, int nextEpoch, int lockMs)
+            throws Broken {
+        Errors top = Errors.forCode(errorCode);
+        if (top != Errors.NONE) {
+            sessionError(leader, top, errorMessage, what);
+        }
+        sessions.put(leader, nextEpoch);
+        if (lockMs > 0) {
+            lockTimeoutMs = lockMs;
+        }
     }
 
     /** A top-level error: the session is gone (the records it held too) or the request was refused. */
