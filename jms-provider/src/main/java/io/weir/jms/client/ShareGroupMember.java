@@ -105,6 +105,7 @@ final class ShareGroupMember implements AutoCloseable {
     private int memberEpoch;
     private long heartbeatIntervalMs = 5_000;
     private long nextHeartbeatAt;
+    private int unassignedHeartbeats;
     private long lockTimeoutMs = -1;
     private boolean left;
 
@@ -148,7 +149,7 @@ final class ShareGroupMember implements AutoCloseable {
         long deadline = System.currentTimeMillis() + timeoutMs;
         heartbeat();
         while (assigned.isEmpty() && System.currentTimeMillis() < deadline) {
-            sleep(Math.min(20, heartbeatIntervalMs));
+            sleep(Math.max(1, Math.min(deadline, nextHeartbeatAt) - System.currentTimeMillis()));
             heartbeat();
         }
         return !assigned.isEmpty();
@@ -219,7 +220,10 @@ final class ShareGroupMember implements AutoCloseable {
             }
             assigned = now;
         }
-        nextHeartbeatAt = System.currentTimeMillis() + (assigned.isEmpty() ? Math.min(50, heartbeatIntervalMs) : heartbeatIntervalMs);
+        // not assigned yet: ask again soon, then less and less often (a queue whose topic is missing is not assigned)
+        unassignedHeartbeats = assigned.isEmpty() ? unassignedHeartbeats + 1 : 0;
+        nextHeartbeatAt = System.currentTimeMillis() + (assigned.isEmpty()
+                ? Math.min(heartbeatIntervalMs, 10L << Math.min(unassignedHeartbeats, 9)) : heartbeatIntervalMs);
     }
 
     // ------------------------------------------------------------------ fetch and acknowledge
