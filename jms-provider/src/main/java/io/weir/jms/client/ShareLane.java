@@ -86,8 +86,7 @@ final class ShareLane {
         this.clientId = clientId;
         ShareQueueReader.Settings s = reader.settings();
         Properties p = s.base();
-        Object configured = p.get("max.poll.records");
-        this.maxRecords = configured == null ? maxRecords : Integer.parseInt(String.valueOf(configured).trim());
+        this.maxRecords = intSetting(p, "max.poll.records", maxRecords, 1);
         Object mode = p.get("share.acquire.mode");
         boolean recordLimit = mode == null || "record_limit".equalsIgnoreCase(String.valueOf(mode).trim());
         this.member = new ShareGroupMember(s.groupId(), s.topic(), clientId, p, this.maxRecords, recordLimit,
@@ -97,9 +96,24 @@ final class ShareLane {
     }
 
     private static int socketTimeoutMs(Properties p) {
-        Object t = p.get("request.timeout.ms");
-        int ms = t == null ? 30_000 : Integer.parseInt(String.valueOf(t).trim());
-        return Math.max(ms, FETCH_WAIT_MS * 20);
+        return Math.max(intSetting(p, "request.timeout.ms", 30_000, 1), FETCH_WAIT_MS * 20);
+    }
+
+    /** A positive integer setting of the connection's kafka-clients properties; a bad value is a ConfigException naming it. */
+    static int intSetting(Properties p, String name, int absent, int min) {
+        Object v = p.get(name);
+        if (v == null) {
+            return absent;
+        }
+        try {
+            int n = Integer.parseInt(String.valueOf(v).trim());
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new org.apache.kafka.common.config.ConfigException(name, v, "must be an integer of at least " + min);
     }
 
     String clientId() {

@@ -39,6 +39,21 @@ class ShareGroupMemberTest {
     }
 
     @Test
+    void aBadNumericSettingIsAConfigExceptionNamingIt() {
+        java.util.Properties p = new java.util.Properties();
+        p.put("max.poll.records", "ten");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ShareLane.intSetting(p, "max.poll.records", 10, 1))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class).hasMessageContaining("max.poll.records")
+                .hasMessageContaining("ten");
+        p.put("max.poll.records", "0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ShareLane.intSetting(p, "max.poll.records", 10, 1))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class);
+        p.put("max.poll.records", " 7 ");
+        assertThat(ShareLane.intSetting(p, "max.poll.records", 10, 1)).isEqualTo(7);
+        assertThat(ShareLane.intSetting(new java.util.Properties(), "max.poll.records", 10, 1)).isEqualTo(10);
+    }
+
+    @Test
     void noAcknowledgementsNoBatches() {
         assertThat(batches()).isEmpty();
     }
