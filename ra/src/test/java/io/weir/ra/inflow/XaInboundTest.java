@@ -42,11 +42,10 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>In both queue modes. Classic (consumer groups, {@code connectionParameters=queueMode=classic}): the consumed
  * position is part of the delivery's branch, so the branch is prepared and committed in two phases with the reply's,
- * exactly once even across a crash. Share (the default on Weir): a share-group acknowledgement cannot join a Kafka
- * transaction, so the delivery's branch holds nothing at the broker (read-only at prepare) and the message is
- * acknowledged right after the commit: without a crash every reply still arrives exactly once, a rolled back delivery
- * comes again and its reply never arrives; a crash between the commit and the acknowledgement would deliver the
- * message again (at-least-once, jms-provider/TRANSACTIONS.md).
+ * exactly once even across a crash. Share (the default on Weir): the message's share acknowledgement joins the
+ * branch's Kafka transaction (Weir's transactional share acknowledgement, jms-provider/TRANSACTIONS.md), so the branch
+ * is prepared and committed in two phases too, exactly once; a rolled back delivery comes again and its reply never
+ * arrives.
  */
 class XaInboundTest {
 
