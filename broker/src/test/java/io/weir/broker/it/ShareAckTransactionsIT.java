@@ -95,7 +95,7 @@ class ShareAckTransactionsIT {
     void committedAcknowledgementsAreNeverDeliveredAgainAlsoAcrossALeaderKill() throws Exception {
         Queue q = queue("txn-commit", 3);
         Member a = q.member();
-        assertThat(a.fetch()).containsExactly("txn-commit-0@1", "txn-commit-1@1", "txn-commit-2@1");
+        assertThat(a.fetchOnceServed()).containsExactly("txn-commit-0@1", "txn-commit-1@1", "txn-commit-2@1");
         Txn txn = Txn.init(txnIdCoordinated("share-txn-commit", q.leader(), false), 60_000, false);
         assertThat(a.acceptInTxn(0, 2, txn)).isEqualTo(Errors.NONE);
         assertThat(a.acknowledge(0, 0, (byte) 2)).as("a pending record cannot be released").isEqualTo(Errors.INVALID_RECORD_STATE);
@@ -119,7 +119,7 @@ class ShareAckTransactionsIT {
     void aCommitWhoseMarkerANewLeaderFindsInItsLogAcknowledges() throws Exception {
         Queue q = queue("txn-log-commit", 2);
         Member a = q.member();
-        assertThat(a.fetch()).hasSize(2);
+        assertThat(a.fetchOnceServed()).hasSize(2);
         Txn txn = Txn.init("share-txn-log-commit", 60_000, false);
         assertThat(a.acceptInTxn(0, 1, txn)).isEqualTo(Errors.NONE);
         int leader = q.leader();
@@ -139,7 +139,7 @@ class ShareAckTransactionsIT {
     void abortedAcknowledgementsAreDeliveredAgainWithTheirDeliveryCount() throws Exception {
         Queue q = queue("txn-abort", 2);
         Member a = q.member();
-        assertThat(a.fetch()).hasSize(2);
+        assertThat(a.fetchOnceServed()).hasSize(2);
         Txn txn = Txn.init(txnIdCoordinated("share-txn-abort", q.leader(), true), 60_000, false);
         assertThat(a.acceptInTxn(0, 1, txn)).isEqualTo(Errors.NONE);
         assertThat(txn.end(false)).isEqualTo(Errors.NONE);
@@ -153,7 +153,7 @@ class ShareAckTransactionsIT {
     void aTimedOutTransactionReleasesItsAcknowledgementsAndAFencedOneChangesNothing() throws Exception {
         Queue q = queue("txn-timeout", 2);
         Member a = q.member();
-        assertThat(a.fetch()).hasSize(2);
+        assertThat(a.fetchOnceServed()).hasSize(2);
         Txn txn = Txn.init("share-txn-timeout", 1_000, false);
         Txn stale = new Txn(txn.id, txn.producerId, (short) (txn.epoch + 1), false);
         assertThat(a.acceptInTxn(0, 1, stale)).as("unknown epoch").isEqualTo(Errors.PRODUCER_FENCED);
@@ -169,7 +169,7 @@ class ShareAckTransactionsIT {
     void aNewInstanceOfTheTransactionalIdFencesTheTransactionAndItsAcknowledgementsComeBack() throws Exception {
         Queue q = queue("txn-fenced", 2);
         Member a = q.member();
-        assertThat(a.fetch()).hasSize(2);
+        assertThat(a.fetchOnceServed()).hasSize(2);
         Txn txn = Txn.init("share-txn-fenced", 60_000, false);
         assertThat(a.acceptInTxn(0, 1, txn)).isEqualTo(Errors.NONE);
         // the producer's process dies; its restart initialises the same transactional id, which aborts the open
@@ -185,7 +185,7 @@ class ShareAckTransactionsIT {
     void onlyTheAcceptsOfARequestJoinTheTransaction() throws Exception {
         Queue q = queue("txn-mixed", 3);
         Member a = q.member();
-        assertThat(a.fetch()).hasSize(3);
+        assertThat(a.fetchOnceServed()).hasSize(3);
         Txn txn = Txn.init("share-txn-mixed", 60_000, false);
         // per-offset types: ACCEPT, RELEASE, ACCEPT; the RELEASE applies at once, the ACCEPTs wait for the commit
         ShareAcknowledgeRequestData d = a.ackRequest(0, 2, (byte) 1);
@@ -204,7 +204,7 @@ class ShareAckTransactionsIT {
     void aMalformedTagIsRefusedAndChangesNothing() throws Exception {
         Queue q = queue("txn-malformed", 1);
         Member a = q.member();
-        assertThat(a.fetch()).hasSize(1);
+        assertThat(a.fetchOnceServed()).hasSize(1);
         ShareAcknowledgeRequestData d = a.ackRequest(0, 0, (byte) 1);
         d.unknownTaggedFields().add(new RawTaggedField(TxnAck.TAG, new byte[] {0, 0, 0, 40, 1}));
         ShareAcknowledgeResponse r = (ShareAcknowledgeResponse) a.call(ApiKeys.SHARE_ACKNOWLEDGE, (short) 1, d);
@@ -216,7 +216,7 @@ class ShareAckTransactionsIT {
     void aPreparedTwoPhaseTransactionKeepsThemPendingAcrossRestartsUntilTheRecoveringInstanceCommits() throws Exception {
         Queue q = queue("txn-2pc", 2);
         Member a = q.member();
-        assertThat(a.fetch()).hasSize(2);
+        assertThat(a.fetchOnceServed()).hasSize(2);
         Txn txn = Txn.init("share-txn-2pc", 0, true);
         assertThat(a.acceptInTxn(0, 1, txn)).isEqualTo(Errors.NONE);
         // prepared; the client goes away; the data partition's leader and the transaction's coordinator are restarted
