@@ -22,20 +22,10 @@ public final class ReportTable {
         StringBuilder out = new StringBuilder();
         out.append(String.format("%-54s %16s %16s %9s  %s%n", "figure", "Weir", "raw ceiling", "Weir/raw", "per round"));
         for (Comparison c : comparisons) {
-            Scores[] weir = scores.get(c.weir());
-            Scores[] raw = scores.get(c.raw());
-            int rounds = Math.min(weir.length, raw.length);
-            double[] weirValues = new double[rounds];
-            double[] rawValues = new double[rounds];
-            double[] ratios = new double[rounds];
-            for (int i = 0; i < rounds; i++) {
-                weirValues[i] = c.weirValue().applyAsDouble(weir[i]);
-                rawValues[i] = c.rawValue().applyAsDouble(raw[i]);
-                ratios[i] = weirValues[i] / rawValues[i];
-            }
-            String perRound = Arrays.stream(ratios).mapToObj(c::formatRatio).collect(Collectors.joining(" "));
-            out.append(String.format("%-54s %16s %16s %9s  %s%n", c.label(), figure(median(weirValues), c.unit()),
-                    figure(median(rawValues), c.unit()), c.formatRatio(median(ratios)), perRound));
+            Rounds r = Rounds.of(c, scores);
+            String perRound = Arrays.stream(r.ratios()).mapToObj(c::formatRatio).collect(Collectors.joining(" "));
+            out.append(String.format("%-54s %16s %16s %9s  %s%n", c.label(), figure(median(r.weir()), c.unit()),
+                    figure(median(r.raw()), c.unit()), c.formatRatio(median(r.ratios())), perRound));
         }
         return out.toString();
     }
@@ -47,6 +37,17 @@ public final class ReportTable {
     public static Chart.Section section(List<Comparison> comparisons, Map<BenchRun, Scores[]> scores) {
         List<Chart.Group> groups = new ArrayList<>();
         for (Comparison c : comparisons) {
+            Rounds r = Rounds.of(c, scores);
+            groups.add(new Chart.Group(c.label(), c.unit(), !c.higherIsBetter(),
+                    List.of(bar("Weir", r.weir(), c.unit()), bar("raw ceiling", r.raw(), c.unit())),
+                    "Weir/raw " + c.formatRatio(median(r.ratios())), ""));
+        }
+        return new Chart.Section("Weir beside the raw FileChannel ceiling (medians over the rounds)", groups);
+    }
+
+    /** One comparison's figures per round (the rounds both runs have): Weir's, the raw ceiling's, and their ratios. */
+    private record Rounds(double[] weir, double[] raw, double[] ratios) {
+        static Rounds of(Comparison c, Map<BenchRun, Scores[]> scores) {
             Scores[] weir = scores.get(c.weir());
             Scores[] raw = scores.get(c.raw());
             int rounds = Math.min(weir.length, raw.length);
@@ -58,11 +59,8 @@ public final class ReportTable {
                 rawValues[i] = c.rawValue().applyAsDouble(raw[i]);
                 ratios[i] = weirValues[i] / rawValues[i];
             }
-            groups.add(new Chart.Group(c.label(), c.unit(), !c.higherIsBetter(),
-                    List.of(bar("Weir", weirValues, c.unit()), bar("raw ceiling", rawValues, c.unit())),
-                    "Weir/raw " + c.formatRatio(median(ratios)), ""));
+            return new Rounds(weirValues, rawValues, ratios);
         }
-        return new Chart.Section("Weir beside the raw FileChannel ceiling (medians over the rounds)", groups);
     }
 
     private static Chart.Bar bar(String system, double[] values, String unit) {

@@ -54,13 +54,7 @@ final class ShareAcks {
         Errors result = error;
         // released records are available again: a fetch waiting on this partition (another member's) may take them
         share.services().replicas().fetchPurgatory().onAppend(target.tp());
-        return sp.persist().handle((v, e) -> {
-            if (e != null) {
-                log.warn("Share group {}: the state of {} could not be written: {}", groupId, target.tp(), e.toString());
-                return ApiErrors.errorFor(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e, target.tp());
-            }
-            return result;
-        });
+        return persisted(sp, groupId, target, result);
     }
 
     /**
