@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Properties;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -212,10 +213,16 @@ final class ShareQueues {
      * members before they join and deleted when the consumer closes.
      */
     ShareQueueReader reader(WeirDestination queue, String name, Runnable onRecords, MessageSelector selector,
-                            java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> selects) {
+                            java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> selects, int prefetch) {
         String group = group(queue);
         java.util.concurrent.CompletableFuture<Void> ready = prepare(group);
-        ShareQueueReader.Settings s = new ShareQueueReader.Settings(name, connection.consumerBase(), queue.name(), group,
+        Properties base = connection.consumerBase();
+        if (prefetch > 0) {
+            // every lane of this consumer acquires at most this many (ShareLane reads max.poll.records)
+            base = (Properties) base.clone();
+            base.put("max.poll.records", String.valueOf(prefetch));
+        }
+        ShareQueueReader.Settings s = new ShareQueueReader.Settings(name, base, queue.name(), group,
                 connection.settings().maxDeliveryAttempts());
         ShareQueueReader reader = new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember,
                 selects);

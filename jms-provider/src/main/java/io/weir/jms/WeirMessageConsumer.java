@@ -66,7 +66,7 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
                 // one share-group reader per consumer: the broker shares the queue among them, in any process
                 this.engineKey = null;
                 this.engine = session.connection().shareQueues().reader(destination, name, wakeSession, selector,
-                        selector.expression() == null ? null : this::selects);
+                        selector.expression() == null ? null : this::selects, session.getConsumerPrefetch());
             } else {
                 String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
                 if (groupId != null && commitInitial) {

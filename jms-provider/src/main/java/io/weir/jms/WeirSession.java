@@ -110,6 +110,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
      */
     private volatile Delivered inListener;
     private boolean signalled; // guarded by signal: set when records arrived since the listener thread last looked
+    private volatile int consumerPrefetch; // 0: the connection's (see setConsumerPrefetch)
 
     record Delivered(WeirMessageConsumer consumer, ConsumerRecord<byte[], byte[]> record) {
     }
@@ -125,6 +126,29 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         this.kind = kind;
         this.dupsOkLastCommit = System.currentTimeMillis();
         this.transaction = transaction;
+    }
+
+    /**
+     * The most messages a share-mode queue consumer created on this session afterwards acquires from the broker at a
+     * time (each fetch's {@code max.poll.records}); 0, the default, leaves the connection's lane sizes. A consumer that
+     * delivers one message at a time and holds it for long (a resource adapter's delivery session, a slow worker among
+     * several) should take 1: what it acquired and has not delivered waits for it, while other consumers of the queue
+     * may be idle. Consumers on topics and classic-mode queues are not affected.
+     *
+     * @throws jakarta.jms.IllegalStateException if the session is closed
+     * @throws JMSException if {@code records} is negative
+     */
+    public void setConsumerPrefetch(int records) throws JMSException {
+        checkClosed();
+        if (records < 0) {
+            throw new JMSException("consumer prefetch " + records + ": expected 0 (the connection's) or more");
+        }
+        consumerPrefetch = records;
+    }
+
+    /** See {@link #setConsumerPrefetch}. */
+    public int getConsumerPrefetch() {
+        return consumerPrefetch;
     }
 
     static void checkMode(int mode) throws JMSException {

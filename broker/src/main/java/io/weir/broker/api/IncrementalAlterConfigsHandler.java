@@ -173,7 +173,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
 
     /** Group configs Weir uses: those of share groups, and the initial rebalance delay of a classic group. */
     private static final Set<String> GROUP_CONFIGS = Set.of("share.auto.offset.reset", "share.record.lock.duration.ms",
-            "share.isolation.level", "weir.share.single.batch", GroupSettings.INITIAL_REBALANCE_DELAY_MS);
+            "share.isolation.level", "weir.share.single.batch", "weir.share.assignment", GroupSettings.INITIAL_REBALANCE_DELAY_MS);
     /** A Weir extension: the record filter of one share consumer (by client id), see broker/SHARE-GROUPS.md. */
     private static final String FILTER_PREFIX = "weir.share.filter.";
 
@@ -204,6 +204,9 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
             }
             if (c.name().equals("weir.share.single.batch") && !v.equals("true") && !v.equals("false")) {
                 throw new InvalidConfigurationException("weir.share.single.batch=" + v + ": expected true or false");
+            }
+            if (c.name().equals("weir.share.assignment") && !v.equals("all") && !v.equals("spread")) {
+                throw new InvalidConfigurationException("weir.share.assignment=" + v + ": expected all or spread");
             }
             if (c.name().equals("share.auto.offset.reset") && !v.equals("earliest") && !v.equals("latest")) {
                 throw new InvalidConfigurationException("share.auto.offset.reset=" + v + ": expected earliest or latest");

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Share-group settings from the group configs in ZooKeeper ({@code share.auto.offset.reset},
- * {@code share.record.lock.duration.ms}, {@code share.isolation.level}, record filters; set with IncrementalAlterConfigs on a GROUP resource), falling
+ * {@code share.record.lock.duration.ms}, {@code share.isolation.level}, {@code weir.share.single.batch}, {@code weir.share.assignment}, record filters; set with IncrementalAlterConfigs on a GROUP resource), falling
  * back to the broker's. Read at most once per second per group, and again when a client id the group
  * has not been seen with asks for its filter (a member that set its filter just before joining).
  *
@@ -24,6 +24,7 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     static final String RECORD_LOCK_DURATION_MS = "share.record.lock.duration.ms";
     static final String ISOLATION_LEVEL = "share.isolation.level";
     static final String SINGLE_BATCH = "weir.share.single.batch";
+    static final String ASSIGNMENT = "weir.share.assignment";
     /** Groups of the JMS provider's queues: single batches unless their config says otherwise. */
     static final String JMS_QUEUE_GROUP_PREFIX = "jms-queue.";
     /** Prefix of the Weir extension: {@code weir.share.filter.<client.id>} = a {@link RecordFilter}. */
@@ -117,6 +118,12 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     public boolean singleBatch(String groupId) {
         String v = configs(groupId).get(SINGLE_BATCH);
         return v == null ? groupId.startsWith(JMS_QUEUE_GROUP_PREFIX) : "true".equalsIgnoreCase(v.trim());
+    }
+
+    @Override
+    public boolean assignsEveryPartition(String groupId) {
+        String v = configs(groupId).get(ASSIGNMENT);
+        return v == null ? groupId.startsWith(JMS_QUEUE_GROUP_PREFIX) : "all".equalsIgnoreCase(v.trim());
     }
 
     @Override

@@ -42,9 +42,11 @@ final class ShareWiring {
             }
             return metadata.broker(leader).map(b -> new RoutingSharePersister.Coordinator(leader, b.host(), b.port(), false));
         }, config.replicationConfig().replicaSocketTimeoutMs()).withSecurity(config.replicationConfig().security());
+        ShareGroupConfigs groupConfigs = new ShareGroupConfigs(topics, share, time);
         ShareGroupCoordinator coordinator = new ShareGroupCoordinator(share, time, name -> metadata.topic(name)
-                .map(t -> new io.weir.broker.share.ShareGroupAssignor.TopicPartitions(t.topicId(), t.partitions().size())));
-        SharePartitionManager partitions = new SharePartitionManager(share, new ShareGroupConfigs(topics, share, time), persister, time);
+                .map(t -> new io.weir.broker.share.ShareGroupAssignor.TopicPartitions(t.topicId(), t.partitions().size())),
+                groupConfigs::assignsEveryPartition);
+        SharePartitionManager partitions = new SharePartitionManager(share, groupConfigs, persister, time);
         return new ShareGroups(share, coordinator, store, partitions, new ShareSessions(MAX_SESSIONS), persister);
     }
 

@@ -12,7 +12,8 @@ import org.apache.kafka.common.Uuid;
  * order) of {@code M} takes every partition {@code j} of the {@code P} partitions with
  * {@code j mod M == i}, and, when there are more members than partitions, also partition
  * {@code i mod P}, so that several members share a partition (share groups allow it) and nobody idles.
- * A member only receives partitions of topics it subscribes to.
+ * A member only receives partitions of topics it subscribes to. A group may instead give every member every
+ * partition ({@link ShareGroupSettings#assignsEveryPartition}).
  */
 public final class ShareGroupAssignor {
     private ShareGroupAssignor() {
@@ -28,6 +29,14 @@ public final class ShareGroupAssignor {
      * @return member id → (topic id → partitions)
      */
     static Map<String, Map<Uuid, List<Integer>>> assign(Map<String, List<String>> subscriptions, Map<String, TopicPartitions> topics) {
+        return assign(subscriptions, topics, false);
+    }
+
+    /**
+     * @param everyPartition every member takes every partition of the topics it subscribes to
+     */
+    static Map<String, Map<Uuid, List<Integer>>> assign(Map<String, List<String>> subscriptions, Map<String, TopicPartitions> topics,
+                                                        boolean everyPartition) {
         Map<String, Map<Uuid, List<Integer>>> result = new HashMap<>();
         subscriptions.keySet().forEach(m -> result.put(m, new TreeMap<>()));
         for (Map.Entry<String, TopicPartitions> t : new TreeMap<>(topics).entrySet()) {
@@ -40,10 +49,10 @@ public final class ShareGroupAssignor {
             }
             for (int i = 0; i < m; i++) {
                 List<Integer> mine = new ArrayList<>();
-                for (int j = i; j < p; j += m) {
+                for (int j = everyPartition ? 0 : i; j < p; j += everyPartition ? 1 : m) {
                     mine.add(j);
                 }
-                if (i >= p) {
+                if (i >= p && !everyPartition) {
                     mine.add(i % p); // more members than partitions: this one shares a partition
                 }
                 result.get(members.get(i)).put(t.getValue().topicId(), mine);

@@ -36,6 +36,7 @@ public final class ShareGroupCoordinator {
     private final Time time;
     private final Function<String, Optional<ShareGroupAssignor.TopicPartitions>> topics;
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
+    private final java.util.function.Predicate<String> assignsEveryPartition;
 
     /** One group: its members and epochs. */
     private static final class Group {
@@ -44,6 +45,7 @@ public final class ShareGroupCoordinator {
         int groupEpoch;
         int assignmentEpoch;
         Map<String, ShareGroupAssignor.TopicPartitions> topicsSeen = Map.of();
+        boolean everyPartition;
 
         Group(String groupId) {
             this.groupId = groupId;
@@ -74,9 +76,20 @@ public final class ShareGroupCoordinator {
      * @param topics the id and partition count of a topic by name (empty when it does not exist)
      */
     public ShareGroupCoordinator(ShareConfig config, Time time, Function<String, Optional<ShareGroupAssignor.TopicPartitions>> topics) {
+        this(config, time, topics, group -> false);
+    }
+
+    /**
+     * @param topics                the id and partition count of a topic by name (empty when it does not exist)
+     * @param assignsEveryPartition whether a group gives every member every partition
+     *                              ({@link ShareGroupSettings#assignsEveryPartition}); read on every heartbeat
+     */
+    public ShareGroupCoordinator(ShareConfig config, Time time, Function<String, Optional<ShareGroupAssignor.TopicPartitions>> topics,
+                                 java.util.function.Predicate<String> assignsEveryPartition) {
         this.config = config;
         this.time = time;
         this.topics = topics;
+        this.assignsEveryPartition = assignsEveryPartition;
     }
 
     public ShareConfig config() {
@@ -162,12 +175,17 @@ public final class ShareGroupCoordinator {
             group.topicsSeen = seen;
             group.groupEpoch++;
         }
+        boolean every = assignsEveryPartition.test(group.groupId);
+        if (every != group.everyPartition) {
+            group.everyPartition = every;
+            group.groupEpoch++;
+        }
         if (group.assignmentEpoch == group.groupEpoch) {
             return;
         }
         Map<String, List<String>> subscriptions = new HashMap<>();
         group.members.forEach((id, m) -> subscriptions.put(id, m.subscribedTopics));
-        Map<String, Map<Uuid, List<Integer>>> assignment = ShareGroupAssignor.assign(subscriptions, seen);
+        Map<String, Map<Uuid, List<Integer>>> assignment = ShareGroupAssignor.assign(subscriptions, seen, group.everyPartition);
         group.members.forEach((id, m) -> m.assignment = assignment.getOrDefault(id, Map.of()));
         group.assignmentEpoch = group.groupEpoch;
     }

@@ -37,6 +37,20 @@ public interface ShareGroupSettings {
         return false;
     }
 
+    /**
+     * Whether every member of the group is assigned every partition of the topics it subscribes to
+     * ({@code weir.share.assignment=all}, a Weir extension; the default for the JMS provider's queue groups, named
+     * {@code jms-queue.*}), instead of the partitions being spread over the members ({@code spread}, Kafka's way: a
+     * member takes partitions of its own while there are more partitions than members). A JMS queue's consumers
+     * compete for every message: with partitions spread, a message waits for the one member its partition went to,
+     * even while that member is busy with another message (a resource adapter's delivery session, holding one until
+     * its transaction ends) and the others idle; and after a member joins or leaves, a member holding a record of a
+     * partition it no longer has keeps a partition's new records from everybody until its next heartbeat.
+     */
+    default boolean assignsEveryPartition(String groupId) {
+        return false;
+    }
+
     /** The broker's settings everywhere, starting at the latest offset. */
     static ShareGroupSettings of(ShareConfig config) {
         return new ShareGroupSettings() {

@@ -400,6 +400,60 @@ class ShareGroupsIT {
         }
     }
 
+    /**
+     * The JMS provider's queue groups ({@code jms-queue.*}) give every member every partition, so that a queue's
+     * consumers compete for every message; other groups spread the partitions as Kafka does, and
+     * {@code weir.share.assignment} (all or spread) overrides either default; a bad value is refused.
+     */
+    @Test
+    void queueGroupsAssignEveryPartitionToEveryMemberOthersSpreadThem() throws Exception {
+        String topic = "assigned-4";
+        admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        org.apache.kafka.common.Uuid topicId = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(topic).topicId();
+        admin.incrementalAlterConfigs(Map.of(
+                new ConfigResource(ConfigResource.Type.GROUP, "jms-queue.spread"),
+                List.of(new AlterConfigOp(new ConfigEntry("weir.share.assignment", "spread"), AlterConfigOp.OpType.SET)),
+                new ConfigResource(ConfigResource.Type.GROUP, "all-by-config"),
+                List.of(new AlterConfigOp(new ConfigEntry("weir.share.assignment", "all"), AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, "g"),
+                List.of(new AlterConfigOp(new ConfigEntry("weir.share.assignment", "round-robin"), AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidConfigurationException.class)
+                .hasMessageContaining("expected all or spread");
+        Map<String, Boolean> everyPartition = Map.of("jms-queue.every", true, "spread-by-default", false,
+                "jms-queue.spread", false, "all-by-config", true);
+        try (RawKafkaClient raw = RawKafkaClient.connect(cluster.bootstrapServers())) {
+            for (Map.Entry<String, Boolean> g : everyPartition.entrySet()) {
+                List<List<Integer>> assignments = new ArrayList<>();
+                for (String member : List.of("m1", "m2")) {
+                    var r = (org.apache.kafka.common.requests.ShareGroupHeartbeatResponse) raw.send(
+                            org.apache.kafka.common.protocol.ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1,
+                            new org.apache.kafka.common.message.ShareGroupHeartbeatRequestData().setGroupId(g.getKey())
+                                    .setMemberId(member + "-" + org.apache.kafka.common.Uuid.randomUuid()).setMemberEpoch(0)
+                                    .setSubscribedTopicNames(List.of(topic)));
+                    assertThat(r.data().errorCode()).isZero();
+                    assignments.add(r.data().assignment().topicPartitions().stream().filter(t -> t.topicId().equals(topicId))
+                            .flatMap(t -> t.partitions().stream()).sorted().toList());
+                }
+                // the second member's join is what it is told; the first learns its share at its next heartbeat
+                String group = g.getKey();
+                var described = admin.describeShareGroups(List.of(group)).describedGroups().get(group).get(30, TimeUnit.SECONDS);
+                for (var m : described.members()) {
+                    List<Integer> mine = m.assignment().topicPartitions().stream().map(org.apache.kafka.common.TopicPartition::partition)
+                            .sorted().toList();
+                    if (g.getValue()) {
+                        assertThat(mine).as(group).containsExactly(0, 1, 2, 3);
+                    } else {
+                        assertThat(mine).as(group).hasSize(2);
+                    }
+                }
+                assertThat(assignments.get(1)).as(group + ": the second member's join").hasSize(g.getValue() ? 4 : 2);
+            }
+        }
+    }
+
     private static List<long[]> acquired(org.apache.kafka.common.requests.AbstractResponse response) {
         var r = (org.apache.kafka.common.requests.ShareFetchResponse) response;
         assertThat(r.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.NONE);

@@ -69,6 +69,24 @@ class ShareGroupCoordinatorTest {
     }
 
     @Test
+    void aGroupThatAssignsEveryPartitionGivesEachMemberAllOfThemAndSwitchesAtTheNextHeartbeat() {
+        Uuid four = Uuid.randomUuid();
+        java.util.concurrent.atomic.AtomicBoolean every = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ShareGroupCoordinator c = new ShareGroupCoordinator(ShareConfig.defaults(), time,
+                name -> Optional.of(new ShareGroupAssignor.TopicPartitions(four, 4)), group -> every.get());
+        var a = c.heartbeat("q", "a", 0, null, List.of("t4"), "ca", "/h");
+        var b = c.heartbeat("q", "b", 0, null, List.of("t4"), "cb", "/h");
+        assertThat(a.assignment()).isEqualTo(Map.of(four, List.of(0, 1, 2, 3)));
+        assertThat(b.assignment()).isEqualTo(Map.of(four, List.of(0, 1, 2, 3)));
+        var a2 = c.heartbeat("q", "a", a.memberEpoch(), null, null, "ca", "/h");
+        assertThat(a2.assignment()).as("a join changes nobody's partitions").isEqualTo(Map.of(four, List.of(0, 1, 2, 3)));
+        every.set(false); // the group config changed: spread again
+        var a3 = c.heartbeat("q", "a", a2.memberEpoch(), null, null, "ca", "/h");
+        assertThat(a3.memberEpoch()).isGreaterThan(a2.memberEpoch());
+        assertThat(a3.assignment()).isEqualTo(Map.of(four, List.of(0, 2)));
+    }
+
+    @Test
     void aTopicCreatedLaterIsAssignedAtTheNextHeartbeat() {
         var a = coordinator.heartbeat("g", "a", 0, null, List.of("later"), "ca", "/h");
         assertThat(a.assignment()).isEmpty();

@@ -202,6 +202,18 @@ class SharePartitionStateTest {
     }
 
     @Test
+    void theAssignorGivesEveryMemberEveryPartitionWhenTheGroupAsks() {
+        Uuid t = Uuid.randomUuid();
+        Map<String, ShareGroupAssignor.TopicPartitions> topics = Map.of("t", new ShareGroupAssignor.TopicPartitions(t, 3));
+        var every = ShareGroupAssignor.assign(Map.of("a", List.of("t"), "b", List.of("t"), "c", List.of("t"), "d", List.of("t"),
+                "e", List.of("x")), topics, true);
+        for (String m : List.of("a", "b", "c", "d")) {
+            assertThat(every.get(m).get(t)).as(m).containsExactly(0, 1, 2);
+        }
+        assertThat(every.get("e")).as("not subscribed").isEmpty();
+    }
+
+    @Test
     void undeliverableOffsetsAreArchivedNotAcquiredAndCountNoDelivery() {
         SharePartitionState s = fresh();
         // 0-2 an aborted transaction, 3 its marker, 4 a plain record

@@ -72,6 +72,15 @@ abstract class ShareQueueSuite extends JmsSuite {
      * end a share session when its connection closes and release what its member held at once; the bound is generous
      * (a loaded machine), never a timing check, and well under the acquisition lock the test sets (30 s).
      */
+    /**
+     * Whether the broker assigns every member of a queue's share group every partition (Weir's {@code
+     * weir.share.assignment=all}, its default for the provider's groups). Apache Kafka 4.4 spreads them: each of four
+     * members of a four-partition queue gets one, so a message waits for the member of its partition, busy or not.
+     */
+    boolean assignsEveryPartition() {
+        return false;
+    }
+
     long killedConsumerReleaseBoundMs() {
         return 10_000;
     }
@@ -147,6 +156,64 @@ abstract class ShareQueueSuite extends JmsSuite {
             assertThat(redelivered).as("the message the killed consumer was given is redelivered").isTrue();
         } finally {
             holder.kill();
+        }
+    }
+
+    /**
+     * Four transacted sessions of one connection, each consuming a four-partition queue with a prefetch of one
+     * ({@code WeirSession.setConsumerPrefetch}), and four messages, one per partition, produced once every member is
+     * assigned: each session receives one and holds it uncommitted, so no session's fetch took a second message while
+     * another session waits (what a resource adapter's delivery sessions with {@code maxSession} need: a fetch across
+     * partitions would otherwise acquire a record from each). Then all commit, and nothing comes again. It needs a
+     * broker that gives every member of a queue's group every partition ({@link #assignsEveryPartition}).
+     */
+    @Test
+    void sessionsWithAPrefetchOfOneEachHoldOneMessageOfAMultiPartitionQueue(TestInfo info) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(assignsEveryPartition(),
+                "the broker spreads a share group's partitions over its members");
+        String queue = name(info, "q");
+        int n = 4;
+        WeirConnectionFactory f = factory();
+        f.setTopicPartitions(n);
+        try (Connection c = f.createConnection()) {
+            List<Session> sessions = new ArrayList<>();
+            List<MessageConsumer> consumers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Session s = c.createSession(Session.SESSION_TRANSACTED);
+                ((io.weir.jms.WeirSession) s).setConsumerPrefetch(1);
+                sessions.add(s);
+                consumers.add(s.createConsumer(s.createQueue(queue)));
+            }
+            c.start();
+            String group = "jms-queue." + queue;
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", bootstrap()))) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+                    var d = admin.describeShareGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS);
+                    return d.members().size() == n && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                });
+            }
+            try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> kp = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                    Map.of("bootstrap.servers", bootstrap(),
+                            "key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class,
+                            "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+                for (int p = 0; p < n; p++) {
+                    kp.send(new org.apache.kafka.clients.producer.ProducerRecord<>(queue, p, null, new byte[] {(byte) p})).get();
+                }
+            }
+            Set<Integer> got = new HashSet<>();
+            for (int i = 0; i < n; i++) {
+                jakarta.jms.BytesMessage m = (jakarta.jms.BytesMessage) consumers.get(i).receive(WAIT);
+                assertThat(m).as("session " + i + " gets a message while the others hold theirs; got " + got).isNotNull();
+                assertThat(got.add((int) m.readByte())).as("delivered once").isTrue();
+            }
+            for (Session s : sessions) {
+                s.commit();
+            }
+            for (MessageConsumer consumer : consumers) {
+                assertThat(consumer.receive(200)).as("nothing comes again").isNull();
+            }
+            assertThat(got).containsExactlyInAnyOrder(0, 1, 2, 3);
         }
     }
 

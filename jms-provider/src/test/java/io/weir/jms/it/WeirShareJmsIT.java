@@ -53,6 +53,11 @@ class WeirShareJmsIT extends ShareQueueSuite {
      * the exact counts are checked on Weir again.
      */
     @Override
+    boolean assignsEveryPartition() {
+        return true;
+    }
+
+    @Override
     boolean closedSessionReleasesUncounted() {
         return true;
     }

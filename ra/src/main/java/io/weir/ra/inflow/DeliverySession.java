@@ -217,6 +217,10 @@ final class DeliverySession implements Work, WorkContextProvider {
             } else {
                 session = c.createSession(Session.SESSION_TRANSACTED);
             }
+            if (session instanceof io.weir.jms.WeirSession ws) {
+                // one message at a time per session: what one session acquired is not waiting while another idles
+                ws.setConsumerPrefetch(activation.spec().getPrefetchRecords());
+            }
             consumer = activation.createConsumer(session);
         } catch (JMSException | RuntimeException e) {
             teardown();

@@ -21,7 +21,7 @@ import java.util.Locale;
  * {@code connectionFactoryLookup}, {@code maxSession}) and Weir's own ({@code bootstrapServers},
  * {@code connectionParameters}, {@code xaResourceId}, {@code userName}, {@code password}, {@code shareSubscriptions},
  * {@code maxDeliveryAttempts}, {@code deadLetterDestination}, {@code redeliveryDelayMs},
- * {@code redeliveryMaxDelayMs}, {@code reconnectInitialDelayMs}, {@code reconnectMaxDelayMs}). A JavaBean the server fills from the MDB's activation config; not thread-safe
+ * {@code redeliveryMaxDelayMs}, {@code reconnectInitialDelayMs}, {@code reconnectMaxDelayMs}, {@code prefetchRecords}). A JavaBean the server fills from the MDB's activation config; not thread-safe
  * while being filled, then read-only.
  */
 public class WeirActivationSpec implements ActivationSpec, Serializable {
@@ -54,6 +54,7 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
     private Long redeliveryMaxDelayMs = 5000L;
     private Long reconnectInitialDelayMs = 1000L;
     private Long reconnectMaxDelayMs = 30_000L;
+    private Integer prefetchRecords = 1;
 
     /**
      * Checks the configuration; called by the server at deployment and by the adapter at activation.
@@ -104,6 +105,9 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
         }
         if (reconnectMaxDelayMs == null || reconnectMaxDelayMs < reconnectInitialDelayMs) {
             throw invalid("reconnectMaxDelayMs", "must be at least reconnectInitialDelayMs, not " + reconnectMaxDelayMs);
+        }
+        if (prefetchRecords == null || prefetchRecords < 0) {
+            throw invalid("prefetchRecords", "must be 0 (the connection's) or more, not " + prefetchRecords);
         }
         try {
             new ProviderSettings(bootstrapServers, clientId, connectionParameters).parameters();
@@ -402,6 +406,19 @@ public class WeirActivationSpec implements ActivationSpec, Serializable {
 
     public void setReconnectMaxDelayMs(Long reconnectMaxDelayMs) {
         this.reconnectMaxDelayMs = reconnectMaxDelayMs;
+    }
+
+    public Integer getPrefetchRecords() {
+        return prefetchRecords;
+    }
+
+    /**
+     * The most messages each delivery session acquires from a share-mode queue at a time (default 1: a session
+     * delivers one message at a time, and what it acquired and has not delivered would wait for it while the other
+     * {@code maxSession - 1} sessions may be idle); 0: the connection's lane sizes (up to hundreds for a fast consumer).
+     */
+    public void setPrefetchRecords(Integer prefetchRecords) {
+        this.prefetchRecords = prefetchRecords;
     }
 
     /** The XA resource manager of the endpoint's transacted deliveries; unset: the resource adapter's. */

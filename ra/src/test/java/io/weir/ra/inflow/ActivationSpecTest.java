@@ -71,6 +71,7 @@ class ActivationSpecTest {
         assertInvalid(spec(s -> s.setReconnectMaxDelayMs(1L)), "reconnectMaxDelayMs", "at least");
         assertInvalid(spec(s -> s.setRedeliveryDelayMs(-1L)), "redeliveryDelayMs", "0 or more");
         assertInvalid(spec(s -> s.setRedeliveryMaxDelayMs(100L)), "redeliveryMaxDelayMs", "at least");
+        assertInvalid(spec(s -> s.setPrefetchRecords(-1)), "prefetchRecords", "0 (the connection's) or more");
     }
 
     @Test

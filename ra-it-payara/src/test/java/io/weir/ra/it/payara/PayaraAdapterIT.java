@@ -130,13 +130,11 @@ class PayaraAdapterIT {
     }
 
     /**
-     * Known defect, open: with the provider's own share-group member (since 7bbbd45) this fails in Payara in most runs
-     * (3 of 4 deliveries run in parallel; the fourth message is delivered by the first session once it is free, after
-     * the bean's 60 s wait, and the fourth session never delivers anything). The same test in WildFly
-     * (WeirAdapterIT) passed in CI but failed once on an intermediate tree. Not understood yet; see ra-it-payara/README.
-     * Disabled so that the other eight Payara tests run in every build; not called done.
+     * Four delivery sessions on a four-partition queue, one message per partition: all four are in {@code onMessage} at
+     * once. It failed in most runs before the broker gave every member of a queue's share group every partition
+     * ({@code weir.share.assignment}, broker/SHARE-GROUPS.md) and each session acquired one message at a time
+     * ({@code prefetchRecords}): a partition's message waited for the one session it was assigned to, busy with another.
      */
-    @org.junit.jupiter.api.Disabled("known defect: a maxSession delivery session stays idle on share-mode queues in Payara; see ra-it-payara/README")
     @Test
     void maxSessionDeliveriesRunInParallel() throws Exception {
         broker.awaitQueueConsumers(Destinations.PARALLEL_QUEUE, Destinations.PARALLEL_SESSIONS);
