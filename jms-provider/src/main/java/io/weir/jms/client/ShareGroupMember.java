@@ -65,6 +65,8 @@ final class ShareGroupMember implements AutoCloseable {
     private static final byte GAP = 0;
     private static final byte REJECT = 3;
     private static final byte RENEW = 4;
+    /** How often the metadata is read again while an assigned partition has no leader. */
+    private static final long LEADERLESS_REFRESH_MS = 100;
 
     /** An acknowledgement: the record at {@code offset} of {@code partition}, with Kafka's type code (0 GAP, 1 ACCEPT, 2 RELEASE, 3 REJECT, 4 RENEW). */
     record Ack(int partition, long offset, byte type) {
@@ -101,6 +103,13 @@ final class ShareGroupMember implements AutoCloseable {
     private String coordinator;
     private Uuid topicId;
     private final Map<Integer, String> leaders = new HashMap<>();
+    /**
+     * The leader whose share session covers each partition this member fetched: a partition never fetched has nothing
+     * of this member's at any leader, so while it has no leader (a queue just created) it is simply left out.
+     */
+    private final Map<Integer, String> fetchedAt = new HashMap<>();
+    /** When the metadata was last read because a partition had no leader (such reads are spaced). */
+    private long leaderlessRefreshAt;
     private Set<Integer> assigned = new TreeSet<>();
     private int memberEpoch;
     private long heartbeatIntervalMs = 5_000;
@@ -236,6 +245,10 @@ final class ShareGroupMember implements AutoCloseable {
     Fetched fetch(int maxWaitMs, List<Ack> acks) throws Broken {
         refreshMetadata(false);
         Map<String, List<Integer>> byLeader = partitionsByLeader();
+        if (byLeader.isEmpty() && acks.isEmpty()) {
+            sleep(Math.min(maxWaitMs, LEADERLESS_REFRESH_MS)); // no partition has a leader yet: as if the broker waited
+            return new Fetched(List.of(), Map.of());
+        }
         Map<Integer, KafkaException> ackErrors = new HashMap<>();
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         Map<Integer, List<Ack>> ackByPartition = byPartition(acks);
@@ -291,6 +304,7 @@ final class ShareGroupMember implements AutoCloseable {
             throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e, e);
         }
         answered(leader, r.errorCode(), r.errorMessage(), "ShareFetch", next(epoch), r.acquisitionLockTimeoutMs());
+        partitions.forEach(p -> fetchedAt.put(p, leader));
         Broken moved = null;
         for (ShareFetchResponseData.ShareFetchableTopicResponse t : r.responses()) {
             for (ShareFetchResponseData.PartitionData pd : t.partitions()) {
@@ -573,6 +587,7 @@ final class ShareGroupMember implements AutoCloseable {
     private void sessionError(String leader, Errors error, String message, String what) throws Broken {
         sessions.remove(leader);
         gaps.remove(leader);
+        fetchedAt.values().removeIf(leader::equals);
         if (error == Errors.GROUP_AUTHORIZATION_FAILED || error == Errors.TOPIC_AUTHORIZATION_FAILED
                 || error == Errors.INVALID_GROUP_ID || error == Errors.UNSUPPORTED_VERSION) {
             throw error.exception(what + " of share group " + groupId + ": " + error.name()
@@ -688,15 +703,29 @@ final class ShareGroupMember implements AutoCloseable {
 
     // ------------------------------------------------------------------ plumbing
 
+    /**
+     * The assigned partitions by leader address. A partition without a leader that this member never fetched (the
+     * partitions of a queue just created, while their leaders are elected) is left out of this fetch; one it fetched
+     * breaks the member, since what it holds there is lost with its leader.
+     */
     private Map<String, List<Integer>> partitionsByLeader() throws Broken {
         Map<String, List<Integer>> m = new LinkedHashMap<>();
         for (int p : assigned) {
             String leader = leaders.get(p);
             if (leader == null) {
-                refreshMetadata(true);
-                leader = leaders.get(p);
+                boolean held = fetchedAt.containsKey(p);
+                long now = System.currentTimeMillis();
+                if (held || now - leaderlessRefreshAt >= LEADERLESS_REFRESH_MS) {
+                    leaderlessRefreshAt = now;
+                    refreshMetadata(true);
+                    leader = leaders.get(p);
+                }
                 if (leader == null) {
-                    throw new Broken("No leader for " + topic + "-" + p, null);
+                    if (held) {
+                        throw new Broken("No leader for " + topic + "-" + p, null);
+                    }
+                    log.debug("Share consumer {}: {}-{} has no leader yet; fetched once it has one", clientId, topic, p);
+                    continue;
                 }
             }
             m.computeIfAbsent(leader, l -> new ArrayList<>()).add(p);
@@ -705,7 +734,8 @@ final class ShareGroupMember implements AutoCloseable {
     }
 
     private void refreshMetadata(boolean force) throws Broken {
-        if (!force && topicId != null && leaders.keySet().containsAll(assigned)) {
+        if (!force && topicId != null && (leaders.keySet().containsAll(assigned)
+                || System.currentTimeMillis() - leaderlessRefreshAt < LEADERLESS_REFRESH_MS)) {
             return;
         }
         MetadataResponseData data = null;
@@ -732,6 +762,13 @@ final class ShareGroupMember implements AutoCloseable {
                 throw e.exception("Reading " + topic + ": " + e.name());
             }
             if (e != Errors.NONE) {
+                if (fetchedAt.isEmpty() && (e == Errors.LEADER_NOT_AVAILABLE || e == Errors.UNKNOWN_TOPIC_OR_PARTITION)) {
+                    // a queue just created, not yet known to every broker: nothing of this member's is lost; fetch later
+                    log.debug("Share consumer {}: metadata of {}: {}; fetched once known", clientId, topic, e.name());
+                    leaders.clear();
+                    leaderlessRefreshAt = System.currentTimeMillis();
+                    return;
+                }
                 throw new Broken("Metadata of " + topic + ": " + e.name(), null);
             }
             topicId = t.topicId();
@@ -824,6 +861,7 @@ final class ShareGroupMember implements AutoCloseable {
         }
         sessions.remove(address);
         gaps.remove(address);
+        fetchedAt.values().removeIf(address::equals);
         leaders.clear();
         if (address.equals(coordinator)) {
             coordinator = null;

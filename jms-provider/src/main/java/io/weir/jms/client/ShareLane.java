@@ -53,6 +53,13 @@ final class ShareLane {
     final int maxRecords;
     /** Decisions taken from the batch and not yet sent (this lane's thread only). */
     private final List<ShareGroupMember.Ack> acks = new ArrayList<>();
+    /**
+     * ACCEPTs taken from the batch whose request has not been answered yet (this lane's thread only): when the member
+     * breaks meanwhile, they may not have been recorded, and the next synchronous commit must say so.
+     */
+    private int acceptsUnconfirmed;
+    /** The synchronous flushes the thread took and has not completed yet (this lane's thread only). */
+    private List<CompletableFuture<Void>> flushing = List.of();
 
     /** Records of the last fetch not yet acknowledged (guarded). */
     final List<ShareQueueReader.Held> batch = new ArrayList<>();
@@ -74,6 +81,8 @@ final class ShareLane {
     boolean retiring;
     /** The thread has taken its last work and leaves the group (guarded). */
     boolean stopped;
+    /** Its member broke: it sends nothing more and finishes (guarded). */
+    boolean broken;
     /** When the last fetch's records were offered, and how many (guarded; see ShareQueueReader's lane sizing). */
     long offeredAt;
     int offered;
@@ -235,6 +244,7 @@ final class ShareLane {
             firstPoll.complete(null);
             while (true) {
                 Work w = nextWork();
+                flushing = w.syncFlushes();
                 if (w.heartbeat()) {
                     member.heartbeatIfDue(reader.now());
                 }
@@ -270,8 +280,13 @@ final class ShareLane {
         } catch (ShareGroupMember.Broken e) {
             log.info("Share consumer {} of {}: {}; what it held goes back to the queue, another member takes over", clientId,
                     reader.settings().topic(), e.getMessage());
-            reader.laneBroken(this);
+            boolean told = false; // a synchronous commit waiting on this lane learns of the break
+            for (CompletableFuture<Void> f : flushing) {
+                told |= f.completeExceptionally(e) || f.isCompletedExceptionally(); // failed here or by flushSync
+            }
+            reader.laneBroken(this, acceptsUnconfirmed > 0 || acks.stream().anyMatch(a -> a.type() == ACCEPT), told);
         } catch (RuntimeException e) {
+            flushing.forEach(f -> f.completeExceptionally(e));
             reader.failed(e);
         } finally {
             firstPoll.complete(null);
@@ -328,6 +343,7 @@ final class ShareLane {
         }
         List<ShareGroupMember.Ack> sending = takeAcks();
         ShareGroupMember.Fetched f = member.fetch(maxWaitMs, sending);
+        acceptsUnconfirmed = 0; // answered (an error per partition is logged: an asynchronous acknowledgement's contract)
         logAckErrors(f.ackErrors());
         if (member.lockTimeoutMs() > 0) {
             reader.lockDuration(member.lockTimeoutMs());
@@ -400,6 +416,9 @@ final class ShareLane {
                 continue;
             }
             acks.add(new ShareGroupMember.Ack(h.record.partition(), h.record.offset(), type(d)));
+            if (d == ShareQueueReader.Decision.ACCEPT) {
+                acceptsUnconfirmed++;
+            }
         }
         reader.lock.lock();
         try {
@@ -469,6 +488,7 @@ final class ShareLane {
             flushes.forEach(f -> f.completeExceptionally(e));
             throw e;
         }
+        acceptsUnconfirmed = 0;
         complete(flushes, errors, lostAck);
     }
 

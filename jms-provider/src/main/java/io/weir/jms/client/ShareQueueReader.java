@@ -442,15 +442,31 @@ public final class ShareQueueReader implements ReaderEngine {
      * {@code lane}'s member lost its records at the broker (its connection failed, their leader moved, its share
      * session was lost): the broker hands them out again. What the application was not given is dropped here; what it
      * holds can no longer be acknowledged (a commit that covers one fails). The lane retires. Under no lock.
+     *
+     * @param acceptsUnconfirmed whether the lane had sent, or was about to send, ACCEPTs the broker did not confirm:
+     *                           like ACCEPTs decided and not yet taken by the lane, they may be lost, and the next
+     *                           synchronous commit fails (the broker delivers those messages again)
+     * @param told               whether a synchronous commit waiting on the lane was failed by the break: it covered
+     *                           every decision made so far (a consumer's commits come from its session's thread), so
+     *                           the next commit need not fail again
      */
-    void laneBroken(ShareLane lane) {
+    void laneBroken(ShareLane lane, boolean acceptsUnconfirmed, boolean told) {
         lock.lock();
         try {
             lane.retiring = true;
+            lane.broken = true;
+            boolean acceptsLost = acceptsUnconfirmed;
             for (Held h : new ArrayList<>(lane.batch)) {
                 if (h.decision == null) {
                     lost(h);
+                } else if (h.decision == Decision.ACCEPT) {
+                    acceptsLost = true; // decided, never sent
                 }
+            }
+            if (acceptsLost && !told && lane.syncFlushes.isEmpty()) { // those waiting are failed as the lane finishes
+                lostAccept = new org.apache.kafka.common.errors.InvalidRecordStateException("Acknowledgements of consumer "
+                        + settings.name() + " of " + settings.topic() + " may not have reached the broker (its member "
+                        + lane.clientId() + " broke): the broker delivers those messages again");
             }
             changed.signalAll();
         } finally {
@@ -797,7 +813,9 @@ public final class ShareQueueReader implements ReaderEngine {
         try {
             Held h = held.get(r);
             if (h != null) {
-                if (h.lost && h.lane.isFinished()) {
+                if (h.lost) {
+                    // its lock went with its member: the acknowledgement cannot be sent (whether or not the lane has
+                    // finished yet), and the next synchronous commit must say so
                     held.remove(r);
                     lostAccept = new org.apache.kafka.common.errors.InvalidRecordStateException("Message " + r.topic() + "-"
                             + r.partition() + "@" + r.offset() + " was consumed after its member lost it: the broker delivers it again");
@@ -843,8 +861,8 @@ public final class ShareQueueReader implements ReaderEngine {
                 return CompletableFuture.failedFuture(e);
             }
             for (ShareLane lane : lanes) {
-                if (lane.isFinished()) {
-                    continue;
+                if (lane.isFinished() || lane.broken) {
+                    continue; // a broken lane sends nothing more: what it may have lost was reported above (lostAccept)
                 }
                 if (lane.stopped) {
                     if (sync) {

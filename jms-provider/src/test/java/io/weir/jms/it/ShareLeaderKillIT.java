@@ -130,6 +130,70 @@ class ShareLeaderKillIT {
         assertThat(seen).isEqualTo(all);
     }
 
+    /**
+     * A queue one of whose partitions is offline (its only replica's broker is down): a consumer created then receives
+     * the messages of the other partitions; its member leaves the leaderless partition out of its fetches instead of
+     * giving up (before, every member it opened broke on its first fetch and it received nothing). Once the broker is
+     * back, the partition's messages come too.
+     */
+    @org.junit.jupiter.api.Test
+    void aConsumerOfAQueueWithAnOfflinePartitionReceivesTheOthersAndThatOneOnceItIsBack() throws Exception {
+        String queue = "offline-partition-" + System.nanoTime() % 100_000;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()));
+             org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> kp = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                     Map.of("bootstrap.servers", cluster.bootstrapServers(),
+                             "key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class,
+                             "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(queue, 3, (short) 1))).all()
+                    .get(30, TimeUnit.SECONDS);
+            for (int p = 0; p < 3; p++) {
+                // the first send may find the new partition's leader not elected yet: the producer retries
+                kp.send(new org.apache.kafka.clients.producer.ProducerRecord<>(queue, p, null, ("p" + p).getBytes()))
+                        .get(60, TimeUnit.SECONDS);
+            }
+            List<org.apache.kafka.common.TopicPartitionInfo> placed = admin.describeTopics(List.of(queue)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(queue).partitions();
+            int down = placed.get(0).leader().id();
+            Set<String> others = new HashSet<>();
+            placed.stream().filter(i -> i.leader().id() != down).forEach(i -> others.add("p" + i.partition()));
+            assertThat(others).as("partitions on other brokers than partition 0's").isNotEmpty();
+            cluster.killBroker(down);
+            killed.add(down);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                    admin.describeTopics(List.of(queue)).allTopicNames().get(30, TimeUnit.SECONDS).get(queue)
+                            .partitions().get(0).leader() == null);
+
+            WeirConnectionFactory f = new WeirConnectionFactory(cluster.bootstrapServers());
+            f.setQueueMode(QueueMode.SHARE);
+            Set<String> got = new HashSet<>();
+            try (Connection c = f.createConnection()) {
+                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+                c.start();
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (got.size() < others.size() && System.currentTimeMillis() < deadline) {
+                    Message m = consumer.receive(500);
+                    if (m != null) {
+                        got.add(new String(m.getBody(byte[].class)));
+                    }
+                }
+                assertThat(got).as("the partitions that have a leader").isEqualTo(others);
+
+                cluster.restartBroker(down);
+                killed.clear();
+                Set<String> all = new HashSet<>(got);
+                deadline = System.currentTimeMillis() + 60_000;
+                while (all.size() < 3 && System.currentTimeMillis() < deadline) {
+                    Message m = consumer.receive(500);
+                    if (m != null) {
+                        all.add(new String(m.getBody(byte[].class)));
+                    }
+                }
+                assertThat(all).as("the offline partitions' messages once their broker is back").containsExactlyInAnyOrder("p0", "p1", "p2");
+            }
+        }
+    }
+
     private static void receive(MessageConsumer c, List<String> unacknowledged, Set<String> acknowledged, Set<String> seen,
                                 List<String> deliveredAgain, boolean acknowledge) throws Exception {
         Message m = c.receive(acknowledge ? 200 : 2_000);

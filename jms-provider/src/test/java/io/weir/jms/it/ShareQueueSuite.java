@@ -188,8 +188,15 @@ abstract class ShareQueueSuite extends JmsSuite {
             String group = "jms-queue." + queue;
             try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                     Map.of("bootstrap.servers", bootstrap()))) {
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+                java.util.concurrent.atomic.AtomicReference<Object> seen = new java.util.concurrent.atomic.AtomicReference<>();
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                        .conditionEvaluationListener(e -> {
+                            if (!e.isSatisfied() && e.getRemainingTimeInMS() < 1000) {
+                                System.out.println("share group " + group + " as last described: " + seen.get());
+                            }
+                        }).until(() -> {
                     var d = admin.describeShareGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS);
+                    seen.set(d);
                     return d.members().size() == n && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
                 });
             }
