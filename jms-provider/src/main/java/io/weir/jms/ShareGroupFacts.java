@@ -21,6 +21,7 @@ final class ShareGroupFacts {
     private final LongSupplier clock;
     private final Map<String, Fact<QueueMode>> modes = new ConcurrentHashMap<>();
     private final Map<String, Fact<Boolean>> prepared = new ConcurrentHashMap<>();
+    private final Map<String, Fact<Boolean>> queueDefaults = new ConcurrentHashMap<>();
 
     ShareGroupFacts(LongSupplier clock) {
         this.clock = clock;
@@ -47,6 +48,18 @@ final class ShareGroupFacts {
         } else {
             prepared.remove(key);
         }
+    }
+
+    /**
+     * Whether the brokers at this address were seen recently to give JMS queues' share groups the queue's settings by
+     * default (a Weir broker), so that {@link ShareQueues#prepare} need not write them.
+     */
+    boolean queueDefaults(String bootstrapServers) {
+        return Boolean.TRUE.equals(fresh(queueDefaults.get(bootstrapServers)));
+    }
+
+    void queueDefaults(String bootstrapServers, boolean served) {
+        queueDefaults.put(bootstrapServers, new Fact<>(served, clock.getAsLong()));
     }
 
     private <T> T fresh(Fact<T> fact) {

@@ -119,7 +119,10 @@ final class ShareQueues {
     java.util.concurrent.CompletableFuture<Void> prepare(String group) {
         String bootstrap = connection.settings().bootstrapServers();
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        if (prepared.contains(group) || connection.shareGroupFacts().prepared(bootstrap, group)) {
+        if (prepared.contains(group) || connection.shareGroupFacts().prepared(bootstrap, group)
+                || connection.shareGroupFacts().queueDefaults(bootstrap)) {
+            // set already, or the brokers give queue groups these settings by default (Weir: its members' coordinators
+            // said so, see ShareQueueReader#onQueueDefaults)
             done.complete(null);
             return done;
         }
@@ -227,6 +230,8 @@ final class ShareQueues {
         ShareQueueReader reader = new ShareQueueReader(s, System::currentTimeMillis, onRecords, this::deadLetter, this::isMember,
                 selects);
         reader.fetchAfter(ready);
+        String bootstrap = connection.settings().bootstrapServers();
+        reader.onQueueDefaults(() -> connection.shareGroupFacts().queueDefaults(bootstrap, true));
         BrokerFilter.of(selector).ifPresent(f -> {
             if (setFilter(group, ShareQueueReader.laneClientIds(name), f.text())) {
                 reader.onClosed(() -> deleteFilter(group, ShareQueueReader.laneClientIds(name)));

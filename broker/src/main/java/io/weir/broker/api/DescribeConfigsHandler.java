@@ -122,8 +122,10 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
             return;
         }
         Map<String, String> values = new TreeMap<>();
-        values.put("share.auto.offset.reset", "latest");
-        values.put("share.isolation.level", "read_uncommitted");
+        // a JMS queue's group (jms-queue.*) starts at the log start and reads committed records by default (ShareGroupSettings)
+        boolean queue = resource.resourceName().startsWith("jms-queue.");
+        values.put("share.auto.offset.reset", queue ? "earliest" : "latest");
+        values.put("share.isolation.level", queue ? "read_committed" : "read_uncommitted");
         values.put("share.record.lock.duration.ms", String.valueOf(services.share().config().recordLockDurationMs()));
         values.put(GroupSettings.INITIAL_REBALANCE_DELAY_MS, String.valueOf(services.groups().config().initialRebalanceDelayMs()));
         values.putAll(overrides);

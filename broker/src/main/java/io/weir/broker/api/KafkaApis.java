@@ -269,6 +269,9 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
         ApiVersionsResponseData.SupportedFeatureKeyCollection features = new ApiVersionsResponseData.SupportedFeatureKeyCollection();
         features.add(new ApiVersionsResponseData.SupportedFeatureKey().setName(io.weir.broker.share.TxnAck.FEATURE)
                 .setMinVersion((short) 1).setMaxVersion((short) 1));
+        // and the JMS queue groups' defaults (ShareGroupSettings): the provider need not write them
+        features.add(new ApiVersionsResponseData.SupportedFeatureKey().setName(io.weir.broker.share.ShareGroupSettings.QUEUE_DEFAULTS_FEATURE)
+                .setMinVersion((short) 1).setMaxVersion((short) 1));
         return new ApiVersionsResponse(new ApiVersionsResponseData().setErrorCode(error.code()).setApiKeys(keys)
                 .setSupportedFeatures(features));
     }

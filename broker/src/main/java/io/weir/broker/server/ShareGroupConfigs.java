@@ -109,9 +109,23 @@ final class ShareGroupConfigs implements ShareGroupSettings {
         });
     }
 
+    /**
+     * {@code share.isolation.level}, by default read_committed for the JMS provider's queue groups ({@code jms-queue.*}:
+     * a message sent in a transacted session is delivered once it commits) and read_uncommitted (Kafka's) for others.
+     */
     @Override
     public boolean readCommitted(String groupId) {
-        return "read_committed".equalsIgnoreCase(configs(groupId).getOrDefault(ISOLATION_LEVEL, "read_uncommitted").trim());
+        String v = configs(groupId).get(ISOLATION_LEVEL);
+        return v == null ? isQueueGroup(groupId) : "read_committed".equalsIgnoreCase(v.trim());
+    }
+
+    /**
+     * Whether {@code groupId} is the share group of a JMS queue ({@code jms-queue.*}), whose defaults are the queue's:
+     * start at the log start, read committed records, single batches, every partition to every member
+     * (broker/SHARE-GROUPS.md). The provider needs not write them ({@link io.weir.broker.share.ShareGroupSettings#QUEUE_DEFAULTS_FEATURE}).
+     */
+    static boolean isQueueGroup(String groupId) {
+        return groupId.startsWith(JMS_QUEUE_GROUP_PREFIX);
     }
 
     @Override
@@ -126,9 +140,11 @@ final class ShareGroupConfigs implements ShareGroupSettings {
         return v == null ? groupId.startsWith(JMS_QUEUE_GROUP_PREFIX) : "all".equalsIgnoreCase(v.trim());
     }
 
+    /** {@code share.auto.offset.reset}, by default earliest for a JMS queue's group (a queue delivers what it holds), else latest. */
     @Override
     public boolean startsAtEarliest(String groupId) {
-        return "earliest".equalsIgnoreCase(configs(groupId).getOrDefault(AUTO_OFFSET_RESET, "latest").trim());
+        String v = configs(groupId).get(AUTO_OFFSET_RESET);
+        return v == null ? isQueueGroup(groupId) : "earliest".equalsIgnoreCase(v.trim());
     }
 
     @Override

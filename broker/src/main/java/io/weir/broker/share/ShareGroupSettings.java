@@ -3,6 +3,14 @@ package io.weir.broker.share;
 /** Per-group settings of share groups (group configs set with IncrementalAlterConfigs, else the broker's). */
 public interface ShareGroupSettings {
 
+    /**
+     * The feature a Weir broker lists in its ApiVersions answer (SupportedFeatures, version 1) when the share groups of
+     * JMS queues ({@code jms-queue.*}) have the queue's settings by default: {@code share.auto.offset.reset=earliest},
+     * {@code share.isolation.level=read_committed}, single batches and every partition to every member. The JMS provider
+     * then does not write the group configurations before a queue's first consumer fetches.
+     */
+    String QUEUE_DEFAULTS_FEATURE = "weir.share.queue.defaults";
+
     /** {@code share.auto.offset.reset}: whether a new share-partition starts at the log start (else at the end). */
     boolean startsAtEarliest(String groupId);
 

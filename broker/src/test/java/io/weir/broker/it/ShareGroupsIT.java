@@ -454,6 +454,81 @@ class ShareGroupsIT {
         }
     }
 
+    /**
+     * A JMS queue's share group ({@code jms-queue.*}) with no group configurations starts at the log start and reads
+     * committed records (a queue delivers what it holds, never a rolled-back send); another group starts at the log end
+     * and reads uncommitted records (Kafka's defaults). DescribeConfigs shows each group's values as defaults, and
+     * ApiVersions lists the feature that tells the JMS provider it need not write them.
+     */
+    @Test
+    void aQueueGroupStartsAtTheLogStartAndReadsCommittedWithoutConfigurationOthersAtTheEnd() throws Exception {
+        String topic = "queue-defaults";
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        produce(topic, 2, "before-");
+        Properties tx = new Properties();
+        tx.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "queue-defaults-tx");
+        tx.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        tx.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(tx)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, 0, null, "aborted"));
+            producer.flush();
+            producer.abortTransaction();
+        }
+        produce(topic, 1, "committed-");
+
+        List<String> queue = new ArrayList<>();
+        try (KafkaShareConsumer<String, String> c = consumer("jms-queue.defaults", 10)) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (queue.size() < 3 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    queue.add(r.value());
+                    c.acknowledge(r, AcknowledgeType.ACCEPT);
+                }
+                c.commitSync();
+            }
+        }
+        assertThat(queue).as("from the log start, committed records only").containsExactly("before-0", "before-1", "committed-0");
+
+        List<String> plain = new ArrayList<>();
+        try (KafkaShareConsumer<String, String> c = consumer("plain-defaults", 10)) {
+            c.subscribe(List.of(topic));
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                c.poll(Duration.ofMillis(100)).forEach(r -> plain.add(r.value()));
+                // the share-partition exists once a fetch started it (at the log end)
+                var start = admin.listShareGroupOffsets(Map.of("plain-defaults", new org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec()))
+                        .partitionsToOffsetInfo("plain-defaults").get(30, TimeUnit.SECONDS).get(tp);
+                return start != null && start.startOffset() >= 0;
+            });
+            produce(topic, 1, "after-");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!plain.contains("after-0") && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> plain.add(r.value()));
+            }
+        }
+        assertThat(plain).as("from the log end").containsExactly("after-0");
+
+        for (var g : Map.of("jms-queue.defaults", List.of("earliest", "read_committed"),
+                "plain-defaults", List.of("latest", "read_uncommitted")).entrySet()) {
+            ConfigResource r = new ConfigResource(ConfigResource.Type.GROUP, g.getKey());
+            var config = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+            assertThat(config.get("share.auto.offset.reset").value()).as(g.getKey()).isEqualTo(g.getValue().get(0));
+            assertThat(config.get("share.isolation.level").value()).as(g.getKey()).isEqualTo(g.getValue().get(1));
+            assertThat(config.get("share.auto.offset.reset").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+        }
+        try (RawKafkaClient raw = RawKafkaClient.connect(cluster.bootstrapServers())) {
+            var versions = (org.apache.kafka.common.requests.ApiVersionsResponse) raw.send(
+                    org.apache.kafka.common.protocol.ApiKeys.API_VERSIONS, (short) 3,
+                    new org.apache.kafka.common.message.ApiVersionsRequestData().setClientSoftwareName("test")
+                            .setClientSoftwareVersion("1"));
+            assertThat(versions.data().supportedFeatures().find("weir.share.queue.defaults")).isNotNull();
+        }
+    }
+
     private static List<long[]> acquired(org.apache.kafka.common.requests.AbstractResponse response) {
         var r = (org.apache.kafka.common.requests.ShareFetchResponse) response;
         assertThat(r.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.NONE);

@@ -35,6 +35,7 @@ final class BrokerConnection implements AutoCloseable {
     private volatile boolean broken;
     private java.util.Map<Short, Short> maxVersions; // from ApiVersions, asked once per connection
     private boolean transactionalShareAcks; // from the same answer
+    private boolean queueDefaults; // from the same answer
 
     BrokerConnection(String host, int port, String clientId, int timeoutMs) throws IOException {
         this(host, port, clientId, timeoutMs, WireSecurity.PLAINTEXT);
@@ -90,6 +91,8 @@ final class BrokerConnection implements AutoCloseable {
             r.data().apiKeys().forEach(k -> m.put(k.apiKey(), k.maxVersion()));
             maxVersions = m;
             transactionalShareAcks = TransactionalShareAcks.supported(r.data());
+            var defaults = r.data().supportedFeatures().find(QUEUE_DEFAULTS_FEATURE);
+            queueDefaults = defaults != null && defaults.minVersion() <= 1 && defaults.maxVersion() >= 1;
         }
         return maxVersions.getOrDefault(key.id, (short) -1);
     }
@@ -101,6 +104,18 @@ final class BrokerConnection implements AutoCloseable {
     synchronized boolean supportsTransactionalShareAcks() throws IOException {
         maxVersion(ApiKeys.API_VERSIONS);
         return transactionalShareAcks;
+    }
+
+    /**
+     * The feature a Weir broker lists when the share groups of JMS queues ({@code jms-queue.*}) start at the log start
+     * and read committed records by default: the provider need not write those group configurations.
+     */
+    static final String QUEUE_DEFAULTS_FEATURE = "weir.share.queue.defaults";
+
+    /** Whether the broker gives JMS queues' share groups the queue's settings by default (same ApiVersions answer). */
+    synchronized boolean appliesQueueDefaults() throws IOException {
+        maxVersion(ApiKeys.API_VERSIONS);
+        return queueDefaults;
     }
 
     synchronized AbstractResponse send(ApiKeys key, short version, ApiMessage data) throws IOException {

@@ -38,7 +38,9 @@ import java.util.function.Supplier;
  *       cannot commit them), then {@code commitTransaction}. Once the coordinator has logged the commit, it
  *       completes even if this process dies: sends and positions become visible together, or neither.</li>
  *   <li>Failures: {@link ProducerFencedException} (another producer took this transactional id) fences the engine
- *       for good: the commit is rolled back and every later call throws the fencing exception. An
+ *       for good: the commit is rolled back and every later call throws the fencing exception. So does an
+ *       {@code InvalidProducerEpochException} at commit (a send of the transaction met the epoch the other producer's
+ *       {@code initTransactions} bumped before the commit itself did; Apache Kafka 4.4 answers either way). An
  *       {@link ApplicationRecoverableException} of another kind (the coordinator aborted the transaction, e.g.
  *       on its timeout) rolls back and makes a new producer on next use. Any other failure aborts the
  *       transaction ({@link TransactionEngine.RolledBackException}). A commit that times out is retried (the
@@ -130,6 +132,16 @@ public final class KafkaTransactionEngine implements TransactionEngine {
         } catch (OutcomeUnknownException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (causedBy(e, org.apache.kafka.common.errors.InvalidProducerEpochException.class)) {
+                // a send met the epoch another producer's initTransactions bumped (it took this transactional id over)
+                // before the commit met it: fenced as well, so that this session never initializes the id again and
+                // fences its successor in turn
+                ProducerFencedException fencedBy = new ProducerFencedException("A send of " + transactionalId()
+                        + " met a newer producer epoch: " + e.getMessage());
+                fencedBy.initCause(e);
+                throw new RolledBackException("Transactional id " + transactionalId() + " was taken over by another producer",
+                        fence(fencedBy));
+            }
             abortQuietly();
             throw new RolledBackException("Committing the transaction of " + transactionalId() + " failed", e);
         }
@@ -230,6 +242,15 @@ public final class KafkaTransactionEngine implements TransactionEngine {
                     + " was taken over by another producer (another instance with the same transactionalIdPrefix?): "
                     + fenced.getMessage());
         }
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ProducerFencedException fence(ProducerFencedException e) {

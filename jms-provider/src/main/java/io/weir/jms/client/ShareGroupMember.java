@@ -139,6 +139,23 @@ final class ShareGroupMember implements AutoCloseable {
         return memberId;
     }
 
+    /**
+     * Whether the group's coordinator gives a JMS queue's share group ({@code jms-queue.*}) the queue's settings by
+     * default (a Weir broker: BrokerConnection#appliesQueueDefaults), so that nobody need write them; false when it
+     * does not say so or cannot be asked.
+     */
+    boolean appliesQueueDefaults() {
+        if (!groupId.startsWith("jms-queue.")) {
+            return false;
+        }
+        try {
+            return connection(coordinator()).appliesQueueDefaults();
+        } catch (IOException | Broken e) {
+            log.debug("Share consumer {}: cannot ask {} for its features: {}", clientId, coordinator, e.toString());
+            return false;
+        }
+    }
+
     /** The acquisition lock the broker grants, once a fetch told it; -1 before. */
     long lockTimeoutMs() {
         return lockTimeoutMs;

@@ -237,7 +237,11 @@ final class ShareLane {
             if (!join()) {
                 return;
             }
-            reader.awaitGroupReady(JOIN_MS);
+            if (member.appliesQueueDefaults()) {
+                reader.queueDefaultsServed(); // the group's configurations need not be waited for (nor written again)
+            } else {
+                reader.awaitGroupReady(JOIN_MS);
+            }
             // the first fetch does not wait at the broker: what the queue holds now is offered at once
             ConsumerRecords<byte[], byte[]> first = joined ? fetch(0) : ConsumerRecords.empty();
             reader.accept(this, first);

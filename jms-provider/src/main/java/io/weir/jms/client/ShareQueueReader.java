@@ -207,6 +207,7 @@ public final class ShareQueueReader implements ReaderEngine {
     /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
     private volatile long lockMs = 30_000;
     private volatile CompletableFuture<?> groupReady = CompletableFuture.completedFuture(null);
+    private volatile Runnable onQueueDefaults;
     /**
      * Whether lanes renew the locks of held records. The lanes fetch with {@code share.acquire.mode=record_limit}, which
      * kafka-clients sends only in ShareFetch v2, the version that brought RENEW (KIP-1206/KIP-1222, Kafka 4.2; Weir):
@@ -284,6 +285,22 @@ public final class ShareQueueReader implements ReaderEngine {
      */
     public void fetchAfter(CompletableFuture<?> ready) {
         this.groupReady = ready;
+    }
+
+    /**
+     * Runs {@code action} when a member learns that the brokers give the queue's share group the queue's settings by
+     * default (a Weir broker), so that its configurations need not be written. Call before {@link #start}.
+     */
+    public void onQueueDefaults(Runnable action) {
+        this.onQueueDefaults = action;
+    }
+
+    /** A member's coordinator gives the group the queue's settings by default: fetching need not wait for them. */
+    void queueDefaultsServed() {
+        Runnable action = onQueueDefaults;
+        if (action != null) {
+            action.run();
+        }
     }
 
     /** Waits (bounded) until the group may be fetched from; see {@link #fetchAfter}. */
