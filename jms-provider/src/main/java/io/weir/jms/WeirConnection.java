@@ -40,6 +40,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -468,18 +469,53 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             knownTopics.add(name);
             return;
         }
+        awaitTopic(d, createTopic(d));
+    }
+
+    /**
+     * Starts creating the topic behind a queue {@code d} (not temporary) unless it is known to exist, without waiting:
+     * a share-mode consumer's member joins meanwhile (it waits for its topic by itself). Pass the future to
+     * {@link #awaitTopic}, which throws what {@link #ensureTopic} would.
+     */
+    CompletableFuture<Void> ensureQueueTopicLater(WeirDestination d) {
+        if (knownTopics.contains(d.name()) || d.isTemporary()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return createTopic(d);
+    }
+
+    /** Waits for {@code creating} (of {@link #ensureQueueTopicLater}); an existing topic is no error. */
+    void awaitTopic(WeirDestination d, CompletableFuture<Void> creating) throws JMSException {
         try {
-            admin.createTopics(List.of(new NewTopic(name, Optional.of(settings.topicPartitions()),
-                    Optional.of(settings.topicReplicationFactor())))).all().get(30, TimeUnit.SECONDS);
+            creating.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                JMSException j = JmsExceptionSupport.create("Cannot create the topic for " + d, e);
-                throw j;
+                throw JmsExceptionSupport.create("Cannot create the topic for " + d, e);
             }
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             throw JmsExceptionSupport.create("Cannot create the topic for " + d, e);
         }
-        knownTopics.add(name);
+        knownTopics.add(d.name());
+    }
+
+    private CompletableFuture<Void> createTopic(WeirDestination d) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            admin.createTopics(List.of(new NewTopic(d.name(), Optional.of(settings.topicPartitions()),
+                    Optional.of(settings.topicReplicationFactor())))).all().whenComplete((v, e) -> {
+                        if (e == null) {
+                            done.complete(null);
+                        } else {
+                            done.completeExceptionally(e);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
     }
 
     boolean topicExists(String name) throws JMSException {
