@@ -96,7 +96,8 @@ public final class SideBySide {
 
         BrokerProcess.deleteRecursively(settings.logs()); // logs of an earlier run would be mistaken for this one's
         List<Workload> workloads = new ArrayList<>();
-        for (int size : settings.sizes()) {
+        // -Dsbs.throughput=false leaves the produce/consume workloads out (a run of the other workloads alone)
+        for (int size : Boolean.parseBoolean(System.getProperty("sbs.throughput", "true")) ? settings.sizes() : List.<Integer>of()) {
             for (String acks : settings.acks()) {
                 for (int partitions : settings.partitions()) {
                     workloads.add(new Workloads.Throughput(size, acks, partitions, settings.durationSeconds(), settings.records(),
@@ -123,6 +124,14 @@ public final class SideBySide {
             long txnRecords = Long.getLong("sbs.transactionRecords", 100_000L);
             transactions.add(new Workloads.Transactions(1024, 100, txnRecords));
             transactions.add(new Workloads.Transactions(1024, 1000, txnRecords));
+        }
+        Report.Comparison shr = new Report.Comparison("Share groups (KIP-932): KafkaShareConsumers of one partition, every record ACCEPTed",
+                "Weir", "Kafka");
+        List<Workload> shares = new ArrayList<>();
+        if (Boolean.parseBoolean(System.getProperty("sbs.share", Boolean.toString(extras)))) {
+            long shareRecords = Long.getLong("sbs.shareRecords", 100_000L);
+            shares.add(new Workloads.ShareGroups(1024, 1, shareRecords));
+            shares.add(new Workloads.ShareGroups(1024, 4, shareRecords));
         }
         Workload failover = settings.failover()
                 ? new Failover(settings.failoverRate(), settings.failoverSize(), settings.failoverWarmupSeconds(),
@@ -174,6 +183,9 @@ public final class SideBySide {
                 for (Workload t : transactions) {
                     abba(t, txn, W, "Weir", K, "Kafka");
                 }
+                for (Workload sh : shares) {
+                    abba(sh, shr, W, "Weir", K, "Kafka");
+                }
             }
             if (failover != null) {
                 for (int round = 0; round < settings.failoverRounds(); round++) {
@@ -192,6 +204,9 @@ public final class SideBySide {
                 }
                 if (workloads.isEmpty() && !transactions.isEmpty()) {
                     abba(transactions.get(0), aa, K, "Kafka-A", K, "Kafka-B");
+                }
+                if (workloads.isEmpty() && transactions.isEmpty() && !shares.isEmpty()) {
+                    abba(shares.get(0), aa, K, "Kafka-A", K, "Kafka-B");
                 }
                 if (failover != null) {
                     abba(failover, aa, K, "Kafka-A", K, "Kafka-B");
@@ -240,6 +255,10 @@ public final class SideBySide {
             out.addAll(txn.lines());
             out.add("");
         }
+        if (!shares.isEmpty() && security == null) {
+            out.addAll(shr.lines());
+            out.add("");
+        }
         if (failover != null) {
             out.addAll(fo.lines());
             out.add("");
@@ -274,6 +293,10 @@ public final class SideBySide {
                 out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s %s", metric, Report.fmtRatio(lat.ratio(latency.name(), metric))));
             }
         }
+        for (Workload sh : security == null ? shares : List.<Workload>of()) {
+            out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s %s (%s)", "share rec/s", Report.fmtRatio(shr.ratio(sh.name(), "share rec/s")),
+                    sh.name()));
+        }
         if (failover != null) {
             for (String metric : List.of("failover ms", "max stall ms")) {
                 out.add(String.format(Locale.ROOT, "Weir/Kafka %-16s %s", metric, Report.fmtRatio(fo.ratio(failover.name(), metric))));
@@ -283,7 +306,7 @@ public final class SideBySide {
             List<String> aaRatios = new ArrayList<>();
             boolean ok = true;
             for (String w : aa.runs.keySet()) {
-                for (String metric : List.of("produce rec/s", "consume rec/s", "e2e p50 ms", "e2e p99 ms", "failover ms")) {
+                for (String metric : List.of("produce rec/s", "consume rec/s", "e2e p50 ms", "e2e p99 ms", "failover ms", "share rec/s")) {
                     double r = aa.ratio(w, metric);
                     if (!Double.isNaN(r)) {
                         aaRatios.add(metric + " " + Report.fmtRatio(r));
@@ -306,7 +329,7 @@ public final class SideBySide {
         Files.createDirectories(settings.out().getParent());
         Files.write(settings.out(), out, StandardCharsets.UTF_8);
         List<Chart.Section> sections = new ArrayList<>();
-        for (Report.Comparison c : List.of(throughput, lat, grp, txn, fo)) {
+        for (Report.Comparison c : List.of(throughput, lat, grp, txn, shr, fo)) {
             if (!c.runs.isEmpty()) {
                 sections.add(c.section(false));
             }

@@ -557,6 +557,124 @@ final class Workloads {
         }
     }
 
+    // ------------------------------------------------------------------ share groups
+
+    /**
+     * Share groups (KIP-932) with unmodified {@code KafkaShareConsumer}s: {@code records} records of {@code size} bytes
+     * are written to a one-partition topic (untimed), then {@code consumers} share consumers of a fresh share group
+     * (threads of this JVM, {@code share.auto.offset.reset=earliest} set on the group with Admin, explicit
+     * acknowledgement, every record ACCEPTed, {@code commitAsync} after each poll) read it all. {@code share rec/s}:
+     * records acknowledged from the first poll to the last record's acknowledgement. A warm-up group first reads a
+     * tenth of the count on another topic (untimed). Checked: every offset is delivered at least once; the duplicates
+     * a lock expiry can cause are counted and named in the notes.
+     */
+    record ShareGroups(int size, int consumers, long records) implements Workload {
+        @Override
+        public String name() {
+            return "share group " + consumers + " consumer" + (consumers == 1 ? "" : "s") + " " + size + " B";
+        }
+
+        @Override
+        public RunResult run(Target broker) throws Exception {
+            String topic = "sbs-share";
+            String warm = "sbs-share-warmup";
+            createTopic(broker, topic, 1);
+            createTopic(broker, warm, 1);
+            byte[] value = new byte[size];
+            new Random(11).nextBytes(value);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(broker, "all"))) {
+                for (long i = 0; i < records / 10; i++) {
+                    producer.send(new ProducerRecord<>(warm, 0, null, value));
+                }
+                for (long i = 0; i < records; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, null, value));
+                }
+                producer.flush();
+            }
+            String suffix = Long.toString(System.nanoTime());
+            RunResult warmUp = consume(broker, warm, "sbs-share-warm-" + suffix, records / 10);
+            if (warmUp.error() != null) {
+                return RunResult.failed("warm-up: " + warmUp.error());
+            }
+            return consume(broker, topic, "sbs-share-" + suffix, records);
+        }
+
+        private RunResult consume(Target broker, String topic, String group, long expected) throws Exception {
+            try (Admin admin = admin(broker)) {
+                admin.incrementalAlterConfigs(Map.of(
+                        new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP, group),
+                        List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                                new org.apache.kafka.clients.admin.ConfigEntry("share.auto.offset.reset", "earliest"),
+                                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+            }
+            java.util.Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicLong duplicates = new AtomicLong();
+            AtomicLong firstAt = new AtomicLong();
+            AtomicLong lastAt = new AtomicLong();
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < consumers; i++) {
+                Map<String, Object> p = new HashMap<>(broker.clientConfigs());
+                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+                p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+                p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sbs-share-" + i);
+                p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+                p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+                p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+                Thread t = new Thread(() -> {
+                    try (org.apache.kafka.clients.consumer.KafkaShareConsumer<byte[], byte[]> c =
+                                 new org.apache.kafka.clients.consumer.KafkaShareConsumer<>(p)) {
+                        c.subscribe(List.of(topic));
+                        while (!done.get()) {
+                            ConsumerRecords<byte[], byte[]> recs = c.poll(Duration.ofMillis(100));
+                            if (recs.isEmpty()) {
+                                continue;
+                            }
+                            firstAt.compareAndSet(0, System.nanoTime());
+                            for (ConsumerRecord<byte[], byte[]> r : recs) {
+                                c.acknowledge(r, org.apache.kafka.clients.consumer.AcknowledgeType.ACCEPT);
+                                if (!seen.add(r.offset())) {
+                                    duplicates.incrementAndGet();
+                                }
+                            }
+                            c.commitAsync();
+                            if (seen.size() >= expected) {
+                                lastAt.compareAndSet(0, System.nanoTime());
+                                done.set(true);
+                            }
+                        }
+                        c.commitSync(Duration.ofSeconds(10));
+                    } catch (Exception e) {
+                        failure.compareAndSet(null, e);
+                        done.set(true);
+                    }
+                }, "sbs-share-" + i);
+                t.start();
+                threads.add(t);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!done.get() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            done.set(true);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            if (failure.get() != null) {
+                return RunResult.failed("share consumer: " + failure.get());
+            }
+            if (seen.size() < expected) {
+                return RunResult.failed("share consumers read " + seen.size() + " of " + expected + " records in 180 s");
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("share rec/s", expected / ((lastAt.get() - firstAt.get()) / 1e9));
+            List<String> notes = duplicates.get() == 0 ? List.of()
+                    : List.of(duplicates.get() + " records delivered more than once (a lock expired before their acknowledgement)");
+            return new RunResult(m, null, notes);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static Map<String, Object> producerProps(Target target, String acks) {
