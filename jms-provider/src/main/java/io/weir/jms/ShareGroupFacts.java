@@ -22,6 +22,7 @@ final class ShareGroupFacts {
     private final Map<String, Fact<QueueMode>> modes = new ConcurrentHashMap<>();
     private final Map<String, Fact<Boolean>> prepared = new ConcurrentHashMap<>();
     private final Map<String, Fact<Boolean>> queueDefaults = new ConcurrentHashMap<>();
+    private final Map<String, Fact<Boolean>> topics = new ConcurrentHashMap<>();
 
     ShareGroupFacts(LongSupplier clock) {
         this.clock = clock;
@@ -61,6 +62,31 @@ final class ShareGroupFacts {
     void queueDefaults(String bootstrapServers, boolean served) {
         queueDefaults.put(bootstrapServers, new Fact<>(served, clock.getAsLong()));
     }
+
+    /**
+     * Whether a connection of this factory created the topic of a destination, or found it existing, recently: the
+     * factory's other connections then do not ask the brokers again (a new connection's first admin request costs
+     * several round trips). A topic deleted meanwhile by someone else is created again by the next send (the brokers'
+     * {@code auto.create.topics.enable}, on in Weir's shipped configuration) or named in the send's error.
+     */
+    boolean topicExists(String bootstrapServers, String topic) {
+        return Boolean.TRUE.equals(fresh(topics.get(bootstrapServers + "\u0000" + topic)));
+    }
+
+    void topicExists(String bootstrapServers, String topic, boolean exists) {
+        String key = bootstrapServers + "\u0000" + topic;
+        if (exists) {
+            if (topics.size() > MAX_TOPICS) {
+                topics.clear(); // a factory used for very many destinations: forget them all, ask again
+            }
+            topics.put(key, new Fact<>(true, clock.getAsLong()));
+        } else {
+            topics.remove(key);
+        }
+    }
+
+    /** Topics remembered at most (per factory). */
+    private static final int MAX_TOPICS = 10_000;
 
     private <T> T fresh(Fact<T> fact) {
         return fact != null && clock.getAsLong() - fact.learntAt() < TRUST_MS ? fact.value() : null;

@@ -469,6 +469,10 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             knownTopics.add(name);
             return;
         }
+        if (facts.topicExists(settings.bootstrapServers(), name)) {
+            knownTopics.add(name); // another connection of the factory made or found it recently
+            return;
+        }
         awaitTopic(d, createTopic(d));
     }
 
@@ -478,7 +482,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
      * {@link #awaitTopic}, which throws what {@link #ensureTopic} would.
      */
     CompletableFuture<Void> ensureQueueTopicLater(WeirDestination d) {
-        if (knownTopics.contains(d.name()) || d.isTemporary()) {
+        if (knownTopics.contains(d.name()) || d.isTemporary() || facts.topicExists(settings.bootstrapServers(), d.name())) {
             return CompletableFuture.completedFuture(null);
         }
         return createTopic(d);
@@ -499,6 +503,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             throw JmsExceptionSupport.create("Cannot create the topic for " + d, e);
         }
         knownTopics.add(d.name());
+        facts.topicExists(settings.bootstrapServers(), d.name(), true);
     }
 
     private CompletableFuture<Void> createTopic(WeirDestination d) {
@@ -528,6 +533,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     void deleteTopic(String name) throws JMSException {
         knownTopics.remove(name);
+        facts.topicExists(settings.bootstrapServers(), name, false);
         try {
             admin.deleteTopics(List.of(name)).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -34,4 +34,21 @@ class ShareGroupFactsTest {
         now.addAndGet(ShareGroupFacts.TRUST_MS);
         assertThat(facts.prepared("a:9092", "jms-queue.q")).isFalse();
     }
+
+    @Test
+    void anExistingTopicAndTheBrokersQueueDefaultsAreTrustedForAWhileAndATopicForgottenWhenDeleted() {
+        facts.topicExists("a:9092", "orders", true);
+        assertThat(facts.topicExists("a:9092", "orders")).isTrue();
+        assertThat(facts.topicExists("a:9092", "invoices")).isFalse();
+        assertThat(facts.topicExists("b:9092", "orders")).as("other brokers").isFalse();
+        facts.topicExists("a:9092", "orders", false);
+        assertThat(facts.topicExists("a:9092", "orders")).as("deleted through this factory").isFalse();
+        facts.topicExists("a:9092", "orders", true);
+        facts.queueDefaults("a:9092", true);
+        assertThat(facts.queueDefaults("a:9092")).isTrue();
+        assertThat(facts.queueDefaults("b:9092")).isFalse();
+        now.addAndGet(ShareGroupFacts.TRUST_MS);
+        assertThat(facts.topicExists("a:9092", "orders")).as("asked again after the trust period").isFalse();
+        assertThat(facts.queueDefaults("a:9092")).isFalse();
+    }
 }
