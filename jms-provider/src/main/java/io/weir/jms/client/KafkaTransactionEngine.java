@@ -38,9 +38,10 @@ import java.util.function.Supplier;
  *       cannot commit them), then {@code commitTransaction}. Once the coordinator has logged the commit, it
  *       completes even if this process dies: sends and positions become visible together, or neither.</li>
  *   <li>Failures: {@link ProducerFencedException} (another producer took this transactional id) fences the engine
- *       for good: the commit is rolled back and every later call throws the fencing exception. So does an
- *       {@code InvalidProducerEpochException} at commit (a send of the transaction met the epoch the other producer's
- *       {@code initTransactions} bumped before the commit itself did; Apache Kafka 4.4 answers either way). An
+ *       for good: the commit is rolled back and every later call throws the fencing exception. An
+ *       {@code InvalidProducerEpochException} at commit (the epoch moved: a coordinator's timeout abort, or a takeover
+ *       met by a send before the commit) aborts on the same producer, which is fenced if it was a takeover and goes on
+ *       otherwise (a new producer's {@code initTransactions} would fence the successor). An
  *       {@link ApplicationRecoverableException} of another kind (the coordinator aborted the transaction, e.g.
  *       on its timeout) rolls back and makes a new producer on next use. Any other failure aborts the
  *       transaction ({@link TransactionEngine.RolledBackException}). A commit that times out is retried (the
@@ -126,6 +127,8 @@ public final class KafkaTransactionEngine implements TransactionEngine {
         } catch (ProducerFencedException e) {
             throw new RolledBackException("Transactional id " + transactionalId() + " was taken over by another producer",
                     fence(e));
+        } catch (org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+            throw epochMoved(e);
         } catch (ApplicationRecoverableException e) {
             discardProducer();
             throw new RolledBackException("The transaction coordinator aborted the transaction of " + transactionalId(), e);
@@ -133,14 +136,7 @@ public final class KafkaTransactionEngine implements TransactionEngine {
             throw e;
         } catch (RuntimeException e) {
             if (causedBy(e, org.apache.kafka.common.errors.InvalidProducerEpochException.class)) {
-                // a send met the epoch another producer's initTransactions bumped (it took this transactional id over)
-                // before the commit met it: fenced as well, so that this session never initializes the id again and
-                // fences its successor in turn
-                ProducerFencedException fencedBy = new ProducerFencedException("A send of " + transactionalId()
-                        + " met a newer producer epoch: " + e.getMessage());
-                fencedBy.initCause(e);
-                throw new RolledBackException("Transactional id " + transactionalId() + " was taken over by another producer",
-                        fence(fencedBy));
+                throw epochMoved(e);
             }
             abortQuietly();
             throw new RolledBackException("Committing the transaction of " + transactionalId() + " failed", e);
@@ -242,6 +238,30 @@ public final class KafkaTransactionEngine implements TransactionEngine {
                     + " was taken over by another producer (another instance with the same transactionalIdPrefix?): "
                     + fenced.getMessage());
         }
+    }
+
+    /**
+     * A request of the transaction met a newer producer epoch: the coordinator aborted the transaction (its timeout
+     * bumps the epoch) or another producer's initTransactions took this transactional id over. The transaction is
+     * aborted on the same producer, which tells the two apart: kafka-clients goes on after a coordinator's abort and
+     * is fenced after a takeover (then so is this engine). The producer is never replaced here: a new one's
+     * initTransactions would fence the successor in turn. A zombie whose abort passed anyway keeps its old epoch, so
+     * its next transaction is fenced at the latest.
+     */
+    private RolledBackException epochMoved(RuntimeException e) {
+        try {
+            producer.abortTransaction();
+            inTransaction = false;
+        } catch (ProducerFencedException f) {
+            return new RolledBackException("Transactional id " + transactionalId() + " was taken over by another producer",
+                    fence(f));
+        } catch (RuntimeException other) {
+            log.warn("Aborting transaction {} after a newer producer epoch failed ({}); its producer is replaced",
+                    transactionalId(), other.toString());
+            discardProducer();
+        }
+        return new RolledBackException("The transaction of " + transactionalId() + " met a newer producer epoch (the "
+                + "coordinator aborted it, or another producer took the transactional id over)", e);
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

@@ -117,17 +117,32 @@ class KafkaTransactionEngineTest {
     }
 
     @Test
-    void aTransactionTheCoordinatorAbortedRollsBackAndTheNextSendUsesANewProducer() {
+    void aTransactionWhoseEpochMovedIsAbortedOnTheSameProducerWhichGoesOn() {
         try (KafkaTransactionEngine e = engine("unit-epoch")) {
             e.send(record("a"), null);
             last().commitTransactionException = new InvalidProducerEpochException("timed out");
-            assertThatThrownBy(() -> e.commit(Map.of())).isInstanceOf(TransactionEngine.RolledBackException.class);
-            MockProducer<byte[], byte[]> first = last();
-            assertThat(first.closed()).isTrue();
+            assertThatThrownBy(() -> e.commit(Map.of())).isInstanceOf(TransactionEngine.RolledBackException.class)
+                    .hasCauseInstanceOf(InvalidProducerEpochException.class);
+            assertThat(last().transactionAborted()).isTrue();
+            assertThat(last().closed()).as("no new producer: its initTransactions would fence a successor").isFalse();
+            last().commitTransactionException = null;
             e.send(record("b"), null);
             e.commit(Map.of());
-            assertThat(made).hasSize(2);
-            assertThat(last().transactionCommitted()).isTrue();
+            assertThat(made).hasSize(1);
+            assertThat(last().history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("b");
+        }
+    }
+
+    @Test
+    void aTransactionWhoseEpochMovedBecauseTheIdWasTakenOverFencesTheEngine() {
+        try (KafkaTransactionEngine e = engine("unit-taken")) {
+            e.send(record("a"), null);
+            last().commitTransactionException = new InvalidProducerEpochException("a send met the successor's epoch");
+            last().abortTransactionException = new ProducerFencedException("newer producer");
+            assertThatThrownBy(() -> e.commit(Map.of())).isInstanceOf(TransactionEngine.RolledBackException.class)
+                    .hasCauseInstanceOf(ProducerFencedException.class);
+            assertThatThrownBy(() -> e.send(record("b"), null)).isInstanceOf(ProducerFencedException.class);
+            assertThat(made).hasSize(1);
         }
     }
 
