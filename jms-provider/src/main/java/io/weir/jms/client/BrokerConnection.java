@@ -36,6 +36,8 @@ final class BrokerConnection implements AutoCloseable {
     private java.util.Map<Short, Short> maxVersions; // from ApiVersions, asked once per connection
     private boolean transactionalShareAcks; // from the same answer
     private boolean queueDefaults; // from the same answer
+    /** The ApiVersions request sent ahead when the connection opened, whose answer is not read yet (else null). */
+    private RequestHeader versionsAhead;
 
     BrokerConnection(String host, int port, String clientId, int timeoutMs) throws IOException {
         this(host, port, clientId, timeoutMs, WireSecurity.PLAINTEXT);
@@ -72,6 +74,9 @@ final class BrokerConnection implements AutoCloseable {
             if (security.usesSasl()) {
                 SaslLogin.login(security, this::send, toString());
             }
+            // ApiVersions goes out at once, pipelined: its answer is read before the next request's, so that learning
+            // the broker's versions and features costs no round trip of its own
+            versionsAhead = write(ApiKeys.API_VERSIONS, (short) 3, versionsRequest());
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -84,17 +89,40 @@ final class BrokerConnection implements AutoCloseable {
      */
     synchronized short maxVersion(ApiKeys key) throws IOException {
         if (maxVersions == null) {
-            org.apache.kafka.common.requests.ApiVersionsResponse r = (org.apache.kafka.common.requests.ApiVersionsResponse)
-                    send(ApiKeys.API_VERSIONS, (short) 3, new org.apache.kafka.common.message.ApiVersionsRequestData()
-                            .setClientSoftwareName("weir-jms").setClientSoftwareVersion("xa"));
-            java.util.Map<Short, Short> m = new java.util.HashMap<>();
-            r.data().apiKeys().forEach(k -> m.put(k.apiKey(), k.maxVersion()));
-            maxVersions = m;
-            transactionalShareAcks = TransactionalShareAcks.supported(r.data());
-            var defaults = r.data().supportedFeatures().find(QUEUE_DEFAULTS_FEATURE);
-            queueDefaults = defaults != null && defaults.minVersion() <= 1 && defaults.maxVersion() >= 1;
+            if (versionsAhead != null) {
+                readVersionsAhead();
+            } else {
+                versions((org.apache.kafka.common.requests.ApiVersionsResponse) send(ApiKeys.API_VERSIONS, (short) 3,
+                        versionsRequest()));
+            }
         }
         return maxVersions.getOrDefault(key.id, (short) -1);
+    }
+
+    private static org.apache.kafka.common.message.ApiVersionsRequestData versionsRequest() {
+        return new org.apache.kafka.common.message.ApiVersionsRequestData().setClientSoftwareName("weir-jms")
+                .setClientSoftwareVersion("xa");
+    }
+
+    private void versions(org.apache.kafka.common.requests.ApiVersionsResponse r) {
+        java.util.Map<Short, Short> m = new java.util.HashMap<>();
+        r.data().apiKeys().forEach(k -> m.put(k.apiKey(), k.maxVersion()));
+        maxVersions = m;
+        transactionalShareAcks = TransactionalShareAcks.supported(r.data());
+        var defaults = r.data().supportedFeatures().find(QUEUE_DEFAULTS_FEATURE);
+        queueDefaults = defaults != null && defaults.minVersion() <= 1 && defaults.maxVersion() >= 1;
+    }
+
+    /** Reads the answer to the ApiVersions sent ahead (the next answer on the wire). */
+    private void readVersionsAhead() throws IOException {
+        RequestHeader header = versionsAhead;
+        versionsAhead = null;
+        try {
+            versions((org.apache.kafka.common.requests.ApiVersionsResponse) read(header));
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e instanceof IOException io ? io : new IOException("Bad answer to API_VERSIONS from " + this, e);
+        }
     }
 
     /**
@@ -123,23 +151,35 @@ final class BrokerConnection implements AutoCloseable {
             throw new IOException("The connection to " + this + " failed before");
         }
         try {
-            RequestHeader header = new RequestHeader(key, version, clientId, ++correlationId);
-            ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), data, version);
-            ByteBuffer framed = ByteBuffer.allocate(4 + body.remaining());
-            framed.putInt(body.remaining()).put(body).flip();
-            out.write(framed.array(), 0, framed.limit());
-            out.flush();
-            int size = in.readInt();
-            if (size < 0 || size > MAX_RESPONSE_BYTES) {
-                throw new IOException("Response of " + size + " bytes from " + this);
+            RequestHeader header = write(key, version, data);
+            if (versionsAhead != null) {
+                readVersionsAhead(); // answered first: it went out first
             }
-            byte[] response = new byte[size];
-            in.readFully(response);
-            return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+            return read(header);
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e instanceof IOException io ? io : new IOException("Bad answer to " + key + " from " + this, e);
         }
+    }
+
+    private RequestHeader write(ApiKeys key, short version, ApiMessage data) throws IOException {
+        RequestHeader header = new RequestHeader(key, version, clientId, ++correlationId);
+        ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), data, version);
+        ByteBuffer framed = ByteBuffer.allocate(4 + body.remaining());
+        framed.putInt(body.remaining()).put(body).flip();
+        out.write(framed.array(), 0, framed.limit());
+        out.flush();
+        return header;
+    }
+
+    private AbstractResponse read(RequestHeader header) throws IOException {
+        int size = in.readInt();
+        if (size < 0 || size > MAX_RESPONSE_BYTES) {
+            throw new IOException("Response of " + size + " bytes from " + this);
+        }
+        byte[] response = new byte[size];
+        in.readFully(response);
+        return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
     }
 
     boolean isBroken() {
