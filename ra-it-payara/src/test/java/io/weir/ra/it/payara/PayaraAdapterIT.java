@@ -18,8 +18,6 @@ import io.weir.ra.it.support.Destinations;
 import io.weir.ra.it.support.Http;
 import io.weir.ra.it.support.WeirBroker;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,7 +177,7 @@ class PayaraAdapterIT {
         String started = "Weir resource adapter started (bootstrapServers=" + WeirBroker.bootstrapServers() + ")";
         await("the adapter's lines in " + PayaraDomain.serverLog()).atMost(Duration.ofMinutes(1))
                 .pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> assertThat(Files.readString(PayaraDomain.serverLog(), StandardCharsets.UTF_8))
+                .untilAsserted(() -> assertThat(PayaraDomain.serverLogText())
                         .contains(started)
                         .contains("[io.weir.ra.inflow.WeirActivation]")
                         .contains(": activated, ")

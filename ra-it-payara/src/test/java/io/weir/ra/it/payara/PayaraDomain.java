@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -47,6 +49,47 @@ public final class PayaraDomain implements BeforeAllCallback {
         return domains().resolve(DOMAIN).resolve("logs/server.log");
     }
 
+    /**
+     * Everything the domain logged this run: the files Payara rotated away ({@code server.log_<time>}, each when it
+     * reached 2 MB), oldest first, then the current {@code server.log}.
+     */
+    public static String serverLogText() throws IOException {
+        Path logs = serverLog().getParent();
+        List<Path> rotated;
+        try (Stream<Path> files = Files.list(logs)) {
+            rotated = files.filter(f -> f.getFileName().toString().startsWith("server.log_")).sorted().toList();
+        }
+        StringBuilder text = new StringBuilder();
+        for (Path f : rotated) {
+            text.append(Files.readString(f, StandardCharsets.UTF_8));
+        }
+        return text.append(Files.readString(serverLog(), StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * Runs one {@code asadmin} command against the running domain's administration server (its output is also in
+     * {@code asadmin-output/}).
+     *
+     * @return its output
+     * @throws IllegalStateException if it fails
+     */
+    static String admin(String... args) {
+        return asadmin().remote(Integer.parseInt(required(ADMIN_PORT_PROPERTY))).run(args);
+    }
+
+    /**
+     * Restarts the running domain as an operator would ({@code asadmin restart-domain}): the server JVM stops, a new
+     * one starts and deploys the adapter and the applications again from the domain's configuration. Returns once the
+     * new server answers on its admin port.
+     */
+    static void restart() {
+        asadmin().run("restart-domain", "--domaindir", domains().toString(), DOMAIN);
+    }
+
+    private static Asadmin asadmin() {
+        return Asadmin.local(Path.of(required("weir.it.payara.home")), domains().resolve("asadmin-output"));
+    }
+
     private static Path domains() {
         return Path.of(required("weir.it.payara.domains"));
     }
@@ -71,9 +114,8 @@ public final class PayaraDomain implements BeforeAllCallback {
         }
 
         static Running start() {
-            Path home = Path.of(required("weir.it.payara.home"));
             Path rar = Path.of(required("weir.it.rar"));
-            Asadmin asadmin = Asadmin.local(home, domains().resolve("asadmin-output"));
+            Asadmin asadmin = asadmin();
             int base = freePortBase(Integer.parseInt(required("weir.it.payara.portBase")));
             asadmin.run("create-domain", "--portbase", String.valueOf(base), "--nopassword=true",
                     "--domaindir", domains().toString(), DOMAIN);
