@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.MalformedURLException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +39,7 @@ public final class PayaraDomain implements BeforeAllCallback {
     /** Payara's port offsets from the base reach +86 (JMX); the whole block of 100 must be free. */
     private static final int PORTS_PER_BASE = 100;
     private static final int ADMIN_OFFSET = 48;
+    private static final int HTTP_OFFSET = 80;
     private static final int BASES_TRIED = 20;
 
     @Override
@@ -84,6 +88,45 @@ public final class PayaraDomain implements BeforeAllCallback {
      */
     static void restart() {
         asadmin().run("restart-domain", "--domaindir", domains().toString(), DOMAIN);
+    }
+
+    /** The base URL of an application deployed with context root {@code contextRoot}, on the domain's HTTP listener. */
+    static URL http(String contextRoot) {
+        int base = Integer.parseInt(required(ADMIN_PORT_PROPERTY)) - ADMIN_OFFSET;
+        try {
+            return URI.create("http://127.0.0.1:" + (base + HTTP_OFFSET) + "/" + contextRoot + "/").toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(contextRoot, e);
+        }
+    }
+
+    /** The process id of the running server JVM (the domain's {@code config/pid}). */
+    static long serverPid() throws IOException {
+        return Long.parseLong(Files.readString(domains().resolve(DOMAIN).resolve("config/pid"),
+                StandardCharsets.UTF_8).trim());
+    }
+
+    /**
+     * Turns on the transaction service's recovery at start ({@code automatic-recovery}, false by default) in the
+     * stopped domain's {@code domain.xml}, as {@code asadmin set
+     * configs.config.server-config.transaction-service.automatic-recovery=true} would on a running one.
+     */
+    static void enableAutomaticRecovery() throws IOException {
+        Path domainXml = domains().resolve(DOMAIN).resolve("config/domain.xml");
+        String xml = Files.readString(domainXml, StandardCharsets.UTF_8);
+        int config = xml.indexOf("<config name=\"server-config\">");
+        int service = xml.indexOf("<transaction-service ", config);
+        if (config < 0 || service < 0) {
+            throw new IllegalStateException("No server-config transaction-service in " + domainXml);
+        }
+        int at = service + "<transaction-service ".length();
+        Files.writeString(domainXml, xml.substring(0, at) + "automatic-recovery=\"true\" " + xml.substring(at),
+                StandardCharsets.UTF_8);
+    }
+
+    /** Starts the domain again after its server JVM died ({@code asadmin start-domain}, as after a crash). */
+    static void startAgain() {
+        asadmin().run("start-domain", "--domaindir", domains().toString(), DOMAIN);
     }
 
     private static Asadmin asadmin() {
