@@ -20,6 +20,11 @@ final class ClientTimeouts {
 
     /** The connection's Admin: each request, and each call in all (retries included), within the connect wait. */
     static Properties admin(Properties p, long connectTimeoutMs) {
+        // kafka-clients 4.4's admin client, with no broker answering, "rebootstraps" in a tight loop and logs each
+        // time at INFO (over a thousand lines a second, filling an application server's log); without rebootstrapping
+        // it retries its bootstrap addresses with the reconnect backoff. A connection's producers and consumers keep
+        // kafka-clients' default.
+        p.putIfAbsent("metadata.recovery.strategy", "none");
         p.putIfAbsent("request.timeout.ms", String.valueOf(Math.min(ADMIN_REQUEST_MS, connectTimeoutMs)));
         p.putIfAbsent("default.api.timeout.ms",
                 String.valueOf(Math.max(connectTimeoutMs, longValue(p, "request.timeout.ms"))));
