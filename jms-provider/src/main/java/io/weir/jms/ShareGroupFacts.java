@@ -39,16 +39,11 @@ final class ShareGroupFacts {
 
     /** Whether the share group's configurations were set recently through these brokers. */
     boolean prepared(String bootstrapServers, String group) {
-        return Boolean.TRUE.equals(fresh(prepared.get(bootstrapServers + "\u0000" + group)));
+        return known(prepared, bootstrapServers, group);
     }
 
     void prepared(String bootstrapServers, String group, boolean done) {
-        String key = bootstrapServers + "\u0000" + group;
-        if (done) {
-            prepared.put(key, new Fact<>(true, clock.getAsLong()));
-        } else {
-            prepared.remove(key);
-        }
+        remember(prepared, bootstrapServers, group, done);
     }
 
     /**
@@ -70,24 +65,31 @@ final class ShareGroupFacts {
      * {@code auto.create.topics.enable}, on in Weir's shipped configuration) or named in the send's error.
      */
     boolean topicExists(String bootstrapServers, String topic) {
-        return Boolean.TRUE.equals(fresh(topics.get(bootstrapServers + "\u0000" + topic)));
+        return known(topics, bootstrapServers, topic);
     }
 
     void topicExists(String bootstrapServers, String topic, boolean exists) {
-        String key = bootstrapServers + "\u0000" + topic;
-        if (exists) {
-            if (topics.size() > MAX_TOPICS) {
-                topics.clear(); // a factory used for very many destinations: forget them all, ask again
-            }
-            topics.put(key, new Fact<>(true, clock.getAsLong()));
-        } else {
-            topics.remove(key);
-        }
+        remember(topics, bootstrapServers, topic, exists);
     }
 
-    /** Topics remembered at most (per factory). */
-    private static final int MAX_TOPICS = 10_000;
+    /** Groups or topics remembered at most, each kind (per factory). */
+    private static final int MAX_NAMES = 10_000;
 
+    private boolean known(Map<String, Fact<Boolean>> facts, String bootstrapServers, String name) {
+        return Boolean.TRUE.equals(fresh(facts.get(bootstrapServers + "\u0000" + name)));
+    }
+
+    private void remember(Map<String, Fact<Boolean>> facts, String bootstrapServers, String name, boolean yes) {
+        String key = bootstrapServers + "\u0000" + name;
+        if (!yes) {
+            facts.remove(key);
+            return;
+        }
+        if (facts.size() > MAX_NAMES) {
+            facts.clear(); // a factory used for very many destinations: forget them all, ask again
+        }
+        facts.put(key, new Fact<>(true, clock.getAsLong()));
+    }
     private <T> T fresh(Fact<T> fact) {
         return fact != null && clock.getAsLong() - fact.learntAt() < TRUST_MS ? fact.value() : null;
     }

@@ -469,27 +469,37 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             knownTopics.add(name);
             return;
         }
-        if (facts.topicExists(settings.bootstrapServers(), name)) {
-            knownTopics.add(name); // another connection of the factory made or found it recently
-            return;
+        if (!knownToExist(name)) {
+            awaitTopic(d, createTopic(d));
         }
-        awaitTopic(d, createTopic(d));
+    }
+
+    /** Whether this connection, or another of the factory recently, made or found the topic (then it is not asked for). */
+    private boolean knownToExist(String name) {
+        if (knownTopics.contains(name)) {
+            return true;
+        }
+        if (facts.topicExists(settings.bootstrapServers(), name)) {
+            knownTopics.add(name);
+            return true;
+        }
+        return false;
     }
 
     /**
      * Starts creating the topic behind a queue {@code d} (not temporary) unless it is known to exist, without waiting:
-     * a share-mode consumer's member joins meanwhile (it waits for its topic by itself). Pass the future to
-     * {@link #awaitTopic}, which throws what {@link #ensureTopic} would.
+     * a share-mode consumer's member joins meanwhile (it waits for its topic by itself). Pass the answer to
+     * {@link #awaitTopic}, which throws what {@link #ensureTopic} would; null when nothing was asked.
      */
     CompletableFuture<Void> ensureQueueTopicLater(WeirDestination d) {
-        if (knownTopics.contains(d.name()) || d.isTemporary() || facts.topicExists(settings.bootstrapServers(), d.name())) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return createTopic(d);
+        return d.isTemporary() || knownToExist(d.name()) ? null : createTopic(d);
     }
 
-    /** Waits for {@code creating} (of {@link #ensureQueueTopicLater}); an existing topic is no error. */
+    /** Waits for {@code creating} (of {@link #createTopic}; nothing when null); an existing topic is no error. */
     void awaitTopic(WeirDestination d, CompletableFuture<Void> creating) throws JMSException {
+        if (creating == null) {
+            return;
+        }
         try {
             creating.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -341,24 +341,22 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         WeirDestination d = destination(destination);
         MessageSelector selector = MessageSelector.compile(messageSelector);
         checkTemporaryOwner(d);
-        WeirMessageConsumer c;
+        java.util.concurrent.CompletableFuture<Void> topic = null;
         if (d.isQueue() && !d.isTemporary() && connection.queueMode() == QueueMode.SHARE) {
             // the queue's topic is made (or found to exist) while the consumer's share-group member joins: a member
             // waits for its topic by itself, and a new consumer does not pay the two one after the other
-            java.util.concurrent.CompletableFuture<Void> topic = connection.ensureQueueTopicLater(d);
-            c = new WeirMessageConsumer(this, d, selector, false, d.name(), ConsumerEngine.Start.EARLIEST, false, null, true);
-            try {
-                connection.awaitTopic(d, topic);
-            } catch (JMSException e) {
-                c.close();
-                throw e;
-            }
-        } else if (d.isQueue()) {
-            connection.ensureTopic(d);
-            c = new WeirMessageConsumer(this, d, selector, false, d.name(), ConsumerEngine.Start.EARLIEST, false, null, true);
+            topic = connection.ensureQueueTopicLater(d);
         } else {
             connection.ensureTopic(d);
-            c = new WeirMessageConsumer(this, d, selector, noLocal, null, ConsumerEngine.Start.LATEST, false, null, false);
+        }
+        WeirMessageConsumer c = d.isQueue()
+                ? new WeirMessageConsumer(this, d, selector, false, d.name(), ConsumerEngine.Start.EARLIEST, false, null, true)
+                : new WeirMessageConsumer(this, d, selector, noLocal, null, ConsumerEngine.Start.LATEST, false, null, false);
+        try {
+            connection.awaitTopic(d, topic);
+        } catch (JMSException e) {
+            c.close();
+            throw e;
         }
         return register(c);
     }

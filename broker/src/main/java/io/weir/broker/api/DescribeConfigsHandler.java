@@ -123,7 +123,7 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
         }
         Map<String, String> values = new TreeMap<>();
         // a JMS queue's group (jms-queue.*) starts at the log start and reads committed records by default (ShareGroupSettings)
-        boolean queue = resource.resourceName().startsWith("jms-queue.");
+        boolean queue = io.weir.broker.share.ShareGroupSettings.isQueueGroup(resource.resourceName());
         values.put("share.auto.offset.reset", queue ? "earliest" : "latest");
         values.put("share.isolation.level", queue ? "read_committed" : "read_uncommitted");
         values.put("share.record.lock.duration.ms", String.valueOf(services.share().config().recordLockDurationMs()));

@@ -25,8 +25,6 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     static final String ISOLATION_LEVEL = "share.isolation.level";
     static final String SINGLE_BATCH = "weir.share.single.batch";
     static final String ASSIGNMENT = "weir.share.assignment";
-    /** Groups of the JMS provider's queues: single batches unless their config says otherwise. */
-    static final String JMS_QUEUE_GROUP_PREFIX = "jms-queue.";
     /** Prefix of the Weir extension: {@code weir.share.filter.<client.id>} = a {@link RecordFilter}. */
     static final String FILTER_PREFIX = "weir.share.filter.";
     private static final long REFRESH_MS = 1000;
@@ -110,41 +108,34 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     }
 
     /**
-     * {@code share.isolation.level}, by default read_committed for the JMS provider's queue groups ({@code jms-queue.*}:
-     * a message sent in a transacted session is delivered once it commits) and read_uncommitted (Kafka's) for others.
+     * A group setting that is either {@code yes} or not; unset, what a JMS queue's group needs for its groups
+     * ({@code jms-queue.*}, {@link ShareGroupSettings#isQueueGroup}) and Kafka's default for the others.
      */
-    @Override
-    public boolean readCommitted(String groupId) {
-        String v = configs(groupId).get(ISOLATION_LEVEL);
-        return v == null ? isQueueGroup(groupId) : "read_committed".equalsIgnoreCase(v.trim());
+    private boolean queueDefault(String groupId, String key, String yes) {
+        String v = configs(groupId).get(key);
+        return v == null ? ShareGroupSettings.isQueueGroup(groupId) : yes.equalsIgnoreCase(v.trim());
     }
 
-    /**
-     * Whether {@code groupId} is the share group of a JMS queue ({@code jms-queue.*}), whose defaults are the queue's:
-     * start at the log start, read committed records, single batches, every partition to every member
-     * (broker/SHARE-GROUPS.md). The provider needs not write them ({@link io.weir.broker.share.ShareGroupSettings#QUEUE_DEFAULTS_FEATURE}).
-     */
-    static boolean isQueueGroup(String groupId) {
-        return groupId.startsWith(JMS_QUEUE_GROUP_PREFIX);
+    /** {@code share.isolation.level}: read_committed by default for a queue's group (a transacted send arrives once committed). */
+    @Override
+    public boolean readCommitted(String groupId) {
+        return queueDefault(groupId, ISOLATION_LEVEL, "read_committed");
     }
 
     @Override
     public boolean singleBatch(String groupId) {
-        String v = configs(groupId).get(SINGLE_BATCH);
-        return v == null ? groupId.startsWith(JMS_QUEUE_GROUP_PREFIX) : "true".equalsIgnoreCase(v.trim());
+        return queueDefault(groupId, SINGLE_BATCH, "true");
     }
 
     @Override
     public boolean assignsEveryPartition(String groupId) {
-        String v = configs(groupId).get(ASSIGNMENT);
-        return v == null ? groupId.startsWith(JMS_QUEUE_GROUP_PREFIX) : "all".equalsIgnoreCase(v.trim());
+        return queueDefault(groupId, ASSIGNMENT, "all");
     }
 
-    /** {@code share.auto.offset.reset}, by default earliest for a JMS queue's group (a queue delivers what it holds), else latest. */
+    /** {@code share.auto.offset.reset}: earliest by default for a queue's group (a queue delivers what it holds). */
     @Override
     public boolean startsAtEarliest(String groupId) {
-        String v = configs(groupId).get(AUTO_OFFSET_RESET);
-        return v == null ? isQueueGroup(groupId) : "earliest".equalsIgnoreCase(v.trim());
+        return queueDefault(groupId, AUTO_OFFSET_RESET, "earliest");
     }
 
     @Override

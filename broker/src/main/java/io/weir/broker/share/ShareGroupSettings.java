@@ -11,6 +11,17 @@ public interface ShareGroupSettings {
      */
     String QUEUE_DEFAULTS_FEATURE = "weir.share.queue.defaults";
 
+    /** The prefix of the JMS provider's queue groups ({@code jms-queue.<queue>}). */
+    String JMS_QUEUE_GROUP_PREFIX = "jms-queue.";
+
+    /**
+     * Whether {@code groupId} is the share group of a JMS queue, whose defaults are the queue's: start at the log
+     * start, read committed records, single batches, every partition to every member (broker/SHARE-GROUPS.md).
+     */
+    static boolean isQueueGroup(String groupId) {
+        return groupId.startsWith(JMS_QUEUE_GROUP_PREFIX);
+    }
+
     /** {@code share.auto.offset.reset}: whether a new share-partition starts at the log start (else at the end). */
     boolean startsAtEarliest(String groupId);
 

@@ -288,7 +288,7 @@ final class ShareLane {
             for (CompletableFuture<Void> f : flushing) {
                 told |= f.completeExceptionally(e) || f.isCompletedExceptionally(); // failed here or by flushSync
             }
-            reader.laneBroken(this, acceptsUnconfirmed > 0 || acks.stream().anyMatch(a -> a.type() == ACCEPT), told);
+            reader.laneBroken(this, acceptsUnconfirmed > 0, told); // every ACCEPT in acks is counted there
         } catch (RuntimeException e) {
             flushing.forEach(f -> f.completeExceptionally(e));
             reader.failed(e);
