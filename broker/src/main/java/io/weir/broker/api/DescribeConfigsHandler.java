@@ -116,7 +116,7 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
     private void describeGroup(DescribeConfigsResource resource, DescribeConfigsResult result) {
         Map<String, String> overrides;
         try {
-            overrides = services.topics().groupConfig(resource.resourceName());
+            overrides = services.topics().groupConfigCurrent(resource.resourceName());
         } catch (RuntimeException e) {
             result.setErrorCode(Errors.forException(e).code()).setErrorMessage("Cannot read the group configuration: " + e);
             return;

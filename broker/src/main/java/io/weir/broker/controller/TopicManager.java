@@ -268,6 +268,10 @@ public final class TopicManager {
                 return next;
             }
             if (zk.setGroupConfig(group, next, current.version())) {
+                // seen here at once, before the watched copy learns it: the caller's answer may be followed by a request
+                // that depends on it (a JMS consumer sets its filter, then fetches)
+                writtenGroupConfigs.put(group, new WrittenGroupConfig(new ZkStore.ConfigOverrides(next, current.version() + 1),
+                        System.nanoTime()));
                 log.info("Group {} configuration: {} (was {})", group, next, current.configs());
                 return next;
             }
@@ -275,10 +279,54 @@ public final class TopicManager {
         throw new InvalidConfigurationException("The configuration of group " + group + " kept changing; try again.");
     }
 
-    /** A group's configuration overrides in ZooKeeper. */
+    /**
+     * Serves {@link #groupConfig} from a watched copy of ZooKeeper (the cluster watch, once it runs) instead of reading
+     * ZooKeeper on every call.
+     */
+    public void watchGroupConfigs(java.util.function.Function<String, ZkStore.ConfigOverrides> watched) {
+        this.watchedGroupConfigs = watched;
+    }
+
+    /**
+     * A group's configuration overrides: from the watched copy when there is one (this broker's own writes seen at
+     * once), else read from ZooKeeper. A change written through another broker shows once its notification arrived,
+     * milliseconds later; {@link #groupConfigCurrent} when that matters.
+     */
     public Map<String, String> groupConfig(String group) {
+        java.util.function.Function<String, ZkStore.ConfigOverrides> watched = watchedGroupConfigs;
+        if (watched == null) {
+            return zk.groupConfig(group).configs();
+        }
+        ZkStore.ConfigOverrides seen = watched.apply(group);
+        WrittenGroupConfig mine = writtenGroupConfigs.get(group);
+        if (mine != null) {
+            if (mine.overrides().version() > seen.version()
+                    && System.nanoTime() - mine.writtenAt() < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(WRITTEN_KEPT_MS)) {
+                return mine.overrides().configs();
+            }
+            writtenGroupConfigs.remove(group, mine); // the watched copy has it (or has moved past it)
+        }
+        return seen.configs();
+    }
+
+    /**
+     * A group's configuration overrides including every change acknowledged before this call: {@link #groupConfig}
+     * while this broker is the only one (every change was written through it), else read from ZooKeeper.
+     */
+    public Map<String, String> groupConfigCurrent(String group) {
+        if (watchedGroupConfigs != null && metadata.brokers().size() <= 1) {
+            return groupConfig(group);
+        }
         return zk.groupConfig(group).configs();
     }
+
+    /** A change this broker wrote, kept until the watched copy shows it (at most {@link #WRITTEN_KEPT_MS}). */
+    private record WrittenGroupConfig(ZkStore.ConfigOverrides overrides, long writtenAt) {
+    }
+
+    private static final long WRITTEN_KEPT_MS = 10_000;
+    private volatile java.util.function.Function<String, ZkStore.ConfigOverrides> watchedGroupConfigs;
+    private final Map<String, WrittenGroupConfig> writtenGroupConfigs = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The dynamic configuration of one broker, or of all ({@link ZkStore#DEFAULT_BROKER_ENTITY}), in ZooKeeper. */
     public Map<String, String> dynamicBrokerConfig(String entity) {

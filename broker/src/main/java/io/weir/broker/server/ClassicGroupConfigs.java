@@ -27,7 +27,7 @@ final class ClassicGroupConfigs implements GroupSettings {
     public int initialRebalanceDelayMs(String groupId, int brokerDefaultMs) {
         String value;
         try {
-            value = topics.groupConfig(groupId).get(INITIAL_REBALANCE_DELAY_MS);
+            value = topics.groupConfigCurrent(groupId).get(INITIAL_REBALANCE_DELAY_MS); // set just before the first join
         } catch (RuntimeException e) {
             log.warn("Cannot read the configuration of group {}: its first rebalance waits the broker's {} ms: {}", groupId,
                     brokerDefaultMs, e.toString());

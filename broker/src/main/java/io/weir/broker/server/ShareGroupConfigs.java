@@ -1,11 +1,11 @@
 package io.weir.broker.server;
 
-import io.weir.broker.common.Time;
 import io.weir.broker.controller.TopicManager;
 import io.weir.broker.share.ShareConfig;
 import io.weir.broker.share.RecordFilter;
 import io.weir.broker.share.ShareGroupSettings;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Share-group settings from the group configs in ZooKeeper ({@code share.auto.offset.reset},
  * {@code share.record.lock.duration.ms}, {@code share.isolation.level}, {@code weir.share.single.batch}, {@code weir.share.assignment}, record filters; set with IncrementalAlterConfigs on a GROUP resource), falling
- * back to the broker's. Read at most once per second per group, and again when a client id the group
- * has not been seen with asks for its filter (a member that set its filter just before joining).
+ * back to the broker's. Served from the broker's watched copy of ZooKeeper ({@link TopicManager#groupConfig}: no
+ * ZooKeeper read on a request's path); a client id the group has not been seen with is looked up in a copy that
+ * includes every change acknowledged before ({@link TopicManager#groupConfigCurrent}), so that a member that set its
+ * filter just before joining has its first fetch filtered.
  *
  * <p>Thread-safe.
  */
@@ -27,57 +29,27 @@ final class ShareGroupConfigs implements ShareGroupSettings {
     static final String ASSIGNMENT = "weir.share.assignment";
     /** Prefix of the Weir extension: {@code weir.share.filter.<client.id>} = a {@link RecordFilter}. */
     static final String FILTER_PREFIX = "weir.share.filter.";
-    private static final long REFRESH_MS = 1000;
-    /** Client ids remembered per group (past it the memory starts again: at worst one more read per client). */
-    private static final int MAX_CLIENTS = 10_000;
+    /** Client ids remembered per group, and filters parsed (past it the memory starts again: at worst one more read each). */
+    private static final int MAX_REMEMBERED = 10_000;
     private static final Logger log = LoggerFactory.getLogger(ShareGroupConfigs.class);
 
     private final TopicManager topics;
     private final ShareConfig config;
-    private final Time time;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> clientsSeen = new ConcurrentHashMap<>();
+    /** Parsed filters by their text; empty for a text that does not parse. */
+    private final Map<String, Optional<RecordFilter>> filters = new ConcurrentHashMap<>();
 
-    private record Cached(Map<String, String> configs, long readAt, Map<String, RecordFilter> filters, Set<String> clients) {
-        Cached(Map<String, String> configs, long readAt) {
-            this(configs, readAt, new ConcurrentHashMap<>(), ConcurrentHashMap.newKeySet());
-        }
-    }
-
-    ShareGroupConfigs(TopicManager topics, ShareConfig config, Time time) {
+    ShareGroupConfigs(TopicManager topics, ShareConfig config) {
         this.topics = topics;
         this.config = config;
-        this.time = time;
     }
 
     private Map<String, String> configs(String groupId) {
-        return cached(groupId).configs();
-    }
-
-    private Cached cached(String groupId) {
-        long now = time.milliseconds();
-        Cached c = cache.get(groupId);
-        if (c != null && now - c.readAt() < REFRESH_MS) {
-            return c;
-        }
         try {
-            Set<String> clients = c == null || c.clients().size() > MAX_CLIENTS ? ConcurrentHashMap.newKeySet() : c.clients();
-            Cached read = new Cached(topics.groupConfig(groupId), now, new ConcurrentHashMap<>(), clients);
-            cache.put(groupId, read);
-            return read;
+            return topics.groupConfig(groupId);
         } catch (RuntimeException e) {
             log.warn("Cannot read the configuration of group {}: {}", groupId, e.toString());
-            return c == null ? new Cached(Map.of(), 0) : c;
-        }
-    }
-
-    private Cached reread(String groupId, Cached stale) {
-        try {
-            Cached read = new Cached(topics.groupConfig(groupId), time.milliseconds(), new ConcurrentHashMap<>(), stale.clients());
-            cache.put(groupId, read);
-            return read;
-        } catch (RuntimeException e) {
-            log.warn("Cannot read the configuration of group {}: {}", groupId, e.toString());
-            return stale;
+            return Map.of();
         }
     }
 
@@ -86,25 +58,42 @@ final class ShareGroupConfigs implements ShareGroupSettings {
         if (clientId == null) {
             return null;
         }
-        Cached c = cached(groupId);
-        if (!c.clients().contains(clientId)) {
-            // a client not seen since the last read (a new member) may have set its filter just before joining:
-            // read again, so that its first fetch is filtered (once per new client id, not once per fetch)
-            c = reread(groupId, c);
-            c.clients().add(clientId);
+        if (clientsSeen.size() >= MAX_REMEMBERED && !clientsSeen.containsKey(groupId)) {
+            clientsSeen.clear();
         }
-        String text = c.configs().get(FILTER_PREFIX + clientId);
+        Set<String> seen = clientsSeen.computeIfAbsent(groupId, g -> ConcurrentHashMap.newKeySet());
+        Map<String, String> configs;
+        if (seen.contains(clientId)) {
+            configs = configs(groupId);
+        } else {
+            // a client not seen before (a new member) may have set its filter just before joining: its first fetch
+            // must see it (once per new client id, not once per fetch)
+            try {
+                configs = topics.groupConfigCurrent(groupId);
+            } catch (RuntimeException e) {
+                log.warn("Cannot read the configuration of group {}: {}", groupId, e.toString());
+                return null; // asked again at the next fetch: the client is not remembered
+            }
+            if (seen.size() >= MAX_REMEMBERED) {
+                seen.clear();
+            }
+            seen.add(clientId);
+        }
+        String text = configs.get(FILTER_PREFIX + clientId);
         if (text == null) {
             return null;
         }
-        return c.filters().computeIfAbsent(text, t -> {
+        if (filters.size() >= MAX_REMEMBERED) {
+            filters.clear();
+        }
+        return filters.computeIfAbsent(text, t -> {
             try {
-                return RecordFilter.parse(t);
+                return Optional.of(RecordFilter.parse(t));
             } catch (IllegalArgumentException e) {
                 log.warn("Group {}: ignoring the filter of client {}: {}", groupId, clientId, e.getMessage());
-                return null;
+                return Optional.empty();
             }
-        });
+        }).orElse(null);
     }
 
     /**

@@ -42,7 +42,7 @@ final class ShareWiring {
             }
             return metadata.broker(leader).map(b -> new RoutingSharePersister.Coordinator(leader, b.host(), b.port(), false));
         }, config.replicationConfig().replicaSocketTimeoutMs()).withSecurity(config.replicationConfig().security());
-        ShareGroupConfigs groupConfigs = new ShareGroupConfigs(topics, share, time);
+        ShareGroupConfigs groupConfigs = new ShareGroupConfigs(topics, share);
         ShareGroupCoordinator coordinator = new ShareGroupCoordinator(share, time, name -> metadata.topic(name)
                 .map(t -> new io.weir.broker.share.ShareGroupAssignor.TopicPartitions(t.topicId(), t.partitions().size())),
                 groupConfigs::assignsEveryPartition);

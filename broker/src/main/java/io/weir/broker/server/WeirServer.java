@@ -202,6 +202,7 @@ public final class WeirServer implements AutoCloseable {
         replicaManager.leaderQuota().setThrottledPartitions(tp -> throttledHere(tp, ReplicationQuota.LEADER_REPLICAS));
         replicaManager.followerQuota().setThrottledPartitions(tp -> throttledHere(tp, ReplicationQuota.FOLLOWER_REPLICAS));
         watch.start(config.zookeeperConnectionTimeoutMs());
+        topics.watchGroupConfigs(watch::groupConfig); // group configs without a ZooKeeper read per request
         applyDynamicConfig();
         started(controller);
         controller.start();

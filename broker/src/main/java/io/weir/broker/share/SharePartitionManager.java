@@ -87,7 +87,21 @@ public final class SharePartitionManager {
         long start = earliest ? partition.log().logStartOffset() : partition.highWatermark().offset();
         SharePartition fresh = new SharePartition(key, SharePartitionState.fresh(start, stateEpoch, config.deliveryCountLimit(),
                 config.maxRecordLocks()), persister, partition.leaderEpoch());
-        fresh.persist().join();
+        CompletableFuture<Void> written = fresh.persist();
+        if (!earliest) {
+            // a start at the log end is fixed now: written before anything is offered, so that a new leader does not
+            // start later and skip what this one delivered. A start at the log start is found again by a new leader
+            // (the log start only moves past records nobody can read any more): the fetch need not wait for the write,
+            // which the next write of the share-partition's state repeats if it failed
+            written.join();
+        } else {
+            written.whenComplete((v, e) -> {
+                if (e != null) {
+                    log.debug("Share-partition {}: its initial state was not written ({}); the next write carries it", key,
+                            e.toString());
+                }
+            });
+        }
         log.info("Share-partition {} ({}) initialized at offset {} ({})", key, partition.topicPartition(), start,
                 earliest ? "earliest" : "latest");
         return fresh;

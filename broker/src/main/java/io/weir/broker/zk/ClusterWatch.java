@@ -140,6 +140,42 @@ public final class ClusterWatch implements AutoCloseable {
         return merged;
     }
 
+    /**
+     * A group's configuration overrides ({@code /config/groups/<group>}) as cached, version -1 when it has none: no
+     * ZooKeeper read per request. The copy trails a write made through another ZooKeeper session by the time the
+     * change notification takes (milliseconds); see {@link io.weir.broker.controller.TopicManager#groupConfigCurrent}.
+     */
+    public ZkStore.ConfigOverrides groupConfig(String group) {
+        Optional<ChildData> node = cache.get(ZkStore.GROUP_CONFIGS + "/" + group);
+        if (node.isEmpty() || node.get().getData() == null || node.get().getData().length == 0) {
+            return new ZkStore.ConfigOverrides(Map.of(), -1);
+        }
+        ChildData d = node.get();
+        ParsedGroupConfig memo = groupConfigs.get(group);
+        if (memo != null && memo.node() == d) {
+            return memo.overrides();
+        }
+        ZkStore.ConfigOverrides parsed;
+        try {
+            parsed = new ZkStore.ConfigOverrides(ZkStore.parseConfigOverrides(d.getData()), d.getStat().getVersion());
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ClusterWatch.class).warn("Ignoring malformed znode {}: {}", d.getPath(), e.toString());
+            parsed = new ZkStore.ConfigOverrides(Map.of(), d.getStat().getVersion());
+        }
+        if (groupConfigs.size() > MAX_PARSED_GROUP_CONFIGS) {
+            groupConfigs.clear();
+        }
+        groupConfigs.put(group, new ParsedGroupConfig(d, parsed));
+        return parsed;
+    }
+
+    /** A group configuration parsed from the cached node {@code node} (reparsed when the cache holds another node). */
+    private record ParsedGroupConfig(ChildData node, ZkStore.ConfigOverrides overrides) {
+    }
+
+    private static final int MAX_PARSED_GROUP_CONFIGS = 100_000;
+    private final Map<String, ParsedGroupConfig> groupConfigs = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The cached state of one partition. */
     public Optional<LeaderAndIsr> state(TopicPartition tp) {
         return cache.get(ZkStore.statePath(tp.topic(), tp.partition()))
