@@ -12,6 +12,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -159,6 +161,41 @@ final class BrokerConnection implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e instanceof IOException io ? io : new IOException("Bad answer to " + key + " from " + this, e);
+        }
+    }
+
+    /** A request of {@link #sendAll}. */
+    record Request(ApiKeys key, short version, ApiMessage data) {
+    }
+
+    /**
+     * Sends the requests back to back and then reads their answers, in order (pipelined: a round trip for all of
+     * them, not one each). A failure breaks the connection as {@link #send} does.
+     */
+    synchronized List<AbstractResponse> sendAll(List<Request> requests) throws IOException {
+        if (broken) {
+            throw new IOException("The connection to " + this + " failed before");
+        }
+        ApiKeys current = null;
+        try {
+            List<RequestHeader> headers = new ArrayList<>(requests.size());
+            for (Request r : requests) {
+                current = r.key();
+                headers.add(write(r.key(), r.version(), r.data()));
+            }
+            if (versionsAhead != null) {
+                current = ApiKeys.API_VERSIONS;
+                readVersionsAhead();
+            }
+            List<AbstractResponse> answers = new ArrayList<>(headers.size());
+            for (RequestHeader h : headers) {
+                current = h.apiKey();
+                answers.add(read(h));
+            }
+            return answers;
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e instanceof IOException io ? io : new IOException("Bad answer to " + current + " from " + this, e);
         }
     }
 

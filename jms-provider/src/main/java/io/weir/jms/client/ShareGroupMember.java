@@ -173,7 +173,9 @@ final class ShareGroupMember implements AutoCloseable {
      */
     boolean join(long timeoutMs) throws Broken {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        heartbeat();
+        if (coordinator != null || !joinAtFirstBroker()) {
+            heartbeat();
+        }
         while (assigned.isEmpty() && System.currentTimeMillis() < deadline) {
             sleep(Math.max(1, Math.min(deadline, nextHeartbeatAt) - System.currentTimeMillis()));
             heartbeat();
@@ -209,16 +211,63 @@ final class ShareGroupMember implements AutoCloseable {
     }
 
     private void heartbeat() throws Broken {
-        ShareGroupHeartbeatRequestData req = new ShareGroupHeartbeatRequestData().setGroupId(groupId).setMemberId(memberId)
-                .setMemberEpoch(memberEpoch).setRackId(null)
-                .setSubscribedTopicNames(memberEpoch == 0 ? List.of(topic) : null);
         ShareGroupHeartbeatResponseData r;
         try {
-            r = ((ShareGroupHeartbeatResponse) send(coordinator(), ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, req)).data();
+            r = ((ShareGroupHeartbeatResponse) send(coordinator(), ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, heartbeatRequest())).data();
         } catch (IOException e) {
             coordinator = null;
             throw new Broken("Heartbeat of share group " + groupId + " member " + clientId + " failed: " + e, e);
         }
+        heartbeatAnswered(r);
+    }
+
+    /**
+     * The first join, in one round trip where it can be: the heartbeat goes to the first broker that answers, on the
+     * assumption that it coordinates the group (always so with one broker), with the Metadata request the first fetch
+     * needs right behind it on the same connection. Returns false when that broker is not the coordinator or the
+     * exchange failed: the caller then finds the coordinator (FindCoordinator) and joins there, as Kafka's clients do.
+     */
+    private boolean joinAtFirstBroker() throws Broken {
+        for (String b : addresses()) {
+            List<org.apache.kafka.common.requests.AbstractResponse> answers;
+            try {
+                answers = connection(b).sendAll(List.of(
+                        new BrokerConnection.Request(ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, heartbeatRequest()),
+                        new BrokerConnection.Request(ApiKeys.METADATA, (short) 12, metadataRequest())));
+            } catch (IOException e) {
+                log.debug("Share consumer {}: {} did not answer its join: {}", clientId, b, e.toString());
+                continue;
+            }
+            ShareGroupHeartbeatResponseData r = ((ShareGroupHeartbeatResponse) answers.get(0)).data();
+            Errors error = Errors.forCode(r.errorCode());
+            boolean elsewhere = error == Errors.NOT_COORDINATOR || error == Errors.COORDINATOR_NOT_AVAILABLE
+                    || error == Errors.COORDINATOR_LOAD_IN_PROGRESS;
+            if (elsewhere) {
+                log.debug("Share consumer {}: {} does not coordinate group {} ({}): finding its coordinator", clientId, b, groupId,
+                        error.name());
+            } else {
+                coordinator = b;
+                heartbeatAnswered(r);
+            }
+            try {
+                applyMetadata(((MetadataResponse) answers.get(1)).data());
+            } catch (Broken | RuntimeException e) {
+                // the first fetch reads the metadata again and reports what is wrong there
+                topicId = null;
+                leaders.clear();
+            }
+            return !elsewhere;
+        }
+        return false;
+    }
+
+    private ShareGroupHeartbeatRequestData heartbeatRequest() {
+        return new ShareGroupHeartbeatRequestData().setGroupId(groupId).setMemberId(memberId)
+                .setMemberEpoch(memberEpoch).setRackId(null)
+                .setSubscribedTopicNames(memberEpoch == 0 ? List.of(topic) : null);
+    }
+
+    private void heartbeatAnswered(ShareGroupHeartbeatResponseData r) throws Broken {
         Errors error = Errors.forCode(r.errorCode());
         switch (error) {
             case NONE -> {
@@ -493,6 +542,48 @@ final class ShareGroupMember implements AutoCloseable {
      * {@link org.apache.kafka.common.errors.UnsupportedVersionException} when a leader does not take them.
      */
     Map<Integer, KafkaException> acknowledgeInTransaction(List<Ack> acks, TransactionalShareAcks.Transaction txn) throws Broken {
+        long deadline = System.currentTimeMillis() + TXN_RETRY_MS;
+        long backoff = 5;
+        List<Ack> todo = acks;
+        Map<Integer, KafkaException> settled = new HashMap<>();
+        while (true) {
+            Map<Integer, KafkaException> errors = acknowledgeInTransactionOnce(todo, txn);
+            // the coordinator is still ending the producer's previous transaction (CONCURRENT_TRANSACTIONS), or moving:
+            // nothing changed at the broker, the same acknowledgements go again (TransactionalShareAcks)
+            Set<Integer> again = new TreeSet<>();
+            errors.forEach((p, ex) -> {
+                if (ex instanceof org.apache.kafka.common.errors.ConcurrentTransactionsException
+                        || ex instanceof org.apache.kafka.common.errors.NotCoordinatorException
+                        || ex instanceof org.apache.kafka.common.errors.CoordinatorLoadInProgressException
+                        || ex instanceof org.apache.kafka.common.errors.CoordinatorNotAvailableException) {
+                    again.add(p);
+                } else {
+                    settled.put(p, ex);
+                }
+            });
+            if (again.isEmpty() || System.currentTimeMillis() >= deadline) {
+                again.forEach(p -> settled.put(p, errors.get(p)));
+                return settled;
+            }
+            log.debug("Share consumer {}: transactional acknowledgements of {} retried: {}", clientId, again, errors.get(again.iterator().next())
+                    .getClass().getSimpleName());
+            List<Ack> next = new ArrayList<>();
+            for (Ack a : todo) {
+                if (again.contains(a.partition())) {
+                    next.add(a);
+                }
+            }
+            todo = next;
+            sleep(backoff);
+            backoff = Math.min(100, backoff * 2);
+        }
+    }
+
+    /** How long transactional acknowledgements are sent again while the coordinator answers that it is busy or moving. */
+    private static final long TXN_RETRY_MS = 10_000;
+
+    private Map<Integer, KafkaException> acknowledgeInTransactionOnce(List<Ack> acks, TransactionalShareAcks.Transaction txn)
+            throws Broken {
         Map<Integer, KafkaException> errors = new HashMap<>();
         for (Map.Entry<String, Map<Integer, List<Ack>>> e : byLeader(acks, errors).entrySet()) {
             try {
@@ -759,9 +850,7 @@ final class ShareGroupMember implements AutoCloseable {
         Exception last = null;
         for (String b : addresses()) {
             try {
-                data = ((MetadataResponse) send(b, ApiKeys.METADATA, (short) 12, new MetadataRequestData()
-                        .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic)))
-                        .setAllowAutoTopicCreation(false))).data();
+                data = ((MetadataResponse) send(b, ApiKeys.METADATA, (short) 12, metadataRequest())).data();
                 break;
             } catch (IOException e) {
                 last = e;
@@ -770,6 +859,16 @@ final class ShareGroupMember implements AutoCloseable {
         if (data == null) {
             throw new Broken("No broker answered a Metadata request for " + topic, last);
         }
+        applyMetadata(data);
+    }
+
+    private MetadataRequestData metadataRequest() {
+        return new MetadataRequestData().setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic)))
+                .setAllowAutoTopicCreation(false);
+    }
+
+    /** Learns the topic's id and its partitions' leaders from a Metadata answer. */
+    private void applyMetadata(MetadataResponseData data) throws Broken {
         Map<Integer, String> nodes = new HashMap<>();
         data.brokers().forEach(n -> nodes.put(n.nodeId(), n.host() + ":" + n.port()));
         leaders.clear();
