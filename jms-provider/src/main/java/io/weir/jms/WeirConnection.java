@@ -21,6 +21,9 @@ import io.weir.jms.client.KafkaTransactionEngine;
 import io.weir.jms.client.LocalTransactionEngine;
 import io.weir.jms.client.TransactionEngine;
 import io.weir.jms.client.TransactionalIds;
+import io.weir.jms.client.SessionTransactionEngine;
+import io.weir.jms.client.TwoPhaseClient;
+import io.weir.jms.client.WireSecurity;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -419,6 +422,17 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         }
         String prefix = settings.transactionalIdPrefix() != null ? settings.transactionalIdPrefix() : "weir-jms-" + connectionId;
         TransactionalIds.Lease lease = TransactionalIds.acquire(prefix);
+        try {
+            if (queueMode() == QueueMode.SHARE) {
+                TransactionEngine direct = sessionTransactionEngine(lease);
+                if (direct != null) {
+                    return direct;
+                }
+            }
+        } catch (JMSException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
         Properties p = settings.clientBase();
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
@@ -436,6 +450,38 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         KafkaTransactionEngine engine = new KafkaTransactionEngine(lease,
                 () -> io.weir.jms.client.KafkaClients.create(() -> new KafkaProducer<>(p)),
                 settings.sendTimeoutMs(), System::currentTimeMillis);
+        try {
+            engine.start();
+        } catch (RuntimeException e) {
+            engine.close();
+            throw JmsExceptionSupport.create("Cannot start Kafka transactions for transactional id " + lease, e);
+        }
+        return engine;
+    }
+
+    /**
+     * The engine of a transacted session in share queue mode when the brokers take share acknowledgements inside
+     * transactions (Weir): the session's queue consumption then commits with its sends, exactly-once
+     * ({@link SessionTransactionEngine}); null (the kafka-clients engine is used, share consumption at-least-once)
+     * when they do not (Apache Kafka) or the connection's security cannot be spoken by the provider's own client.
+     */
+    private TransactionEngine sessionTransactionEngine(TransactionalIds.Lease lease) throws JMSException {
+        Properties base = settings.clientBase();
+        TwoPhaseClient client;
+        int transactionTimeoutMs;
+        try {
+            transactionTimeoutMs = Integer.parseInt(base.getProperty("transaction.timeout.ms", "60000").trim());
+            client = new TwoPhaseClient(settings.bootstrapServers(), "weir-jms-" + connectionId + "-tx" + lease.slot(),
+                    settings.sendTimeoutMs(), System::currentTimeMillis, WireSecurity.of(base));
+        } catch (IllegalArgumentException e) {
+            log.debug("Transacted sessions use kafka-clients' transactions: {}", e.getMessage());
+            return null;
+        }
+        if (!client.supportsTransactionalShareAcks()) {
+            client.close();
+            return null;
+        }
+        SessionTransactionEngine engine = new SessionTransactionEngine(lease, client, settings.sendTimeoutMs(), transactionTimeoutMs);
         try {
             engine.start();
         } catch (RuntimeException e) {

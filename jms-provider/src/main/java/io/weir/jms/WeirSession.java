@@ -795,19 +795,21 @@ public class WeirSession implements Session, QueueSession, TopicSession {
             throw new IllegalStateException("A completion listener must not commit its own session");
         }
         Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed = new LinkedHashMap<>();
+        List<Delivered> taken;
         synchronized (unacked) {
             for (Delivered d : unacked) {
                 consumed.computeIfAbsent(d.consumer().engine(), e -> new ArrayList<>()).add(d.record());
             }
+            taken = new ArrayList<>(unacked);
             unacked.clear();
         }
         try {
             transaction.commit(consumed);
         } catch (TransactionEngine.RolledBackException e) {
-            rollbackConsumed();
+            rollbackConsumed(taken); // what this commit took is delivered again, with anything delivered since
             throw JmsExceptionSupport.rolledBack("The transaction was rolled back", e);
         } catch (KafkaTransactionEngine.OutcomeUnknownException e) {
-            rollbackConsumed();
+            rollbackConsumed(taken);
             throw JmsExceptionSupport.create("Committing the transaction failed", e);
         } catch (RuntimeException e) {
             throw JmsExceptionSupport.create("Committing the transaction failed", e);
@@ -875,9 +877,14 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     }
 
     void rollbackConsumed() throws JMSException {
-        List<Delivered> delivered;
+        rollbackConsumed(List.of());
+    }
+
+    /** Delivers again {@code taken} (the messages of a commit that rolled back) and what was delivered since. */
+    private void rollbackConsumed(List<Delivered> taken) throws JMSException {
+        List<Delivered> delivered = new ArrayList<>(taken);
         synchronized (unacked) {
-            delivered = new ArrayList<>(unacked);
+            delivered.addAll(unacked);
             unacked.clear();
         }
         rewindAll(delivered);

@@ -49,30 +49,86 @@ public final class TwoPhaseBranch {
     private final Map<TopicPartition, Integer> sequences = new HashMap<>();
     private final Set<TopicPartition> added = new HashSet<>();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
+    /** A session's transaction timeout; -1 for an XA branch (two-phase, never timed out by the coordinator). */
+    private final int sessionTimeoutMs;
     private long producerId = -1;
     private short epoch = -1;
     private boolean offsetsAdded;
     /** Share acknowledgements were made inside this transaction (the share-partition leaders joined it). */
     private boolean shareAcks;
     private boolean ended;
+    private boolean commitRequested;
 
     private record Pending(ProducerRecord<byte[], byte[]> record, Callback callback, CompletableFuture<RecordMetadata> future) {
     }
 
     public TwoPhaseBranch(TwoPhaseClient client, String transactionalId, LongSupplier clock) {
+        this(client, transactionalId, clock, -1);
+    }
+
+    private TwoPhaseBranch(TwoPhaseClient client, String transactionalId, LongSupplier clock, int sessionTimeoutMs) {
         this.client = client;
         this.transactionalId = transactionalId;
         this.clock = clock;
+        this.sessionTimeoutMs = sessionTimeoutMs;
+    }
+
+    /**
+     * The transactions of a transacted session, one after the other under one producer id and epoch
+     * ({@link SessionTransactionEngine}): initialised without two-phase commit (the coordinator aborts a transaction open
+     * longer than {@code transactionTimeoutMs}), and {@link #next} after each end.
+     */
+    public static TwoPhaseBranch forSession(TwoPhaseClient client, String transactionalId, LongSupplier clock,
+                                            int transactionTimeoutMs) {
+        return new TwoPhaseBranch(client, transactionalId, clock, transactionTimeoutMs);
     }
 
     public String transactionalId() {
         return transactionalId;
     }
 
+    /**
+     * InitProducerId: two-phase for an XA branch; for a session, fences any other instance of the id and ends what it
+     * left open.
+     */
     public synchronized void begin() {
-        TwoPhaseClient.Init init = client.initProducerId(transactionalId, false);
+        TwoPhaseClient.Init init = sessionTimeoutMs < 0 ? client.initProducerId(transactionalId, false)
+                : client.initProducerId(transactionalId, sessionTimeoutMs, -1, (short) -1);
+        initialized(init);
+    }
+
+    /**
+     * A session's producer asks for a new epoch after a transaction failed (KIP-360): whatever of it is still open is
+     * aborted. Throws {@link TwoPhaseClient.TwoPhaseException} PRODUCER_FENCED when another instance took the id over.
+     */
+    public synchronized void bumpEpoch() {
+        initialized(client.initProducerId(transactionalId, sessionTimeoutMs, producerId, epoch));
+    }
+
+    private void initialized(TwoPhaseClient.Init init) {
+        if (init.producerId() != producerId || init.producerEpoch() != epoch) {
+            sequences.clear(); // sequence numbers count per producer id and epoch
+        }
         producerId = init.producerId();
         epoch = init.producerEpoch();
+        reset();
+    }
+
+    /** A session's next transaction, under the same producer id and epoch, once the previous one ended. */
+    public synchronized void next() {
+        if (!ended) {
+            throw new IllegalStateException("The transaction of " + transactionalId + " has not ended");
+        }
+        reset();
+    }
+
+    private void reset() {
+        buffered.clear();
+        added.clear();
+        offsetsAdded = false;
+        shareAcks = false;
+        ended = false;
+        commitRequested = false;
     }
 
     public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
@@ -125,7 +181,9 @@ public final class TwoPhaseBranch {
                 added.addAll(fresh);
             }
             for (Map.Entry<TopicPartition, List<Pending>> e : byPartition.entrySet()) {
-                write(e.getKey(), e.getValue());
+                for (List<Pending> batch : batches(e.getValue())) {
+                    write(e.getKey(), batch);
+                }
             }
         } catch (RuntimeException e) {
             for (Pending p : todo) {
@@ -138,6 +196,40 @@ public final class TwoPhaseBranch {
             }
             throw e;
         }
+    }
+
+    /** Bytes of record data one batch carries at most: well below the broker's default message.max.bytes (1 MiB). */
+    private static final int BATCH_BYTES = 256 * 1024;
+
+    /** The records in batches of at most {@link #BATCH_BYTES} (a larger record alone). */
+    private static List<List<Pending>> batches(List<Pending> records) {
+        List<List<Pending>> out = new ArrayList<>();
+        List<Pending> current = new ArrayList<>();
+        int bytes = 0;
+        for (Pending p : records) {
+            int size = size(p.record());
+            if (!current.isEmpty() && bytes + size > BATCH_BYTES) {
+                out.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(p);
+            bytes += size;
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    private static int size(ProducerRecord<byte[], byte[]> r) {
+        int size = 32 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+        if (r.headers() != null) {
+            for (Header h : r.headers()) {
+                size += 8 + h.key().length() + (h.value() == null ? 0 : h.value().length);
+            }
+        }
+        return size;
     }
 
     private void write(TopicPartition tp, List<Pending> records) {
@@ -193,9 +285,18 @@ public final class TwoPhaseBranch {
             buffered.clear();
         }
         if (!added.isEmpty() || offsetsAdded || shareAcks) {
+            commitRequested = commit;
             client.endTxn(transactionalId, producerId, epoch, commit);
         }
         ended = true;
+    }
+
+    /**
+     * Whether an EndTxn committing this transaction went out (answered or not): after a failure, the coordinator may
+     * have logged the commit.
+     */
+    public synchronized boolean commitRequested() {
+        return commitRequested;
     }
 
     private void checkOpen() {

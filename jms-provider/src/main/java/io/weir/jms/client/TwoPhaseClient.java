@@ -119,6 +119,39 @@ public final class TwoPhaseClient implements AutoCloseable {
         return new Init(r.producerId(), r.producerEpoch(), r.ongoingTxnProducerId(), r.ongoingTxnProducerEpoch());
     }
 
+    /**
+     * InitProducerId without two-phase commit, for a transacted session's own transactions (see
+     * {@link SessionTransactionEngine}): transactions of this id that stay open longer than {@code transactionTimeoutMs}
+     * are aborted by the coordinator. With {@code producerId} and {@code epoch} of this instance (else -1), asks for an
+     * epoch bump of the current producer (KIP-360: refused with PRODUCER_FENCED when another instance took the id over);
+     * without, fences any other instance and ends what it left open.
+     */
+    public Init initProducerId(String transactionalId, int transactionTimeoutMs, long producerId, short epoch) {
+        InitProducerIdResponseData r = retry("InitProducerId(" + transactionalId + ")", () -> {
+            InitProducerIdResponse resp = (InitProducerIdResponse) send(coordinator(TRANSACTION_KEY, transactionalId),
+                    ApiKeys.INIT_PRODUCER_ID, (short) 5, new InitProducerIdRequestData().setTransactionalId(transactionalId)
+                            .setTransactionTimeoutMs(transactionTimeoutMs).setProducerId(producerId).setProducerEpoch(epoch));
+            check(resp.data().errorCode(), "InitProducerId(" + transactionalId + ")");
+            return resp.data();
+        });
+        return new Init(r.producerId(), r.producerEpoch(), -1, (short) -1);
+    }
+
+    /**
+     * Whether the brokers take share acknowledgements inside Kafka transactions ({@link TransactionalShareAcks}: Weir),
+     * as the first bootstrap broker that answers says; false when none answers.
+     */
+    public boolean supportsTransactionalShareAcks() {
+        for (String b : bootstrap) {
+            try {
+                return connection(b.trim()).supportsTransactionalShareAcks();
+            } catch (IOException e) {
+                log.debug("{} did not answer ApiVersions: {}", b, e.toString());
+            }
+        }
+        return false;
+    }
+
     public void addPartitions(String transactionalId, long producerId, short epoch, Collection<TopicPartition> partitions) {
         var topics = new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection();
         Map<String, List<Integer>> byTopic = new HashMap<>();
@@ -305,20 +338,22 @@ public final class TwoPhaseClient implements AutoCloseable {
         throw last != null ? last : new IOException("No bootstrap server");
     }
 
-    private AbstractResponse send(String address, ApiKeys key, short version, ApiMessage data) throws IOException {
-        BrokerConnection c;
-        synchronized (this) {
-            if (closed) {
-                throw new KafkaException("The two-phase commit client is closed");
-            }
-            c = connections.get(address);
-            if (c == null || c.isBroken()) {
-                int colon = address.lastIndexOf(':');
-                c = new BrokerConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)),
-                        clientId, (int) Math.min(timeoutMs, 30_000), security);
-                connections.put(address, c);
-            }
+    private synchronized BrokerConnection connection(String address) throws IOException {
+        if (closed) {
+            throw new KafkaException("The two-phase commit client is closed");
         }
+        BrokerConnection c = connections.get(address);
+        if (c == null || c.isBroken()) {
+            int colon = address.lastIndexOf(':');
+            c = new BrokerConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)),
+                    clientId, (int) Math.min(timeoutMs, 30_000), security);
+            connections.put(address, c);
+        }
+        return c;
+    }
+
+    private AbstractResponse send(String address, ApiKeys key, short version, ApiMessage data) throws IOException {
+        BrokerConnection c = connection(address);
         if (key != ApiKeys.API_VERSIONS && c.maxVersion(key) < version) {
             // e.g. Apache Kafka 4.4, which offers InitProducerId v6 only with unstable API versions enabled
             throw new TwoPhaseException(Errors.UNSUPPORTED_VERSION, "The broker at " + address + " does not offer " + key

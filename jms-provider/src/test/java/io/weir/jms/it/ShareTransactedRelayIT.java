@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A transacted session relaying from one queue to another on the provider's default queue mode (share groups on
- * Weir): every message arrives, none is lost, the relay never stalls. Share acknowledgements follow the commit, so
- * this is at-least-once (TRANSACTIONS.md); here nothing fails, so nothing may be duplicated either.
+ * Weir): every message arrives, none is lost, the relay never stalls, nothing is duplicated. The share acknowledgements
+ * join the session's transaction (SessionTransactionEngine); the kill test is
+ * WeirTransactionIT#aShareQueueRelayIsExactlyOnceAcrossClientKills.
  */
 class ShareTransactedRelayIT {
 

@@ -16,7 +16,8 @@ import java.io.PrintStream;
  * session (Kafka transactions), committing every k messages, until the test kills it with SIGKILL. Reports
  * {@code READY}, then {@code COMMIT c} before and {@code COMMITTED c} after each commit, {@code ROLLEDBACK} when a
  * commit rolled back.
- * <p>Arguments: bootstrap servers, queue A, queue B, transactional id prefix, commit every k messages.
+ * <p>Arguments: bootstrap servers, queue A, queue B, transactional id prefix, commit every k messages, and the queue
+ * mode (CLASSIC when absent: positions in the transaction; SHARE: share acknowledgements in the transaction, Weir).
  */
 public final class TransactedRelay {
 
@@ -29,11 +30,14 @@ public final class TransactedRelay {
         String to = args[2];
         String prefix = args[3];
         int commitEvery = Integer.parseInt(args[4]);
+        io.weir.jms.QueueMode mode = args.length > 5 ? io.weir.jms.QueueMode.valueOf(args[5]) : io.weir.jms.QueueMode.CLASSIC;
         PrintStream out = System.out;
         WeirConnectionFactory f = new WeirConnectionFactory(bootstrap);
         f.setConnectTimeoutMs(ChildJvm.CONNECT_TIMEOUT_MS);
         f.setTransactionalIdPrefix(prefix); // a restart takes over (fences) the killed run's transactional id
-        f.setQueueMode(io.weir.jms.QueueMode.CLASSIC); // exactly-once consumption needs positions in the transaction
+        f.setQueueMode(mode); // exactly-once consumption: positions, or share acknowledgements, in the transaction
+        // every kill counts a delivery of what the relay held (a crashed consumer may have seen it): no dead-lettering here
+        f.setMaxDeliveryAttempts(0);
         f.setKafkaProperty("session.timeout.ms", "2000");
         f.setKafkaProperty("heartbeat.interval.ms", "300");
         try (Connection c = f.createConnection()) {

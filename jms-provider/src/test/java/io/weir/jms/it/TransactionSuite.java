@@ -51,8 +51,8 @@ abstract class TransactionSuite {
 
     /**
      * Classic queue mode: what this suite proves (consumed positions committed in the Kafka transaction, exactly-once
-     * consume-transform-produce) needs consumer groups; share acknowledgements cannot join a Kafka transaction (see
-     * the README, share mode limits).
+     * consume-transform-produce) runs on consumer groups against both brokers; share-group queues in transactions are
+     * Weir's (WeirTransactionIT, ShareTransactedRelayIT).
      */
     WeirConnectionFactory factory() {
         WeirConnectionFactory f = new WeirConnectionFactory(bootstrap());
@@ -305,6 +305,11 @@ abstract class TransactionSuite {
      */
     @Test
     void consumeTransformProduceIsExactlyOnceAcrossClientKills(TestInfo info) throws Exception {
+        relayExactlyOnceAcrossClientKills(info, io.weir.jms.QueueMode.CLASSIC);
+    }
+
+    /** {@link #consumeTransformProduceIsExactlyOnceAcrossClientKills} with the relay consuming A in {@code mode}. */
+    void relayExactlyOnceAcrossClientKills(TestInfo info, io.weir.jms.QueueMode mode) throws Exception {
         String a = name(info, "a");
         String b = name(info, "b");
         int total = 150;
@@ -315,7 +320,7 @@ abstract class TransactionSuite {
         int kills = 0;
         int insideCommit = 0;
         while (kills < 8 && (kills < 4 || insideCommit < 2)) {
-            Relay relay = Relay.start(bootstrap(), a, b, prefix);
+            Relay relay = Relay.start(bootstrap(), a, b, prefix, mode);
             try {
                 int commits = 1 + random.nextInt(4);
                 if (kills % 2 == 0) {
@@ -333,7 +338,7 @@ abstract class TransactionSuite {
         System.out.printf("relay killed %d times, %d of them inside commit() (random seed %d)%n", kills, insideCommit, seed);
         assertThat(insideCommit).as("kills inside commit() of %d (random seed %d)", kills, seed).isGreaterThanOrEqualTo(1);
         Map<Integer, Integer> copies = new HashMap<>();
-        Relay last = Relay.start(bootstrap(), a, b, prefix);
+        Relay last = Relay.start(bootstrap(), a, b, prefix, mode);
         try (Connection c = factory().createConnection()) {
             Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
             MessageConsumer consumer = s.createConsumer(s.createQueue(b));
@@ -356,16 +361,29 @@ abstract class TransactionSuite {
         assertThat(copies.values()).as("each input exactly once (random seed %d): %s", seed, copies)
                 .allMatch(count -> count == 1);
         assertThat(readRaw(b, "read_committed")).hasSize(total);
-        eventually(() -> assertThat(committed(a, a)).as("A's position").isEqualTo(total));
+        if (mode == io.weir.jms.QueueMode.CLASSIC) {
+            eventually(() -> assertThat(committed(a, a)).as("A's position").isEqualTo(total));
+        } else {
+            // every input was acknowledged with its relayed copy: the queue's share group has nothing left to deliver
+            WeirConnectionFactory f = factory();
+            f.setQueueMode(mode);
+            try (Connection c = f.createConnection()) {
+                Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+                MessageConsumer consumer = s.createConsumer(s.createQueue(a));
+                c.start();
+                Message left = consumer.receive(3000);
+                assertThat(left).as("an input left on A after the relay acknowledged everything (random seed %d)", seed).isNull();
+            }
+        }
     }
 
     /** One run of {@link TransactedRelay} in its own JVM. */
     private record Relay(Process process, Path report) {
-        static Relay start(String bootstrap, String from, String to, String prefix) throws Exception {
+        static Relay start(String bootstrap, String from, String to, String prefix, io.weir.jms.QueueMode mode) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Path report = Files.createTempFile("relay", ".out");
             Process p = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                    TransactedRelay.class.getName(), bootstrap, from, to, prefix, "3")
+                    TransactedRelay.class.getName(), bootstrap, from, to, prefix, "3", mode.name())
                     .redirectErrorStream(true).redirectOutput(report.toFile()).start();
             return new Relay(p, report);
         }
