@@ -146,9 +146,9 @@ public final class SessionTransactionEngine implements TransactionEngine {
      */
     private RuntimeException failed(RuntimeException e, String what) {
         if (e instanceof TwoPhaseClient.TwoPhaseException t) {
-            if (t.error() == Errors.PRODUCER_FENCED || t.error() == Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED) {
+            if (t.error() == Errors.PRODUCER_FENCED) {
                 return new RolledBackException("Transactional id " + transactionalId() + " was taken over by another producer",
-                        fence(t));
+                        fence(new org.apache.kafka.common.errors.ProducerFencedException(t.getMessage())));
             }
             if (t.isCommunicationFailure() && txn.commitRequested()) {
                 // EndTxn was sent and not answered: the coordinator may have logged the commit
@@ -183,7 +183,7 @@ public final class SessionTransactionEngine implements TransactionEngine {
                 txn.bumpEpoch(); // aborts what is still open
             } catch (TwoPhaseClient.TwoPhaseException t) {
                 if (t.error() == Errors.PRODUCER_FENCED) {
-                    fence(t);
+                    fence(new org.apache.kafka.common.errors.ProducerFencedException(t.getMessage()));
                 } else {
                     initialized = false; // the next use begins with a new InitProducerId
                 }

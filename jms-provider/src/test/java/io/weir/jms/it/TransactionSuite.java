@@ -82,7 +82,7 @@ abstract class TransactionSuite {
     }
 
     /** The bodies of every record of partition 0 of {@code topic}, read with a plain Kafka consumer. */
-    private List<String> readRaw(String topic, String isolation) {
+    List<String> readRaw(String topic, String isolation) {
         try (KafkaConsumer<byte[], byte[]> kc = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap(),
                 "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class,
                 "isolation.level", isolation))) {
@@ -226,9 +226,13 @@ abstract class TransactionSuite {
 
     @Test
     void aSessionWhoseTransactionalIdIsTakenOverIsFenced(TestInfo info) throws Exception {
+        takenOverSessionIsFenced(info, factory());
+    }
+
+    /** {@link #aSessionWhoseTransactionalIdIsTakenOverIsFenced} on connections of {@code f}. */
+    void takenOverSessionIsFenced(TestInfo info, WeirConnectionFactory f) throws Exception {
         String queue = name(info, "q");
         String prefix = name(info, "app");
-        WeirConnectionFactory f = factory();
         f.setTransactionalIdPrefix(prefix);
         try (Connection c = f.createConnection()) {
             Session tx = c.createSession(Session.SESSION_TRANSACTED);
