@@ -94,31 +94,39 @@ public final class SessionTransactionEngine implements TransactionEngine {
         init();
         Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> acceptedInTransaction = new LinkedHashMap<>();
         List<ReaderEngine> acceptAfter = new ArrayList<>();
+        // the share readers' lanes send their ACCEPTs while this thread writes the sends: neither waits for the other
+        Map<ShareQueueReader, CompletableFuture<Void>> accepting = new LinkedHashMap<>();
         try {
+            for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
+                if (!e.getValue().isEmpty() && e.getKey() instanceof ShareQueueReader share && !share.isClosed()) {
+                    accepting.put(share, share.acceptInTransaction(e.getValue(), txn.shareTransaction()));
+                }
+            }
             for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
                 if (e.getValue().isEmpty()) {
                     continue;
                 }
                 if (e.getKey() instanceof ConsumerEngine classic) {
                     txn.addOffsets(await(classic.transactionalOffsets(e.getValue())));
-                } else if (e.getKey() instanceof ShareQueueReader share && !share.isClosed()) {
-                    try {
-                        await(share.acceptInTransaction(e.getValue(), txn.shareTransaction()));
-                        acceptedInTransaction.put(share, e.getValue());
-                    } catch (UnsupportedVersionException unsupported) {
-                        log.info("Transaction {}: {}; the queue's messages are acknowledged after the commit (at-least-once)",
-                                transactionalId(), unsupported.getMessage());
-                        acceptAfter.add(share);
-                    }
-                } else {
+                } else if (!(e.getKey() instanceof ShareQueueReader)) {
                     acceptAfter.add(e.getKey());
+                }
+            }
+            txn.flush();
+            for (Map.Entry<ShareQueueReader, CompletableFuture<Void>> a : accepting.entrySet()) {
+                try {
+                    await(a.getValue());
+                    acceptedInTransaction.put(a.getKey(), consumed.get(a.getKey()));
+                } catch (UnsupportedVersionException unsupported) {
+                    log.info("Transaction {}: {}; the queue's messages are acknowledged after the commit (at-least-once)",
+                            transactionalId(), unsupported.getMessage());
+                    acceptAfter.add(a.getKey());
                 }
             }
             txn.end(true);
             txn.next();
-        } catch (TwoPhaseClient.TwoPhaseException e) {
-            throw failed(e, "Committing the transaction of " + transactionalId() + " failed");
         } catch (RuntimeException e) {
+            settle(accepting.values()); // an ACCEPT still travelling would join the transaction after its abort
             throw failed(e, "Committing the transaction of " + transactionalId() + " failed");
         }
         for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
@@ -136,6 +144,21 @@ public final class SessionTransactionEngine implements TransactionEngine {
         for (ReaderEngine engine : acceptAfter) {
             if (!engine.isClosed()) {
                 await(engine.commit(true)); // share acknowledgements the broker cannot take in a transaction
+            }
+        }
+    }
+
+    /** Waits (bounded) until every ACCEPT sent has its answer, whatever it is. */
+    private void settle(java.util.Collection<CompletableFuture<Void>> accepts) {
+        for (CompletableFuture<Void> f : accepts) {
+            try {
+                f.get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                // answered with an error (nothing joined), or not within the timeout (the abort below may then miss it:
+                // the coordinator's transaction timeout ends whatever it joined)
             }
         }
     }

@@ -322,7 +322,20 @@ public final class TwoPhaseClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ plumbing
 
+    /** Coordinators found, by key type and key; forgotten when one answers that it is not (or a connection fails). */
+    private final Map<String, String> coordinators = new java.util.concurrent.ConcurrentHashMap<>();
+
     private String coordinator(byte keyType, String key) throws IOException {
+        String known = coordinators.get(keyType + ":" + key);
+        if (known != null) {
+            return known;
+        }
+        String found = findCoordinator(keyType, key);
+        coordinators.put(keyType + ":" + key, found);
+        return found;
+    }
+
+    private String findCoordinator(byte keyType, String key) throws IOException {
         IOException last = null;
         for (String b : bootstrap) {
             try {
@@ -384,12 +397,15 @@ public final class TwoPhaseClient implements AutoCloseable {
                 if (!e.isRetriable()) {
                     throw e;
                 }
-                if (e.error() == Errors.NOT_COORDINATOR || e.error() == Errors.NOT_LEADER_OR_FOLLOWER) {
+                if (e.error() == Errors.NOT_COORDINATOR || e.error() == Errors.NOT_LEADER_OR_FOLLOWER
+                        || e.error() == Errors.COORDINATOR_NOT_AVAILABLE) {
                     forgetLeaders();
+                    coordinators.clear();
                 }
                 failure = e;
             } catch (IOException e) {
                 forgetLeaders();
+                coordinators.clear();
                 failure = new TwoPhaseException(Errors.NETWORK_EXCEPTION, what + ": " + e.getMessage());
             }
             if (clock.getAsLong() >= deadline) {
