@@ -450,8 +450,14 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         KafkaTransactionEngine engine = new KafkaTransactionEngine(lease,
                 () -> io.weir.jms.client.KafkaClients.create(() -> new KafkaProducer<>(p)),
                 settings.sendTimeoutMs(), System::currentTimeMillis);
+        return started(engine, engine::start, lease);
+    }
+
+    /** {@code engine} once {@code start} ran; closed (its lease given back) when it failed. */
+    private static TransactionEngine started(TransactionEngine engine, Runnable start, TransactionalIds.Lease lease)
+            throws JMSException {
         try {
-            engine.start();
+            start.run();
         } catch (RuntimeException e) {
             engine.close();
             throw JmsExceptionSupport.create("Cannot start Kafka transactions for transactional id " + lease, e);
@@ -482,13 +488,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             return null;
         }
         SessionTransactionEngine engine = new SessionTransactionEngine(lease, client, settings.sendTimeoutMs(), transactionTimeoutMs);
-        try {
-            engine.start();
-        } catch (RuntimeException e) {
-            engine.close();
-            throw JmsExceptionSupport.create("Cannot start Kafka transactions for transactional id " + lease, e);
-        }
-        return engine;
+        return started(engine, engine::start, lease);
     }
 
     /**

@@ -123,17 +123,7 @@ final class XaBranch {
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
-        try {
-            return f.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof RuntimeException r ? r : new org.apache.kafka.common.KafkaException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new org.apache.kafka.common.errors.InterruptException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new org.apache.kafka.common.errors.TimeoutException("The consumer did not answer within 30 s", e);
-        }
+        return io.weir.jms.client.Waits.await(f, 30_000, "The consumer");
     }
 
     @Override

@@ -16,9 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -310,17 +308,7 @@ public final class KafkaTransactionEngine implements TransactionEngine {
     }
 
     private <T> T await(Future<T> f) {
-        try {
-            return f.get(commitTimeoutMs, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof RuntimeException r ? r : new org.apache.kafka.common.KafkaException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new org.apache.kafka.common.errors.InterruptException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new TimeoutException("The consumer did not answer within " + commitTimeoutMs + " ms", e);
-        }
+        return Waits.await(f, commitTimeoutMs, "The consumer");
     }
 
     /** A commit that got no answer: the transaction may or may not have committed. */

@@ -254,17 +254,7 @@ public final class SessionTransactionEngine implements TransactionEngine {
     }
 
     private <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof RuntimeException r ? r : new org.apache.kafka.common.KafkaException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new org.apache.kafka.common.errors.InterruptException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new org.apache.kafka.common.errors.TimeoutException("The consumer did not answer within " + timeoutMs + " ms", e);
-        }
+        return Waits.await(f, timeoutMs, "The consumer");
     }
 
     @Override
