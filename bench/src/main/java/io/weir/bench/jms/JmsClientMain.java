@@ -8,7 +8,7 @@ import java.util.StringJoiner;
 
 /**
  * The client JVM of one JMS side-by-side run:
- * {@code JmsClientMain --provider=weir|artemis --url=... --workload=queue|fanout|reqreply|receive|attach|procs [--pairs=N]
+ * {@code JmsClientMain --provider=weir|artemis --url=... --workload=queue|fanout|reqreply|receive|send-tx|relay|attach|procs [--pairs=N]
  * [--subscribers=N] [--messages=N] [--warmup=N] [--size=N] [--timeout-ms=N] [--partitions=N] [--persistent=true|false]
  * [--ack=auto|client] [--ack-every=N] [--backlog=N] [--processes=N]} ({@code attach}: {@code --messages} is the number
  * of attaches).
@@ -48,6 +48,7 @@ public final class JmsClientMain {
                 case "client" -> jakarta.jms.Session.CLIENT_ACKNOWLEDGE;
                 default -> throw new IllegalArgumentException("--ack must be auto or client, not " + a.get("ack"));
             }, Integer.parseInt(a.getOrDefault("ack-every", "100")));
+            case "send-tx" -> w.transactedSend(messages, warmup, Integer.parseInt(a.getOrDefault("per-commit", "100")));
             case "relay" -> w.transactedRelay(messages, warmup, Integer.parseInt(a.getOrDefault("per-commit", "100")));
             case "attach" -> w.attachLatency(messages, warmup, Integer.parseInt(a.getOrDefault("backlog", "10")));
             case "procs" -> w.queueProcesses(required(a, "provider"), required(a, "url"),

@@ -328,6 +328,42 @@ final class JmsWorkloads {
      * the last commit. The output queue is then drained (untimed) and must hold exactly {@code messages}.
      * Metrics: {@code msg/s} relayed, {@code commit p50 ms}.
      */
+    /**
+     * Transacted sends: one {@code SESSION_TRANSACTED} session sends {@code messages} persistent messages to a queue,
+     * committing every {@code perCommit} (and after the last); timed from the first send to the last commit's return.
+     * Metrics: {@code msg/s}, {@code commit p50 ms}.
+     */
+    Map<String, Double> transactedSend(int messages, int warmup, int perCommit) throws Exception {
+        sendRun("bench.warmup.sendtx", warmup, perCommit);
+        return sendRun("bench.sendtx", messages, perCommit);
+    }
+
+    private Map<String, Double> sendRun(String queueName, int messages, int perCommit) throws Exception {
+        List<Connection> connections = new ArrayList<>();
+        try {
+            Session s = open(connections, null).createSession(true, Session.SESSION_TRANSACTED);
+            MessageProducer producer = s.createProducer(s.createQueue(queueName));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            Histogram commits = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            long t0 = System.nanoTime();
+            for (int n = 1; n <= messages; n++) {
+                producer.send(message(s));
+                if (n % perCommit == 0 || n == messages) {
+                    long c0 = System.nanoTime();
+                    s.commit();
+                    commits.recordValue(Math.min(System.nanoTime() - c0, commits.getHighestTrackableValue()));
+                }
+            }
+            double elapsed = seconds(System.nanoTime() - t0);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("msg/s", messages / elapsed);
+            m.put("commit p50 ms", commits.getValueAtPercentile(50) / 1e6);
+            return m;
+        } finally {
+            closeAll(connections);
+        }
+    }
+
     Map<String, Double> transactedRelay(int messages, int warmup, int perCommit) throws Exception {
         relayRun("bench.warmup.relay", warmup, perCommit);
         return relayRun("bench.relay", messages, perCommit);

@@ -31,7 +31,7 @@ final class RunPlan {
 
     /** Every workload, by the id {@code --workloads=} takes, in the order they run. */
     static final List<String> WORKLOAD_IDS = List.of("queue1", "queue4", "fanout", "reqreply", "reqreply-np", "receive-auto",
-            "receive-client", "relay-tx", "attach", "procs1", "procs4");
+            "receive-client", "send-tx", "relay-tx", "attach", "procs1", "procs4");
 
     /** The workloads {@code s} selects, in {@link #WORKLOAD_IDS} order. */
     static List<Workload> workloads(JmsSettings s) {
@@ -49,6 +49,7 @@ final class RunPlan {
         all.put("receive-auto", new Workload("receive, AUTO", List.of("--workload=receive", "--ack=auto", q, w), 1));
         all.put("receive-client", new Workload("receive, CLIENT ack/100", List.of("--workload=receive", "--ack=client", "--ack-every=100",
                 q, w), 1));
+        all.put("send-tx", new Workload("send, transacted/100", List.of("--workload=send-tx", "--per-commit=100", q, w), 1));
         all.put("relay-tx", new Workload("relay, transacted/100", List.of("--workload=relay", "--per-commit=100", q, w), 1));
         all.put("attach", new Workload("attach (create→1st msg)", List.of("--workload=attach", "--messages=" + s.attaches(),
                 "--warmup=" + Math.max(1, s.attaches() / 10), "--backlog=10"), 1));

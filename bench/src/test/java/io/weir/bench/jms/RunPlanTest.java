@@ -51,16 +51,17 @@ class RunPlanTest {
 
         assertThat(RunPlan.workloads(s)).extracting(Workload::name)
                 .containsExactly("queue, 1 pair", "queue, 4 pairs", "topic, 4 durable subs", "request/reply",
-                        "request/reply non-pers.", "receive, AUTO", "receive, CLIENT ack/100", "relay, transacted/100",
+                        "request/reply non-pers.", "receive, AUTO", "receive, CLIENT ack/100", "send, transacted/100", "relay, transacted/100",
                         "attach (create→1st msg)", "queue, 1 consumer process", "queue, 4 consumer processes");
         assertThat(RunPlan.workloads(s).get(1).weirPartitions()).isEqualTo(4);
         assertThat(RunPlan.workloads(s).get(1).clientArgs()).contains("--pairs=4", "--messages=2000");
         assertThat(RunPlan.workloads(s).get(4).clientArgs()).contains("--workload=reqreply", "--persistent=false");
         assertThat(RunPlan.workloads(s).get(6).clientArgs()).contains("--workload=receive", "--ack=client", "--ack-every=100");
-        assertThat(RunPlan.workloads(s).get(7).clientArgs()).contains("--workload=relay", "--per-commit=100", "--messages=2000");
-        assertThat(RunPlan.workloads(s).get(8).clientArgs()).contains("--workload=attach", "--messages=10", "--backlog=10");
-        assertThat(RunPlan.workloads(s).get(10).clientArgs()).contains("--workload=procs", "--processes=4", "--messages=2000");
-        assertThat(RunPlan.workloads(s).get(10).weirPartitions()).as("one partition: share groups split it").isEqualTo(1);
+        assertThat(RunPlan.workloads(s).get(7).clientArgs()).contains("--workload=send-tx", "--per-commit=100", "--messages=2000");
+        assertThat(RunPlan.workloads(s).get(8).clientArgs()).contains("--workload=relay", "--per-commit=100", "--messages=2000");
+        assertThat(RunPlan.workloads(s).get(9).clientArgs()).contains("--workload=attach", "--messages=10", "--backlog=10");
+        assertThat(RunPlan.workloads(s).get(11).clientArgs()).contains("--workload=procs", "--processes=4", "--messages=2000");
+        assertThat(RunPlan.workloads(s).get(11).weirPartitions()).as("one partition: share groups split it").isEqualTo(1);
     }
 
     @Test
