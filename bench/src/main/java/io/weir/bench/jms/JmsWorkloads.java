@@ -321,14 +321,6 @@ final class JmsWorkloads {
     }
 
     /**
-     * Transacted relay, JMS's consume-transform-produce: {@code messages} persistent messages are put on a queue
-     * first (untimed, transacted, commit per 500); then one transacted session receives each from that queue,
-     * sends it on to a second queue and commits every {@code perCommit} messages (and at the end), so that the
-     * receives and the sends of one transaction take effect together. Timed from the first {@code receive()} to
-     * the last commit. The output queue is then drained (untimed) and must hold exactly {@code messages}.
-     * Metrics: {@code msg/s} relayed, {@code commit p50 ms}.
-     */
-    /**
      * Transacted sends: one {@code SESSION_TRANSACTED} session sends {@code messages} persistent messages to a queue,
      * committing every {@code perCommit} (and after the last); timed from the first send to the last commit's return.
      * Metrics: {@code msg/s}, {@code commit p50 ms}.
@@ -349,21 +341,23 @@ final class JmsWorkloads {
             for (int n = 1; n <= messages; n++) {
                 producer.send(message(s));
                 if (n % perCommit == 0 || n == messages) {
-                    long c0 = System.nanoTime();
-                    s.commit();
-                    commits.recordValue(Math.min(System.nanoTime() - c0, commits.getHighestTrackableValue()));
+                    timedCommit(s, commits);
                 }
             }
-            double elapsed = seconds(System.nanoTime() - t0);
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("msg/s", messages / elapsed);
-            m.put("commit p50 ms", commits.getValueAtPercentile(50) / 1e6);
-            return m;
+            return transactedMetrics(messages, seconds(System.nanoTime() - t0), commits);
         } finally {
             closeAll(connections);
         }
     }
 
+    /**
+     * Transacted relay, JMS's consume-transform-produce: {@code messages} persistent messages are put on a queue
+     * first (untimed, transacted, commit per 500); then one transacted session receives each from that queue,
+     * sends it on to a second queue and commits every {@code perCommit} messages (and at the end), so that the
+     * receives and the sends of one transaction take effect together. Timed from the first {@code receive()} to
+     * the last commit. The output queue is then drained (untimed) and must hold exactly {@code messages}.
+     * Metrics: {@code msg/s} relayed, {@code commit p50 ms}.
+     */
     Map<String, Double> transactedRelay(int messages, int warmup, int perCommit) throws Exception {
         relayRun("bench.warmup.relay", warmup, perCommit);
         return relayRun("bench.relay", messages, perCommit);
@@ -398,9 +392,7 @@ final class JmsWorkloads {
                 }
                 out.send(m);
                 if (n % perCommit == 0 || n == messages) {
-                    long c0 = System.nanoTime();
-                    s.commit();
-                    commits.recordValue(Math.min(System.nanoTime() - c0, commits.getHighestTrackableValue()));
+                    timedCommit(s, commits);
                 }
             }
             double elapsed = seconds(System.nanoTime() - t0);
@@ -416,13 +408,23 @@ final class JmsWorkloads {
                 throw new IllegalStateException(queueName + ": the output queue held " + got + (got == messages ? "+" : "")
                         + " messages, expected " + messages);
             }
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("msg/s", messages / elapsed);
-            m.put("commit p50 ms", commits.getValueAtPercentile(50) / 1e6);
-            return m;
+            return transactedMetrics(messages, elapsed, commits);
         } finally {
             closeAll(connections);
         }
+    }
+
+    private static void timedCommit(Session s, Histogram commits) throws JMSException {
+        long c0 = System.nanoTime();
+        s.commit();
+        commits.recordValue(Math.min(System.nanoTime() - c0, commits.getHighestTrackableValue()));
+    }
+
+    private static Map<String, Double> transactedMetrics(int messages, double elapsed, Histogram commits) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("msg/s", messages / elapsed);
+        m.put("commit p50 ms", commits.getValueAtPercentile(50) / 1e6);
+        return m;
     }
 
     /**
