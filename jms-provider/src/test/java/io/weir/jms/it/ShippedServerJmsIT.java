@@ -111,6 +111,55 @@ class ShippedServerJmsIT {
     }
 
     /**
+     * Consume-transform-produce in a transacted session with the factory's defaults (share mode on Weir: the input
+     * queue's acknowledgements join the session's Kafka transaction): a rollback gives the inputs back and sends
+     * nothing; the commit after it moves every input to the output once and leaves the input queue empty.
+     */
+    @Test
+    void aTransactedSessionRelaysAQueueExactlyOnce() throws Exception {
+        Queue in;
+        Queue out;
+        int total = 10;
+        try (Connection c = factory().createConnection()) {
+            Session tx = c.createSession(Session.SESSION_TRANSACTED);
+            in = tx.createQueue("shipped-relay-in");
+            out = tx.createQueue("shipped-relay-out");
+            send(c, in, 0, total);
+            MessageConsumer consumer = tx.createConsumer(in);
+            MessageProducer producer = tx.createProducer(out);
+            c.start();
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < total; i++) {
+                    Message m = consumer.receive(30_000);
+                    assertThat(m).as("input %d of round %d", i, round).isNotNull();
+                    Message copy = tx.createTextMessage("relayed");
+                    copy.setIntProperty("n", m.getIntProperty("n"));
+                    producer.send(copy);
+                }
+                if (round == 0) {
+                    tx.rollback();
+                } else {
+                    tx.commit();
+                }
+            }
+        }
+        try (Connection reader = factory().createConnection()) {
+            Session s = reader.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer fromOut = s.createConsumer(out);
+            MessageConsumer fromIn = s.createConsumer(in);
+            reader.start();
+            Set<Integer> got = new HashSet<>();
+            Message m;
+            while (got.size() < total && (m = fromOut.receive(30_000)) != null) {
+                assertThat(got.add(m.getIntProperty("n"))).as("relayed once: %s", m.getIntProperty("n")).isTrue();
+            }
+            assertThat(got).hasSize(total);
+            assertThat(fromOut.receive(1000)).as("nothing more on the output (the rolled-back sends never arrive)").isNull();
+            assertThat(fromIn.receive(1000)).as("the inputs were consumed by the commit").isNull();
+        }
+    }
+
+    /**
      * Two consumer JVMs with the factory's defaults share one queue under CLIENT_ACKNOWLEDGE: each acknowledges some
      * of its messages, together every message exactly once.
      */
