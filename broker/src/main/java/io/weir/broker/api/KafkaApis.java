@@ -176,15 +176,89 @@ public final class KafkaApis implements RequestProcessor, AutoCloseable {
     public CompletableFuture<AbstractResponse> process(RequestContext request) {
         ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(request.header().apiKey());
         CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
-        // the fetches a produce can answer are completed after the produce's own answer went to the network
-        Runnable handling = () -> handle(handler, request, response);
-        ready.thenRunAsync(replicas == null ? handling : () -> replicas.wakingFetchersAfter(handling), requestThreads)
+        Handling handling = new Handling(() -> handle(handler, request, response), response);
+        java.util.ArrayDeque<Handling> here = CONTINUATIONS.get();
+        if (here != null && ready.isDone()) {
+            here.add(handling); // the connection's next request, handed over by its previous one's answer on this thread
+            return response;
+        }
+        ready.thenRunAsync(() -> runOnRequestThread(handling), requestThreads)
                 .whenComplete((v, e) -> {
                     if (e != null) {
                         response.completeExceptionally(e); // not run (handler threads stopped): answered with the error
                     }
                 });
         return response;
+    }
+
+    /** A request to handle and the future its answer completes. */
+    private record Handling(Runnable run, CompletableFuture<AbstractResponse> response) {
+    }
+
+    /**
+     * Set while a request thread handles requests: where the network layer's hand-over of a connection's next request
+     * lands when the previous one was answered on this thread (see {@link #process}).
+     */
+    private static final ThreadLocal<java.util.ArrayDeque<Handling>> CONTINUATIONS = new ThreadLocal<>();
+    /** Requests one task handles one after another before it lets the next ones queue behind other connections'. */
+    private static final int MAX_CONTINUATIONS = 16;
+
+    /**
+     * Handles {@code first}, then the requests of the same connection handed over meanwhile (pipelined requests follow
+     * one another on this thread instead of going back through the event loop and to another request thread).
+     */
+    private void runOnRequestThread(Handling first) {
+        java.util.ArrayDeque<Handling> here = new java.util.ArrayDeque<>();
+        CONTINUATIONS.set(here);
+        try {
+            runOne(first);
+            int handled = 1;
+            Handling next;
+            while ((next = here.poll()) != null) {
+                if (handled++ < MAX_CONTINUATIONS) {
+                    runOne(next);
+                    continue;
+                }
+                Handling later = next;
+                try {
+                    requestThreads.execute(() -> runOnRequestThread(later));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    later.response().completeExceptionally(e);
+                }
+            }
+        } finally {
+            CONTINUATIONS.remove();
+        }
+    }
+
+    private void runOne(Handling h) {
+        try {
+            // the fetches a produce can answer are completed after the produce's own answer went to the network
+            if (replicas == null) {
+                h.run().run();
+            } else {
+                replicas.wakingFetchersAfter(h.run());
+            }
+        } catch (RuntimeException e) {
+            log.error("Handling a request failed", e);
+            h.response().completeExceptionally(e);
+        }
+    }
+
+    /**
+     * ApiVersions, once the broker answers requests: its answer is fixed, it needs no authorization (a client asks it
+     * before authenticating) and no quota applies to it.
+     */
+    @Override
+    public AbstractResponse answerAtOnce(RequestContext request) {
+        if (request.header().apiKey() != ApiKeys.API_VERSIONS || !ready.isDone()) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        ApiHandler<AbstractRequest> handler = (ApiHandler<AbstractRequest>) handlers.get(ApiKeys.API_VERSIONS);
+        CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
+        handle(handler, request, response);
+        return response.getNow(null); // the handler answers synchronously; null (never so) falls back to a request thread
     }
 
     /** Authorizes the request, then lets its handler answer (amended by authorization where it says so). */

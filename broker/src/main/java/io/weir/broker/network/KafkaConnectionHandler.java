@@ -32,12 +32,21 @@ import org.slf4j.LoggerFactory;
  * order. Requests read while one is in flight wait in a queue; when the queue is long the channel
  * stops reading, which pushes back on the client through TCP.
  *
+ * <p>When a request is answered on another thread (a request thread, a delayed operation's), the
+ * next queued request of the connection is handed to the processor from that thread, without a
+ * detour through the event loop: pipelined requests (a client's first ApiVersions, join and
+ * Metadata; a producer's in-flight batches) then cost one hand-off each instead of two, and on
+ * request threads none at all ({@link RequestProcessor#process}). Answers are still written by the
+ * event loop, every one through its task queue, so that they leave in request order whichever
+ * thread produced them.
+ *
  * <p>A frame that cannot be read (over {@code socket.request.max.bytes}, a garbled header, an unknown
  * API key, an unsupported version other than ApiVersions', a body that does not decode) closes the
  * connection with one log line naming the client: the protocol has no error response for a request
  * it cannot parse. Nothing else is affected.
  *
- * <p>State is confined to the channel's event loop.
+ * <p>The request queue and its flags are guarded by this handler's monitor (they are touched by the
+ * event loop and by the threads that answer); the rest is confined to the channel's event loop.
  */
 final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(KafkaConnectionHandler.class);
@@ -55,12 +64,15 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ListenerContext listener;
     /** Null on listeners without SASL. */
     private final SaslAuthenticator sasl;
+    /** Guarded by this. */
     private final ArrayDeque<Pending> queued = new ArrayDeque<>();
+    /** Guarded by this. */
     private boolean inFlight;
-    /** Throttled: a quota's throttle time runs, nothing is read or dispatched until it ends. */
+    /** Throttled: a quota's throttle time runs, nothing is read or dispatched until it ends. Guarded by this. */
     private boolean muted;
-    /** The latest response write, so that a close can wait for it. */
+    /** The latest response write, so that a close can wait for it (event loop). */
     private io.netty.channel.ChannelFuture lastWrite;
+    /** Guarded by this. */
     private boolean closing;
     /** Who this connection authenticated as; anonymous until an authentication step says otherwise. */
     private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
@@ -93,16 +105,18 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         } finally {
             frame.release();
         }
-        if (closing) {
+        if (isClosing()) {
             return;
         }
         Pending pending = decode(ctx, buffer);
         if (pending == null) {
             return;
         }
-        queued.add(pending);
-        if (queued.size() >= MAX_QUEUED) {
-            ctx.channel().config().setAutoRead(false);
+        synchronized (this) {
+            queued.add(pending);
+            if (queued.size() >= MAX_QUEUED) {
+                ctx.channel().config().setAutoRead(false);
+            }
         }
         dispatchNext(ctx);
     }
@@ -147,7 +161,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         try {
             RequestAndSize body = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buffer));
             RequestContext rc = context(ctx, header, body.request, body.size);
-            return new Pending(rc, null, version);
+            return new Pending(rc, processor.answerAtOnce(rc), version);
         } catch (RuntimeException e) {
             closeWith(ctx, "cannot parse the body of " + key + " v" + version + " (correlation id "
                     + header.correlationId() + "): " + e.getMessage());
@@ -187,49 +201,96 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
         return new Pending(rc, outcome.response(), version, null, outcome.failure());
     }
 
+    private synchronized boolean isClosing() {
+        return closing;
+    }
+
+    /** Hands the next queued request to the processor if none is in flight; from any thread. */
     private void dispatchNext(ChannelHandlerContext ctx) {
-        while (!inFlight && !muted && !queued.isEmpty() && !closing) {
-            Pending next = queued.poll();
-            if (queued.size() < MAX_QUEUED / 2) {
-                ctx.channel().config().setAutoRead(true);
-            }
-            if (next.context() == null) { // a raw SASL token answer (after SaslHandshake v0)
-                if (next.rawToken() != null) {
-                    ByteBuf buf = ctx.alloc().buffer(4 + next.rawToken().length);
-                    buf.writeInt(next.rawToken().length).writeBytes(next.rawToken());
-                    lastWrite = ctx.writeAndFlush(buf);
+        Pending next;
+        synchronized (this) {
+            while (true) {
+                if (inFlight || muted || queued.isEmpty() || closing) {
+                    return;
                 }
+                next = queued.poll();
+                if (queued.size() < MAX_QUEUED / 2) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+                if (next.context() != null && next.precomputed() == null) {
+                    inFlight = true;
+                    break;
+                }
+                Pending answered = next;
+                onLoop(ctx, () -> writeAnswered(ctx, answered));
                 if (next.closeAfter() != null) {
                     closeWith(ctx, next.closeAfter());
                 }
-                continue;
             }
-            if (next.precomputed() != null) {
-                write(ctx, next, next.precomputed());
-                if (next.closeAfter() != null) {
-                    closeWith(ctx, next.closeAfter());
-                }
-                continue;
+        }
+        CompletableFuture<AbstractResponse> future;
+        try {
+            future = processor.process(next.context());
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        Pending request = next;
+        future.whenComplete((response, error) -> answered(ctx, request, response, error));
+    }
+
+    /** A raw SASL token (after SaslHandshake v0) or an answer given at decoding. Event loop. */
+    private void writeAnswered(ChannelHandlerContext ctx, Pending p) {
+        if (p.context() == null) {
+            if (p.rawToken() != null) {
+                ByteBuf buf = ctx.alloc().buffer(4 + p.rawToken().length);
+                buf.writeInt(p.rawToken().length).writeBytes(p.rawToken());
+                lastWrite = ctx.writeAndFlush(buf);
             }
-            inFlight = true;
-            CompletableFuture<AbstractResponse> future;
-            try {
-                future = processor.process(next.context());
-            } catch (RuntimeException e) {
-                future = CompletableFuture.failedFuture(e);
-            }
-            future.whenComplete((response, error) -> {
-                if (ctx.executor().inEventLoop()) {
-                    complete(ctx, next, response, error);
-                } else {
-                    ctx.executor().execute(() -> complete(ctx, next, response, error));
-                }
-            });
+        } else {
+            write(ctx, p, p.precomputed());
         }
     }
 
-    private void complete(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, Throwable error) {
-        inFlight = false;
+    /**
+     * Runs {@code task} on the event loop after every task queued there before it, also when called on the event loop:
+     * answers are written in the order their writes were queued, whichever thread queued them.
+     */
+    private static void onLoop(ChannelHandlerContext ctx, Runnable task) {
+        ctx.executor().execute(task);
+    }
+
+    /**
+     * The processor answered {@code pending} (on any thread). The common case (an answer, no throttle, the connection
+     * open, off the event loop) queues the answer's write on the event loop and dispatches the next request from this
+     * thread; the others are settled on the event loop.
+     */
+    private void answered(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, Throwable error) {
+        if (error == null && response != null && !ctx.executor().inEventLoop() && ctx.channel().isActive()) {
+            int throttleMs = processor.muteMs(pending.context(), response);
+            if (throttleMs == 0) {
+                synchronized (this) {
+                    onLoop(ctx, () -> write(ctx, pending, response));
+                    inFlight = false;
+                }
+                dispatchNext(ctx);
+                return;
+            }
+            onLoop(ctx, () -> complete(ctx, pending, response, null, throttleMs));
+            return;
+        }
+        if (ctx.executor().inEventLoop()) {
+            complete(ctx, pending, response, error, -1);
+        } else {
+            onLoop(ctx, () -> complete(ctx, pending, response, error, -1));
+        }
+    }
+
+    /** @param knownThrottleMs the processor's {@code muteMs} when already asked, else -1. Event loop. */
+    private void complete(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, Throwable error,
+                          int knownThrottleMs) {
+        synchronized (this) {
+            inFlight = false;
+        }
         if (!ctx.channel().isActive()) {
             if (error == null && response == null) {
                 processor.muteMs(pending.context(), null); // nobody left to mute: the processor forgets the throttle
@@ -244,13 +305,14 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             log.error("Unexpected failure handling {}", pending.context(), cause);
             toSend = pending.context().request().getErrorResponse(cause);
         }
-        int throttleMs = error == null ? processor.muteMs(pending.context(), toSend) : 0;
+        int throttleMs = error != null ? 0 : knownThrottleMs >= 0 ? knownThrottleMs : processor.muteMs(pending.context(), toSend);
         if (throttleMs > 0) {
             throttle(ctx, pending, toSend, throttleMs);
             return;
         }
         if (toSend != null) {
-            write(ctx, pending, toSend);
+            AbstractResponse answer = toSend;
+            onLoop(ctx, () -> write(ctx, pending, answer));
         }
         dispatchNext(ctx);
     }
@@ -264,20 +326,26 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     private void throttle(ChannelHandlerContext ctx, Pending pending, AbstractResponse response, int throttleMs) {
         boolean clientWaits = response == null || response.shouldClientThrottle(pending.responseVersion());
         if (clientWaits && response != null) {
-            write(ctx, pending, response);
+            onLoop(ctx, () -> write(ctx, pending, response));
         }
-        muted = true;
+        synchronized (this) {
+            muted = true;
+        }
         ctx.channel().config().setAutoRead(false);
         ctx.executor().schedule(() -> {
-            muted = false;
+            synchronized (this) {
+                muted = false;
+            }
             if (!ctx.channel().isActive()) {
                 return;
             }
             if (!clientWaits) {
-                write(ctx, pending, response);
+                write(ctx, pending, response); // nothing was written since: the connection was muted
             }
-            if (queued.size() < MAX_QUEUED) {
-                ctx.channel().config().setAutoRead(true);
+            synchronized (this) {
+                if (queued.size() < MAX_QUEUED) {
+                    ctx.channel().config().setAutoRead(true);
+                }
             }
             dispatchNext(ctx);
         }, throttleMs, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -290,15 +358,21 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
      * dropped: nobody is left to read their answers.
      */
     private void runUnansweredAfterClose(ChannelHandlerContext ctx) {
-        while (!inFlight && !queued.isEmpty() && !closing) {
-            Pending next = queued.poll();
-            if (next.context() == null || next.precomputed() != null
-                    || !(next.context().request() instanceof org.apache.kafka.common.requests.ProduceRequest produce)
-                    || produce.acks() != 0) {
-                log.debug("Dropping {} of closed connection {}", next.context(), connectionId);
-                continue;
+        while (true) {
+            Pending next;
+            synchronized (this) {
+                if (inFlight || queued.isEmpty() || closing) {
+                    return;
+                }
+                next = queued.poll();
+                if (next.context() == null || next.precomputed() != null
+                        || !(next.context().request() instanceof org.apache.kafka.common.requests.ProduceRequest produce)
+                        || produce.acks() != 0) {
+                    log.debug("Dropping {} of closed connection {}", next.context(), connectionId);
+                    continue;
+                }
+                inFlight = true;
             }
-            inFlight = true;
             CompletableFuture<AbstractResponse> future;
             try {
                 future = processor.process(next.context());
@@ -310,9 +384,9 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
                     log.warn("Handling {} of closed connection {} failed", next.context(), connectionId, error);
                 }
                 if (ctx.executor().inEventLoop()) {
-                    complete(ctx, next, null, null);
+                    complete(ctx, next, null, null, -1);
                 } else {
-                    ctx.executor().execute(() -> complete(ctx, next, null, null));
+                    onLoop(ctx, () -> complete(ctx, next, null, null, -1));
                 }
             });
         }
@@ -340,18 +414,24 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void closeWith(ChannelHandlerContext ctx, String reason) {
-        if (!closing) {
+        boolean first;
+        synchronized (this) {
+            first = !closing;
             closing = true;
+        }
+        if (first) {
             log.warn("Closing connection {} from {}: {} (listener {})", connectionId, ctx.channel().remoteAddress(), reason,
                     listener.name());
         }
-        // after what was written so far (a SASL refusal goes out before the close)
-        io.netty.channel.ChannelFuture last = lastWrite;
-        if (last != null && !last.isDone()) {
-            last.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
-        } else {
-            ctx.close();
-        }
+        // after what was written so far, and what is queued to be written (a SASL refusal goes out before the close)
+        onLoop(ctx, () -> {
+            io.netty.channel.ChannelFuture last = lastWrite;
+            if (last != null && !last.isDone()) {
+                last.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
+        });
     }
 
     @Override
@@ -392,7 +472,9 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else {
             log.warn("Closing connection {} from {} after an unexpected error", connectionId, ctx.channel().remoteAddress(), root);
-            closing = true;
+            synchronized (this) {
+                closing = true;
+            }
             ctx.close();
         }
     }

@@ -65,6 +65,14 @@ final class FakeProcessor implements RequestProcessor {
                 && version >= ProtocolSamples.oldest(apiKey) && version <= ProtocolSamples.latest(apiKey);
     }
 
+    /** What {@link #answerAtOnce} answers (nothing by default: every request goes to {@link #process}). */
+    Function<RequestContext, AbstractResponse> atOnce = rc -> null;
+
+    @Override
+    public AbstractResponse answerAtOnce(RequestContext request) {
+        return atOnce.apply(request);
+    }
+
     @Override
     public AbstractResponse unsupportedApiVersionsResponse(RequestContext request) {
         return new ApiVersionsResponse(unsupportedVersionData());
