@@ -23,6 +23,9 @@ final class ShareGroupFacts {
     private final Map<String, Fact<Boolean>> prepared = new ConcurrentHashMap<>();
     private final Map<String, Fact<Boolean>> queueDefaults = new ConcurrentHashMap<>();
     private final Map<String, Fact<Boolean>> topics = new ConcurrentHashMap<>();
+    private final Map<String, io.weir.jms.client.TopicLayouts> layouts = new ConcurrentHashMap<>();
+    /** The one broker of a single-broker cluster, by bootstrap servers ({@code host:port}). */
+    private final Map<String, Fact<String>> singleBroker = new ConcurrentHashMap<>();
 
     ShareGroupFacts(LongSupplier clock) {
         this.clock = clock;
@@ -70,6 +73,27 @@ final class ShareGroupFacts {
 
     void topicExists(String bootstrapServers, String topic, boolean exists) {
         remember(topics, bootstrapServers, topic, exists);
+    }
+
+    /** Where the partitions of queues read through these brokers are ({@link io.weir.jms.client.TopicLayouts}). */
+    io.weir.jms.client.TopicLayouts layouts(String bootstrapServers) {
+        return layouts.computeIfAbsent(bootstrapServers, b -> new io.weir.jms.client.TopicLayouts(clock));
+    }
+
+    /**
+     * The address ({@code host:port}) of the only broker of the cluster at these bootstrap servers, or null when the
+     * cluster has several or it is not known: a topic created there is led by that broker.
+     */
+    String singleBroker(String bootstrapServers) {
+        return fresh(singleBroker.get(bootstrapServers));
+    }
+
+    void singleBroker(String bootstrapServers, String address) {
+        if (address == null) {
+            singleBroker.remove(bootstrapServers);
+        } else {
+            singleBroker.put(bootstrapServers, new Fact<>(address, clock.getAsLong()));
+        }
     }
 
     /** Groups or topics remembered at most, each kind (per factory). */

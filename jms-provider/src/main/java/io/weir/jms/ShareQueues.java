@@ -231,6 +231,7 @@ final class ShareQueues {
                 selects);
         reader.fetchAfter(ready);
         String bootstrap = connection.settings().bootstrapServers();
+        reader.layouts(connection.shareGroupFacts().layouts(bootstrap));
         reader.onQueueDefaults(() -> connection.shareGroupFacts().queueDefaults(bootstrap, true));
         BrokerFilter.of(selector).ifPresent(f -> {
             if (setFilter(group, ShareQueueReader.laneClientIds(name), f.text())) {

@@ -104,11 +104,19 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
 
     /** A connection that shares what it learns about the brokers' share groups with the factory's other connections. */
     static WeirConnection open(ConnectionSettings settings, ShareGroupFacts facts) throws JMSException {
-        return new WeirConnection(settings, openAdmin(settings), facts);
+        return new WeirConnection(settings, openAdmin(settings, facts), facts);
     }
 
     /** The connection's Admin client, once the brokers answered. */
     static Admin openAdmin(ConnectionSettings settings) throws JMSException {
+        return openAdmin(settings, null);
+    }
+
+    /**
+     * The connection's Admin client, once the brokers answered; what their answer says of the cluster goes to
+     * {@code facts} (when not null): whether it has a single broker.
+     */
+    static Admin openAdmin(ConnectionSettings settings, ShareGroupFacts facts) throws JMSException {
         Admin admin;
         try {
             Properties p = ClientTimeouts.admin(settings.clientBase(), settings.connectTimeoutMs());
@@ -117,7 +125,14 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             throw JmsExceptionSupport.create("Cannot create a connection to " + settings.bootstrapServers(), e);
         }
         try {
-            admin.describeCluster().clusterId().get(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+            org.apache.kafka.clients.admin.DescribeClusterResult cluster = admin.describeCluster();
+            cluster.clusterId().get(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+            if (facts != null) {
+                // the same answer: no round trip of its own
+                var nodes = cluster.nodes().get(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+                facts.singleBroker(settings.bootstrapServers(), nodes.size() != 1 ? null
+                        : nodes.iterator().next().host() + ":" + nodes.iterator().next().port());
+            }
         } catch (Exception e) {
             admin.close(Duration.ZERO);
             throw JmsExceptionSupport.create("Cannot connect to the brokers at " + settings.bootstrapServers()
@@ -541,6 +556,29 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         return d.isTemporary() || knownToExist(d.name()) ? null : createTopic(d);
     }
 
+    /**
+     * A topic this connection created on a single-broker cluster is led there, every partition: its consumers' members
+     * may fetch with their join ({@link io.weir.jms.client.TopicLayouts}).
+     */
+    private void learnLayout(String topic, org.apache.kafka.clients.admin.CreateTopicsResult created) {
+        String broker = facts.singleBroker(settings.bootstrapServers());
+        if (broker == null) {
+            return;
+        }
+        try {
+            int partitions = created.numPartitions(topic).getNow(0);
+            java.util.Map<Integer, String> leaders = new java.util.HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                leaders.put(p, broker);
+            }
+            facts.layouts(settings.bootstrapServers()).put(topic, created.topicId(topic).getNow(null), leaders);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+            log.debug("The answer creating {} did not say its id or partitions: {}", topic, e.toString());
+        }
+    }
+
     /** Waits for {@code creating} (of {@link #createTopic}; nothing when null); an existing topic is no error. */
     void awaitTopic(WeirDestination d, CompletableFuture<Void> creating) throws JMSException {
         if (creating == null) {
@@ -565,9 +603,11 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private CompletableFuture<Void> createTopic(WeirDestination d) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            admin.createTopics(List.of(new NewTopic(d.name(), Optional.of(settings.topicPartitions()),
-                    Optional.of(settings.topicReplicationFactor())))).all().whenComplete((v, e) -> {
+            var created = admin.createTopics(List.of(new NewTopic(d.name(), Optional.of(settings.topicPartitions()),
+                    Optional.of(settings.topicReplicationFactor()))));
+            created.all().whenComplete((v, e) -> {
                         if (e == null) {
+                            learnLayout(d.name(), created);
                             done.complete(null);
                         } else {
                             done.completeExceptionally(e);

@@ -117,6 +117,10 @@ final class ShareGroupMember implements AutoCloseable {
     private int unassignedHeartbeats;
     private long lockTimeoutMs = -1;
     private boolean left;
+    /** Where known queues' partitions are (shared by the factory's members), or null. */
+    private TopicLayouts layouts;
+    /** What the ShareFetch sent with the join acquired, until the owner takes it ({@link #takeJoinFetch}). */
+    private Fetched joinFetch;
 
     /**
      * @param base        the connection's consumer settings: {@code bootstrap.servers} and the security settings
@@ -137,6 +141,18 @@ final class ShareGroupMember implements AutoCloseable {
 
     String memberId() {
         return memberId;
+    }
+
+    /** Shares what this member learns of its topic's partitions, and uses it to fetch with its join. */
+    void layouts(TopicLayouts layouts) {
+        this.layouts = layouts;
+    }
+
+    /** The records the join's ShareFetch acquired (taken once), or null when the join did not fetch. */
+    Fetched takeJoinFetch() {
+        Fetched f = joinFetch;
+        joinFetch = null;
+        return f;
     }
 
     /**
@@ -172,8 +188,18 @@ final class ShareGroupMember implements AutoCloseable {
      * {@code timeoutMs} passes. Returns whether it is assigned.
      */
     boolean join(long timeoutMs) throws Broken {
+        return join(timeoutMs, false);
+    }
+
+    /**
+     * As {@link #join(long)}; with {@code fetch}, the member's first ShareFetch (no wait at the broker) goes with the
+     * join when the partitions' leaders are known ({@link TopicLayouts}): only allowed once the group may be fetched
+     * from (a share partition's start is fixed by its first fetch). Its records are then taken with
+     * {@link #takeJoinFetch}.
+     */
+    boolean join(long timeoutMs, boolean fetch) throws Broken {
         long deadline = System.currentTimeMillis() + timeoutMs;
-        if (coordinator != null || !joinAtFirstBroker()) {
+        if (coordinator != null || !joinAtFirstBroker(fetch)) {
             heartbeat();
         }
         while (assigned.isEmpty() && System.currentTimeMillis() < deadline) {
@@ -227,16 +253,39 @@ final class ShareGroupMember implements AutoCloseable {
      * needs right behind it on the same connection. Returns false when that broker is not the coordinator or the
      * exchange failed: the caller then finds the coordinator (FindCoordinator) and joins there, as Kafka's clients do.
      */
-    private boolean joinAtFirstBroker() throws Broken {
+    private boolean joinAtFirstBroker(boolean fetch) throws Broken {
         for (String b : addresses()) {
+            TopicLayouts.Layout layout = fetch && layouts != null ? layouts.get(topic) : null;
+            short fetchVersion = layout == null ? -1 : layouts.shareFetchVersion();
+            List<Integer> fetchHere = fetchVersion < 1 ? List.of() : layout.leaders().entrySet().stream()
+                    .filter(e -> e.getValue().equals(b)).map(Map.Entry::getKey).sorted().toList();
+            List<BrokerConnection.Request> requests = new ArrayList<>(List.of(
+                    new BrokerConnection.Request(ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, heartbeatRequest()),
+                    new BrokerConnection.Request(ApiKeys.METADATA, (short) 12, metadataRequest())));
+            if (!fetchHere.isEmpty()) {
+                requests.add(new BrokerConnection.Request(ApiKeys.SHARE_FETCH, fetchVersion,
+                        shareFetchRequest(layout.topicId(), fetchHere, Map.of(), 0, 0, fetchVersion)));
+            }
             List<org.apache.kafka.common.requests.AbstractResponse> answers;
             try {
-                answers = connection(b).sendAll(List.of(
-                        new BrokerConnection.Request(ApiKeys.SHARE_GROUP_HEARTBEAT, (short) 1, heartbeatRequest()),
-                        new BrokerConnection.Request(ApiKeys.METADATA, (short) 12, metadataRequest())));
+                answers = connection(b).sendAll(requests);
             } catch (IOException e) {
+                if (!fetchHere.isEmpty()) {
+                    layouts.clear(); // perhaps the fetch was refused (a broker downgraded): the next join does not fetch
+                }
                 log.debug("Share consumer {}: {} did not answer its join: {}", clientId, b, e.toString());
                 continue;
+            }
+            try {
+                applyMetadata(((MetadataResponse) answers.get(1)).data());
+            } catch (Broken | RuntimeException e) {
+                // the first fetch reads the metadata again and reports what is wrong there
+                topicId = null;
+                leaders.clear();
+            }
+            if (!fetchHere.isEmpty()) {
+                // before the heartbeat's answer, which may throw: the share session the fetch opened is then known
+                joinFetched(b, layout.topicId(), fetchHere, ((ShareFetchResponse) answers.get(2)).data());
             }
             ShareGroupHeartbeatResponseData r = ((ShareGroupHeartbeatResponse) answers.get(0)).data();
             Errors error = Errors.forCode(r.errorCode());
@@ -249,16 +298,39 @@ final class ShareGroupMember implements AutoCloseable {
                 coordinator = b;
                 heartbeatAnswered(r);
             }
-            try {
-                applyMetadata(((MetadataResponse) answers.get(1)).data());
-            } catch (Broken | RuntimeException e) {
-                // the first fetch reads the metadata again and reports what is wrong there
-                topicId = null;
-                leaders.clear();
-            }
             return !elsewhere;
         }
         return false;
+    }
+
+    /**
+     * The answer to the ShareFetch sent with the join. Taken as a first fetch's when every partition answered and the
+     * topic is the one the layout named; otherwise the layout is forgotten and the share session the fetch opened is
+     * closed (the broker gives back what it acquired, at once): the member then fetches as usual.
+     */
+    private void joinFetched(String leader, Uuid fetchedId, List<Integer> partitions, ShareFetchResponseData r) throws Broken {
+        boolean usable = r.errorCode() == Errors.NONE.code() && fetchedId.equals(topicId) && r.responses().stream()
+                .allMatch(t -> t.topicId().equals(fetchedId) && t.partitions().stream()
+                        .allMatch(pd -> pd.errorCode() == Errors.NONE.code() && leader.equals(leaders.get(pd.partitionIndex()))));
+        if (!usable) {
+            log.debug("Share consumer {}: the fetch sent with its join to {} did not serve {} (error {}); fetching as usual",
+                    clientId, leader, topic, Errors.forCode(r.errorCode()).name());
+            layouts.forget(topic, fetchedId);
+            if (r.errorCode() == Errors.NONE.code()) {
+                try {
+                    acknowledgeAt(leader, Map.of(), false, -1); // closes the session (epoch -1)
+                } catch (Broken | RuntimeException e) {
+                    lostBroker(leader); // closing the connection ends the session too
+                }
+            }
+            sessions.remove(leader);
+            return;
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        Map<Integer, KafkaException> ackErrors = new HashMap<>();
+        fetchAnswered(leader, partitions, 0, r, records, ackErrors);
+        joinFetch = new Fetched(records, ackErrors);
+        sendGaps(leader);
     }
 
     private ShareGroupHeartbeatRequestData heartbeatRequest() {
@@ -345,7 +417,27 @@ final class ShareGroupMember implements AutoCloseable {
     private void fetchFrom(String leader, List<Integer> partitions, Map<Integer, List<Ack>> acks, int maxWaitMs,
                            List<ConsumerRecord<byte[], byte[]>> into, Map<Integer, KafkaException> ackErrors) throws Broken {
         int epoch = sessions.getOrDefault(leader, 0);
-        ShareFetchRequestData.FetchTopic ft = new ShareFetchRequestData.FetchTopic().setTopicId(topicId);
+        if (log.isTraceEnabled()) {
+            log.trace("Share consumer {} fetches at {} (epoch {}) acknowledging {}", clientId, leader, epoch, acks);
+        }
+        ShareFetchResponseData r;
+        try {
+            short v = version(leader, ApiKeys.SHARE_FETCH);
+            if (layouts != null) {
+                layouts.shareFetchVersion(v);
+            }
+            r = ((ShareFetchResponse) send(leader, ApiKeys.SHARE_FETCH, v,
+                    shareFetchRequest(topicId, partitions, acks, maxWaitMs, epoch, v))).data();
+        } catch (IOException e) {
+            lostBroker(leader);
+            throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e, e);
+        }
+        fetchAnswered(leader, partitions, epoch, r, into, ackErrors);
+    }
+
+    private ShareFetchRequestData shareFetchRequest(Uuid id, List<Integer> partitions, Map<Integer, List<Ack>> acks,
+                                                    int maxWaitMs, int epoch, short version) {
+        ShareFetchRequestData.FetchTopic ft = new ShareFetchRequestData.FetchTopic().setTopicId(id);
         for (int p : partitions) {
             ft.partitions().add(new ShareFetchRequestData.FetchPartition().setPartitionIndex(p)
                     .setAcknowledgementBatches(batches(acks.getOrDefault(p, List.of()), ShareFetchRequestData.AcknowledgementBatch::new,
@@ -355,20 +447,15 @@ final class ShareGroupMember implements AutoCloseable {
                 .setShareSessionEpoch(epoch).setMaxWaitMs(maxWaitMs).setMinBytes(1).setMaxBytes(MAX_BYTES)
                 .setMaxRecords(maxRecords).setBatchSize(maxRecords);
         req.topics().add(ft);
-        if (log.isTraceEnabled()) {
-            log.trace("Share consumer {} fetches at {} (epoch {}) acknowledging {}", clientId, leader, epoch, acks);
+        if (version >= 2) {
+            req.setShareAcquireMode((byte) (recordLimit ? 1 : 0));
         }
-        ShareFetchResponseData r;
-        try {
-            short v = version(leader, ApiKeys.SHARE_FETCH);
-            if (v >= 2) {
-                req.setShareAcquireMode((byte) (recordLimit ? 1 : 0));
-            }
-            r = ((ShareFetchResponse) send(leader, ApiKeys.SHARE_FETCH, v, req)).data();
-        } catch (IOException e) {
-            lostBroker(leader);
-            throw new Broken("ShareFetch of share group " + groupId + " at " + leader + " failed: " + e, e);
-        }
+        return req;
+    }
+
+    /** A ShareFetch answer of {@code leader}: the session's next epoch, the acquired records, the errors. */
+    private void fetchAnswered(String leader, List<Integer> partitions, int epoch, ShareFetchResponseData r,
+                               List<ConsumerRecord<byte[], byte[]>> into, Map<Integer, KafkaException> ackErrors) throws Broken {
         answered(leader, r.errorCode(), r.errorMessage(), "ShareFetch", next(epoch), r.acquisitionLockTimeoutMs());
         partitions.forEach(p -> fetchedAt.put(p, leader));
         Broken moved = null;
@@ -893,6 +980,9 @@ final class ShareGroupMember implements AutoCloseable {
                 if (address != null) {
                     leaders.put(p.partitionIndex(), address);
                 }
+            }
+            if (layouts != null) {
+                layouts.put(topic, topicId, leaders);
             }
         }
     }

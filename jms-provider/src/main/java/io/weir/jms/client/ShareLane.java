@@ -46,6 +46,12 @@ final class ShareLane {
     private final ShareGroupMember member;
     private final Thread thread;
     private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
+    /** Set by {@link #startHere} before the thread starts: counted down once the creating thread has opened the lane. */
+    private volatile java.util.concurrent.CountDownLatch openingHere;
+    /** Joined and fetched once by {@link #startHere} (written before {@link #openingHere} is counted down). */
+    private boolean opened;
+    /** What stopped {@link #startHere} after the join, for the thread to report (as {@link #opened}). */
+    private Throwable openFailure;
     /** The broker answered this member's join with its assignment. */
     private volatile boolean joined;
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -100,6 +106,7 @@ final class ShareLane {
         boolean recordLimit = mode == null || "record_limit".equalsIgnoreCase(String.valueOf(mode).trim());
         this.member = new ShareGroupMember(s.groupId(), s.topic(), clientId, p, this.maxRecords, recordLimit,
                 socketTimeoutMs(p));
+        this.member.layouts(reader.layouts());
         this.thread = new Thread(this::run, "weir-jms-share-" + clientId);
         this.thread.setDaemon(true);
     }
@@ -232,20 +239,70 @@ final class ShareLane {
         }
     }
 
+    /**
+     * Joins and fetches once on the calling thread (the one creating the consumer), then starts the lane's thread: a new
+     * consumer's first records are in hand when {@code createConsumer} returns, without waiting for a new thread to be
+     * scheduled and for the hand-back of its first fetch (on two cores, each of those waits is a millisecond or more
+     * when other threads are busy). A join that fails leaves the retrying to the thread, as {@link #start} does.
+     */
+    void startHere(long timeoutMs) {
+        // the thread starts first and waits for the opening: a thread's start, which waits for the new thread to be
+        // scheduled, then overlaps the broker's answers instead of following them
+        openingHere = new java.util.concurrent.CountDownLatch(1);
+        thread.start();
+        try {
+            joined = member.join(Math.min(JOIN_MS, Math.max(1, timeoutMs)), reader.mayFetchNow());
+            opened = true;
+            open();
+        } catch (ShareGroupMember.Broken e) {
+            if (opened) {
+                openFailure = e; // the thread reports it as it would its own
+            } else {
+                log.debug("Share consumer {} cannot join group {} yet: {}", clientId, reader.settings().groupId(), e.getMessage());
+                firstPoll.complete(null); // the thread joins when the brokers answer
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            openFailure = e;
+            opened = true;
+        } catch (RuntimeException e) {
+            openFailure = e;
+            opened = true;
+        } finally {
+            openingHere.countDown();
+        }
+    }
+
+    /** After the join: the group's configurations, then the first fetch, offered to the reader. */
+    private void open() throws ShareGroupMember.Broken, InterruptedException {
+        if (member.appliesQueueDefaults()) {
+            reader.queueDefaultsServed(); // the group's configurations need not be waited for (nor written again)
+        } else {
+            reader.awaitGroupReady(JOIN_MS);
+        }
+        // the first fetch does not wait at the broker: what the queue holds now is offered at once
+        ConsumerRecords<byte[], byte[]> first = joined ? fetch(0) : ConsumerRecords.empty();
+        reader.accept(this, first);
+        firstPoll.complete(null);
+    }
+
     private void run() {
         try {
-            if (!join()) {
-                return;
+            if (openingHere != null) {
+                openingHere.await(); // the creating thread joins and fetches first (startHere)
             }
-            if (member.appliesQueueDefaults()) {
-                reader.queueDefaultsServed(); // the group's configurations need not be waited for (nor written again)
-            } else {
-                reader.awaitGroupReady(JOIN_MS);
+            if (!opened) {
+                if (!join()) {
+                    return;
+                }
+                open();
+            } else if (openFailure instanceof ShareGroupMember.Broken b) {
+                throw b;
+            } else if (openFailure instanceof RuntimeException e) {
+                throw e;
+            } else if (openFailure != null) {
+                return; // interrupted while opening: the consumer is being given up
             }
-            // the first fetch does not wait at the broker: what the queue holds now is offered at once
-            ConsumerRecords<byte[], byte[]> first = joined ? fetch(0) : ConsumerRecords.empty();
-            reader.accept(this, first);
-            firstPoll.complete(null);
             while (true) {
                 Work w = nextWork();
                 flushing = w.syncFlushes();
@@ -317,7 +374,7 @@ final class ShareLane {
                 return false;
             }
             try {
-                joined = member.join(JOIN_MS);
+                joined = member.join(JOIN_MS, reader.mayFetchNow());
                 if (!joined) {
                     log.debug("Share consumer {} joined group {} without an assignment yet", clientId, reader.settings().groupId());
                 }
@@ -345,8 +402,10 @@ final class ShareLane {
             }
             joined = true;
         }
-        List<ShareGroupMember.Ack> sending = takeAcks();
-        ShareGroupMember.Fetched f = member.fetch(maxWaitMs, sending);
+        ShareGroupMember.Fetched f = member.takeJoinFetch(); // the first fetch went with the join
+        if (f == null) {
+            f = member.fetch(maxWaitMs, takeAcks());
+        }
         acceptsUnconfirmed = 0; // answered (an error per partition is logged: an asynchronous acknowledgement's contract)
         logAckErrors(f.ackErrors());
         if (member.lockTimeoutMs() > 0) {

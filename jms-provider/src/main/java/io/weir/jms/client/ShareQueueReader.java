@@ -207,6 +207,7 @@ public final class ShareQueueReader implements ReaderEngine {
     /** The acquisition lock the broker grants (Kafka's default until a lane learns it). */
     private volatile long lockMs = 30_000;
     private volatile CompletableFuture<?> groupReady = CompletableFuture.completedFuture(null);
+    private volatile TopicLayouts layouts;
     private volatile Runnable onQueueDefaults;
     /**
      * Whether lanes renew the locks of held records. The lanes fetch with {@code share.acquire.mode=record_limit}, which
@@ -246,7 +247,7 @@ public final class ShareQueueReader implements ReaderEngine {
         } finally {
             lock.unlock();
         }
-        ShareLane first = addLane(SMALL_BATCH);
+        ShareLane first = addLane(SMALL_BATCH, readyTimeoutMs);
         long deadline = clock.getAsLong() + readyTimeoutMs;
         first.awaitFirstPoll(readyTimeoutMs);
         if (failure != null) {
@@ -303,6 +304,22 @@ public final class ShareQueueReader implements ReaderEngine {
         }
     }
 
+    /** Whether the group may be fetched from now, without waiting (see {@link #fetchAfter}). */
+    boolean mayFetchNow() {
+        CompletableFuture<?> ready = groupReady;
+        return ready.isDone() && !ready.isCompletedExceptionally();
+    }
+
+    /** Where known queues' partitions are, shared with the factory's other consumers (null: not shared). */
+    TopicLayouts layouts() {
+        return layouts;
+    }
+
+    /** Shares the layouts of queues' topics with the factory's other consumers. Call before {@link #start}. */
+    public void layouts(TopicLayouts layouts) {
+        this.layouts = layouts;
+    }
+
     /** Waits (bounded) until the group may be fetched from; see {@link #fetchAfter}. */
     void awaitGroupReady(long timeoutMs) throws InterruptedException {
         try {
@@ -319,9 +336,21 @@ public final class ShareQueueReader implements ReaderEngine {
     }
 
     private ShareLane addLane(int maxRecords) {
+        return addLane(maxRecords, -1);
+    }
+
+    /**
+     * @param hereMs when 0 or more, the lane joins and fetches first on this thread, its join waiting at most this long
+     *               for an assignment ({@link ShareLane#startHere})
+     */
+    private ShareLane addLane(int maxRecords, long hereMs) {
         ShareLane lane = new ShareLane(this, settings.name() + "-" + lanesOpened++, maxRecords);
         lanes.add(lane);
-        lane.start();
+        if (hereMs >= 0) {
+            lane.startHere(hereMs);
+        } else {
+            lane.start();
+        }
         return lane;
     }
 
