@@ -179,10 +179,18 @@ final class BrokerConnection implements AutoCloseable {
         ApiKeys current = null;
         try {
             List<RequestHeader> headers = new ArrayList<>(requests.size());
+            List<ByteBuffer> frames = new ArrayList<>(requests.size());
             for (Request r : requests) {
                 current = r.key();
-                headers.add(write(r.key(), r.version(), r.data()));
+                RequestHeader header = new RequestHeader(r.key(), r.version(), clientId, ++correlationId);
+                headers.add(header);
+                frames.add(frame(header, r.data()));
             }
+            // one write: the broker reads the requests together and hands them to one request thread in a row
+            ByteBuffer all = ByteBuffer.allocate(frames.stream().mapToInt(ByteBuffer::remaining).sum());
+            frames.forEach(all::put);
+            out.write(all.array(), 0, all.position());
+            out.flush();
             if (versionsAhead != null) {
                 current = ApiKeys.API_VERSIONS;
                 readVersionsAhead();
@@ -201,12 +209,18 @@ final class BrokerConnection implements AutoCloseable {
 
     private RequestHeader write(ApiKeys key, short version, ApiMessage data) throws IOException {
         RequestHeader header = new RequestHeader(key, version, clientId, ++correlationId);
-        ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), data, version);
-        ByteBuffer framed = ByteBuffer.allocate(4 + body.remaining());
-        framed.putInt(body.remaining()).put(body).flip();
+        ByteBuffer framed = frame(header, data);
         out.write(framed.array(), 0, framed.limit());
         out.flush();
         return header;
+    }
+
+    /** The request as it goes on the wire: int32 size, header, body (flipped, backed by an array from 0). */
+    private static ByteBuffer frame(RequestHeader header, ApiMessage data) {
+        ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), data, header.apiVersion());
+        ByteBuffer framed = ByteBuffer.allocate(4 + body.remaining());
+        framed.putInt(body.remaining()).put(body).flip();
+        return framed;
     }
 
     private AbstractResponse read(RequestHeader header) throws IOException {
