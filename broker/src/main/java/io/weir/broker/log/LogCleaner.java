@@ -82,14 +82,20 @@ public final class LogCleaner implements AutoCloseable {
     }
 
     private void run() {
-        Cleaner cleaner = null;
+        // the key map (log.cleaner.dedupe.buffer.size over the threads, 128 MiB by default) is allocated when a log first
+        // needs cleaning, not at start: a broker without compacted logs to clean does not carry it in its heap (it
+        // filled half of the shipped heap, and made G1 start a marking cycle every few seconds)
+        Cleaner[] cleaner = {null};
+        java.util.function.Supplier<Cleaner> lazily = () -> {
+            if (cleaner[0] == null) {
+                cleaner[0] = newCleaner();
+            }
+            return cleaner[0];
+        };
         while (!stopping) {
             boolean worked = false;
             try {
-                if (cleaner == null) {
-                    cleaner = newCleaner();
-                }
-                worked = cleanOnce(cleaner).isPresent();
+                worked = cleanOnce(lazily).isPresent();
             } catch (Cleaner.CleanerStoppedException e) {
                 return;
             } catch (InterruptedException e) {
@@ -124,13 +130,17 @@ public final class LogCleaner implements AutoCloseable {
      * @return what the pass did, or empty when no log needed cleaning
      */
     Optional<Cleaner.Result> cleanOnce(Cleaner cleaner) throws InterruptedException {
+        return cleanOnce(() -> cleaner);
+    }
+
+    private Optional<Cleaner.Result> cleanOnce(java.util.function.Supplier<Cleaner> cleaner) throws InterruptedException {
         CleaningDecision chosen = choose();
         if (chosen == null) {
             return Optional.empty();
         }
         TopicPartition tp = chosen.log().topicPartition();
         try {
-            Cleaner.Result result = cleaner.clean(chosen.log(), chosen.firstDirtyOffset(), chosen.firstUncleanableOffset());
+            Cleaner.Result result = cleaner.get().clean(chosen.log(), chosen.firstDirtyOffset(), chosen.firstUncleanableOffset());
             passes.incrementAndGet();
             bytesRead.addAndGet(result.bytesRead());
             bytesWritten.addAndGet(result.bytesWritten());
@@ -212,7 +222,7 @@ public final class LogCleaner implements AutoCloseable {
      * @return whether a log was cleaned
      */
     public boolean cleanOnceNow() throws InterruptedException {
-        return cleanOnce(newCleaner()).isPresent();
+        return cleanOnce(this::newCleaner).isPresent();
     }
 
     /** The offset below which {@code tp} is clean, as checkpointed; empty when never cleaned. */
