@@ -44,7 +44,8 @@ final class ShareLane {
     private final ShareQueueReader reader;
     private final String clientId;
     private final ShareGroupMember member;
-    private final Thread thread;
+    /** The thread running the lane, once it runs (a pooled one: see {@link #THREADS}). */
+    private volatile Thread thread;
     private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
     /** Set by {@link #startHere} before the thread starts: counted down once the creating thread has opened the lane. */
     private volatile java.util.concurrent.CountDownLatch openingHere;
@@ -107,8 +108,6 @@ final class ShareLane {
         this.member = new ShareGroupMember(s.groupId(), s.topic(), clientId, p, this.maxRecords, recordLimit,
                 socketTimeoutMs(p));
         this.member.layouts(reader.layouts());
-        this.thread = new Thread(this::run, "weir-jms-share-" + clientId);
-        this.thread.setDaemon(true);
     }
 
     private static int socketTimeoutMs(Properties p) {
@@ -137,7 +136,31 @@ final class ShareLane {
     }
 
     void start() {
-        thread.start();
+        THREADS.execute(this::runNamed);
+    }
+
+    /**
+     * The threads lanes run on: kept a minute after their lane ends, so that a consumer created after another closed
+     * (a consumer per request, a test's fresh consumers) takes an idle thread instead of starting one, which waits for
+     * the new thread to be scheduled (a millisecond or more on two busy cores). Daemon threads; none is kept idle longer.
+     */
+    private static final java.util.concurrent.ThreadPoolExecutor THREADS = new java.util.concurrent.ThreadPoolExecutor(0,
+            Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "weir-jms-share-lane");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private void runNamed() {
+        Thread current = Thread.currentThread();
+        String idle = current.getName();
+        current.setName("weir-jms-share-" + clientId);
+        thread = current;
+        try {
+            run();
+        } finally {
+            current.setName(idle);
+        }
     }
 
     /** Whether a record of this lane's batch still waits for a decision (guarded). */
@@ -249,7 +272,7 @@ final class ShareLane {
         // the thread starts first and waits for the opening: a thread's start, which waits for the new thread to be
         // scheduled, then overlaps the broker's answers instead of following them
         openingHere = new java.util.concurrent.CountDownLatch(1);
-        thread.start();
+        start();
         try {
             joined = member.join(Math.min(JOIN_MS, Math.max(1, timeoutMs)), reader.mayFetchNow());
             opened = true;
