@@ -47,12 +47,18 @@ final class BrokerConnection implements AutoCloseable {
 
     /** Connects, then secures the connection as {@code security} says: a TLS handshake, a SASL login. */
     BrokerConnection(String host, int port, String clientId, int timeoutMs, WireSecurity security) throws IOException {
+        this(host, port, clientId, timeoutMs, timeoutMs, security);
+    }
+
+    /** As above, with a TCP connect bounded by {@code connectTimeoutMs} and reads by {@code timeoutMs}. */
+    BrokerConnection(String host, int port, String clientId, int connectTimeoutMs, int timeoutMs, WireSecurity security)
+            throws IOException {
         this.host = host;
         this.port = port;
         this.clientId = clientId;
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress(host, port), timeoutMs);
+            s.connect(new InetSocketAddress(host, port), connectTimeoutMs);
             s.setSoTimeout(timeoutMs);
             s.setTcpNoDelay(true);
             if (security.usesTls()) {

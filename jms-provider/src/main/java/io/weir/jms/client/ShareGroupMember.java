@@ -90,6 +90,8 @@ final class ShareGroupMember implements AutoCloseable {
     private final List<String> bootstrap;
     private final WireSecurity security;
     private final int socketTimeoutMs;
+    /** How long a TCP connect to a broker may take (the JMS connection's {@code connectTimeoutMs} when set). */
+    private int connectTimeoutMs;
     private final int maxRecords;
     private final boolean recordLimit;
     private final Map<String, BrokerConnection> connections = new HashMap<>();
@@ -137,10 +139,20 @@ final class ShareGroupMember implements AutoCloseable {
         this.maxRecords = maxRecords;
         this.recordLimit = recordLimit;
         this.socketTimeoutMs = socketTimeoutMs;
+        this.connectTimeoutMs = socketTimeoutMs;
     }
 
     String memberId() {
         return memberId;
+    }
+
+    /**
+     * Bounds a TCP connect to a broker by {@code ms} instead of the read timeout: a member joining on the thread that
+     * creates its consumer must not keep it longer than the connection's {@code connectTimeoutMs} on an address that
+     * does not answer.
+     */
+    void connectTimeoutMs(int ms) {
+        this.connectTimeoutMs = Math.max(1, Math.min(ms, socketTimeoutMs));
     }
 
     /** Shares what this member learns of its topic's partitions, and uses it to fetch with its join. */
@@ -1053,7 +1065,7 @@ final class ShareGroupMember implements AutoCloseable {
             }
             int colon = address.lastIndexOf(':');
             c = new BrokerConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), clientId,
-                    socketTimeoutMs, security);
+                    connectTimeoutMs, socketTimeoutMs, security);
             connections.put(address, c);
         }
         return c;

@@ -271,6 +271,7 @@ final class ShareLane {
     void startHere(long timeoutMs) {
         // the thread starts first and waits for the opening: a thread's start, which waits for the new thread to be
         // scheduled, then overlaps the broker's answers instead of following them
+        member.connectTimeoutMs((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMs)));
         openingHere = new java.util.concurrent.CountDownLatch(1);
         start();
         try {
