@@ -160,6 +160,11 @@ final class ShareGroupMember implements AutoCloseable {
         this.layouts = layouts;
     }
 
+    /** Whether the join's ShareFetch acquired records not taken yet ({@link #takeJoinFetch}). */
+    boolean fetchedAtJoin() {
+        return joinFetch != null;
+    }
+
     /** The records the join's ShareFetch acquired (taken once), or null when the join did not fetch. */
     Fetched takeJoinFetch() {
         Fetched f = joinFetch;

@@ -305,7 +305,7 @@ final class ShareLane {
             reader.awaitGroupReady(JOIN_MS);
         }
         // the first fetch does not wait at the broker: what the queue holds now is offered at once
-        ConsumerRecords<byte[], byte[]> first = joined ? fetch(0) : ConsumerRecords.empty();
+        ConsumerRecords<byte[], byte[]> first = joined || member.fetchedAtJoin() ? fetch(0) : ConsumerRecords.empty();
         reader.accept(this, first);
         firstPoll.complete(null);
     }
@@ -414,20 +414,21 @@ final class ShareLane {
 
     /** One fetch, carrying the decisions not yet sent (their failures are logged: nobody waits for them). */
     private ConsumerRecords<byte[], byte[]> fetch(int maxWaitMs) throws ShareGroupMember.Broken {
-        if (!member.assigned()) {
-            member.heartbeatIfDue(reader.now());
-            if (!member.assigned()) {
-                try {
-                    Thread.sleep(Math.max(1, Math.min(FETCH_WAIT_MS, member.nextHeartbeatAt() - reader.now())));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return ConsumerRecords.empty();
-            }
-            joined = true;
-        }
-        ShareGroupMember.Fetched f = member.takeJoinFetch(); // the first fetch went with the join
+        // the first fetch may have gone with the join: what it acquired is this member's, assigned yet or not
+        ShareGroupMember.Fetched f = member.takeJoinFetch();
         if (f == null) {
+            if (!member.assigned()) {
+                member.heartbeatIfDue(reader.now());
+                if (!member.assigned()) {
+                    try {
+                        Thread.sleep(Math.max(1, Math.min(FETCH_WAIT_MS, member.nextHeartbeatAt() - reader.now())));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return ConsumerRecords.empty();
+                }
+                joined = true;
+            }
             f = member.fetch(maxWaitMs, takeAcks());
         }
         acceptsUnconfirmed = 0; // answered (an error per partition is logged: an asynchronous acknowledgement's contract)
