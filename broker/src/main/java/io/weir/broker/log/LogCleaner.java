@@ -66,6 +66,13 @@ public final class LogCleaner implements AutoCloseable {
         }
     }
 
+    /** Key maps allocated so far (tests: the threads allocate theirs only when a log first needs cleaning). */
+    private final java.util.concurrent.atomic.AtomicInteger keyMapsAllocated = new java.util.concurrent.atomic.AtomicInteger();
+
+    int keyMapsAllocated() {
+        return keyMapsAllocated.get();
+    }
+
     /** Starts the threads ({@code log.cleaner.threads}; none when the cleaner is disabled). */
     public void start() {
         if (!config.enabled()) {
@@ -121,6 +128,7 @@ public final class LogCleaner implements AutoCloseable {
 
     /** A cleaner with its own key map, for one thread (or a caller cleaning synchronously). */
     Cleaner newCleaner() {
+        keyMapsAllocated.incrementAndGet();
         return new Cleaner(new OffsetMap(config.mapBytesPerThread(), config.loadFactor()), throttler, () -> stopping);
     }
 

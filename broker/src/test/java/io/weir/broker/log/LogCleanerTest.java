@@ -74,6 +74,26 @@ class LogCleanerTest {
     }
 
     @Test
+    void aCleanerThreadAllocatesItsKeyMapWhenALogFirstNeedsCleaning() throws Exception {
+        try (PartitionLog log = open(compacted(), true)) {
+            List<PartitionLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
+            LogCleaner cleaner = new LogCleaner(CLEANER, List.of(dir), () -> logs, time);
+            cleaner.start();
+            try {
+                Thread.sleep(500); // several rounds of the thread (backoff 100 ms) with nothing to clean
+                assertThat(cleaner.keyMapsAllocated()).as("no key map while no log needs cleaning").isZero();
+                writeRounds(log, 10, 20);
+                logs.add(log);
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> cleaner.cleanedOffset(TP).isPresent());
+                assertThat(cleaner.keyMapsAllocated()).as("one map, for the one thread").isEqualTo(1);
+            } finally {
+                cleaner.close();
+            }
+        }
+    }
+
+    @Test
     void keepsTheLastValuePerKeyAtItsOriginalOffset() throws Exception {
         try (PartitionLog log = open(compacted(), true)) {
             writeRounds(log, 10, 20);
