@@ -383,11 +383,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
                 if (error != null) {
                     log.warn("Handling {} of closed connection {} failed", next.context(), connectionId, error);
                 }
-                if (ctx.executor().inEventLoop()) {
-                    complete(ctx, next, null, null, -1);
-                } else {
-                    onLoop(ctx, () -> complete(ctx, next, null, null, -1));
-                }
+                answered(ctx, next, null, null); // nothing to write: settled on the event loop
             });
         }
     }

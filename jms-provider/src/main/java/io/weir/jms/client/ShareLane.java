@@ -263,14 +263,13 @@ final class ShareLane {
     }
 
     /**
-     * Joins and fetches once on the calling thread (the one creating the consumer), then starts the lane's thread: a new
-     * consumer's first records are in hand when {@code createConsumer} returns, without waiting for a new thread to be
-     * scheduled and for the hand-back of its first fetch (on two cores, each of those waits is a millisecond or more
-     * when other threads are busy). A join that fails leaves the retrying to the thread, as {@link #start} does.
+     * Joins and fetches once on the calling thread (the one creating the consumer) while the lane's thread, started
+     * first, waits for that opening and then takes over: a new consumer's first records are in hand when
+     * {@code createConsumer} returns, without waiting for the hand-back of its first fetch from another thread (on two
+     * busy cores such a hand-off costs a millisecond or more). A join that fails leaves the retrying to the thread, as
+     * {@link #start} does. Connects to the brokers are bounded by {@code timeoutMs}.
      */
     void startHere(long timeoutMs) {
-        // the thread starts first and waits for the opening: a thread's start, which waits for the new thread to be
-        // scheduled, then overlaps the broker's answers instead of following them
         member.connectTimeoutMs((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMs)));
         openingHere = new java.util.concurrent.CountDownLatch(1);
         start();
