@@ -76,6 +76,8 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final Object producerLock = new Object();
     private KafkaProducer<byte[], byte[]> durableProducer;
     private KafkaProducer<byte[], byte[]> fastProducer;
+    private io.weir.jms.client.DirectSends directSends; // guarded by producerLock
+    private boolean directSendsRefused; // guarded by producerLock: the settings ask for what DirectSends does not do
     private volatile String clientId;
     private volatile boolean clientIdRegistered;
     private volatile ClientIdLease clientIdLease;
@@ -330,6 +332,9 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             if (fastProducer != null) {
                 fastProducer.close(Duration.ofSeconds(10));
             }
+            if (directSends != null) {
+                directSends.close();
+            }
         }
         brokerWatch.close();
         admin.close(Duration.ofSeconds(5));
@@ -404,6 +409,45 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
                 fastProducer = newProducer("1");
             }
             return fastProducer;
+        }
+    }
+
+    /**
+     * Producer settings a user may give the factory ({@code kafka.*}) that {@link io.weir.jms.client.DirectSends} does not
+     * honour: with any of them, every send goes through the kafka-clients producers.
+     */
+    private static final java.util.Set<String> PRODUCER_ONLY_SETTINGS = java.util.Set.of("acks", "compression.type",
+            "partitioner.class", "interceptor.classes", "enable.idempotence", "max.request.size", "transactional.id",
+            "partitioner.ignore.keys");
+
+    /** {@code -Dweir.jms.directSends=false} sends everything through the kafka-clients producers (to compare the two). */
+    private static final boolean DIRECT_SENDS = !"false".equalsIgnoreCase(System.getProperty("weir.jms.directSends"));
+
+    /**
+     * The synchronous sends the sending thread writes itself ({@link io.weir.jms.client.DirectSends}), or null when the
+     * connection's settings ask for something they do not do (then the producers send everything).
+     */
+    io.weir.jms.client.DirectSends directSends() throws JMSException {
+        synchronized (producerLock) {
+            checkClosed();
+            if (directSends == null && !directSendsRefused && DIRECT_SENDS) {
+                Properties p = settings.clientBase();
+                if (settings.kafkaProperties().stringPropertyNames().stream().anyMatch(PRODUCER_ONLY_SETTINGS::contains)) {
+                    directSendsRefused = true;
+                    log.debug("Connection {}: producer settings given; sends go through kafka-clients' producers", connectionId);
+                    return null;
+                }
+                try {
+                    long readTimeout = Math.min(Integer.MAX_VALUE, settings.sendTimeoutMs() + 5_000);
+                    directSends = new io.weir.jms.client.DirectSends(p, "weir-jms-" + connectionId + "-d",
+                            (int) Math.min(Integer.MAX_VALUE, settings.connectTimeoutMs()), (int) readTimeout);
+                } catch (IllegalArgumentException e) {
+                    directSendsRefused = true;
+                    log.debug("Connection {}: {}; sends go through kafka-clients' producers", connectionId, e.getMessage());
+                    return null;
+                }
+            }
+            return directSends;
         }
     }
 

@@ -303,16 +303,31 @@ public class WeirMessageProducer implements QueueSender, TopicPublisher {
             return;
         }
         boolean persistent = mode == DeliveryMode.PERSISTENT;
+        if (listener == null && deliveryDelay <= 0 && session.mayWriteDirectly(persistent)) {
+            // written and answered on this thread; after an earlier send of the same mode that a producer still holds,
+            // the producer takes this one too, so that they arrive in order
+            io.weir.jms.client.DirectSends direct = session.connection().directSends();
+            if (direct != null) {
+                try {
+                    if (direct.send(record.topic(), record.key(), record.value(), record.headers().toArray(),
+                            record.timestamp(), persistent, session.connection().settings().sendTimeoutMs())) {
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    throw fail(to, e);
+                }
+            }
+        }
         KafkaProducer<byte[], byte[]> producer = session.connection().producer(persistent);
         if (listener != null) {
             try {
-                producer.send(record, (md, ex) -> session.completions().execute(() -> {
+                session.queued(persistent, producer.send(record, (md, ex) -> session.completions().execute(() -> {
                     if (ex == null) {
                         listener.onCompletion(message);
                     } else {
                         listener.onException(message, JmsExceptionSupport.create("Sending to " + to + " failed", ex));
                     }
-                }));
+                })));
             } catch (RuntimeException e) {
                 throw fail(to, e);
             }
@@ -320,6 +335,7 @@ public class WeirMessageProducer implements QueueSender, TopicPublisher {
         }
         try {
             Future<RecordMetadata> f = producer.send(record);
+            session.queued(persistent, f);
             if (persistent) {
                 f.get(session.connection().settings().sendTimeoutMs(), TimeUnit.MILLISECONDS);
             }

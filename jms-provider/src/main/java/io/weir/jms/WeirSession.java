@@ -956,6 +956,25 @@ public class WeirSession implements Session, QueueSession, TopicSession {
         }
     }
 
+    /**
+     * The last send of each delivery mode (0 non-persistent, 1 persistent) handed to a kafka-clients producer: until
+     * it is answered, later sends of that mode go through the producer too (they keep their order there); JMS orders
+     * a session's sends within a delivery mode.
+     */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Future<?>> queuedSends =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
+
+    /** Whether a non-transacted send of this mode may be written directly (no earlier one of its mode is pending). */
+    boolean mayWriteDirectly(boolean persistent) {
+        Future<?> f = queuedSends.get(persistent ? 1 : 0);
+        return f == null || f.isDone();
+    }
+
+    /** A send of this mode was handed to a producer. */
+    void queued(boolean persistent, Future<?> f) {
+        queuedSends.set(persistent ? 1 : 0, f);
+    }
+
     /** A send of a transacted session: into the current transaction. */
     Future<RecordMetadata> sendTransactional(ProducerRecord<byte[], byte[]> r, Callback callback) {
         return transaction.send(r, callback);

@@ -40,6 +40,13 @@ final class BrokerConnection implements AutoCloseable {
     private boolean queueDefaults; // from the same answer
     /** The ApiVersions request sent ahead when the connection opened, whose answer is not read yet (else null). */
     private RequestHeader versionsAhead;
+    /** Requests sent by {@link #sendUnanswered} whose answers are not read yet, in the order they went out. */
+    private final java.util.ArrayDeque<Unanswered> unanswered = new java.util.ArrayDeque<>();
+    /** Answers left unread at most: the next {@link #sendUnanswered} beyond this reads them first. */
+    private static final int MAX_UNANSWERED = 256;
+
+    private record Unanswered(RequestHeader header, java.util.function.Consumer<AbstractResponse> onAnswer) {
+    }
 
     BrokerConnection(String host, int port, String clientId, int timeoutMs) throws IOException {
         this(host, port, clientId, timeoutMs, WireSecurity.PLAINTEXT);
@@ -77,7 +84,7 @@ final class BrokerConnection implements AutoCloseable {
                 s = tls;
             }
             this.socket = s;
-            this.in = new DataInputStream(s.getInputStream());
+            this.in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream())); // readInt: one read, not four
             this.out = s.getOutputStream();
             if (security.usesSasl()) {
                 SaslLogin.login(security, this::send, toString());
@@ -160,9 +167,7 @@ final class BrokerConnection implements AutoCloseable {
         }
         try {
             RequestHeader header = write(key, version, data);
-            if (versionsAhead != null) {
-                readVersionsAhead(); // answered first: it went out first
-            }
+            readEarlierAnswers(); // answered first: they went out first
             return read(header);
         } catch (IOException | RuntimeException e) {
             broken = true;
@@ -197,10 +202,8 @@ final class BrokerConnection implements AutoCloseable {
             frames.forEach(all::put);
             out.write(all.array(), 0, all.position());
             out.flush();
-            if (versionsAhead != null) {
-                current = ApiKeys.API_VERSIONS;
-                readVersionsAhead();
-            }
+            current = ApiKeys.API_VERSIONS;
+            readEarlierAnswers();
             List<AbstractResponse> answers = new ArrayList<>(headers.size());
             for (RequestHeader h : headers) {
                 current = h.apiKey();
@@ -210,6 +213,44 @@ final class BrokerConnection implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw e instanceof IOException io ? io : new IOException("Bad answer to " + current + " from " + this, e);
+        }
+    }
+
+    /**
+     * Sends a request without waiting for its answer (a non-persistent send has nobody to tell): the answer is read,
+     * and given to {@code onAnswer}, before the answer to a later request on this connection, or by this method once
+     * {@value #MAX_UNANSWERED} are waiting. A failure breaks the connection as {@link #send} does.
+     */
+    synchronized void sendUnanswered(ApiKeys key, short version, ApiMessage data,
+                                     java.util.function.Consumer<AbstractResponse> onAnswer) throws IOException {
+        if (broken) {
+            throw new IOException("The connection to " + this + " failed before");
+        }
+        try {
+            unanswered.addLast(new Unanswered(write(key, version, data), onAnswer));
+            if (unanswered.size() >= MAX_UNANSWERED) {
+                readEarlierAnswers();
+            }
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e instanceof IOException io ? io : new IOException("Bad answer to " + key + " from " + this, e);
+        }
+    }
+
+    /** Reads the answers to what went out before the request being answered: the ApiVersions sent ahead, the unanswered. */
+    private void readEarlierAnswers() throws IOException {
+        if (versionsAhead != null) {
+            readVersionsAhead();
+        }
+        Unanswered u;
+        while ((u = unanswered.pollFirst()) != null) {
+            AbstractResponse answer = read(u.header());
+            try {
+                u.onAnswer().accept(answer);
+            } catch (RuntimeException e) {
+                // the answer was read: the connection stays in step; the callback's failure is its own
+                org.slf4j.LoggerFactory.getLogger(BrokerConnection.class).warn("Handling an answer from {} failed", this, e);
+            }
         }
     }
 

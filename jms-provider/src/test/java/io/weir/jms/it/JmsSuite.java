@@ -521,6 +521,119 @@ abstract class JmsSuite {
         }
     }
 
+    /**
+     * A session's synchronous sends are written by the sending thread itself, its asynchronous ones by a kafka-clients
+     * producer: within each delivery mode they arrive in the order they were sent; a send the broker refuses (too large)
+     * is a JMSException and the next send works.
+     */
+    @Test
+    void aSessionsSendsArriveInOrderWithinEachDeliveryModeWhicheverWayTheyLeave(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(name(info, "q"));
+            MessageProducer p = s.createProducer(q);
+            List<String> persistent = new ArrayList<>();
+            List<String> nonPersistent = new ArrayList<>();
+            int sends = 60;
+            CountDownLatch completed = new CountDownLatch(sends / 4);
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            CompletionListener listener = new CompletionListener() {
+                @Override
+                public void onCompletion(Message message) {
+                    completed.countDown();
+                }
+
+                @Override
+                public void onException(Message message, Exception exception) {
+                    failure.set(exception);
+                }
+            };
+            for (int i = 0; i < sends; i++) {
+                boolean np = i % 3 == 1;
+                p.setDeliveryMode(np ? DeliveryMode.NON_PERSISTENT : DeliveryMode.PERSISTENT);
+                TextMessage m = s.createTextMessage("m" + i);
+                if (i % 4 == 2) {
+                    p.send(m, listener);
+                } else {
+                    p.send(m);
+                }
+                (np ? nonPersistent : persistent).add("m" + i);
+            }
+            assertThat(completed.await(WAIT, TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(failure.get()).isNull();
+            p.setDeliveryMode(DeliveryMode.PERSISTENT);
+            BytesMessage big = s.createBytesMessage();
+            big.writeBytes(new byte[3 * 1024 * 1024]); // above the brokers' default message.max.bytes (1 MiB)
+            assertThatThrownBy(() -> p.send(big)).isInstanceOf(JMSException.class);
+            p.send(s.createTextMessage("after"));
+            persistent.add("after");
+
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            List<String> gotPersistent = new ArrayList<>();
+            List<String> gotNonPersistent = new ArrayList<>();
+            for (int i = 0; i < persistent.size() + nonPersistent.size(); i++) {
+                Message m = consumer.receive(WAIT);
+                String body = text(m);
+                (m.getJMSDeliveryMode() == DeliveryMode.PERSISTENT ? gotPersistent : gotNonPersistent).add(body);
+            }
+            assertThat(gotPersistent).containsExactlyElementsOf(persistent);
+            assertThat(gotNonPersistent).containsExactlyElementsOf(nonPersistent);
+            assertThat(consumer.receive(300)).as("each message once").isNull();
+        }
+    }
+
+    /**
+     * Messages of a JMSXGroupID land on the partition kafka-clients' partitioner gives their key, whether the send is
+     * synchronous (written by the sending thread) or asynchronous (a kafka-clients producer).
+     */
+    @Test
+    void aMessageGroupLandsOnItsKeysPartitionWhicheverWayItIsSent(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        WeirConnectionFactory f = factory();
+        f.setTopicPartitions(3);
+        try (Connection c = f.createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue(queue));
+            CountDownLatch completed = new CountDownLatch(6);
+            for (int g = 0; g < 6; g++) {
+                TextMessage sync = s.createTextMessage("sync");
+                sync.setStringProperty("JMSXGroupID", "group-" + g);
+                p.send(sync);
+                TextMessage async = s.createTextMessage("async");
+                async.setStringProperty("JMSXGroupID", "group-" + g);
+                p.send(async, new CompletionListener() {
+                    @Override
+                    public void onCompletion(Message message) {
+                        completed.countDown();
+                    }
+
+                    @Override
+                    public void onException(Message message, Exception exception) {
+                    }
+                });
+            }
+            assertThat(completed.await(WAIT, TimeUnit.MILLISECONDS)).isTrue();
+        }
+        try (KafkaConsumer<byte[], byte[]> kc = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap(),
+                "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
+            List<TopicPartition> tps = List.of(new TopicPartition(queue, 0), new TopicPartition(queue, 1),
+                    new TopicPartition(queue, 2));
+            kc.assign(tps);
+            kc.seekToBeginning(tps);
+            int seen = 0;
+            long deadline = System.currentTimeMillis() + WAIT;
+            while (seen < 12 && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : kc.poll(Duration.ofMillis(200))) {
+                    assertThat(r.partition()).as("the partition of key %s", new String(r.key(), StandardCharsets.UTF_8))
+                            .isEqualTo(org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(r.key(), 3));
+                    seen++;
+                }
+            }
+            assertThat(seen).isEqualTo(12);
+        }
+    }
+
     @Test
     void plainKafkaClientsAndJmsReadEachOther(TestInfo info) throws Exception {
         String queue = name(info, "q");
