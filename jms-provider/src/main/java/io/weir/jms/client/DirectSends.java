@@ -271,6 +271,7 @@ public final class DirectSends implements AutoCloseable {
             }
             ProduceResponseData answer = ((ProduceResponse) c.send(ApiKeys.PRODUCE, version, data)).data();
             reusable = true;
+            throttled(answer.throttleTimeMs());
             Errors error = Errors.UNKNOWN_SERVER_ERROR;
             String message = null;
             for (ProduceResponseData.TopicProduceResponse t : answer.responses()) {
@@ -306,7 +307,15 @@ public final class DirectSends implements AutoCloseable {
         }
     }
 
+    /** A broker over its produce quota for this client asks it to wait (KIP-219): the sending thread waits. */
+    private static void throttled(int ms) {
+        if (ms > 0) {
+            sleep(ms);
+        }
+    }
+
     private void logRefusals(TopicPartition tp, org.apache.kafka.common.requests.AbstractResponse answer) {
+        throttled(((ProduceResponse) answer).data().throttleTimeMs());
         for (ProduceResponseData.TopicProduceResponse t : ((ProduceResponse) answer).data().responses()) {
             for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
                 if (p.errorCode() != Errors.NONE.code()) {
