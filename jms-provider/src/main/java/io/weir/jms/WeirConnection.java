@@ -76,6 +76,8 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
     private final Object producerLock = new Object();
     private KafkaProducer<byte[], byte[]> durableProducer;
     private KafkaProducer<byte[], byte[]> fastProducer;
+    private final java.util.Map<String, java.util.Map<org.apache.kafka.common.TopicPartition,
+            org.apache.kafka.clients.consumer.OffsetAndMetadata>> temporaryPositions = new java.util.concurrent.ConcurrentHashMap<>();
     private io.weir.jms.client.DirectSends directSends; // guarded by producerLock
     private boolean directSendsRefused; // guarded by producerLock: the settings ask for what DirectSends does not do
     private volatile String clientId;
@@ -325,6 +327,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             }
         }
         temporaries.clear();
+        temporaryPositions.clear();
         synchronized (producerLock) {
             if (durableProducer != null) {
                 durableProducer.close(Duration.ofSeconds(10));
@@ -787,7 +790,17 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             }
         }
         temporaries.remove(d);
+        temporaryPositions.remove(d.name());
         deleteTopic(d.name());
+    }
+
+    /**
+     * Where the consumers of temporary queue {@code topic} keep their consumed positions: only this connection reads
+     * it, and it goes when the connection does, so the positions live here rather than in a consumer group.
+     */
+    java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> temporaryPositions(
+            String topic) {
+        return temporaryPositions.computeIfAbsent(topic, t -> new java.util.concurrent.ConcurrentHashMap<>());
     }
 
     // ------------------------------------------------------------------ unsupported application-server facilities

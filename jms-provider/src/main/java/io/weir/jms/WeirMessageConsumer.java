@@ -67,6 +67,22 @@ public class WeirMessageConsumer implements QueueReceiver, TopicSubscriber {
                 this.engineKey = null;
                 this.engine = session.connection().shareQueues().reader(destination, name, wakeSession, selector,
                         selector.expression() == null ? null : this::selects, session.getConsumerPrefetch());
+            } else if (destination.isQueue() && destination.isTemporary()) {
+                // read by its connection only: one group-less reader per temporary queue and connection, shared by its
+                // consumers, its positions kept by the connection (no group join, no commits to the broker)
+                String topic = destination.name();
+                java.util.function.Function<Runnable, ConsumerEngine> create = onRecords -> {
+                    ConsumerEngine e = new ConsumerEngine(name, session.connection().consumerBase(), topic, null,
+                            ConsumerEngine.Start.EARLIEST, false, null, System::currentTimeMillis, onRecords);
+                    e.keepPositionsIn(session.connection().temporaryPositions(topic));
+                    return e;
+                };
+                this.engineKey = session.connection().settings().bootstrapServers() + "\u0000temporary\u0000"
+                        + session.connection().connectionId() + "\u0000" + topic;
+                this.engine = SharedEngines.acquire(engineKey, create, wakeSession);
+                if (session.mode() == WeirSession.SESSION_TRANSACTED || session instanceof WeirXASession) {
+                    ((ConsumerEngine) engine).offsetsInTransactions();
+                }
             } else {
                 String signature = groupId != null && commitInitial ? signature(selector, noLocal) : null;
                 if (groupId != null && commitInitial) {

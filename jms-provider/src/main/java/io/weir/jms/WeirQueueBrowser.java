@@ -114,8 +114,9 @@ public class WeirQueueBrowser implements QueueBrowser {
                 for (PartitionInfo pi : consumer.partitionsFor(queue.name(), Duration.ofMillis(timeoutMs()))) {
                     tps.add(new TopicPartition(pi.topic(), pi.partition()));
                 }
-                Map<TopicPartition, OffsetAndMetadata> committed = session.connection().queueMode() == QueueMode.SHARE
-                        && !queue.isTemporary() ? session.connection().shareQueues().startOffsets(queue)
+                Map<TopicPartition, OffsetAndMetadata> committed = queue.isTemporary()
+                        ? Map.copyOf(session.connection().temporaryPositions(queue.name()))
+                        : session.connection().queueMode() == QueueMode.SHARE ? session.connection().shareQueues().startOffsets(queue)
                         : session.connection().admin().listConsumerGroupOffsets(queue.name()).partitionsToOffsetAndMetadata()
                         .get(timeoutMs(), TimeUnit.MILLISECONDS);
                 consumer.assign(tps);

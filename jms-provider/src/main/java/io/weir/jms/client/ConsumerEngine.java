@@ -109,6 +109,11 @@ public final class ConsumerEngine implements ReaderEngine {
     }
 
     private long parkSeq;
+    /**
+     * For a group-less engine: where its consumed positions are kept between engines (a temporary queue's, in its
+     * connection), read when it starts and written on each commit; null for none.
+     */
+    private volatile Map<TopicPartition, OffsetAndMetadata> positionStore;
     /** What {@link #start} was given, set before the poll thread starts. */
     private volatile long readyTimeoutMs;
 
@@ -169,6 +174,19 @@ public final class ConsumerEngine implements ReaderEngine {
             // a group may legitimately hand this member no partition yet (another member holds them)
             log.debug("Consumer of {} in group {} has no assignment after {} ms", topic, groupId, readyTimeoutMs);
         }
+    }
+
+    /**
+     * A group-less engine starts from the positions in {@code store} (where one is recorded) and records its consumed
+     * positions there on each commit: a temporary queue is read by its connection only, so its positions need not
+     * travel through a consumer group (whose first join waits out the broker's initial rebalance delay, and whose
+     * commits are a broker write per acknowledgement). Before {@link #start}.
+     */
+    public void keepPositionsIn(Map<TopicPartition, OffsetAndMetadata> store) {
+        if (groupId != null) {
+            throw new IllegalStateException("A group's positions are the group's");
+        }
+        this.positionStore = store;
     }
 
     public String topic() {
@@ -247,9 +265,17 @@ public final class ConsumerEngine implements ReaderEngine {
         } else {
             consumer.seekToBeginning(tps);
         }
+        Map<TopicPartition, OffsetAndMetadata> stored = positionStore;
         lock.lock();
         try {
             for (TopicPartition tp : tps) {
+                OffsetAndMetadata om = stored == null ? null : stored.get(tp);
+                if (om != null) {
+                    consumer.seek(tp, om.offset());
+                    progress.put(tp, PartitionProgress.restore(om.offset(), om.metadata()));
+                    nextExpected.put(tp, om.offset());
+                    continue;
+                }
                 long pos = consumer.position(tp);
                 progress.put(tp, new PartitionProgress(pos));
                 nextExpected.put(tp, pos);
@@ -528,9 +554,30 @@ public final class ConsumerEngine implements ReaderEngine {
         }
     }
 
+    /** Records the consumed positions in the position store, if any (a group-less engine's commit). */
+    private void storePositions() {
+        Map<TopicPartition, OffsetAndMetadata> store = positionStore;
+        if (store == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            for (Map.Entry<TopicPartition, PartitionProgress> e : progress.entrySet()) {
+                PartitionProgress pp = e.getValue();
+                if (pp.isDirty() && pp.base() >= 0) {
+                    store.put(e.getKey(), new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
+                    pp.markClean();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Commits every dirty partition; on the poll thread. */
     private void commitNow(boolean sync) {
         if (groupId == null) {
+            storePositions();
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -692,6 +739,7 @@ public final class ConsumerEngine implements ReaderEngine {
     public CompletableFuture<Void> commit(boolean sync) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         if (groupId == null) {
+            storePositions();
             f.complete(null);
             return f;
         }

@@ -496,6 +496,65 @@ abstract class JmsSuite {
         }
     }
 
+    /**
+     * The consumers of a temporary queue (its connection's only) share its messages, each once; a consumer created
+     * after another closed goes on where that one left off: nothing acknowledged comes again, what was delivered and
+     * not acknowledged does, marked redelivered; a browser sees what is left.
+     */
+    @Test
+    void aTemporaryQueuesConsumersShareItAndTakeOverWhereTheLastLeftOff(TestInfo info) throws Exception {
+        try (Connection c = factory().createConnection()) {
+            c.start();
+            Session auto = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue tq = auto.createTemporaryQueue();
+            MessageProducer p = auto.createProducer(tq);
+            for (int i = 0; i < 10; i++) {
+                p.send(auto.createTextMessage("m" + i));
+            }
+            MessageConsumer first = auto.createConsumer(tq);
+            for (int i = 0; i < 4; i++) {
+                assertThat(text(first.receive(WAIT))).isEqualTo("m" + i);
+            }
+            first.close();
+            Session client = c.createSession(Session.CLIENT_ACKNOWLEDGE);
+            MessageConsumer second = client.createConsumer(tq);
+            assertThat(text(second.receive(WAIT))).isEqualTo("m4");
+            Message m5 = second.receive(WAIT);
+            assertThat(text(m5)).isEqualTo("m5");
+            assertThat(m5.getJMSRedelivered()).isFalse();
+            second.close(); // m4 and m5 were not acknowledged
+            MessageConsumer third = client.createConsumer(tq);
+            Message again = third.receive(WAIT);
+            assertThat(text(again)).isEqualTo("m4");
+            assertThat(again.getJMSRedelivered()).as("delivered before, not acknowledged").isTrue();
+            assertThat(text(third.receive(WAIT))).isEqualTo("m5");
+            assertThat(text(third.receive(WAIT))).isEqualTo("m6");
+            again.acknowledge(); // m4 to m6
+            MessageConsumer fourth = auto.createConsumer(tq); // shares the queue with third
+            List<String> rest = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Message m = i % 2 == 0 ? fourth.receive(WAIT) : third.receive(WAIT);
+                if (m == null) {
+                    m = (i % 2 == 0 ? third : fourth).receive(WAIT);
+                }
+                rest.add(text(m));
+                m.acknowledge();
+            }
+            assertThat(rest).containsExactlyInAnyOrder("m7", "m8", "m9");
+            assertThat(third.receiveNoWait()).isNull();
+            assertThat(fourth.receive(300)).as("each message once").isNull();
+            p.send(auto.createTextMessage("left"));
+            third.close();
+            fourth.close();
+            java.util.Enumeration<?> browse = auto.createBrowser(tq).getEnumeration();
+            List<String> browsed = new ArrayList<>();
+            while (browse.hasMoreElements()) {
+                browsed.add(((TextMessage) browse.nextElement()).getText());
+            }
+            assertThat(browsed).containsExactly("left");
+        }
+    }
+
     @Test
     void asynchronousSendCallsItsCompletionListener(TestInfo info) throws Exception {
         try (JMSContext ctx = factory().createContext()) {

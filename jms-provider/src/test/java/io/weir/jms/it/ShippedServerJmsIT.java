@@ -230,6 +230,47 @@ class ShippedServerJmsIT {
     }
 
     /**
+     * Request/reply through a temporary queue, each request with a temporary queue of its own (as a
+     * {@code QueueRequestor} does): a temporary queue's consumer is its connection's only and joins no consumer group,
+     * so it does not wait out the shipped {@code group.initial.rebalance.delay.ms} (3 s). Prints the time from
+     * {@code createTemporaryQueue} to the reply; asserts only that every reply comes.
+     */
+    @Test
+    void requestsWithATemporaryQueueEachGetTheirReply() throws Exception {
+        try (Connection server = factory().createConnection(); Connection client = factory().createConnection()) {
+            Session ss = server.createSession(Session.AUTO_ACKNOWLEDGE);
+            Queue requests = ss.createQueue("shipped-requests");
+            MessageProducer replies = ss.createProducer(null);
+            ss.createConsumer(requests).setMessageListener(m -> {
+                try {
+                    replies.send(m.getJMSReplyTo(), ss.createTextMessage("re"));
+                } catch (JMSException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            server.start();
+            client.start();
+            Session cs = client.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageProducer out = cs.createProducer(requests);
+            List<Long> replyMs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                long begin = System.nanoTime();
+                jakarta.jms.TemporaryQueue replyTo = cs.createTemporaryQueue();
+                MessageConsumer in = cs.createConsumer(replyTo);
+                jakarta.jms.TextMessage request = cs.createTextMessage("q" + i);
+                request.setJMSReplyTo(replyTo);
+                out.send(request);
+                Message reply = in.receive(60_000);
+                replyMs.add((System.nanoTime() - begin) / 1_000_000);
+                assertThat(reply).as("the reply to request %d", i).isNotNull();
+                in.close();
+                replyTo.delete();
+            }
+            System.out.println("ShippedServerJmsIT: createTemporaryQueue to reply, a temporary queue per request (ms): " + replyMs);
+        }
+    }
+
+    /**
      * A durable topic subscriber (a classic consumer group, under the shipped rebalance delay) gets what is published
      * once {@code createDurableSubscriber} returned, and after a reconnect what was published while it was away.
      */
