@@ -66,7 +66,8 @@ public final class DirectSends implements AutoCloseable {
     private static final short MIN_PRODUCE_VERSION = 3;
     private static final long ROUTE_TRUST_MS = 60_000;
     private static final int STICKY_BYTES = 16_384;
-    private static final int IDLE_PER_BROKER = 8;
+    /** Connections to one broker at most, idle or in use, before a first attempt declines (the producer sends it). */
+    private static final int CONNECTIONS_PER_BROKER = 8;
     private static final long RETRY_BACKOFF_MS = 50;
 
     private final List<String> bootstrap;
@@ -75,6 +76,7 @@ public final class DirectSends implements AutoCloseable {
     private final int connectTimeoutMs;
     private final int readTimeoutMs;
     private final Map<String, Deque<BrokerConnection>> idle = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> open = new ConcurrentHashMap<>();
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Sequence> sequences = new ConcurrentHashMap<>();
     private long producerId = RecordBatch.NO_PRODUCER_ID; // guarded by this
@@ -196,8 +198,10 @@ public final class DirectSends implements AutoCloseable {
                 }
             }
             try {
-                Attempt a = attempt(leader, tp, record, sequence, deadline);
+                Attempt a = attempt(leader, tp, record, sequence, deadline, first);
                 switch (a.outcome) {
+                    case BUSY:
+                        return false;
                     case DONE:
                         written.increment();
                         return true;
@@ -224,17 +228,21 @@ public final class DirectSends implements AutoCloseable {
         }
     }
 
-    private enum Outcome { DONE, UNSUPPORTED, MOVED, RETRY }
+    private enum Outcome { DONE, UNSUPPORTED, BUSY, MOVED, RETRY }
 
     private record Attempt(Outcome outcome, Exception failure) {
     }
 
-    private Attempt attempt(String leader, TopicPartition tp, SimpleRecord record, Sequence sequence, long deadline) {
+    private Attempt attempt(String leader, TopicPartition tp, SimpleRecord record, Sequence sequence, long deadline,
+                            boolean mayDecline) {
         BrokerConnection c;
         try {
-            c = borrow(leader);
+            c = borrow(leader, mayDecline);
         } catch (IOException e) {
             return new Attempt(Outcome.MOVED, e);
+        }
+        if (c == null) {
+            return new Attempt(Outcome.BUSY, null);
         }
         boolean reusable = false;
         try {
@@ -373,7 +381,7 @@ public final class DirectSends implements AutoCloseable {
         for (String address : addresses()) {
             BrokerConnection c;
             try {
-                c = borrow(address);
+                c = borrow(address, false);
             } catch (IOException e) {
                 last = e;
                 continue;
@@ -428,36 +436,55 @@ public final class DirectSends implements AutoCloseable {
         return out;
     }
 
-    private BrokerConnection borrow(String address) throws IOException {
+    /**
+     * An idle connection to {@code address}, else a new one; null when {@code mayDecline} and
+     * {@value #CONNECTIONS_PER_BROKER} are open already (as many threads sending at once: the producer batches them).
+     */
+    private BrokerConnection borrow(String address, boolean mayDecline) throws IOException {
         Deque<BrokerConnection> q = idle.get(address);
         BrokerConnection c;
         while (q != null && (c = q.pollFirst()) != null) {
             if (!c.isBroken()) {
                 return c;
             }
-            c.close();
+            closeConnection(address, c);
         }
         int colon = address.lastIndexOf(':');
         if (colon <= 0) {
             throw new IOException("Not a host:port address: " + address);
         }
-        return new BrokerConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), clientId,
-                connectTimeoutMs, readTimeoutMs, security);
+        java.util.concurrent.atomic.AtomicInteger count = open.computeIfAbsent(address,
+                a -> new java.util.concurrent.atomic.AtomicInteger());
+        if (count.incrementAndGet() > CONNECTIONS_PER_BROKER && mayDecline) {
+            count.decrementAndGet();
+            return null;
+        }
+        try {
+            return new BrokerConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), clientId,
+                    connectTimeoutMs, readTimeoutMs, security);
+        } catch (IOException | RuntimeException e) {
+            count.decrementAndGet();
+            throw e;
+        }
+    }
+
+    private void closeConnection(String address, BrokerConnection c) {
+        c.close();
+        java.util.concurrent.atomic.AtomicInteger count = open.get(address);
+        if (count != null) {
+            count.decrementAndGet();
+        }
     }
 
     private void giveBack(String address, BrokerConnection c, boolean reusable) {
         if (!reusable || c.isBroken() || closed) {
-            c.close();
+            closeConnection(address, c);
             return;
         }
         Deque<BrokerConnection> q = idle.computeIfAbsent(address, a -> new ConcurrentLinkedDeque<>());
-        if (q.size() >= IDLE_PER_BROKER) {
-            c.close();
-        } else {
-            q.offerFirst(c);
-            if (closed && q.remove(c)) {
-                c.close();
-            }
+        q.offerFirst(c);
+        if (closed && q.remove(c)) {
+            closeConnection(address, c);
         }
     }
 

@@ -643,6 +643,49 @@ abstract class JmsSuite {
     }
 
     /**
+     * Many sessions of one connection sending at once (more than the connections kept per broker for sends written by
+     * the sending thread: the rest go through the producer), persistent and not: every message arrives once.
+     */
+    @Test
+    void manySessionsSendingAtOnceLandEachMessageOnce(TestInfo info) throws Exception {
+        int threads = 12;
+        int each = 40;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try (Connection c = factory().createConnection()) {
+            Queue q = c.createSession(Session.AUTO_ACKNOWLEDGE).createQueue(name(info, "q"));
+            List<CompletableFuture<Void>> senders = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                senders.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+                        MessageProducer p = s.createProducer(q);
+                        for (int i = 0; i < each; i++) {
+                            p.setDeliveryMode(i % 2 == 0 ? DeliveryMode.PERSISTENT : DeliveryMode.NON_PERSISTENT);
+                            p.send(s.createTextMessage(thread + "-" + i));
+                        }
+                        s.close();
+                    } catch (JMSException e) {
+                        throw new RuntimeException(e);
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            Session r = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = r.createConsumer(q);
+            c.start();
+            Set<String> got = new HashSet<>();
+            for (int i = 0; i < threads * each; i++) {
+                assertThat(got.add(text(consumer.receive(WAIT)))).as("each message once").isTrue();
+            }
+            assertThat(consumer.receive(300)).isNull();
+            assertThat(got).hasSize(threads * each);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Messages of a JMSXGroupID land on the partition kafka-clients' partitioner gives their key, whether the send is
      * synchronous (written by the sending thread) or asynchronous (a kafka-clients producer).
      */
