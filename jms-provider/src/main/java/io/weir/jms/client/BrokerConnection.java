@@ -237,6 +237,23 @@ final class BrokerConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the answers still owed to {@link #sendUnanswered} requests: before closing, so that the broker has read them
+     * (a socket closed with unread answers is reset, and a reset can drop requests the broker has not read yet).
+     */
+    synchronized void settle() {
+        if (broken || unanswered.isEmpty()) {
+            return;
+        }
+        try {
+            readEarlierAnswers();
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            org.slf4j.LoggerFactory.getLogger(BrokerConnection.class).debug("Settling the answers owed by {} failed: {}", this,
+                    e.toString());
+        }
+    }
+
     /** Reads the answers to what went out before the request being answered: the ApiVersions sent ahead, the unanswered. */
     private void readEarlierAnswers() throws IOException {
         if (versionsAhead != null) {

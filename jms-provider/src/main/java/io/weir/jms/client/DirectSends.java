@@ -469,6 +469,7 @@ public final class DirectSends implements AutoCloseable {
     }
 
     private void closeConnection(String address, BrokerConnection c) {
+        c.settle();
         c.close();
         java.util.concurrent.atomic.AtomicInteger count = open.get(address);
         if (count != null) {
@@ -512,6 +513,7 @@ public final class DirectSends implements AutoCloseable {
         idle.values().forEach(q -> {
             BrokerConnection c;
             while ((c = q.pollFirst()) != null) {
+                c.settle(); // what was sent without waiting is read by the broker before the connection goes
                 c.close();
             }
         });

@@ -642,6 +642,29 @@ abstract class JmsSuite {
         }
     }
 
+    /** Non-persistent messages sent just before the connection closes are not lost by the close. */
+    @Test
+    void nonPersistentMessagesSentJustBeforeCloseArrive(TestInfo info) throws Exception {
+        String queue = name(info, "q");
+        int count = 300;
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue(queue));
+            p.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
+            for (int i = 0; i < count; i++) {
+                p.send(s.createTextMessage("np" + i));
+            }
+        }
+        try (Connection c = factory().createConnection()) {
+            Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = s.createConsumer(s.createQueue(queue));
+            c.start();
+            for (int i = 0; i < count; i++) {
+                assertThat(text(consumer.receive(WAIT))).isEqualTo("np" + i);
+            }
+        }
+    }
+
     /**
      * Many sessions of one connection sending at once (more than the connections kept per broker for sends written by
      * the sending thread: the rest go through the producer), persistent and not: every message arrives once.
