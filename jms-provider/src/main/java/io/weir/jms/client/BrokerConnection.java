@@ -45,6 +45,8 @@ final class BrokerConnection implements AutoCloseable {
     /** Answers left unread at most: the next {@link #sendUnanswered} beyond this reads them first. */
     private static final int MAX_UNANSWERED = 256;
 
+    private volatile long lastWriteNanos = System.nanoTime();
+
     private record Unanswered(RequestHeader header, java.util.function.Consumer<AbstractResponse> onAnswer) {
     }
 
@@ -271,7 +273,13 @@ final class BrokerConnection implements AutoCloseable {
         }
     }
 
+    /** When this connection last wrote a request ({@link System#nanoTime}). */
+    long lastWriteNanos() {
+        return lastWriteNanos;
+    }
+
     private RequestHeader write(ApiKeys key, short version, ApiMessage data) throws IOException {
+        lastWriteNanos = System.nanoTime();
         RequestHeader header = new RequestHeader(key, version, clientId, ++correlationId);
         ByteBuffer framed = frame(header, data);
         out.write(framed.array(), 0, framed.limit());

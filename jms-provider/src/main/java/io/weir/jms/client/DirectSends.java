@@ -69,12 +69,15 @@ public final class DirectSends implements AutoCloseable {
     /** Connections to one broker at most, idle or in use, before a first attempt declines (the producer sends it). */
     private static final int CONNECTIONS_PER_BROKER = 8;
     private static final long RETRY_BACKOFF_MS = 50;
+    /** A non-persistent send on a connection that wrote nothing for this long waits for its answer. */
+    private static final long CONFIRM_AFTER_IDLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     private final List<String> bootstrap;
     private final String clientId;
     private final WireSecurity security;
     private final int connectTimeoutMs;
     private final int readTimeoutMs;
+    private final long maxIdleNanos;
     private final Map<String, Deque<BrokerConnection>> idle = new ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> open = new ConcurrentHashMap<>();
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
@@ -137,6 +140,17 @@ public final class DirectSends implements AutoCloseable {
         this.clientId = clientId;
         this.security = WireSecurity.of(base);
         this.connectTimeoutMs = Math.max(1, connectTimeoutMs);
+        // as kafka-clients: its connections close after connections.max.idle.ms (9 min), before brokers' 10 min
+        long maxIdleMs = 540_000;
+        Object idleSetting = base.get("connections.max.idle.ms");
+        if (idleSetting != null) {
+            try {
+                maxIdleMs = Long.parseLong(String.valueOf(idleSetting).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("connections.max.idle.ms: not a number: " + idleSetting);
+            }
+        }
+        this.maxIdleNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(1, maxIdleMs));
         this.readTimeoutMs = Math.max(1, readTimeoutMs);
     }
 
@@ -270,9 +284,11 @@ public final class DirectSends implements AutoCloseable {
             topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(tp.partition())
                     .setRecords(records));
             data.topicData().add(topicData);
-            if (sequence == null) {
+            if (sequence == null && System.nanoTime() - c.lastWriteNanos() < CONFIRM_AFTER_IDLE_NANOS) {
                 // non-persistent: written, not waited for; a refusal read later is logged (the message is lost, as a
-                // non-persistent message may be)
+                // non-persistent message may be). After a pause the answer is waited for instead (below): a connection
+                // the broker closed meanwhile (a restart) fails that wait, and the send is written again elsewhere,
+                // where written unanswered it would be lost without an error
                 c.sendUnanswered(ApiKeys.PRODUCE, version, data, a -> logRefusals(tp, a));
                 reusable = true;
                 return new Attempt(Outcome.DONE, null);
@@ -444,9 +460,11 @@ public final class DirectSends implements AutoCloseable {
         Deque<BrokerConnection> q = idle.get(address);
         BrokerConnection c;
         while (q != null && (c = q.pollFirst()) != null) {
-            if (!c.isBroken()) {
+            if (!c.isBroken() && System.nanoTime() - c.lastWriteNanos() < maxIdleNanos) {
                 return c;
             }
+            // broken, or idle so long that the broker may have closed it (connections.max.idle.ms): a non-persistent
+            // send written to a connection the broker closed would be lost without an error
             closeConnection(address, c);
         }
         int colon = address.lastIndexOf(':');
