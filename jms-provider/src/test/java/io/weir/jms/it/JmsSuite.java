@@ -102,6 +102,21 @@ abstract class JmsSuite {
         return info.getTestMethod().orElseThrow().getName() + "-" + suffix + "-" + System.nanoTime() % 100000;
     }
 
+    /** A completion listener that counts completions down on {@code done} and keeps the last failure. */
+    static CompletionListener counting(CountDownLatch done, AtomicReference<Exception> failure) {
+        return new CompletionListener() {
+            @Override
+            public void onCompletion(Message message) {
+                done.countDown();
+            }
+
+            @Override
+            public void onException(Message message, Exception exception) {
+                failure.set(exception);
+            }
+        };
+    }
+
     private static String text(Message m) throws JMSException {
         assertThat(m).as("a message within the wait").isNotNull();
         return ((TextMessage) m).getText();
@@ -562,17 +577,7 @@ abstract class JmsSuite {
             CountDownLatch done = new CountDownLatch(10);
             AtomicReference<Exception> failure = new AtomicReference<>();
             for (int i = 0; i < 10; i++) {
-                ctx.createProducer().setAsync(new CompletionListener() {
-                    @Override
-                    public void onCompletion(Message message) {
-                        done.countDown();
-                    }
-
-                    @Override
-                    public void onException(Message message, Exception exception) {
-                        failure.set(exception);
-                    }
-                }).send(q, "m" + i);
+                ctx.createProducer().setAsync(counting(done, failure)).send(q, "m" + i);
             }
             assertThat(done.await(WAIT, TimeUnit.MILLISECONDS)).isTrue();
             assertThat(failure.get()).isNull();
@@ -596,17 +601,7 @@ abstract class JmsSuite {
             int sends = 60;
             CountDownLatch completed = new CountDownLatch(sends / 4);
             AtomicReference<Exception> failure = new AtomicReference<>();
-            CompletionListener listener = new CompletionListener() {
-                @Override
-                public void onCompletion(Message message) {
-                    completed.countDown();
-                }
-
-                @Override
-                public void onException(Message message, Exception exception) {
-                    failure.set(exception);
-                }
-            };
+            CompletionListener listener = counting(completed, failure);
             for (int i = 0; i < sends; i++) {
                 boolean np = i % 3 == 1;
                 p.setDeliveryMode(np ? DeliveryMode.NON_PERSISTENT : DeliveryMode.PERSISTENT);
@@ -721,24 +716,17 @@ abstract class JmsSuite {
             Session s = c.createSession(Session.AUTO_ACKNOWLEDGE);
             MessageProducer p = s.createProducer(s.createQueue(queue));
             CountDownLatch completed = new CountDownLatch(6);
+            AtomicReference<Exception> failure = new AtomicReference<>();
             for (int g = 0; g < 6; g++) {
                 TextMessage sync = s.createTextMessage("sync");
                 sync.setStringProperty("JMSXGroupID", "group-" + g);
                 p.send(sync);
                 TextMessage async = s.createTextMessage("async");
                 async.setStringProperty("JMSXGroupID", "group-" + g);
-                p.send(async, new CompletionListener() {
-                    @Override
-                    public void onCompletion(Message message) {
-                        completed.countDown();
-                    }
-
-                    @Override
-                    public void onException(Message message, Exception exception) {
-                    }
-                });
+                p.send(async, counting(completed, failure));
             }
             assertThat(completed.await(WAIT, TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(failure.get()).isNull();
         }
         try (KafkaConsumer<byte[], byte[]> kc = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap(),
                 "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
