@@ -169,50 +169,53 @@ public final class DirectSends implements AutoCloseable {
         SimpleRecord record = new SimpleRecord(timestamp, key, value, headers);
         Exception last = null;
         boolean first = true;
-        while (true) {
-            if (closed) {
-                throw new KafkaException("The connection is closed");
-            }
-            if (!first) {
-                if (System.currentTimeMillis() >= deadline) {
+        // chosen once: a persistent send whose outcome is unknown is written again to the same partition with the same
+        // sequence (kept once), and holds that partition's sequence until it is settled, so that no other record is
+        // written with that sequence (the broker would take it for a duplicate and drop it)
+        int partition = -1;
+        Sequence sequence = null;
+        boolean attempted = false; // a request was written (or may have been): no falling back to the producer now
+        try {
+            while (true) {
+                if (closed) {
+                    throw new KafkaException("The connection is closed");
+                }
+                if (!first) {
+                    if (System.currentTimeMillis() >= deadline) {
+                        if (persistent) {
+                            resetProducerId(); // the outcome is unknown: the next send starts a new sequence
+                        }
+                        throw new TimeoutException("No broker took the send to " + topic + " within " + timeoutMs + " ms"
+                                + (last == null ? "" : ": " + last.getMessage()), last);
+                    }
+                    sleep(Math.min(RETRY_BACKOFF_MS, Math.max(0, deadline - System.currentTimeMillis())));
+                }
+                Route route;
+                try {
+                    route = route(topic);
+                } catch (IOException e) {
+                    last = e;
+                    first = false;
+                    continue;
+                }
+                if (partition < 0) {
+                    partition = route.partitionFor(key, bytes);
                     if (persistent) {
-                        resetProducerId(); // the outcome is unknown: the next send starts a new sequence
+                        Sequence s = sequences.computeIfAbsent(new TopicPartition(topic, partition), p -> new Sequence());
+                        if (!s.lock.tryLock()) {
+                            return false; // another thread sends to it now: the producer takes this one
+                        }
+                        sequence = s;
                     }
-                    throw new TimeoutException("No broker took the send to " + topic + " within " + timeoutMs + " ms"
-                            + (last == null ? "" : ": " + last.getMessage()), last);
                 }
-                sleep(Math.min(RETRY_BACKOFF_MS, Math.max(0, deadline - System.currentTimeMillis())));
-            }
-            Route route;
-            try {
-                route = route(topic);
-            } catch (IOException e) {
-                last = e;
-                first = false;
-                continue;
-            }
-            int partition = route.partitionFor(key, bytes);
-            String leader = route.leaders.get(partition);
-            if (leader == null) {
-                routes.remove(topic, route);
-                last = new KafkaException("Partition " + partition + " of " + topic + " has no leader");
-                first = false;
-                continue;
-            }
-            TopicPartition tp = new TopicPartition(topic, partition);
-            Sequence sequence = null;
-            if (persistent) {
-                sequence = sequences.computeIfAbsent(tp, p -> new Sequence());
-                if (first) {
-                    if (!sequence.lock.tryLock()) {
-                        return false;
-                    }
-                } else {
-                    sequence.lock.lock();
+                String leader = route.leaders.get(partition);
+                if (leader == null) {
+                    routes.remove(topic, route);
+                    last = new KafkaException("Partition " + partition + " of " + topic + " has no leader");
+                    first = false;
+                    continue;
                 }
-            }
-            try {
-                Attempt a = attempt(leader, tp, record, sequence, deadline, first);
+                Attempt a = attempt(leader, new TopicPartition(topic, partition), record, sequence, deadline, !attempted);
                 switch (a.outcome) {
                     case BUSY:
                         return false;
@@ -220,7 +223,7 @@ public final class DirectSends implements AutoCloseable {
                         written.increment();
                         return true;
                     case UNSUPPORTED:
-                        if (first) {
+                        if (!attempted) {
                             return false;
                         }
                         throw new KafkaException("The broker at " + leader + " does not speak Produce v"
@@ -233,12 +236,13 @@ public final class DirectSends implements AutoCloseable {
                         last = a.failure;
                         break;
                 }
-            } finally {
-                if (sequence != null) {
-                    sequence.lock.unlock();
-                }
+                attempted = true;
+                first = false;
             }
-            first = false;
+        } finally {
+            if (sequence != null) {
+                sequence.lock.unlock();
+            }
         }
     }
 
