@@ -40,7 +40,8 @@ public final class JmsClientMain {
         int messages = Integer.parseInt(a.getOrDefault("messages", "20000"));
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "2000"));
         Map<String, Double> metrics = switch (required(a, "workload")) {
-            case "queue" -> w.queueThroughput(Integer.parseInt(a.getOrDefault("pairs", "1")), messages, warmup);
+            case "queue" -> w.queueThroughput(Integer.parseInt(a.getOrDefault("pairs", "1")), messages, warmup,
+                    Integer.parseInt(a.getOrDefault("window", "0")));
             case "fanout" -> w.topicFanOut(Integer.parseInt(a.getOrDefault("subscribers", "4")), messages, warmup);
             case "reqreply" -> w.requestReply(messages, warmup, Boolean.parseBoolean(a.getOrDefault("persistent", "true")));
             case "receive" -> w.queueReceive(messages, warmup, switch (a.getOrDefault("ack", "auto")) {

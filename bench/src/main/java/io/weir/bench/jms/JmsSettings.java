@@ -29,7 +29,7 @@ record JmsSettings(Path repo, boolean quick, int rounds, int queueMessages, int 
               aa true, broker and client JVMs -Xms512m -Xmx1g, weir-config REPO/config/server.properties (the
               shipped configuration; the harness overrides only listeners, log.dirs, zookeeper.embedded.data.dir
               and, for Weir+gc, log.flush.group.commit.enable), workloads all of
-              queue1,queue4,fanout,reqreply,reqreply-np,receive-auto,receive-client,send-tx,relay-tx,attach,procs1,procs4
+              queue1,queue4,fanout,reqreply,reqreply-np,receive-auto,receive-client,send-tx,relay-tx,attach,procs1,procs4,send-async
             """;
 
     static JmsSettings parse(String[] args) {

@@ -62,16 +62,20 @@ final class JmsWorkloads {
      * consumers together received every message. Metrics: {@code msg/s} (send+receive), {@code send msg/s}
      * (until the last send returned).
      */
-    Map<String, Double> queueThroughput(int pairs, int messages, int warmup) throws Exception {
-        queueRun("bench.warmup.queue", pairs, warmup);
-        double[] r = queueRun("bench.queue", pairs, messages);
+    /**
+     * @param window 0: synchronous persistent sends; else asynchronous ones ({@code CompletionListener}), at most
+     *               {@code window} unanswered at a time
+     */
+    Map<String, Double> queueThroughput(int pairs, int messages, int warmup, int window) throws Exception {
+        queueRun("bench.warmup.queue", pairs, warmup, window);
+        double[] r = queueRun("bench.queue", pairs, messages, window);
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("msg/s", r[0]);
         m.put("send msg/s", r[1]);
         return m;
     }
 
-    private double[] queueRun(String queueName, int pairs, int messages) throws Exception {
+    private double[] queueRun(String queueName, int pairs, int messages, int window) throws Exception {
         int perProducer = messages / pairs;
         int total = perProducer * pairs;
         List<Connection> connections = new ArrayList<>();
@@ -100,8 +104,35 @@ final class JmsWorkloads {
                 senders.add(pool.submit(() -> {
                     MessageProducer p = s.createProducer(s.createQueue(queueName));
                     p.setDeliveryMode(DeliveryMode.PERSISTENT);
+                    if (window <= 0) {
+                        for (int n = 0; n < perProducer; n++) {
+                            p.send(message(s));
+                        }
+                        return System.nanoTime();
+                    }
+                    java.util.concurrent.Semaphore unanswered = new java.util.concurrent.Semaphore(window);
+                    java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                    jakarta.jms.CompletionListener done = new jakarta.jms.CompletionListener() {
+                        @Override
+                        public void onCompletion(jakarta.jms.Message message) {
+                            unanswered.release();
+                        }
+
+                        @Override
+                        public void onException(jakarta.jms.Message message, Exception exception) {
+                            failed.compareAndSet(null, exception);
+                            unanswered.release();
+                        }
+                    };
                     for (int n = 0; n < perProducer; n++) {
-                        p.send(message(s));
+                        unanswered.acquire();
+                        p.send(message(s), done);
+                    }
+                    if (!unanswered.tryAcquire(window, remainingMs(deadline), TimeUnit.MILLISECONDS)) {
+                        throw new IllegalStateException(queueName + ": asynchronous sends unanswered after " + timeoutMs + " ms");
+                    }
+                    if (failed.get() != null) {
+                        throw new IllegalStateException(queueName + ": an asynchronous send failed", failed.get());
                     }
                     return System.nanoTime();
                 }));

@@ -31,7 +31,7 @@ final class RunPlan {
 
     /** Every workload, by the id {@code --workloads=} takes, in the order they run. */
     static final List<String> WORKLOAD_IDS = List.of("queue1", "queue4", "fanout", "reqreply", "reqreply-np", "receive-auto",
-            "receive-client", "send-tx", "relay-tx", "attach", "procs1", "procs4");
+            "receive-client", "send-tx", "relay-tx", "attach", "procs1", "procs4", "send-async");
 
     /** The workloads {@code s} selects, in {@link #WORKLOAD_IDS} order. */
     static List<Workload> workloads(JmsSettings s) {
@@ -57,6 +57,8 @@ final class RunPlan {
                 "--warmup=0"), 1));
         all.put("procs4", new Workload("queue, 4 consumer processes", List.of("--workload=procs", "--processes=4", q,
                 "--warmup=0"), 1));
+        all.put("send-async", new Workload("queue, 1 pair, async/1000", List.of("--workload=queue", "--pairs=1", "--window=1000",
+                q, w), 1));
         List<Workload> chosen = new ArrayList<>();
         for (String id : WORKLOAD_IDS) {
             if (s.workloads().contains(id)) {

@@ -52,7 +52,8 @@ class RunPlanTest {
         assertThat(RunPlan.workloads(s)).extracting(Workload::name)
                 .containsExactly("queue, 1 pair", "queue, 4 pairs", "topic, 4 durable subs", "request/reply",
                         "request/reply non-pers.", "receive, AUTO", "receive, CLIENT ack/100", "send, transacted/100", "relay, transacted/100",
-                        "attach (create→1st msg)", "queue, 1 consumer process", "queue, 4 consumer processes");
+                        "attach (create→1st msg)", "queue, 1 consumer process", "queue, 4 consumer processes",
+                        "queue, 1 pair, async/1000");
         assertThat(RunPlan.workloads(s).get(1).weirPartitions()).isEqualTo(4);
         assertThat(RunPlan.workloads(s).get(1).clientArgs()).contains("--pairs=4", "--messages=2000");
         assertThat(RunPlan.workloads(s).get(4).clientArgs()).contains("--workload=reqreply", "--persistent=false");
@@ -62,6 +63,7 @@ class RunPlanTest {
         assertThat(RunPlan.workloads(s).get(9).clientArgs()).contains("--workload=attach", "--messages=10", "--backlog=10");
         assertThat(RunPlan.workloads(s).get(11).clientArgs()).contains("--workload=procs", "--processes=4", "--messages=2000");
         assertThat(RunPlan.workloads(s).get(11).weirPartitions()).as("one partition: share groups split it").isEqualTo(1);
+        assertThat(RunPlan.workloads(s).get(12).clientArgs()).contains("--workload=queue", "--pairs=1", "--window=1000");
     }
 
     @Test
