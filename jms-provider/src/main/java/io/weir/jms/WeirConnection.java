@@ -434,7 +434,6 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         synchronized (producerLock) {
             checkClosed();
             if (directSends == null && !directSendsRefused && DIRECT_SENDS) {
-                Properties p = settings.clientBase();
                 if (settings.kafkaProperties().stringPropertyNames().stream().anyMatch(PRODUCER_ONLY_SETTINGS::contains)) {
                     directSendsRefused = true;
                     log.debug("Connection {}: producer settings given; sends go through kafka-clients' producers", connectionId);
@@ -442,7 +441,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
                 }
                 try {
                     long readTimeout = Math.min(Integer.MAX_VALUE, settings.sendTimeoutMs() + 5_000);
-                    directSends = new io.weir.jms.client.DirectSends(p, "weir-jms-" + connectionId + "-d",
+                    directSends = new io.weir.jms.client.DirectSends(settings.clientBase(), "weir-jms-" + connectionId + "-d",
                             (int) Math.min(Integer.MAX_VALUE, settings.connectTimeoutMs()), (int) readTimeout);
                 } catch (IllegalArgumentException e) {
                     directSendsRefused = true;

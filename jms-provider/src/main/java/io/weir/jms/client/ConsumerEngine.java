@@ -529,16 +529,10 @@ public final class ConsumerEngine implements ReaderEngine {
         if (groupId == null) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets;
         lock.lock();
         try {
-            for (TopicPartition tp : partitions) {
-                PartitionProgress pp = progress.get(tp);
-                if (pp != null && pp.isDirty() && pp.base() >= 0) {
-                    offsets.put(tp, new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
-                    pp.markClean();
-                }
-            }
+            offsets = takeDirty(partitions);
         } finally {
             lock.unlock();
         }
@@ -562,16 +556,26 @@ public final class ConsumerEngine implements ReaderEngine {
         }
         lock.lock();
         try {
-            for (Map.Entry<TopicPartition, PartitionProgress> e : progress.entrySet()) {
-                PartitionProgress pp = e.getValue();
-                if (pp.isDirty() && pp.base() >= 0) {
-                    store.put(e.getKey(), new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
-                    pp.markClean();
-                }
-            }
+            store.putAll(takeDirty(progress.keySet()));
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The positions of {@code partitions} consumed since they were last taken (each partition of this engine with
+     * progress to commit), marked clean; under the lock.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> takeDirty(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            PartitionProgress pp = progress.get(tp);
+            if (pp != null && pp.isDirty() && pp.base() >= 0) {
+                offsets.put(tp, new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
+                pp.markClean();
+            }
+        }
+        return offsets;
     }
 
     /** Commits every dirty partition; on the poll thread. */
@@ -580,16 +584,10 @@ public final class ConsumerEngine implements ReaderEngine {
             storePositions();
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets;
         lock.lock();
         try {
-            for (Map.Entry<TopicPartition, PartitionProgress> e : progress.entrySet()) {
-                PartitionProgress pp = e.getValue();
-                if (pp.isDirty() && pp.base() >= 0) {
-                    offsets.put(e.getKey(), new OffsetAndMetadata(pp.base(), pp.encodeAbove()));
-                    pp.markClean();
-                }
-            }
+            offsets = takeDirty(progress.keySet());
             unflushedDeliverySince = Long.MAX_VALUE;
         } finally {
             lock.unlock();

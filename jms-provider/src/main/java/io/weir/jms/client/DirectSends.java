@@ -86,7 +86,6 @@ public final class DirectSends implements AutoCloseable {
     private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH; // guarded by this
     private long producerGeneration; // guarded by this: bumped with each new producer id
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.LongAdder written = new java.util.concurrent.atomic.LongAdder();
 
     /** Where a topic's partitions are: their number and each one's leader ({@code host:port}, absent when none). */
     private static final class Route {
@@ -220,7 +219,6 @@ public final class DirectSends implements AutoCloseable {
                     case BUSY:
                         return false;
                     case DONE:
-                        written.increment();
                         return true;
                     case UNSUPPORTED:
                         if (!attempted) {
@@ -272,13 +270,13 @@ public final class DirectSends implements AutoCloseable {
             MemoryRecords records;
             long generation = 0;
             if (sequence != null) {
-                long[] id = producerId(c, deadline);
-                generation = id[2];
+                ProducerId id = producerId(c);
+                generation = id.generation();
                 if (sequence.generation != generation) {
                     sequence.generation = generation;
                     sequence.next = 0;
                 }
-                records = MemoryRecords.withIdempotentRecords(Compression.NONE, id[0], (short) id[1], sequence.next, record);
+                records = MemoryRecords.withIdempotentRecords(Compression.NONE, id.id(), id.epoch(), sequence.next, record);
             } else {
                 records = MemoryRecords.withRecords(Compression.NONE, record);
             }
@@ -355,8 +353,12 @@ public final class DirectSends implements AutoCloseable {
         }
     }
 
-    /** This instance's producer id, epoch and generation, asked for on first need. */
-    private synchronized long[] producerId(BrokerConnection c, long deadline) throws IOException {
+    /** A producer id and epoch, and which of this instance's ids it is (its generation: one more for each new id). */
+    private record ProducerId(long id, short epoch, long generation) {
+    }
+
+    /** This instance's producer id, asked for on first need. */
+    private synchronized ProducerId producerId(BrokerConnection c) throws IOException {
         if (producerId == RecordBatch.NO_PRODUCER_ID) {
             short version = (short) Math.min(c.maxVersion(ApiKeys.INIT_PRODUCER_ID), 4);
             InitProducerIdResponse r = (InitProducerIdResponse) c.send(ApiKeys.INIT_PRODUCER_ID, version,
@@ -374,7 +376,7 @@ public final class DirectSends implements AutoCloseable {
             producerEpoch = r.data().producerEpoch();
             producerGeneration++;
         }
-        return new long[]{producerId, producerEpoch, producerGeneration};
+        return new ProducerId(producerId, producerEpoch, producerGeneration);
     }
 
     private synchronized void resetProducerId() {
@@ -521,11 +523,6 @@ public final class DirectSends implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new org.apache.kafka.common.errors.InterruptException(e);
         }
-    }
-
-    /** How many records this instance wrote (for diagnostics and tests). */
-    public long written() {
-        return written.sum();
     }
 
     /** Closes the idle connections; sends under way finish or fail, and close theirs. */
