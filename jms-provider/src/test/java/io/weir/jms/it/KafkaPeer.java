@@ -54,6 +54,28 @@ final class KafkaPeer implements AutoCloseable {
      * without share groups (what {@code queueMode=auto} must fall back to classic groups on).
      */
     static KafkaPeer start(boolean shareGroups) throws Exception {
+        // the ports are found free and then given to Kafka, which binds them a few seconds later: another process
+        // (the builds run test JVMs side by side) can take one meanwhile, and Kafka exits. Start again on new ports.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(shareGroups);
+            } catch (PortTakenException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.err.println("The Kafka peer lost a port to another process; starting it again on new ports");
+            }
+        }
+    }
+
+    /** The peer exited because a port it was given had been taken by another process meanwhile. */
+    private static final class PortTakenException extends IOException {
+        PortTakenException(String message) {
+            super(message);
+        }
+    }
+
+    private static KafkaPeer startOnce(boolean shareGroups) throws Exception {
         String classpath = KafkaDistribution.classpath();
         Path dir = Files.createTempDirectory("weir-kafka-peer");
         int port = freePort();
@@ -127,7 +149,11 @@ final class KafkaPeer implements AutoCloseable {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
             while (true) {
                 if (!process.isAlive()) {
-                    throw new IOException("The Kafka peer exited: " + Files.readString(dir.resolve("kafka.log")));
+                    String log = Files.readString(dir.resolve("kafka.log"));
+                    if (log.contains("java.net.BindException")) {
+                        throw new PortTakenException("The Kafka peer could not bind its ports: " + log);
+                    }
+                    throw new IOException("The Kafka peer exited: " + log);
                 }
                 try {
                     admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
