@@ -52,6 +52,8 @@ class TransactionCoordinatorTest {
     private final AtomicLong producerIds = new AtomicLong(500);
     private final List<String> markers = new CopyOnWriteArrayList<>();
     private volatile boolean markersStuck;
+    /** When set, every marker is answered when this completes. */
+    private volatile CompletableFuture<Errors> markerGate;
     private PartitionLog stateLog;
 
     @BeforeEach
@@ -75,6 +77,13 @@ class TransactionCoordinatorTest {
         LocalMarkerWriter writer = (tp, pid, epoch, coordinatorEpoch, commit) -> {
             if (markersStuck) {
                 return new CompletableFuture<>(); // the partition leader never answers
+            }
+            CompletableFuture<Errors> gate = markerGate;
+            if (gate != null) {
+                return gate.thenApply(e -> {
+                    markers.add(tp + " " + pid + "/" + epoch + " c" + coordinatorEpoch + " " + (commit ? "COMMIT" : "ABORT"));
+                    return e;
+                });
             }
             markers.add(tp + " " + pid + "/" + epoch + " c" + coordinatorEpoch + " " + (commit ? "COMMIT" : "ABORT"));
             return CompletableFuture.completedFuture(Errors.NONE);
@@ -113,6 +122,42 @@ class TransactionCoordinatorTest {
             assertThat(c.listTransactions()).extracting(TxnRecord::transactionalId).containsExactly("app");
             assertThat(c.initProducerId("app", 10_000_000, -1, (short) -1).join().error())
                     .isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+        }
+    }
+
+    @Test
+    void theNextTransactionBegunWhileTheLastOnesMarkersAreWrittenIsHeldUntilTheyAreNotRefused() throws Exception {
+        try (TransactionCoordinator c = coordinator()) {
+            c.load(0, 3, stateLog);
+            init(c, "app");
+            assertThat(c.addPartitions("app", 500, (short) 0, Set.of(P0)).join()).isEqualTo(Errors.NONE);
+            markerGate = new CompletableFuture<>();
+            assertThat(c.endTxn("app", 500, (short) 0, true).join()).as("answered once prepared").isEqualTo(Errors.NONE);
+            assertThat(c.describe("app").txn().state()).isEqualTo(TransactionState.PREPARE_COMMIT);
+
+            CompletableFuture<Errors> next = c.addPartitions("app", 500, (short) 0, Set.of(P1));
+            assertThat(next).as("held while the markers are written").isNotDone();
+            markerGate.complete(Errors.NONE);
+            assertThat(next.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+            assertThat(markers).containsExactly("t-0 500/0 c3 COMMIT");
+            assertThat(c.describe("app").txn().state()).isEqualTo(TransactionState.ONGOING);
+            assertThat(c.describe("app").txn().partitions()).containsExactly(P1);
+        }
+    }
+
+    @Test
+    void aTransactionBegunWhileMarkersCannotBeWrittenIsRefusedAfterTheHold() {
+        try (TransactionCoordinator c = coordinator()) {
+            c.load(0, 3, stateLog);
+            init(c, "app");
+            c.addPartitions("app", 500, (short) 0, Set.of(P0)).join();
+            markersStuck = true;
+            assertThat(c.endTxn("app", 500, (short) 0, true).join()).isEqualTo(Errors.NONE);
+            long t0 = System.nanoTime();
+            assertThat(c.addPartitions("app", 500, (short) 0, Set.of(P1)).join()).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("not answered before the hold ran out")
+                    .isGreaterThanOrEqualTo(TransactionCoordinator.CONCURRENT_WAIT_MS - 1);
+            assertThat(c.describe("app").txn().state()).isEqualTo(TransactionState.PREPARE_COMMIT);
         }
     }
 
