@@ -453,6 +453,16 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         }
     }
 
+    /**
+     * The producers' {@code batch.size} unless the factory sets one: 128 KiB, kafka-clients' 16 KiB times eight. With
+     * {@code linger.ms=0} a batch grows only while the producer has five requests unanswered at its broker, and one
+     * request carries one batch per partition: at 16 KiB that is about 75 messages of 1 KiB per round trip, which bounded
+     * asynchronous sends (CompletionListener) to one queue at 24k msg/s, and at 9k with an fsync under each answer
+     * ({@code log.flush.group.commit.enable}); 128 KiB gave 43k and 24k (bench/README-jms.md). Memory is taken per
+     * partition with records waiting, from the producer's {@code buffer.memory} (32 MiB).
+     */
+    static final String PRODUCER_BATCH_BYTES = "131072";
+
     private KafkaProducer<byte[], byte[]> newProducer(String acks) throws JMSException {
         Properties p = settings.clientBase();
         p.put("key.serializer", ByteArraySerializer.class.getName());
@@ -464,6 +474,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
             p.put("linger.ms", "0");
         }
         p.putIfAbsent("linger.ms", "0");
+        p.putIfAbsent("batch.size", PRODUCER_BATCH_BYTES);
         p.put("client.id", "weir-jms-" + connectionId + "-" + ("all".equals(acks) ? "p" : "np"));
         try {
             ClientTimeouts.producer(p, settings.connectTimeoutMs(), settings.sendTimeoutMs());
@@ -498,6 +509,7 @@ public class WeirConnection implements QueueConnection, TopicConnection, Tempora
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.putIfAbsent("linger.ms", "0");
+        p.putIfAbsent("batch.size", PRODUCER_BATCH_BYTES);
         try {
             ClientTimeouts.producer(p, settings.connectTimeoutMs(), settings.sendTimeoutMs());
         } catch (IllegalArgumentException e) {
