@@ -241,8 +241,8 @@ public final class BodyValues {
         return new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    /** Strictly decodes UTF-8, rejecting malformed input. */
-    static String utf8(ByteBuffer bytes, String what) throws MessageFormatException {
+    /** Strictly decodes UTF-8, rejecting malformed input; {@code what} (its {@code toString()}) names it in the error. */
+    static String utf8(ByteBuffer bytes, Object what) throws MessageFormatException {
         if (bytes.hasArray()) {
             byte[] a = bytes.array();
             int from = bytes.arrayOffset() + bytes.position();

@@ -153,7 +153,7 @@ public final class MessageCodec {
             }
             // other names (e.g. trace-id) cannot be JMS properties and are left out
         }
-        String where = " in the record at " + r.topic() + "-" + r.partition() + "@" + r.offset();
+        Object where = new Where(r); // read only by an error's text
 
         WeirMessage m;
         String bodyTypeName = text(jms, WireHeaders.BODY_TYPE, where);
@@ -181,13 +181,13 @@ public final class MessageCodec {
         return m;
     }
 
-    private static WeirMessage body(BodyType type, byte[] value, String where) throws JMSException {
+    private static WeirMessage body(BodyType type, byte[] value, Object where) throws JMSException {
         switch (type) {
             case MESSAGE:
                 return new WeirPlainMessage();
             case TEXT:
                 return new WeirTextMessage(value == null ? null : BodyValues.utf8(ByteBuffer.wrap(value),
-                        "TextMessage body" + where));
+                        new About("TextMessage body", where)));
             case BYTES:
                 return WeirBytesMessage.readable(value == null ? new byte[0] : value);
             case MAP: {
@@ -214,13 +214,29 @@ public final class MessageCodec {
         }
     }
 
+    /** Where a record is, for errors: its text is built only when an error reads it (every decode makes one). */
+    private record Where(ConsumerRecord<?, ?> r) {
+        @Override
+        public String toString() {
+            return " in the record at " + r.topic() + "-" + r.partition() + "@" + r.offset();
+        }
+    }
+
+    /** {@code what} followed by {@code where}, built only when read. */
+    private record About(String what, Object where) {
+        @Override
+        public String toString() {
+            return what + where;
+        }
+    }
+
     @FunctionalInterface
     private interface BodyDecoder<T> {
         T decode() throws MessageFormatException;
     }
 
     /** Runs {@code decoder}, adding the record's coordinates to its error. */
-    private static <T> T located(BodyDecoder<T> decoder, String where) throws MessageFormatException {
+    private static <T> T located(BodyDecoder<T> decoder, Object where) throws MessageFormatException {
         try {
             return decoder.decode();
         } catch (MessageFormatException e) {
@@ -230,7 +246,7 @@ public final class MessageCodec {
         }
     }
 
-    private static WeirMessage plainBody(byte[] contentType, byte[] value, String where) throws JMSException {
+    private static WeirMessage plainBody(byte[] contentType, byte[] value, Object where) throws JMSException {
         Charset charset = contentType == null ? null : textCharset(lenientUtf8(contentType), where);
         if (charset == null) {
             return WeirBytesMessage.readable(value == null ? new byte[0] : value);
@@ -239,7 +255,7 @@ public final class MessageCodec {
             return new WeirTextMessage(null);
         }
         if (charset.equals(StandardCharsets.UTF_8)) {
-            return new WeirTextMessage(BodyValues.utf8(ByteBuffer.wrap(value), "TextMessage body" + where));
+            return new WeirTextMessage(BodyValues.utf8(ByteBuffer.wrap(value), new About("TextMessage body", where)));
         }
         return new WeirTextMessage(new String(value, charset));
     }
@@ -249,7 +265,7 @@ public final class MessageCodec {
      * or a {@code +json}/{@code +xml} type), UTF-8 unless a {@code charset} parameter names another; null for
      * other types.
      */
-    static Charset textCharset(String contentType, String where) throws MessageFormatException {
+    static Charset textCharset(String contentType, Object where) throws MessageFormatException {
         if (contentType == null) {
             return null;
         }
@@ -277,7 +293,7 @@ public final class MessageCodec {
     }
 
     private static void decodeHeaders(WeirMessage m, Map<String, byte[]> jms, ConsumerRecord<byte[], byte[]> r,
-                                      String where) throws JMSException {
+                                      Object where) throws JMSException {
         String id = text(jms, WireHeaders.MESSAGE_ID, where);
         m.setJMSMessageID(id != null ? id : "ID:" + r.topic() + "-" + r.partition() + "-" + r.offset());
         Long ts = number(jms, WireHeaders.TIMESTAMP, where);
@@ -312,7 +328,7 @@ public final class MessageCodec {
         m.setJMSType(text(jms, WireHeaders.TYPE, where));
     }
 
-    private static void decodeProperties(WeirMessage m, Map<String, byte[]> props, String typeList, String where)
+    private static void decodeProperties(WeirMessage m, Map<String, byte[]> props, String typeList, Object where)
             throws JMSException {
         Map<String, PropertyType> types = new LinkedHashMap<>();
         if (typeList != null && !typeList.isEmpty()) {
@@ -345,7 +361,7 @@ public final class MessageCodec {
         }
     }
 
-    private static String text(Map<String, byte[]> jms, String key, String where) throws MessageFormatException {
+    private static String text(Map<String, byte[]> jms, String key, Object where) throws MessageFormatException {
         byte[] raw = jms.get(key);
         if (raw == null) {
             return null;
@@ -354,7 +370,7 @@ public final class MessageCodec {
         return ascii != null ? ascii : BodyValues.utf8(ByteBuffer.wrap(raw), "Header " + key + where);
     }
 
-    private static Long number(Map<String, byte[]> jms, String key, String where) throws MessageFormatException {
+    private static Long number(Map<String, byte[]> jms, String key, Object where) throws MessageFormatException {
         String text = text(jms, key, where);
         if (text == null) {
             return null;
@@ -366,7 +382,7 @@ public final class MessageCodec {
         }
     }
 
-    private static WeirDestination destination(Map<String, byte[]> jms, String key, String where)
+    private static WeirDestination destination(Map<String, byte[]> jms, String key, Object where)
             throws MessageFormatException {
         String uri = text(jms, key, where);
         if (uri == null) {

@@ -46,7 +46,7 @@ enum PropertyType {
     }
 
     /** The value {@code text} (as written by {@code toString()}) denotes. */
-    Object parse(String name, String text, String where) throws MessageFormatException {
+    Object parse(String name, String text, Object where) throws MessageFormatException {
         try {
             return switch (this) {
                 case BOOLEAN -> {
