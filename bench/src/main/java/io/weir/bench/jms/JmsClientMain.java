@@ -35,6 +35,14 @@ public final class JmsClientMain {
             a.put(arg.substring(2, eq), arg.substring(eq + 1));
         }
         ConnectionFactory factory = factory(required(a, "provider"), required(a, "url"), Integer.parseInt(a.getOrDefault("partitions", "1")));
+        if (a.containsKey("weir-props")) {
+            // run by hand to compare a Weir factory setting (queueMode=classic, say): key=value,key=value
+            for (String kv : a.get("weir-props").split(",")) {
+                int eq = kv.indexOf('=');
+                factory.getClass().getMethod("setProperty", String.class, String.class)
+                        .invoke(factory, kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
         JmsWorkloads w = new JmsWorkloads(factory, Integer.parseInt(a.getOrDefault("size", "1024")),
                 Long.parseLong(a.getOrDefault("timeout-ms", "180000")));
         int messages = Integer.parseInt(a.getOrDefault("messages", "20000"));
