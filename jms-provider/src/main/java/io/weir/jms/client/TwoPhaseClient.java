@@ -382,13 +382,17 @@ public final class TwoPhaseClient implements AutoCloseable {
         }
     }
 
+    /** The first pause before a retry, and the first after CONCURRENT_TRANSACTIONS; each next one doubles, up to 500 ms. */
+    private static final long FIRST_BACKOFF_MS = 20;
+    private static final long CONCURRENT_FIRST_BACKOFF_MS = 2;
+
     private interface Attempt<T> {
         T run() throws IOException;
     }
 
     private <T> T retry(String what, Attempt<T> attempt) {
         long deadline = clock.getAsLong() + timeoutMs;
-        long backoff = 20;
+        long backoff = -1;
         while (true) {
             RuntimeException failure;
             try {
@@ -413,6 +417,12 @@ public final class TwoPhaseClient implements AutoCloseable {
                         + " ms; last: " + failure.getMessage(), failure);
             }
             log.debug("{} retried: {}", what, failure.getMessage());
+            if (backoff < 0) {
+                // a busy transactional id (the last transaction's markers still being written: a Weir coordinator holds
+                // such a request until they are, an Apache Kafka one answers at once) is free again within milliseconds
+                backoff = failure instanceof TwoPhaseException t && t.error() == Errors.CONCURRENT_TRANSACTIONS
+                        ? CONCURRENT_FIRST_BACKOFF_MS : FIRST_BACKOFF_MS;
+            }
             pause(backoff);
             backoff = Math.min(backoff * 2, 500);
         }
