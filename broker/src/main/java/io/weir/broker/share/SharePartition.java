@@ -283,48 +283,53 @@ public final class SharePartition {
     }
 
     /** Writes the current state durably; changes made while a write is in flight are written together after it. */
-    public synchronized CompletableFuture<Void> persist() {
-        if (writing != null) {
-            if (queued == null) {
-                queued = new CompletableFuture<>();
+    public CompletableFuture<Void> persist() {
+        CompletableFuture<Void> done;
+        ShareSnapshot snapshot;
+        synchronized (this) {
+            if (writing != null) {
+                if (queued == null) {
+                    queued = new CompletableFuture<>();
+                }
+                return queued;
             }
-            return queued;
+            done = new CompletableFuture<>();
+            writing = done;
+            snapshot = state.snapshot();
         }
-        return write();
+        write(done, snapshot);
+        return done;
     }
 
-    private synchronized CompletableFuture<Void> write() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        writing = done;
+    /**
+     * Hands {@code snapshot} to the persister outside this share-partition's monitor (its append to the state log
+     * need not hold up the fetches and acknowledgements of the share-partition); one write at a time, so the states
+     * reach the store in the order they were taken.
+     */
+    private void write(CompletableFuture<Void> done, ShareSnapshot snapshot) {
         CompletableFuture<Void> w;
         try {
-            w = persister.write(key, leaderEpoch, state.snapshot());
+            w = persister.write(key, leaderEpoch, snapshot);
         } catch (RuntimeException e) {
             w = CompletableFuture.failedFuture(e);
         }
         w.whenComplete((v, e) -> afterWrite(done, e));
-        return done;
     }
 
     private void afterWrite(CompletableFuture<Void> done, Throwable error) {
         CompletableFuture<Void> next;
-        CompletableFuture<Void> nextWrite = null;
+        ShareSnapshot nextSnapshot = null;
         synchronized (this) {
             writing = null;
             next = queued;
             queued = null;
             if (next != null) {
-                nextWrite = write();
+                writing = next;
+                nextSnapshot = state.snapshot();
             }
         }
-        if (nextWrite != null) {
-            nextWrite.whenComplete((v, e) -> {
-                if (e != null) {
-                    next.completeExceptionally(e);
-                } else {
-                    next.complete(null);
-                }
-            });
+        if (next != null) {
+            write(next, nextSnapshot);
         }
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof org.apache.kafka.common.errors.FencedStateEpochException) {

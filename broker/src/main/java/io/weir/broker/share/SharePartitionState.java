@@ -442,6 +442,11 @@ public final class SharePartitionState {
     public ShareSnapshot snapshot() {
         List<StateBatch> batches = new ArrayList<>();
         List<PendingTxnAck> pending = new ArrayList<>();
+        // runs of adjacent offsets with one state and count become one batch (a record made per run, not per offset)
+        long runFirst = -1;
+        long runLast = -1;
+        DeliveryState runState = null;
+        int runCount = 0;
         for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
             long o = e.getKey();
             InFlight r = e.getValue();
@@ -450,14 +455,20 @@ public final class SharePartitionState {
             }
             DeliveryState state = r.state == DeliveryState.ACQUIRED || r.state == DeliveryState.PENDING_TXN
                     ? DeliveryState.AVAILABLE : r.state;
-            if (!batches.isEmpty()) {
-                StateBatch last = batches.get(batches.size() - 1);
-                if (last.last() + 1 == o && last.state() == state && last.deliveryCount() == r.deliveryCount) {
-                    batches.set(batches.size() - 1, new StateBatch(last.first(), o, state, r.deliveryCount));
-                    continue;
-                }
+            if (runState != null && runLast + 1 == o && runState == state && runCount == r.deliveryCount) {
+                runLast = o;
+                continue;
             }
-            batches.add(new StateBatch(o, o, state, r.deliveryCount));
+            if (runState != null) {
+                batches.add(new StateBatch(runFirst, runLast, runState, runCount));
+            }
+            runFirst = o;
+            runLast = o;
+            runState = state;
+            runCount = r.deliveryCount;
+        }
+        if (runState != null) {
+            batches.add(new StateBatch(runFirst, runLast, runState, runCount));
         }
         return new ShareSnapshot(stateEpoch, startOffset, batches, pending);
     }
