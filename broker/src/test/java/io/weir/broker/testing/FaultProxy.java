@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       connections are accepted and reset at once, until {@link #heal()}.</li>
  *   <li>{@link #delay(long)}: bytes are forwarded in each direction no sooner than {@code ms} after the
  *       proxy read them (so a request/response round trip takes at least twice that).</li>
+ *   <li>{@link #dropAnswers()}: what clients send is forwarded, what the target sends back is dropped (a request
+ *       is carried out and its answer lost).</li>
  *   <li>{@link #heal()}: back to plain forwarding without delay.</li>
  * </ul>
  *
@@ -73,6 +75,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong droppedBytes = new AtomicLong();
     private volatile Mode mode = Mode.FORWARD; // written on the selector thread only
     private volatile long delayNanos; // written on the selector thread only
+    private volatile boolean dropAnswers; // written on the selector thread only
     private volatile boolean closing;
 
     private FaultProxy(InetSocketAddress target, Time time) throws IOException {
@@ -158,6 +161,19 @@ public final class FaultProxy implements AutoCloseable {
         });
     }
 
+    /**
+     * Forwards what clients send but drops what the target answers (a request arrives and its answer is lost), until
+     * {@link #heal()}; connections stay open (a connection that lost part of an answer is out of step: {@link #reset()} it).
+     */
+    public void dropAnswers() {
+        run(() -> {
+            dropAnswers = true;
+            for (Link link : links) {
+                link.toClient.drop();
+            }
+        });
+    }
+
     /** Resets every connection and every new one, until {@link #heal()}. */
     public void reset() {
         run(() -> {
@@ -181,6 +197,7 @@ public final class FaultProxy implements AutoCloseable {
         run(() -> {
             mode = Mode.FORWARD;
             delayNanos = 0;
+            dropAnswers = false;
             for (Link link : new ArrayList<>(links)) {
                 if (link.toTarget.sourceEnded || link.toClient.sourceEnded) {
                     link.close(false); // a side that ended behind the partition: the other side learns it now
@@ -543,7 +560,7 @@ public final class FaultProxy implements AutoCloseable {
             if (n == 0) {
                 return;
             }
-            if (mode == Mode.BLACKHOLE) {
+            if (mode == Mode.BLACKHOLE || dropAnswers && !toTarget) {
                 droppedBytes.addAndGet(n);
                 return;
             }
