@@ -61,8 +61,7 @@ final class JmsWorkloads {
      * {@code messages} in all (split evenly over the producers). Timed from the first send until the
      * consumers together received every message. Metrics: {@code msg/s} (send+receive), {@code send msg/s}
      * (until the last send returned).
-     */
-    /**
+     *
      * @param window 0: synchronous persistent sends; else asynchronous ones ({@code CompletionListener}), at most
      *               {@code window} unanswered at a time
      */
