@@ -122,6 +122,29 @@ public final class EmbeddedWeirCluster implements AutoCloseable {
         return brokers.stream().filter(b -> b != null).map(b -> "127.0.0.1:" + b.boundPort()).collect(Collectors.joining(","));
     }
 
+    /**
+     * Waits until every running broker serves topic {@code name} with {@code partitions} partitions and a leader for
+     * each: a topic created through one broker reaches the others through ZooKeeper a moment later, and an Admin
+     * client asking one of those meanwhile is told UNKNOWN_TOPIC_OR_PARTITION, as by a Kafka cluster.
+     *
+     * @throws IllegalStateException if that has not happened within {@code timeoutMs}
+     */
+    public void awaitTopic(String name, int partitions, long timeoutMs) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!brokers.stream().filter(b -> b != null && b.isRunning()).allMatch(b -> b.servesTopic(name, partitions))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Topic " + name + " (" + partitions + " partitions) not served by every broker within "
+                        + timeoutMs + " ms");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted waiting for topic " + name, e);
+            }
+        }
+    }
+
     public WeirServer broker(int id) {
         return brokers.get(id);
     }

@@ -317,6 +317,17 @@ public final class WeirServer implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Whether this broker's metadata holds topic {@code name} with {@code partitions} partitions, each with a leader: what
+     * it answers to Metadata and DescribeTopics. A topic created through another broker reaches this one through
+     * ZooKeeper a moment later, as in a Kafka cluster.
+     */
+    public boolean servesTopic(String name, int partitions) {
+        ClusterMetadata m = metadata;
+        return m != null && m.topic(name).map(t -> t.partitions().size() >= partitions
+                && t.partitions().values().stream().allMatch(p -> p.leader() >= 0)).orElse(false);
+    }
+
     /** Whether the broker has started and not yet stopped (or been killed). */
     public boolean isRunning() {
         return state.get() == State.STARTED;

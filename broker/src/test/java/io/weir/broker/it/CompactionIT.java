@@ -198,6 +198,7 @@ class CompactionIT {
         int[] leader = new int[1];
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(compactedConfigs()))).all().get(30, TimeUnit.SECONDS);
+            cluster.awaitTopic(topic, 1, 30_000);
             writeRounds(topic);
             int first = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
                     .get(0).leader().id();

@@ -261,6 +261,8 @@ class ShareAckTransactionsIT {
     private static Queue queue(String topic, int records) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
                 .all().get(30, TimeUnit.SECONDS);
+        // the broker that created it has applied it; the admin client may ask another, which learns of it a moment later
+        cluster.awaitTopic(topic, 1, 30_000);
         String group = topic + "-group";
         admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, group), List.of(
                 new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
