@@ -174,15 +174,7 @@ public final class SharePartition {
     }
 
     private long firstAcquirable(long highWatermark, long now) {
-        if (!state.hasAcquirable(highWatermark, now)) {
-            return -1;
-        }
-        for (long o = state.startOffset(); o < state.endOffset() && o < highWatermark; o++) {
-            if (state.stateOf(o) == DeliveryState.AVAILABLE) {
-                return o;
-            }
-        }
-        return state.endOffset() < highWatermark ? state.endOffset() : -1;
+        return state.hasAcquirable(highWatermark, now) ? state.firstAvailable(highWatermark) : -1;
     }
 
     public synchronized boolean hasAcquirable(long highWatermark, long now) {

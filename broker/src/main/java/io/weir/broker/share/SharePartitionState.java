@@ -1,10 +1,7 @@
 package io.weir.broker.share;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The record states of one share-partition (KIP-932), as a pure state machine: no I/O, no clock of
@@ -27,10 +24,17 @@ import java.util.TreeMap;
  * are not acquirable, cannot be acknowledged or released by anyone, and hold the start offset back until the
  * transaction's marker ({@link #completeTransaction}) acknowledges them (commit) or releases them (abort).
  *
+ * <p>The in-flight records are kept in rings of arrays indexed by offset (a slot per offset of the window, which
+ * {@code maxInFlight} bounds), with counts of the acquired, available and pending records and a lower bound of the
+ * acquisition locks' deadlines, so that the checks a fetch makes (expired locks, anything acquirable, anything held)
+ * do not walk the window when their answer is known, and the walks that remain touch a few arrays, not a tree of
+ * boxed offsets.
+ *
  * <p>Not thread-safe: its owner ({@link SharePartition}) serializes calls.
  */
 public final class SharePartitionState {
-    private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+    private static final int MIN_CAPACITY = 64;
+
     private final int deliveryLimit;
     private final int maxInFlight;
     private long startOffset;
@@ -39,20 +43,21 @@ public final class SharePartitionState {
     /** How many offsets were archived as undeliverable so far (a change to write). */
     private long undeliverableArchived;
 
-    /** One in-flight record. */
-    private static final class InFlight {
-        DeliveryState state;
-        int deliveryCount;
-        String member;
-        long lockDeadline;
-        /** The transaction a PENDING_TXN record waits for, else null. */
-        Txn txn;
+    // one slot per offset of [startOffset, endOffset), at index offset & mask; slots outside the window are cleared
+    private DeliveryState[] states;
+    private int[] deliveryCounts;
+    private String[] members;
+    private long[] lockDeadlines;
+    /** The transaction a PENDING_TXN record waits for, else null. */
+    private Txn[] txns;
+    private int mask;
 
-        InFlight(DeliveryState state, int deliveryCount) {
-            this.state = state;
-            this.deliveryCount = deliveryCount;
-        }
-    }
+    /** In-flight records ACQUIRED, AVAILABLE and PENDING_TXN. */
+    private int acquiredCount;
+    private int availableCount;
+    private int pendingCount;
+    /** No acquired record's lock ends before this (exact after a walk of the window; Long.MAX_VALUE when none is acquired). */
+    private long deadlineBound = Long.MAX_VALUE;
 
     /** The transaction of a pending acknowledgement (see {@link PendingTxnAck}). */
     private record Txn(long producerId, short producerEpoch, long markerFrom) {
@@ -74,6 +79,7 @@ public final class SharePartitionState {
         this.endOffset = startOffset;
         this.deliveryLimit = deliveryLimit;
         this.maxInFlight = maxInFlight;
+        allocate(MIN_CAPACITY);
     }
 
     /** A share-partition that starts at {@code startOffset} with nothing delivered. */
@@ -92,22 +98,27 @@ public final class SharePartitionState {
      */
     public static SharePartitionState restore(ShareSnapshot snapshot, int deliveryLimit, int maxInFlight) {
         SharePartitionState s = new SharePartitionState(snapshot.stateEpoch(), snapshot.startOffset(), deliveryLimit, maxInFlight);
-        s.endOffset = snapshot.endOffset();
-        for (long o = s.startOffset; o < s.endOffset; o++) {
-            s.inFlight.put(o, new InFlight(DeliveryState.AVAILABLE, 0));
+        long end = snapshot.endOffset();
+        for (StateBatch b : snapshot.batches()) {
+            end = Math.max(end, b.last() + 1);
+        }
+        while (s.endOffset < end) {
+            s.appendAvailable();
         }
         for (StateBatch b : snapshot.batches()) {
             DeliveryState state = b.state() == DeliveryState.ACQUIRED ? DeliveryState.AVAILABLE : b.state();
             for (long o = Math.max(b.first(), s.startOffset); o <= b.last(); o++) {
-                s.inFlight.put(o, new InFlight(state, b.deliveryCount()));
+                int i = s.slot(o);
+                s.setState(i, state);
+                s.deliveryCounts[i] = b.deliveryCount();
             }
         }
         for (PendingTxnAck p : snapshot.pending()) {
             Txn txn = new Txn(p.producerId(), p.producerEpoch(), p.markerFrom());
             for (long o = Math.max(p.first(), s.startOffset); o <= p.last() && o < s.endOffset; o++) {
-                InFlight r = s.inFlight.get(o);
-                r.state = DeliveryState.PENDING_TXN;
-                r.txn = txn;
+                int i = s.slot(o);
+                s.setState(i, DeliveryState.PENDING_TXN);
+                s.txns[i] = txn;
             }
         }
         s.advanceStart();
@@ -146,37 +157,34 @@ public final class SharePartitionState {
         List<AcquiredRange> ranges = new ArrayList<>();
         int taken = 0;
         boolean archived = false;
-        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
-            if (taken >= maxRecords || e.getKey() >= highWatermark) {
-                break;
-            }
-            InFlight r = e.getValue();
-            if (r.state != DeliveryState.AVAILABLE) {
+        long inWindow = Math.min(endOffset, highWatermark);
+        for (long o = startOffset; o < inWindow && taken < maxRecords && availableCount > 0; o++) {
+            int i = slot(o);
+            if (states[i] != DeliveryState.AVAILABLE) {
                 continue;
             }
-            if (undeliverable.test(e.getKey())) {
-                complete(r, DeliveryState.ARCHIVED);
+            if (undeliverable.test(o)) {
+                complete(i, DeliveryState.ARCHIVED);
                 undeliverableArchived++;
                 archived = true;
-            } else if (eligible.test(e.getKey())) {
-                take(r, member, lockMs, now);
-                add(ranges, e.getKey(), r.deliveryCount);
+            } else if (eligible.test(o)) {
+                take(i, member, lockMs, now);
+                add(ranges, o, deliveryCounts[i]);
                 taken++;
             }
         }
         while (taken < maxRecords && endOffset < highWatermark && endOffset - startOffset < maxInFlight) {
-            InFlight r = new InFlight(DeliveryState.AVAILABLE, 0);
-            inFlight.put(endOffset, r);
-            if (undeliverable.test(endOffset)) {
-                complete(r, DeliveryState.ARCHIVED);
+            long o = endOffset;
+            int i = appendAvailable();
+            if (undeliverable.test(o)) {
+                complete(i, DeliveryState.ARCHIVED);
                 undeliverableArchived++;
                 archived = true;
-            } else if (eligible.test(endOffset)) {
-                take(r, member, lockMs, now);
-                add(ranges, endOffset, r.deliveryCount);
+            } else if (eligible.test(o)) {
+                take(i, member, lockMs, now);
+                add(ranges, o, deliveryCounts[i]);
                 taken++;
             }
-            endOffset++;
         }
         if (archived) {
             advanceStart();
@@ -184,11 +192,13 @@ public final class SharePartitionState {
         return ranges;
     }
 
-    private static void take(InFlight r, String member, long lockMs, long now) {
-        r.state = DeliveryState.ACQUIRED;
-        r.deliveryCount++;
-        r.member = member;
-        r.lockDeadline = now + lockMs;
+    private void take(int i, String member, long lockMs, long now) {
+        setState(i, DeliveryState.ACQUIRED);
+        deliveryCounts[i]++;
+        members[i] = member;
+        long deadline = now + lockMs;
+        lockDeadlines[i] = deadline;
+        deadlineBound = Math.min(deadlineBound, deadline);
     }
 
     private static void add(List<AcquiredRange> ranges, long offset, int deliveryCount) {
@@ -208,12 +218,30 @@ public final class SharePartitionState {
         if (endOffset < highWatermark && endOffset - startOffset < maxInFlight) {
             return true;
         }
-        for (Map.Entry<Long, InFlight> e : inFlight.headMap(highWatermark).entrySet()) {
-            if (e.getValue().state == DeliveryState.AVAILABLE) {
-                return true;
+        return firstAvailableInWindow(highWatermark) >= 0;
+    }
+
+    /**
+     * The first offset below {@code highWatermark} that {@link #acquire} would take first: an available in-flight
+     * record, else the end offset when it is below the high watermark, else -1. (Whether the in-flight limit lets
+     * new records in is {@link #hasAcquirable}'s question.)
+     */
+    public long firstAvailable(long highWatermark) {
+        long o = firstAvailableInWindow(highWatermark);
+        return o >= 0 ? o : endOffset < highWatermark ? endOffset : -1;
+    }
+
+    private long firstAvailableInWindow(long highWatermark) {
+        if (availableCount == 0) {
+            return -1;
+        }
+        long inWindow = Math.min(endOffset, highWatermark);
+        for (long o = startOffset; o < inWindow; o++) {
+            if (states[slot(o)] == DeliveryState.AVAILABLE) {
+                return o;
             }
         }
-        return false;
+        return -1;
     }
 
     /**
@@ -222,22 +250,16 @@ public final class SharePartitionState {
      * RELEASE makes them available again (archived at the delivery limit), RENEW extends their locks.
      */
     public AckResult acknowledge(String member, long first, long last, AckType type, long lockMs, long now) {
-        if (first > last || first < startOffset || last >= endOffset) {
+        if (checkAcquired(member, first, last) != AckResult.OK) {
             return AckResult.INVALID_RECORD_STATE;
         }
         for (long o = first; o <= last; o++) {
-            InFlight r = inFlight.get(o);
-            if (r == null || r.state != DeliveryState.ACQUIRED || !r.member.equals(member)) {
-                return AckResult.INVALID_RECORD_STATE;
-            }
-        }
-        for (long o = first; o <= last; o++) {
-            InFlight r = inFlight.get(o);
+            int i = slot(o);
             switch (type) {
-                case ACCEPT, GAP -> complete(r, DeliveryState.ACKNOWLEDGED);
-                case REJECT -> complete(r, DeliveryState.ARCHIVED);
-                case RELEASE -> release(r);
-                case RENEW -> r.lockDeadline = now + lockMs;
+                case ACCEPT, GAP -> complete(i, DeliveryState.ACKNOWLEDGED);
+                case REJECT -> complete(i, DeliveryState.ARCHIVED);
+                case RELEASE -> release(i);
+                case RENEW -> lockDeadlines[i] = now + lockMs; // later than before: the bound still holds
                 default -> throw new IllegalArgumentException("Unknown acknowledge type " + type);
             }
         }
@@ -251,8 +273,8 @@ public final class SharePartitionState {
             return AckResult.INVALID_RECORD_STATE;
         }
         for (long o = first; o <= last; o++) {
-            InFlight r = inFlight.get(o);
-            if (r == null || r.state != DeliveryState.ACQUIRED || !r.member.equals(member)) {
+            int i = slot(o);
+            if (states[i] != DeliveryState.ACQUIRED || !members[i].equals(member)) {
                 return AckResult.INVALID_RECORD_STATE;
             }
         }
@@ -274,10 +296,10 @@ public final class SharePartitionState {
         }
         Txn txn = new Txn(producerId, producerEpoch, markerFrom);
         for (long o = first; o <= last; o++) {
-            InFlight r = inFlight.get(o);
-            r.state = DeliveryState.PENDING_TXN;
-            r.member = null;
-            r.txn = txn;
+            int i = slot(o);
+            setState(i, DeliveryState.PENDING_TXN);
+            members[i] = null;
+            txns[i] = txn;
         }
         return AckResult.OK;
     }
@@ -292,13 +314,14 @@ public final class SharePartitionState {
      */
     public int completeTransaction(long producerId, short producerEpoch, long markerOffset, boolean commit) {
         int changed = 0;
-        for (InFlight r : inFlight.values()) {
-            if (r.state == DeliveryState.PENDING_TXN && r.txn.endedBy(producerId, producerEpoch, markerOffset)) {
-                r.txn = null;
+        for (long o = startOffset; o < endOffset && pendingCount > 0; o++) {
+            int i = slot(o);
+            if (states[i] == DeliveryState.PENDING_TXN && txns[i].endedBy(producerId, producerEpoch, markerOffset)) {
+                txns[i] = null;
                 if (commit) {
-                    complete(r, DeliveryState.ACKNOWLEDGED);
+                    complete(i, DeliveryState.ACKNOWLEDGED);
                 } else {
-                    release(r);
+                    release(i);
                 }
                 changed++;
             }
@@ -312,22 +335,23 @@ public final class SharePartitionState {
     /** The lowest offset from which a marker may end a pending acknowledgement, or -1 when none is pending. */
     public long pendingMarkerFrom() {
         long from = Long.MAX_VALUE;
-        for (InFlight r : inFlight.values()) {
-            if (r.state == DeliveryState.PENDING_TXN) {
-                from = Math.min(from, r.txn.markerFrom());
+        for (long o = startOffset; o < endOffset && pendingCount > 0; o++) {
+            int i = slot(o);
+            if (states[i] == DeliveryState.PENDING_TXN) {
+                from = Math.min(from, txns[i].markerFrom());
             }
         }
         return from == Long.MAX_VALUE ? -1 : from;
     }
 
-    private static void complete(InFlight r, DeliveryState state) {
-        r.state = state;
-        r.member = null;
+    private void complete(int i, DeliveryState state) {
+        setState(i, state);
+        members[i] = null;
     }
 
-    private void release(InFlight r) {
-        r.member = null;
-        r.state = r.deliveryCount >= deliveryLimit ? DeliveryState.ARCHIVED : DeliveryState.AVAILABLE;
+    private void release(int i) {
+        members[i] = null;
+        setState(i, deliveryCounts[i] >= deliveryLimit ? DeliveryState.ARCHIVED : DeliveryState.AVAILABLE);
     }
 
     /**
@@ -336,13 +360,27 @@ public final class SharePartitionState {
      * @return how many were released
      */
     public int expireLocks(long now) {
+        if (acquiredCount == 0) {
+            deadlineBound = Long.MAX_VALUE;
+            return 0;
+        }
+        if (now < deadlineBound) {
+            return 0;
+        }
         int released = 0;
-        for (InFlight r : inFlight.values()) {
-            if (r.state == DeliveryState.ACQUIRED && r.lockDeadline <= now) {
-                release(r);
-                released++;
+        long next = Long.MAX_VALUE;
+        for (long o = startOffset; o < endOffset; o++) {
+            int i = slot(o);
+            if (states[i] == DeliveryState.ACQUIRED) {
+                if (lockDeadlines[i] <= now) {
+                    release(i);
+                    released++;
+                } else {
+                    next = Math.min(next, lockDeadlines[i]);
+                }
             }
         }
+        deadlineBound = next;
         if (released > 0) {
             advanceStart();
         }
@@ -352,18 +390,24 @@ public final class SharePartitionState {
     /** The earliest lock deadline of an acquired record, or {@link Long#MAX_VALUE} when none is acquired. */
     public long nextLockDeadline() {
         long next = Long.MAX_VALUE;
-        for (InFlight r : inFlight.values()) {
-            if (r.state == DeliveryState.ACQUIRED) {
-                next = Math.min(next, r.lockDeadline);
+        for (long o = startOffset; o < endOffset && acquiredCount > 0; o++) {
+            int i = slot(o);
+            if (states[i] == DeliveryState.ACQUIRED) {
+                next = Math.min(next, lockDeadlines[i]);
             }
         }
+        deadlineBound = next;
         return next;
     }
 
     /** Whether {@code member} holds acquired records whose locks have not expired. */
     public boolean holds(String member, long now) {
-        for (InFlight r : inFlight.values()) {
-            if (r.state == DeliveryState.ACQUIRED && member.equals(r.member) && r.lockDeadline > now) {
+        if (acquiredCount == 0) {
+            return false;
+        }
+        for (long o = startOffset; o < endOffset; o++) {
+            int i = slot(o);
+            if (states[i] == DeliveryState.ACQUIRED && lockDeadlines[i] > now && member.equals(members[i])) {
                 return true;
             }
         }
@@ -383,14 +427,15 @@ public final class SharePartitionState {
      */
     public int releaseMember(String member, boolean closedSession) {
         int released = 0;
-        for (InFlight r : inFlight.values()) {
-            if (r.state == DeliveryState.ACQUIRED && member.equals(r.member)) {
+        for (long o = startOffset; o < endOffset && acquiredCount > 0; o++) {
+            int i = slot(o);
+            if (states[i] == DeliveryState.ACQUIRED && member.equals(members[i])) {
                 if (closedSession) {
-                    r.deliveryCount = Math.max(0, r.deliveryCount - 1);
-                    r.member = null;
-                    r.state = DeliveryState.AVAILABLE;
+                    deliveryCounts[i] = Math.max(0, deliveryCounts[i] - 1);
+                    members[i] = null;
+                    setState(i, DeliveryState.AVAILABLE);
                 } else {
-                    release(r);
+                    release(i);
                 }
                 released++;
             }
@@ -409,7 +454,9 @@ public final class SharePartitionState {
         if (offset <= startOffset) {
             return;
         }
-        inFlight.headMap(offset).clear();
+        for (long o = startOffset; o < Math.min(offset, endOffset); o++) {
+            clear(slot(o));
+        }
         startOffset = offset;
         endOffset = Math.max(endOffset, offset);
         advanceStart();
@@ -417,25 +464,99 @@ public final class SharePartitionState {
 
     /** Starts again at {@code offset} with nothing in flight (offsets altered or deleted), in a new state epoch. */
     public void reset(long offset) {
-        inFlight.clear();
+        for (long o = startOffset; o < endOffset; o++) {
+            clear(slot(o));
+        }
         startOffset = offset;
         endOffset = offset;
+        deadlineBound = Long.MAX_VALUE;
         stateEpoch++;
     }
 
     private void advanceStart() {
-        Iterator<Map.Entry<Long, InFlight>> it = inFlight.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, InFlight> e = it.next();
-            if (!e.getValue().state.terminal()) {
+        while (startOffset < endOffset) {
+            int i = slot(startOffset);
+            if (!states[i].terminal()) {
                 break;
             }
-            it.remove();
-            startOffset = e.getKey() + 1;
+            clear(i);
+            startOffset++;
         }
-        if (inFlight.isEmpty()) {
-            startOffset = Math.max(startOffset, endOffset);
+    }
+
+    // ------------------------------------------------------------------ the rings
+
+    private int slot(long offset) {
+        return (int) offset & mask;
+    }
+
+    private void allocate(int capacity) {
+        states = new DeliveryState[capacity];
+        deliveryCounts = new int[capacity];
+        members = new String[capacity];
+        lockDeadlines = new long[capacity];
+        txns = new Txn[capacity];
+        mask = capacity - 1;
+    }
+
+    /** Adds offset {@code endOffset} to the window, available with no delivery; returns its slot. */
+    private int appendAvailable() {
+        if (endOffset - startOffset >= states.length) {
+            grow();
         }
+        int i = slot(endOffset);
+        states[i] = DeliveryState.AVAILABLE;
+        deliveryCounts[i] = 0;
+        members[i] = null;
+        lockDeadlines[i] = 0;
+        txns[i] = null;
+        availableCount++;
+        endOffset++;
+        return i;
+    }
+
+    private void grow() {
+        DeliveryState[] oldStates = states;
+        int[] oldCounts = deliveryCounts;
+        String[] oldMembers = members;
+        long[] oldDeadlines = lockDeadlines;
+        Txn[] oldTxns = txns;
+        int oldMask = mask;
+        allocate(oldStates.length * 2);
+        for (long o = startOffset; o < endOffset; o++) {
+            int from = (int) o & oldMask;
+            int to = slot(o);
+            states[to] = oldStates[from];
+            deliveryCounts[to] = oldCounts[from];
+            members[to] = oldMembers[from];
+            lockDeadlines[to] = oldDeadlines[from];
+            txns[to] = oldTxns[from];
+        }
+    }
+
+    /** Moves slot {@code i} to {@code state}, keeping the counts of acquired, available and pending records. */
+    private void setState(int i, DeliveryState state) {
+        count(states[i], -1);
+        states[i] = state;
+        count(state, 1);
+    }
+
+    private void count(DeliveryState state, int delta) {
+        if (state == DeliveryState.ACQUIRED) {
+            acquiredCount += delta;
+        } else if (state == DeliveryState.AVAILABLE) {
+            availableCount += delta;
+        } else if (state == DeliveryState.PENDING_TXN) {
+            pendingCount += delta;
+        }
+    }
+
+    /** Empties slot {@code i} as its offset leaves the window. */
+    private void clear(int i) {
+        count(states[i], -1);
+        states[i] = null;
+        members[i] = null;
+        txns[i] = null;
     }
 
     /** The durable form: acquired records appear as available with their delivery count. */
@@ -444,31 +565,28 @@ public final class SharePartitionState {
         List<PendingTxnAck> pending = new ArrayList<>();
         // runs of adjacent offsets with one state and count become one batch (a record made per run, not per offset)
         long runFirst = -1;
-        long runLast = -1;
         DeliveryState runState = null;
         int runCount = 0;
-        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
-            long o = e.getKey();
-            InFlight r = e.getValue();
-            if (r.state == DeliveryState.PENDING_TXN) {
-                addPending(pending, o, r.txn);
+        for (long o = startOffset; o < endOffset; o++) {
+            int i = slot(o);
+            DeliveryState recorded = states[i];
+            if (recorded == DeliveryState.PENDING_TXN) {
+                addPending(pending, o, txns[i]);
             }
-            DeliveryState state = r.state == DeliveryState.ACQUIRED || r.state == DeliveryState.PENDING_TXN
-                    ? DeliveryState.AVAILABLE : r.state;
-            if (runState != null && runLast + 1 == o && runState == state && runCount == r.deliveryCount) {
-                runLast = o;
+            DeliveryState state = recorded == DeliveryState.ACQUIRED || recorded == DeliveryState.PENDING_TXN
+                    ? DeliveryState.AVAILABLE : recorded;
+            if (runState == state && runCount == deliveryCounts[i]) {
                 continue;
             }
             if (runState != null) {
-                batches.add(new StateBatch(runFirst, runLast, runState, runCount));
+                batches.add(new StateBatch(runFirst, o - 1, runState, runCount));
             }
             runFirst = o;
-            runLast = o;
             runState = state;
-            runCount = r.deliveryCount;
+            runCount = deliveryCounts[i];
         }
         if (runState != null) {
-            batches.add(new StateBatch(runFirst, runLast, runState, runCount));
+            batches.add(new StateBatch(runFirst, endOffset - 1, runState, runCount));
         }
         return new ShareSnapshot(stateEpoch, startOffset, batches, pending);
     }
@@ -505,7 +623,7 @@ public final class SharePartitionState {
 
     /** Offsets in flight (between the start and end offsets). */
     public int inFlightCount() {
-        return inFlight.size();
+        return (int) (endOffset - startOffset);
     }
 
     /** The state of {@code offset}: in flight, done (before the start offset), or null when never acquired. */
@@ -513,13 +631,11 @@ public final class SharePartitionState {
         if (offset < startOffset) {
             return DeliveryState.ACKNOWLEDGED;
         }
-        InFlight r = inFlight.get(offset);
-        return r == null ? null : r.state;
+        return offset < endOffset ? states[slot(offset)] : null;
     }
 
     /** The delivery count of an in-flight offset, or 0. */
     public int deliveryCountOf(long offset) {
-        InFlight r = inFlight.get(offset);
-        return r == null ? 0 : r.deliveryCount;
+        return offset >= startOffset && offset < endOffset ? deliveryCounts[slot(offset)] : 0;
     }
 }
