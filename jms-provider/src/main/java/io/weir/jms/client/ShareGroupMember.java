@@ -531,7 +531,11 @@ final class ShareGroupMember implements AutoCloseable {
         List<Long> carried = new ArrayList<>();
         if (pd.records() instanceof MemoryRecords memory) {
             int range = 0;
+            ByteBuffer bytes = memory.buffer();
+            int batchStart = bytes.position();
             for (MutableRecordBatch batch : memory.batches()) {
+                int at = batchStart;
+                batchStart += batch.sizeInBytes();
                 if (batch.isControlBatch()) {
                     continue;
                 }
@@ -540,9 +544,8 @@ final class ShareGroupMember implements AutoCloseable {
                 int rangeBefore = range;
                 try {
                     batch.ensureValid();
-                    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-                        while (it.hasNext()) {
-                            Record rec = it.next();
+                    try (RecordCursor rec = RecordCursor.of(bytes, at, batch)) {
+                        while (rec.next()) {
                             long offset = rec.offset();
                             while (range < ranges.size() && ranges.get(range).lastOffset() < offset) {
                                 range++;
@@ -556,9 +559,8 @@ final class ShareGroupMember implements AutoCloseable {
                             }
                             carried.add(offset);
                             into.add(new ConsumerRecord<>(topic, pd.partitionIndex(), offset, rec.timestamp(), batch.timestampType(),
-                                    rec.keySize(), rec.valueSize(), bytes(rec.key()), bytes(rec.value()),
-                                    new RecordHeaders(rec.headers()), Optional.of(batch.partitionLeaderEpoch()),
-                                    Optional.of(a.deliveryCount())));
+                                    rec.keySize(), rec.valueSize(), rec.key(), rec.value(), new RecordHeaders(rec.headers()),
+                                    Optional.of(batch.partitionLeaderEpoch()), Optional.of(a.deliveryCount())));
                         }
                     }
                 } catch (RuntimeException e) {
@@ -594,15 +596,6 @@ final class ShareGroupMember implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        if (b == null) {
-            return null;
-        }
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
     }
 
     /**
