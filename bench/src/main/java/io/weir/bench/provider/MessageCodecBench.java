@@ -32,8 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * destination, delivery mode, expiration, delivery time, priority), a correlation id and {@code properties}
  * application properties of mixed types.
  *
- * <p>{@code encode}: {@link MessageCodec#encode}; {@code decode}: {@link MessageCodec#decode} of a record as
- * the consumer hands it over; {@code decodeAndReadBody}: decode plus reading the body as the application does.
+ * <p>{@code encode}: {@link MessageCodec#encode}; {@code decode}: {@link MessageCodec#decode} of a record whose
+ * headers are already Java strings; {@code decodeAndReadBody}: decode plus reading the body as the application does;
+ * {@code decodeFromWire}: the record as a consumer gets it, read from a record batch (header keys still bytes, as
+ * kafka-clients' and the provider's share member hand them over), then decoded.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -84,7 +86,13 @@ public class MessageCodecBench {
         record = new ConsumerRecord<>("orders", 0, 42L, now, TimestampType.CREATE_TIME, -1, e.value().length, e.key(), e.value(),
                 e.headers(), Optional.empty());
         readBuffer = new byte[bodySize];
+        org.apache.kafka.common.record.internal.MemoryRecords records = org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
+                42L, org.apache.kafka.common.compress.Compression.NONE, new org.apache.kafka.common.record.internal.SimpleRecord(now,
+                        e.key(), e.value(), e.headers().toArray()));
+        wire = records.batches().iterator().next();
     }
+
+    private org.apache.kafka.common.record.internal.RecordBatch wire;
 
     @Benchmark
     public EncodedMessage encode() throws JMSException {
@@ -100,5 +108,14 @@ public class MessageCodecBench {
     public int decodeAndReadBody() throws JMSException {
         WeirBytesMessage m = (WeirBytesMessage) MessageCodec.decode(record);
         return m.readBytes(readBuffer) + m.getJMSMessageID().length();
+    }
+
+    @Benchmark
+    public WeirMessage decodeFromWire() throws JMSException {
+        org.apache.kafka.common.record.internal.Record r = wire.iterator().next();
+        byte[] value = new byte[r.valueSize()];
+        r.value().get(value);
+        return MessageCodec.decode(new ConsumerRecord<>("orders", 0, r.offset(), r.timestamp(), TimestampType.CREATE_TIME, -1,
+                value.length, null, value, new org.apache.kafka.common.header.internals.RecordHeaders(r.headers()), Optional.empty()));
     }
 }
