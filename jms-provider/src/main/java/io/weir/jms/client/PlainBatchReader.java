@@ -29,24 +29,41 @@ final class PlainBatchReader implements RecordCursor {
     /** Format v2: the records follow the 61-byte batch header. */
     private static final int RECORDS_OFFSET = 61;
     private static final Header[] NO_HEADERS = new Header[0];
-    private static final int KEY_SLOTS = 256;
+    private static final int KEY_SLOTS = 1024;
     private static final int KEY_MAX_CACHED = 64;
+    /**
+     * Header keys by a hash of their bytes. The keys a Weir producer writes hold their slots for good (and are the very
+     * {@link WireHeaders} strings, which the codec then finds by identity); any other key takes a free slot or the one
+     * the last other key took.
+     */
     private static final KeyEntry[] KEYS = new KeyEntry[KEY_SLOTS];
+    static final java.util.List<String> PINNED_KEYS = java.util.List.of(WireHeaders.BODY_TYPE, WireHeaders.MESSAGE_ID,
+            WireHeaders.TIMESTAMP, WireHeaders.CORRELATION_ID, WireHeaders.CORRELATION_ID_BYTES, WireHeaders.REPLY_TO,
+            WireHeaders.DESTINATION, WireHeaders.DELIVERY_MODE, WireHeaders.EXPIRATION, WireHeaders.DELIVERY_TIME,
+            WireHeaders.PRIORITY, WireHeaders.TYPE, WireHeaders.PROPERTY_TYPES, WireHeaders.CONTENT_TYPE);
 
     static {
-        for (String k : new String[] {WireHeaders.BODY_TYPE, WireHeaders.MESSAGE_ID, WireHeaders.TIMESTAMP,
-                WireHeaders.CORRELATION_ID, WireHeaders.CORRELATION_ID_BYTES, WireHeaders.REPLY_TO, WireHeaders.DESTINATION,
-                WireHeaders.DELIVERY_MODE, WireHeaders.EXPIRATION, WireHeaders.DELIVERY_TIME, WireHeaders.PRIORITY,
-                WireHeaders.TYPE, WireHeaders.PROPERTY_TYPES, WireHeaders.CONTENT_TYPE}) {
+        for (String k : PINNED_KEYS) {
             byte[] bytes = k.getBytes(StandardCharsets.UTF_8);
-            int slot = hash(ByteBuffer.wrap(bytes), 0, bytes.length) & (KEY_SLOTS - 1);
-            if (KEYS[slot] == null) {
-                KEYS[slot] = new KeyEntry(bytes, k);
+            int slot = slotOf(bytes);
+            if (KEYS[slot] == null) { // a collision would only cost the second key its cache slot (PlainBatchReaderTest: none)
+                KEYS[slot] = new KeyEntry(bytes, k, true);
             }
         }
     }
 
-    private record KeyEntry(byte[] bytes, String key) {
+    private record KeyEntry(byte[] bytes, String key, boolean pinned) {
+    }
+
+    /** The cache slot of a key's bytes. */
+    static int slotOf(byte[] key) {
+        return hash(ByteBuffer.wrap(key), 0, key.length) & (KEY_SLOTS - 1);
+    }
+
+    /** Whether the cache holds {@code key} in its slot (for tests). */
+    static boolean cached(String key) {
+        KeyEntry e = KEYS[slotOf(key.getBytes(StandardCharsets.UTF_8))];
+        return e != null && e.key == key;
     }
 
     private final DefaultRecordBatch batch;
@@ -199,7 +216,9 @@ final class PlainBatchReader implements RecordCursor {
         }
         byte[] b = bytes(size);
         String k = new String(b, StandardCharsets.UTF_8);
-        KEYS[slot] = new KeyEntry(b, k); // the last key seen in this slot: an immutable entry, safely shared
+        if (e == null || !e.pinned) {
+            KEYS[slot] = new KeyEntry(b, k, false); // an immutable entry, safely shared
+        }
         return k;
     }
 

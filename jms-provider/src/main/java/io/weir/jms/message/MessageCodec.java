@@ -139,8 +139,8 @@ public final class MessageCodec {
     }
 
     private static WeirMessage decodeRecord(ConsumerRecord<byte[], byte[]> r) throws JMSException {
-        Map<String, byte[]> jms = new LinkedHashMap<>();
-        Map<String, byte[]> props = new LinkedHashMap<>();
+        JmsHeaders jms = new JmsHeaders();
+        Map<String, byte[]> props = Map.of();
         byte[] contentType = null;
         for (Header h : r.headers()) {
             String key = h.key();
@@ -149,6 +149,9 @@ public final class MessageCodec {
             } else if (key.equalsIgnoreCase(WireHeaders.CONTENT_TYPE)) {
                 contentType = h.value();
             } else if (PropertyNames.isValid(key)) {
+                if (props.isEmpty()) {
+                    props = new LinkedHashMap<>();
+                }
                 props.put(key, h.value());
             }
             // other names (e.g. trace-id) cannot be JMS properties and are left out
@@ -292,13 +295,13 @@ public final class MessageCodec {
         return StandardCharsets.UTF_8;
     }
 
-    private static void decodeHeaders(WeirMessage m, Map<String, byte[]> jms, ConsumerRecord<byte[], byte[]> r,
+    private static void decodeHeaders(WeirMessage m, JmsHeaders jms, ConsumerRecord<byte[], byte[]> r,
                                       Object where) throws JMSException {
         String id = text(jms, WireHeaders.MESSAGE_ID, where);
         m.setJMSMessageID(id != null ? id : "ID:" + r.topic() + "-" + r.partition() + "-" + r.offset());
         Long ts = number(jms, WireHeaders.TIMESTAMP, where);
         m.setJMSTimestamp(ts != null ? ts : Math.max(0, r.timestamp()));
-        if (jms.containsKey(WireHeaders.CORRELATION_ID_BYTES)) {
+        if (jms.has(WireHeaders.CORRELATION_ID_BYTES)) {
             m.setJMSCorrelationIDAsBytes(jms.get(WireHeaders.CORRELATION_ID_BYTES));
         } else {
             m.setJMSCorrelationID(text(jms, WireHeaders.CORRELATION_ID, where));
@@ -361,7 +364,7 @@ public final class MessageCodec {
         }
     }
 
-    private static String text(Map<String, byte[]> jms, String key, Object where) throws MessageFormatException {
+    private static String text(JmsHeaders jms, String key, Object where) throws MessageFormatException {
         byte[] raw = jms.get(key);
         if (raw == null) {
             return null;
@@ -370,11 +373,16 @@ public final class MessageCodec {
         return ascii != null ? ascii : BodyValues.utf8(ByteBuffer.wrap(raw), "Header " + key + where);
     }
 
-    private static Long number(Map<String, byte[]> jms, String key, Object where) throws MessageFormatException {
-        String text = text(jms, key, where);
-        if (text == null) {
+    private static Long number(JmsHeaders jms, String key, Object where) throws MessageFormatException {
+        byte[] raw = jms.get(key);
+        if (raw == null) {
             return null;
         }
+        long plain = plainDecimal(raw);
+        if (plain != NOT_PLAIN) {
+            return plain;
+        }
+        String text = text(jms, key, where);
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
@@ -382,16 +390,104 @@ public final class MessageCodec {
         }
     }
 
-    private static WeirDestination destination(Map<String, byte[]> jms, String key, Object where)
+    private static final long NOT_PLAIN = Long.MIN_VALUE;
+
+    /**
+     * {@code raw} as a number when it is what the encoder writes, ASCII digits with an optional minus (at most 18 of
+     * them: no overflow), else {@link #NOT_PLAIN} and the caller parses it the general way (and words its error).
+     */
+    static long plainDecimal(byte[] raw) {
+        int i = raw.length > 0 && raw[0] == '-' ? 1 : 0;
+        if (raw.length == i || raw.length - i > 18) {
+            return NOT_PLAIN;
+        }
+        long v = 0;
+        for (int k = i; k < raw.length; k++) {
+            int d = raw[k] - '0';
+            if (d < 0 || d > 9) {
+                return NOT_PLAIN;
+            }
+            v = v * 10 + d;
+        }
+        return i == 1 ? -v : v;
+    }
+
+    private static WeirDestination destination(JmsHeaders jms, String key, Object where)
             throws MessageFormatException {
-        String uri = text(jms, key, where);
-        if (uri == null) {
+        byte[] raw = jms.get(key);
+        if (raw == null) {
             return null;
         }
+        LastDestination last = lastDestination;
+        if (last != null && java.util.Arrays.equals(last.raw, raw)) {
+            return last.destination;
+        }
+        String uri = text(jms, key, where);
+        WeirDestination d;
         try {
-            return WeirDestination.fromUri(uri);
+            d = WeirDestination.fromUri(uri);
         } catch (IllegalArgumentException e) {
             throw new MessageFormatException("Header " + key + " is not a destination: " + e.getMessage() + where);
+        }
+        if (!d.isTemporary()) {
+            lastDestination = new LastDestination(raw.clone(), d);
+        }
+        return d;
+    }
+
+    /**
+     * The last queue or topic decoded from its URI, and the URI's bytes: messages received one after another mostly name
+     * the same destination, which is immutable (temporary ones, tied to their connection, are decoded every time).
+     */
+    private record LastDestination(byte[] raw, WeirDestination destination) {
+    }
+
+    private static volatile LastDestination lastDestination;
+
+    /**
+     * The {@code jms.*} headers of one record, by name: a slot per header Weir knows (the others are not read), for a
+     * handful of them at most per message, without a map's entries.
+     */
+    private static final class JmsHeaders {
+        private static final String[] NAMES = {WireHeaders.BODY_TYPE, WireHeaders.MESSAGE_ID, WireHeaders.TIMESTAMP,
+                WireHeaders.CORRELATION_ID, WireHeaders.CORRELATION_ID_BYTES, WireHeaders.REPLY_TO, WireHeaders.DESTINATION,
+                WireHeaders.DELIVERY_MODE, WireHeaders.EXPIRATION, WireHeaders.DELIVERY_TIME, WireHeaders.PRIORITY,
+                WireHeaders.TYPE, WireHeaders.PROPERTY_TYPES};
+        private final byte[][] values = new byte[NAMES.length][];
+        /** Bit i: header NAMES[i] was present (with a value, or null). */
+        private int present;
+
+        private static int slot(String key) {
+            for (int i = 0; i < NAMES.length; i++) {
+                if (NAMES[i] == key) { // the share member hands over these very strings (PlainBatchReader's key cache)
+                    return i;
+                }
+            }
+            for (int i = 0; i < NAMES.length; i++) {
+                if (NAMES[i].equals(key)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** The last value of a repeated header wins, as a map's would. */
+        void put(String key, byte[] value) {
+            int i = slot(key);
+            if (i >= 0) {
+                values[i] = value;
+                present |= 1 << i;
+            }
+        }
+
+        byte[] get(String key) {
+            int i = slot(key);
+            return i < 0 ? null : values[i];
+        }
+
+        boolean has(String key) {
+            int i = slot(key);
+            return i >= 0 && (present & (1 << i)) != 0;
         }
     }
 

@@ -86,6 +86,13 @@ class PlainBatchReaderTest {
     }
 
     @Test
+    void theHeaderKeysOfAWeirProducerEachHoldACacheSlotOfTheirOwn() {
+        assertThat(PlainBatchReader.PINNED_KEYS.stream().map(k -> PlainBatchReader.slotOf(k.getBytes(StandardCharsets.UTF_8))).distinct())
+                .hasSize(PlainBatchReader.PINNED_KEYS.size());
+        PlainBatchReader.PINNED_KEYS.forEach(k -> assertThat(PlainBatchReader.cached(k)).as(k).isTrue());
+    }
+
+    @Test
     void aBatchDeclaringMoreOrFewerRecordsThanItHoldsIsInvalidAsKafkaClientsSays() {
         for (int delta : new int[] {1, -1}) {
             MemoryRecords records = miscounted(delta);

@@ -410,6 +410,8 @@ class MessageCodecTest {
             "jms.body-type|sound|unknown value 'sound'",
             "jms.timestamp|yesterday|jms.timestamp",
             "jms.expiration|1e5|jms.expiration",
+            "jms.timestamp|-|jms.timestamp",
+            "jms.timestamp|99999999999999999999|jms.timestamp",
             "jms.delivery-time||jms.delivery-time",
             "jms.priority|10|within 0..9",
             "jms.priority|-1|within 0..9",
@@ -431,6 +433,16 @@ class MessageCodecTest {
                 .isInstanceOf(MessageFormatException.class)
                 .hasMessageContaining(mentioned)
                 .hasMessageContaining("orders-3@42");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0", "-0", "7", "007", "+5", "-42", "1760000000000", "999999999999999999", "-999999999999999999",
+            "9223372036854775807", "-9223372036854775808"})
+    void aNumericHeaderReadsAsLongParseLongReadsIt(String text) throws JMSException {
+        Headers h = weirHeaders("jms.timestamp", text, "jms.expiration", text);
+        WeirMessage m = MessageCodec.decode(record(null, new byte[0], h));
+        assertThat(m.getJMSTimestamp()).isEqualTo(Long.parseLong(text));
+        assertThat(m.getJMSExpiration()).isEqualTo(Long.parseLong(text));
     }
 
     @ParameterizedTest
