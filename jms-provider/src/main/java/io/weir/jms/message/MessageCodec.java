@@ -172,7 +172,7 @@ public final class MessageCodec {
         }
 
         decodeHeaders(m, jms, r, where);
-        decodeProperties(m, props, text(jms, WireHeaders.PROPERTY_TYPES, where), where);
+        decodeProperties(m, props, propertyTypes(jms, where), where);
         if (bodyTypeName == null && r.key() != null && !m.propertyExists(PropertyNames.JMSX_GROUP_ID)) {
             String group = lenientUtf8(r.key());
             if (group != null) {
@@ -331,20 +331,42 @@ public final class MessageCodec {
         m.setJMSType(text(jms, WireHeaders.TYPE, where));
     }
 
-    private static void decodeProperties(WeirMessage m, Map<String, byte[]> props, String typeList, Object where)
-            throws JMSException {
-        Map<String, PropertyType> types = new LinkedHashMap<>();
-        if (typeList != null && !typeList.isEmpty()) {
-            for (String entry : typeList.split(";", -1)) {
-                int eq = entry.indexOf('=');
-                PropertyType type = eq < 0 ? null : PropertyType.fromCode(entry.substring(eq + 1));
-                if (type == null || !PropertyNames.isValid(entry.substring(0, eq))) {
-                    throw new MessageFormatException("Header " + WireHeaders.PROPERTY_TYPES + " has the malformed "
-                            + "entry '" + entry + "' (expected name=type with type one of z b s i l f d)" + where);
-                }
-                types.put(entry.substring(0, eq), type);
-            }
+    /**
+     * The property types {@code jms.property-types} lists. A producer sending one kind of message writes the same list
+     * every time: the last list parsed is kept with its bytes.
+     */
+    private static Map<String, PropertyType> propertyTypes(JmsHeaders jms, Object where) throws MessageFormatException {
+        byte[] raw = jms.get(WireHeaders.PROPERTY_TYPES);
+        if (raw == null || raw.length == 0) {
+            return Map.of();
         }
+        LastTypes last = lastTypes;
+        if (last != null && java.util.Arrays.equals(last.raw, raw)) {
+            return last.types;
+        }
+        String typeList = text(jms, WireHeaders.PROPERTY_TYPES, where);
+        Map<String, PropertyType> types = new LinkedHashMap<>();
+        for (String entry : typeList.split(";", -1)) {
+            int eq = entry.indexOf('=');
+            PropertyType type = eq < 0 ? null : PropertyType.fromCode(entry.substring(eq + 1));
+            if (type == null || !PropertyNames.isValid(entry.substring(0, eq))) {
+                throw new MessageFormatException("Header " + WireHeaders.PROPERTY_TYPES + " has the malformed "
+                        + "entry '" + entry + "' (expected name=type with type one of z b s i l f d)" + where);
+            }
+            types.put(entry.substring(0, eq), type);
+        }
+        types = java.util.Collections.unmodifiableMap(types);
+        lastTypes = new LastTypes(raw.clone(), types);
+        return types;
+    }
+
+    private record LastTypes(byte[] raw, Map<String, PropertyType> types) {
+    }
+
+    private static volatile LastTypes lastTypes;
+
+    private static void decodeProperties(WeirMessage m, Map<String, byte[]> props, Map<String, PropertyType> types, Object where)
+            throws JMSException {
         for (Map.Entry<String, byte[]> p : props.entrySet()) {
             String name = p.getKey();
             byte[] raw = p.getValue();

@@ -29,6 +29,9 @@ public final class PropertyNames {
      * @throws IllegalArgumentException if {@code name} is null, empty, not an identifier or a reserved word
      */
     public static String validate(String name) {
+        if (name != null && KNOWN_VALID.containsKey(name)) {
+            return name;
+        }
         if (name == null) {
             throw new IllegalArgumentException("Property name must not be null");
         }
@@ -41,13 +44,35 @@ public final class PropertyNames {
         if (RESERVED.contains(name.toUpperCase(Locale.ROOT))) {
             throw new IllegalArgumentException("Property name '" + name + "' is a reserved selector word");
         }
+        remember(name);
         return name;
+    }
+
+    /**
+     * Names found valid so far (an application uses a few, on every message it sends or receives, each checked two or
+     * three times on the way), up to {@link #KNOWN_MAX}: a lookup instead of a walk of the name's code points and an
+     * upper-cased copy.
+     */
+    private static final java.util.Map<String, Boolean> KNOWN_VALID = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int KNOWN_MAX = 4096;
+
+    private static void remember(String name) {
+        if (KNOWN_VALID.size() < KNOWN_MAX) {
+            KNOWN_VALID.put(name, Boolean.TRUE);
+        }
     }
 
     /** True when {@link #validate} would accept {@code name}. */
     public static boolean isValid(String name) {
-        return name != null && !name.isEmpty() && isIdentifier(name)
+        if (name != null && KNOWN_VALID.containsKey(name)) {
+            return true;
+        }
+        boolean valid = name != null && !name.isEmpty() && isIdentifier(name)
                 && (name.length() > MAX_RESERVED_LENGTH || !RESERVED.contains(name.toUpperCase(Locale.ROOT)));
+        if (valid) {
+            remember(name);
+        }
+        return valid;
     }
 
     private static boolean isIdentifier(String name) {
