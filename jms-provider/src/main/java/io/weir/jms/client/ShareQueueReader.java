@@ -186,7 +186,12 @@ public final class ShareQueueReader implements ReaderEngine {
     final Condition changed = lock.newCondition();
     private final ArrayDeque<Held> buffer = new ArrayDeque<>();
     private final PriorityQueue<Parked> parked = new PriorityQueue<>();
-    private final Map<ConsumerRecord<byte[], byte[]>, Held> held = new IdentityHashMap<>();
+    /**
+     * The records held, by identity: a HashMap, as ConsumerRecord keeps Object's identity equality and hash code
+     * (ConsumerRecordIdentityTest checks it), which spares the IdentityHashMap's relocation of a cluster at every removal (a
+     * get, a put and a remove per message).
+     */
+    private final Map<ConsumerRecord<byte[], byte[]>, Held> held = new java.util.HashMap<>(1024);
     /** The lanes not yet finished: the working ones and those retiring (guarded for changes). */
     private final List<ShareLane> lanes = new CopyOnWriteArrayList<>();
     /** Lanes opened so far: the next lane's client-id suffix (guarded). */

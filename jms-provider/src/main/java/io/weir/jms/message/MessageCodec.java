@@ -37,28 +37,28 @@ public final class MessageCodec {
     /** The record form of {@code m}; does not change {@code m}. */
     public static EncodedMessage encode(WeirMessage m) throws JMSException {
         Headers headers = new RecordHeaders();
-        add(headers, WireHeaders.BODY_TYPE, m.bodyType().wireName());
-        String contentType = contentType(m.bodyType());
-        if (contentType != null) {
-            add(headers, WireHeaders.CONTENT_TYPE, contentType);
+        BodyType bodyType = m.bodyType();
+        headers.add(WireHeaders.BODY_TYPE, BODY_TYPE_VALUES[bodyType.ordinal()]);
+        if (CONTENT_TYPE_VALUES[bodyType.ordinal()] != null) {
+            headers.add(WireHeaders.CONTENT_TYPE, CONTENT_TYPE_VALUES[bodyType.ordinal()]);
         }
         addIfSet(headers, WireHeaders.MESSAGE_ID, m.getJMSMessageID());
-        add(headers, WireHeaders.TIMESTAMP, Long.toString(m.getJMSTimestamp()));
+        headers.add(WireHeaders.TIMESTAMP, digits(m.getJMSTimestamp()));
         if (m.hasCorrelationIdBytes()) {
             headers.add(WireHeaders.CORRELATION_ID_BYTES, m.getJMSCorrelationIDAsBytes());
         } else {
             addIfSet(headers, WireHeaders.CORRELATION_ID, m.getJMSCorrelationID());
         }
         if (m.getJMSReplyTo() != null) {
-            add(headers, WireHeaders.REPLY_TO, uri(m.getJMSReplyTo(), "JMSReplyTo"));
+            headers.add(WireHeaders.REPLY_TO, uriBytes(m.getJMSReplyTo(), "JMSReplyTo"));
         }
         if (m.getJMSDestination() != null) {
-            add(headers, WireHeaders.DESTINATION, uri(m.getJMSDestination(), "JMSDestination"));
+            headers.add(WireHeaders.DESTINATION, uriBytes(m.getJMSDestination(), "JMSDestination"));
         }
-        add(headers, WireHeaders.DELIVERY_MODE, Integer.toString(m.getJMSDeliveryMode()));
-        add(headers, WireHeaders.EXPIRATION, Long.toString(m.getJMSExpiration()));
-        add(headers, WireHeaders.DELIVERY_TIME, Long.toString(m.getJMSDeliveryTime()));
-        add(headers, WireHeaders.PRIORITY, Integer.toString(m.getJMSPriority()));
+        headers.add(WireHeaders.DELIVERY_MODE, digits(m.getJMSDeliveryMode()));
+        headers.add(WireHeaders.EXPIRATION, digits(m.getJMSExpiration()));
+        headers.add(WireHeaders.DELIVERY_TIME, digits(m.getJMSDeliveryTime()));
+        headers.add(WireHeaders.PRIORITY, digits(m.getJMSPriority()));
         addIfSet(headers, WireHeaders.TYPE, m.getJMSType());
 
         StringBuilder types = new StringBuilder();
@@ -84,6 +84,66 @@ public final class MessageCodec {
         Object group = m.getObjectProperty(PropertyNames.JMSX_GROUP_ID);
         byte[] key = group == null ? null : group.toString().getBytes(StandardCharsets.UTF_8);
         return new EncodedMessage(key, m.encodeBody(), headers);
+    }
+
+    /**
+     * The values of the headers every message of a kind carries, encoded once. A header value is read by the producer's
+     * serializer and never written: the arrays are shared by every record.
+     */
+    private static final byte[][] BODY_TYPE_VALUES = new byte[BodyType.values().length][];
+    private static final byte[][] CONTENT_TYPE_VALUES = new byte[BodyType.values().length][];
+    /** The values 0 to 9 (priorities, delivery modes, an expiration of 0), shared the same way. */
+    private static final byte[][] SMALL_NUMBERS = new byte[10][];
+
+    static {
+        for (BodyType t : BodyType.values()) {
+            BODY_TYPE_VALUES[t.ordinal()] = t.wireName().getBytes(StandardCharsets.UTF_8);
+            String contentType = contentType(t);
+            CONTENT_TYPE_VALUES[t.ordinal()] = contentType == null ? null : contentType.getBytes(StandardCharsets.UTF_8);
+        }
+        for (int i = 0; i < SMALL_NUMBERS.length; i++) {
+            SMALL_NUMBERS[i] = new byte[] {(byte) ('0' + i)};
+        }
+    }
+
+    /** {@code v} in decimal ASCII, as {@code Long.toString} writes it. */
+    static byte[] digits(long v) {
+        if (v >= 0 && v < SMALL_NUMBERS.length) {
+            return SMALL_NUMBERS[(int) v];
+        }
+        if (v == Long.MIN_VALUE) {
+            return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        }
+        long rest = Math.abs(v);
+        int n = v < 0 ? 2 : 1;
+        for (long r = rest; r >= 10; r /= 10) {
+            n++;
+        }
+        byte[] out = new byte[n];
+        for (int i = n - 1; i >= (v < 0 ? 1 : 0); i--) {
+            out[i] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        if (v < 0) {
+            out[0] = '-';
+        }
+        return out;
+    }
+
+    /** The URI bytes of the last destination encoded, kept with it: a producer mostly sends to one (immutable) destination. */
+    private record LastUri(Destination destination, byte[] bytes) {
+    }
+
+    private static volatile LastUri lastUri;
+
+    private static byte[] uriBytes(Destination d, String header) throws InvalidDestinationException {
+        LastUri last = lastUri;
+        if (last != null && last.destination == d) {
+            return last.bytes;
+        }
+        byte[] bytes = uri(d, header).getBytes(StandardCharsets.UTF_8);
+        lastUri = new LastUri(d, bytes);
+        return bytes;
     }
 
     private static String contentType(BodyType type) {

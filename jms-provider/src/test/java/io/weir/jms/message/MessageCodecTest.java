@@ -435,6 +435,20 @@ class MessageCodecTest {
                 .hasMessageContaining("orders-3@42");
     }
 
+    @Test
+    void numbersAreWrittenAsLongToStringWritesThem() {
+        long[] values = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1_760_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE,
+                Long.MIN_VALUE + 1, -1, -9, -10, -12345};
+        for (long v : values) {
+            assertThat(new String(MessageCodec.digits(v), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 10_000; i++) {
+            long v = random.nextLong() >> random.nextInt(64);
+            assertThat(new String(MessageCodec.digits(v), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"0", "-0", "7", "007", "+5", "-42", "1760000000000", "999999999999999999", "-999999999999999999",
             "9223372036854775807", "-9223372036854775808"})
