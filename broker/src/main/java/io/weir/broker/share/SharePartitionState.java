@@ -259,7 +259,11 @@ public final class SharePartitionState {
                 case ACCEPT, GAP -> complete(i, DeliveryState.ACKNOWLEDGED);
                 case REJECT -> complete(i, DeliveryState.ARCHIVED);
                 case RELEASE -> release(i);
-                case RENEW -> lockDeadlines[i] = now + lockMs; // later than before: the bound still holds
+                case RENEW -> {
+                    // not necessarily later than before (the group's lock duration lowered, the clock stepped back)
+                    lockDeadlines[i] = now + lockMs;
+                    deadlineBound = Math.min(deadlineBound, lockDeadlines[i]);
+                }
                 default -> throw new IllegalArgumentException("Unknown acknowledge type " + type);
             }
         }

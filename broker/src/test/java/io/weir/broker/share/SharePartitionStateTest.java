@@ -92,6 +92,16 @@ class SharePartitionStateTest {
     }
 
     @Test
+    void aRenewalToAShorterLockExpiresAtItsNewDeadline() {
+        SharePartitionState s = fresh();
+        s.acquire("a", 1, 1, LOCK, 0);
+        // the group's lock duration lowered to 1 s meanwhile: the renewal's deadline is earlier than the acquisition's
+        assertThat(s.acknowledge("a", 0, 0, AckType.RENEW, 1_000, 0)).isEqualTo(SharePartitionState.AckResult.OK);
+        assertThat(s.expireLocks(5_000)).isEqualTo(1);
+        assertThat(s.stateOf(0)).isEqualTo(DeliveryState.AVAILABLE);
+    }
+
+    @Test
     void renewalsKeepARecordPastManyLocksWithoutCountingADelivery() {
         SharePartitionState s = fresh();
         s.acquire("a", 1, 1, 1000, time.milliseconds());
