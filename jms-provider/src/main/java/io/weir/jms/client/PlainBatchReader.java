@@ -69,7 +69,8 @@ final class PlainBatchReader implements RecordCursor {
     private final DefaultRecordBatch batch;
     private final ByteBuffer in;
     private final int count;
-    private final long logAppendTime;
+    /** The batch's records carry its append time (its max timestamp), as kafka-clients reads them. */
+    private final boolean logAppendTime;
     private int read;
 
     // the record last read by next()
@@ -91,7 +92,7 @@ final class PlainBatchReader implements RecordCursor {
         this.in.limit(batchStart + batch.sizeInBytes()).position(batchStart + RECORDS_OFFSET);
         Integer n = batch.countOrNull();
         this.count = n == null ? 0 : n;
-        this.logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME ? batch.maxTimestamp() : -1;
+        this.logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
     }
 
     /** Whether this reader reads {@code batch}: uncompressed, format v2. */
@@ -121,13 +122,13 @@ final class PlainBatchReader implements RecordCursor {
             long timestampDelta = org.apache.kafka.common.utils.internals.ByteUtils.readVarlong(in);
             int offsetDelta = varint();
             offset = batch.baseOffset() + offsetDelta;
-            timestamp = logAppendTime >= 0 ? logAppendTime : batch.baseTimestamp() + timestampDelta;
+            timestamp = logAppendTime ? batch.maxTimestamp() : batch.baseTimestamp() + timestampDelta;
             keySize = varint();
             key = bytes(keySize);
             valueSize = varint();
             value = bytes(valueSize);
             int n = varint();
-            if (n < 0) {
+            if (n < 0 || n > in.remaining()) { // a header takes two bytes at least
                 throw new InvalidRecordException("Found invalid number of record headers " + n);
             }
             headers = n == 0 ? NO_HEADERS : new Header[n];
@@ -163,12 +164,12 @@ final class PlainBatchReader implements RecordCursor {
     /** The key's size as written, -1 for none. */
     @Override
     public int keySize() {
-        return keySize;
+        return key == null ? -1 : keySize;
     }
 
     @Override
     public int valueSize() {
-        return valueSize;
+        return value == null ? -1 : valueSize;
     }
 
     @Override
@@ -193,6 +194,9 @@ final class PlainBatchReader implements RecordCursor {
     private byte[] bytes(int size) {
         if (size < 0) {
             return null;
+        }
+        if (size > in.remaining()) { // checked before allocating: a corrupt length is not an OutOfMemoryError
+            throw new BufferUnderflowException();
         }
         byte[] b = new byte[size];
         in.get(b);

@@ -7,7 +7,7 @@ import java.util.Set;
  * The rules for message property names (Jakarta Messaging §3.5.1, §3.8.1.1): a selector identifier, i.e. a
  * {@link Character#isJavaIdentifierStart} character followed by {@link Character#isJavaIdentifierPart}
  * characters, that is not one of the selector words {@code NULL TRUE FALSE NOT AND OR BETWEEN LIKE IN IS ESCAPE}
- * (which selectors read in any case). Pure and stateless.
+ * (which selectors read in any case). Pure: its only state is a bounded cache of names found valid.
  */
 public final class PropertyNames {
 
@@ -51,13 +51,15 @@ public final class PropertyNames {
     /**
      * Names found valid so far (an application uses a few, on every message it sends or receives, each checked two or
      * three times on the way), up to {@link #KNOWN_MAX}: a lookup instead of a walk of the name's code points and an
-     * upper-cased copy.
+     * upper-cased copy. Names of up to {@link #KNOWN_MAX_LENGTH} characters only.
      */
     private static final java.util.Map<String, Boolean> KNOWN_VALID = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int KNOWN_MAX = 4096;
+    /** Longer names (any producer may write any header) are checked every time instead of held. */
+    private static final int KNOWN_MAX_LENGTH = 64;
 
     private static void remember(String name) {
-        if (KNOWN_VALID.size() < KNOWN_MAX) {
+        if (name.length() <= KNOWN_MAX_LENGTH && KNOWN_VALID.size() < KNOWN_MAX) {
             KNOWN_VALID.put(name, Boolean.TRUE);
         }
     }

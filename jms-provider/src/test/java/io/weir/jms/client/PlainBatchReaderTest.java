@@ -112,6 +112,23 @@ class PlainBatchReaderTest {
         }
     }
 
+    @Test
+    void aLengthLargerThanTheBatchIsInvalidNotAnAllocation() {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1024), Compression.NONE, TimestampType.CREATE_TIME, 0);
+        builder.append(1L, null, "v".getBytes(StandardCharsets.UTF_8));
+        ByteBuffer b = builder.build().buffer();
+        int start = b.position();
+        // the record: length varint, attributes, timestamp delta, offset delta, key length (-1), value length (1)
+        int valueLength = start + 61 + 1 + 1 + 1 + 1 + 1;
+        assertThat(b.get(valueLength)).isEqualTo((byte) 2); // zig-zag 1
+        b.put(valueLength, (byte) 0xFE).put(valueLength + 1, (byte) 0xFF); // no longer a one-byte varint: a huge value length
+        b.putInt(start + 17, (int) Crc32C.compute(b, start + 21, b.limit() - start - 21));
+        MemoryRecords records = MemoryRecords.readableRecords(b);
+        DefaultRecordBatch batch = (DefaultRecordBatch) records.batches().iterator().next();
+        PlainBatchReader reader = new PlainBatchReader(records.buffer(), records.buffer().position(), batch);
+        assertThatThrownBy(reader::next).isInstanceOf(InvalidRecordException.class);
+    }
+
     /** A batch of three records whose record count says {@code 3 + delta}, with its checksum made to match. */
     private static MemoryRecords miscounted(int delta) {
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1024), Compression.NONE, TimestampType.CREATE_TIME, 0);
