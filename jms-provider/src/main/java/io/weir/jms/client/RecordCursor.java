@@ -97,7 +97,8 @@ interface RecordCursor extends AutoCloseable {
             it.close();
         }
 
-        private static byte[] array(ByteBuffer b) {
+        /** The remaining bytes of {@code b} (not moved) as an array; null for null. */
+        static byte[] array(ByteBuffer b) {
             if (b == null) {
                 return null;
             }

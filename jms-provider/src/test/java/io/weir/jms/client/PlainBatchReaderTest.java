@@ -57,8 +57,8 @@ class PlainBatchReaderTest {
                     assertThat(reader.timestamp()).isEqualTo(expected.timestamp());
                     assertThat(reader.keySize()).isEqualTo(expected.keySize());
                     assertThat(reader.valueSize()).isEqualTo(expected.valueSize());
-                    assertThat(reader.key()).isEqualTo(array(expected.key()));
-                    assertThat(reader.value()).isEqualTo(array(expected.value()));
+                    assertThat(reader.key()).isEqualTo(RecordCursor.Iterated.array(expected.key()));
+                    assertThat(reader.value()).isEqualTo(RecordCursor.Iterated.array(expected.value()));
                     assertThat(reader.headers()).hasSize(expected.headers().length);
                     for (int h = 0; h < expected.headers().length; h++) {
                         assertThat(reader.headers()[h].key()).isEqualTo(expected.headers()[h].key());
@@ -170,14 +170,5 @@ class PlainBatchReaderTest {
         }
         all.position(7).limit(7 + size);
         return MemoryRecords.readableRecords(all);
-    }
-
-    private static byte[] array(ByteBuffer b) {
-        if (b == null) {
-            return null;
-        }
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 }
