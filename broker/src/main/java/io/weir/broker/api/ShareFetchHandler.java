@@ -229,7 +229,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                     f = sp.fetch(d.memberId(), t.leader().log(), bound(t.leader(), readCommitted), recordsLeft, bytesLeft,
                             lockMs, share.share().partitions().time().milliseconds(), filter, readCommitted);
                     if (f.archived()) {
-                        sp.persist(); // in the background, as the delivery counts of an acquisition
+                        sp.persistInBackground(); // as the delivery counts of an acquisition
                     }
                 }
                 if (f.isEmpty()) {
@@ -240,7 +240,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
                     log.trace("Share group {} member {}: acquired {} of {} (max {} records)", d.groupId(), d.memberId(), f.acquired(),
                             t.tp(), recordsLeft);
                 }
-                sp.persist(); // the delivery counts, in the background: a fetch does not wait for it
+                sp.persistInBackground(); // the delivery counts: a fetch does not wait for them
                 PartitionData pd = partitionData(out, p, t, otherLeaders).setRecords(f.records());
                 for (AcquiredRange r : f.acquired()) {
                     pd.acquiredRecords().add(new ShareFetchResponseData.AcquiredRecords().setFirstOffset(r.first())

@@ -27,8 +27,10 @@ final class ShareWiring {
 
     static ShareGroups create(BrokerConfig config, Time time, ClusterMetadata metadata, TopicManager topics, ReplicaManager replicas) {
         ShareConfig share = config.shareConfig();
-        ShareStateStore store = new ShareStateStore((partition, records) -> replicas.appendRecords(
-                new TopicPartition(ShareGroups.STATE_TOPIC, partition), records, (short) -1, 1), share.stateTopicPartitions(), time);
+        // a background write: acks=0, appended to the leader's log without asking for replication or an fsync of its own
+        ShareStateStore store = new ShareStateStore((partition, records, durable) -> replicas.appendRecords(
+                new TopicPartition(ShareGroups.STATE_TOPIC, partition), records, durable ? (short) -1 : (short) 0, 1),
+                share.stateTopicPartitions(), time);
         RoutingSharePersister persister = new RoutingSharePersister(config.brokerId(), store, partition -> {
             Optional<PartitionState> p = metadata.topic(ShareGroups.STATE_TOPIC).map(t -> t.partitions().get(partition));
             if (p.isEmpty() || p.get().leader() < 0) {

@@ -77,6 +77,12 @@ public final class RoutingSharePersister implements SharePersister, AutoCloseabl
 
     @Override
     public CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot) {
+        return write(key, leaderEpoch, snapshot, true);
+    }
+
+    /** A background write ({@code durable} false) is one only on this broker; over the network a write is always durable. */
+    @Override
+    public CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot, boolean durable) {
         Coordinator c;
         try {
             c = coordinator(key);
@@ -85,7 +91,7 @@ public final class RoutingSharePersister implements SharePersister, AutoCloseabl
         }
         if (c.local()) {
             try {
-                return store.write(key, leaderEpoch, snapshot).thenApply(v -> null);
+                return store.write(key, leaderEpoch, snapshot, durable).thenApply(v -> null);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }

@@ -24,6 +24,8 @@ public final class SharePartition {
     private final int leaderEpoch;
     private CompletableFuture<Void> writing;
     private CompletableFuture<Void> queued;
+    /** Whether a caller of the queued write waits for it to be durable (any one of them does). */
+    private boolean queuedDurable;
     private volatile boolean fenced;
 
     /**
@@ -276,6 +278,19 @@ public final class SharePartition {
 
     /** Writes the current state durably; changes made while a write is in flight are written together after it. */
     public CompletableFuture<Void> persist() {
+        return persist(true);
+    }
+
+    /**
+     * Writes the current state for nobody waiting on it: the delivery counts of an acquisition, a release by an expired
+     * lock or a closed session. The write asks for no fsync of its own (see {@link ShareStateAppender}); the next
+     * durable one covers it. Merged with a durable write queued meanwhile, it is durable.
+     */
+    public CompletableFuture<Void> persistInBackground() {
+        return persist(false);
+    }
+
+    private CompletableFuture<Void> persist(boolean durable) {
         CompletableFuture<Void> done;
         ShareSnapshot snapshot;
         synchronized (this) {
@@ -283,13 +298,14 @@ public final class SharePartition {
                 if (queued == null) {
                     queued = new CompletableFuture<>();
                 }
+                queuedDurable |= durable;
                 return queued;
             }
             done = new CompletableFuture<>();
             writing = done;
             snapshot = state.snapshot();
         }
-        write(done, snapshot);
+        write(done, snapshot, durable);
         return done;
     }
 
@@ -298,10 +314,10 @@ public final class SharePartition {
      * need not hold up the fetches and acknowledgements of the share-partition); one write at a time, so the states
      * reach the store in the order they were taken.
      */
-    private void write(CompletableFuture<Void> done, ShareSnapshot snapshot) {
+    private void write(CompletableFuture<Void> done, ShareSnapshot snapshot, boolean durable) {
         CompletableFuture<Void> w;
         try {
-            w = persister.write(key, leaderEpoch, snapshot);
+            w = persister.write(key, leaderEpoch, snapshot, durable);
         } catch (RuntimeException e) {
             w = CompletableFuture.failedFuture(e);
         }
@@ -311,17 +327,20 @@ public final class SharePartition {
     private void afterWrite(CompletableFuture<Void> done, Throwable error) {
         CompletableFuture<Void> next;
         ShareSnapshot nextSnapshot = null;
+        boolean nextDurable;
         synchronized (this) {
             writing = null;
             next = queued;
+            nextDurable = queuedDurable;
             queued = null;
+            queuedDurable = false;
             if (next != null) {
                 writing = next;
                 nextSnapshot = state.snapshot();
             }
         }
         if (next != null) {
-            write(next, nextSnapshot);
+            write(next, nextSnapshot, nextDurable);
         }
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof org.apache.kafka.common.errors.FencedStateEpochException) {

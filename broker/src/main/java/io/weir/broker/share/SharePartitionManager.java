@@ -149,7 +149,7 @@ public final class SharePartitionManager {
         for (ShareKey k : keys) {
             SharePartition sp = partitions.get(k);
             if (sp != null && sp.releaseMember(memberId, closedSession) > 0) {
-                sp.persist();
+                sp.persistInBackground();
             }
         }
     }
@@ -159,7 +159,7 @@ public final class SharePartitionManager {
         long now = time.milliseconds();
         for (SharePartition sp : partitions.values()) {
             if (sp.expireLocks(now) > 0) {
-                sp.persist();
+                sp.persistInBackground();
             }
         }
     }

@@ -13,6 +13,15 @@ public interface SharePersister {
     CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot);
 
     /**
+     * As {@link #write(ShareKey, int, ShareSnapshot)}; {@code durable} false: a write nobody waits for (the delivery
+     * counts of an acquisition, a release by an expired lock or a closed session), which need not be made durable on
+     * its own (see {@link ShareStateAppender}). Persisters that cannot tell write durably.
+     */
+    default CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot, boolean durable) {
+        return write(key, leaderEpoch, snapshot);
+    }
+
+    /**
      * Reads the state (blocking).
      *
      * @return empty when the share-partition has never been written

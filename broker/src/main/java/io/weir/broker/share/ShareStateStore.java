@@ -141,6 +141,11 @@ public final class ShareStateStore {
      * @throws org.apache.kafka.common.errors.FencedStateEpochException when the state was reset since the writer read it
      */
     public CompletableFuture<?> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot) {
+        return write(key, leaderEpoch, snapshot, true);
+    }
+
+    /** As {@link #write(ShareKey, int, ShareSnapshot)}; {@code durable} false: a background write (see {@link ShareStateAppender}). */
+    public CompletableFuture<?> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot, boolean durable) {
         int partition = partitionFor(key);
         synchronized (lockFor(partition)) {
             ShareStateRecords.Value current = states.get(key);
@@ -154,7 +159,7 @@ public final class ShareStateStore {
             }
             int epoch = current == null ? leaderEpoch : Math.max(leaderEpoch, current.leaderEpoch());
             CompletableFuture<?> written = appender.append(partition, MemoryRecords.withRecords(Compression.NONE,
-                    new SimpleRecord(time.milliseconds(), ShareStateRecords.key(key), ShareStateRecords.value(epoch, snapshot))));
+                    new SimpleRecord(time.milliseconds(), ShareStateRecords.key(key), ShareStateRecords.value(epoch, snapshot))), durable);
             states.put(key, new ShareStateRecords.Value(epoch, snapshot));
             return written;
         }
@@ -168,7 +173,7 @@ public final class ShareStateStore {
                 return CompletableFuture.completedFuture(null);
             }
             CompletableFuture<?> written = appender.append(partition, MemoryRecords.withRecords(Compression.NONE,
-                    new SimpleRecord(time.milliseconds(), ShareStateRecords.key(key), null)));
+                    new SimpleRecord(time.milliseconds(), ShareStateRecords.key(key), null)), true);
             states.remove(key);
             return written;
         }
@@ -192,12 +197,12 @@ public final class ShareStateStore {
                 batch.add(new SimpleRecord(now, ShareStateRecords.key(e.getKey()),
                         ShareStateRecords.value(e.getValue().leaderEpoch(), e.getValue().snapshot())));
                 if (batch.size() >= 500) {
-                    writes.add(appender.append(partition, MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new))));
+                    writes.add(appender.append(partition, MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new)), true));
                     batch.clear();
                 }
             }
             if (!batch.isEmpty()) {
-                writes.add(appender.append(partition, MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new))));
+                writes.add(appender.append(partition, MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new)), true));
             }
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
             partitionLog.deleteRecordsBefore(snapshotStart);

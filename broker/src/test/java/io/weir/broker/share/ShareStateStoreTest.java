@@ -43,7 +43,7 @@ class ShareStateStoreTest {
     }
 
     private ShareStateStore store(PartitionLog log) {
-        return new ShareStateStore((p, records) -> CompletableFuture.completedFuture(log.appendAsLeader(records, 0)), 1, time);
+        return new ShareStateStore((p, records, durable) -> CompletableFuture.completedFuture(log.appendAsLeader(records, 0)), 1, time);
     }
 
     private static ShareSnapshot snapshot(int stateEpoch, long start) {
