@@ -320,6 +320,43 @@ class PartitionLogTest {
     }
 
     @Test
+    void groupCommitOfSeveralLogsCoversEachAcknowledgedAppendOfEach() throws Exception {
+        // one flusher, three logs written at once: a round fsyncs them in parallel; each request completes only once its
+        // own log's fsync covers it
+        List<PartitionLog> logs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            PartitionLog l = PartitionLog.open(root.resolve("multi-" + i), new TopicPartition("multi", i),
+                    config().with(LogConfig.GROUP_COMMIT_ENABLE, true), 0, 0, true, new LogEnvironment(time, scheduler, flusher));
+            opened.add(l);
+            logs.add(l);
+        }
+        int perLog = 60;
+        ExecutorService pool = Executors.newFixedThreadPool(logs.size() * 2);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        try {
+            for (int t = 0; t < logs.size() * 2; t++) {
+                PartitionLog log = logs.get(t % logs.size());
+                int id = t;
+                all.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < perLog / 2; i++) {
+                        LogAppendInfo info = log.appendAsLeader(TestRecords.batch("m" + id + "-" + i, 1, 1), 0);
+                        LogAppendInfo durable = log.awaitDurable(info).join();
+                        assertThat(log.recoveryPoint()).isGreaterThanOrEqualTo(durable.nextOffset());
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (PartitionLog l : logs) {
+            assertThat(l.logEndOffset()).isEqualTo(perLog);
+            assertThat(l.recoveryPoint()).isEqualTo(perLog);
+        }
+        assertThat(flusher.fsyncs()).isPositive().isLessThanOrEqualTo(logs.size() * perLog);
+    }
+
+    @Test
     void withoutGroupCommitAwaitDurableCompletesAtOnce() {
         PartitionLog log = open(config());
         LogAppendInfo info = log.appendAsLeader(TestRecords.batch("x", 1, 1), 0);
