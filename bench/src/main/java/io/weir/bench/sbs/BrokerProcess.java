@@ -329,10 +329,18 @@ final class BrokerProcess implements Target {
         return "-Dlog4j2.configurationFile=" + log4j;
     }
 
+    /** Ports handed out by {@link #freePort} in this JVM: the system may give a port it just freed again. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A port free now and not handed out before by this JVM (a cluster's ports, chosen one after another, are distinct). */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        for (int attempt = 0; ; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int port = s.getLocalPort();
+                if (HANDED_OUT.add(port) || attempt >= 50) {
+                    return port;
+                }
+            }
         }
     }
 

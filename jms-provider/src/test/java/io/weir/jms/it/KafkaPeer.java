@@ -78,8 +78,9 @@ final class KafkaPeer implements AutoCloseable {
     private static KafkaPeer startOnce(boolean shareGroups) throws Exception {
         String classpath = KafkaDistribution.classpath();
         Path dir = Files.createTempDirectory("weir-kafka-peer");
-        int port = freePort();
-        int controller = freePort();
+        int[] ports = freePorts(2);
+        int port = ports[0];
+        int controller = ports[1];
         String bootstrap = "127.0.0.1:" + port;
         String props = String.join("\n",
                 "process.roles=broker,controller",
@@ -168,9 +169,24 @@ final class KafkaPeer implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /**
+     * {@code n} distinct ports free now: the sockets are held open together while they are chosen (one opened and
+     * closed after another, the system may hand out the same port twice, and Kafka refuses two listeners on one port).
+     */
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 
