@@ -189,9 +189,7 @@ class NetworkPartitionIT {
     }
 
     private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return io.weir.broker.testing.FreePorts.one();
     }
 
     /**

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -247,18 +246,7 @@ final class ScriptedCluster implements AutoCloseable {
         }
     }
 
-    /** Ports handed out by {@link #freePort} in this JVM: the system may give a port it just freed again. */
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** A port free now and not handed out before by this JVM (a cluster's ports, chosen one after another, are distinct). */
     static int freePort() throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = s.getLocalPort();
-                if (HANDED_OUT.add(port) || attempt >= 50) {
-                    return port;
-                }
-            }
-        }
+        return io.weir.broker.testing.FreePorts.one();
     }
 }

@@ -7,8 +7,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +76,7 @@ final class KafkaPeer implements AutoCloseable {
     private static KafkaPeer startOnce(boolean shareGroups) throws Exception {
         String classpath = KafkaDistribution.classpath();
         Path dir = Files.createTempDirectory("weir-kafka-peer");
-        int[] ports = freePorts(2);
+        int[] ports = io.weir.broker.testing.FreePorts.distinct(2);
         int port = ports[0];
         int controller = ports[1];
         String bootstrap = "127.0.0.1:" + port;
@@ -165,27 +163,6 @@ final class KafkaPeer implements AutoCloseable {
                     }
                     Thread.sleep(200);
                 }
-            }
-        }
-    }
-
-    /**
-     * {@code n} distinct ports free now: the sockets are held open together while they are chosen (one opened and
-     * closed after another, the system may hand out the same port twice, and Kafka refuses two listeners on one port).
-     */
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
             }
         }
     }
