@@ -75,11 +75,6 @@ public final class RoutingSharePersister implements SharePersister, AutoCloseabl
                 "No leader for the share state of " + key + " (partition " + store.partitionFor(key) + ")"));
     }
 
-    @Override
-    public CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot) {
-        return write(key, leaderEpoch, snapshot, true);
-    }
-
     /** A background write ({@code durable} false) is one only on this broker; over the network a write is always durable. */
     @Override
     public CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot, boolean durable) {

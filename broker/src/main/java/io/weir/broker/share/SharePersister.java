@@ -10,16 +10,16 @@ import java.util.concurrent.CompletableFuture;
 public interface SharePersister {
 
     /** Writes the state; completes once it is replicated to the state partition's in-sync replicas. */
-    CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot);
+    default CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot) {
+        return write(key, leaderEpoch, snapshot, true);
+    }
 
     /**
      * As {@link #write(ShareKey, int, ShareSnapshot)}; {@code durable} false: a write nobody waits for (the delivery
      * counts of an acquisition, a release by an expired lock or a closed session), which need not be made durable on
-     * its own (see {@link ShareStateAppender}). Persisters that cannot tell write durably.
+     * its own (see {@link ShareStateAppender}).
      */
-    default CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot, boolean durable) {
-        return write(key, leaderEpoch, snapshot);
-    }
+    CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot, boolean durable);
 
     /**
      * Reads the state (blocking).

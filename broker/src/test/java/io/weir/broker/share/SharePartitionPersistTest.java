@@ -22,11 +22,6 @@ class SharePartitionPersistTest {
         final List<CompletableFuture<Void>> pending = new ArrayList<>();
 
         @Override
-        public CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot) {
-            return write(key, leaderEpoch, snapshot, true);
-        }
-
-        @Override
         public CompletableFuture<Void> write(ShareKey key, int leaderEpoch, ShareSnapshot snapshot, boolean isDurable) {
             durable.add(isDurable);
             CompletableFuture<Void> f = new CompletableFuture<>();

@@ -400,9 +400,9 @@ public final class MessageCodec {
         if (raw == null || raw.length == 0) {
             return Map.of();
         }
-        LastTypes last = lastTypes;
+        LastParsed<Map<String, PropertyType>> last = lastTypes;
         if (last != null && java.util.Arrays.equals(last.raw, raw)) {
-            return last.types;
+            return last.value;
         }
         String typeList = text(jms, WireHeaders.PROPERTY_TYPES, where);
         Map<String, PropertyType> types = new LinkedHashMap<>();
@@ -416,14 +416,11 @@ public final class MessageCodec {
             types.put(entry.substring(0, eq), type);
         }
         types = java.util.Collections.unmodifiableMap(types);
-        lastTypes = new LastTypes(raw.clone(), types);
+        lastTypes = new LastParsed<>(raw.clone(), types);
         return types;
     }
 
-    private record LastTypes(byte[] raw, Map<String, PropertyType> types) {
-    }
-
-    private static volatile LastTypes lastTypes;
+    private static volatile LastParsed<Map<String, PropertyType>> lastTypes;
 
     private static void decodeProperties(WeirMessage m, Map<String, byte[]> props, Map<String, PropertyType> types, Object where)
             throws JMSException {
@@ -500,9 +497,9 @@ public final class MessageCodec {
         if (raw == null) {
             return null;
         }
-        LastDestination last = lastDestination;
+        LastParsed<WeirDestination> last = lastDestination;
         if (last != null && java.util.Arrays.equals(last.raw, raw)) {
-            return last.destination;
+            return last.value;
         }
         String uri = text(jms, key, where);
         WeirDestination d;
@@ -512,19 +509,20 @@ public final class MessageCodec {
             throw new MessageFormatException("Header " + key + " is not a destination: " + e.getMessage() + where);
         }
         if (!d.isTemporary()) {
-            lastDestination = new LastDestination(raw.clone(), d);
+            lastDestination = new LastParsed<>(raw.clone(), d);
         }
         return d;
     }
 
     /**
-     * The last queue or topic decoded from its URI, and the URI's bytes: messages received one after another mostly name
-     * the same destination, which is immutable (temporary ones, tied to their connection, are decoded every time).
+     * A value decoded from a header, kept with the header's bytes: the records received one after another mostly carry
+     * the same destination and the same property-type list. The value is immutable (temporary destinations, tied to
+     * their connection, are decoded every time).
      */
-    private record LastDestination(byte[] raw, WeirDestination destination) {
+    private record LastParsed<T>(byte[] raw, T value) {
     }
 
-    private static volatile LastDestination lastDestination;
+    private static volatile LastParsed<WeirDestination> lastDestination;
 
     /**
      * The {@code jms.*} headers of one record, by name: a slot per header Weir knows (the others are not read), for a
