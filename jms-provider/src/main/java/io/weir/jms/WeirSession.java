@@ -47,10 +47,10 @@ import org.slf4j.LoggerFactory;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -583,8 +583,7 @@ public class WeirSession implements Session, QueueSession, TopicSession {
     /** Called after a consumer handed out a message (receive returned or about to call the listener). */
     void beforeDelivery(WeirMessageConsumer c, ConsumerRecord<byte[], byte[]> r, WeirMessage m) throws JMSException {
         if (mode() == AT_MOST_ONCE_ACKNOWLEDGE) {
-            c.engine().consumed(r);
-            await(c.engine().commit(true), "Committing before delivery");
+            await(c.engine().consumedAndCommit(List.of(r), true), "Committing before delivery");
         } else if (mode() == CLIENT_ACKNOWLEDGE || mode() == SESSION_TRANSACTED) {
             synchronized (unacked) {
                 unacked.add(new Delivered(c, r));
@@ -760,24 +759,26 @@ public class WeirSession implements Session, QueueSession, TopicSession {
             done = new ArrayList<>(unacked);
             unacked.clear();
         }
-        Set<WeirMessageConsumer> touched = new LinkedHashSet<>();
+        Map<WeirMessageConsumer, List<ConsumerRecord<byte[], byte[]>>> byConsumer = new LinkedHashMap<>();
         for (Delivered d : done) {
-            d.consumer().engine().consumed(d.record());
-            touched.add(d.consumer());
+            byConsumer.computeIfAbsent(d.consumer(), k -> new ArrayList<>()).add(d.record());
+        }
+        List<CompletableFuture<Void>> commits = new ArrayList<>();
+        for (Map.Entry<WeirMessageConsumer, List<ConsumerRecord<byte[], byte[]>>> e : byConsumer.entrySet()) {
+            WeirMessageConsumer c = e.getKey();
+            if (c.engine().isClosed() && !c.isClosed()) {
+                e.getValue().forEach(c.engine()::consumed);
+            } else {
+                // one step: a synchronous commit waits for exactly these acknowledgements (ReaderEngine#consumedAndCommit)
+                commits.add(c.engine().consumedAndCommit(e.getValue(), sync));
+            }
         }
         JMSException failure = null;
-        for (WeirMessageConsumer c : touched) {
-            if (c.engine().isClosed() && !c.isClosed()) {
-                continue;
-            }
+        for (CompletableFuture<Void> committed : sync ? commits : List.<CompletableFuture<Void>>of()) {
             try {
-                if (sync) {
-                    await(c.engine().commit(true), what);
-                } else {
-                    c.engine().commit(false);
-                }
-            } catch (JMSException e) {
-                failure = failure == null ? e : failure;
+                await(committed, what);
+            } catch (JMSException ex) {
+                failure = failure == null ? ex : failure;
             }
         }
         if (failure != null) {

@@ -79,8 +79,7 @@ public final class WeirXASession extends WeirSession implements XASession, XAQue
         checkNotAssociated("commitHeld");
         Map<io.weir.jms.client.ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> held = takeDelivered();
         for (Map.Entry<io.weir.jms.client.ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : held.entrySet()) {
-            e.getValue().forEach(e.getKey()::consumed);
-            await(e.getKey().commit(true), "Committing the held messages");
+            await(e.getKey().consumedAndCommit(e.getValue(), true), "Committing the held messages");
         }
     }
 

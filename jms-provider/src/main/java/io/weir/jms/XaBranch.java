@@ -108,9 +108,10 @@ final class XaBranch {
                 if (e.getValue().isEmpty()) {
                     continue; // acknowledged inside the transaction: its commit marker settled them
                 }
-                e.getValue().forEach(e.getKey()::consumed);
-                if (!(e.getKey() instanceof ConsumerEngine)) {
-                    await(e.getKey().commit(true)); // share-group acknowledgements cannot join the transaction
+                if (e.getKey() instanceof ConsumerEngine) {
+                    e.getValue().forEach(e.getKey()::consumed);
+                } else {
+                    await(e.getKey().consumedAndCommit(e.getValue(), true)); // share-group acknowledgements cannot join the transaction
                 }
             }
         }

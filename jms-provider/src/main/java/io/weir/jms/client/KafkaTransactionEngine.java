@@ -139,12 +139,7 @@ public final class KafkaTransactionEngine implements TransactionEngine {
             abortQuietly();
             throw new RolledBackException("Committing the transaction of " + transactionalId() + " failed", e);
         }
-        for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
-            for (ConsumerRecord<byte[], byte[]> r : e.getValue()) {
-                e.getKey().consumed(r);
-            }
-        }
-        acceptShared(consumed.keySet());
+        acceptShared(consumed);
     }
 
     /**
@@ -152,12 +147,17 @@ public final class KafkaTransactionEngine implements TransactionEngine {
      * accepted after the transaction committed, so a crash between the two redelivers it (at-least-once for
      * share-mode queues in transacted sessions; the sends stay exactly-once).
      */
-    private void acceptShared(java.util.Collection<ReaderEngine> engines) {
-        for (ReaderEngine engine : engines) {
-            if (!(engine instanceof ConsumerEngine) && !engine.isClosed()) {
-                await(engine.commit(true));
+    private void acceptShared(Map<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> consumed) {
+        List<Future<Void>> commits = new ArrayList<>();
+        for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
+            ReaderEngine engine = e.getKey();
+            if (engine instanceof ConsumerEngine || engine.isClosed()) {
+                e.getValue().forEach(engine::consumed);
+            } else {
+                commits.add(engine.consumedAndCommit(e.getValue(), true));
             }
         }
+        commits.forEach(this::await);
     }
 
     private void commitTransaction() {

@@ -76,9 +76,10 @@ public final class LocalTransactionEngine implements TransactionEngine {
         List<CompletableFuture<Void>> commits = new ArrayList<>();
         for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
             ReaderEngine engine = e.getKey();
-            e.getValue().forEach(engine::consumed);
-            if (!engine.isClosed()) {
-                commits.add(engine.commit(true));
+            if (engine.isClosed()) {
+                e.getValue().forEach(engine::consumed);
+            } else {
+                commits.add(engine.consumedAndCommit(e.getValue(), true));
             }
         }
         for (CompletableFuture<Void> f : commits) {

@@ -59,6 +59,16 @@ public interface ReaderEngine extends AutoCloseable {
     /** Makes what was consumed durable at the broker; {@code sync} waits for the broker's answer. */
     CompletableFuture<Void> commit(boolean sync);
 
+    /**
+     * {@link #consumed} for each of {@code records}, then {@link #commit}: a {@code sync} commit completes once the
+     * broker answered for these records (an engine whose own threads may send acknowledgements meanwhile makes the two
+     * steps one, so that none of these leaves with a send the commit does not wait for).
+     */
+    default CompletableFuture<Void> consumedAndCommit(java.util.List<ConsumerRecord<byte[], byte[]>> records, boolean sync) {
+        records.forEach(this::consumed);
+        return commit(sync);
+    }
+
     /** What was delivered and not consumed is delivered again (recover, rollback). */
     CompletableFuture<Void> rewind();
 

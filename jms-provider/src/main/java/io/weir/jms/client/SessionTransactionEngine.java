@@ -129,23 +129,27 @@ public final class SessionTransactionEngine implements TransactionEngine {
             settle(accepting.values()); // an ACCEPT still travelling would join the transaction after its abort
             throw failed(e, "Committing the transaction of " + transactionalId() + " failed");
         }
+        List<CompletableFuture<Void>> commits = new ArrayList<>();
         for (Map.Entry<ReaderEngine, List<ConsumerRecord<byte[], byte[]>>> e : consumed.entrySet()) {
             List<ConsumerRecord<byte[], byte[]>> settled = acceptedInTransaction.get(e.getKey());
             Set<ConsumerRecord<byte[], byte[]>> done = Collections.newSetFromMap(new IdentityHashMap<>());
             if (settled != null) {
                 done.addAll(settled); // the commit marker settled them at the broker
             }
+            List<ConsumerRecord<byte[], byte[]>> left = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : e.getValue()) {
                 if (!done.contains(r)) {
-                    e.getKey().consumed(r);
+                    left.add(r);
                 }
             }
-        }
-        for (ReaderEngine engine : acceptAfter) {
-            if (!engine.isClosed()) {
-                await(engine.commit(true)); // share acknowledgements the broker cannot take in a transaction
+            if (acceptAfter.contains(e.getKey()) && !e.getKey().isClosed()) {
+                // share acknowledgements the broker cannot take in a transaction, waited for with their commit
+                commits.add(e.getKey().consumedAndCommit(left, true));
+            } else {
+                left.forEach(e.getKey()::consumed);
             }
         }
+        commits.forEach(this::await);
     }
 
     /** Waits (bounded) until every ACCEPT sent has its answer, whatever it is. */

@@ -862,21 +862,45 @@ public final class ShareQueueReader implements ReaderEngine {
     public void consumed(ConsumerRecord<byte[], byte[]> r) {
         lock.lock();
         try {
-            Held h = held.get(r);
-            if (h != null) {
-                if (h.lost) {
-                    // its lock went with its member: the acknowledgement cannot be sent (whether or not the lane has
-                    // finished yet), and the next synchronous commit must say so
-                    held.remove(r);
-                    lostAccept = new org.apache.kafka.common.errors.InvalidRecordStateException("Message " + r.topic() + "-"
-                            + r.partition() + "@" + r.offset() + " was consumed after its member lost it: the broker delivers it again");
-                    return;
-                }
-                decide(h, Decision.ACCEPT);
-            }
+            consumedLocked(r);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The records' ACCEPTs and the commit's request to send them are made under one hold of the lock: a lane
+     * thread woken by the decisions (the last undecided record of its batch decided, it fetches) cannot carry them off
+     * in a fetch or take them before the commit asks to wait for them, which let a synchronous commit (a
+     * {@code blockOnAcknowledge} acknowledge) return before the broker had answered for them.
+     */
+    @Override
+    public CompletableFuture<Void> consumedAndCommit(List<ConsumerRecord<byte[], byte[]>> records, boolean sync) {
+        lock.lock();
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                consumedLocked(r);
+            }
+            return commit(sync);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void consumedLocked(ConsumerRecord<byte[], byte[]> r) {
+        Held h = held.get(r);
+        if (h == null) {
+            return;
+        }
+        if (h.lost) {
+            // its lock went with its member: the acknowledgement cannot be sent (whether or not the lane has
+            // finished yet), and the next synchronous commit must say so
+            held.remove(r);
+            lostAccept = new org.apache.kafka.common.errors.InvalidRecordStateException("Message " + r.topic() + "-"
+                    + r.partition() + "@" + r.offset() + " was consumed after its member lost it: the broker delivers it again");
+            return;
+        }
+        decide(h, Decision.ACCEPT);
     }
 
     @Override

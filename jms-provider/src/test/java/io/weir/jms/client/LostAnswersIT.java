@@ -5,9 +5,13 @@ import io.weir.broker.testing.FaultProxy;
 import io.weir.jms.WeirConnectionFactory;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -29,16 +33,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A persistent send written by the sending thread ({@link DirectSends}) whose answer is lost after the broker appended
- * it: the connection breaks while the sender waits, the send is written again with the same producer id and sequence
- * on a new connection, the broker recognises the duplicate, and the queue holds the message once, in its place. The
- * broker advertises a {@link FaultProxy} in front of it, so every connection of the client goes through the proxy.
+ * Calls that wait for the broker's answer, with the answer lost or the broker unreachable. The broker advertises a
+ * {@link FaultProxy} in front of it, so every connection of the client goes through the proxy.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class DirectSendsLostAnswerIT {
+class LostAnswersIT {
 
     private static FaultProxy proxy;
     private static EmbeddedWeirCluster cluster;
@@ -77,6 +80,11 @@ class DirectSendsLostAnswerIT {
         return io.weir.broker.testing.FreePorts.one();
     }
 
+    /**
+     * A persistent send written by the sending thread ({@link DirectSends}) whose answer is lost after the broker appended
+     * it: the connection breaks while the sender waits, the send is written again with the same producer id and sequence
+     * on a new connection, the broker recognises the duplicate, and the queue holds the message once, in its place.
+     */
     @Test
     void aPersistentSendWhoseAnswerWasLostIsWrittenAgainAndKeptOnce() throws Exception {
         String queue = "direct-lost-answer";
@@ -110,6 +118,57 @@ class DirectSendsLostAnswerIT {
         }
 
         assertThat(values(new TopicPartition(queue, 0))).containsExactly("before", "answer lost", "after");
+    }
+
+    /**
+     * With {@code blockOnAcknowledge}, a share-mode queue's {@code acknowledge()} returns once the broker answered for
+     * the acknowledgement: while the broker cannot be reached it waits, and when the connection breaks it fails, and the
+     * message comes again. (The member's thread, woken by the acknowledgement of the last record of its batch, used
+     * to be able to carry it off in a fetch before the commit asked to wait for it: the call then returned at once.)
+     */
+    @Test
+    void aBlockingAcknowledgeWaitsForTheBrokerAndFailsWhenItCannotBeReached() throws Exception {
+        String queue = "share-ack-unreachable";
+        WeirConnectionFactory f = new WeirConnectionFactory("127.0.0.1:" + proxy.port());
+        f.setBrokerCheckIntervalMs(60_000); // the connection's own broker check must not notice the outage
+        f.setQueueMode(io.weir.jms.QueueMode.SHARE);
+        f.setBlockOnAcknowledge(true);
+        ExecutorService acknowledger = Executors.newSingleThreadExecutor();
+        try (Connection c = f.createConnection()) {
+            Session s = c.createSession(Session.CLIENT_ACKNOWLEDGE);
+            Queue q = s.createQueue(queue);
+            MessageProducer p = s.createProducer(q);
+            p.send(s.createTextMessage("m0"));
+            MessageConsumer consumer = s.createConsumer(q);
+            c.start();
+            Message m = consumer.receive(30_000);
+            assertThat(m).isNotNull();
+            assertThat(((TextMessage) m).getText()).isEqualTo("m0");
+
+            proxy.blackhole();
+            Future<?> acknowledging = acknowledger.submit(() -> {
+                m.acknowledge();
+                return null;
+            });
+            Thread.sleep(1_000);
+            if (acknowledging.isDone()) {
+                assertThatThrownBy(acknowledging::get).as("acknowledge() returned while the broker was unreachable")
+                        .hasCauseInstanceOf(JMSException.class);
+            }
+            proxy.reset(); // the member's connection breaks
+            proxy.heal();
+            assertThatThrownBy(() -> acknowledging.get(60, TimeUnit.SECONDS)).as("the acknowledgement never reached the broker")
+                    .hasCauseInstanceOf(JMSException.class);
+
+            Message again = consumer.receive(60_000);
+            assertThat(again).as("the message whose acknowledgement failed comes again").isNotNull();
+            assertThat(((TextMessage) again).getText()).isEqualTo("m0");
+            again.acknowledge();
+            assertThat(consumer.receive(500)).isNull();
+        } finally {
+            acknowledger.shutdownNow();
+            proxy.heal();
+        }
     }
 
     private static long logEndOffset(TopicPartition tp) {
