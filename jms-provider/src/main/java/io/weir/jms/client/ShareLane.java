@@ -34,6 +34,11 @@ final class ShareLane {
     private static final int FETCH_WAIT_MS = 50;
     /** How long a new member waits for its assignment before it reports itself started anyway. */
     private static final long JOIN_MS = 5_000;
+    /**
+     * The group's configurations were not confirmed when the member opened ({@link #open}): its fetches wait for them.
+     * Set by the opening thread before the lane's thread takes over, then the lane thread's.
+     */
+    private boolean groupPending;
     private static final long RETRY_MIN_MS = 100;
     private static final long RETRY_MAX_MS = 2_000;
     private static final byte ACCEPT = 1;
@@ -300,11 +305,16 @@ final class ShareLane {
     private void open() throws ShareGroupMember.Broken, InterruptedException {
         if (member.appliesQueueDefaults()) {
             reader.queueDefaultsServed(); // the group's configurations need not be waited for (nor written again)
-        } else {
-            reader.awaitGroupReady(JOIN_MS);
+        } else if (!reader.awaitGroupReady(JOIN_MS)) {
+            // a share partition's start is fixed by its first fetch: before share.auto.offset.reset=earliest is set, it
+            // would be the log end, and the messages sent before the first consumer would never be delivered
+            groupPending = true;
+            log.info("Share consumer {}: the configurations of share group {} are not confirmed after {} ms; it fetches "
+                    + "once the brokers answered", clientId, reader.settings().groupId(), JOIN_MS);
         }
         // the first fetch does not wait at the broker: what the queue holds now is offered at once
-        ConsumerRecords<byte[], byte[]> first = joined || member.fetchedAtJoin() ? fetch(0) : ConsumerRecords.empty();
+        ConsumerRecords<byte[], byte[]> first = !groupPending && (joined || member.fetchedAtJoin()) ? fetch(0)
+                : ConsumerRecords.empty();
         reader.accept(this, first);
         firstPoll.complete(null);
     }
@@ -416,6 +426,18 @@ final class ShareLane {
         // the first fetch may have gone with the join: what it acquired is this member's, assigned yet or not
         ShareGroupMember.Fetched f = member.takeJoinFetch();
         if (f == null) {
+            if (groupPending) {
+                member.heartbeatIfDue(reader.now());
+                try {
+                    if (!reader.awaitGroupReady(FETCH_WAIT_MS)) {
+                        return ConsumerRecords.empty();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ConsumerRecords.empty();
+                }
+                groupPending = false;
+            }
             if (!member.assigned()) {
                 member.heartbeatIfDue(reader.now());
                 if (!member.assigned()) {

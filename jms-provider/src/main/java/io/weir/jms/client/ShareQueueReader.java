@@ -325,13 +325,18 @@ public final class ShareQueueReader implements ReaderEngine {
         this.layouts = layouts;
     }
 
-    /** Waits (bounded) until the group may be fetched from; see {@link #fetchAfter}. */
-    void awaitGroupReady(long timeoutMs) throws InterruptedException {
+    /**
+     * Waits (bounded) until the group may be fetched from, see {@link #fetchAfter}; false when the brokers have not
+     * answered yet (the future given there completes either way once they do, or once the admin request times out).
+     */
+    boolean awaitGroupReady(long timeoutMs) throws InterruptedException {
         try {
             groupReady.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("Share group {}: its configurations were not confirmed within {} ms: {}", settings.groupId(), timeoutMs,
-                    e.toString());
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true; // answered, with an error (logged where it was sent): nothing more to wait for
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 

@@ -52,6 +52,11 @@ class WeirShareMemberIT extends ShareMemberWireSuite {
         return cluster.bootstrapServers();
     }
 
+    @Override
+    boolean appliesQueueDefaults() {
+        return true;
+    }
+
     @Test
     void scramConsumersShareAQueue(TestInfo info) throws Exception {
         String queue = queueName(info);
