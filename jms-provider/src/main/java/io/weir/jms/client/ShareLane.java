@@ -79,6 +79,13 @@ final class ShareLane {
     int pendingDecisions;
     /** Decisions taken by the thread and not yet sent (guarded). */
     boolean unsentAcks;
+    /**
+     * Completes with the broker's answer to the acknowledgements sent and not yet answered (in a fetch, an
+     * asynchronous flush or the leave), null when none travel: a synchronous commit waits for them as well (guarded).
+     */
+    CompletableFuture<Void> acksInFlight;
+    /** A synchronous commit waits on {@link #acksInFlight} (guarded): its failure then tells the application. */
+    boolean acksInFlightWaited;
     /** Asked to send the acknowledgements now (guarded). */
     boolean asyncFlush;
     /** When the decisions made so far are sent at the latest, unless a fetch or a flush takes them first (guarded). */
@@ -374,12 +381,13 @@ final class ShareLane {
         } catch (ShareGroupMember.Broken e) {
             log.info("Share consumer {} of {}: {}; what it held goes back to the queue, another member takes over", clientId,
                     reader.settings().topic(), e.getMessage());
-            boolean told = false; // a synchronous commit waiting on this lane learns of the break
+            boolean told = acksFailed(e); // a synchronous commit waiting on this lane learns of the break
             for (CompletableFuture<Void> f : flushing) {
                 told |= f.completeExceptionally(e) || f.isCompletedExceptionally(); // failed here or by flushSync
             }
             reader.laneBroken(this, acceptsUnconfirmed > 0, told); // every ACCEPT in acks is counted there
         } catch (RuntimeException e) {
+            acksFailed(e);
             flushing.forEach(f -> f.completeExceptionally(e));
             reader.failed(e);
         } finally {
@@ -454,6 +462,7 @@ final class ShareLane {
         }
         acceptsUnconfirmed = 0; // answered (an error per partition is logged: an asynchronous acknowledgement's contract)
         logAckErrors(f.ackErrors());
+        acksAnswered(f.ackErrors()); // and reported to a synchronous commit that waits for them
         if (member.lockTimeoutMs() > 0) {
             reader.lockDuration(member.lockTimeoutMs());
         }
@@ -476,11 +485,61 @@ final class ShareLane {
         return new ConsumerRecords<>(m, Map.of());
     }
 
+    /** The acknowledgements to send now; they travel until {@link #acksAnswered} or {@link #acksFailed}. */
     private List<ShareGroupMember.Ack> takeAcks() {
         List<ShareGroupMember.Ack> out = new ArrayList<>(acks);
         acks.clear();
-        setUnsent(false);
+        reader.lock.lock();
+        try {
+            unsentAcks = false;
+            if (!out.isEmpty() && acksInFlight == null) {
+                acksInFlight = new CompletableFuture<>();
+                acksInFlightWaited = false;
+            }
+        } finally {
+            reader.lock.unlock();
+        }
         return out;
+    }
+
+    /** The broker answered the acknowledgements that travelled: a commit waiting on them learns the first error. */
+    private void acksAnswered(Map<Integer, KafkaException> errors) {
+        CompletableFuture<Void> f = takeAcksInFlight();
+        if (f != null) {
+            if (errors.isEmpty()) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(errors.values().iterator().next());
+            }
+        }
+    }
+
+    /** The acknowledgements that travelled may be lost; true when a synchronous commit waited for them (it is told). */
+    private boolean acksFailed(Throwable e) {
+        CompletableFuture<Void> f;
+        boolean waited;
+        reader.lock.lock();
+        try {
+            f = acksInFlight;
+            waited = acksInFlightWaited;
+            acksInFlight = null;
+            acksInFlightWaited = false;
+        } finally {
+            reader.lock.unlock();
+        }
+        return f != null && f.completeExceptionally(e) && waited;
+    }
+
+    private CompletableFuture<Void> takeAcksInFlight() {
+        reader.lock.lock();
+        try {
+            CompletableFuture<Void> f = acksInFlight;
+            acksInFlight = null;
+            acksInFlightWaited = false;
+            return f;
+        } finally {
+            reader.lock.unlock();
+        }
     }
 
     private void logAckErrors(Map<Integer, KafkaException> errors) {
@@ -598,12 +657,15 @@ final class ShareLane {
             throw e;
         }
         acceptsUnconfirmed = 0;
+        acksAnswered(errors);
         complete(flushes, errors, lostAck);
     }
 
     /** The last decisions go with the requests that close the share sessions; then the member leaves. */
     private void leave(List<CompletableFuture<Void>> flushes, KafkaException lostAck) {
-        complete(flushes, member.leave(takeAcks()), lostAck);
+        Map<Integer, KafkaException> errors = member.leave(takeAcks());
+        acksAnswered(errors);
+        complete(flushes, errors, lostAck);
     }
 
     private void complete(List<CompletableFuture<Void>> flushes, Map<Integer, KafkaException> errors, KafkaException lostAck) {

@@ -944,6 +944,11 @@ public final class ShareQueueReader implements ReaderEngine {
                 if (lane.isFinished() || lane.broken) {
                     continue; // a broken lane sends nothing more: what it may have lost was reported above (lostAccept)
                 }
+                if (sync && lane.acksInFlight != null) {
+                    // decisions already on their way (in a fetch, an asynchronous flush): their answer counts too
+                    fs.add(lane.acksInFlight);
+                    lane.acksInFlightWaited = true;
+                }
                 if (lane.stopped) {
                     if (sync) {
                         fs.add(lane.finished()); // its client commits what it was handed as it closes
