@@ -104,11 +104,22 @@ final class ConnectWorkerProcess implements AutoCloseable {
         }
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A loopback port for the worker's REST listener, free now and never handed out before in this JVM (the workers of a
+     * cluster start one after another and bind theirs seconds later: a closed port could be handed out twice).
+     */
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; ; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+                int port = s.getLocalPort();
+                if (HANDED_OUT.add(port) || attempt >= 50) {
+                    return port;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 }

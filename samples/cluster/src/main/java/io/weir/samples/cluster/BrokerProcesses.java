@@ -231,9 +231,20 @@ public final class BrokerProcesses implements AutoCloseable {
         return System.getProperty("java.class.path");
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A loopback port free now and not handed out before by this JVM: the brokers are launched one after another and
+     * bind their ports only seconds later, so a port closed here could otherwise be handed out twice.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int attempt = 0; ; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int port = s.getLocalPort();
+                if (HANDED_OUT.add(port) || attempt >= 50) {
+                    return port;
+                }
+            }
         }
     }
 
