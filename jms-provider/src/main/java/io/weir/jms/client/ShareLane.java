@@ -84,8 +84,6 @@ final class ShareLane {
      * asynchronous flush or the leave), null when none travel: a synchronous commit waits for them as well (guarded).
      */
     CompletableFuture<Void> acksInFlight;
-    /** A synchronous commit waits on {@link #acksInFlight} (guarded): its failure then tells the application. */
-    boolean acksInFlightWaited;
     /** Asked to send the acknowledgements now (guarded). */
     boolean asyncFlush;
     /** When the decisions made so far are sent at the latest, unless a fetch or a flush takes them first (guarded). */
@@ -251,6 +249,9 @@ final class ShareLane {
                             }
                         }
                         pendingDecisions = 0;
+                        // taken, not yet acknowledgements (apply() makes them so, outside the lock): a synchronous
+                        // commit meanwhile must still find something to wait for
+                        unsentAcks |= !decided.isEmpty();
                     }
                     List<CompletableFuture<Void>> flushes = new ArrayList<>(syncFlushes);
                     syncFlushes.clear();
@@ -381,16 +382,22 @@ final class ShareLane {
         } catch (ShareGroupMember.Broken e) {
             log.info("Share consumer {} of {}: {}; what it held goes back to the queue, another member takes over", clientId,
                     reader.settings().topic(), e.getMessage());
-            boolean told = acksFailed(e); // a synchronous commit waiting on this lane learns of the break
+            boolean told = false; // a synchronous commit waiting on this lane learns of the break
             for (CompletableFuture<Void> f : flushing) {
                 told |= f.completeExceptionally(e) || f.isCompletedExceptionally(); // failed here or by flushSync
             }
-            reader.laneBroken(this, acceptsUnconfirmed > 0, told); // every ACCEPT in acks is counted there
+            // every ACCEPT in acks is counted there; the acknowledgements still travelling are taken in the same hold of
+            // the lock that marks the lane broken (so that no commit in between finds nothing to wait for), failed after
+            CompletableFuture<Void> travelling = reader.laneBroken(this, acceptsUnconfirmed > 0, told);
+            if (travelling != null) {
+                travelling.completeExceptionally(e);
+            }
         } catch (RuntimeException e) {
             acksFailed(e);
             flushing.forEach(f -> f.completeExceptionally(e));
             reader.failed(e);
         } finally {
+            acksFailed(new IllegalStateException("Share consumer " + clientId + " ended")); // nothing left, unless an Error
             firstPoll.complete(null);
             failWaiting();
             try {
@@ -493,8 +500,17 @@ final class ShareLane {
         try {
             unsentAcks = false;
             if (!out.isEmpty() && acksInFlight == null) {
-                acksInFlight = new CompletableFuture<>();
-                acksInFlightWaited = false;
+                CompletableFuture<Void> travelling = new CompletableFuture<>();
+                acksInFlight = travelling;
+                // synchronous commits registered since this round's work was taken expected these acknowledgements in
+                // their flush; they go now, in this request: its errors are theirs
+                for (CompletableFuture<Void> f : syncFlushes) {
+                    travelling.whenComplete((v, e) -> {
+                        if (e != null) {
+                            f.completeExceptionally(e);
+                        }
+                    });
+                }
             }
         } finally {
             reader.lock.unlock();
@@ -514,20 +530,12 @@ final class ShareLane {
         }
     }
 
-    /** The acknowledgements that travelled may be lost; true when a synchronous commit waited for them (it is told). */
-    private boolean acksFailed(Throwable e) {
-        CompletableFuture<Void> f;
-        boolean waited;
-        reader.lock.lock();
-        try {
-            f = acksInFlight;
-            waited = acksInFlightWaited;
-            acksInFlight = null;
-            acksInFlightWaited = false;
-        } finally {
-            reader.lock.unlock();
+    /** The acknowledgements that travelled may be lost: a commit waiting for them fails. */
+    private void acksFailed(Throwable e) {
+        CompletableFuture<Void> f = takeAcksInFlight();
+        if (f != null) {
+            f.completeExceptionally(e);
         }
-        return f != null && f.completeExceptionally(e) && waited;
     }
 
     private CompletableFuture<Void> takeAcksInFlight() {
@@ -535,7 +543,6 @@ final class ShareLane {
         try {
             CompletableFuture<Void> f = acksInFlight;
             acksInFlight = null;
-            acksInFlightWaited = false;
             return f;
         } finally {
             reader.lock.unlock();
@@ -549,14 +556,6 @@ final class ShareLane {
         }
     }
 
-    private void setUnsent(boolean value) {
-        reader.lock.lock();
-        try {
-            unsentAcks = value;
-        } finally {
-            reader.lock.unlock();
-        }
-    }
 
     /**
      * Takes decisions to send (the dead-letter copy first, on this thread). Returns the failure to report for records

@@ -505,10 +505,14 @@ public final class ShareQueueReader implements ReaderEngine {
      * @param told               whether a synchronous commit waiting on the lane was failed by the break: it covered
      *                           every decision made so far (a consumer's commits come from its session's thread), so
      *                           the next commit need not fail again
+     * @return the lane's acknowledgements still travelling (taken in this hold of the lock), for the caller to fail
      */
-    void laneBroken(ShareLane lane, boolean acceptsUnconfirmed, boolean told) {
+    CompletableFuture<Void> laneBroken(ShareLane lane, boolean acceptsUnconfirmed, boolean told) {
+        CompletableFuture<Void> travelling;
         lock.lock();
         try {
+            travelling = lane.acksInFlight;
+            lane.acksInFlight = null;
             lane.retiring = true;
             lane.broken = true;
             boolean acceptsLost = acceptsUnconfirmed;
@@ -529,6 +533,7 @@ public final class ShareQueueReader implements ReaderEngine {
             lock.unlock();
         }
         onRecords.run();
+        return travelling;
     }
 
     /** {@code h}'s lock is gone: not offered again here; a record the application never saw is simply dropped. */
@@ -947,7 +952,6 @@ public final class ShareQueueReader implements ReaderEngine {
                 if (sync && lane.acksInFlight != null) {
                     // decisions already on their way (in a fetch, an asynchronous flush): their answer counts too
                     fs.add(lane.acksInFlight);
-                    lane.acksInFlightWaited = true;
                 }
                 if (lane.stopped) {
                     if (sync) {

@@ -129,8 +129,8 @@ abstract class ShareMemberWireSuite {
      * A queue's share group gets {@code share.auto.offset.reset=earliest} from the consumer (Apache Kafka starts a share
      * group at the log end), and a share partition's start is fixed by its first fetch: a member must not fetch before
      * the brokers confirmed that setting, however long they take (the member used to fetch anyway after 5 s, and the
-     * messages sent before the consumer were never delivered). Here the confirmation comes after 7 s; on a Weir broker
-     * the member learns at its join that queue groups have that setting by default and does not wait.
+     * messages sent before the consumer were never delivered). Here the confirmation comes 12 s after the member joins;
+     * on a Weir broker the member learns at its join that queue groups have that setting by default and does not wait.
      */
     @Test
     void aMemberWhoseGroupSettingsAreConfirmedLateStillReadsTheQueueFromItsStart(TestInfo info) throws Exception {
