@@ -945,6 +945,11 @@ public final class ShareQueueReader implements ReaderEngine {
                 lostAccept = null;
                 return CompletableFuture.failedFuture(e);
             }
+            if (failure != null && sync) {
+                // a lane ended with an unexpected error: the decisions it had taken were never sent, and the reader
+                // delivers nothing more (take throws the same)
+                return CompletableFuture.failedFuture(failure);
+            }
             for (ShareLane lane : lanes) {
                 if (lane.isFinished() || lane.broken) {
                     continue; // a broken lane sends nothing more: what it may have lost was reported above (lostAccept)
