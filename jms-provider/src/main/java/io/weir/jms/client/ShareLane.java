@@ -34,11 +34,6 @@ final class ShareLane {
     private static final int FETCH_WAIT_MS = 50;
     /** How long a new member waits for its assignment before it reports itself started anyway. */
     private static final long JOIN_MS = 5_000;
-    /**
-     * The group's configurations were not confirmed when the member opened ({@link #open}): its fetches wait for them.
-     * Set by the opening thread before the lane's thread takes over, then the lane thread's.
-     */
-    private boolean groupPending;
     private static final long RETRY_MIN_MS = 100;
     private static final long RETRY_MAX_MS = 2_000;
     private static final byte ACCEPT = 1;
@@ -72,6 +67,11 @@ final class ShareLane {
     private int acceptsUnconfirmed;
     /** The synchronous flushes the thread took and has not completed yet (this lane's thread only). */
     private List<CompletableFuture<Void>> flushing = List.of();
+    /**
+     * The group's configurations were not confirmed when the member opened ({@link #open}): its fetches wait for them.
+     * Set by the opening thread before the lane's thread takes over, then the lane thread's.
+     */
+    private boolean groupPending;
 
     /** Records of the last fetch not yet acknowledged (guarded). */
     final List<ShareQueueReader.Held> batch = new ArrayList<>();
@@ -393,11 +393,13 @@ final class ShareLane {
                 travelling.completeExceptionally(e);
             }
         } catch (RuntimeException e) {
-            acksFailed(e);
+            acksSettled(e);
             flushing.forEach(f -> f.completeExceptionally(e));
             reader.failed(e);
+        } catch (Error e) {
+            acksSettled(e); // a commit waiting for them must not wait out its timeout
+            throw e;
         } finally {
-            acksFailed(new IllegalStateException("Share consumer " + clientId + " ended")); // nothing left, unless an Error
             firstPoll.complete(null);
             failWaiting();
             try {
@@ -492,7 +494,7 @@ final class ShareLane {
         return new ConsumerRecords<>(m, Map.of());
     }
 
-    /** The acknowledgements to send now; they travel until {@link #acksAnswered} or {@link #acksFailed}. */
+    /** The acknowledgements to send now; they travel until {@link #acksAnswered} or {@link #acksSettled}. */
     private List<ShareGroupMember.Ack> takeAcks() {
         List<ShareGroupMember.Ack> out = new ArrayList<>(acks);
         acks.clear();
@@ -520,32 +522,26 @@ final class ShareLane {
 
     /** The broker answered the acknowledgements that travelled: a commit waiting on them learns the first error. */
     private void acksAnswered(Map<Integer, KafkaException> errors) {
-        CompletableFuture<Void> f = takeAcksInFlight();
-        if (f != null) {
-            if (errors.isEmpty()) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(errors.values().iterator().next());
-            }
-        }
+        acksSettled(errors.isEmpty() ? null : errors.values().iterator().next());
     }
 
-    /** The acknowledgements that travelled may be lost: a commit waiting for them fails. */
-    private void acksFailed(Throwable e) {
-        CompletableFuture<Void> f = takeAcksInFlight();
-        if (f != null) {
-            f.completeExceptionally(e);
-        }
-    }
-
-    private CompletableFuture<Void> takeAcksInFlight() {
+    /** The acknowledgements that travelled were answered ({@code error} null) or may be lost: a waiting commit learns which. */
+    private void acksSettled(Throwable error) {
+        CompletableFuture<Void> f;
         reader.lock.lock();
         try {
-            CompletableFuture<Void> f = acksInFlight;
+            f = acksInFlight;
             acksInFlight = null;
-            return f;
         } finally {
             reader.lock.unlock();
+        }
+        if (f == null) {
+            return;
+        }
+        if (error == null) {
+            f.complete(null);
+        } else {
+            f.completeExceptionally(error);
         }
     }
 
@@ -555,7 +551,6 @@ final class ShareLane {
                     reader.settings().groupId(), e.getValue().toString());
         }
     }
-
 
     /**
      * Takes decisions to send (the dead-letter copy first, on this thread). Returns the failure to report for records

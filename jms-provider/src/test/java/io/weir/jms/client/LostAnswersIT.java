@@ -49,7 +49,7 @@ class LostAnswersIT {
     @BeforeAll
     static void start() throws IOException {
         for (int attempt = 1; ; attempt++) {
-            int port = freePort();
+            int port = io.weir.broker.testing.FreePorts.one();
             proxy = FaultProxy.start("127.0.0.1", port);
             try {
                 cluster = EmbeddedWeirCluster.builder().brokers(1)
@@ -74,10 +74,6 @@ class LostAnswersIT {
         if (proxy != null) {
             proxy.close();
         }
-    }
-
-    private static int freePort() throws IOException {
-        return io.weir.broker.testing.FreePorts.one();
     }
 
     /**
